@@ -1,0 +1,69 @@
+# Passerelles — `make run` builds everything and serves; `make test` runs the whole suite.
+SHELL := /bin/bash
+PY := .venv/bin/python
+FLASK := .venv/bin/flask --app workshop
+HOST ?= 127.0.0.1
+PORT ?= 5000
+VENDOR := static/vendor
+MO := workshop/translations/en/LC_MESSAGES/messages.mo
+
+.PHONY: run serve build test test-fast bench assets translations db seed system-deps lint extract-messages clean
+
+run: build db seed serve
+
+build: .venv/.installed $(VENDOR)/.built $(MO)
+
+.venv/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Browser libraries come from npm and are copied into static/vendor/ (ignored by git).
+$(VENDOR)/.built: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/socket.io-client/dist/socket.io.esm.min.js* $(VENDOR)/
+	cp node_modules/sortablejs/modular/sortable.esm.js $(VENDOR)/
+	touch $@
+
+assets: $(VENDOR)/.built
+
+$(MO): workshop/translations/en/LC_MESSAGES/messages.po .venv/.installed
+	.venv/bin/pybabel compile --use-fuzzy -d workshop/translations
+
+translations: $(MO)
+
+extract-messages: .venv/.installed
+	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o workshop/translations/messages.pot .
+	.venv/bin/pybabel update -i workshop/translations/messages.pot -d workshop/translations
+
+db: build
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed-demo
+
+# gevent: one process holds hundreds of live boards (see README, "Serving").
+serve:
+	SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --bind $(HOST):$(PORT) \
+		--access-logfile - --graceful-timeout 5 wsgi:app
+
+# What the browser tests need from the system (Debian): Chromium and poppler's pdftoppm.
+system-deps:
+	@bash .ci/system-deps
+
+test: build system-deps
+	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: build
+	$(PY) -m pytest -q -p no:cacheprovider -m "not browser and not slow" $(PYTEST_ARGS)
+
+bench: build db
+	$(PY) bench/run_all.py
+
+lint: build
+	.venv/bin/ruff check workshop tests bench
+
+clean:
+	rm -rf .venv node_modules $(VENDOR) $(MO) tests/artifacts

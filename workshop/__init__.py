@@ -1,0 +1,35 @@
+"""Passerelles: schools and social centres learning to work together."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, socket handlers and CLI."""
+    from workshop import config, ratelimit
+    from workshop.extensions import babel, csrf, db, login_manager, migrate, socketio
+    from workshop.i18n import select_locale
+    from workshop.web import register_web
+
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_path=str(config.INSTANCE))
+    app.config.from_mapping(config.from_env())
+    if test_config:
+        app.config.update(test_config)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    ratelimit.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+    )
+    register_web(app)
+    return app

@@ -1,0 +1,99 @@
+"""Account rules: creation, authentication, disabling. Shared by views and CLI."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workshop.accounts.models import ROLES, User
+from workshop.errors import Forbidden, NotFound, ValidationError
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 8
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"])
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def get_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("Compte introuvable."))
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(func.lower(User.name))))
+
+
+def create_user(session: Session, email: str, name: str, role: str, password: str) -> User:
+    """Create an account; refuse duplicates, bad roles and weak passwords with a field-level error."""
+    email = normalise_email(email)
+    name = (name or "").strip()
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise ValidationError(_("Adresse e-mail invalide."), field="email")
+    if not 1 <= len(name) <= 120:
+        raise ValidationError(_("Le nom doit faire entre 1 et 120 caractères."), field="name")
+    if role not in ROLES:
+        raise ValidationError(
+            _("Rôle inconnu : %(role)s (admin, facilitator ou member).", role=role), field="role"
+        )
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationError(
+            _("Le mot de passe doit faire au moins %(n)d caractères.", n=MIN_PASSWORD), field="password"
+        )
+    if get_by_email(session, email):
+        raise ValidationError(_("Un compte existe déjà avec cette adresse."), field="email")
+    user = User(email=email, name=name, role=role, password_hash=_hasher().hash(password))
+    session.add(user)
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    """Return the user whose credentials these are, or raise with a message a person understands."""
+    user = get_by_email(session, email)
+    if user is None:
+        # Hash anyway so that timing does not reveal which addresses have an account.
+        _hasher().hash(password or "x")
+        raise ValidationError(_("Adresse e-mail ou mot de passe incorrect."))
+    try:
+        _hasher().verify(user.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        raise ValidationError(_("Adresse e-mail ou mot de passe incorrect.")) from None
+    if not user.active:
+        raise Forbidden(_("Ce compte est désactivé. Adressez-vous à un·e coordinateur·rice."))
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
+    user.last_login_at = datetime.now(UTC).replace(tzinfo=None)
+    session.commit()
+    return user
+
+
+def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
+    """Enable or disable an account; an admin cannot lock themselves out."""
+    if not actor.is_admin:
+        raise Forbidden()
+    user = get_user(session, user_id)
+    if user.id == actor.id and not active:
+        raise ValidationError(_("Vous ne pouvez pas désactiver votre propre compte."))
+    user.active = active
+    session.commit()
+    return user

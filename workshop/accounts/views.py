@@ -1,0 +1,89 @@
+"""Login, logout and the coordinators' account administration."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from workshop.accounts import service
+from workshop.accounts.forms import LoginForm, UserForm
+from workshop.errors import DomainError
+from workshop.extensions import db, limiter
+from workshop.forms import attach_error
+
+bp = Blueprint("accounts", __name__)
+
+
+def admin_required(view):
+    """Let only coordinators through; others get the French 403 page."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _safe_next(target: str | None) -> str | None:
+    return target if target and target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_RATE"],
+               methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+def login():
+    """Log in with email and password; failures are counted and slowed down."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = service.authenticate(db.session, form.email.data, form.password.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            login_user(user)
+            flash(_("Bienvenue, %(name)s.", name=user.name), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("boards.dashboard"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/deconnexion")
+@login_required
+def logout():
+    """Log out and go back to the home page."""
+    logout_user()
+    flash(_("Vous êtes déconnecté·e."), "info")
+    return redirect(url_for("boards.home"))
+
+
+@bp.route("/admin/comptes", methods=["GET", "POST"])
+@admin_required
+def users():
+    """List accounts and create one."""
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(db.session, form.email.data, form.name.data, form.role.data,
+                                       form.password.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Compte créé pour %(name)s.", name=user.name), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/users.html", form=form, users=service.list_users(db.session))
+
+
+@bp.post("/admin/comptes/<int:user_id>/<any(activer, desactiver):action>")
+@admin_required
+def set_active(user_id: int, action: str):
+    """Enable or disable an account."""
+    user = service.set_active(db.session, current_user, user_id, action == "activer")
+    message = _("Compte de %(n)s réactivé.", n=user.name) if user.active else _("Compte de %(n)s désactivé.",
+                                                                                  n=user.name)
+    flash(message, "success")
+    return redirect(url_for("accounts.users"))

@@ -1,0 +1,59 @@
+"""Who is on a board right now, per server process; broadcasts are coalesced to spare big rooms."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+
+from workshop.extensions import socketio
+
+NAMESPACE = "/board"
+COALESCE_SECONDS = 0.5
+
+_lock = threading.Lock()
+_sockets: dict[int, dict[str, tuple[int, str]]] = defaultdict(dict)
+_pending: set[int] = set()
+
+
+def snapshot(workshop_id: int) -> dict:
+    with _lock:
+        people = dict(_sockets.get(workshop_id, {}).values())
+    return {"count": len(people), "names": sorted(people.values(), key=str.casefold)}
+
+
+def add(workshop_id: int, sid: str, participant_id: int, name: str) -> None:
+    with _lock:
+        _sockets[workshop_id][sid] = (participant_id, name)
+    _schedule(workshop_id)
+
+
+def remove(sid: str) -> int | None:
+    with _lock:
+        workshop_id = next((w for w, sockets in _sockets.items() if sockets.pop(sid, None) is not None), None)
+    if workshop_id is not None:
+        _schedule(workshop_id)
+    return workshop_id
+
+
+def _schedule(workshop_id: int) -> None:
+    with _lock:
+        if workshop_id in _pending:
+            return
+        _pending.add(workshop_id)
+    socketio.start_background_task(_broadcast_later, workshop_id)
+
+
+def _broadcast_later(workshop_id: int) -> None:
+    socketio.sleep(COALESCE_SECONDS)
+    with _lock:
+        _pending.discard(workshop_id)
+    socketio.emit("presence", snapshot(workshop_id), to=room(workshop_id), namespace=NAMESPACE)
+    socketio.emit("presence", snapshot(workshop_id), to=moderators_room(workshop_id), namespace=NAMESPACE)
+
+
+def room(workshop_id: int) -> str:
+    return f"w{workshop_id}"
+
+
+def moderators_room(workshop_id: int) -> str:
+    return f"w{workshop_id}:fac"

@@ -1,0 +1,120 @@
+"""Pages of workshops: home and join, the facilitator's dashboard, creation, the board and the room screen."""
+
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from workshop.boards import service
+from workshop.boards.forms import JoinCodeForm, WorkshopForm
+from workshop.errors import DomainError, NotFound
+from workshop.extensions import db, limiter
+from workshop.forms import attach_error
+
+bp = Blueprint("boards", __name__)
+
+
+def _join_failure_rate() -> str:
+    return current_app.config["JOIN_FAILURE_RATE"]
+
+
+def join_url(code: str) -> str:
+    """The short address people type or scan; absolute when PUBLIC_URL is set."""
+    path = url_for("boards.board", code=code)
+    base = current_app.config["PUBLIC_URL"].rstrip("/") or request.host_url.rstrip("/")
+    return base + path
+
+
+@bp.route("/")
+def home():
+    """Show the join-by-code box."""
+    return render_template("boards/home.html", form=JoinCodeForm(request.args))
+
+
+@bp.get("/rejoindre")
+@limiter.limit(_join_failure_rate, deduct_when=lambda response: response.status_code == 404)
+def join_by_code():
+    """Send someone who typed a code to its board, or say clearly that no workshop has it."""
+    form = JoinCodeForm(request.args)
+    if form.validate():
+        try:
+            workshop = service.get_by_code(db.session, form.code.data)
+        except NotFound as error:
+            attach_error(form, error)
+            return render_template("boards/home.html", form=form), 404
+        return redirect(url_for("boards.board", code=workshop.code))
+    return render_template("boards/home.html", form=form), 400
+
+
+@bp.get("/j/<code>")
+@limiter.limit(_join_failure_rate, deduct_when=lambda response: response.status_code == 404)
+def board(code: str):
+    """Show the live board; the page joins over Socket.IO with the name or token kept by the browser."""
+    try:
+        workshop = service.get_by_code(db.session, code)
+    except NotFound as error:
+        form = JoinCodeForm(data={"code": code})
+        attach_error(form, error)
+        return render_template("boards/home.html", form=form), 404
+    if workshop.code != code:
+        return redirect(url_for("boards.board", code=workshop.code))
+    return render_template("boards/board.html", workshop=workshop,
+                           moderator=service.can_moderate(current_user, workshop))
+
+
+@bp.get("/ateliers")
+@login_required
+def dashboard():
+    """List the workshops this person runs."""
+    workshops = service.workshops_for(db.session, current_user)
+    counts = service.card_counts(db.session, [w.id for w in workshops])
+    return render_template("boards/dashboard.html", workshops=workshops, counts=counts)
+
+
+@bp.route("/ateliers/nouveau", methods=["GET", "POST"])
+@login_required
+def create():
+    """Create a workshop and go to its room screen."""
+    if not current_user.can_facilitate:
+        abort(403)
+    form = WorkshopForm()
+    if form.validate_on_submit():
+        try:
+            workshop = service.create_workshop(
+                db.session, current_user, form.title.data, description=form.description.data or "",
+                place=form.place.data or "", held_on=form.held_on.data, format_key=form.format_key.data,
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Atelier créé. Projetez cet écran : les participant·es rejoignent avec le code."), "success")
+            return redirect(url_for("boards.room", workshop_id=workshop.id))
+    return render_template("boards/create.html", form=form)
+
+
+def _moderated(workshop_id: int):
+    workshop = service.get_workshop(db.session, workshop_id)
+    if not service.can_moderate(current_user, workshop):
+        abort(403)
+    return workshop
+
+
+@bp.get("/ateliers/<int:workshop_id>/salle")
+@login_required
+def room(workshop_id: int):
+    """Show the room screen: code, short URL and QR code, to project on the wall."""
+    workshop = _moderated(workshop_id)
+    url = join_url(workshop.code)
+    return render_template("boards/room.html", workshop=workshop, url=url,
+                           code=service.format_code(workshop.code))
+
+
+@bp.get("/ateliers/<int:workshop_id>/qr.svg")
+@login_required
+def qr(workshop_id: int):
+    """Return the QR code of the join URL as SVG."""
+    workshop = _moderated(workshop_id)
+    svg = segno.make(join_url(workshop.code), error="m").svg_inline(scale=8, border=2)
+    return Response(svg, mimetype="image/svg+xml")

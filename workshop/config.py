@@ -1,0 +1,50 @@
+"""Settings from environment variables, with defaults safe for a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _secret_key() -> str:
+    """Use SECRET_KEY, else a key kept in instance/ so sessions survive a restart."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    INSTANCE.mkdir(exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def from_env() -> dict:
+    """Build the configuration of a running instance."""
+    INSTANCE.mkdir(exist_ok=True)
+    return {
+        "SECRET_KEY": _secret_key(),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE / 'passerelles.db'}"
+        ),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
+        "PROXY_FIX": os.environ.get("PROXY_FIX", "0") == "1",
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "workshop" / "translations"),
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # Password hashing cost (argon2id); tests lower it.
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST": 65536,
+        # Live board limits.
+        "CARD_RATE": os.environ.get("CARD_RATE", "20/10 seconds"),
+        "JOIN_FAILURE_RATE": os.environ.get("JOIN_FAILURE_RATE", "20/minute"),
+        "LOGIN_FAILURE_RATE": os.environ.get("LOGIN_FAILURE_RATE", "5/minute"),
+        "RESYNC_MAX_EVENTS": 500,
+    }

@@ -1,0 +1,74 @@
+"""Believable French demo data: accounts, a workshop with cards (and, per domain, more).
+
+Run once by `make run`; running it again adds nothing already there.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import click
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workshop.accounts import service as accounts
+from workshop.accounts.models import User
+from workshop.boards import service as boards
+from workshop.boards.models import Workshop
+from workshop.extensions import db
+from workshop.networks import service as networks
+
+DEMO_PASSWORD = "passerelles-demo"
+DEMO_ACCOUNTS = (
+    ("coordination@passerelles.demo", "Claire Coordination", "admin"),
+    ("animatrice@passerelles.demo", "Samia Animatrice", "facilitator"),
+)
+DEMO_WORKSHOP = "Groupe de pairs — Freins et leviers école / centre social"
+DEMO_CARDS = (
+    ("Nadia", "obstacle", "Les enseignants changent chaque année : il faut tout reconstruire à la rentrée."),
+    ("Nadia", "obstacle", "Les horaires du centre social ne collent pas avec ceux de l'école."),
+    ("Karim", "obstacle", "Les parents ne se sentent pas légitimes pour entrer dans l'école."),
+    ("Karim", "lever", "Un café des parents animé ensemble, dans le hall de l'école, le vendredi matin."),
+    ("Élodie", "lever", "La coordonnatrice REP+ fait le lien et connaît les deux équipes."),
+    ("Élodie", "method", "Une réunion de rentrée commune école / centre social pour présenter le CLAS."),
+    ("Nadia", "method", "Une fiche de liaison simple entre l'enseignant et l'animateur de l'accompagnement "
+                        "scolaire."),
+)
+
+
+def _ensure_account(session: Session, email: str, name: str, role: str) -> User:
+    return accounts.get_by_email(session, email) or accounts.create_user(session, email, name, role,
+                                                                            DEMO_PASSWORD)
+
+
+def seed_board(session: Session) -> Workshop:
+    """The demo facilitator, a coordinator and one workshop with cards (once)."""
+    users = [_ensure_account(session, *spec) for spec in DEMO_ACCOUNTS]
+    for slug, name, short in networks.DEMO_NETWORKS:
+        network = networks.ensure_network(session, slug, name, short)
+        networks.add_member(session, network, users[0], coordinator=True)
+    networks.add_member(session, networks.ensure_network(session, *networks.DEMO_NETWORKS[0]), users[1])
+    workshop = session.scalar(select(Workshop).where(Workshop.title == DEMO_WORKSHOP))
+    if workshop is not None:
+        return workshop
+    workshop = boards.create_workshop(session, users[1], DEMO_WORKSHOP, place="Centre social des Tilleuls",
+                                      description="Première rencontre du groupe de pairs.")
+    people = {}
+    for name, column, text in DEMO_CARDS:
+        if name not in people:
+            people[name] = boards.join(session, {"code": workshop.code, "name": name}).participant
+        boards.add_card(session, people[name], {"client_id": uuid.uuid4().hex, "column": column, "text": text})
+    return workshop
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--practices", type=click.IntRange(min=0), default=None, help="Number of demo practice sheets.")
+    @click.option("--structures", type=click.IntRange(min=0), default=None, help="Number of demo structures.")
+    def seed_demo(practices: int | None, structures: int | None) -> None:
+        """Load believable French demo data (idempotent)."""
+        workshop = seed_board(db.session)
+        click.echo(f"Atelier de démonstration : code {workshop.code} — /j/{workshop.code}")
+        click.echo(f"Connexion animatrice : {DEMO_ACCOUNTS[1][0]} / {DEMO_PASSWORD}")
+        click.echo(f"Connexion coordination : {DEMO_ACCOUNTS[0][0]} / {DEMO_PASSWORD}")

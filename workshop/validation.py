@@ -1,0 +1,49 @@
+"""Small checks for untrusted payloads (socket events, CLI, JSON), with French messages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from flask_babel import gettext as _
+
+from workshop.errors import ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def require_mapping(payload: Any) -> dict:
+    if not isinstance(payload, dict):
+        raise ValidationError(_("Le message envoyé n'a pas la bonne forme."))
+    return payload
+
+
+def clean_text(value: Any, field: str, *, min_len: int = 1, max_len: int, label: str | None = None) -> str:
+    """Trim, normalise (NFC) and bound a piece of user text; control characters are refused."""
+    label = label or field
+    if not isinstance(value, str):
+        raise ValidationError(_("Le champ « %(f)s » doit être un texte.", f=label), field=field)
+    text = unicodedata.normalize("NFC", value).strip()
+    if _CONTROL.search(text):
+        raise ValidationError(_("Le champ « %(f)s » contient des caractères invalides.", f=label), field=field)
+    if len(text) < min_len:
+        raise ValidationError(_("Le champ « %(f)s » est vide.", f=label), field=field)
+    if len(text) > max_len:
+        raise ValidationError(
+            _("Le champ « %(f)s » est trop long (%(n)d caractères au plus).", f=label, n=max_len), field=field
+        )
+    return text
+
+
+def clean_id(value: Any, field: str = "id") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(_("Identifiant invalide."), field=field)
+    return value
+
+
+def clean_token(value: Any, field: str, *, max_len: int = 64) -> str:
+    """A client-made identifier: letters, digits, dash and underscore."""
+    if not isinstance(value, str) or not re.fullmatch(rf"[A-Za-z0-9_-]{{1,{max_len}}}", value):
+        raise ValidationError(_("Identifiant « %(f)s » invalide.", f=field), field=field)
+    return value

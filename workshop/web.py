@@ -1,0 +1,88 @@
+"""Wiring of the web layer: blueprints, socket namespaces, error pages, CLI and template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale, lazy_gettext
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from workshop import database
+from workshop.errors import DomainError
+from workshop.extensions import db, limiter, login_manager, socketio
+
+
+def register_web(app: Flask) -> None:
+    import workshop.networks.models  # noqa: F401  (tables shared by several domains)
+    from workshop.accounts.cli import register as register_accounts_cli
+    from workshop.accounts.views import bp as accounts_bp
+    from workshop.boards.cli import register as register_boards_cli
+    from workshop.boards.events import BoardNamespace
+    from workshop.boards.views import bp as boards_bp
+    from workshop.demo import register as register_demo_cli
+
+    database.configure()
+    limiter.init_app(app)
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    _configure_login()
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(boards_bp)
+    socketio.on_namespace(BoardNamespace())
+    for register in (register_accounts_cli, register_boards_cli, register_demo_cli):
+        register(app)
+    _register_error_pages(app)
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+
+
+def _configure_login() -> None:
+    from workshop.accounts.models import User
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = lazy_gettext("Connectez-vous pour accéder à cette page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/")
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(status: int, code: str, message: str):
+        if wants_json():
+            return jsonify(ok=False, error={"code": code, "message": message}), status
+        return render_template("errors/error.html", status=status, message=message), status
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return render_error(error.status, error.code, error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return render_error(400, "invalid", _("Le formulaire a expiré : rechargez la page et recommencez."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            400: (_("Requête invalide."), "invalid"),
+            403: (_("Vous n'avez pas accès à cette page."), "forbidden"),
+            404: (_("Cette page n'existe pas (ou plus)."), "not_found"),
+            405: (_("Action non permise sur cette page."), "invalid"),
+            413: (_("Fichier trop volumineux."), "invalid"),
+            429: (_("Trop de tentatives : patientez une minute avant de recommencer."), "rate_limited"),
+        }
+        message, code = messages.get(error.code or 500, (_("Erreur du serveur."), "internal"))
+        return render_error(error.code or 500, code, message)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        app.logger.exception("unhandled error", exc_info=error)
+        db.session.rollback()
+        return render_error(500, "internal", _("Une erreur est survenue de notre côté. Réessayez dans un instant."))
