@@ -7,7 +7,7 @@ PORT ?= 5000
 VENDOR := static/vendor
 MO := workshop/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run serve build test test-fast bench assets translations db seed system-deps lint extract-messages clean
+.PHONY: run serve build test test-fast test-postgres bench assets translations db seed system-deps lint extract-messages clean
 
 run: build db seed serve
 
@@ -25,6 +25,12 @@ $(VENDOR)/.built: package.json package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/socket.io-client/dist/socket.io.esm.min.js* $(VENDOR)/
 	cp node_modules/sortablejs/modular/sortable.esm.js $(VENDOR)/
+	mkdir -p $(VENDOR)/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images \
+		node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet/
+	cp node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)/
 	touch $@
 
 assets: $(VENDOR)/.built
@@ -47,7 +53,7 @@ seed: db
 # gevent: one process holds hundreds of live boards (see README, "Serving").
 serve:
 	SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --bind $(HOST):$(PORT) \
-		--access-logfile - --graceful-timeout 5 wsgi:app
+		--access-logfile - --graceful-timeout 5 --no-control-socket wsgi:app
 
 # What the browser tests need from the system (Debian): Chromium and poppler's pdftoppm.
 system-deps:
@@ -55,6 +61,11 @@ system-deps:
 
 test: build system-deps
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The database-facing tests again on PostgreSQL (each test gets a fresh database); .ci/run starts a cluster.
+test-postgres: build
+	@test -n "$(TEST_DATABASE_URL)" || { echo "Set TEST_DATABASE_URL=postgresql+psycopg://USER@HOST:PORT/postgres" >&2; exit 2; }
+	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest -q -p no:cacheprovider -m "not browser" $(PYTEST_ARGS)
 
 test-fast: build
 	$(PY) -m pytest -q -p no:cacheprovider -m "not browser and not slow" $(PYTEST_ARGS)

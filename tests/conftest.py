@@ -11,28 +11,59 @@ from sqlalchemy import create_engine, text
 from workshop import create_app
 from workshop.accounts import service as accounts
 from workshop.extensions import db
+from tests.realtime import ClientFactory, LiveServer, wait_until
 
 PASSWORD = "motdepasse-1"
 
 
-def _database_url(tmp_path) -> tuple[str, str | None]:
-    """A throwaway database: a SQLite file, or a fresh schema-less PostgreSQL database when configured."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
+_PG_TEMPLATE: dict[str, str] = {}
+
+
+def _pg_execute(sql: str) -> None:
+    admin = create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(sql))
+    admin.dispose()
+
+
+def _pg_url(name: str) -> str:
+    return os.environ["TEST_DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
+
+
+def _pg_template() -> str:
+    """A PostgreSQL database holding every table, made once per test process and cloned for each test:
+    cloning takes a fraction of the time of create_all on a fresh database."""
+    if "name" not in _PG_TEMPLATE:
+        name = f"t_tmpl_{uuid.uuid4().hex[:12]}"
+        _pg_execute(f'CREATE DATABASE "{name}"')
+        _PG_TEMPLATE["name"] = name
+        app = create_app(make_config(None, _pg_url(name)))
+        with app.app_context():
+            db.create_all()
+            db.engine.dispose()
+    return _PG_TEMPLATE["name"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pg_template():
+    yield
+    if "name" in _PG_TEMPLATE:
+        _drop_database(_PG_TEMPLATE.pop("name"))
+
+
+def _database_url(tmp_path, *, empty: bool = False) -> tuple[str, str | None]:
+    """A throwaway database: a SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set
+    (with every table already there unless `empty`). Returns (url, PostgreSQL database name or None)."""
+    if not os.environ.get("TEST_DATABASE_URL"):
         return f"sqlite:///{tmp_path / 'test.db'}", None
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.rsplit("/", 1)[0] + f"/{name}", name
+    template = "" if empty else f' TEMPLATE "{_pg_template()}"'
+    _pg_execute(f'CREATE DATABASE "{name}"{template}')
+    return _pg_url(name), name
 
 
 def _drop_database(name: str) -> None:
-    admin = create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def make_config(tmp_path, url: str, **extra) -> dict:
@@ -94,6 +125,7 @@ def make_user(app):
         with app.test_request_context():
             user = accounts.create_user(db.session, email or f"{role}-{uuid.uuid4().hex[:6]}@exemple.fr",
                                         name or f"{role.title()} Test", role, PASSWORD)
+            db.session.refresh(user)  # load the attributes expired by the commit, then detach
             db.session.expunge(user)
             return user
 
@@ -110,3 +142,66 @@ def login(client):
         return response
 
     return do
+
+
+@pytest.fixture
+def make_workshop(app):
+    """Create an open workshop run by `facilitator` (a User): make_workshop(user) -> {"id", "code", "title"}."""
+    from workshop.accounts.models import User
+    from workshop.boards import service as boards
+
+    def make(facilitator, title: str = "Atelier de test", **options) -> dict:
+        with app.test_request_context():
+            user = db.session.get(User, facilitator.id)
+            workshop = boards.create_workshop(db.session, user, title, **options)
+            return {"id": workshop.id, "code": workshop.code, "title": workshop.title}
+
+    return make
+
+
+@pytest.fixture
+def session_cookie(app):
+    """The Cookie header of a logged-in browser: session_cookie(user) -> "session=...". Uses its own client."""
+
+    def cookie(user, password: str = PASSWORD) -> str:
+        browser = app.test_client()
+        response = browser.post("/connexion", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        name = app.config.get("SESSION_COOKIE_NAME", "session")
+        return f"{name}={browser.get_cookie(name).value}"
+
+    return cookie
+
+
+def _reset_presence() -> None:
+    """Presence is per process; a previous test's workshop may have had the same id."""
+    from workshop.boards import presence
+
+    wait_until(lambda: not presence._pending, timeout=5, message="pending presence broadcasts")
+    with presence._lock:
+        presence._sockets.clear()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by a real HTTP + WebSocket server in a thread, on a free port and the test database.
+
+    `live_server.url`; `live_server.stop()` cuts every connection; `live_server.start()` serves again on the
+    same port.
+    """
+    _reset_presence()
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+    if app.extensions["socketio"].server.eio.service_task_handle is not None:
+        app.extensions["socketio"].server.shutdown()  # stop engine.io's client-monitoring thread
+    _reset_presence()
+
+
+@pytest.fixture
+def board_client(live_server):
+    """Factory of real python-socketio clients on /board: board_client(code, "Nadia") -> joined BoardClient;
+    board_client(code, cookie=session_cookie(user)) joins as that user; board_client() only connects."""
+    factory = ClientFactory(live_server)
+    yield factory
+    factory.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
@@ -15,13 +17,27 @@ from workshop.extensions import db, limiter, login_manager, socketio
 
 
 def register_web(app: Flask) -> None:
+    import workshop.facilitation.events  # noqa: F401  (board rules, registered before the namespace is built)
+    import workshop.facilitation.models  # noqa: F401
+    import workshop.mapping.models  # noqa: F401
     import workshop.networks.models  # noqa: F401  (tables shared by several domains)
+    import workshop.practices.events  # noqa: F401  (board rules of the practice repository)
+    import workshop.practices.models  # noqa: F401
+    import workshop.toolkits.models  # noqa: F401
     from workshop.accounts.cli import register as register_accounts_cli
     from workshop.accounts.views import bp as accounts_bp
     from workshop.boards.cli import register as register_boards_cli
     from workshop.boards.events import BoardNamespace
     from workshop.boards.views import bp as boards_bp
     from workshop.demo import register as register_demo_cli
+    from workshop.facilitation.views import bp as facilitation_bp
+    from workshop.mapping.cli import register as register_mapping_cli
+    from workshop.mapping.views import bp as mapping_bp
+    from workshop.practices import search as practice_search
+    from workshop.practices.cli import register as register_practices_cli
+    from workshop.practices.views import bp as practices_bp
+    from workshop.toolkits.cli import register as register_toolkits_cli
+    from workshop.toolkits.views import bp as toolkits_bp
 
     database.configure()
     limiter.init_app(app)
@@ -30,8 +46,17 @@ def register_web(app: Flask) -> None:
     _configure_login()
     app.register_blueprint(accounts_bp)
     app.register_blueprint(boards_bp)
+    app.register_blueprint(mapping_bp)
+    app.config.setdefault("MAP_TILE_URL", os.environ.get("MAP_TILE_URL", ""))  # "" = no tiles
+    app.config.setdefault("MAP_TILE_ATTRIBUTION", os.environ.get("MAP_TILE_ATTRIBUTION", ""))
+    app.register_blueprint(facilitation_bp)
+    app.register_blueprint(practices_bp)
+    app.register_blueprint(toolkits_bp)
+    practice_search.install()
     socketio.on_namespace(BoardNamespace())
-    for register in (register_accounts_cli, register_boards_cli, register_demo_cli):
+    register_mapping_cli(app)
+    for register in (register_accounts_cli, register_boards_cli, register_demo_cli, register_practices_cli,
+                     register_toolkits_cli):
         register(app)
     _register_error_pages(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

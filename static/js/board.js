@@ -43,7 +43,8 @@ const els = {
 
 socket.on("connect", () => {
   state.joined = false;
-  if (localStorage.getItem(tokenKey) || state.me) join();
+  // A facilitator's session cookie is enough: the server knows them, no name to ask.
+  if (localStorage.getItem(tokenKey) || state.me || root.dataset.moderator === "true") join();
   else askName();
   showConnection();
 });

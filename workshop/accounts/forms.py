@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from workshop.accounts.service import MIN_PASSWORD
 
+# SelectChoice, not tuples: WTForms 3.3 deprecates tuples (a warning, an error under the test suite).
 ROLE_CHOICES = [
-    ("member", _l("Membre")),
-    ("facilitator", _l("Animateur·rice")),
-    ("admin", _l("Coordinateur·rice (admin)")),
+    SelectChoice("member", _l("Membre")),
+    SelectChoice("facilitator", _l("Animateur·rice")),
+    SelectChoice("admin", _l("Coordinateur·rice (admin)")),
 ]
 
 

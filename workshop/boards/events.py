@@ -38,10 +38,19 @@ def board_rule(name: str, *, rate_limited: bool = False) -> Callable:
 
 
 def broadcast(workshop_id: int, event: dict) -> None:
-    """Send an event to moderators in full and to participants as they may see it."""
-    socketio.emit("event", event, to=presence.moderators_room(workshop_id), namespace=presence.NAMESPACE)
-    socketio.emit("event", service.public_event(event), to=presence.room(workshop_id),
-                  namespace=presence.NAMESPACE)
+    """Send each screen the version of an event it may see: moderators, the owner of what it carries
+    (their private card, their vote), everyone else. Private texts and anonymous authors never leave."""
+    anonymous = service.workshop_anonymous(db.session, workshop_id)
+    owner = service.event_owner(event)
+    skip = presence.sids_of(workshop_id, owner) if owner else []
+    for room, moderator in ((presence.moderators_room(workshop_id), True), (presence.room(workshop_id), False)):
+        socketio.emit("event", service.view_event(event, moderator=moderator, anonymous=anonymous), to=room,
+                      skip_sid=skip or None, namespace=presence.NAMESPACE)
+    if skip:
+        own = service.view_event(event, viewer_id=owner, anonymous=anonymous,
+                                 moderator=service.is_moderator(service.get_participant(db.session, owner)))
+        for sid in skip:
+            socketio.emit("event", own, to=sid, namespace=presence.NAMESPACE)
 
 
 class BoardNamespace(Namespace):
@@ -139,10 +148,12 @@ class BoardNamespace(Namespace):
             if rate_limited and not ratelimit.hit("CARD_RATE", participant.id):
                 raise RateLimited(_("Doucement : vous avez posté beaucoup de post-it d'un coup. "
                                     "Attendez quelques secondes."))
-            with _workshop_locks[participant.workshop_id]:
+            workshop_id = participant.workshop_id
+            db.session.commit()  # give the connection back while queued: a storm must not drain the pool
+            with _workshop_locks[workshop_id]:
                 change = rule(db.session, participant, payload)
                 if change.event:
-                    broadcast(participant.workshop_id, change.event)
+                    broadcast(workshop_id, change.event)
             result = {"card": change.card} if change.card else {}
             result.update(change.extra or {})
             if change.event:

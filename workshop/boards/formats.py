@@ -1,8 +1,15 @@
-"""Workshop formats as data: the columns a new board starts with (phases come with facilitation)."""
+"""Workshop formats as data: columns, phases (with instructions and timings) and defaults.
+
+A phase says what participants may do in it (`allows`: write, vote, group, react) and whether writing is
+private (each person sees only their own cards until the facilitator reveals them).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+WRITE, VOTE, GROUP, REACT = "write", "vote", "group", "react"
+ACTIONS = (WRITE, VOTE, GROUP, REACT)
 
 
 @dataclass(frozen=True)
@@ -13,6 +20,26 @@ class ColumnSpec:
     color: str
     prompt: str = ""
 
+    def to_dict(self) -> dict:
+        return {"key": self.key, "label": self.label_fr, "label_en": self.label_en, "color": self.color,
+                "prompt": self.prompt}
+
+
+@dataclass(frozen=True)
+class PhaseSpec:
+    key: str
+    label_fr: str
+    label_en: str
+    instructions: str
+    minutes: int = 0  # suggested duration; 0 = no suggestion
+    allows: tuple[str, ...] = (WRITE, REACT)
+    private: bool = False
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "label": self.label_fr, "label_en": self.label_en,
+                "instructions": self.instructions, "minutes": self.minutes, "allows": list(self.allows),
+                "private": self.private}
+
 
 @dataclass(frozen=True)
 class Format:
@@ -22,9 +49,40 @@ class Format:
     columns: tuple[ColumnSpec, ...]
     description: str = ""
     defaults: dict = field(default_factory=dict)
+    phases: tuple[PhaseSpec, ...] = ()
+    extra_columns: tuple[ColumnSpec, ...] = ()  # offered to the facilitator, not on the board at first
+
+    def phase(self, key: str) -> PhaseSpec | None:
+        return next((p for p in self.phases if p.key == key), None)
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "label": self.label_fr, "label_en": self.label_en,
+                "description": self.description, "defaults": dict(self.defaults),
+                "columns": [c.to_dict() for c in self.columns],
+                "extra_columns": [c.to_dict() for c in self.extra_columns],
+                "phases": [p.to_dict() for p in self.phases]}
 
 
 DEFAULT_FORMAT = "freins-leviers"
+# Anonymous: authors' names never reach other participants' screens. Budget: dots per participant.
+DEFAULTS = {"anonymous": False, "vote_budget": 3, "multi_dots": False, "everyone_groups": False}
+
+
+def _defaults(**overrides) -> dict:
+    return {**DEFAULTS, **overrides}
+
+
+def _vote(minutes: int = 5, label: str = "Vote par gommettes") -> PhaseSpec:
+    return PhaseSpec("vote", label, "Dot voting",
+                     "Placez vos gommettes sur les post-it qui comptent le plus pour vous. "
+                     "Les résultats restent cachés jusqu'à leur révélation.", minutes, (VOTE, REACT))
+
+
+def _sort(minutes: int = 10) -> PhaseSpec:
+    return PhaseSpec("cluster", "Regroupement", "Clustering",
+                     "Rapprochons les post-it qui disent la même chose et donnons un nom à chaque groupe.",
+                     minutes, (GROUP, REACT))
+
 
 FORMATS: dict[str, Format] = {
     f.key: f
@@ -41,6 +99,23 @@ FORMATS: dict[str, Format] = {
                            "Une façon concrète de travailler ensemble qui a marché."),
             ),
             "Repérer ce qui bloque, ce qui aide et ce qui marche.",
+            _defaults(),
+            (
+                PhaseSpec("write", "Contributions", "Contributions",
+                          "Postez les freins rencontrés, les leviers qui ont aidé et les manières de faire "
+                          "qui ont marché. Un post-it par idée.", 15),
+                _sort(10),
+                _vote(5),
+                PhaseSpec("debrief", "Mise en commun", "Debrief",
+                          "Regardons ensemble ce qui ressort : les priorités et les pratiques à formaliser.",
+                          15, (REACT,)),
+            ),
+            (
+                ColumnSpec("resource", "Ressources", "Resources", "#fde68a",
+                           "Un outil, un contact, un document, un financement."),
+                ColumnSpec("opportunity", "Opportunités", "Opportunities", "#e9d5ff",
+                           "Un dispositif ou une occasion à saisir (CLAS, REAAP, OEPRE, Cité éducative…)."),
+            ),
         ),
         Format(
             "metaplan",
@@ -48,21 +123,51 @@ FORMATS: dict[str, Format] = {
             "Metaplan",
             (
                 ColumnSpec("ideas", "Idées", "Ideas", "#fde68a", "Écrivez en silence, une idée par post-it."),
-                ColumnSpec("clusters", "Regroupements", "Clusters", "#e9d5ff"),
+                ColumnSpec("clusters", "Regroupements", "Clusters", "#e9d5ff",
+                           "Les post-it rapprochés et nommés."),
             ),
             "Écriture silencieuse, regroupement, nommage, pondération par gommettes.",
+            _defaults(anonymous=True, vote_budget=5, multi_dots=True),
+            (
+                PhaseSpec("silent", "Écriture silencieuse", "Silent writing",
+                          "Chacun·e écrit seul·e, en silence : vos post-it restent cachés aux autres "
+                          "jusqu'à la révélation.", 10, (WRITE,), private=True),
+                _sort(15),
+                PhaseSpec("name", "Nommer les groupes", "Naming clusters",
+                          "Donnons à chaque groupe un titre qui dit l'idée commune.", 10, (GROUP, REACT)),
+                _vote(5, "Pondération par gommettes"),
+            ),
         ),
         Format(
             "co-developpement",
             "Co-développement",
             "Co-development",
             (
-                ColumnSpec("situation", "Situation", "Situation", "#fecaca"),
-                ColumnSpec("questions", "Questions de clarification", "Clarifying questions", "#fde68a"),
-                ColumnSpec("contract", "Contrat", "Contract", "#e9d5ff"),
-                ColumnSpec("suggestions", "Suggestions", "Suggestions", "#bbf7d0"),
-                ColumnSpec("action_plan", "Plan d'action", "Action plan", "#bfdbfe"),
-                ColumnSpec("learnings", "Apprentissages", "Learnings", "#fed7aa"),
+                ColumnSpec("situation", "Situation", "Situation", "#fecaca",
+                           "La situation exposée par le ou la client·e."),
+                ColumnSpec("questions", "Questions de clarification", "Clarifying questions", "#fde68a",
+                           "Une question pour mieux comprendre, pas un conseil."),
+                ColumnSpec("contract", "Contrat", "Contract", "#e9d5ff", "Ce sur quoi le ou la client·e veut de l'aide."),
+                ColumnSpec("suggestions", "Suggestions", "Suggestions", "#bbf7d0",
+                           "Une idée, une piste, un retour d'expérience."),
+                ColumnSpec("action_plan", "Plan d'action", "Action plan", "#bfdbfe", "Ce que je retiens et vais faire."),
+                ColumnSpec("learnings", "Apprentissages", "Learnings", "#fed7aa", "Ce que j'apprends pour moi."),
+            ),
+            "Un·e participant·e expose une situation ; le groupe l'aide par étapes.",
+            _defaults(vote_budget=3),
+            (
+                PhaseSpec("situation", "Exposé de la situation", "Situation",
+                          "Le ou la client·e expose sa situation ; les autres écoutent sans interrompre.", 15),
+                PhaseSpec("questions", "Questions de clarification", "Clarifying questions",
+                          "Posez des questions pour comprendre (pas encore de conseils).", 15),
+                PhaseSpec("contract", "Contrat", "Contract",
+                          "Le ou la client·e précise sur quoi il ou elle attend de l'aide.", 5),
+                PhaseSpec("suggestions", "Suggestions", "Suggestions",
+                          "Chacun·e propose idées, pistes et retours d'expérience.", 20),
+                PhaseSpec("action_plan", "Plan d'action", "Action plan",
+                          "Le ou la client·e dit ce qu'il ou elle retient et va faire.", 10),
+                PhaseSpec("learnings", "Apprentissages", "Learnings",
+                          "Chacun·e note ce qu'il ou elle apprend pour sa propre pratique.", 10),
             ),
         ),
         Format(
@@ -70,10 +175,23 @@ FORMATS: dict[str, Format] = {
             "World café",
             "World café",
             (
-                ColumnSpec("round1", "Tour 1", "Round 1", "#fde68a"),
-                ColumnSpec("round2", "Tour 2", "Round 2", "#bbf7d0"),
-                ColumnSpec("round3", "Tour 3", "Round 3", "#bfdbfe"),
-                ColumnSpec("harvest", "Récolte", "Harvest", "#e9d5ff"),
+                ColumnSpec("round1", "Tour 1", "Round 1", "#fde68a", "Les idées de votre table au premier tour."),
+                ColumnSpec("round2", "Tour 2", "Round 2", "#bbf7d0", "Changez de table : ce qui s'ajoute."),
+                ColumnSpec("round3", "Tour 3", "Round 3", "#bfdbfe", "Dernier tour : ce qui se confirme."),
+                ColumnSpec("harvest", "Récolte", "Harvest", "#e9d5ff", "Ce que le groupe retient."),
+            ),
+            "Plusieurs tours de tables, puis une récolte commune.",
+            _defaults(),
+            (
+                PhaseSpec("round1", "Tour 1", "Round 1",
+                          "À votre table, échangez et notez vos idées dans « Tour 1 ».", 20),
+                PhaseSpec("round2", "Tour 2", "Round 2",
+                          "Changez de table ; l'hôte résume, puis notez ce qui s'ajoute dans « Tour 2 ».", 20),
+                PhaseSpec("round3", "Tour 3", "Round 3", "Dernier tour : notez dans « Tour 3 ».", 20),
+                PhaseSpec("harvest", "Récolte", "Harvest",
+                          "Mise en commun : ce que le groupe retient, à noter dans « Récolte ».", 20,
+                          (WRITE, GROUP, REACT)),
+                _vote(5),
             ),
         ),
         Format(
@@ -81,10 +199,20 @@ FORMATS: dict[str, Format] = {
             "AFOM (SWOT)",
             "SWOT",
             (
-                ColumnSpec("strengths", "Atouts", "Strengths", "#bbf7d0"),
-                ColumnSpec("weaknesses", "Faiblesses", "Weaknesses", "#fecaca"),
-                ColumnSpec("opportunities", "Opportunités", "Opportunities", "#bfdbfe"),
-                ColumnSpec("threats", "Menaces", "Threats", "#fed7aa"),
+                ColumnSpec("strengths", "Atouts", "Strengths", "#bbf7d0", "Ce qui marche bien chez nous."),
+                ColumnSpec("weaknesses", "Faiblesses", "Weaknesses", "#fecaca", "Ce qui nous freine de l'intérieur."),
+                ColumnSpec("opportunities", "Opportunités", "Opportunities", "#bfdbfe",
+                           "Ce qui, autour de nous, peut nous aider."),
+                ColumnSpec("threats", "Menaces", "Threats", "#fed7aa", "Ce qui, autour de nous, peut nous nuire."),
+            ),
+            "Atouts, faiblesses, opportunités, menaces.",
+            _defaults(),
+            (
+                PhaseSpec("write", "Écriture", "Writing",
+                          "Remplissez les quatre colonnes : un post-it par idée. Vos post-it restent cachés "
+                          "jusqu'à la révélation.", 15, (WRITE,), private=True),
+                _sort(10),
+                _vote(5),
             ),
         ),
         Format(
@@ -92,11 +220,28 @@ FORMATS: dict[str, Format] = {
             "Analyse de pratiques",
             "Practice analysis",
             (
-                ColumnSpec("account", "Récit", "Account", "#fde68a"),
-                ColumnSpec("questions", "Questions", "Questions", "#bfdbfe"),
-                ColumnSpec("hypotheses", "Hypothèses", "Hypotheses", "#e9d5ff"),
-                ColumnSpec("synthesis", "Réponse et synthèse", "Answer and synthesis", "#bbf7d0"),
+                ColumnSpec("account", "Récit", "Account", "#fde68a", "Le récit d'une situation vécue."),
+                ColumnSpec("questions", "Questions", "Questions", "#bfdbfe", "Une question au narrateur ou à la narratrice."),
+                ColumnSpec("hypotheses", "Hypothèses", "Hypotheses", "#e9d5ff", "Une hypothèse de compréhension."),
+                ColumnSpec("synthesis", "Réponse et synthèse", "Answer and synthesis", "#bbf7d0",
+                           "Ce que le narrateur ou la narratrice retient."),
+            ),
+            "Un récit, des questions, des hypothèses, une réponse et une synthèse.",
+            _defaults(anonymous=True),
+            (
+                PhaseSpec("account", "Récit", "Account", "Le narrateur ou la narratrice raconte ; on écoute.", 15),
+                PhaseSpec("questions", "Questions", "Questions", "Posez vos questions de compréhension.", 15),
+                PhaseSpec("hypotheses", "Hypothèses", "Hypotheses",
+                          "Chacun·e écrit ses hypothèses, cachées jusqu'à la révélation.", 15, (WRITE,),
+                          private=True),
+                PhaseSpec("synthesis", "Réponse et synthèse", "Answer and synthesis",
+                          "Le narrateur ou la narratrice répond ; le groupe fait la synthèse.", 15,
+                          (WRITE, REACT)),
             ),
         ),
     )
 }
+
+
+def get_format(key: str) -> Format | None:
+    return FORMATS.get(key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from workshop.boards.formats import DEFAULT_FORMAT, FORMATS
@@ -15,7 +15,7 @@ class WorkshopForm(FlaskForm):
     held_on = DateField(_l("Date"), validators=[Optional()])
     place = StringField(_l("Lieu"), validators=[Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    format_key = SelectField(_l("Format"), choices=[(k, f.label_fr) for k, f in FORMATS.items()],
+    format_key = SelectField(_l("Format"), choices=[SelectChoice(k, f.label_fr) for k, f in FORMATS.items()],
                              default=DEFAULT_FORMAT)
 
 

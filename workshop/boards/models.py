@@ -83,6 +83,8 @@ class Card(db.Model):
     column_key: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
     hidden: Mapped[bool] = mapped_column(default=False)
+    # Written in a private phase and not yet revealed: only its author sees the text.
+    private: Mapped[bool] = mapped_column(default=False)
     deleted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime | None]

@@ -27,6 +27,12 @@ def add(workshop_id: int, sid: str, participant_id: int, name: str) -> None:
     _schedule(workshop_id)
 
 
+def sids_of(workshop_id: int, participant_id: int) -> list[str]:
+    """The sockets (in this process) of one participant: their own view of an event goes to these."""
+    with _lock:
+        return [sid for sid, (pid, _name) in _sockets.get(workshop_id, {}).items() if pid == participant_id]
+
+
 def remove(sid: str) -> int | None:
     with _lock:
         workshop_id = next((w for w, sockets in _sockets.items() if sockets.pop(sid, None) is not None), None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from workshop.accounts.models import User
 from workshop.boards.formats import DEFAULT_FORMAT, FORMATS
 from workshop.boards.models import BoardColumn, BoardEvent, Card, Participant, Workshop
-from workshop.errors import Closed, Forbidden, NotFound, ValidationError
+from workshop.errors import Closed, DomainError, Forbidden, NotFound, ValidationError
 from workshop.validation import clean_id, clean_text, clean_token, require_mapping
 
 # No look-alikes: no 0/O, 1/I/L.
@@ -24,6 +25,11 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 CARD_MAX = 500
 NAME_MAX = 60
+
+# Hooks for other domains (facilitation). A guard may refuse a card change (locked board, phase) or mark the
+# card (private writing); a state extension adds what a late arriver needs to the join state.
+CARD_GUARDS: list[Callable[[Session, Participant, str, Card], None]] = []
+STATE_EXTENSIONS: list[Callable[[Session, Workshop, Participant], dict]] = []
 
 
 def now() -> datetime:
@@ -226,6 +232,7 @@ def card_dict(card: Card) -> dict:
         "author": card.participant.name if card.participant else None,
         "participant_id": card.participant_id,
         "hidden": card.hidden,
+        "private": card.private,
         "created_at": card.created_at.isoformat() if card.created_at else None,
         "updated_at": card.updated_at.isoformat() if card.updated_at else None,
     }
@@ -263,23 +270,81 @@ def board_state(session: Session, workshop: Workshop, viewer: Participant) -> di
         .order_by(Card.id)
     )
     moderator = is_moderator(viewer)
-    return {
+    anonymous = bool((workshop.settings or {}).get("anonymous"))
+    state = {
         "workshop": workshop_dict(workshop),
         "columns": column_dicts(workshop),
-        "cards": [card_dict(c) for c in cards if moderator or not c.hidden],
+        "cards": [view_card(card_dict(c), viewer_id=viewer.id, moderator=moderator, anonymous=anonymous)
+                  for c in cards if moderator or not c.hidden],
     }
+    for extend in STATE_EXTENSIONS:
+        state.update(extend(session, workshop, viewer))
+    return state
 
 
 def current_seq(session: Session, workshop_id: int) -> int:
     return session.scalar(select(Workshop.last_seq).where(Workshop.id == workshop_id)) or 0
 
 
+def workshop_anonymous(session: Session, workshop_id: int) -> bool:
+    settings = session.scalar(select(Workshop.settings).where(Workshop.id == workshop_id))
+    return bool((settings or {}).get("anonymous"))
+
+
+def view_card(card: dict, *, viewer_id: int | None = None, moderator: bool = False, anonymous: bool = False,
+              hidden_ids: set[int] | None = None) -> dict:
+    """A card as one viewer may see it: hidden ones redacted, private ones textless, authors kept anonymous."""
+    mine = viewer_id is not None and card.get("participant_id") == viewer_id
+    if not moderator and (card.get("hidden") or (hidden_ids and card["id"] in hidden_ids)):
+        return _redacted(card)
+    if card.get("private") and not mine:
+        shown = {"id": card["id"], "client_id": card["client_id"], "column": card["column"], "private": True,
+                 "hidden": card.get("hidden", False)}
+        if moderator and not anonymous:  # the facilitator sees who has written, not what
+            shown.update(author=card.get("author"), participant_id=card.get("participant_id"))
+        return shown
+    if anonymous and not mine and card.get("author") is not None:
+        return {**card, "author": None, "participant_id": None}
+    return card
+
+
+def event_owner(event: dict) -> int | None:
+    """The participant whose own object an event carries (their card, vote, reply...): they see more of it."""
+    data = event.get("data") or {}
+    for key in ("card", "vote", "reply", "reaction"):
+        item = data.get(key)
+        if isinstance(item, dict) and item.get("participant_id") is not None:
+            return item["participant_id"]
+    return None
+
+
+def view_event(event: dict, *, viewer_id: int | None = None, moderator: bool = False, anonymous: bool = False,
+               hidden_ids: set[int] | None = None) -> dict:
+    """The version of an event one viewer may receive (the log keeps the full one)."""
+    data = event["data"]
+    seen: dict = {}
+    view = {"viewer_id": viewer_id, "moderator": moderator, "anonymous": anonymous, "hidden_ids": hidden_ids}
+    if isinstance(data.get("card"), dict):
+        seen["card"] = view_card(data["card"], **view)
+    if isinstance(data.get("cards"), list):
+        seen["cards"] = [view_card(c, **view) for c in data["cards"]]
+    for key in ("vote", "reply", "reaction"):
+        item = data.get(key)
+        if not isinstance(item, dict) or item.get("participant_id") in (None, viewer_id):
+            continue
+        if key == "vote":  # votes stay secret until the results are revealed
+            seen[key] = None
+        elif key == "reply" and item.get("hidden") and not moderator:
+            seen[key] = {"id": item["id"], "card_id": item["card_id"], "hidden": True}
+        elif anonymous:
+            seen[key] = {**item, "participant_id": None, "author": None}
+    changed = {k: v for k, v in seen.items() if v is not data.get(k)}
+    return {**event, "data": {**data, **changed}} if changed else event
+
+
 def public_event(event: dict, hidden_ids: set[int] | None = None) -> dict:
     """The version of an event a participant (not the facilitator) may receive."""
-    card = event["data"].get("card")
-    if card and (card.get("hidden") or (hidden_ids and card["id"] in hidden_ids)):
-        return {**event, "data": {**event["data"], "card": _redacted(card)}}
-    return event
+    return view_event(event, hidden_ids=hidden_ids)
 
 
 def events_since(session: Session, workshop_id: int, since: Any, viewer: Participant,
@@ -296,10 +361,12 @@ def events_since(session: Session, workshop_id: int, since: Any, viewer: Partici
         .order_by(BoardEvent.seq)
     )
     events = [_event_dict(e) for e in rows]
-    if is_moderator(viewer):
-        return events
-    hidden = set(session.scalars(select(Card.id).where(Card.workshop_id == workshop_id, Card.hidden.is_(True))))
-    return [public_event(e, hidden) for e in events]
+    moderator = is_moderator(viewer)
+    hidden = None if moderator else set(
+        session.scalars(select(Card.id).where(Card.workshop_id == workshop_id, Card.hidden.is_(True))))
+    anonymous = workshop_anonymous(session, workshop_id)
+    return [view_event(e, viewer_id=viewer.id, moderator=moderator, anonymous=anonymous, hidden_ids=hidden)
+            for e in events]
 
 
 def _event_dict(event: BoardEvent) -> dict:
@@ -362,6 +429,7 @@ def add_card(session: Session, participant: Participant, payload: Any) -> Change
         raise Closed()
     card = Card(workshop_id=participant.workshop_id, participant_id=participant.id, client_id=client_id,
                 column_key=column, text=text, created_at=now())
+    _guard(session, participant, "card.added", card)
     session.add(card)
     try:
         session.flush()
@@ -372,6 +440,16 @@ def add_card(session: Session, participant: Participant, payload: Any) -> Change
         session.rollback()
         return Change(card_dict(_card_by_client_id(session, participant.workshop_id, client_id)), None)
     return Change(data, event)
+
+
+def _guard(session: Session, participant: Participant, action: str, card: Card) -> None:
+    """Let other domains refuse a card change (locked board, phase) or mark the card (private writing)."""
+    try:
+        for guard in CARD_GUARDS:
+            guard(session, participant, action, card)
+    except DomainError:
+        session.rollback()
+        raise
 
 
 def _card_by_client_id(session: Session, workshop_id: int, client_id: str) -> Card | None:
@@ -396,6 +474,7 @@ def _change_card(session: Session, participant: Participant, card: Card, type_: 
     if status != "open" and not allow_closed:
         session.rollback()
         raise Closed()
+    _guard(session, participant, type_, card)
     card.updated_at = now()
     session.flush()
     data = card_dict(card)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import segno
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,6 +22,11 @@ def _join_failure_rate() -> str:
     return current_app.config["JOIN_FAILURE_RATE"]
 
 
+# One count of failed joins per address, whether the code was typed (/rejoindre) or followed (/j/CODE).
+_join_failures = limiter.shared_limit(_join_failure_rate, scope="join-code",
+                                      deduct_when=lambda response: response.status_code == 404)
+
+
 def join_url(code: str) -> str:
     """The short address people type or scan; absolute when PUBLIC_URL is set."""
     path = url_for("boards.board", code=code)
@@ -34,7 +41,7 @@ def home():
 
 
 @bp.get("/rejoindre")
-@limiter.limit(_join_failure_rate, deduct_when=lambda response: response.status_code == 404)
+@_join_failures
 def join_by_code():
     """Send someone who typed a code to its board, or say clearly that no workshop has it."""
     form = JoinCodeForm(request.args)
@@ -49,7 +56,7 @@ def join_by_code():
 
 
 @bp.get("/j/<code>")
-@limiter.limit(_join_failure_rate, deduct_when=lambda response: response.status_code == 404)
+@_join_failures
 def board(code: str):
     """Show the live board; the page joins over Socket.IO with the name or token kept by the browser."""
     try:
@@ -116,5 +123,6 @@ def room(workshop_id: int):
 def qr(workshop_id: int):
     """Return the QR code of the join URL as SVG."""
     workshop = _moderated(workshop_id)
-    svg = segno.make(join_url(workshop.code), error="m").svg_inline(scale=8, border=2)
-    return Response(svg, mimetype="image/svg+xml")
+    svg = io.BytesIO()  # a standalone file: svg_inline() lacks the xmlns an <img> needs to draw it
+    segno.make(join_url(workshop.code), error="m").save(svg, kind="svg", scale=8, border=2)
+    return Response(svg.getvalue(), mimetype="image/svg+xml")

@@ -1,0 +1,275 @@
+"""What every bench shares: a throwaway database with an open workshop, the real server in a subprocess,
+its CPU and thread counts read from /proc, real Socket.IO clients, and percentiles.
+
+Benches only ever listen and connect on 127.0.0.1, in the port range 5300-5399.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+VENV_BIN = ROOT / ".venv" / "bin"
+PORTS = range(5300, 5400)
+HOST = "127.0.0.1"
+NAMESPACE = "/board"
+SECRET_KEY = "bench-secret-not-for-production"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+MODES = ("gevent", "threading")
+
+if str(ROOT) not in sys.path:  # run as `python bench/x.py` from anywhere
+    sys.path.insert(0, str(ROOT))
+
+
+# --- database -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Seeded:
+    database_url: str
+    workshop_id: int
+    code: str
+
+
+def prepare_database(directory: Path) -> Seeded:
+    """A fresh SQLite file with the tables, a facilitator and an open workshop, made by the service layer."""
+    os.environ.setdefault("SECRET_KEY", SECRET_KEY)  # keep create_app away from instance/secret_key
+    from workshop import create_app
+    from workshop.accounts import service as accounts
+    from workshop.boards import service as boards
+    from workshop.extensions import db
+
+    url = f"sqlite:///{directory / 'bench.db'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "REDIS_URL": None,
+                      "SOCKETIO_ASYNC_MODE": "threading", "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024})
+    with app.app_context():
+        db.create_all()
+        user = accounts.create_user(db.session, "animation@bench.passerelles", "Animation Bench", "facilitator",
+                                    "bench-motdepasse-1")
+        workshop = boards.create_workshop(db.session, user, "Atelier de mesure", place="127.0.0.1")
+        seeded = Seeded(url, workshop.id, workshop.code)
+        db.session.remove()
+        db.engine.dispose()
+    return seeded
+
+
+# --- server ---------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((HOST, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+
+
+def server_command(mode: str, port: int, worker_connections: int) -> list[str]:
+    """The production command (gevent), or the threading server Flask-SocketIO runs itself (werkzeug)."""
+    if mode == "gevent":
+        return [str(VENV_BIN / "gunicorn"), "-k", "gevent", "-w", "1", "--bind", f"{HOST}:{port}",
+                "--worker-connections", str(worker_connections), "--graceful-timeout", "2", "--timeout", "120",
+                "--no-control-socket", "wsgi:app"]
+    if mode == "threading":
+        return [str(VENV_BIN / "python"), str(BENCH / "serve_threading.py"), str(port)]
+    raise ValueError(f"unknown mode {mode!r}")
+
+
+class Server:
+    """The app served on 127.0.0.1:port in its own process group; stop() kills the whole group."""
+
+    def __init__(self, mode: str, port: int, database_url: str, log_path: Path, worker_connections: int = 4000):
+        self.mode, self.port, self.log_path = mode, port, log_path
+        self.command = server_command(mode, port, worker_connections)
+        self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY,
+                    "SOCKETIO_ASYNC_MODE": mode, "PYTHONUNBUFFERED": "1"}
+        self.env.pop("REDIS_URL", None)
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def start(self, timeout: float = 60) -> Server:
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"server did not answer on {self.url} within {timeout}s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        pgid = self.proc.pid
+        for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.proc.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        try:  # a gunicorn worker may outlive its master for an instant
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc = None
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# --- /proc ----------------------------------------------------------------------------------------
+
+
+def group_stats(pgid: int) -> tuple[float, int]:
+    """CPU seconds (user + system) and OS threads of every live process in a process group."""
+    cpu, threads = 0.0, 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) != pgid:  # fields[0] is the state (field 3 of proc(5))
+            continue
+        cpu += (int(fields[11]) + int(fields[12])) / CLK_TCK
+        threads += int(fields[17])
+    return cpu, threads
+
+
+class Sampler:
+    """Samples a server's process group every 0.25 s: CPU seconds between marks, highest thread count."""
+
+    def __init__(self, pgid: int):
+        self.pgid = pgid
+        self.max_threads = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            self.max_threads = max(self.max_threads, group_stats(self.pgid)[1])
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(2)
+
+    def mark(self) -> tuple[float, float]:
+        """(wall time, CPU seconds) now."""
+        return time.monotonic(), group_stats(self.pgid)[0]
+
+    @staticmethod
+    def usage(start: tuple[float, float], end: tuple[float, float]) -> dict:
+        wall, cpu = end[0] - start[0], end[1] - start[1]
+        return {"cpu_s": round(cpu, 2), "cpu_pct": round(100 * cpu / wall, 1) if wall > 0 else 0.0}
+
+
+def loadavg() -> str:
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile (p in 0..100); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+# --- clients --------------------------------------------------------------------------------------
+
+
+def new_client():
+    import socketio
+
+    return socketio.AsyncClient(reconnection=False, handle_sigint=False)
+
+
+async def connect_and_join(sio, url: str, code: str, name: str, timeout: float = 30) -> tuple[dict, float, float]:
+    """Open a WebSocket to /board and join; returns (ack, connect seconds, join-ack seconds)."""
+    started = time.monotonic()
+    await asyncio.wait_for(sio.connect(url, transports=["websocket"], namespaces=[NAMESPACE], wait_timeout=timeout),
+                           timeout)
+    connected = time.monotonic()
+    ack = await sio.call("join", {"code": code, "name": name}, namespace=NAMESPACE, timeout=timeout)
+    return ack, connected - started, time.monotonic() - connected
+
+
+async def disconnect_all(clients: list, timeout: float = 20) -> None:
+    async def leave(sio) -> None:
+        try:
+            await asyncio.wait_for(sio.disconnect(), 5)
+        except Exception:  # noqa: BLE001  (the server may already be gone)
+            pass
+
+    try:
+        await asyncio.wait_for(asyncio.gather(*(leave(c) for c in clients)), timeout)
+    except TimeoutError:
+        pass
+
+
+def error_code(ack) -> str:
+    if isinstance(ack, dict):
+        return (ack.get("error") or {}).get("code", "unknown")
+    return type(ack).__name__
+
+
+def print_json(result: dict) -> None:
+    """The machine-readable line run_all.py reads."""
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+def temp_dir(prefix: str) -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix=prefix)

@@ -1,0 +1,156 @@
+/* Map of structures and links (Leaflet + markercluster). Works without any tile server: markers, QPV outlines
+   and link lines are drawn on a plain background. All user text goes through textContent. */
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("map-config").textContent);
+  const text = JSON.parse(document.getElementById("map-text").textContent);
+  const element = document.getElementById("map");
+  const status = document.getElementById("map-status");
+  const form = document.getElementById("filters");
+
+  const map = L.map(element, { preferCanvas: true, zoomSnap: 0.5 }).setView([46.6, 2.4], 6);
+  if (config.tileUrl) {
+    L.tileLayer(config.tileUrl, { attribution: config.tileAttribution || "", maxZoom: 19 }).addTo(map);
+  } else {
+    element.classList.add("no-tiles");
+  }
+  const qpvLayer = L.geoJSON(null, {
+    style: { color: "#c2410c", weight: 1.5, fillColor: "#fb923c", fillOpacity: 0.18 },
+    onEachFeature: (feature, layer) => layer.bindTooltip(`${feature.properties.name} (${feature.properties.code})`),
+  }).addTo(map);
+  const linkLayer = L.layerGroup().addTo(map);
+  const clusters = L.markerClusterGroup({ disableClusteringAtZoom: 15, showCoverageOnHover: false,
+    chunkedLoading: true, maxClusterRadius: 45 }).addTo(map);
+  let firstLoad = true;
+
+  function labelOf(list, key) { return (config.options[list] || {})[key] || key; }
+
+  function popup(props) {
+    const box = document.createElement("div");
+    const title = document.createElement("strong");
+    title.textContent = props.name;
+    const meta = document.createElement("div");
+    meta.textContent = [labelOf("kinds", props.kind), props.city, props.priority, props.qpv ? text.inQpv : null]
+      .filter(Boolean).join(" · ");
+    const link = document.createElement("a");
+    link.href = config.structureUrl.replace(/0$/, String(props.id));
+    link.textContent = text.open;
+    box.append(title, meta, link);
+    return box;
+  }
+
+  function linkPopup(props, ends) {
+    const box = document.createElement("div");
+    const title = document.createElement("strong");
+    title.textContent = ends.map((s) => (s ? s.name : "?")).join(" ↔ ");
+    const meta = document.createElement("div");
+    meta.textContent = `${labelOf("levels", props.level)} · ${labelOf("formalisations", props.formalisation)}`;
+    box.append(title, meta);
+    if (props.frameworks.length) {
+      const fw = document.createElement("div");
+      fw.textContent = props.frameworks.map((k) => labelOf("frameworks", k)).join(", ");
+      box.append(fw);
+    }
+    return box;
+  }
+
+  function query() {
+    const params = new URLSearchParams();
+    for (const [key, value] of new FormData(form)) if (value) params.append(key, value);
+    return params.toString();
+  }
+
+  function draw(data) {
+    clusters.clearLayers();
+    linkLayer.clearLayers();
+    const byId = new Map();
+    const markers = [];
+    for (const feature of data.features) {
+      if (feature.properties.type !== "structure") continue;
+      const [lon, lat] = feature.geometry.coordinates;
+      const props = feature.properties;
+      byId.set(props.id, props);
+      const marker = L.circleMarker([lat, lon], {
+        radius: 7, color: "#fff", weight: 1.5, fillColor: config.kindColors[props.kind] || "#6b7280", fillOpacity: 0.95,
+      });
+      marker.bindPopup(() => popup(props));
+      marker.bindTooltip(props.name);
+      markers.push(marker);
+    }
+    clusters.addLayers(markers);
+    let lines = 0;
+    for (const feature of data.features) {
+      if (feature.properties.type !== "link") continue;
+      const props = feature.properties;
+      const style = config.levelStyles[props.level] || config.levelStyles.unknown;
+      const latlngs = feature.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
+      L.polyline(latlngs, { color: style.color, weight: style.weight, dashArray: style.dash || null, opacity: 0.85 })
+        .bindPopup(() => linkPopup(props, [byId.get(props.source), byId.get(props.target)]))
+        .addTo(linkLayer);
+      lines += 1;
+    }
+    element.dataset.markers = String(markers.length);
+    element.dataset.links = String(lines);
+    const notOnMap = data.meta.structures - data.meta.on_map;
+    status.textContent = text.status.replace("{s}", markers.length).replace("{l}", lines)
+      + (notOnMap ? ` — ${text.notOnMap.replace("{n}", notOnMap)}` : "");
+    if (firstLoad && markers.length) {
+      map.fitBounds(L.featureGroup(markers).getBounds(), { padding: [20, 20], maxZoom: 14 });
+      firstLoad = false;
+    }
+    element.dataset.ready = "1";
+  }
+
+  async function load() {
+    element.dataset.ready = "0";
+    try {
+      const response = await fetch(`${config.mapUrl}?${query()}`, { headers: { Accept: "application/json" } });
+      const data = await response.json();
+      if (!response.ok) throw new Error((data.error && data.error.message) || text.error);
+      draw(data);
+    } catch (error) {
+      status.textContent = error.message || text.error;
+    }
+  }
+
+  async function loadQpv() {
+    try {
+      const response = await fetch(config.qpvUrl);
+      if (!response.ok) return;
+      const data = await response.json();
+      qpvLayer.addData(data);
+      qpvLayer.bringToBack();
+      element.dataset.qpv = String(data.features.length);
+      if (firstLoad && data.features.length && !clusters.getLayers().length) map.fitBounds(qpvLayer.getBounds());
+    } catch (error) { /* outlines are a bonus: the map works without them */ }
+  }
+
+  function legend() {
+    const kinds = document.querySelector(".legend-kinds");
+    for (const [key, label] of Object.entries(config.options.kinds)) {
+      const item = document.createElement("li");
+      const dot = document.createElement("span");
+      dot.className = "dot";
+      dot.style.background = config.kindColors[key];
+      item.append(dot, document.createTextNode(` ${label}`));
+      kinds.append(item);
+    }
+    const levels = document.querySelector(".legend-levels");
+    for (const [key, label] of Object.entries(config.options.levels)) {
+      const style = config.levelStyles[key];
+      const item = document.createElement("li");
+      const line = document.createElement("span");
+      line.className = "line";
+      line.style.borderTop = `${style.weight}px ${style.dash ? "dashed" : "solid"} ${style.color}`;
+      item.append(line, document.createTextNode(` ${label}`));
+      levels.append(item);
+    }
+  }
+
+  form.addEventListener("change", load);
+  form.addEventListener("reset", () => setTimeout(load, 0));
+  legend();
+  loadQpv();
+  load();
+  window.passerellesMap = map;
+})();

@@ -1,0 +1,34 @@
+"""What a person does on the pages, in the words of the UI (French labels), shared by the browser tests."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+ONLINE = "online"
+
+
+def join_with_name(page: Page, name: str) -> None:
+    """Answer the welcome dialog of the board and wait until the board is live."""
+    dialog = page.locator("#name-dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Votre prénom (ou un pseudo)").fill(name)
+    dialog.get_by_role("button", name="Entrer dans l'atelier").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
+
+
+def column(page: Page, key: str):
+    return page.locator(f'section.column[data-column="{key}"]')
+
+
+def post_card(page: Page, column_key: str, text: str) -> None:
+    """Type a card in a column's composer and press its button."""
+    section = column(page, column_key)
+    section.locator(".composer textarea").fill(text)
+    section.locator(".composer").get_by_role("button", name="Ajouter").click()
+
+
+def notes_with_text(page: Page, column_key: str, text: str):
+    """The cards of a column whose whole text is exactly `text`."""
+    return column(page, column_key).locator(".note").filter(
+        has=page.locator(".note-text").get_by_text(text, exact=True))

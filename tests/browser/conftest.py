@@ -1,0 +1,102 @@
+"""Real Chromium (Debian's /usr/bin/chromium, driven by Playwright) against the real server subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.serverproc import ROOT, Seeded, ServerProcess, drop_database, free_port, new_database, prepare_database
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
+# Long enough for socket.io's reconnection back-off (reconnectionDelayMax 4 s) on a busy 2-core machine.
+LIVE_TIMEOUT = 20_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (bash .ci/system-deps)")
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=LIVE_TIMEOUT)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Live:
+    """A running server and what the prepared database holds."""
+
+    server: ServerProcess
+    seeded: Seeded
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def code(self) -> str:
+        return self.seeded.code
+
+
+@pytest.fixture
+def live(tmp_path, request):
+    """The production server (gunicorn + gevent) on a fresh database with a facilitator and a workshop."""
+    url, pg_name = new_database(tmp_path)
+    seeded = prepare_database(url)
+    server = ServerProcess(free_port(), url, tmp_path / "server.log")
+    server.start()
+    try:
+        yield Live(server, seeded)
+    finally:
+        server.stop()
+        shutil.copy(tmp_path / "server.log", ARTIFACTS / f"{_slug(request.node.name)}-server.log")
+        drop_database(pg_name)
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open a page in a fresh browser context (its own cookies and localStorage): one person, one device.
+
+    Uncaught JavaScript errors fail the test."""
+    contexts, errors = [], []
+
+    def open_page(**options):
+        context = browser.new_context(**{"locale": "fr-FR", "viewport": {"width": 1280, "height": 800}, **options})
+        context.set_default_timeout(LIVE_TIMEOUT)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture
+def shot(request):
+    """Save a screenshot under tests/artifacts/browser/<test>-<step>.png."""
+
+    def take(page, step: str, full_page: bool = False) -> Path:
+        path = ARTIFACTS / f"{_slug(request.node.name)}-{step}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)

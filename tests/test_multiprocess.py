@@ -1,0 +1,137 @@
+"""Two server processes on one database share broadcasts through Redis (Flask-SocketIO's message queue)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+
+import pytest
+import redis
+import socketio
+
+from tests.serverproc import ServerProcess, drop_database, free_port, new_database, prepare_database
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A private redis-server on a free port, without persistence."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (bash .ci/system-deps installs it)")
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(tmp_path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        _wait_for_redis(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _wait_for_redis(url: str, proc: subprocess.Popen) -> None:
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    try:
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, "redis-server exited at start"
+            try:
+                if client.ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not answer")
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def two_servers(tmp_path, redis_url):
+    """Two gunicorn+gevent processes on two ports, one database, one Redis."""
+    url, pg_name = new_database(tmp_path)
+    seeded = prepare_database(url)
+    first = ServerProcess(free_port(), url, tmp_path / "first.log", redis_url=redis_url).start()
+    try:
+        second = ServerProcess(free_port(exclude=(first.port,)), url, tmp_path / "second.log",
+                               redis_url=redis_url).start()
+        try:
+            yield seeded, first, second
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+        drop_database(pg_name)
+
+
+def _participant(server: ServerProcess, code: str, name: str) -> socketio.SimpleClient:
+    client = socketio.SimpleClient()
+    client.connect(server.url, namespace="/board", transports=["websocket"])
+    ack = client.call("join", {"code": code, "name": name}, timeout=10)
+    assert ack["ok"], ack
+    return client
+
+
+def _next_board_event(client: socketio.SimpleClient, timeout: float = 5) -> dict:
+    """The next `event` (presence updates are skipped)."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            name, *args = client.receive(timeout=left)
+        except socketio.exceptions.TimeoutError:
+            break
+        if name == "event":
+            return args[0]
+    raise TimeoutError
+
+
+def _add_card(client: socketio.SimpleClient, text: str) -> dict:
+    ack = client.call("card.add", {"client_id": uuid.uuid4().hex, "column": "obstacle", "text": text}, timeout=10)
+    assert ack["ok"], ack
+    return ack
+
+
+def test_a_card_posted_on_one_process_reaches_people_on_the_other(two_servers):
+    seeded, first, second = two_servers
+    nadia = _participant(first, seeded.code, "Nadia")
+    karim = _participant(second, seeded.code, "Karim")
+    try:
+        sent = _add_card(nadia, "Posté sur le processus 1")
+        seen_by_karim = _next_board_event(karim)
+        assert seen_by_karim["type"] == "card.added"
+        assert seen_by_karim["data"]["card"]["text"] == "Posté sur le processus 1"
+        assert seen_by_karim["seq"] == sent["seq"]
+        assert _next_board_event(nadia)["seq"] == sent["seq"]  # and the author's own process too
+
+        back = _add_card(karim, "Posté sur le processus 2")
+        seen_by_nadia = _next_board_event(nadia)
+        assert seen_by_nadia["data"]["card"]["text"] == "Posté sur le processus 2"
+        assert seen_by_nadia["seq"] == back["seq"] == sent["seq"] + 1
+    finally:
+        nadia.disconnect()
+        karim.disconnect()
+
+
+def test_without_the_queue_the_other_process_hears_nothing(tmp_path):
+    """The control case: it is Redis, not luck, that carries the broadcast."""
+    url, pg_name = new_database(tmp_path)
+    seeded = prepare_database(url)
+    first = ServerProcess(free_port(), url, tmp_path / "first.log").start()
+    second = ServerProcess(free_port(exclude=(first.port,)), url, tmp_path / "second.log").start()
+    nadia = _participant(first, seeded.code, "Nadia")
+    karim = _participant(second, seeded.code, "Karim")
+    try:
+        _add_card(nadia, "Seul·e sur le processus 1")
+        with pytest.raises(TimeoutError):
+            _next_board_event(karim, timeout=1.5)
+    finally:
+        nadia.disconnect()
+        karim.disconnect()
+        second.stop()
+        first.stop()
+        drop_database(pg_name)

@@ -1,0 +1,128 @@
+"""Practice sheets, toolkits and workshop reports as PDF, read back with pypdf (text, pages, links, metadata)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from pypdf.generic import IndirectObject
+
+from tests.toolkits.conftest import page_texts, read_pdf, to_png
+from workshop.extensions import db
+
+
+def _fonts(reader) -> dict[str, bool]:
+    """Every font used on every page -> whether its program is embedded in the file."""
+    found = {}
+    for page in reader.pages:
+        fonts = page["/Resources"].get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            found[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return found
+
+
+def _link_uris(reader) -> list[str]:
+    uris = []
+    for page in reader.pages:
+        for annot in page.get("/Annots", []) or []:
+            annot = annot.get_object() if isinstance(annot, IndirectObject) else annot
+            action = annot.get("/A")
+            if action is not None and "/URI" in action.get_object():
+                uris.append(str(action.get_object()["/URI"]))
+    return uris
+
+
+def test_practice_sheet_pdf_reads_back_in_french_with_qr_link_and_metadata(client, publish_practices, tmp_path):
+    [practice_id] = publish_practices(1)
+    response = client.get(f"/fiches/{practice_id}.pdf", buffered=True)
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    reader = read_pdf(response.data)
+    assert 1 <= len(reader.pages) <= 2
+    text = " ".join(page_texts(reader))
+    flat = re.sub(r"‐\n", "", text)  # WeasyPrint's soft hyphen at a line break
+    assert f"Café des parents n° {practice_id} à Tourcoing : une affiche officielle" in flat.replace("\n", " ")
+    for words in ("cœur de l'école", "efficace", "affluence", "fluctuation", "difficultés", "Freins rencontrés",
+                  "Leviers et conditions de réussite", "REAAP", "Cité éducative"):
+        assert words in flat.replace("\n", " "), words
+    # Running footer: page numbers and the networks' names.
+    assert f"Page 1 / {len(reader.pages)}" in page_texts(reader)[0]
+    assert "Centres sociaux" in page_texts(reader)[0] and "École-familles" in page_texts(reader)[0]
+    # The QR code and the short URL point back to the sheet online, and the link is clickable.
+    short = f"https://passerelles.exemple.fr/f/{practice_id}"
+    assert short in _link_uris(reader)
+    assert f"passerelles.exemple.fr/f/{practice_id}" in text
+    assert "mailto:cafe@exemple.fr" in _link_uris(reader)
+    # Metadata and accessibility: title, author (networks), language, tagged PDF.
+    meta = reader.metadata
+    assert meta.title.startswith(f"Café des parents n° {practice_id}")
+    assert "Centres sociaux" in meta.author
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "fr"
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
+    fonts = _fonts(reader)
+    assert fonts and all(fonts.values()), fonts
+    assert any("DejaVu" in name for name in fonts)
+    path = tmp_path / "fiche.pdf"
+    path.write_bytes(response.data)
+    assert to_png(path, "fiche-pratique", 1, 1)
+
+
+def test_short_url_leads_to_the_sheet_online(client, publish_practices):
+    [practice_id] = publish_practices(1)
+    response = client.get(f"/f/{practice_id}")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith(f"/fiches/{practice_id}")
+
+
+def test_unpublished_sheet_pdf_is_refused_to_strangers(app, client, coordinator, networks):
+    from workshop.accounts.models import User
+    from workshop.practices import service as practices
+    from tests.toolkits.conftest import practice_data
+
+    with app.test_request_context():
+        draft = practices.create_practice(db.session, db.session.get(User, coordinator.id), practice_data(1))
+        draft_id = draft.id
+    assert client.get(f"/fiches/{draft_id}.pdf").status_code == 302  # to the login page
+    assert client.get("/fiches/999999.pdf").status_code == 404
+
+
+def test_workshop_report_lists_cards_by_column_and_counts_participants(app, client, login, make_user, tmp_path):
+    from workshop.accounts.models import User
+    from workshop.boards import service as boards
+
+    facilitator = make_user("facilitator")
+    with app.test_request_context():
+        workshop = boards.create_workshop(db.session, db.session.get(User, facilitator.id), "Rencontre de Roubaix",
+                                          place="Centre social Élan", format_key="freins-leviers")
+        workshop_id = workshop.id
+        nadia = boards.join(db.session, {"code": workshop.code, "name": "Nadia"}).participant
+        karim = boards.join(db.session, {"code": workshop.code, "name": "Karim"}).participant
+        for who, column, text in ((nadia, "obstacle", "Les horaires ne coïncident pas : difficile de s'affilier"),
+                                  (karim, "lever", "Un café des parents dans le hall, le vendredi"),
+                                  (karim, "method", "Une fiche de liaison enseignant / animateur")):
+            boards.add_card(db.session, who, {"client_id": uuid.uuid4().hex, "column": column, "text": text})
+    assert client.get(f"/ateliers/{workshop_id}/compte-rendu.pdf").status_code == 302  # login first
+    login(facilitator)
+    response = client.get(f"/ateliers/{workshop_id}/compte-rendu.pdf", buffered=True)
+    assert response.status_code == 200
+    reader = read_pdf(response.data)
+    text = "\n".join(page_texts(reader))
+    assert "Rencontre de Roubaix" in text and "Centre social Élan" in text and "Freins et leviers" in text
+    assert re.search(r"PARTICIPANT·ES\s*:\s*2", text.upper()), text
+    for label, card in (("Freins", "Les horaires ne coïncident pas : difficile de s'affilier"),
+                        ("Leviers", "Un café des parents dans le hall, le vendredi"),
+                        ("Manières de faire", "Une fiche de liaison enseignant / animateur")):
+        assert label in text
+        assert card in text.replace("\n", " ")
+    assert text.index("Freins") < text.index("Les horaires") < text.index("Leviers") < text.index("Un café")
+    path = tmp_path / "cr.pdf"
+    path.write_bytes(response.data)
+    assert to_png(path, "compte-rendu", 1, 1)
+    other = make_user("facilitator")
+    client.post("/deconnexion")
+    login(other)
+    assert client.get(f"/ateliers/{workshop_id}/compte-rendu.pdf").status_code == 403

@@ -1,0 +1,92 @@
+"""Exports of a board (CSV, Markdown), downloadable by its facilitator at any moment."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from flask import Blueprint, Response, abort
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from workshop.boards import service as boards
+from workshop.extensions import db
+from workshop.facilitation import service
+
+bp = Blueprint("facilitation", __name__)
+
+
+def _moderated(workshop_id: int):
+    workshop = boards.get_workshop(db.session, workshop_id)
+    if not boards.can_moderate(current_user, workshop):
+        abort(403)
+    return workshop
+
+
+def _filename(workshop, ext: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", workshop.title.lower()).strip("-")[:40] or "atelier"
+    return f"{slug}-{workshop.code}.{ext}"
+
+
+def _spreadsheet_safe(value):
+    """Keep a cell that starts like a formula from running in a spreadsheet (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@bp.get("/ateliers/<int:workshop_id>/export.csv")
+@login_required
+def export_csv(workshop_id: int):
+    """Download the cards, groups, dots and reactions as CSV (opens in a spreadsheet)."""
+    workshop = _moderated(workshop_id)
+    rows = service.export_rows(db.session, workshop)
+    out = io.StringIO()
+    out.write("\ufeff")  # so spreadsheet software reads UTF-8
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([_("Colonne"), _("Groupe"), _("Fusion"), _("Post-it"), _("Gommettes"), _("Réactions"),
+                     _("Auteur·rice")])
+    for row in rows:
+        writer.writerow([_spreadsheet_safe(v) for v in (row["column"], row["group"], "oui" if row["merged"] else "",
+                                                        row["text"], row["dots"], row["reactions"], row["author"])])
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(workshop, "csv")}"'})
+
+
+def _md(text: str) -> str:
+    """One line of Markdown text, with the characters that would format it escaped."""
+    return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", " ".join(text.split()))
+
+
+@bp.get("/ateliers/<int:workshop_id>/export.md")
+@login_required
+def export_markdown(workshop_id: int):
+    """Download the board as Markdown: columns, groups, cards with their dots, and the ranking."""
+    workshop = _moderated(workshop_id)
+    rows = service.export_rows(db.session, workshop)
+    lines = [f"# {_md(workshop.title)}", ""]
+    if workshop.held_on or workshop.place:
+        lines += [_md(" — ".join(filter(None, [workshop.held_on and workshop.held_on.isoformat(),
+                                                workshop.place]))), ""]
+    for column in workshop.columns:
+        lines += [f"## {_md(column.label_fr)}", ""]
+        in_column = [r for r in rows if r["column_key"] == column.key]
+        groups: dict = {}
+        for row in in_column:
+            groups.setdefault(row["group_id"], []).append(row)
+        for group_id, members in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
+            if group_id is not None:
+                lines += [f"### {_md(members[0]['group'] or _('Groupe sans nom'))}", ""]
+            for row in members:
+                extra = [f"{row['dots']} ●" if row["dots"] else "", _md(row["author"]) if row["author"] else ""]
+                suffix = " — ".join(filter(None, extra))
+                lines.append(f"- {_md(row['text'])}" + (f" ({suffix})" if suffix else ""))
+            lines.append("")
+    ranked = sorted((r for r in rows if r["dots"]), key=lambda r: -r["dots"])
+    if ranked:
+        lines += [f"## {_('Classement des votes')}", ""]
+        lines += [f"{i}. {_md(r['text'])} — {r['dots']} ●" for i, r in enumerate(ranked, 1)]
+        lines.append("")
+    return Response("\n".join(lines), mimetype="text/markdown; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(workshop, "md")}"'})

@@ -1,0 +1,1 @@
+"""Cartography: schools, social centres and the links between them (map, graph, panorama, imports)."""

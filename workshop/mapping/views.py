@@ -1,0 +1,261 @@
+"""Pages of the cartography (map, graph, panorama, structures, links, imports) and its read-only JSON API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+from wtforms import SelectChoice
+
+from workshop.accounts.views import admin_required
+from workshop.errors import DomainError
+from workshop.extensions import db
+from workshop.forms import attach_error
+from workshop.mapping import imports, panorama, service, vocabulary
+from workshop.mapping.forms import ImportForm, LinkForm, StructureForm
+
+bp = Blueprint("mapping", __name__)
+
+IMPORT_MAX_BYTES = 200 * 1024 * 1024  # the national Annuaire is ~70 MB; other pages keep the global limit
+
+
+def _page_config() -> dict:
+    """What map.js and graph.js need: endpoints, the tile server, labels and styles of the lists."""
+    return {
+        "tileUrl": current_app.config.get("MAP_TILE_URL", ""),
+        "tileAttribution": current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
+        "mapUrl": url_for("mapping.api_map"), "qpvUrl": url_for("mapping.api_qpv"),
+        "graphUrl": url_for("mapping.api_graph"), "structureUrl": url_for("mapping.structure", structure_id=0),
+        "options": service.filter_options(db.session), "levelStyles": vocabulary.LEVEL_STYLES,
+        "kindColors": vocabulary.KIND_COLORS,
+    }
+
+
+@bp.get("/carte")
+def map_page():
+    """Show the map of structures and links."""
+    return render_template("mapping/map.html", config=_page_config())
+
+
+@bp.get("/carte/graphe")
+def graph_page():
+    """Show the relation graph with who bridges whom."""
+    return render_template("mapping/graph.html", config=_page_config())
+
+
+@bp.get("/carte/panorama")
+def panorama_page():
+    """Show the programme's overall picture."""
+    return render_template("mapping/panorama.html", data=panorama.panorama(db.session))
+
+
+@bp.get("/carte/panorama.pdf")
+def panorama_pdf():
+    """Download the panorama as a PDF (rendered out of the web process)."""
+    html = render_template("mapping/panorama_pdf.html", data=panorama.panorama(db.session))
+    from workshop.toolkits.views import pdf_response
+
+    return pdf_response(panorama.pdf_document(html), url_for("mapping.panorama_page"))
+
+
+# --- Structures and links --------------------------------------------------------------------------------
+
+
+def _practice_url(practice_id: int) -> str | None:
+    for endpoint in ("practices.show", "practices.practice", "practices.view"):
+        try:
+            return url_for(endpoint, practice_id=practice_id)
+        except BuildError:
+            continue
+    return None
+
+
+@bp.get("/structures/<int:structure_id>")
+def structure(structure_id: int):
+    """Show a structure, its links and the practices that name it."""
+    item = service.get_structure(db.session, structure_id, viewer=current_user)
+    practices = [{**p, "url": _practice_url(p["id"])} for p in service.practices_naming(db.session, item.id)]
+    return render_template("mapping/structure.html", structure=item,
+                           links=service.links_of(db.session, item, viewer=current_user), practices=practices,
+                           coordinator=service.can_coordinate(db.session, current_user),
+                           frameworks=vocabulary.framework_choices(db.session), vocab=vocabulary)
+
+
+@bp.route("/structures/<int:structure_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit_structure(structure_id: int):
+    """Correct a structure (coordinators)."""
+    service.require_coordinator(db.session, current_user)
+    item = service.get_structure(db.session, structure_id, viewer=current_user)
+    form = StructureForm(obj=item)
+    if form.validate_on_submit():
+        try:
+            service.update_structure(db.session, current_user, item.id, form.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Structure enregistrée."), "success")
+            return redirect(url_for("mapping.structure", structure_id=item.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("mapping/structure_edit.html", form=form, structure=item), status
+
+
+def _link_form(**kwargs) -> LinkForm:
+    form = LinkForm(**kwargs)
+    form.frameworks.choices = [SelectChoice(k, v) for k, v in vocabulary.framework_choices(db.session).items()]
+    return form
+
+
+@bp.route("/structures/<int:structure_id>/declarer-un-lien", methods=["GET", "POST"])
+@login_required
+def declare_link(structure_id: int):
+    """Declare that this structure works with another one (validated later by a coordinator)."""
+    item = service.get_structure(db.session, structure_id, viewer=current_user)
+    form = _link_form()
+    form.target.choices = [SelectChoice(0, "—"), *(SelectChoice(i, label) for i, label in
+                                                  service.structure_choices(db.session, exclude=item.id))]
+    if form.validate_on_submit():
+        try:
+            link = service.declare_link(db.session, current_user, item.id, form.target.data or 0,
+                                        form.data_for_service())
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Lien déclaré : il apparaîtra sur la carte publique une fois validé par la coordination."),
+                  "success")
+            return redirect(url_for("mapping.link", link_id=link.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("mapping/link_form.html", form=form, structure=item, declaring=True), status
+
+
+@bp.get("/liens/<int:link_id>")
+def link(link_id: int):
+    """Show a link, how it is characterised and its history."""
+    item = service.get_link(db.session, link_id, viewer=current_user)
+    return render_template("mapping/link.html", link=item, vocab=vocabulary,
+                           frameworks=vocabulary.framework_choices(db.session),
+                           coordinator=service.can_coordinate(db.session, current_user))
+
+
+@bp.route("/liens/<int:link_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit_link(link_id: int):
+    """Characterise or correct a link (coordinators)."""
+    service.require_coordinator(db.session, current_user)
+    item = service.get_link(db.session, link_id, viewer=current_user)
+    form = _link_form(obj=item)
+    del form.target
+    if form.validate_on_submit():
+        try:
+            service.edit_link(db.session, current_user, item.id, form.data_for_service())
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Lien enregistré."), "success")
+            return redirect(url_for("mapping.link", link_id=item.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("mapping/link_form.html", form=form, link=item, declaring=False), status
+
+
+@bp.post("/liens/<int:link_id>/<any(valider, invalider):action>")
+@login_required
+def set_link_status(link_id: int, action: str):
+    """Validate a declared link, or take the validation back (coordinators)."""
+    service.set_link_status(db.session, current_user, link_id, action == "valider")
+    flash(_("Lien validé : il est public.") if action == "valider" else _("Validation retirée."), "success")
+    return redirect(request.form.get("next") if request.form.get("next", "").startswith("/carte/a-valider")
+                    else url_for("mapping.link", link_id=link_id))
+
+
+@bp.post("/liens/<int:link_id>/supprimer")
+@login_required
+def delete_link(link_id: int):
+    """Delete a link (coordinators)."""
+    service.delete_link(db.session, current_user, link_id)
+    flash(_("Lien supprimé."), "success")
+    return redirect(url_for("mapping.pending"))
+
+
+@bp.get("/carte/a-valider")
+@login_required
+def pending():
+    """List the links waiting for validation (coordinators)."""
+    return render_template("mapping/pending.html", links=service.pending_links(db.session, current_user),
+                           vocab=vocabulary)
+
+
+# --- Imports ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/admin/cartographie/import", methods=["GET", "POST"])
+@admin_required
+def import_page():
+    """Import the Annuaire, the QPV list and outlines, or structures from the template."""
+    request.max_content_length = IMPORT_MAX_BYTES
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        try:
+            scope = imports.make_scope(form.departement.data, form.cities.data)
+        except ValueError as error:
+            form.departement.errors = [*form.departement.errors, str(error)]
+        else:
+            report = imports.run_import(db.session, form.file.data.read(), form.format.data,
+                                        dry_run=form.dry_run.data, scope=scope)
+    status = 400 if request.method == "POST" and (report is None or not report.ok) else 200
+    return render_template("mapping/import.html", form=form, report=report, columns=imports.TEMPLATE_COLUMNS,
+                           count=service.count_structures(db.session)), status
+
+
+@bp.get("/carte/modele-structures.csv")
+def structures_template():
+    """Download the structures CSV template."""
+    return Response(imports.template_csv(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="modele-structures.csv"'})
+
+
+# --- Read-only API (published data only) -----------------------------------------------------------------
+
+
+def _json(data, max_age: int = 60) -> Response:
+    response = jsonify(data)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+@bp.get("/api/carte.geojson")
+def api_map():
+    """Structures (points) and validated links (lines) of the public map, filtered."""
+    data = service.map_geojson(db.session, service.parse_filters(request.args))
+    response = _json(data)
+    response.mimetype = "application/geo+json"
+    return response
+
+
+@bp.get("/api/qpv.geojson")
+def api_qpv():
+    """QPV outlines (simplified)."""
+    response = _json(service.qpv_geojson(db.session), max_age=3600)
+    response.mimetype = "application/geo+json"
+    return response
+
+
+@bp.get("/api/structures.json")
+def api_structures():
+    """Published structures, with or without coordinates, filtered."""
+    structures, _links = service.public_network(db.session, service.parse_filters(request.args))
+    return _json({"structures": structures})
+
+
+@bp.get("/api/liens.json")
+def api_links():
+    """Validated links between published structures, filtered."""
+    _structures, links = service.public_network(db.session, service.parse_filters(request.args))
+    return _json({"links": links})
+
+
+@bp.get("/api/graphe.json")
+def api_graph():
+    """Nodes (with degree and betweenness) and edges of the relation graph, filtered."""
+    return _json(service.graph_data(db.session, service.parse_filters(request.args)))

@@ -1,0 +1,227 @@
+"""Exchange of practice repositories between networks: one JSON file, with provenance and versions.
+
+Import validates each item on its own and reports per item; a practice is known by its UUID, so importing the
+same file twice (or a file that came back from the other network) never duplicates anything.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from workshop.accounts.models import User
+from workshop.errors import DomainError, Forbidden, ValidationError
+from workshop.networks.models import Network
+from workshop.practices import service
+from workshop.practices.models import STATUSES, Practice, PracticeVersion
+
+FORMAT = "passerelles.practices"
+FORMAT_VERSION = 1
+MAX_ITEMS = 50_000
+MAX_VERSIONS = 500
+PROVENANCE_MAX = 200_000
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def _portable(data: dict, slugs: dict[int, str]) -> dict:
+    """Content with networks by slug (ids differ from one instance to another)."""
+    return {**data, "networks": [slugs[n] for n in data.get("networks") or [] if n in slugs]}
+
+
+def export_practices(session: Session, viewer: User | None, ids: list[int] | None = None) -> dict:
+    """Every sheet this person may export (admins: all; others: published ones), with their versions."""
+    query = select(Practice).options(selectinload(Practice.networks)).order_by(Practice.id)
+    if not (viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_admin):
+        query = query.where(Practice.status == "published")
+    if ids is not None:
+        query = query.where(Practice.id.in_(ids))
+    slugs = dict(session.execute(select(Network.id, Network.slug)).all())
+    items = []
+    for practice in session.scalars(query):
+        history = session.scalars(select(PracticeVersion).where(PracticeVersion.practice_id == practice.id)
+                                  .order_by(PracticeVersion.number))
+        items.append({
+            "uuid": practice.uuid, "status": practice.status, "version": practice.version,
+            **_portable(service.snapshot(practice), slugs),
+            "provenance": practice.provenance, "created_at": _iso(practice.created_at),
+            "updated_at": _iso(practice.updated_at), "published_at": _iso(practice.published_at),
+            "versions": [{"number": v.number, "at": _iso(v.at), "author": v.author_name, "note": v.note,
+                          "data": _portable(v.data, slugs)} for v in history],
+        })
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "practices": items}
+
+
+@dataclass
+class ItemReport:
+    index: int
+    uuid: str | None
+    title: str | None
+    outcome: str  # created | skipped | rejected
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def load(raw: bytes | str) -> dict:
+    """Parse an export file; refuse anything that is not one."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise ValidationError(_("Ce fichier n'est pas du JSON valide."), field="file") from None
+    return check(data)
+
+
+def check(data: Any) -> dict:
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("practices"), list):
+        raise ValidationError(_("Ce fichier n'est pas un export de fiches Passerelles."), field="file")
+    if len(data["practices"]) > MAX_ITEMS:
+        raise ValidationError(_("Trop de fiches dans un seul fichier (%(n)d au plus).", n=MAX_ITEMS), field="file")
+    return data
+
+
+def import_practices(session: Session, user: User, data: dict, *, dry_run: bool = False) -> list[ItemReport]:
+    """Create the sheets that are not here yet; each item is checked alone and reported."""
+    if not (user is not None and user.is_admin):
+        raise Forbidden(_("Seul·es les coordinateur·rices importent des fiches."))
+    data = check(data)
+    networks = dict(session.execute(select(Network.slug, Network.id)).all())
+    frameworks = service.framework_labels(session) or {f.key: f.label for f in service.list_frameworks(session)}
+    seen: set[str] = set()
+    reports = []
+    for index, item in enumerate(data["practices"], start=1):
+        report = _import_one(session, user, index, item, networks, frameworks, seen)
+        reports.append(report)
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    return reports
+
+
+def _import_one(session: Session, user: User, index: int, item: Any, networks: dict, frameworks: dict,
+                seen: set[str]) -> ItemReport:
+    if not isinstance(item, dict):
+        return ItemReport(index, None, None, "rejected", _("L'élément n'est pas un objet JSON."))
+    title = item.get("title") if isinstance(item.get("title"), str) else None
+    try:
+        key = str(uuidlib.UUID(str(item.get("uuid"))))
+    except ValueError:
+        return ItemReport(index, None, title, "rejected", _("UUID manquant ou invalide."))
+    if key in seen or service.get_by_uuid(session, key) is not None:
+        return ItemReport(index, key, title, "skipped", _("Déjà présente : rien n'a été modifié."))
+    seen.add(key)
+    warnings: list[str] = []
+    savepoint = session.begin_nested()
+    try:
+        practice = _build(session, user, key, item, networks, frameworks, warnings)
+    except DomainError as error:
+        savepoint.rollback()
+        where = f" ({error.field})" if error.field else ""
+        return ItemReport(index, key, title, "rejected", error.message + where)
+    savepoint.commit()
+    return ItemReport(index, key, practice.title, "created", warnings=warnings)
+
+
+def _localise(data: Any, networks: dict, frameworks: dict, warnings: list[str]) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationError(_("Le contenu de la fiche n'a pas la bonne forme."))
+    data = dict(data)
+    slugs = data.get("networks") or []
+    if not isinstance(slugs, list):
+        raise ValidationError(_("Réseaux invalides."), field="networks")
+    unknown = [s for s in slugs if s not in networks]
+    if unknown:
+        warnings.append(_("Réseaux inconnus ignorés : %(v)s", v=", ".join(map(str, unknown))[:200]))
+    data["networks"] = [networks[s] for s in slugs if s in networks]
+    keys = data.get("frameworks") or []
+    if not isinstance(keys, list):
+        raise ValidationError(_("Dispositifs invalides."), field="frameworks")
+    dropped = [k for k in keys if k not in frameworks]
+    if dropped:
+        warnings.append(_("Dispositifs inconnus ignorés : %(v)s", v=", ".join(map(str, dropped))[:200]))
+    data["frameworks"] = [k for k in keys if k in frameworks]
+    return data
+
+
+def _clean_provenance(value: Any) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or len(json.dumps(value)) > PROVENANCE_MAX:
+        raise ValidationError(_("Provenance invalide."), field="provenance")
+    cards = value.get("cards") or []
+    if not isinstance(cards, list) or not all(isinstance(c, dict) for c in cards):
+        raise ValidationError(_("Provenance invalide."), field="provenance")
+
+    def text(v: Any, n: int) -> str | None:
+        return v[:n] if isinstance(v, str) else None
+
+    return {
+        "workshop_id": value.get("workshop_id") if isinstance(value.get("workshop_id"), int) else None,
+        "workshop_title": text(value.get("workshop_title"), 200),
+        "workshop_place": text(value.get("workshop_place"), 200),
+        "workshop_held_on": text(value.get("workshop_held_on"), 10),
+        "cards": [{"id": c.get("id") if isinstance(c.get("id"), int) else None, "column": text(c.get("column"), 40),
+                   "text": text(c.get("text"), 500), "author": text(c.get("author"), 60)} for c in cards[:200]],
+        "groups": [{"name": text(g.get("name"), 120)} for g in value.get("groups") or [] if isinstance(g, dict)],
+        "anonymous": bool(value.get("anonymous")), "at": text(value.get("at"), 32), "imported": True,
+    }
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def _build(session: Session, user: User, key: str, item: dict, networks: dict, frameworks: dict,
+           warnings: list[str]) -> Practice:
+    status = item.get("status", "draft")
+    if status not in STATUSES:
+        raise ValidationError(_("Statut inconnu."), field="status")
+    cleaned = service.clean_data(session, _localise(item, networks, frameworks, warnings))
+    history = item.get("versions") or []
+    if not isinstance(history, list) or len(history) > MAX_VERSIONS:
+        raise ValidationError(_("Historique invalide."), field="versions")
+    versions = []
+    for entry in history:
+        if not isinstance(entry, dict) or isinstance(entry.get("number"), bool) \
+                or not isinstance(entry.get("number"), int) or entry["number"] < 1:
+            raise ValidationError(_("Version invalide dans l'historique."), field="versions")
+        data = service.clean_data(session, _localise(entry.get("data"), networks, frameworks, []))
+        versions.append((entry["number"], data, entry))
+    versions.sort(key=lambda v: v[0])
+    numbers = [n for n, _d, _e in versions]
+    if len(set(numbers)) != len(numbers):
+        raise ValidationError(_("Numéros de version en double."), field="versions")
+    current = max(numbers, default=0) + (0 if versions and versions[-1][1] == cleaned else 1)
+    moment = service.now()
+    practice = Practice(uuid=key, status=status, version=current, created_by_id=None, updated_by_id=user.id,
+                        created_at=_parse_time(item.get("created_at")) or moment,
+                        updated_at=_parse_time(item.get("updated_at")) or moment,
+                        published_at=_parse_time(item.get("published_at")),
+                        provenance=_clean_provenance(item.get("provenance")))
+    service._apply(session, practice, cleaned)
+    session.add(practice)
+    session.flush()
+    for number, data, entry in versions:
+        session.add(PracticeVersion(practice_id=practice.id, number=number, data=data,
+                                    author_name=str(entry.get("author") or "")[:120],
+                                    note=str(entry.get("note") or "")[:300],
+                                    at=_parse_time(entry.get("at")) or moment))
+    if current not in numbers:
+        session.add(PracticeVersion(practice_id=practice.id, number=current, data=service.snapshot(practice),
+                                    author_id=user.id, author_name=user.name, note=_("Import"), at=moment))
+    service.sync_derived(session, practice)
+    return practice

@@ -1,0 +1,77 @@
+"""Practice forms (CSRF-protected). The rules (lengths, sanitising, controlled lists) live in the service."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from workshop.practices.models import SECTIONS
+from workshop.practices.service import (
+    AUDIENCES,
+    KIND_LABELS,
+    RAW_MAX,
+    SECTION_LABELS,
+    SUMMARY_MAX,
+    TITLE_MAX,
+)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):  # the service checks values against the controlled lists
+        pass
+
+
+SECTION_HELP = _l("Texte simple : une ligne commençant par « - » devient une puce. Gras, italique et liens "
+                  "(<strong>, <em>, <a>) sont gardés ; le reste est retiré.")
+
+
+class PracticeForm(FlaskForm):
+    version = HiddenField()
+    title = StringField(_l("Titre"), validators=[DataRequired(_l("Donnez un titre à la fiche.")),
+                                                 Length(max=TITLE_MAX)])
+    summary = TextAreaField(_l("Résumé (quelques lignes)"), validators=[Length(max=SUMMARY_MAX)])
+    kind = SelectField(_l("Type de fiche"), choices=list(KIND_LABELS.items()), default="practice")
+    cities = StringField(_l("Villes (séparées par des virgules)"), validators=[Length(max=3000)])
+    qpv = StringField(_l("Quartiers prioritaires (QPV)"), validators=[Length(max=4000)])
+    structures = TextAreaField(_l("Structures impliquées (une par ligne)"), validators=[Length(max=9000)])
+    frameworks = MultiCheckboxField(_l("Dispositifs"))
+    themes = StringField(_l("Thèmes (séparés par des virgules)"), validators=[Length(max=1500)])
+    audiences = MultiCheckboxField(_l("Publics"), choices=list(AUDIENCES.items()))
+    networks = MultiCheckboxField(_l("Réseaux"))
+
+
+for _name in SECTIONS:
+    setattr(PracticeForm, _name, TextAreaField(SECTION_LABELS[_name], validators=[Length(max=RAW_MAX)],
+                                               description=SECTION_HELP))
+
+
+class TransitionForm(FlaskForm):
+    action = HiddenField()
+    comment = TextAreaField(_l("Commentaire"), validators=[Length(max=5000)])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Commentaire"), validators=[DataRequired(_l("Écrivez un commentaire.")),
+                                                        Length(max=5000)])
+
+
+class EditorForm(FlaskForm):
+    email = StringField(_l("Adresse e-mail de la personne à inviter"),
+                        validators=[DataRequired(_l("Indiquez une adresse e-mail.")), Length(max=254)])
+
+
+class FrameworkForm(FlaskForm):
+    key = StringField(_l("Code (lettres minuscules, chiffres, « _ »)"),
+                      validators=[DataRequired(), Length(max=40)])
+    label = StringField(_l("Libellé"), validators=[DataRequired(), Length(max=120)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Fichier JSON de fiches"), validators=[FileRequired(_l("Choisissez un fichier."))])

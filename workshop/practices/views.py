@@ -1,0 +1,323 @@
+"""Pages of the practice repository: search, sheets, editing, review, history, exchange, frameworks list."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from workshop.accounts.views import admin_required
+from workshop.boards import service as boards
+from workshop.errors import Conflict, DomainError, Forbidden
+from workshop.extensions import db, limiter
+from workshop.forms import attach_error
+from workshop.networks.service import list_networks, networks_of
+from workshop.practices import events, exchange, search, service
+from workshop.practices.forms import (
+    CommentForm,
+    EditorForm,
+    FrameworkForm,
+    ImportForm,
+    PracticeForm,
+    TransitionForm,
+)
+from workshop.practices.models import SECTIONS, Practice
+
+bp = Blueprint("practices", __name__)
+
+FILTER_MAX = 20
+PAGE_MAX = 500
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def _labels() -> dict:
+    """Human labels of facet values, for the templates."""
+    return {
+        "framework": service.framework_labels(db.session), "network": service.network_labels(db.session),
+        "audience": {k: str(v) for k, v in service.AUDIENCES.items()},
+        "kind": {k: str(v) for k, v in service.KIND_LABELS.items()},
+        "status": {k: str(v) for k, v in service.STATUS_LABELS.items()},
+    }
+
+
+def _query_from_args() -> search.Query:
+    args = request.args
+    filters = {name: [v[:120] for v in args.getlist(name) if v][:FILTER_MAX] for name in search.FACETS}
+    sort = args.get("tri", "relevance")
+    try:
+        page = min(max(int(args.get("page", 1)), 1), PAGE_MAX)
+    except ValueError:
+        page = 1
+    return search.Query(text=args.get("q", "")[:300], filters={k: v for k, v in filters.items() if v},
+                        sort=sort if sort in search.SORTS else "relevance", page=page)
+
+
+@bp.get("/fiches")
+def index():
+    """Search and browse the repository (published sheets for everyone, more for their authors and reviewers)."""
+    query = _query_from_args()
+    if not query.text and "tri" not in request.args:
+        query.sort = "recent"
+    results = search.search(db.session, query, _viewer())
+    return render_template("practices/index.html", query=query, results=results, labels=_labels(),
+                           sorts=search.SORTS)
+
+
+@bp.get("/api/fiches")
+def api_search():
+    """Search as JSON (same rules and visibility as the page)."""
+    results = search.search(db.session, _query_from_args(), _viewer())
+    return jsonify(ok=True, total=results.total, page=results.page, relaxed=results.relaxed,
+                   practices=[{**events.practice_ref(h.practice), "excerpt": str(h.excerpt), "score": h.score,
+                               "uuid": h.practice.uuid} for h in results.hits],
+                   facets={k: [{"value": v, "count": c} for v, c in vals] for k, vals in results.facets.items()})
+
+
+def _readable(practice_id: int) -> Practice:
+    try:
+        return service.require_view(db.session, _viewer(), practice_id)
+    except Forbidden:
+        if not current_user.is_authenticated:
+            abort(Response(status=302, headers={"Location": url_for("accounts.login", next=request.path)}))
+        raise
+
+
+@bp.get("/fiches/<int:practice_id>")
+def show(practice_id: int):
+    """Show a sheet, its provenance, its review log (for those concerned) and similar sheets."""
+    practice = _readable(practice_id)
+    viewer = _viewer()
+    involved = service.is_contributor(db.session, viewer, practice) or service.is_reviewer(db.session, viewer,
+                                                                                            practice)
+    return render_template(
+        "practices/show.html", practice=practice, labels=_labels(), sections=SECTIONS,
+        section_labels=service.SECTION_LABELS, similar=search.similar(db.session, practice, viewer),
+        involved=involved, can_edit=service.can_edit(db.session, viewer, practice),
+        actions=service.allowed_actions(db.session, viewer, practice), action_labels=service.ACTION_LABELS,
+        comments=service.comments(db.session, practice.id) if involved else [],
+        missing=service.missing_approvals(db.session, practice) if service.double_approval() else [],
+        workshop_deleted=service.workshop_deleted(practice), transition_form=TransitionForm(),
+        comment_form=CommentForm(), editor_form=EditorForm(),
+    )
+
+
+def _choices(form: PracticeForm) -> None:
+    form.frameworks.choices = [(f.key, f.label) for f in service.list_frameworks(db.session)
+                               if f.active or f.key in (form.frameworks.data or [])]
+    form.networks.choices = [(str(n.id), n.short_name) for n in list_networks(db.session)]
+
+
+def _form_data(form: PracticeForm, practice: Practice | None) -> dict:
+    known = {s["name"].casefold(): s.get("id") for s in (practice.structures if practice else [])}
+    names = [line.strip() for line in (form.structures.data or "").splitlines() if line.strip()]
+    data = {name: getattr(form, name).data for name in ("title", "summary", "kind", "cities", "qpv", "themes",
+                                                        "frameworks", "audiences", "networks", *SECTIONS)}
+    data["structures"] = [{"id": known.get(n.casefold()), "name": n} for n in names]
+    return data
+
+
+def _fill(form: PracticeForm, practice: Practice) -> None:
+    for name in ("title", "summary", "kind", "frameworks", "audiences", *SECTIONS):
+        getattr(form, name).data = getattr(practice, name)
+    form.cities.data = ", ".join(practice.cities or [])
+    form.qpv.data = ", ".join(practice.qpv or [])
+    form.themes.data = ", ".join(practice.themes or [])
+    form.structures.data = "\n".join(s["name"] for s in practice.structures or [])
+    form.networks.data = [str(n.id) for n in practice.networks]
+    form.version.data = str(practice.version)
+
+
+@bp.route("/fiches/nouvelle", methods=["GET", "POST"])
+@login_required
+def create():
+    """Propose a new sheet (any member); it starts as a draft."""
+    form = PracticeForm()
+    _choices(form)
+    if request.method == "GET":
+        form.networks.data = [str(n.id) for n in networks_of(db.session, current_user)]
+    if form.validate_on_submit():
+        try:
+            practice = service.create_practice(db.session, current_user, _form_data(form, None))
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Fiche enregistrée en brouillon."), "success")
+            return redirect(url_for("practices.show", practice_id=practice.id))
+    return render_template("practices/edit.html", form=form, practice=None, conflict=None)
+
+
+@bp.route("/fiches/<int:practice_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(practice_id: int):
+    """Edit a sheet; a save based on an old version is refused and both texts are shown."""
+    practice = service.get_practice(db.session, practice_id)
+    service.require_edit(db.session, current_user, practice)
+    form = PracticeForm()
+    if request.method == "GET":
+        _fill(form, practice)
+    _choices(form)
+    conflict = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.update_practice(db.session, current_user, practice_id, _form_data(form, practice),
+                                    form.version.data)
+        except Conflict as error:
+            conflict, status = error, 409
+            form.version.data = str(error.details["current_version"])
+        except DomainError as error:
+            attach_error(form, error)
+            status = 400
+        else:
+            flash(_("Fiche enregistrée."), "success")
+            return redirect(url_for("practices.show", practice_id=practice_id))
+    elif request.method == "POST":
+        status = 400
+    practice = service.get_practice(db.session, practice_id)
+    return render_template("practices/edit.html", form=form, practice=practice, conflict=conflict,
+                           as_text=service._as_text), status
+
+
+@bp.post("/fiches/<int:practice_id>/statut")
+@login_required
+def change_status(practice_id: int):
+    """Submit, publish, send back, archive or reopen a sheet, with a comment."""
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    practice = service.transition(db.session, current_user, practice_id, form.action.data, form.comment.data)
+    messages = {"published": _("Fiche publiée : elle est visible de tous."),
+                "submitted": _("Fiche soumise à relecture."), "draft": _("Fiche repassée en brouillon."),
+                "archived": _("Fiche archivée.")}
+    message = messages[practice.status]
+    if form.action.data == "publish" and practice.status == "submitted":
+        message = _("Approbation enregistrée : l'autre réseau doit encore approuver.")
+    flash(message, "success")
+    return redirect(url_for("practices.show", practice_id=practice_id))
+
+
+@bp.post("/fiches/<int:practice_id>/commentaires")
+@login_required
+def comment(practice_id: int):
+    """Comment on a sheet under review."""
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash(_("Écrivez un commentaire."), "error")
+    else:
+        service.add_comment(db.session, current_user, practice_id, form.body.data)
+        flash(_("Commentaire ajouté."), "success")
+    return redirect(url_for("practices.show", practice_id=practice_id) + "#commentaires")
+
+
+@bp.post("/fiches/<int:practice_id>/editeurs")
+@login_required
+def invite(practice_id: int):
+    """Invite someone with an account to co-edit the sheet."""
+    form = EditorForm()
+    if form.validate_on_submit():
+        invited = service.add_editor(db.session, current_user, practice_id, form.email.data)
+        flash(_("%(n)s peut maintenant modifier cette fiche.", n=invited.name), "success")
+    else:
+        flash(_("Indiquez une adresse e-mail."), "error")
+    return redirect(url_for("practices.show", practice_id=practice_id))
+
+
+def _history_access(practice_id: int) -> Practice:
+    practice = _readable(practice_id)
+    viewer = _viewer()
+    if not (service.is_contributor(db.session, viewer, practice) or service.is_reviewer(db.session, viewer,
+                                                                                         practice)):
+        raise Forbidden(_("L'historique est réservé aux auteur·rices et relecteur·rices de la fiche."))
+    return practice
+
+
+@bp.get("/fiches/<int:practice_id>/historique")
+@login_required
+def history(practice_id: int):
+    """List versions (who, when) and compare two of them."""
+    practice = _history_access(practice_id)
+    found = service.versions(db.session, practice_id)
+    changes = None
+    old, new = request.args.get("de", type=int), request.args.get("a", type=int)
+    if old and new:
+        changes = service.diff(db.session, practice_id, old, new)
+    return render_template("practices/history.html", practice=practice, versions=found, changes=changes,
+                           old=old, new=new, can_edit=service.can_edit(db.session, current_user, practice),
+                           form=TransitionForm())
+
+
+@bp.post("/fiches/<int:practice_id>/historique/<int:number>/restaurer")
+@login_required
+def restore(practice_id: int, number: int):
+    """Make an old version current again (as a new version)."""
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.restore(db.session, current_user, practice_id, number, request.form.get("version"))
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(url_for("practices.history", practice_id=practice_id)), 303
+    flash(_("Version %(n)d restaurée.", n=number), "success")
+    return redirect(url_for("practices.show", practice_id=practice_id))
+
+
+# --- Exchange and frameworks ----------------------------------------------------------------------
+
+
+@bp.get("/fiches/export.json")
+def export():
+    """Download the repository as JSON (coordinators: every sheet; others: published sheets)."""
+    data = exchange.export_practices(db.session, _viewer())
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="fiches-passerelles-{stamp}.json"'})
+
+
+@bp.route("/fiches/import", methods=["GET", "POST"])
+@admin_required
+def import_view():
+    """Import a JSON export from another network; report each item, duplicate nothing."""
+    form = ImportForm()
+    reports = None
+    if form.validate_on_submit():
+        try:
+            data = exchange.load(form.file.data.read())
+            reports = exchange.import_practices(db.session, current_user, data,
+                                                dry_run=request.form.get("dry_run") == "1")
+        except DomainError as error:
+            attach_error(form, error)
+    return render_template("practices/import.html", form=form, reports=reports)
+
+
+@bp.route("/fiches/dispositifs", methods=["GET", "POST"])
+@admin_required
+def frameworks():
+    """Edit the controlled list of frameworks (dispositifs)."""
+    form = FrameworkForm()
+    if form.validate_on_submit():
+        try:
+            service.save_framework(db.session, current_user, form.key.data, form.label.data,
+                                   active=request.form.get("active", "1") == "1")
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Liste des dispositifs mise à jour."), "success")
+            return redirect(url_for("practices.frameworks"))
+    return render_template("practices/frameworks.html", form=form,
+                           frameworks=service.list_frameworks(db.session))
+
+
+@bp.get("/api/ateliers/<code>/fiches")
+@limiter.limit(lambda: current_app.config["JOIN_FAILURE_RATE"],
+               deduct_when=lambda response: response.status_code == 404)
+def board_links(code: str):
+    """For a board: which cards became which sheet, and the sheets pinned on it."""
+    workshop = boards.get_by_code(db.session, code)
+    return jsonify(ok=True, **events.board_links(db.session, workshop.id))

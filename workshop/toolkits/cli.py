@@ -1,0 +1,80 @@
+"""CLI: export-toolkit and export-report (DESIGN.md §4), rendered in this process through the PDF cache."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from workshop.errors import DomainError
+from workshop.extensions import db
+
+
+def _output(path: str) -> Path:
+    """Refuse early what cannot be written: a directory, a missing folder, a read-only place, not .pdf."""
+    output = Path(path)
+    if output.suffix.lower() != ".pdf":
+        raise click.ClickException(f"Le fichier de sortie doit se terminer par .pdf : {path}")
+    if output.is_dir():
+        raise click.ClickException(f"{path} est un dossier : indiquez un nom de fichier .pdf.")
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise click.ClickException(f"Le dossier {folder} n'existe pas.")
+    if not os.access(folder, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
+        raise click.ClickException(f"Impossible d'écrire {path} : vérifiez les droits sur ce dossier.")
+    return output
+
+
+def _write(app: Flask, document, output: Path) -> int:
+    from workshop.toolkits.documents import get_renderer
+
+    path = get_renderer().render_now(document)
+    try:
+        shutil.copyfile(path, output)
+    except OSError as error:
+        raise click.ClickException(f"Impossible d'écrire {output} : {error.strerror}.") from None
+    return get_renderer().page_count(document.key) or 0
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("export-toolkit")
+    @click.option("--practices", "spec", required=True, help="all, or practice ids separated by commas (3,8,12).")
+    @click.option("--title", default="Boîte à outils", show_default=True)
+    @click.option("--output", "output_path", required=True, help="The PDF file to write.")
+    def export_toolkit(spec: str, title: str, output_path: str) -> None:
+        """Write a toolkit PDF of the given practices (all = every published practice)."""
+        from workshop.toolkits import documents, service
+        from workshop.validation import clean_text
+
+        output = _output(output_path)
+        try:
+            title = clean_text(title, "title", max_len=service.TITLE_MAX, label="Titre")
+            practices = service.practices_for_export(db.session, spec)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        with app.test_request_context():
+            document = documents.adhoc_toolkit_document(db.session, practices, title)
+        pages = _write(app, document, output)
+        click.echo(f"Boîte à outils « {title} » : {len(practices)} fiche(s), {pages} pages -> {output}")
+
+    @app.cli.command("export-report")
+    @click.argument("workshop_id")
+    @click.option("--output", "output_path", required=True, help="The PDF file to write.")
+    def export_report(workshop_id: str, output_path: str) -> None:
+        """Write the report (compte rendu) of a workshop as PDF."""
+        from workshop.boards.models import Workshop
+        from workshop.toolkits import documents
+
+        if not workshop_id.isdigit() or int(workshop_id) < 1:
+            raise click.ClickException(f"Identifiant d'atelier invalide : {workshop_id} (attendu : un nombre).")
+        output = _output(output_path)
+        workshop = db.session.get(Workshop, int(workshop_id))
+        if workshop is None:
+            raise click.ClickException(f"Aucun atelier n° {workshop_id}.")
+        with app.test_request_context():
+            document = documents.report_document(db.session, workshop)
+        pages = _write(app, document, output)
+        click.echo(f"Compte rendu de « {workshop.title} » : {pages} page(s) -> {output}")

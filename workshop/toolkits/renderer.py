@@ -1,0 +1,330 @@
+"""PDF rendering out of the web process, with a content-hash cache on disk and progress for long builds.
+
+Why a separate process: WeasyPrint is pure CPU for seconds on a toolkit; inside a gevent worker it would
+stall every live board, inside a thread it would hold the GIL. So rendering runs in a small, lazily started
+`ProcessPoolExecutor` ("forkserver" context: children never inherit gevent's patched state or open sockets).
+
+The worker writes the PDF straight into the cache (`<key>.pdf`, atomically) and its progress into
+`jobs/<key>.progress`; the web side only waits (gevent-friendly polling) or reads those files, so a status
+request answers from any web process. Key = sha256(renderer version + PDF variant + HTML + CSS): the same
+content is rendered once, a repeat download is a file read.
+
+This module imports neither Flask nor the app: it is preloaded into the forkserver.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import secrets
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+RENDERER_VERSION = f"passerelles-pdf-3/weasyprint-{version('weasyprint')}"
+DEFAULT_VARIANT = "pdf/ua-1"  # tagged PDF with structure tree and /Lang: readable by screen readers
+JOB_TTL = 3600  # seconds a job file stays meaningful
+STALE_AFTER = 900  # a job with no progress for that long is considered lost (server restarted mid-render)
+_JOB_ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PdfDocument:
+    """What to render: a complete HTML page, its print CSS and the file name offered on download."""
+
+    html: str
+    css: str
+    filename: str
+    estimated_pages: int = 1
+    variant: str | None = DEFAULT_VARIANT
+
+    @property
+    def key(self) -> str:
+        digest = hashlib.sha256()
+        for part in (RENDERER_VERSION, self.variant or "", self.html, "\x00", self.css):
+            digest.update(part.encode())
+        return digest.hexdigest()
+
+
+@dataclass
+class JobStatus:
+    """What the person waiting sees: state, pages laid out so far (n) of an estimate (total)."""
+
+    id: str
+    state: str  # running | done | error
+    done: int
+    total: int
+    key: str
+    filename: str
+    owner: str | None = None
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "state": self.state, "done": self.done, "total": self.total,
+                "filename": self.filename, "message": self.message}
+
+
+# --- Worker side (runs in the pool's processes) -----------------------------------------------------------
+
+
+class _ProgressWriter(logging.Handler):
+    """Turn WeasyPrint's progress log ("Step 5 - Creating layout - Page 12") into a small JSON file."""
+
+    def __init__(self, path: Path):
+        super().__init__(level=logging.INFO)
+        self.path = path
+        self.page = 0
+        self.step = "html"
+        self.last_write = 0.0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "Creating layout - Page" in message:
+            try:
+                self.page = max(self.page, int(message.rsplit("Page", 1)[1].split()[0]))
+            except (IndexError, ValueError):
+                return
+            self.step = "layout"
+        elif "Creating PDF" in message:
+            self.step = "pdf"
+        now = time.monotonic()
+        if now - self.last_write > 0.15 or self.step == "pdf":
+            self.last_write = now
+            _write_json(self.path, {"page": self.page, "step": self.step, "at": time.time()})
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, path)
+
+
+def render_to_cache(html: str, css: str, variant: str | None, cache_dir: str, key: str) -> dict:
+    """Render one document into `<cache_dir>/<key>.pdf`; return its page count and duration.
+
+    Top-level so the pool can pickle it; also called in-process by the CLI and tests.
+    """
+    import weasyprint
+
+    started = time.perf_counter()
+    cache = Path(cache_dir)
+    (cache / "jobs").mkdir(parents=True, exist_ok=True)
+    progress = _ProgressWriter(cache / "jobs" / f"{key}.progress")
+    progress_logger = logging.getLogger("weasyprint.progress")
+    progress_logger.setLevel(logging.INFO)
+    progress_logger.addHandler(progress)
+    try:
+        # No network or file access while rendering user content: only inline data: URIs.
+        fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"], timeout=1)
+        document = weasyprint.HTML(string=html, base_url=str(cache), url_fetcher=fetcher).render(
+            stylesheets=[weasyprint.CSS(string=css)], pdf_variant=variant)
+        tmp = cache / f".{key}.{os.getpid()}.pdf"
+        document.write_pdf(tmp, pdf_variant=variant)
+        os.replace(tmp, cache / f"{key}.pdf")
+    finally:
+        progress_logger.removeHandler(progress)
+    meta = {"pages": len(document.pages), "seconds": round(time.perf_counter() - started, 3)}
+    _write_json(cache / f"{key}.json", meta)
+    return meta
+
+
+def _warm_up() -> bool:
+    """Import WeasyPrint and load fonts once per worker, so the first real render is not the slow one."""
+    import weasyprint
+
+    weasyprint.HTML(string="<p lang='fr'>Préparation</p>").render(
+        stylesheets=[weasyprint.CSS(string="p{font-family:'DejaVu Serif'}")])
+    return True
+
+
+# --- Web side ----------------------------------------------------------------------------------------------
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_running: dict[str, Future] = {}
+
+
+def _get_pool(workers: int) -> ProcessPoolExecutor:
+    """Start the pool on first use (not at import: the CLI and most requests never need it)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=200)
+            for _ in range(workers):
+                _pool.submit(_warm_up)
+        return _pool
+
+
+def shutdown_pool() -> None:
+    """Stop the workers (tests and benchmarks call this; at exit concurrent.futures does it)."""
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+            _pool = None
+        _running.clear()
+
+
+def _gevent_active() -> bool:
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return False
+    return monkey.is_module_patched("threading")
+
+
+def _sleep(seconds: float) -> None:
+    if _gevent_active():
+        import gevent
+
+        gevent.sleep(seconds)
+    else:
+        time.sleep(seconds)
+
+
+class Renderer:
+    """The cache and the pool as one object, bound to a cache directory and a number of workers."""
+
+    def __init__(self, cache_dir: str | Path, workers: int = 1, max_cache_bytes: int = 512 * 1024 * 1024):
+        self.cache_dir = Path(cache_dir)
+        self.workers = max(1, int(workers))
+        self.max_cache_bytes = max_cache_bytes
+        (self.cache_dir / "jobs").mkdir(parents=True, exist_ok=True)
+
+    # Cache --------------------------------------------------------------------------------------------
+
+    def path_for(self, key: str) -> Path:
+        return self.cache_dir / f"{key}.pdf"
+
+    def cached(self, document: PdfDocument) -> Path | None:
+        """The cached PDF of this exact content, if it was rendered before."""
+        path = self.path_for(document.key)
+        if path.exists():
+            os.utime(path)  # recently used files survive pruning
+            return path
+        return None
+
+    def page_count(self, key: str) -> int | None:
+        try:
+            return int(json.loads((self.cache_dir / f"{key}.json").read_text())["pages"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def prune(self) -> int:
+        """Delete the least recently used PDFs above the size budget; return how many were removed."""
+        files = sorted(self.cache_dir.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
+        total, removed = 0, 0
+        for path in files:
+            total += path.stat().st_size
+            if total > self.max_cache_bytes:
+                path.unlink(missing_ok=True)
+                path.with_suffix(".json").unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    # Rendering ----------------------------------------------------------------------------------------
+
+    def render_now(self, document: PdfDocument) -> Path:
+        """Render in this process (CLI, tests): no pool, same cache."""
+        path = self.cached(document)
+        if path is None:
+            render_to_cache(document.html, document.css, document.variant, str(self.cache_dir), document.key)
+            path = self.path_for(document.key)
+        return path
+
+    def start(self, document: PdfDocument, owner: str | None = None) -> JobStatus:
+        """Queue a render in the pool (once per content) and return a job the page can poll."""
+        key = document.key
+        job_id = secrets.token_urlsafe(16)
+        total = self.page_count(key) or max(1, document.estimated_pages)
+        _write_json(self._job_path(job_id), {"key": key, "filename": document.filename, "owner": owner,
+                                             "total": total, "started": time.time()})
+        if not self.path_for(key).exists():
+            future = _running.get(key)
+            if future is None or future.done():
+                future = _get_pool(self.workers).submit(render_to_cache, document.html, document.css,
+                                                        document.variant, str(self.cache_dir), key)
+                _running[key] = future
+                future.add_done_callback(lambda f, key=key: self._finished(key, f))
+        return self.status(job_id)
+
+    def _finished(self, key: str, future: Future) -> None:
+        _running.pop(key, None)
+        error = future.exception()
+        if error is not None:
+            log.error("PDF render %s failed: %r", key[:12], error)
+            _write_json(self.cache_dir / "jobs" / f"{key}.error", {"message": repr(error)[:500]})
+        else:
+            self.prune()
+
+    def wait(self, job: JobStatus, timeout: float, poll: float = 0.05) -> JobStatus:
+        """Wait up to `timeout` seconds for a job, yielding to other greenlets/threads while it renders."""
+        deadline = time.monotonic() + timeout
+        status = job
+        while status.state == "running" and time.monotonic() < deadline:
+            _sleep(poll)
+            status = self.status(job.id) or status
+        return status
+
+    def render(self, document: PdfDocument, timeout: float = 60.0) -> Path:
+        """Render through the pool and wait for the file (short documents; bench and CLI-free callers)."""
+        path = self.cached(document)
+        if path is not None:
+            return path
+        status = self.wait(self.start(document), timeout)
+        if status.state != "done":
+            raise RuntimeError(status.message or f"PDF not ready after {timeout} s")
+        return self.path_for(document.key)
+
+    # Jobs ---------------------------------------------------------------------------------------------
+
+    def _job_path(self, job_id: str) -> Path:
+        return self.cache_dir / "jobs" / f"{job_id}.job"
+
+    def status(self, job_id: str) -> JobStatus | None:
+        """Read a job's state from disk (works from any web process); None for an unknown id."""
+        if not job_id or not set(job_id) <= _JOB_ID_CHARS or len(job_id) > 64:
+            return None
+        try:
+            job = json.loads(self._job_path(job_id).read_text())
+        except (OSError, ValueError):
+            return None
+        key, total = job["key"], int(job["total"])
+        status = JobStatus(job_id, "running", 0, total, key, job["filename"], job.get("owner"))
+        if self.path_for(key).exists():
+            status.state, status.done = "done", self.page_count(key) or total
+            status.total = status.done
+            return status
+        error = self.cache_dir / "jobs" / f"{key}.error"
+        if error.exists() and error.stat().st_mtime >= job["started"] - 1:
+            status.state, status.message = "error", "render failed"
+            return status
+        progress_path = self.cache_dir / "jobs" / f"{key}.progress"
+        try:
+            progress = json.loads(progress_path.read_text())
+            status.done = min(int(progress.get("page", 0)), max(total - 1, 0))
+            last = float(progress.get("at", job["started"]))
+        except (OSError, ValueError):
+            last = job["started"]
+        if status.done >= total - 1 and total > 1:
+            status.total = status.done + 1  # the estimate was short: keep the bar honest
+        if time.time() - max(last, job["started"]) > STALE_AFTER:
+            status.state, status.message = "error", "render lost"
+        return status
+
+    def clean_jobs(self) -> None:
+        """Forget job files older than JOB_TTL."""
+        limit = time.time() - JOB_TTL
+        for path in (self.cache_dir / "jobs").iterdir():
+            if path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)

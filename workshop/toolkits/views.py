@@ -1,0 +1,367 @@
+"""Toolkit builder pages, public toolkits, and every export: PDF (sheet, toolkit, report), CSV, Markdown, JSON."""
+
+from __future__ import annotations
+
+import json
+
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from workshop.errors import DomainError, Forbidden
+from workshop.extensions import db
+from workshop.toolkits import documents, exports, service
+from workshop.toolkits.renderer import PdfDocument
+
+bp = Blueprint("toolkits", __name__)
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def _builder() -> None:
+    service.require_builder(db.session, _viewer())
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+# --- PDF delivery ------------------------------------------------------------------------------------
+
+
+def _owner() -> str | None:
+    return str(current_user.id) if current_user.is_authenticated else None
+
+
+def _send_pdf(path, filename: str) -> Response:
+    response = send_file(path, mimetype="application/pdf", download_name=filename, as_attachment=False,
+                         max_age=0, conditional=True)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def pdf_response(document: PdfDocument, back_url: str) -> Response:
+    """Serve from the cache, else render in the pool: short renders are awaited, long ones get a progress page."""
+    renderer = documents.get_renderer()
+    path = renderer.cached(document)
+    if path is not None:
+        return _send_pdf(path, document.filename)
+    if current_app.config.get("PDF_RENDER_INLINE"):
+        return _send_pdf(renderer.render_now(document), document.filename)
+    job = renderer.start(document, _owner())
+    job = renderer.wait(job, float(current_app.config.get("PDF_INLINE_WAIT", 2.0)))
+    if job.state == "done":
+        return _send_pdf(renderer.path_for(job.key), document.filename)
+    status_url = url_for("toolkits.job_status", job_id=job.id)
+    download_url = url_for("toolkits.job_download", job_id=job.id)
+    if job.state == "error":
+        return _render_job_error()
+    if _wants_json():
+        return jsonify(ok=True, job=job.to_dict(), status_url=status_url, download_url=download_url), 202
+    return Response(render_template("toolkits/progress.html", job=job, status_url=status_url,
+                                    download_url=download_url, back_url=back_url), status=202)
+
+
+def _render_job_error() -> Response:
+    message = _("La préparation du PDF a échoué. Réessayez ; si cela recommence, prévenez la coordination.")
+    if _wants_json():
+        return jsonify(ok=False, error={"code": "internal", "message": message}), 500
+    return Response(render_template("errors/error.html", status=500, message=message), status=500)
+
+
+def _job(job_id: str):
+    job = documents.get_renderer().status(job_id)
+    if job is None or (job.owner is not None and job.owner != _owner()):
+        abort(404)
+    return job
+
+
+@bp.get("/exports/travaux/<job_id>")
+def job_status(job_id: str):
+    """Tell the waiting page how far the PDF is: state and pages laid out, n of N."""
+    job = _job(job_id)
+    return jsonify(ok=True, job=job.to_dict(), download_url=url_for("toolkits.job_download", job_id=job_id))
+
+
+@bp.get("/exports/travaux/<job_id>/pdf")
+def job_download(job_id: str):
+    """Send the finished PDF of a job; while it renders, show the progress page again."""
+    job = _job(job_id)
+    if job.state == "done":
+        return _send_pdf(documents.get_renderer().path_for(job.key), job.filename)
+    if job.state == "error":
+        return _render_job_error()
+    return Response(render_template("toolkits/progress.html", job=job,
+                                    status_url=url_for("toolkits.job_status", job_id=job_id),
+                                    download_url=request.path, back_url=request.referrer or "/"), status=202)
+
+
+# --- Practices --------------------------------------------------------------------------------------
+
+
+def _practice(practice_id: int):
+    from workshop.practices import service as practices
+
+    try:
+        return practices.require_view(db.session, _viewer(), practice_id)
+    except Forbidden:
+        if not current_user.is_authenticated:
+            abort(Response(status=302, headers={"Location": url_for("accounts.login", next=request.path)}))
+        raise
+
+
+@bp.get("/f/<int:practice_id>")
+def short_practice(practice_id: int):
+    """Follow the short address printed under a sheet's QR code to the sheet online."""
+    return redirect(url_for("practices.show", practice_id=practice_id), code=301)
+
+
+@bp.get("/fiches/<int:practice_id>.pdf")
+def practice_pdf(practice_id: int):
+    """Download a practice sheet as a typeset PDF."""
+    practice = _practice(practice_id)
+    return pdf_response(documents.sheet_document(db.session, practice),
+                        url_for("practices.show", practice_id=practice_id))
+
+
+@bp.get("/fiches/<int:practice_id>.md")
+def practice_markdown(practice_id: int):
+    """Download a practice sheet as Markdown."""
+    practice = _practice(practice_id)
+    view = exports.practice_views(db.session, [practice])[0]
+    return _download(exports.practice_markdown(view), "text/markdown; charset=utf-8",
+                     f"fiche-{practice.id}-{documents.slug(practice.title)}.md")
+
+
+@bp.get("/fiches/<int:practice_id>.json")
+def practice_json(practice_id: int):
+    """Download a practice sheet as JSON."""
+    practice = _practice(practice_id)
+    view = exports.practice_views(db.session, [practice])[0]
+    return _download(exports.dumps(exports.practice_json(view)), "application/json",
+                     f"fiche-{practice.id}-{documents.slug(practice.title)}.json")
+
+
+@bp.get("/fiches.csv")
+def practices_csv():
+    """Download the practices one may read as CSV (one row each), optionally only `ids=1,2,3`."""
+    from workshop.practices import search
+    from workshop.practices.models import Practice
+
+    query = select(Practice).where(search.visible_clause(db.session, _viewer())).order_by(Practice.id)
+    raw_ids = request.args.get("ids", "")
+    if raw_ids:
+        ids = [int(p) for p in raw_ids.split(",") if p.strip().isdigit()][:2000]
+        if not ids:
+            abort(400)
+        query = query.where(Practice.id.in_(ids))
+    elif not current_user.is_authenticated:
+        query = query.where(Practice.status == "published")
+    views = exports.practice_views(db.session, list(db.session.scalars(query)))
+    return _download(exports.practices_csv(views), "text/csv; charset=utf-8", "fiches-pratiques.csv")
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Workshop reports --------------------------------------------------------------------------------
+
+
+@bp.get("/ateliers/<int:workshop_id>/compte-rendu.pdf")
+@login_required
+def report_pdf(workshop_id: int):
+    """Download the workshop report (compte rendu), any time, for its facilitator and coordinators."""
+    from workshop.boards import service as boards
+
+    workshop = boards.get_workshop(db.session, workshop_id)
+    if not boards.can_moderate(current_user, workshop):
+        abort(403)
+    return pdf_response(documents.report_document(db.session, workshop), url_for("boards.dashboard"))
+
+
+# --- Toolkits: list, builder, publication --------------------------------------------------------------
+
+
+@bp.get("/boites-a-outils")
+def index():
+    """List toolkits: all of them for coordinators, the published ones for everyone else."""
+    toolkits = service.list_toolkits(db.session, _viewer())
+    return render_template("toolkits/index.html", toolkits=toolkits,
+                           counts=service.entry_counts(db.session, [t.id for t in toolkits]),
+                           can_build=service.can_build(db.session, _viewer()))
+
+
+@bp.post("/boites-a-outils")
+@login_required
+def create():
+    """Start a new toolkit and open the builder."""
+    try:
+        toolkit = service.create_toolkit(db.session, current_user, request.form.get("title", ""))
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("toolkits.index"))
+    return redirect(url_for("toolkits.edit", toolkit_id=toolkit.id))
+
+
+def _builder_page(toolkit, status: int = 200, error: DomainError | None = None, form_data: dict | None = None):
+    from workshop.practices import service as practices
+
+    data = form_data or {"title": toolkit.title, "subtitle": toolkit.subtitle, "introduction": toolkit.introduction,
+                         "contacts": toolkit.contacts, "editors_line": toolkit.editors_line}
+    return render_template(
+        "toolkits/edit.html", toolkit=toolkit, data=data, error=error,
+        sections=service.structure(db.session, toolkit), outdated=service.outdated(db.session, toolkit),
+        frameworks=practices.framework_labels(db.session), revision=toolkit.revision,
+    ), status
+
+
+@bp.get("/boites-a-outils/<int:toolkit_id>/modifier")
+@login_required
+def edit(toolkit_id: int):
+    """Show the builder: search and facets on the left, ordered sections on the right, texts below."""
+    _builder()
+    return _builder_page(service.get_toolkit(db.session, toolkit_id))
+
+
+@bp.post("/boites-a-outils/<int:toolkit_id>/modifier")
+@login_required
+def save(toolkit_id: int):
+    """Save the builder's form: texts and the sections (JSON made by the page)."""
+    _builder()
+    form = request.form
+    try:
+        sections = json.loads(form.get("sections") or "[]")
+    except ValueError:
+        sections = None  # refused by the service with a French message
+    revision = int(form["revision"]) if form.get("revision", "").isdigit() else None
+    data = {k: form.get(k, "") for k in ("title", "subtitle", "introduction", "contacts", "editors_line")}
+    data["sections"] = sections
+    try:
+        service.save_toolkit(db.session, current_user, toolkit_id, data, revision)
+    except DomainError as error:
+        db.session.rollback()
+        toolkit = service.get_toolkit(db.session, toolkit_id)
+        return _builder_page(toolkit, error.status, error, data)
+    flash(_("Boîte à outils enregistrée."), "success")
+    return redirect(url_for("toolkits.edit", toolkit_id=toolkit_id))
+
+
+@bp.get("/boites-a-outils/<int:toolkit_id>/recherche")
+@login_required
+def pick(toolkit_id: int):
+    """Search published practices for the builder (JSON)."""
+    _builder()
+    filters = {key: request.args.getlist(key) for key in service.PICK_FACETS}
+    page = request.args.get("page", "1")
+    results = service.pick(db.session, request.args.get("q", ""), filters, int(page) if page.isdigit() else 1)
+    return jsonify(ok=True, **results)
+
+
+@bp.post("/boites-a-outils/<int:toolkit_id>/fiches/<int:practice_id>/actualiser")
+@login_required
+def refresh_entry(toolkit_id: int, practice_id: int):
+    """Take the newer version of an included practice, on purpose."""
+    entry = service.update_entry(db.session, current_user, toolkit_id, practice_id)
+    flash(_("« %(t)s » : la version %(v)d est maintenant dans la boîte à outils.", t=entry.practice.title,
+            v=entry.practice_version), "success")
+    return redirect(url_for("toolkits.edit", toolkit_id=toolkit_id))
+
+
+@bp.post("/boites-a-outils/<int:toolkit_id>/publier")
+@login_required
+def publish(toolkit_id: int):
+    """Publish: the toolkit gets a public link anyone can open."""
+    try:
+        service.publish(db.session, current_user, toolkit_id)
+    except DomainError as error:
+        if error.status == 403:
+            raise
+        flash(error.message, "error")
+    else:
+        flash(_("Boîte à outils publiée : son lien public est actif."), "success")
+    return redirect(url_for("toolkits.edit", toolkit_id=toolkit_id))
+
+
+@bp.post("/boites-a-outils/<int:toolkit_id>/depublier")
+@login_required
+def unpublish(toolkit_id: int):
+    """Take the toolkit back to draft: its public link stops working."""
+    service.unpublish(db.session, current_user, toolkit_id)
+    flash(_("Boîte à outils repassée en brouillon."), "success")
+    return redirect(url_for("toolkits.edit", toolkit_id=toolkit_id))
+
+
+@bp.post("/boites-a-outils/<int:toolkit_id>/supprimer")
+@login_required
+def delete(toolkit_id: int):
+    """Delete a toolkit (the practices stay in the repository)."""
+    service.delete_toolkit(db.session, current_user, toolkit_id)
+    flash(_("Boîte à outils supprimée."), "success")
+    return redirect(url_for("toolkits.index"))
+
+
+# --- Toolkits: reading and downloads --------------------------------------------------------------------
+
+
+def _toolkit_for(toolkit_id: int):
+    return service.require_view(db.session, _viewer(), toolkit_id)
+
+
+@bp.get("/boites-a-outils/<int:toolkit_id>")
+def show(toolkit_id: int):
+    """Preview a toolkit as it will print (coordinators), or read a published one."""
+    toolkit = _toolkit_for(toolkit_id)
+    return _preview(toolkit)
+
+
+@bp.get("/b/<token>")
+def public(token: str):
+    """Read a published toolkit by its public link."""
+    return _preview(service.get_public(db.session, token))
+
+
+def _preview(toolkit):
+    view = documents.toolkit_view(db.session, toolkit)
+    entry_ids = ",".join(str(e["id"]) for s in view["sections"] for e in s["entries"])
+    return render_template("toolkits/show.html", toolkit=toolkit, view=view, entry_ids=entry_ids,
+                           can_build=service.can_build(db.session, _viewer()))
+
+
+@bp.get("/boites-a-outils/<int:toolkit_id>.pdf")
+def toolkit_pdf(toolkit_id: int):
+    """Download a toolkit as a typeset PDF (cached; a progress page while a long one renders)."""
+    toolkit = _toolkit_for(toolkit_id)
+    return pdf_response(documents.toolkit_document(db.session, toolkit),
+                        url_for("toolkits.show", toolkit_id=toolkit_id))
+
+
+@bp.get("/boites-a-outils/<int:toolkit_id>.md")
+def toolkit_markdown(toolkit_id: int):
+    """Download a toolkit as Markdown."""
+    toolkit = _toolkit_for(toolkit_id)
+    return _download(exports.toolkit_markdown(documents.toolkit_view(db.session, toolkit)),
+                     "text/markdown; charset=utf-8", f"boite-a-outils-{documents.slug(toolkit.title)}.md")
+
+
+@bp.get("/boites-a-outils/<int:toolkit_id>.json")
+def toolkit_json(toolkit_id: int):
+    """Download a toolkit as JSON."""
+    toolkit = _toolkit_for(toolkit_id)
+    return _download(exports.dumps(exports.toolkit_json(documents.toolkit_view(db.session, toolkit))),
+                     "application/json", f"boite-a-outils-{documents.slug(toolkit.title)}.json")
+
+
+@bp.get("/boites-a-outils/<int:toolkit_id>/apercu")
+def print_preview(toolkit_id: int):
+    """Show the exact HTML the PDF is made from, with the print stylesheet (a fast preview)."""
+    toolkit = _toolkit_for(toolkit_id)
+    document = documents.toolkit_document(db.session, toolkit)
+    return Response(document.html.replace("</head>", f"<style>{document.css}</style></head>", 1),
+                    mimetype="text/html")
