@@ -51,9 +51,10 @@ seed: db
 	$(FLASK) seed-demo
 
 # gevent: one process holds hundreds of live boards (see README, "Serving").
+# --worker-connections: gunicorn's default (1000) caps one gevent worker at 1000 open sockets.
 serve:
-	SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --bind $(HOST):$(PORT) \
-		--access-logfile - --graceful-timeout 5 --no-control-socket wsgi:app
+	SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --worker-connections 2000 \
+		--bind $(HOST):$(PORT) --access-logfile - --graceful-timeout 5 --no-control-socket wsgi:app
 
 # What the browser tests need from the system (Debian): Chromium and poppler's pdftoppm.
 system-deps:
@@ -70,7 +71,7 @@ test-postgres: build
 test-fast: build
 	$(PY) -m pytest -q -p no:cacheprovider -m "not browser and not slow" $(PYTEST_ARGS)
 
-bench: build db
+bench: build  # benches use their own temporary databases
 	$(PY) bench/run_all.py
 
 lint: build

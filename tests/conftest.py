@@ -1,64 +1,92 @@
-"""Shared fixtures: an app on a fresh database (SQLite file, or DATABASE_URL / TEST_DATABASE_URL when set)."""
+"""Shared fixtures: an app on a fresh database (a SQLite file, or a PostgreSQL database when TEST_DATABASE_URL,
+or a PostgreSQL DATABASE_URL, is set), a live server and real Socket.IO clients (see tests/realtime.py)."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.realtime import ClientFactory, LiveServer, wait_until
 from workshop import create_app
 from workshop.accounts import service as accounts
 from workshop.extensions import db
-from tests.realtime import ClientFactory, LiveServer, wait_until
 
 PASSWORD = "motdepasse-1"
 
 
-_PG_TEMPLATE: dict[str, str] = {}
+_TEMPLATES: dict[str, str] = {}  # per test process: "name" (PostgreSQL), "sqlite" (file)
+
+
+def _pg_base() -> str | None:
+    """The PostgreSQL server to test on: TEST_DATABASE_URL, else DATABASE_URL when it is PostgreSQL.
+    Tests never touch the database it names: each test gets its own database created next to it."""
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+    return url if url.startswith("postgresql") else None
 
 
 def _pg_execute(sql: str) -> None:
-    admin = create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    admin = create_engine(_pg_base(), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(sql))
     admin.dispose()
 
 
 def _pg_url(name: str) -> str:
-    return os.environ["TEST_DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
+    return _pg_base().rsplit("/", 1)[0] + f"/{name}"
 
 
 def _pg_template() -> str:
     """A PostgreSQL database holding every table, made once per test process and cloned for each test:
     cloning takes a fraction of the time of create_all on a fresh database."""
-    if "name" not in _PG_TEMPLATE:
+    if "name" not in _TEMPLATES:
         name = f"t_tmpl_{uuid.uuid4().hex[:12]}"
         _pg_execute(f'CREATE DATABASE "{name}"')
-        _PG_TEMPLATE["name"] = name
+        _TEMPLATES["name"] = name
         app = create_app(make_config(None, _pg_url(name)))
         with app.app_context():
             db.create_all()
             db.engine.dispose()
-    return _PG_TEMPLATE["name"]
+    return _TEMPLATES["name"]
+
+
+def _sqlite_template() -> Path:
+    """A SQLite file holding every table, made once per test process and copied for each test."""
+    if "sqlite" not in _TEMPLATES:
+        path = Path(tempfile.mkdtemp(prefix="passerelles-template-")) / "template.db"
+        app = create_app(make_config(None, f"sqlite:///{path}"))
+        with app.app_context():
+            db.create_all()
+            db.engine.dispose()  # closes the last connection: the WAL is folded into the file
+        _TEMPLATES["sqlite"] = str(path)
+    return Path(_TEMPLATES["sqlite"])
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _drop_pg_template():
+def _drop_templates():
     yield
-    if "name" in _PG_TEMPLATE:
-        _drop_database(_PG_TEMPLATE.pop("name"))
+    if "name" in _TEMPLATES:
+        _drop_database(_TEMPLATES.pop("name"))
+    if "sqlite" in _TEMPLATES:
+        shutil.rmtree(Path(_TEMPLATES.pop("sqlite")).parent, ignore_errors=True)
 
 
 def _database_url(tmp_path, *, empty: bool = False) -> tuple[str, str | None]:
     """A throwaway database: a SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set
     (with every table already there unless `empty`). Returns (url, PostgreSQL database name or None)."""
-    if not os.environ.get("TEST_DATABASE_URL"):
-        return f"sqlite:///{tmp_path / 'test.db'}", None
+    if not _pg_base():
+        path = tmp_path / "test.db"
+        if not empty:
+            shutil.copyfile(_sqlite_template(), path)
+        return f"sqlite:///{path}", None
     name = f"t_{uuid.uuid4().hex[:12]}"
     template = "" if empty else f' TEMPLATE "{_pg_template()}"'
-    _pg_execute(f'CREATE DATABASE "{name}"{template}')
+    _pg_execute(f'CREATE DATABASE "{name}"{template} STRATEGY FILE_COPY')
     return _pg_url(name), name
 
 
@@ -174,10 +202,11 @@ def session_cookie(app):
 
 
 def _reset_presence() -> None:
-    """Presence is per process; a previous test's workshop may have had the same id."""
-    from workshop.boards import presence
+    """Presence and delayed broadcasts are per process; a previous test's workshop may have had the same id."""
+    from workshop.boards import fanout, presence
 
-    wait_until(lambda: not presence._pending, timeout=5, message="pending presence broadcasts")
+    wait_until(lambda: not presence._pending and not getattr(fanout, "_pending", None), timeout=5,
+               message="pending presence and event broadcasts")
     with presence._lock:
         presence._sockets.clear()
 

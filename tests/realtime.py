@@ -5,7 +5,7 @@ threaded server on a free port. `stop()` also cuts every open connection, as a c
 so clients see the drop; `start()` serves again on the same port and database.
 
 `BoardClient` wraps `socketio.Client` on namespace /board over the websocket transport: it records the
-`event` and `presence` messages it receives and offers `wait_for(condition)` instead of sleeps.
+`event` (and coalesced `events`) and `presence` messages it receives and offers `wait_for(condition)` instead of sleeps.
 """
 
 from __future__ import annotations
@@ -123,6 +123,7 @@ class BoardClient:
         self.last_join: dict | None = None
         self._lock = threading.Lock()
         self.sio.on("event", self._on_event, namespace=NAMESPACE)
+        self.sio.on("events", self._on_events, namespace=NAMESPACE)
         self.sio.on("presence", self._on_presence, namespace=NAMESPACE)
 
     # --- receiving ------------------------------------------------------------------------------
@@ -130,6 +131,11 @@ class BoardClient:
     def _on_event(self, data):
         with self._lock:
             self.events.append(data)
+
+    def _on_events(self, data):
+        """Several events coalesced in one message (high-rate types), in seq order."""
+        with self._lock:
+            self.events.extend(data)
 
     def _on_presence(self, data):
         with self._lock:

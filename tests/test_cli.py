@@ -100,6 +100,7 @@ def test_seed_demo_is_idempotent(app, runner):
         assert accounts.authenticate(db.session, "animatrice@passerelles.demo", "passerelles-demo").can_facilitate
 
 
+@pytest.mark.slow  # a fresh interpreter imports the whole application
 def test_the_real_command_line_prints_json(app, make_user):
     """`flask --app workshop create-workshop --json` as a script would call it, on the test database."""
     user = make_user("facilitator")

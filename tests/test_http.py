@@ -10,7 +10,6 @@ import pytest
 
 from tests.conftest import PASSWORD
 from workshop.accounts import service as accounts
-from workshop.boards import service as boards
 from workshop.extensions import db
 
 

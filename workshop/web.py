@@ -35,6 +35,7 @@ def register_web(app: Flask) -> None:
     from workshop.mapping.views import bp as mapping_bp
     from workshop.practices import search as practice_search
     from workshop.practices.cli import register as register_practices_cli
+    from workshop.practices.events import PracticeNamespace
     from workshop.practices.views import bp as practices_bp
     from workshop.toolkits.cli import register as register_toolkits_cli
     from workshop.toolkits.views import bp as toolkits_bp
@@ -54,6 +55,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(toolkits_bp)
     practice_search.install()
     socketio.on_namespace(BoardNamespace())
+    socketio.on_namespace(PracticeNamespace())
     register_mapping_cli(app)
     for register in (register_accounts_cli, register_boards_cli, register_demo_cli, register_practices_cli,
                      register_toolkits_cli):

@@ -59,6 +59,7 @@ socket.on("disconnect", () => {
 socket.io.on("reconnect_attempt", showConnection);
 
 socket.on("event", (event) => receive(event));
+socket.on("events", (events) => events.forEach(receive)); // high-rate events (dots) come in batches
 socket.on("presence", (p) => showPresence(p));
 
 function join(name) {
@@ -131,7 +132,9 @@ function loadState(snapshot, seq) {
   state.columns = snapshot.columns;
   state.cards = new Map(snapshot.cards.map((c) => [c.id, c]));
   state.seq = seq;
+  state.snapshot = snapshot; // plugins read their part of a fresh state (board:state)
   render();
+  document.dispatchEvent(new CustomEvent("board:state", { detail: snapshot }));
 }
 
 function receive(event) {

@@ -40,7 +40,7 @@
       const link = document.createElement("a");
       link.href = structureUrl(node.id);
       link.textContent = node.name;
-      item.append(link, document.createTextNode(` — ${node.degree} ${text.degree}, ${node.betweenness.toFixed(3)}`));
+      item.append(link, document.createTextNode(` (${node.city || "?"}) — ${node.degree} ${text.degree}, ${node.betweenness.toFixed(3)}`));
       bridges.append(item);
     }
   }

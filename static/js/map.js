@@ -8,7 +8,7 @@
   const status = document.getElementById("map-status");
   const form = document.getElementById("filters");
 
-  const map = L.map(element, { preferCanvas: true, zoomSnap: 0.5 }).setView([46.6, 2.4], 6);
+  const map = L.map(element, { preferCanvas: true, zoomSnap: 0.5, maxZoom: 19, minZoom: 4 }).setView([46.6, 2.4], 6);
   if (config.tileUrl) {
     L.tileLayer(config.tileUrl, { attribution: config.tileAttribution || "", maxZoom: 19 }).addTo(map);
   } else {
@@ -127,7 +127,8 @@
 
   function legend() {
     const kinds = document.querySelector(".legend-kinds");
-    for (const [key, label] of Object.entries(config.options.kinds)) {
+    for (const key of config.kindOrder) {
+      const label = config.options.kinds[key];
       const item = document.createElement("li");
       const dot = document.createElement("span");
       dot.className = "dot";
@@ -136,7 +137,8 @@
       kinds.append(item);
     }
     const levels = document.querySelector(".legend-levels");
-    for (const [key, label] of Object.entries(config.options.levels)) {
+    for (const key of config.levelOrder) {
+      const label = config.options.levels[key];
       const style = config.levelStyles[key];
       const item = document.createElement("li");
       const line = document.createElement("span");

@@ -20,8 +20,10 @@ ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
 LIVE_TIMEOUT = 20_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Not per session: Playwright's sync API allows one instance at a time in a
+    process, and other test modules start their own."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (bash .ci/system-deps)")
     from playwright.sync_api import expect, sync_playwright
@@ -50,19 +52,30 @@ class Live:
         return self.seeded.code
 
 
-@pytest.fixture
-def live(tmp_path, request):
-    """The production server (gunicorn + gevent) on a fresh database with a facilitator and a workshop."""
-    url, pg_name = new_database(tmp_path)
-    seeded = prepare_database(url)
-    server = ServerProcess(free_port(), url, tmp_path / "server.log")
+@pytest.fixture(scope="session")
+def browser_server(tmp_path_factory):
+    """One production server (gunicorn + gevent) for the browser tests, on a fresh database."""
+    tmp = tmp_path_factory.mktemp("browser-server")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    url, pg_name = new_database(tmp)
+    prepare_database(url)  # tables and the facilitator's account
+    server = ServerProcess(free_port(), url, tmp / "server.log")
     server.start()
     try:
-        yield Live(server, seeded)
+        yield server
     finally:
         server.stop()
-        shutil.copy(tmp_path / "server.log", ARTIFACTS / f"{_slug(request.node.name)}-server.log")
+        shutil.copy(tmp / "server.log", ARTIFACTS / "server.log")
         drop_database(pg_name)
+
+
+@pytest.fixture
+def live(browser, browser_server):
+    """The running server and a new open workshop of its facilitator, for this test alone."""
+    seeded = prepare_database(browser_server.database_url)
+    yield Live(browser_server, seeded)
+    if not browser_server.running:  # a test that stopped it failed before starting it again
+        browser_server.start()
 
 
 @pytest.fixture

@@ -166,7 +166,7 @@ def test_qpv_list_with_its_known_pitfalls(app):
 
 
 def test_qpv_list_bad_header(app):
-    report = run(app, "code;nom\nQN09301M;X\n".encode(), "qpv")
+    report = run(app, b"code;nom\nQN09301M;X\n", "qpv")
     assert set(report.missing_columns) == {"code_qp", "lib_qp", "insee_com"} and count(app, Qpv) == 0
 
 

@@ -48,7 +48,7 @@ def test_member_declares_coordinator_validates_then_public(app, client, login, m
     assert "Floréal" in client.get("/carte/a-valider").get_data(as_text=True)
     assert client.post(f"/liens/{link_id}/valider").status_code == 302
     links = anonymous.get("/api/liens.json").json["links"]
-    assert [(l["id"], l["level"]) for l in links] == [(link_id, "cooperation")]
+    assert [(k["id"], k["level"]) for k in links] == [(link_id, "cooperation")]
     assert client.post(f"/liens/{link_id}/modifier", data={**LINK, "level": "co_construction"}).status_code == 302
     with app.app_context():
         history = db.session.scalars(select(LinkChange).order_by(LinkChange.id)).all()
@@ -98,7 +98,7 @@ def test_only_coordinators_edit_structures_and_coordinates_are_range_checked(app
     client.post("/deconnexion")
     login(make_user("admin"))
     data = {"name": "École Jean Vilar", "kind": "ecole_elementaire", "latitude": "95", "longitude": "2.3",
-            "public": "y"}
+            "priority": "", "public": "y"}
     response = client.post(f"/structures/{pair[0]}/modifier", data=data)
     assert response.status_code == 400 and "hors plage" in response.get_data(as_text=True)
     response = client.post(f"/structures/{pair[0]}/modifier", data={**data, "latitude": "48.9",
@@ -120,7 +120,7 @@ def test_public_api_shows_published_data_only(client, make_structure, make_link)
     points = {f["properties"]["name"] for f in data["features"] if f["geometry"]["type"] == "Point"}
     lines = [f["properties"] for f in data["features"] if f["geometry"]["type"] == "LineString"]
     assert points == {"Centre A", "École B"}
-    assert [(l["source"], l["target"], l["level"]) for l in lines] == [(a, b, "formal_partnership")]
+    assert [(k["source"], k["target"], k["level"]) for k in lines] == [(a, b, "formal_partnership")]
     assert data["meta"] == {"structures": 3, "on_map": 2, "links": 1}
     names = {s["name"] for s in client.get("/api/structures.json").json["structures"]}
     assert names == {"Centre A", "École B", "Association sans coordonnées"}
@@ -200,3 +200,21 @@ def test_import_page_is_for_admins_and_reports(client, login, make_user):
     data["file"] = (__import__("io").BytesIO(b"x;y\n1;2\n"), "a.csv")
     response = client.post("/admin/cartographie/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 400 and "Identifiant_de_l_etablissement" in response.get_data(as_text=True)
+
+
+def test_tile_server_is_a_setting_and_map_page_works_without(app, client):
+    page = client.get("/carte").get_data(as_text=True)
+    assert '"tileUrl": ""' in page and "Fond de carte non configuré" in page
+    app.config["MAP_TILE_URL"] = "https://tiles.example.org/{z}/{x}/{y}.png"
+    page = client.get("/carte").get_data(as_text=True)
+    assert "tiles.example.org" in page and "Fond de carte non configuré" not in page
+
+
+def test_api_answers_304_when_data_did_not_change(client, make_structure):
+    make_structure("Centre A")
+    first = client.get("/api/carte.geojson")
+    again = client.get("/api/carte.geojson", headers={"If-None-Match": first.headers["ETag"].strip('"')})
+    assert again.status_code == 304
+    make_structure("Centre B")
+    changed = client.get("/api/carte.geojson", headers={"If-None-Match": first.headers["ETag"].strip('"')})
+    assert changed.status_code == 200 and changed.json["meta"]["structures"] == 2

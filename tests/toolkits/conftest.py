@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -96,6 +97,13 @@ def read_pdf(data: bytes) -> pypdf.PdfReader:
 
 def page_texts(reader: pypdf.PdfReader) -> list[str]:
     return [page.extract_text() or "" for page in reader.pages]
+
+
+def flat(text: str) -> str:
+    """Text as a reader sees it: lines joined, words cut by hyphenation (U+2010) or at a hard hyphen rejoined."""
+    text = re.sub(r"\u2010\n", "", text)
+    text = re.sub(r"-\n", "-", text)
+    return text.replace("\n", " ")
 
 
 def to_png(pdf_path: Path, name: str, first: int = 1, last: int = 2) -> list[Path]:

@@ -7,7 +7,7 @@ import uuid
 
 from pypdf.generic import IndirectObject
 
-from tests.toolkits.conftest import page_texts, read_pdf, to_png
+from tests.toolkits.conftest import flat, page_texts, read_pdf, to_png
 from workshop.extensions import db
 
 
@@ -43,11 +43,11 @@ def test_practice_sheet_pdf_reads_back_in_french_with_qr_link_and_metadata(clien
     reader = read_pdf(response.data)
     assert 1 <= len(reader.pages) <= 2
     text = " ".join(page_texts(reader))
-    flat = re.sub(r"‐\n", "", text)  # WeasyPrint's soft hyphen at a line break
-    assert f"Café des parents n° {practice_id} à Tourcoing : une affiche officielle" in flat.replace("\n", " ")
+    joined = flat(text)
+    assert f"Café des parents n° {practice_id} à Tourcoing : une affiche officielle" in joined
     for words in ("cœur de l'école", "efficace", "affluence", "fluctuation", "difficultés", "Freins rencontrés",
                   "Leviers et conditions de réussite", "REAAP", "Cité éducative"):
-        assert words in flat.replace("\n", " "), words
+        assert words in joined, words
     # Running footer: page numbers and the networks' names.
     assert f"Page 1 / {len(reader.pages)}" in page_texts(reader)[0]
     assert "Centres sociaux" in page_texts(reader)[0] and "École-familles" in page_texts(reader)[0]

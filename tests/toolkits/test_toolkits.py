@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.toolkits.conftest import page_texts, read_pdf, to_png
+from tests.toolkits.conftest import flat, page_texts, read_pdf, to_png
 from workshop.errors import Conflict, Forbidden, ValidationError
 from workshop.extensions import db
 
@@ -147,10 +147,10 @@ def test_builder_search_returns_published_practices_with_facets(client, login, c
 
 
 def _toc_numbers(toc_text: str, titles: list[str]) -> dict[str, int]:
-    flat = toc_text.replace("\n", " ")
+    joined = flat(toc_text)
     found = {}
     for title in titles:
-        match = re.search(re.escape(title) + r"[ .]*?(\d+)\b", flat)
+        match = re.search(re.escape(title) + r"[ .]*?(\d+)\b", joined)
         assert match, f"{title!r} missing from the table of contents"
         found[title] = int(match[1])
     return found
@@ -169,21 +169,29 @@ def test_toolkit_pdf_has_cover_toc_with_true_page_numbers_index_and_back_matter(
     reader = read_pdf(response.data)
     texts = page_texts(reader)
     assert len(reader.pages) >= 16
-    assert "Coopérer avec les familles" in texts[0] and "12 fiches pratiques" in texts[0].replace("\n", " ")
+    cover = flat(texts[0])
+    assert "Coopérer avec les familles" in cover and "12 fiches pratiques" in cover
     assert "Centres sociaux" in texts[0] and "École-familles" in texts[0]
     toc_index = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Sommaire"))
     with app.app_context():
         from workshop.practices.models import Practice
 
         titles = [db.session.get(Practice, i).title for i in ids]
-    numbers = _toc_numbers(texts[toc_index] + texts[toc_index + 1], titles + ["Faire équipe", "Index des dispositifs"])
+    toc = texts[toc_index] + texts[toc_index + 1]
+    numbers = _toc_numbers(toc, titles + ["Faire équipe", "Comment cette boîte à outils a été faite"])
+    dividers = {i for i, t in enumerate(texts) if re.search(r"^\d+ fiches?$", t, re.M)}  # section title pages
     for title, printed in numbers.items():
-        actual = next(i + 1 for i, t in enumerate(texts) if i > toc_index + 1 and title in t.replace("\n", " "))
+        actual = next(i + 1 for i, t in enumerate(texts) if i > toc_index and title in flat(t)
+                      and (title not in titles or i not in dividers))
         assert printed == actual, f"{title}: TOC says page {printed}, found on page {actual}"
-    # The TOC entries are links to those pages (internal destinations), and the index lists frameworks and cities.
-    index_page = texts[numbers["Index des dispositifs"] - 1]
-    assert "Par dispositif" in index_page and "REAAP" in index_page and "Par ville" in " ".join(texts)
-    back = texts[-1].replace("\n", " ")
+    index_number = _toc_numbers(toc, ["Index des dispositifs et des villes"])["Index des dispositifs et des villes"]
+    index_page = texts[index_number - 1]
+    assert index_page.lstrip().startswith("Index") and "Par dispositif" in index_page and "REAAP" in index_page
+    # Index entries carry page numbers too: "<title>, p. N" must point at the page of that practice.
+    title, printed = re.search(r"(Café des parents n° \d+ à .+?), p\.\s(\d+)", flat(index_page)).groups()
+    assert printed == str(numbers[title])
+    assert "Par ville" in " ".join(texts[index_number - 1:])
+    back = flat(texts[-1])
     assert "Comment cette boîte à outils a été faite" in back and "CC BY-SA 4.0" in back
     assert "coordination@exemple.fr" in back
     assert reader.metadata.title == "Coopérer avec les familles"

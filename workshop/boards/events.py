@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
 from workshop import ratelimit
-from workshop.boards import presence, service
+from workshop.boards import fanout, presence, service
 from workshop.boards.models import Participant
 from workshop.errors import DomainError, Forbidden, NotFound, RateLimited, ValidationError
 from workshop.extensions import db, socketio
@@ -42,15 +42,14 @@ def broadcast(workshop_id: int, event: dict) -> None:
     (their private card, their vote), everyone else. Private texts and anonymous authors never leave."""
     anonymous = service.workshop_anonymous(db.session, workshop_id)
     owner = service.event_owner(event)
-    skip = presence.sids_of(workshop_id, owner) if owner else []
-    for room, moderator in ((presence.moderators_room(workshop_id), True), (presence.room(workshop_id), False)):
-        socketio.emit("event", service.view_event(event, moderator=moderator, anonymous=anonymous), to=room,
-                      skip_sid=skip or None, namespace=presence.NAMESPACE)
-    if skip:
-        own = service.view_event(event, viewer_id=owner, anonymous=anonymous,
-                                 moderator=service.is_moderator(service.get_participant(db.session, owner)))
-        for sid in skip:
-            socketio.emit("event", own, to=sid, namespace=presence.NAMESPACE)
+    owner_sids = presence.sids_of(workshop_id, owner) if owner else []
+    item = fanout.Item(service.view_event(event, moderator=True, anonymous=anonymous),
+                       service.view_event(event, anonymous=anonymous), owner_sids)
+    if owner_sids:
+        item.owner_is_moderator = service.is_moderator(service.get_participant(db.session, owner))
+        item.own = service.view_event(event, viewer_id=owner, anonymous=anonymous,
+                                      moderator=item.owner_is_moderator)
+    fanout.send(workshop_id, event["type"], item)
 
 
 class BoardNamespace(Namespace):
@@ -149,7 +148,8 @@ class BoardNamespace(Namespace):
                 raise RateLimited(_("Doucement : vous avez posté beaucoup de post-it d'un coup. "
                                     "Attendez quelques secondes."))
             workshop_id = participant.workshop_id
-            db.session.commit()  # give the connection back while queued: a storm must not drain the pool
+            db.session.close()  # give the connection back while queued: a storm must not drain the pool
+            db.session.add(participant)  # attached again as it was loaded, without a query
             with _workshop_locks[workshop_id]:
                 change = rule(db.session, participant, payload)
                 if change.event:

@@ -9,6 +9,9 @@ from workshop.extensions import socketio
 
 NAMESPACE = "/board"
 COALESCE_SECONDS = 0.5
+# Each presence message carries every name, to every screen: O(N) bytes to N screens per window. Big rooms
+# get a longer window (0.5 s per 100 people, at most 5 s) so a join storm of 1,000 does not flood them.
+MAX_COALESCE_SECONDS = 5.0
 
 _lock = threading.Lock()
 _sockets: dict[int, dict[str, tuple[int, str]]] = defaultdict(dict)
@@ -49,12 +52,19 @@ def _schedule(workshop_id: int) -> None:
     socketio.start_background_task(_broadcast_later, workshop_id)
 
 
+def _coalesce_seconds(workshop_id: int) -> float:
+    with _lock:
+        size = len(_sockets.get(workshop_id, ()))
+    return min(MAX_COALESCE_SECONDS, COALESCE_SECONDS * max(1.0, size / 100))
+
+
 def _broadcast_later(workshop_id: int) -> None:
-    socketio.sleep(COALESCE_SECONDS)
+    socketio.sleep(_coalesce_seconds(workshop_id))
     with _lock:
         _pending.discard(workshop_id)
-    socketio.emit("presence", snapshot(workshop_id), to=room(workshop_id), namespace=NAMESPACE)
-    socketio.emit("presence", snapshot(workshop_id), to=moderators_room(workshop_id), namespace=NAMESPACE)
+    people = snapshot(workshop_id)
+    socketio.emit("presence", people, to=room(workshop_id), namespace=NAMESPACE)
+    socketio.emit("presence", people, to=moderators_room(workshop_id), namespace=NAMESPACE)
 
 
 def room(workshop_id: int) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import current_app
 
+from workshop.boards import fanout
 from workshop.boards import service as boards
 from workshop.boards.events import _workshop_locks, board_rule, broadcast
 from workshop.extensions import db, socketio
 from workshop.facilitation import service
 
 boards.CARD_GUARDS.append(service.card_guard)
+fanout.BATCHED.update({"vote.cast", "vote.removed", "reaction.toggled"})  # storms of small events
 boards.STATE_EXTENSIONS.append(service.facilitation_state)
 
 board_rule("phase.set")(service.set_phase)

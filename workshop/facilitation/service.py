@@ -653,12 +653,12 @@ def cast_vote(session: Session, participant: Participant, payload: Any) -> Chang
             raise Closed(_("Les résultats sont affichés : le vote est clos."))
         _target(session, workshop.id, kind, target_id, visible_to_all=True)
         budget = int(settings.get("vote_budget", 3))
-        used = _dots(session, workshop.id, participant.id)
+        used, here = session.execute(  # one query: my dots, and my dots on this target
+            select(func.count(), func.count().filter((Vote.target_kind == kind) & (Vote.target_id == target_id)))
+            .where(Vote.workshop_id == workshop.id, Vote.participant_id == participant.id)).one()
         if used >= budget:
             raise ValidationError(_("Vous avez posé toutes vos gommettes (%(n)d).", n=budget), field="budget")
-        if not settings.get("multi_dots") and session.scalar(select(Vote.id).where(
-                Vote.workshop_id == workshop.id, Vote.participant_id == participant.id,
-                Vote.target_kind == kind, Vote.target_id == target_id).limit(1)):
+        if here and not settings.get("multi_dots"):
             raise ValidationError(_("Une seule gommette par post-it dans cet atelier."), field="id")
     except DomainError:
         session.rollback()

@@ -40,10 +40,12 @@ class LinkForm(FlaskForm):
                                 default="informal")
     frameworks = MultiCheckboxField(_l("Dispositifs"), choices=[])
     shared = MultiCheckboxField(_l("Ce qui est partagé"), choices=_choices(vocabulary.SHARED))
-    parents_place = SelectField(_l("Place des parents"), choices=_choices(vocabulary.PARENTS_PLACES, "—"), default="")
+    parents_place = SelectField(_l("Place des parents"), choices=_choices(vocabulary.PARENTS_PLACES, "—"),
+                                default="")
     since = IntegerField(_l("Depuis (année)"), validators=[Optional(), NumberRange(1950, 2100)])
     frequency = SelectField(_l("Fréquence"), choices=_choices(vocabulary.FREQUENCIES, "—"), default="")
-    initiative = SelectField(_l("Qui a pris l'initiative ?"), choices=_choices(vocabulary.INITIATIVES), default="unknown")
+    initiative = SelectField(_l("Qui a pris l'initiative ?"), choices=_choices(vocabulary.INITIATIVES),
+                             default="unknown")
     description = TextAreaField(_l("Description"), validators=[Length(max=3000)])
 
     def data_for_service(self) -> dict:

@@ -7,6 +7,7 @@ second).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy
@@ -54,7 +55,8 @@ def mark_qpv(session: Session, structure_ids: list[int] | None = None) -> dict[s
     Returns {"in_qpv": structures found inside an outline, "changed": structures whose QPV changed}.
     Without any outline nothing is touched: the QPV list alone says nothing about a point.
     """
-    outlines = session.execute(select(Qpv.code, Qpv.outline).where(Qpv.outline.is_not(None))).all()
+    outlines = [(code, outline) for code, outline in
+                session.execute(select(Qpv.code, Qpv.outline).where(Qpv.outline.is_not(None))) if outline]
     if not outlines:
         return {"in_qpv": 0, "changed": 0}
     codes = [code for code, _outline in outlines]
@@ -74,7 +76,8 @@ def mark_qpv(session: Session, structure_ids: list[int] | None = None) -> dict[s
     point_index, tree_index = tree.query(points, predicate="within")
     for p, t in zip(point_index.tolist(), tree_index.tolist(), strict=True):
         found.setdefault(p, codes[t])
-    changes = [{"id": row.id, "qpv_code": found.get(i)} for i, row in enumerate(rows)
+    now = datetime.now(UTC).replace(tzinfo=None)  # bumps the map's data fingerprint
+    changes = [{"id": row.id, "qpv_code": found.get(i), "updated_at": now} for i, row in enumerate(rows)
                if row.qpv_code != found.get(i)]
     if changes:
         session.execute(update(Structure), changes)

@@ -11,8 +11,8 @@ import threading
 
 import networkx
 
-EXACT_LIMIT = 800
-SAMPLE = 300
+EXACT_LIMIT = 500
+SAMPLE = 32
 _cache: dict[str, tuple[dict, dict]] = {}
 _lock = threading.Lock()
 

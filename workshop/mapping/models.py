@@ -82,7 +82,7 @@ class Structure(db.Model):
     validated: Mapped[bool] = mapped_column(default=True)
     source: Mapped[str] = mapped_column(String(20), default="manual")  # annuaire | structures | manual | demo
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)  # data fingerprint
 
     city: Mapped[City | None] = relationship(lazy="joined")
     networks: Mapped[list[Network]] = relationship(secondary=structure_network, order_by="Network.name")
@@ -136,7 +136,7 @@ class Link(db.Model):
     validated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     validated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)  # data fingerprint
 
     source: Mapped[Structure] = relationship(foreign_keys=[source_id])
     target: Mapped[Structure] = relationship(foreign_keys=[target_id])

@@ -6,12 +6,15 @@ Coordinators (admins, or coordinators of a network) validate and edit; any signe
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
@@ -236,6 +239,7 @@ def set_link_status(session: Session, actor: User, link_id: int, validated: bool
         link.status = status
         link.validated_by_id = actor.id if validated else None
         link.validated_at = _now() if validated else None
+        link.updated_at = _now()
         session.commit()
     return link
 
@@ -329,21 +333,23 @@ def parse_filters(args: Any) -> Filters:
 
 
 def _structure_query(filters: Filters):
-    query = (select(Structure.id, Structure.name, Structure.kind, Structure.uai, Structure.city_insee, City.name,
-                    Structure.latitude, Structure.longitude, Structure.priority, Structure.qpv_code)
-             .outerjoin(City).where(Structure.public.is_(True), Structure.validated.is_(True)))
+    c, city = Structure.__table__.c, City.__table__.c  # Core columns, see public_links
+    query = (select(c.id, c.name, c.kind, c.uai, c.city_insee, city.name, c.latitude, c.longitude, c.priority,
+                    c.qpv_code)
+             .select_from(Structure.__table__.outerjoin(City.__table__))
+             .where(c.public.is_(True), c.validated.is_(True)))
     if filters.cities:
-        query = query.where(Structure.city_insee.in_(filters.cities))
+        query = query.where(c.city_insee.in_(filters.cities))
     if filters.kinds:
-        query = query.where(Structure.kind.in_(filters.kinds))
+        query = query.where(c.kind.in_(filters.kinds))
     if filters.qpv == "in":
-        query = query.where(Structure.qpv_code.is_not(None))
+        query = query.where(c.qpv_code.is_not(None))
     elif filters.qpv == "out":
-        query = query.where(Structure.qpv_code.is_(None))
+        query = query.where(c.qpv_code.is_(None))
     elif filters.qpv:
-        query = query.where(Structure.qpv_code == filters.qpv)
+        query = query.where(c.qpv_code == filters.qpv)
     if filters.networks:
-        query = query.where(Structure.id.in_(select(structure_network.c.structure_id).where(
+        query = query.where(c.id.in_(select(structure_network.c.structure_id).where(
             structure_network.c.network_id.in_(filters.networks))))
     return query
 
@@ -351,22 +357,34 @@ def _structure_query(filters: Filters):
 def public_structures(session: Session, filters: Filters) -> list[dict[str, Any]]:
     """Published structures kept by the filters, as plain dicts (fast: no ORM objects)."""
     keys = ("id", "name", "kind", "uai", "city_insee", "city", "lat", "lon", "priority", "qpv")
-    return [dict(zip(keys, row, strict=True)) for row in session.execute(_structure_query(filters))]
+    return [dict(zip(keys, row, strict=True)) for row in session.connection().execute(_structure_query(filters))]
 
 
 def public_links(session: Session, filters: Filters, structure_ids: set[int]) -> list[dict[str, Any]]:
     """Validated links between the given structures, kept by the link filters."""
-    query = select(Link.id, Link.source_id, Link.target_id, Link.level, Link.formalisation, Link.frameworks,
-                   Link.since).where(Link.status == "validated")
+    # frameworks read as text and decoded only when not empty: most links have none, and JSON decoding per row
+    # is the slowest part of this query on a large map.
+    c = Link.__table__.c  # Core columns: no ORM loading machinery for thousands of plain rows
+    query = select(c.id, c.source_id, c.target_id, c.level, c.formalisation, type_coerce(c.frameworks, String),
+                   c.since).where(c.status == "validated")
     if filters.levels:
-        query = query.where(Link.level.in_(filters.levels))
+        query = query.where(c.level.in_(filters.levels))
     if filters.formalisations:
-        query = query.where(Link.formalisation.in_(filters.formalisations))
+        query = query.where(c.formalisation.in_(filters.formalisations))
     wanted = set(filters.frameworks)
-    keys = ("id", "source", "target", "level", "formalisation", "frameworks", "since")
-    return [dict(zip(keys, row, strict=True)) for row in session.execute(query)
-            if row[1] in structure_ids and row[2] in structure_ids
-            and (not wanted or wanted.intersection(row[5] or []))]
+    links = []
+    for lid, source, target, level, formalisation, raw, since in session.connection().execute(query):
+        if source not in structure_ids or target not in structure_ids:
+            continue
+        if isinstance(raw, list):  # PostgreSQL's driver decodes JSON itself
+            frameworks = raw
+        else:
+            frameworks = json.loads(raw) if raw and raw != "[]" else []
+        if wanted and not wanted.intersection(frameworks):
+            continue
+        links.append({"id": lid, "source": source, "target": target, "level": level,
+                      "formalisation": formalisation, "frameworks": frameworks, "since": since})
+    return links
 
 
 def public_network(session: Session, filters: Filters) -> tuple[list[dict], list[dict]]:
@@ -409,7 +427,7 @@ def qpv_geojson(session: Session) -> dict[str, Any]:
         Qpv.outline_simple.is_not(None))).all()
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": code, "geometry": outline, "properties": {"code": code, "name": name}}
-        for code, name, outline in rows]}
+        for code, name, outline in rows if outline]}
 
 
 def graph_data(session: Session, filters: Filters) -> dict[str, Any]:
@@ -439,6 +457,45 @@ def filter_options(session: Session) -> dict[str, Any]:
             "kinds": vocabulary.labels(vocabulary.KINDS), "levels": vocabulary.labels(vocabulary.LEVELS),
             "formalisations": vocabulary.labels(vocabulary.FORMALISATIONS),
             "frameworks": {k: str(v) for k, v in vocabulary.framework_choices(session).items()}}
+
+
+# --- Cache of the public data ------------------------------------------------------------------------------
+
+_json_cache: dict[tuple, bytes] = {}
+_json_cache_lock = threading.Lock()
+JSON_CACHE_SIZE = 64
+
+
+def data_fingerprint(session: Session) -> str:
+    """Changes whenever published data may have changed: counts, highest ids and latest updates of the tables.
+
+    Every write of this domain bumps `updated_at` (or adds / removes rows), so two equal fingerprints mean the
+    same map: the encoded answer can be reused, and browsers get an ETag.
+    """
+    parts = []
+    for table in (Structure.__table__, Link.__table__):
+        parts += session.execute(select(func.count(), func.max(table.c.id), func.max(table.c.updated_at))
+                                 .select_from(table)).one()
+    parts.append(session.scalar(select(func.count()).select_from(structure_network)))
+    parts.append(session.scalar(select(func.count()).select_from(Qpv.__table__)))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+
+
+def cached_json(session: Session, name: str, args: Any, build) -> tuple[bytes, str]:
+    """(compact JSON bytes, ETag) of `build(session, filters)`, computed once per data state and filters."""
+    filters = parse_filters(args)
+    fingerprint = data_fingerprint(session)
+    key = (name, fingerprint, repr(filters))
+    etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    with _json_cache_lock:
+        body = _json_cache.get(key)
+    if body is None:
+        body = json.dumps(build(session, filters), separators=(",", ":"), ensure_ascii=False).encode()
+        with _json_cache_lock:
+            if len(_json_cache) >= JSON_CACHE_SIZE:
+                _json_cache.pop(next(iter(_json_cache)))
+            _json_cache[key] = body
+    return body, etag
 
 
 def count_structures(session: Session) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
@@ -29,6 +29,7 @@ def _page_config() -> dict:
         "graphUrl": url_for("mapping.api_graph"), "structureUrl": url_for("mapping.structure", structure_id=0),
         "options": service.filter_options(db.session), "levelStyles": vocabulary.LEVEL_STYLES,
         "kindColors": vocabulary.KIND_COLORS,
+        "kindOrder": list(vocabulary.KINDS), "levelOrder": list(vocabulary.LEVELS),  # JSON objects lose order
     }
 
 
@@ -218,44 +219,40 @@ def structures_template():
 # --- Read-only API (published data only) -----------------------------------------------------------------
 
 
-def _json(data, max_age: int = 60) -> Response:
-    response = jsonify(data)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    return response
+def _cached(name: str, build, mimetype: str = "application/json") -> Response:
+    """Answer from the per-data-state cache, with an ETag so browsers revalidate cheaply."""
+    body, etag = service.cached_json(db.session, name, request.args, build)
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    return response.make_conditional(request)
 
 
 @bp.get("/api/carte.geojson")
 def api_map():
     """Structures (points) and validated links (lines) of the public map, filtered."""
-    data = service.map_geojson(db.session, service.parse_filters(request.args))
-    response = _json(data)
-    response.mimetype = "application/geo+json"
-    return response
+    return _cached("map", service.map_geojson, "application/geo+json")
 
 
 @bp.get("/api/qpv.geojson")
 def api_qpv():
     """QPV outlines (simplified)."""
-    response = _json(service.qpv_geojson(db.session), max_age=3600)
-    response.mimetype = "application/geo+json"
-    return response
+    return _cached("qpv", lambda session, _filters: service.qpv_geojson(session), "application/geo+json")
 
 
 @bp.get("/api/structures.json")
 def api_structures():
     """Published structures, with or without coordinates, filtered."""
-    structures, _links = service.public_network(db.session, service.parse_filters(request.args))
-    return _json({"structures": structures})
+    return _cached("structures", lambda session, filters: {"structures": service.public_network(session, filters)[0]})
 
 
 @bp.get("/api/liens.json")
 def api_links():
     """Validated links between published structures, filtered."""
-    _structures, links = service.public_network(db.session, service.parse_filters(request.args))
-    return _json({"links": links})
+    return _cached("links", lambda session, filters: {"links": service.public_network(session, filters)[1]})
 
 
 @bp.get("/api/graphe.json")
 def api_graph():
     """Nodes (with degree and betweenness) and edges of the relation graph, filtered."""
-    return _json(service.graph_data(db.session, service.parse_filters(request.args)))
+    return _cached("graph", service.graph_data)

@@ -10,15 +10,18 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
+from flask_socketio import Namespace, join_room
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from workshop.boards import service as boards
 from workshop.boards.events import board_rule
 from workshop.boards.models import Card, Participant
-from workshop.errors import Forbidden, NotFound, ValidationError
+from workshop.errors import DomainError, Forbidden, NotFound, ValidationError
+from workshop.extensions import db, socketio
 from workshop.practices import search, service
 from workshop.practices.models import Practice, PracticePin
 from workshop.validation import clean_id, require_mapping
@@ -139,3 +142,98 @@ def board_links(session: Session, workshop_id: int) -> dict:
                            .order_by(PracticePin.id)).all()
     return {"practices": practices,
             "pins": [{"practice": practice_ref(p, p.summary), "card_id": pin.card_id} for pin, p in pins]}
+
+
+# --- Live co-editing of a sheet (namespace /practice, one room per sheet) ---------------------------
+
+PRACTICE_NAMESPACE = "/practice"
+LIVE_FIELDS = frozenset(("title", "summary", "cities", "qpv", "structures", "themes", *service.SECTIONS))
+
+
+def practice_room(practice_id: int) -> str:
+    return f"practice:{practice_id}"
+
+
+class PracticeNamespace(Namespace):
+    """People editing the same sheet see each other's typing live; saving still goes through the version check.
+
+    Client events (each answers {"ok": true, ...} or {"ok": false, "error": {...}}):
+    - `join` {"practice_id"}: editors of the sheet only; answers {"version", "editors": [names]}
+    - `typing` {"practice_id", "field", "value"}: relayed as `typing` {"field", "value", "by"} to the others
+    Server events: `typing`, `saved` {"version", "by", "fields"} after a save, `editors` {"names"}.
+    """
+
+    def __init__(self, namespace: str = PRACTICE_NAMESPACE):
+        super().__init__(namespace)
+        self.present: dict[str, tuple[int, str]] = {}  # sid -> (practice id, name)
+
+    def trigger_event(self, event, *args):
+        if event in ("connect", "disconnect"):
+            return super().trigger_event(event, *args)
+        handler = {"join": self._join, "typing": self._typing}.get(event)
+        if handler is None:
+            return {"ok": False, "error": {"code": "invalid", "message": _("Action inconnue.")}}
+        return self.socketio._handle_event(self._guarded(handler), event, self.namespace, *args)
+
+    @staticmethod
+    def _guarded(handler):
+        def run(payload=None, *_ignored):
+            try:
+                return {"ok": True, **handler(payload)}
+            except DomainError as error:
+                db.session.rollback()
+                return {"ok": False, "error": error.to_dict()}
+            finally:
+                db.session.remove()
+
+        return run
+
+    def on_connect(self, auth=None):
+        return bool(current_user.is_authenticated)
+
+    def on_disconnect(self, reason=None):
+        left = self.present.pop(request.sid, None)
+        if left:
+            self._broadcast_editors(left[0])
+
+    def _editable(self, payload) -> Practice:
+        payload = require_mapping(payload)
+        practice = service.get_practice(db.session, clean_id(payload.get("practice_id"), "practice_id"))
+        if not service.can_edit(db.session, current_user, practice):
+            raise Forbidden(_("Vous ne pouvez pas modifier cette fiche."))
+        return practice
+
+    def _join(self, payload) -> dict:
+        practice = self._editable(payload)
+        join_room(practice_room(practice.id))
+        self.present[request.sid] = (practice.id, current_user.name)
+        self._broadcast_editors(practice.id)
+        return {"version": practice.version, "editors": self._names(practice.id)}
+
+    def _typing(self, payload) -> dict:
+        practice = self._editable(payload)
+        field = payload.get("field")
+        value = payload.get("value")
+        if field not in LIVE_FIELDS:
+            raise ValidationError(_("Champ inconnu."), field="field")
+        if not isinstance(value, str) or len(value) > service.RAW_MAX:
+            raise ValidationError(_("Texte invalide ou trop long."), field="value")
+        if self.present.get(request.sid, (None,))[0] != practice.id:
+            raise Forbidden(_("Ouvrez d'abord la fiche en modification."))
+        socketio.emit("typing", {"field": field, "value": value, "by": current_user.name},
+                      to=practice_room(practice.id), namespace=PRACTICE_NAMESPACE, skip_sid=request.sid)
+        return {}
+
+    def _names(self, practice_id: int) -> list[str]:
+        return sorted({name for pid, name in self.present.values() if pid == practice_id})
+
+    def _broadcast_editors(self, practice_id: int) -> None:
+        socketio.emit("editors", {"names": self._names(practice_id)}, to=practice_room(practice_id),
+                      namespace=PRACTICE_NAMESPACE)
+
+
+def announce_saved(practice: Practice, user) -> None:
+    """Tell the others editing this sheet that a new version exists (their form adopts untouched fields)."""
+    fields = {name: value for name, value in service.snapshot(practice).items() if name in LIVE_FIELDS}
+    socketio.emit("saved", {"version": practice.version, "by": user.name, "fields": fields},
+                  to=practice_room(practice.id), namespace=PRACTICE_NAMESPACE)

@@ -98,7 +98,7 @@ def import_practices(session: Session, user: User, data: dict, *, dry_run: bool 
     seen: set[str] = set()
     reports = []
     for index, item in enumerate(data["practices"], start=1):
-        report = _import_one(session, user, index, item, networks, frameworks, seen)
+        report = _import_one(session, user, index, item, networks, frameworks, seen, dry_run)
         reports.append(report)
     if dry_run:
         session.rollback()
@@ -108,7 +108,7 @@ def import_practices(session: Session, user: User, data: dict, *, dry_run: bool 
 
 
 def _import_one(session: Session, user: User, index: int, item: Any, networks: dict, frameworks: dict,
-                seen: set[str]) -> ItemReport:
+                seen: set[str], dry_run: bool) -> ItemReport:
     if not isinstance(item, dict):
         return ItemReport(index, None, None, "rejected", _("L'élément n'est pas un objet JSON."))
     title = item.get("title") if isinstance(item.get("title"), str) else None
@@ -120,15 +120,14 @@ def _import_one(session: Session, user: User, index: int, item: Any, networks: d
         return ItemReport(index, key, title, "skipped", _("Déjà présente : rien n'a été modifié."))
     seen.add(key)
     warnings: list[str] = []
-    savepoint = session.begin_nested()
-    try:
-        practice = _build(session, user, key, item, networks, frameworks, warnings)
+    try:  # everything is checked before anything is written, so a rejected item leaves no trace
+        plan = _validate(session, item, networks, frameworks, warnings)
     except DomainError as error:
-        savepoint.rollback()
         where = f" ({error.field})" if error.field else ""
         return ItemReport(index, key, title, "rejected", error.message + where)
-    savepoint.commit()
-    return ItemReport(index, key, practice.title, "created", warnings=warnings)
+    if not dry_run:
+        _write(session, user, key, item, *plan)
+    return ItemReport(index, key, plan[1]["title"], "created", warnings=warnings)
 
 
 def _localise(data: Any, networks: dict, frameworks: dict, warnings: list[str]) -> dict:
@@ -185,8 +184,8 @@ def _parse_time(value: Any) -> datetime | None:
         return None
 
 
-def _build(session: Session, user: User, key: str, item: dict, networks: dict, frameworks: dict,
-           warnings: list[str]) -> Practice:
+def _validate(session: Session, item: dict, networks: dict, frameworks: dict,
+              warnings: list[str]) -> tuple[str, dict, list, dict | None]:
     status = item.get("status", "draft")
     if status not in STATUSES:
         raise ValidationError(_("Statut inconnu."), field="status")
@@ -205,13 +204,19 @@ def _build(session: Session, user: User, key: str, item: dict, networks: dict, f
     numbers = [n for n, _d, _e in versions]
     if len(set(numbers)) != len(numbers):
         raise ValidationError(_("Numéros de version en double."), field="versions")
+    return status, cleaned, versions, _clean_provenance(item.get("provenance"))
+
+
+def _write(session: Session, user: User, key: str, item: dict, status: str, cleaned: dict, versions: list,
+           provenance: dict | None) -> Practice:
+    numbers = [n for n, _d, _e in versions]
     current = max(numbers, default=0) + (0 if versions and versions[-1][1] == cleaned else 1)
     moment = service.now()
     practice = Practice(uuid=key, status=status, version=current, created_by_id=None, updated_by_id=user.id,
                         created_at=_parse_time(item.get("created_at")) or moment,
                         updated_at=_parse_time(item.get("updated_at")) or moment,
                         published_at=_parse_time(item.get("published_at")),
-                        provenance=_clean_provenance(item.get("provenance")))
+                        provenance=provenance)
     service._apply(session, practice, cleaned)
     session.add(practice)
     session.flush()

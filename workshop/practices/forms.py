@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -37,13 +37,14 @@ class PracticeForm(FlaskForm):
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Donnez un titre à la fiche.")),
                                                  Length(max=TITLE_MAX)])
     summary = TextAreaField(_l("Résumé (quelques lignes)"), validators=[Length(max=SUMMARY_MAX)])
-    kind = SelectField(_l("Type de fiche"), choices=list(KIND_LABELS.items()), default="practice")
+    kind = SelectField(_l("Type de fiche"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
+                       default="practice")
     cities = StringField(_l("Villes (séparées par des virgules)"), validators=[Length(max=3000)])
     qpv = StringField(_l("Quartiers prioritaires (QPV)"), validators=[Length(max=4000)])
     structures = TextAreaField(_l("Structures impliquées (une par ligne)"), validators=[Length(max=9000)])
     frameworks = MultiCheckboxField(_l("Dispositifs"))
     themes = StringField(_l("Thèmes (séparés par des virgules)"), validators=[Length(max=1500)])
-    audiences = MultiCheckboxField(_l("Publics"), choices=list(AUDIENCES.items()))
+    audiences = MultiCheckboxField(_l("Publics"), choices=[SelectChoice(k, v) for k, v in AUDIENCES.items()])
     networks = MultiCheckboxField(_l("Réseaux"))
 
 

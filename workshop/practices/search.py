@@ -25,7 +25,7 @@ from workshop.practices.models import Practice, PracticeFacet, practice_editor, 
 if TYPE_CHECKING:
     from workshop.accounts.models import User
 
-FOLD = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+FOLD_PAIRS = (("œ", "oe"), ("Œ", "OE"), ("æ", "ae"), ("Æ", "AE"))
 # Highlight markers that cannot occur in sanitised text; turned into <mark> after escaping.
 START, STOP = "\x02", "\x03"
 WORD = re.compile(r"\w+")
@@ -35,6 +35,7 @@ STOP_WORDS = frozenset(
 )
 MAX_TERMS = 12
 RANK_LIMIT = 1000
+FACET_LIMIT = 4000
 SORTS = ("relevance", "recent", "toolkits")
 FACETS = ("theme", "framework", "audience", "city", "qpv", "network", "kind", "status")
 _BLOCK_END = re.compile(r"<(?:br\s*/?|/p|/li|/ul|/ol|/h\d)>", re.I)
@@ -42,7 +43,7 @@ _TAG = re.compile(r"<[^>]+>")
 
 SQLITE_SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS practice_fts USING fts5("
-    "title, obstacles, levers, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')",
+    "title, obstacles, levers, body, tokenize = 'unicode61 remove_diacritics 2')",
 )
 POSTGRES_SCHEMA = (
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -96,7 +97,11 @@ def _is_postgres(session: Session) -> bool:
 
 
 def fold(value: str) -> str:
-    return value.translate(FOLD)
+    """œ → oe, æ → ae (str.replace: C speed, unlike str.translate with a dict)."""
+    for ligature, letters in FOLD_PAIRS:
+        if ligature in value:
+            value = value.replace(ligature, letters)
+    return value
 
 
 def plain_text(fragment: str) -> str:
@@ -190,6 +195,8 @@ class Query:
     columns: tuple[str, ...] = ()  # SQLite column filter; PostgreSQL ignores it (weights do the work)
     excerpt_column: str | None = None
     facets: bool = True
+    excerpts: bool = True
+    rank_limit: int = 1000  # see RANK_LIMIT
 
 
 @dataclass
@@ -207,6 +214,7 @@ class Results:
     page: int
     per_page: int
     relaxed: bool = False  # no sheet had every word: these have some of them
+    facets_sampled: bool = False  # facet counts were taken over the FACET_LIMIT most recent matches
 
     @property
     def pages(self) -> int:
@@ -317,20 +325,26 @@ def _search_words(session: Session, query: Query, words: list[str], conditions: 
     """One full-text pass for the matching ids; count and facets over all of them; ranking (the costly part)
     over at most RANK_LIMIT of them (the most recent), so that very common words stay fast."""
     expression = _expression(session, query, words, any_word)
-    ids = list(session.scalars(select(Practice.id).where(*conditions,
-                                                         Practice.id.in_(_match_ids(session, expression)))
-                               .order_by(Practice.id.desc())))
-    facets = _facet_counts(session, ids) if query.facets else {}
+    statement = (select(Practice.id).where(*conditions, Practice.id.in_(_match_ids(session, expression)))
+                 .order_by(Practice.id.desc()))
+    if not query.facets:  # no count nor facets wanted (similar sheets, suggestions): candidates are enough
+        statement = statement.limit(max(query.rank_limit, page * query.per_page))
+    # Core, not ORM: thousands of plain ids.
+    ids = list(session.connection().execute(statement).scalars())
+    # Counting facets costs ~10 index entries per match: above FACET_LIMIT matches, count the most recent ones.
+    facets = _facet_counts(session, ids[:FACET_LIMIT]) if query.facets else {}
     offset = (page - 1) * query.per_page
     if query.sort != "relevance" or not ids:
         rows = session.execute(select(Practice.id, literal(0.0).label("score"))
                                .where(_in_ids(session, Practice.id, ids))
                                .order_by(*_order(query)).limit(query.per_page).offset(offset)).all() if ids else []
     else:
-        ranked = _ranked(session, expression, ids[:RANK_LIMIT])
+        ranked = _ranked(session, expression, ids[:min(query.rank_limit, RANK_LIMIT)])
         rows = sorted(ranked, key=lambda r: (r.score, -r.id))[offset:offset + query.per_page]
-    excerpts = _excerpts(session, [r.id for r in rows], words, any_word, query.excerpt_column, query.columns)
-    return Results(len(ids), _hits(session, rows, excerpts), facets, page, query.per_page)
+    excerpts = _excerpts(session, [r.id for r in rows], words, any_word, query.excerpt_column, query.columns) \
+        if query.excerpts else {}
+    return Results(len(ids), _hits(session, rows, excerpts), facets, page, query.per_page,
+                   facets_sampled=query.facets and len(ids) > FACET_LIMIT)
 
 
 def _browse(session: Session, query: Query, conditions: list, page: int) -> Results:
@@ -338,12 +352,13 @@ def _browse(session: Session, query: Query, conditions: list, page: int) -> Resu
     rows = session.execute(select(Practice.id, literal(0.0).label("score")).where(where)
                            .order_by(*_order(query)).limit(query.per_page)
                            .offset((page - 1) * query.per_page)).all()
+    total = session.scalar(select(func.count()).select_from(Practice).where(where)) or 0
+    facets = {}
     if query.facets:
-        ids = list(session.scalars(select(Practice.id).where(where)))
-        total, facets = len(ids), _facet_counts(session, ids)
-    else:
-        total, facets = session.scalar(select(func.count()).select_from(Practice).where(where)) or 0, {}
-    return Results(total, _hits(session, rows, {}), facets, page, query.per_page)
+        ids = list(session.scalars(select(Practice.id).where(where).order_by(Practice.id.desc()).limit(FACET_LIMIT)))
+        facets = _facet_counts(session, ids)
+    return Results(total, _hits(session, rows, {}), facets, page, query.per_page,
+                   facets_sampled=query.facets and total > FACET_LIMIT)
 
 
 def _hits(session: Session, rows, excerpts: dict[int, str]) -> list[Hit]:
@@ -358,7 +373,8 @@ def _excerpts(session: Session, ids: list[int], words: list[str], any_word: bool
     if not ids:
         return {}
     postgres = _is_postgres(session)
-    expression = _fts_expression(words, any_word, postgres)
+    # PostgreSQL: ts_headline looks for fragments covering the whole query; with OR it marks each word found.
+    expression = _fts_expression(words, any_word or postgres, postgres)
     if postgres:
         source = {"levers": "levers", "obstacles": "obstacles"}.get(column or "", "obstacles || ' ' || levers "
                                                                          "|| ' ' || body")
@@ -395,15 +411,21 @@ def _facet_counts(session: Session, ids: list[int]) -> dict[str, list[tuple[str,
 
 
 def similar(session: Session, practice: Practice, viewer: User | None = None, limit: int = 5) -> list[Hit]:
-    """Published sheets sharing words of the title and themes (any of them), best first."""
-    words = " ".join([practice.title, *(practice.themes or [])])
-    query = Query(text=words, filters={"status": ["published"]}, per_page=limit, exclude_id=practice.id,
-                  any_word=True, facets=False)
-    return search(session, query, viewer).hits
+    """Published sheets sharing every word of the title, then some words of the title and themes."""
+    strict = Query(text=practice.title, filters={"status": ["published"]}, per_page=limit, exclude_id=practice.id,
+                   facets=False, excerpts=False, rank_limit=300)
+    hits = search(session, strict, viewer).hits if len(terms(practice.title)) > 1 else []
+    if len(hits) < limit:  # complete with sheets sharing some words of the title or themes
+        words = " ".join([practice.title, *(practice.themes or [])])
+        loose = Query(text=words, filters={"status": ["published"]}, per_page=limit, exclude_id=practice.id,
+                      any_word=True, facets=False, excerpts=False, rank_limit=300)
+        seen = {h.practice.id for h in hits}
+        hits += [h for h in search(session, loose, viewer).hits if h.practice.id not in seen][:limit - len(hits)]
+    return hits
 
 
 def suggestions(session: Session, obstacle: str, limit: int = 3) -> list[Hit]:
     """Published sheets whose obstacles resemble this one, with an excerpt of what helped (their levers)."""
     query = Query(text=obstacle, filters={"status": ["published"]}, per_page=limit, any_word=True,
-                  columns=("title", "obstacles"), excerpt_column="levers", facets=False)
+                  columns=("title", "obstacles"), excerpt_column="levers", facets=False, rank_limit=300)
     return search(session, query, None).hits

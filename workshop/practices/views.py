@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from workshop.accounts.views import admin_required
 from workshop.boards import service as boards
@@ -66,7 +67,7 @@ def index():
         query.sort = "recent"
     results = search.search(db.session, query, _viewer())
     return render_template("practices/index.html", query=query, results=results, labels=_labels(),
-                           sorts=search.SORTS)
+                           sorts=search.SORTS, facet_limit=search.FACET_LIMIT)
 
 
 @bp.get("/api/fiches")
@@ -108,9 +109,9 @@ def show(practice_id: int):
 
 
 def _choices(form: PracticeForm) -> None:
-    form.frameworks.choices = [(f.key, f.label) for f in service.list_frameworks(db.session)
+    form.frameworks.choices = [SelectChoice(f.key, f.label) for f in service.list_frameworks(db.session)
                                if f.active or f.key in (form.frameworks.data or [])]
-    form.networks.choices = [(str(n.id), n.short_name) for n in list_networks(db.session)]
+    form.networks.choices = [SelectChoice(str(n.id), n.short_name) for n in list_networks(db.session)]
 
 
 def _form_data(form: PracticeForm, practice: Practice | None) -> dict:
@@ -166,8 +167,8 @@ def edit(practice_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            service.update_practice(db.session, current_user, practice_id, _form_data(form, practice),
-                                    form.version.data)
+            saved = service.update_practice(db.session, current_user, practice_id, _form_data(form, practice),
+                                            form.version.data)
         except Conflict as error:
             conflict, status = error, 409
             form.version.data = str(error.details["current_version"])
@@ -175,6 +176,7 @@ def edit(practice_id: int):
             attach_error(form, error)
             status = 400
         else:
+            events.announce_saved(saved, current_user)
             flash(_("Fiche enregistrée."), "success")
             return redirect(url_for("practices.show", practice_id=practice_id))
     elif request.method == "POST":

@@ -14,10 +14,10 @@ from workshop.extensions import db
 
 
 def _output(path: str) -> Path:
-    """Refuse early what cannot be written: a directory, a missing folder, a read-only place, not .pdf."""
+    """Refuse early what cannot be written: a directory, a missing folder, a read-only place."""
     output = Path(path)
-    if output.suffix.lower() != ".pdf":
-        raise click.ClickException(f"Le fichier de sortie doit se terminer par .pdf : {path}")
+    if not path.strip():
+        raise click.ClickException("Indiquez un fichier de sortie, par exemple --output boite.pdf.")
     if output.is_dir():
         raise click.ClickException(f"{path} est un dossier : indiquez un nom de fichier .pdf.")
     folder = output.parent if str(output.parent) else Path(".")

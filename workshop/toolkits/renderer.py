@@ -232,6 +232,24 @@ class Renderer:
                 removed += 1
         return removed
 
+    # Aliases: skip building the HTML when nothing it depends on changed ---------------------------------
+
+    def _alias_path(self, alias: str) -> Path:
+        return self.cache_dir / "jobs" / f"alias-{hashlib.sha256(alias.encode()).hexdigest()}.json"
+
+    def remember(self, alias: str, document: PdfDocument) -> None:
+        """Note that `alias` (a cheap fingerprint of everything a document is made from) gives this content."""
+        _write_json(self._alias_path(alias), {"key": document.key, "filename": document.filename})
+
+    def recall(self, alias: str) -> tuple[Path, str] | None:
+        """The cached PDF for a fingerprint seen before, without rebuilding its HTML; None if not rendered."""
+        try:
+            data = json.loads(self._alias_path(alias).read_text())
+        except (OSError, ValueError):
+            return None
+        path = self.path_for(data["key"])
+        return (path, data["filename"]) if path.exists() else None
+
     # Rendering ----------------------------------------------------------------------------------------
 
     def render_now(self, document: PdfDocument) -> Path:

@@ -338,8 +338,14 @@ def _preview(toolkit):
 def toolkit_pdf(toolkit_id: int):
     """Download a toolkit as a typeset PDF (cached; a progress page while a long one renders)."""
     toolkit = _toolkit_for(toolkit_id)
-    return pdf_response(documents.toolkit_document(db.session, toolkit),
-                        url_for("toolkits.show", toolkit_id=toolkit_id))
+    renderer = documents.get_renderer()
+    fingerprint = documents.toolkit_fingerprint(db.session, toolkit)
+    known = renderer.recall(fingerprint)
+    if known is not None:  # nothing changed since the last render: no HTML to build, a file to send
+        return _send_pdf(*known)
+    document = documents.toolkit_document(db.session, toolkit)
+    renderer.remember(fingerprint, document)
+    return pdf_response(document, url_for("toolkits.show", toolkit_id=toolkit_id))
 
 
 @bp.get("/boites-a-outils/<int:toolkit_id>.md")

@@ -1,0 +1,117 @@
+"""The map and the relation graph in a real Chromium (Debian's, driven by Playwright), without any tile server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.realtime import LiveServer
+from tests.serverproc import ROOT, free_port
+from workshop.extensions import db
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts" / "mapping"
+
+
+@pytest.fixture
+def server(app):
+    from workshop.mapping.demo import seed_structures
+
+    with app.app_context():
+        seeded = seed_structures(db.session, 64)
+    live = LiveServer(app, port=free_port(5700, 5799)).start()
+    yield live, seeded
+    live.stop()
+
+
+@pytest.fixture
+def page():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is missing")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.js_errors = errors
+        yield page
+        browser.close()
+
+
+def test_map_shows_markers_links_and_qpv_without_tiles_and_filters(server, page):
+    live, seeded = server
+    page.goto(f"{live.url}/carte")
+    page.wait_for_timeout(2000)
+    assert page.js_errors == []
+    page.wait_for_selector("#map[data-ready='1']", timeout=20_000)
+    page.wait_for_selector("#map[data-qpv]", timeout=20_000)
+    api = json.loads(page.evaluate(f"fetch('{live.url}/api/carte.geojson').then(r => r.text())"))
+    assert int(page.get_attribute("#map", "data-markers")) == api["meta"]["on_map"] == 64
+    assert int(page.get_attribute("#map", "data-links")) == api["meta"]["links"] > 40
+    assert int(page.get_attribute("#map", "data-qpv")) == 32
+    assert page.locator(".leaflet-tile").count() == 0  # no tile server configured: the map still draws
+    assert page.locator(".leaflet-overlay-pane canvas").count() >= 1  # QPV outlines and link lines
+    assert page.locator(".marker-cluster").count() + page.locator(".leaflet-interactive").count() > 0
+    assert "64" in page.text_content("#map-status")
+    page.screenshot(path=str(ARTIFACTS / "map.png"), full_page=True)
+
+    page.select_option("select[name=kind]", "college")
+    page.wait_for_function("document.querySelector('#map').dataset.ready === '1' && "
+                           "document.querySelector('#map').dataset.markers !== '64'", timeout=20_000)
+    colleges = json.loads(page.evaluate(f"fetch('{live.url}/api/carte.geojson?kind=college').then(r => r.text())"))
+    assert int(page.get_attribute("#map", "data-markers")) == colleges["meta"]["on_map"] < 64
+    assert page.js_errors == []
+
+
+def test_map_popup_escapes_names(server, page, app):
+    from workshop.mapping.models import Structure
+
+    live, _seeded = server
+    with app.app_context():
+        structure = db.session.get(Structure, 1)
+        structure.name = "<img src=x onerror=alert(1)> École"
+        db.session.commit()
+    page.goto(f"{live.url}/carte")
+    page.wait_for_selector("#map[data-ready='1']", timeout=20_000)
+    page.evaluate("""() => { const map = window.passerellesMap; map.eachLayer(l => {
+        if (l.getTooltip && l.getTooltip() && String(l.getTooltip().getContent()).includes('onerror')) {
+          l.openPopup && l.openPopup(); } }); }""")
+    assert page.locator(".leaflet-popup-content img").count() == 0
+    assert page.js_errors == []
+
+
+def test_graph_draws_nodes_edges_and_lists_bridges(server, page):
+    live, _seeded = server
+    page.goto(f"{live.url}/carte/graphe")
+    page.wait_for_selector("#graph[data-ready='1']", timeout=30_000)
+    data = json.loads(page.evaluate(f"fetch('{live.url}/api/graphe.json').then(r => r.text())"))
+    assert int(page.get_attribute("#graph", "data-nodes")) == len(data["nodes"]) == 64
+    assert int(page.get_attribute("#graph", "data-edges")) == len(data["edges"])
+    assert page.locator("#graph canvas").count() >= 1
+    top = max(data["nodes"], key=lambda n: (n["betweenness"], n["degree"]))
+    assert page.locator("#bridges li").count() == 10
+    assert top["name"] in page.text_content("#bridges li:first-child")
+    page.screenshot(path=str(ARTIFACTS / "graph.png"), full_page=True)
+    page.select_option("select[name=level]", "formal_partnership")
+    page.wait_for_function("document.querySelector('#graph').dataset.ready === '1' && "
+                           "document.querySelector('#graph').dataset.nodes !== '64'", timeout=20_000)
+    assert int(page.get_attribute("#graph", "data-nodes")) < 64
+    assert page.js_errors == []
+
+
+def test_panorama_charts_render(server, page):
+    live, seeded = server
+    page.goto(f"{live.url}/carte/panorama")
+    assert page.locator("svg.chart").count() >= 3
+    assert page.locator("svg.chart rect").count() >= 8  # every level has a bar, even an empty one
+    assert "64" in page.text_content(".figures")
+    page.screenshot(path=str(ARTIFACTS / "panorama.png"), full_page=False)
+    assert page.js_errors == []

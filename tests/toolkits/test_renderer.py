@@ -1,0 +1,113 @@
+"""The renderer: content-hash cache, rendering in the process pool with progress, jobs only for their owner."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.toolkits.conftest import read_pdf
+from workshop.toolkits import renderer as renderer_module
+from workshop.toolkits.renderer import PdfDocument, Renderer
+
+HTML = "<html lang='fr'><head><title>Essai</title></head><body><h1>Œuvre commune</h1>{}</body></html>"
+CSS = "@page { size: A4; @bottom-right { content: counter(page) ' / ' counter(pages) } } body { font-family: 'DejaVu Serif' }"
+
+
+def test_key_follows_html_css_and_renderer_version(monkeypatch):
+    a = PdfDocument(HTML.format(""), CSS, "a.pdf")
+    assert a.key == PdfDocument(HTML.format(""), CSS, "autre-nom.pdf").key  # the name is not content
+    assert a.key != PdfDocument(HTML.format("<p>x</p>"), CSS, "a.pdf").key
+    assert a.key != PdfDocument(HTML.format(""), CSS + "p{}", "a.pdf").key
+    before = a.key
+    monkeypatch.setattr(renderer_module, "RENDERER_VERSION", "another")  # a new renderer never reuses old PDFs
+    assert PdfDocument(HTML.format(""), CSS, "a.pdf").key != before
+
+
+def test_repeat_download_is_served_from_the_cache_without_rendering(client, publish_practices, monkeypatch):
+    calls = []
+    real = renderer_module.render_to_cache
+    monkeypatch.setattr(renderer_module, "render_to_cache", lambda *a: calls.append(a) or real(*a))
+    [practice_id] = publish_practices(1)
+    first = client.get(f"/fiches/{practice_id}.pdf", buffered=True)
+    started = time.perf_counter()
+    second = client.get(f"/fiches/{practice_id}.pdf", buffered=True)
+    elapsed = time.perf_counter() - started
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data and len(calls) == 1
+    assert elapsed < 0.5  # a file read, not a render
+
+
+def test_cache_prunes_least_recently_used_files_over_budget(tmp_path):
+    import os
+
+    renderer = Renderer(tmp_path)
+    paths = [renderer.render_now(PdfDocument(HTML.format(f"<p>{n}</p>"), CSS, f"{n}.pdf")) for n in range(3)]
+    now = time.time()
+    for age, path in zip((30, 20, 10), paths, strict=True):
+        os.utime(path, (now - age, now - age))
+    renderer.max_cache_bytes = int(max(p.stat().st_size for p in paths) * 1.5)
+    assert renderer.prune() == 2
+    assert [p.exists() for p in paths] == [False, False, True]  # the most recently used one stays
+
+
+@pytest.fixture
+def pool_renderer(tmp_path):
+    yield Renderer(tmp_path / "cache", workers=1)
+    renderer_module.shutdown_pool()
+
+
+def test_pool_renders_in_another_process_and_reports_progress(pool_renderer):
+    body = "".join(f"<h2>Partie {n}</h2><p>{'Coopération efficace entre familles et école. ' * 60}</p>"
+                   for n in range(30))
+    document = PdfDocument(HTML.format(body), CSS, "long.pdf", estimated_pages=10)
+    job = pool_renderer.start(document, owner="7")
+    assert job.state == "running" and job.total == 10
+    seen = set()
+    deadline = time.monotonic() + 120
+    while job.state == "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job = pool_renderer.status(job.id)
+        seen.add(job.done)
+    assert job.state == "done", job
+    reader = read_pdf(pool_renderer.path_for(document.key).read_bytes())
+    assert job.total == job.done == len(reader.pages) > 5
+    assert "Œuvre commune" in reader.pages[0].extract_text()
+    assert pool_renderer.status("../../etc/passwd") is None and pool_renderer.status("inconnu") is None
+    # A second request for the same content is already done: no second render.
+    assert pool_renderer.start(document).state == "done"
+
+
+def test_long_build_gets_a_progress_page_then_the_pdf(app, client, login, coordinator, publish_practices, tmp_path):
+    from workshop.accounts.models import User
+    from workshop.extensions import db
+    from workshop.toolkits import service
+
+    app.config.update(PDF_RENDER_INLINE=False, PDF_INLINE_WAIT=0.0)
+    ids = publish_practices(3)
+    with app.test_request_context():
+        user = db.session.get(User, coordinator.id)
+        toolkit = service.create_toolkit(db.session, user, "Boîte longue")
+        service.save_toolkit(db.session, user, toolkit.id, {"title": "Boîte longue", "sections": [
+            {"title": "Tout", "entries": ids}]}, toolkit.revision)
+        toolkit_id = toolkit.id
+    login(coordinator)
+    try:
+        page = client.get(f"/boites-a-outils/{toolkit_id}.pdf")
+        assert page.status_code == 202
+        assert "Préparation du PDF… 0/" in page.get_data(as_text=True)
+        started = client.get(f"/boites-a-outils/{toolkit_id}.pdf", headers={"Accept": "application/json"}).get_json()
+        status_url, download_url = started["status_url"], started["download_url"]
+        deadline = time.monotonic() + 120
+        status = started
+        while status["job"]["state"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.1)
+            status = client.get(status_url).get_json()
+        assert status["job"]["state"] == "done" and status["job"]["done"] == status["job"]["total"] > 3
+        pdf = client.get(download_url, buffered=True)
+        assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+        assert "Boîte longue" in read_pdf(pdf.data).pages[0].extract_text()
+        client.post("/deconnexion")
+        assert client.get(status_url).status_code == 404  # someone else's job
+    finally:
+        renderer_module.shutdown_pool()
