@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import os
 import resource
 import sys
 import time
@@ -36,6 +37,8 @@ ACK_TIMEOUT = 10.0
 
 
 def worker(spec: dict, conn) -> None:
+    if spec["nice"]:
+        os.nice(spec["nice"])
     try:
         asyncio.run(_worker(spec, conn))
     except Exception as error:  # noqa: BLE001  (report, never hang the orchestrator)
@@ -195,7 +198,7 @@ def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, 
                     poster_slots = [i for i in range(posters) if i % procs == w]
                     spec = {"run_id": run_id, "url": server.url, "code": seeded.code, "indexes": indexes,
                             "poster_slots": poster_slots, "total_posters": posters, "rate": rate,
-                            "duration": duration, "drain_max": drain_max, "quiet": quiet}
+                            "duration": duration, "drain_max": drain_max, "quiet": quiet, "nice": nice}
                     parent, child = ctx.Pipe()
                     process = ctx.Process(target=worker, args=(spec, child), daemon=True)
                     process.start()
@@ -304,13 +307,15 @@ def report(r: dict) -> str:
         f"  lost {r['lost']} of {r['expected_deliveries']} expected deliveries; duplicates {r['duplicates']}; "
         f"out of order {r['out_of_order']}; errors {errors} (join {r['join_errors']}, send {r['send_errors']}, "
         f"disconnects {r['disconnects']})",
-        f"  server: run CPU {run['cpu_s']} s = {run['cpu_pct']} % of one core, join phase {join['cpu_pct']} %; "
+        f"  server: run CPU {run['cpu_s']} s = {run['cpu_pct']} % of one core (waited {run['runqueue_wait_s']} s "
+        f"for a CPU), join phase {join['cpu_pct']} %; "
         f"max threads {r['server_threads_max']}; clients CPU {r['client_cpu_pct']} %",
         f"  loadavg before {r['load_before']} / after {r['load_after']}",
     ])
 
 
 def main(argv: list[str] | None = None) -> int:
+    common.stop_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mode", choices=common.MODES, default="gevent")
     parser.add_argument("--participants", type=int, nargs="+", default=[100, 300, 1000])

@@ -127,7 +127,7 @@ class Server:
         raise RuntimeError(f"server did not answer on {self.url} within {timeout}s:\n{self.log_tail()}")
 
     def _renice(self) -> None:
-        """Opt-in (--nice): give the server priority over the other processes of a shared machine."""
+        """Opt-in (--nice): give the bench priority over the other processes of a busy shared machine."""
         os.nice(self.nice)
 
     def stop(self) -> None:
@@ -184,6 +184,25 @@ def group_stats(pgid: int) -> tuple[float, int]:
     return cpu, threads
 
 
+def group_runqueue_wait(pgid: int) -> float:
+    """Seconds the threads of a process group spent ready to run but waiting for a CPU (schedstat): how much
+    a busy machine held the server back, as opposed to the server having nothing to do."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[2]) != pgid:
+                    continue
+            for task in os.listdir(f"/proc/{entry}/task"):
+                with open(f"/proc/{entry}/task/{task}/schedstat") as f:
+                    total += int(f.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1e9
+
+
 class Sampler:
     """Samples a server's process group every 0.25 s: CPU seconds between marks, highest thread count."""
 
@@ -205,14 +224,15 @@ class Sampler:
         self._stop.set()
         self._thread.join(2)
 
-    def mark(self) -> tuple[float, float]:
-        """(wall time, CPU seconds) now."""
-        return time.monotonic(), group_stats(self.pgid)[0]
+    def mark(self) -> tuple[float, float, float]:
+        """(wall time, CPU seconds, run-queue wait seconds) now."""
+        return time.monotonic(), group_stats(self.pgid)[0], group_runqueue_wait(self.pgid)
 
     @staticmethod
-    def usage(start: tuple[float, float], end: tuple[float, float]) -> dict:
-        wall, cpu = end[0] - start[0], end[1] - start[1]
-        return {"cpu_s": round(cpu, 2), "cpu_pct": round(100 * cpu / wall, 1) if wall > 0 else 0.0}
+    def usage(start: tuple[float, ...], end: tuple[float, ...]) -> dict:
+        wall, cpu, wait = end[0] - start[0], end[1] - start[1], end[2] - start[2]
+        return {"cpu_s": round(cpu, 2), "cpu_pct": round(100 * cpu / wall, 1) if wall > 0 else 0.0,
+                "runqueue_wait_s": round(wait, 2)}
 
 
 def label(result: dict) -> str:
@@ -280,6 +300,11 @@ def error_code(ack) -> str:
     if isinstance(ack, dict):
         return (ack.get("error") or {}).get("code", "unknown")
     return type(ack).__name__
+
+
+def stop_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit so that `finally` blocks stop the server (it runs in its own session)."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def print_json(result: dict) -> None:

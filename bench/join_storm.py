@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import resource
 import sys
 import time
@@ -65,6 +66,8 @@ def run(mode: str, participants: int, within: float, port: int | None = None, ni
         with common.Server(mode, port or common.free_port(), seeded.database_url, tmp_path / "server.log",
                            nice=nice) as server:
             load_before = common.loadavg()
+            if nice:
+                os.nice(nice)  # the clients, as the server (which got it at start)
             with common.Sampler(server.proc.pid) as sampler:
                 begin, client_begin = sampler.mark(), _cpu()
                 result = asyncio.run(_storm(server.url, seeded.code, participants, within))
@@ -89,13 +92,15 @@ def report(r: dict) -> str:
         f"{r['all_joined_s']} s\n"
         f"  join ack p50 {r['join_p50_ms']} ms, p95 {r['join_p95_ms']} ms, max {r['join_max_ms']} ms; "
         f"connect+join p50 {r['arrival_p50_ms']} ms, p95 {r['arrival_p95_ms']} ms\n"
-        f"  server CPU {r['server']['cpu_s']} s = {r['server']['cpu_pct']} % of one core; max threads "
+        f"  server CPU {r['server']['cpu_s']} s = {r['server']['cpu_pct']} % of one core (waited "
+        f"{r['server']['runqueue_wait_s']} s for a CPU); max threads "
         f"{r['server_threads_max']}; client process CPU {r['client_cpu_pct']} %\n"
         f"  loadavg before {r['load_before']} / after {r['load_after']}"
     )
 
 
 def main(argv: list[str] | None = None) -> int:
+    common.stop_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mode", choices=common.MODES, default="gevent")
     parser.add_argument("--participants", type=int, default=300)

@@ -212,9 +212,10 @@ async def board_phase(url: str, code: str, clients: int, seconds: float, during=
     await common.disconnect_all(sios)
     expected = (n - refused) * clients
     return {"cards": n, "refused": refused, "deliveries": received[0], "lost": expected - received[0],
-            "p50_ms": common.ms(common.percentile(latencies, 50)), "p95_ms": common.ms(common.percentile(latencies, 95)),
-            "max_ms": common.ms(max(latencies) if latencies else None), "seconds": round(time.perf_counter() - started, 1),
-            "during": extra}
+            "p50_ms": common.ms(common.percentile(latencies, 50)),
+            "p95_ms": common.ms(common.percentile(latencies, 95)),
+            "max_ms": common.ms(max(latencies) if latencies else None),
+            "seconds": round(time.perf_counter() - started, 1), "during": extra}
 
 
 def server_run(seeded_board, seeded: dict, tmp: Path, clients: int, seconds: float) -> dict:
@@ -290,8 +291,8 @@ def main(argv: list[str] | None = None) -> int:
               f"loadavg {common.loadavg()}", flush=True)
         local = in_process(seeded, tmp / "cache", args.sheets)
         print(f"one sheet (uncached, warm, {local['sheet_s']['pages']} page(s)): median "
-              f"{local['sheet_s']['median']} s (CPU {local['sheet_s']['cpu_median']} s), max {local['sheet_s']['max']} s "
-              f"over {local['sheet_s']['n']} "
+              f"{local['sheet_s']['median']} s (CPU {local['sheet_s']['cpu_median']} s), "
+              f"max {local['sheet_s']['max']} s over {local['sheet_s']['n']} "
               f"(target <= 0.5 s)", flush=True)
         print(f"toolkit of {args.practices} practices: {local['toolkit_s']} s (CPU {local['toolkit_cpu_s']} s) "
               f"for {local['toolkit_pages']} pages "

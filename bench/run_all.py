@@ -24,15 +24,22 @@ STORMS = [("gevent", 300), ("threading", 300)]
 def _run(script: str, args: list[str]) -> dict | None:
     command = [PYTHON, str(BENCH / script), *args]
     print("$ " + " ".join(["python", f"bench/{script}", *args]), flush=True)
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        stdout, stderr = child.communicate(timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired:
+        child.terminate()  # SIGTERM: the bench stops its server on the way out
+        try:
+            child.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
         print(f"  timed out after {RUN_TIMEOUT} s", flush=True)
         return None
-    lines = done.stdout.splitlines()
+    lines = stdout.splitlines()
     print("\n".join(line for line in lines if not line.startswith("RESULT ")), flush=True)
-    if done.returncode != 0:
-        print(done.stderr[-3000:], flush=True)
+    if child.returncode != 0:
+        print(stderr[-3000:], flush=True)
         return None
     results = [json.loads(line[len("RESULT "):]) for line in lines if line.startswith("RESULT ")]
     return results[-1] if results else None
@@ -73,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting per fan-out run")
     parser.add_argument("--only", choices=("fanout", "storm"), default=None)
     parser.add_argument("--nice", type=int, default=0,
-                        help="run servers and clients at this nice value (e.g. -10 on a busy shared machine; root only)")
+                        help="run servers and clients at this nice value (-10 on a busy shared machine; root only)")
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= 600:
         parser.error("duration: 1 to 600 s")

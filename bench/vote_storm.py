@@ -63,8 +63,8 @@ async def _worker(spec: dict, conn) -> None:
     conn.send(("done", acks, received))
 
 
-def run(participants: int, duration: float, budget: int, procs: int, mode: str, log_to: Path | None = None,
-        extra: int = 0) -> dict:
+def run(participants: int, duration: float, budget: int, procs: int, mode: str,
+        log_to: Path | None = None, extra: int = 0) -> dict:
     from sqlalchemy import create_engine, func, select
 
     from workshop.facilitation.models import Vote
@@ -76,7 +76,8 @@ def run(participants: int, duration: float, budget: int, procs: int, mode: str, 
         try:
             names = [f"Votant {i}" for i in range(participants)]
             specs = [{"url": server.url, "code": prepared.code, "names": names[i::procs], "seed": i,
-                      "card_ids": prepared.card_ids, "budget": budget, "duration": duration, "settle": 5.0, "extra": extra}
+                      "card_ids": prepared.card_ids, "budget": budget, "duration": duration, "settle": 5.0,
+                      "extra": extra}
                      for i in range(procs)]
             pipes = fac_common.spawn(worker, specs)
             ready = fac_common.gather(pipes, 180)

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 
 from tests.realtime import ClientFactory, LiveServer, wait_until
@@ -115,10 +116,28 @@ def app_config():
     return {}
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by the apps of one test run (checked against the source, so edits show)."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if (data := self.store.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = _MemoryBytecodeCache()
+
+
 @pytest.fixture
 def app(tmp_path, app_config):
     url, pg_name = _database_url(tmp_path)
     app = create_app(make_config(tmp_path, url, **app_config))
+    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
     with app.app_context():
         db.create_all()
     yield app

@@ -53,7 +53,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(facilitation_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(toolkits_bp)
-    practice_search.install()
+    practice_search.install(app)
     socketio.on_namespace(BoardNamespace())
     socketio.on_namespace(PracticeNamespace())
     register_mapping_cli(app)

@@ -156,6 +156,10 @@ function onEvent(event) {
     case "reply.added": case "reply.hidden": case "reply.shown":
       fac.replies.set(d.reply.id, d.reply);
       break;
+    case "settings.changed":
+      fac.settings = d.settings;
+      fac.votes.budget = d.settings.vote_budget;
+      break;
     case "workshop.closed": case "workshop.reopened":
       break;
     default:
@@ -275,6 +279,7 @@ function controls(index) {
         ? button(t.merge, () => send("group.create", { card_ids: selection, kind: "merge" }, clearSelection)) : null,
       button(t.cancel, clearSelection)) : null,
     el("details", { className: "more-tools" }, el("summary", { textContent: t.more }),
+      settingsForm(),
       columnTools(),
       el("p", {}, el("a", { className: "button small", href: root.dataset.exportCsv, textContent: t.export_csv }), " ",
         el("a", { className: "button small", href: root.dataset.exportMd, textContent: t.export_md })),
@@ -306,6 +311,20 @@ function columnTools() {
     button(t.remove, () => send("column.remove", { key: c.key }), "link small")));
   return el("div", {}, el("ul", { className: "column-tools" }, ...existing), form,
     offered.length ? el("p", {}, ...offered) : null);
+}
+
+function settingsForm() {
+  const budget = el("input", { type: "number", min: 1, max: 20, value: fac.settings.vote_budget,
+    className: "timer-minutes", "aria-label": t.budget });
+  const flag = (name, label) => {
+    const box = el("input", { type: "checkbox", checked: !!fac.settings[name],
+      on: { change: (e) => send("settings.update", { [name]: e.target.checked }) } });
+    return el("label", { className: "small" }, box, ` ${label}`);
+  };
+  return el("div", { className: "control-row" },
+    el("label", { className: "small", textContent: `${t.budget} ` }), budget,
+    button(t.save, () => send("settings.update", { vote_budget: Number(budget.value) })),
+    flag("multi_dots", t.multi_dots), flag("everyone_groups", t.everyone_groups), flag("anonymous", t.anonymous));
 }
 
 function saveFormatForm() {

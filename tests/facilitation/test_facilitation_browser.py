@@ -31,11 +31,12 @@ def metaplan(tmp_path_factory):
     with app.app_context():
         user = accounts.get_by_email(db.session, seeded.facilitator_email)
         code = boards.create_workshop(db.session, user, "Métaplan des Tilleuls", format_key="metaplan").code
+        second = boards.create_workshop(db.session, user, "Freins et leviers des Tilleuls").code
         db.session.remove()
         db.engine.dispose()
     server = ServerProcess(free_port(5400, 5499), url, tmp / "server.log").start()
     try:
-        yield server, seeded, code
+        yield server, seeded, code, second
     finally:
         server.stop()
         shutil.copy(tmp / "server.log", ARTIFACTS / "facilitation-server.log")
@@ -51,7 +52,7 @@ def log_in(page, server, seeded):
 
 
 def test_metaplan_private_writing_grouping_and_dot_voting(metaplan, new_page, shot):  # noqa: F811
-    server, seeded, code = metaplan
+    server, seeded, code, _second = metaplan
     samia = new_page()
     log_in(samia, server, seeded)
     samia.goto(f"{server.url}/j/{code}")
@@ -116,6 +117,17 @@ def test_metaplan_private_writing_grouping_and_dot_voting(metaplan, new_page, sh
     expect(results).to_contain_text("Café des parents")
     shot(lina, "3-results")
 
+    # The room screen (projector) shows the phase, the results and no private text.
+    room = samia.context.new_page()
+    room.goto(server.url + samia.get_by_role("link", name="Écran de salle").get_attribute("href"))
+    expect(room.get_by_test_id("room-phase")).to_contain_text("Pondération par gommettes")
+    expect(room.get_by_test_id("room-board")).to_contain_text("2 ● Des locaux partagés <b>école</b>")
+    expect(room.get_by_test_id("room-code")).to_be_visible()
+    shot(room, "3b-room-results")
+    samia.get_by_role("button", name="Masquer les votes").click()
+    expect(room.get_by_test_id("room-board")).to_contain_text("Un café parents chaque vendredi matin")
+    expect(room.get_by_test_id("room-board")).to_contain_text("Café des parents")
+
     samia.get_by_role("button", name="Lancer").click()
     expect(lina.get_by_test_id("timer")).to_have_text(re.compile(r"^[0-4]:\d\d$"))
     # A reload (a reconnecting screen) shows the time the server keeps.
@@ -123,3 +135,40 @@ def test_metaplan_private_writing_grouping_and_dot_voting(metaplan, new_page, sh
     expect(lina.get_by_test_id("timer")).to_have_text(re.compile(r"^[0-4]:\d\d$"))
     expect(lina.get_by_test_id("phase-label")).to_have_text("Pondération par gommettes")
     shot(lina, "4-after-reload")
+
+
+def test_drag_and_drop_undo_spotlight_reactions_and_replies(metaplan, new_page, shot):  # noqa: F811
+    server, seeded, _code, code = metaplan
+    samia = new_page()
+    log_in(samia, server, seeded)
+    samia.goto(f"{server.url}/j/{code}")
+    karim = new_page()
+    karim.goto(f"{server.url}/j/{code}")
+    join_with_name(karim, "Karim")
+    post_card(karim, "obstacle", "Pas de salle le soir")
+    post_card(karim, "obstacle", "Horaires décalés")
+    card = column(samia, "obstacle").locator(".note").filter(has_text="Pas de salle le soir")
+    expect(card).to_have_count(1)
+
+    card.drag_to(column(samia, "lever").locator(".notes"))
+    expect(column(karim, "lever").get_by_text("Pas de salle le soir")).to_be_visible()
+    expect(column(karim, "obstacle").get_by_text("Pas de salle le soir")).to_have_count(0)
+    samia.get_by_role("button", name="Annuler le dernier geste").click()
+    expect(column(karim, "obstacle").get_by_text("Pas de salle le soir")).to_be_visible()
+
+    column(samia, "obstacle").locator(".note").filter(has_text="Horaires décalés").get_by_role(
+        "button", name="Projecteur").click()
+    expect(column(karim, "obstacle").locator(".note.spotlight")).to_have_text(re.compile("Horaires décalés"))
+
+    horaires = column(karim, "obstacle").locator(".note").filter(has_text="Horaires décalés")
+    horaires.get_by_role("button", name="Moi aussi").click()
+    expect(column(samia, "obstacle").locator(".note").filter(has_text="Horaires décalés")
+           .get_by_role("button", name="Moi aussi 1")).to_be_visible()
+    horaires.locator(".reply-box summary").click()
+    horaires.get_by_label("Répondre").fill("Chez nous aussi, <i>le mardi</i>")
+    horaires.get_by_role("button", name="Envoyer").click()
+    on_samia = column(samia, "obstacle").locator(".note").filter(has_text="Horaires décalés")
+    expect(on_samia.locator(".reply")).to_contain_text("Chez nous aussi, <i>le mardi</i> — Karim")
+    on_samia.locator(".reply").get_by_role("button", name="Masquer").click()
+    expect(horaires.locator(".reply")).to_have_text("Réponse masquée par l'animateur·rice")
+    shot(karim, "5-reactions-replies")

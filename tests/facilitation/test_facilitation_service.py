@@ -221,6 +221,8 @@ def test_reactions_and_replies_with_hiding(board, session):
         service.hide_reply(session, alice, {"id": reply.extra["reply"]["id"]})
     hidden = service.hide_reply(session, facilitator, {"id": reply.extra["reply"]["id"]}).event
     assert "text" not in boards.view_event(hidden, viewer_id=alice.id)["data"]["reply"]
+    assert "text" not in boards.view_event(hidden, viewer_id=bob.id)["data"]["reply"]  # its author too
+    assert boards.view_event(hidden, moderator=True)["data"]["reply"]["text"] == "Pareil chez nous"
     replies = boards.board_state(session, workshop, alice)["facilitation"]["replies"]
     assert replies == [{"id": reply.extra["reply"]["id"], "card_id": card["id"], "hidden": True}]
 
@@ -252,3 +254,20 @@ def test_column_rename_reorder_remove_and_save_as_format(board, session):
     custom = session.get(service.CustomFormat, saved["id"])
     assert [c["key"] for c in custom.data["columns"]] == ["method", "obstacle", "lever"]
     assert custom.data["phases"][0]["key"] == "write"
+
+
+def test_settings_change_budget_and_dots_per_card_for_everyone(board, session):
+    workshop, facilitator, (alice, *_) = board()
+    card = add(session, facilitator, "Carte").card
+    with pytest.raises(Forbidden):
+        service.update_settings(session, alice, {"vote_budget": 10})
+    with pytest.raises(ValidationError):
+        service.update_settings(session, facilitator, {"vote_budget": 0})
+    event = service.update_settings(session, facilitator, {"vote_budget": 2, "multi_dots": True}).event
+    assert event["data"]["settings"]["vote_budget"] == 2 and event["data"]["settings"]["multi_dots"] is True
+    service.set_phase(session, facilitator, {"phase": "vote"})
+    service.cast_vote(session, alice, {"kind": "card", "id": card["id"]})
+    service.cast_vote(session, alice, {"kind": "card", "id": card["id"]})  # two dots on one card, allowed now
+    with pytest.raises(ValidationError):
+        service.cast_vote(session, alice, {"kind": "card", "id": card["id"]})
+    assert boards.board_state(session, workshop, alice)["facilitation"]["votes"]["budget"] == 2

@@ -111,3 +111,17 @@ def test_cli_export_then_import(app, people, runner, tmp_path):
     (tmp_path / "bad.json").write_text("[1, 2")
     result = runner.invoke(args=["import-practices", str(tmp_path / "bad.json"), "--as", people.admin.email])
     assert result.exit_code == 1 and "JSON" in result.output
+
+
+def test_public_export_and_page_keep_card_authors_private(app, people, client):
+    _exported(app, people)
+    with app.test_request_context():
+        public = exchange.export_practices(db.session, None)
+        practice_id = service.get_by_uuid(db.session, public["practices"][0]["uuid"]).id
+    assert [p["title"] for p in public["practices"]] == ["Fiche de l'atelier"]
+    assert public["practices"][0]["provenance"]["cards"][0] == {
+        "id": public["practices"][0]["provenance"]["cards"][0]["id"], "column": "obstacle",
+        "text": "Peur de l'école", "author": None}
+    assert {v["author"] for v in public["practices"][0]["versions"]} == {""}
+    page = client.get(f"/fiches/{practice_id}").get_data(as_text=True)
+    assert "Peur de l&#39;école" in page and "Nadia" not in page

@@ -79,9 +79,9 @@ def test_short_url_leads_to_the_sheet_online(client, publish_practices):
 
 
 def test_unpublished_sheet_pdf_is_refused_to_strangers(app, client, coordinator, networks):
+    from tests.toolkits.conftest import practice_data
     from workshop.accounts.models import User
     from workshop.practices import service as practices
-    from tests.toolkits.conftest import practice_data
 
     with app.test_request_context():
         draft = practices.create_practice(db.session, db.session.get(User, coordinator.id), practice_data(1))

@@ -11,7 +11,8 @@ from workshop.toolkits import renderer as renderer_module
 from workshop.toolkits.renderer import PdfDocument, Renderer
 
 HTML = "<html lang='fr'><head><title>Essai</title></head><body><h1>Œuvre commune</h1>{}</body></html>"
-CSS = "@page { size: A4; @bottom-right { content: counter(page) ' / ' counter(pages) } } body { font-family: 'DejaVu Serif' }"
+CSS = ("@page { size: A4; @bottom-right { content: counter(page) ' / ' counter(pages) } } "
+       "body { font-family: 'DejaVu Serif' }")
 
 
 def test_key_follows_html_css_and_renderer_version(monkeypatch):
@@ -111,3 +112,31 @@ def test_long_build_gets_a_progress_page_then_the_pdf(app, client, login, coordi
         assert client.get(status_url).status_code == 404  # someone else's job
     finally:
         renderer_module.shutdown_pool()
+
+
+def test_toolkit_repeat_skips_building_and_a_change_gives_a_fresh_pdf(app, client, login, coordinator,
+                                                                      publish_practices, monkeypatch):
+    from workshop.accounts.models import User
+    from workshop.extensions import db
+    from workshop.toolkits import documents, service
+
+    ids = publish_practices(2)
+    with app.test_request_context():
+        user = db.session.get(User, coordinator.id)
+        toolkit = service.create_toolkit(db.session, user, "Première version")
+        service.save_toolkit(db.session, user, toolkit.id, {"title": "Première version", "sections": [
+            {"title": "Tout", "entries": ids}]}, toolkit.revision)
+        toolkit_id, revision = toolkit.id, toolkit.revision
+    login(coordinator)
+    builds = []
+    real = documents.toolkit_document
+    monkeypatch.setattr(documents, "toolkit_document", lambda *a: builds.append(1) or real(*a))
+    first = client.get(f"/boites-a-outils/{toolkit_id}.pdf", buffered=True)
+    again = client.get(f"/boites-a-outils/{toolkit_id}.pdf", buffered=True)
+    assert first.data == again.data and len(builds) == 1
+    with app.test_request_context():
+        service.save_toolkit(db.session, db.session.get(User, coordinator.id), toolkit_id,
+                             {"title": "Seconde version", "sections": [{"title": "Tout", "entries": ids}]}, revision)
+    changed = client.get(f"/boites-a-outils/{toolkit_id}.pdf", buffered=True)
+    assert len(builds) == 2
+    assert "Seconde version" in read_pdf(changed.data).pages[0].extract_text()

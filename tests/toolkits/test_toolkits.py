@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.toolkits.conftest import flat, page_texts, read_pdf, to_png
-from workshop.errors import Conflict, Forbidden, ValidationError
+from workshop.errors import Forbidden, ValidationError
 from workshop.extensions import db
 
 
@@ -95,10 +95,10 @@ def test_builder_form_saves_sections_from_the_page_and_refuses_bad_input(app, cl
 
 def test_only_published_practices_enter_and_only_coordinators_build(app, client, login, make_user, coordinator,
                                                                     publish_practices, build, networks):
+    from tests.toolkits.conftest import practice_data
     from workshop.accounts.models import User
     from workshop.practices import service as practices
     from workshop.toolkits import service
-    from tests.toolkits.conftest import practice_data
 
     toolkit_id = build([("A", [])])
     with app.test_request_context():

@@ -16,7 +16,7 @@ from workshop import ratelimit
 from workshop.boards import fanout, presence, service
 from workshop.boards.models import Participant
 from workshop.errors import DomainError, Forbidden, NotFound, RateLimited, ValidationError
-from workshop.extensions import db, socketio
+from workshop.extensions import db
 
 log = logging.getLogger(__name__)
 

@@ -330,12 +330,13 @@ def view_event(event: dict, *, viewer_id: int | None = None, moderator: bool = F
         seen["cards"] = [view_card(c, **view) for c in data["cards"]]
     for key in ("vote", "reply", "reaction"):
         item = data.get(key)
+        if key == "reply" and isinstance(item, dict) and item.get("hidden") and not moderator:
+            seen[key] = {"id": item["id"], "card_id": item["card_id"], "hidden": True}  # its author too
+            continue
         if not isinstance(item, dict) or item.get("participant_id") in (None, viewer_id):
             continue
         if key == "vote":  # votes stay secret until the results are revealed
             seen[key] = None
-        elif key == "reply" and item.get("hidden") and not moderator:
-            seen[key] = {"id": item["id"], "card_id": item["card_id"], "hidden": True}
         elif anonymous:
             seen[key] = {**item, "participant_id": None, "author": None}
     changed = {k: v for k, v in seen.items() if v is not data.get(k)}

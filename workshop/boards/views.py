@@ -86,10 +86,13 @@ def create():
     """Create a workshop and go to its room screen."""
     if not current_user.can_facilitate:
         abort(403)
+    from workshop.facilitation import service as facilitation
+
     form = WorkshopForm()
+    form.format_key.choices = [*form.format_key.choices, *facilitation.format_choices(db.session, current_user)]
     if form.validate_on_submit():
         try:
-            workshop = service.create_workshop(
+            workshop = facilitation.create_workshop(
                 db.session, current_user, form.title.data, description=form.description.data or "",
                 place=form.place.data or "", held_on=form.held_on.data, format_key=form.format_key.data,
             )

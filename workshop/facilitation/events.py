@@ -16,6 +16,7 @@ boards.STATE_EXTENSIONS.append(service.facilitation_state)
 
 board_rule("phase.set")(service.set_phase)
 board_rule("board.lock")(service.set_locked)
+board_rule("settings.update")(service.update_settings)
 board_rule("cards.reveal")(service.reveal_cards)
 board_rule("spotlight.set")(service.set_spotlight)
 board_rule("vote.cast")(service.cast_vote)

@@ -16,12 +16,19 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from workshop.boards import service as boards
-from workshop.boards.formats import ACTIONS, FORMATS, GROUP, REACT, VOTE, WRITE, ColumnSpec
+from workshop.boards.formats import ACTIONS, DEFAULT_FORMAT, FORMATS, GROUP, REACT, VOTE, WRITE, ColumnSpec
 from workshop.boards.models import BoardColumn, Card, Participant, Workshop
 from workshop.boards.service import Change
 from workshop.errors import Closed, DomainError, Forbidden, NotFound, ValidationError
 from workshop.facilitation.models import (
-    BoardControl, CardGroup, CardPlacement, CustomFormat, Reaction, Reply, UndoStep, Vote,
+    BoardControl,
+    CardGroup,
+    CardPlacement,
+    CustomFormat,
+    Reaction,
+    Reply,
+    UndoStep,
+    Vote,
 )
 from workshop.validation import clean_id, clean_text, clean_token, require_mapping
 
@@ -218,6 +225,30 @@ def set_spotlight(session: Session, participant: Participant, payload: Any) -> C
     workshop = _workshop(session, participant)
     event = _event(session, participant, "spotlight.changed", {"spotlight": spot})
     control(session, workshop, create=True).spotlight = spot
+    return _commit(session, event)
+
+
+def update_settings(session: Session, participant: Participant, payload: Any) -> Change:
+    """Change the workshop's rules of play: vote budget, several dots per card, who groups, anonymity."""
+    require_moderator(participant)
+    payload = require_mapping(payload)
+    changes: dict = {}
+    for name in ("multi_dots", "everyone_groups", "anonymous"):
+        if name in payload:
+            changes[name] = _flag(payload, name, False)
+    if "vote_budget" in payload:
+        budget = payload["vote_budget"]
+        if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= 20:
+            raise ValidationError(_("Nombre de gommettes invalide (de 1 à 20)."), field="vote_budget")
+        changes["vote_budget"] = budget
+    if not changes:
+        raise ValidationError(_("Aucun réglage à changer."))
+    workshop = _workshop(session, participant)
+    seq, _status = boards._next_seq(session, workshop.id)
+    workshop.settings = {**(workshop.settings or {}), **changes}
+    settings = settings_of(workshop)
+    data = {"settings": {k: settings.get(k) for k in ("anonymous", "vote_budget", "multi_dots", "everyone_groups")}}
+    event = boards._record(session, workshop.id, seq, "settings.changed", data, participant)
     return _commit(session, event)
 
 
@@ -902,6 +933,36 @@ def custom_formats_for(session: Session, user: Any) -> list[CustomFormat]:
     query = select(CustomFormat).where((CustomFormat.owner_id == user.id)
                                        | CustomFormat.network_id.in_(network_ids or [-1]))
     return list(session.scalars(query.order_by(CustomFormat.label)))
+
+
+CUSTOM_PREFIX = "custom-"
+
+
+def format_choices(session: Session, user: Any) -> list[tuple[str, str]]:
+    """The saved formats a facilitator may start from, as (key, label) choices of the creation form."""
+    return [(f"{CUSTOM_PREFIX}{f.id}", _("%(label)s (format enregistré)", label=f.label))
+            for f in custom_formats_for(session, user)]
+
+
+def create_workshop(session: Session, user: Any, title: str, *, format_key: str, **options) -> Workshop:
+    """Create a workshop from a built-in format, or from a saved one (its columns, phases and defaults)."""
+    if not format_key.startswith(CUSTOM_PREFIX):
+        return boards.create_workshop(session, user, title, format_key=format_key, **options)
+    custom_id = format_key.removeprefix(CUSTOM_PREFIX)
+    custom = next((f for f in custom_formats_for(session, user) if str(f.id) == custom_id), None)
+    if custom is None:
+        raise ValidationError(_("Format inconnu : %(k)s.", k=format_key), field="format")
+    base = custom.base_key if custom.base_key in FORMATS else DEFAULT_FORMAT
+    workshop = boards.create_workshop(session, user, title, format_key=base, **options)
+    workshop.columns = []
+    session.flush()
+    workshop.columns = [BoardColumn(key=c["key"], label_fr=c["label"], label_en=c.get("label_en") or c["label"],
+                                    color=c["color"], prompt=c.get("prompt", ""), position=i)
+                        for i, c in enumerate(custom.data["columns"])]
+    workshop.settings = {**custom.data.get("defaults", {}), "phases": custom.data["phases"],
+                         "custom_format_id": custom.id}
+    session.commit()
+    return workshop
 
 
 # --- What a screen needs --------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def create_practice(session: Session, participant: Participant, payload) -> boar
     return boards.Change(None, event, {"practice": ref})
 
 
-@board_rule("practice.suggest")
+@board_rule("practice.suggest", rate_limited=True)  # a search per click: counted like card posts
 def suggest(session: Session, participant: Participant, payload) -> boards.Change:
     payload = require_mapping(payload)
     card = session.get(Card, clean_id(payload.get("card_id"), "card_id"))

@@ -46,6 +46,7 @@ def export_practices(session: Session, viewer: User | None, ids: list[int] | Non
     if ids is not None:
         query = query.where(Practice.id.in_(ids))
     slugs = dict(session.execute(select(Network.id, Network.slug)).all())
+    full = viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_admin
     items = []
     for practice in session.scalars(query):
         history = session.scalars(select(PracticeVersion).where(PracticeVersion.practice_id == practice.id)
@@ -53,12 +54,21 @@ def export_practices(session: Session, viewer: User | None, ids: list[int] | Non
         items.append({
             "uuid": practice.uuid, "status": practice.status, "version": practice.version,
             **_portable(service.snapshot(practice), slugs),
-            "provenance": practice.provenance, "created_at": _iso(practice.created_at),
+            "provenance": practice.provenance if full else _public_provenance(practice.provenance),
+            "created_at": _iso(practice.created_at),
             "updated_at": _iso(practice.updated_at), "published_at": _iso(practice.published_at),
-            "versions": [{"number": v.number, "at": _iso(v.at), "author": v.author_name, "note": v.note,
+            "versions": [{"number": v.number, "at": _iso(v.at), "author": v.author_name if full else "",
+                          "note": v.note,
                           "data": _portable(v.data, slugs)} for v in history],
         })
     return {"format": FORMAT, "format_version": FORMAT_VERSION, "practices": items}
+
+
+def _public_provenance(provenance: dict | None) -> dict | None:
+    """Without the first names of the people who wrote the cards (public export)."""
+    if not provenance:
+        return provenance
+    return {**provenance, "cards": [{**c, "author": None} for c in provenance.get("cards", [])]}
 
 
 @dataclass

@@ -11,13 +11,30 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from flask import Flask
 from markupsafe import Markup, escape
-from sqlalchemy import Connection, Integer, and_, any_, bindparam, event, exists, func, literal, or_, select, text
+from sqlalchemy import (
+    Connection,
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    event,
+    exists,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from workshop.practices.models import Practice, PracticeFacet, practice_editor, practice_network
@@ -25,6 +42,7 @@ from workshop.practices.models import Practice, PracticeFacet, practice_editor, 
 if TYPE_CHECKING:
     from workshop.accounts.models import User
 
+log = logging.getLogger(__name__)
 FOLD_PAIRS = (("œ", "oe"), ("Œ", "OE"), ("æ", "ae"), ("Æ", "AE"))
 # Highlight markers that cannot occur in sanitised text; turned into <mark> after escaping.
 START, STOP = "\x02", "\x03"
@@ -77,12 +95,23 @@ def ensure_schema(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-def install() -> None:
-    """Create the index whenever the tables are created (create_all in tests, setup scripts)."""
+def install(app: Flask) -> None:
+    """Create the index whenever the tables are created (create_all), and at start-up when a database built by
+    the migrations has the practice table but not yet its index."""
     from workshop.extensions import db
 
     if not event.contains(db.metadata, "after_create", _after_create):
         event.listen(db.metadata, "after_create", _after_create)
+    with app.app_context():
+        try:
+            found = inspect(db.engine)
+            index = "practice_search" if db.engine.dialect.name == "postgresql" else "practice_fts"
+            if found.has_table("practice") and not found.has_table(index):
+                with db.engine.begin() as connection:
+                    ensure_schema(connection)
+                log.info("full-text index of practices created; run `flask reindex-practices` to fill it")
+        except SQLAlchemyError as error:  # e.g. no right to CREATE EXTENSION: say so, keep serving
+            log.warning("could not create the practices' full-text index: %s", error)
 
 
 def _after_create(_target, connection: Connection, **_kw) -> None:

@@ -281,7 +281,7 @@ def _clean_networks(session: Session, value: Any) -> list[int]:
     known = set(session.scalars(select(Network.id).where(Network.id.in_(ids)))) if ids else set()
     if set(ids) - known:
         raise ValidationError(_("Réseau inconnu."), field="networks")
-    return ids
+    return sorted(ids)
 
 
 def clean_section(value: Any, field: str) -> str:

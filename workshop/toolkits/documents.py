@@ -77,6 +77,16 @@ def base_url() -> str:
     return "http://localhost:5000"
 
 
+def cooperate() -> None:
+    """Let other greenlets run between two sheets while a long toolkit's HTML is built (gevent server)."""
+    from workshop.toolkits.renderer import _gevent_active
+
+    if _gevent_active():
+        import gevent
+
+        gevent.sleep(0)
+
+
 def practice_short_url(practice_id: int) -> str:
     return base_url() + url_for("toolkits.short_practice", practice_id=practice_id)
 
@@ -203,6 +213,7 @@ def toolkit_view(session: Session, toolkit: Toolkit) -> dict:
             if practice is None:
                 continue
             data = versions.get((practice.id, entry.practice_version))
+            cooperate()
             items.append(practice_view(practice, labels, data, anchor=f"e{entry.id or len(items)}-{position}"))
         sections.append({"title": section.title, "anchor": f"section-{position}", "entries": items})
     view = _assemble(session, toolkit, sections, [practices[e.practice_id] for e in entries

@@ -136,6 +136,15 @@ def render_to_cache(html: str, css: str, variant: str | None, cache_dir: str, ke
     return meta
 
 
+def _worker_init(nice: int) -> None:
+    """Run renders below the web process's priority: a live board must not wait for a toolkit's layout."""
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:  # pragma: no cover - some sandboxes refuse; rendering still works
+            pass
+
+
 def _warm_up() -> bool:
     """Import WeasyPrint and load fonts once per worker, so the first real render is not the slow one."""
     import weasyprint
@@ -156,10 +165,16 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
     """Start the pool on first use (not at import: the CLI and most requests never need it)."""
     global _pool
     with _pool_lock:
+        if _pool is not None and getattr(_pool, "_broken", False):  # a worker died (OOM...): start afresh
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
+            _running.clear()
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([__name__])
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=200)
+            nice = int(os.environ.get("PDF_WORKER_NICE", "10"))
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=200,
+                                        initializer=_worker_init, initargs=(nice,))
             for _ in range(workers):
                 _pool.submit(_warm_up)
         return _pool
