@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
-import os
 import resource
 import sys
 import time
@@ -37,8 +36,6 @@ ACK_TIMEOUT = 10.0
 
 
 def worker(spec: dict, conn) -> None:
-    if spec["nice"]:
-        os.nice(spec["nice"])
     try:
         asyncio.run(_worker(spec, conn))
     except Exception as error:  # noqa: BLE001  (report, never hang the orchestrator)
@@ -178,15 +175,14 @@ def client_processes(participants: int, requested: int | None) -> int:
 
 def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, duration: float = 20.0,
         procs: int | None = None, drain_max: float = 20.0, quiet: float = 2.0, port: int | None = None,
-        dump: Path | None = None, nice: int = 0) -> dict:
+        dump: Path | None = None) -> dict:
     posters = min(posters, participants)
     procs = min(client_processes(participants, procs), participants)
     run_id = "b" + uuid.uuid4().hex[:8]
     with common.temp_dir("passerelles-bench-") as tmp:
         tmp_path = Path(tmp)
         seeded = common.prepare_database(tmp_path)
-        server = common.Server(mode, port or common.free_port(), seeded.database_url, tmp_path / "server.log",
-                               nice=nice)
+        server = common.Server(mode, port or common.free_port(), seeded.database_url, tmp_path / "server.log")
         ctx = mp.get_context("spawn")
         workers, pipes = [], []
         try:
@@ -198,7 +194,7 @@ def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, 
                     poster_slots = [i for i in range(posters) if i % procs == w]
                     spec = {"run_id": run_id, "url": server.url, "code": seeded.code, "indexes": indexes,
                             "poster_slots": poster_slots, "total_posters": posters, "rate": rate,
-                            "duration": duration, "drain_max": drain_max, "quiet": quiet, "nice": nice}
+                            "duration": duration, "drain_max": drain_max, "quiet": quiet}
                     parent, child = ctx.Pipe()
                     process = ctx.Process(target=worker, args=(spec, child), daemon=True)
                     process.start()
@@ -229,8 +225,7 @@ def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, 
                   client_procs=procs, load_before=load_before, load_after=load_after,
                   join_phase_s=round(join_end[0] - join_start[0], 1),
                   server_join=common.Sampler.usage(join_start, join_end),
-                  server_run=common.Sampler.usage(run_start, run_end), server_threads_max=threads,
-                  nice=nice)
+                  server_run=common.Sampler.usage(run_start, run_end), server_threads_max=threads)
     return result
 
 
@@ -297,7 +292,7 @@ def report(r: dict) -> str:
     errors = r["join_errors"] + sum(r["send_errors"].values()) + r["disconnects"]
     run, join = r["server_run"], r["server_join"]
     return "\n".join([
-        f"[{common.label(r)}] {r['participants']} participants ({r['joined']} joined in {r['join_phase_s']} s), "
+        f"[{r['mode']}] {r['participants']} participants ({r['joined']} joined in {r['join_phase_s']} s), "
         f"{r['posters']} posting {r['rate']:g} cards/s for {r['duration']:g} s, {r['client_procs']} client processes",
         f"  cards: {r['cards_ok']}/{r['cards_sent']} acked ok "
         f"(ack p50 {r['ack_p50_ms']} ms, p95 {r['ack_p95_ms']} ms)",
@@ -323,8 +318,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=10.0, help="cards per second, all posters together")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting")
     parser.add_argument("--client-procs", type=int, default=None)
-    parser.add_argument("--nice", type=int, default=0,
-                        help="run server and clients at this nice value (e.g. -10 on a busy shared machine; root only)")
     parser.add_argument("--dump", type=Path, default=None, help="write per-card latencies (JSON) to this file")
     parser.add_argument("--port", type=int, default=None, help=f"default: a free port in {common.PORTS.start}-"
                                                                 f"{common.PORTS.stop - 1}")
@@ -335,13 +328,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("posters 1-200, rate 0.1-200, duration 1-600")
     if args.port is not None and args.port not in common.PORTS:
         parser.error(f"port must be in {common.PORTS.start}-{common.PORTS.stop - 1}")
-    if not -20 <= args.nice <= 19:
-        parser.error("nice: -20 to 19")
     if args.client_procs is not None and not 1 <= args.client_procs <= 8:
         parser.error("client-procs: 1 to 8")
     for n in args.participants:
         result = run(args.mode, n, posters=args.posters, rate=args.rate, duration=args.duration,
-                     procs=args.client_procs, port=args.port, dump=args.dump, nice=args.nice)
+                     procs=args.client_procs, port=args.port, dump=args.dump)
         print(report(result), flush=True)
         common.print_json(result)
     return 0

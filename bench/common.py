@@ -95,9 +95,8 @@ def server_command(mode: str, port: int, worker_connections: int) -> list[str]:
 class Server:
     """The app served on 127.0.0.1:port in its own process group; stop() kills the whole group."""
 
-    def __init__(self, mode: str, port: int, database_url: str, log_path: Path, worker_connections: int = 2000,
-                 nice: int = 0):
-        self.mode, self.port, self.log_path, self.nice = mode, port, log_path, nice
+    def __init__(self, mode: str, port: int, database_url: str, log_path: Path, worker_connections: int = 2000):
+        self.mode, self.port, self.log_path = mode, port, log_path
         self.command = server_command(mode, port, worker_connections)
         self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY,
                     "SOCKETIO_ASYNC_MODE": mode, "PYTHONUNBUFFERED": "1"}
@@ -111,7 +110,7 @@ class Server:
     def start(self, timeout: float = 60) -> Server:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True, preexec_fn=self._renice if self.nice else None)
+                                         start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -125,10 +124,6 @@ class Server:
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"server did not answer on {self.url} within {timeout}s:\n{self.log_tail()}")
-
-    def _renice(self) -> None:
-        """Opt-in (--nice): give the bench priority over the other processes of a busy shared machine."""
-        os.nice(self.nice)
 
     def stop(self) -> None:
         if self.proc is None:
@@ -233,12 +228,6 @@ class Sampler:
         wall, cpu, wait = end[0] - start[0], end[1] - start[1], end[2] - start[2]
         return {"cpu_s": round(cpu, 2), "cpu_pct": round(100 * cpu / wall, 1) if wall > 0 else 0.0,
                 "runqueue_wait_s": round(wait, 2)}
-
-
-def label(result: dict) -> str:
-    """The server mode of a result, with its nice value when the run gave it priority."""
-    nice = result.get("nice") or 0
-    return f"{result['mode']} nice {nice}" if nice else result["mode"]
 
 
 def loadavg() -> str:

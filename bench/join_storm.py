@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import resource
 import sys
 import time
@@ -59,15 +58,12 @@ async def _storm(url: str, code: str, participants: int, within: float) -> dict:
     }
 
 
-def run(mode: str, participants: int, within: float, port: int | None = None, nice: int = 0) -> dict:
+def run(mode: str, participants: int, within: float, port: int | None = None) -> dict:
     with common.temp_dir("passerelles-storm-") as tmp:
         tmp_path = Path(tmp)
         seeded = common.prepare_database(tmp_path)
-        with common.Server(mode, port or common.free_port(), seeded.database_url, tmp_path / "server.log",
-                           nice=nice) as server:
+        with common.Server(mode, port or common.free_port(), seeded.database_url, tmp_path / "server.log") as server:
             load_before = common.loadavg()
-            if nice:
-                os.nice(nice)  # the clients, as the server (which got it at start)
             with common.Sampler(server.proc.pid) as sampler:
                 begin, client_begin = sampler.mark(), _cpu()
                 result = asyncio.run(_storm(server.url, seeded.code, participants, within))
@@ -75,7 +71,7 @@ def run(mode: str, participants: int, within: float, port: int | None = None, ni
             threads = sampler.max_threads
     result.update(mode=mode, participants=participants, within=within, load_before=load_before,
                   load_after=common.loadavg(), server=common.Sampler.usage(begin, end),
-                  server_threads_max=threads, nice=nice,
+                  server_threads_max=threads,
                   client_cpu_pct=round(100 * (client_end - client_begin) / (end[0] - begin[0]), 1))
     return result
 
@@ -87,7 +83,7 @@ def _cpu() -> float:
 
 def report(r: dict) -> str:
     return (
-        f"[{common.label(r)}] join storm: {r['participants']} joins spread over {r['within']:g} s\n"
+        f"[{r['mode']}] join storm: {r['participants']} joins spread over {r['within']:g} s\n"
         f"  joins ok {r['joins_ok']}, errors {r['errors']} {r['error_kinds'] or ''}; all done after "
         f"{r['all_joined_s']} s\n"
         f"  join ack p50 {r['join_p50_ms']} ms, p95 {r['join_p95_ms']} ms, max {r['join_max_ms']} ms; "
@@ -106,16 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--participants", type=int, default=300)
     parser.add_argument("--within", type=float, default=3.0, help="seconds over which the joins are spread")
     parser.add_argument("--port", type=int, default=None)
-    parser.add_argument("--nice", type=int, default=0,
-                        help="run server and clients at this nice value (e.g. -10 on a busy shared machine; root only)")
     args = parser.parse_args(argv)
     if not 1 <= args.participants <= 3000 or not 0 <= args.within <= 120:
         parser.error("participants 1-3000, within 0-120 s")
-    if not -20 <= args.nice <= 19:
-        parser.error("nice: -20 to 19")
     if args.port is not None and args.port not in common.PORTS:
         parser.error(f"port must be in {common.PORTS.start}-{common.PORTS.stop - 1}")
-    result = run(args.mode, args.participants, args.within, args.port, args.nice)
+    result = run(args.mode, args.participants, args.within, args.port)
     print(report(result), flush=True)
     common.print_json(result)
     return 0

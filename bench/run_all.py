@@ -1,6 +1,6 @@
 """`make bench`: the default set of measurements, each in its own process with its own server, then one table.
 
-    .venv/bin/python bench/run_all.py                 # 300 gevent, 300 threading, 1000 gevent, join storms
+    .venv/bin/python bench/run_all.py                 # gevent 100/300/1000, threading 300, join storms
     .venv/bin/python bench/run_all.py --duration 10   # shorter posting phase
     .venv/bin/python bench/run_all.py --only fanout   # or: storm
 """
@@ -17,7 +17,7 @@ BENCH = Path(__file__).resolve().parent
 PYTHON = sys.executable
 RUN_TIMEOUT = 900  # seconds; a bench that takes longer is killed and reported as failed
 
-FANOUT = [("gevent", 300), ("threading", 300), ("gevent", 1000)]
+FANOUT = [("gevent", 100), ("gevent", 300), ("threading", 300), ("gevent", 1000)]
 STORMS = [("gevent", 300), ("threading", 300)]
 
 
@@ -45,33 +45,31 @@ def _run(script: str, args: list[str]) -> dict | None:
     return results[-1] if results else None
 
 
-def _label(r: dict) -> str:
-    return f"{r['mode']} (nice {r['nice']})" if r.get("nice") else r["mode"]
-
-
 def _cell(value) -> str:
     return "-" if value is None else str(value)
 
 
 def fanout_table(rows: list[dict]) -> str:
-    head = ("| mode | N | p50 ms | p95 ms | max ms | all screens p95 ms | lost | errors | server CPU % | threads "
-            "| loadavg |")
+    head = ("| mode | N | p50 ms | p95 ms | max ms | all screens p95 ms | lost | errors | server CPU % "
+            "| server waited for CPU s | threads | loadavg |")
     lines = [head, "|---" * (head.count("|") - 1) + "|"]
     for r in rows:
         errors = r["join_errors"] + sum(r["send_errors"].values()) + r["disconnects"]
-        lines.append(f"| {_label(r)} | {r['joined']}/{r['participants']} | {_cell(r['p50_ms'])} | {_cell(r['p95_ms'])} "
+        lines.append(f"| {r['mode']} | {r['joined']}/{r['participants']} | {_cell(r['p50_ms'])} | {_cell(r['p95_ms'])} "
                      f"| {_cell(r['max_ms'])} | {_cell(r['all_screens_p95_ms'])} | {r['lost']} | {errors} "
-                     f"| {r['server_run']['cpu_pct']} | {r['server_threads_max']} | {r['load_before']} |")
+                     f"| {r['server_run']['cpu_pct']} | {r['server_run']['runqueue_wait_s']} "
+                     f"| {r['server_threads_max']} | {r['load_before']} |")
     return "\n".join(lines)
 
 
 def storm_table(rows: list[dict]) -> str:
-    lines = ["| mode | joins | ok | errors | join ack p50 ms | p95 ms | connect+join p95 ms | server CPU % "
-             "| threads | loadavg |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| mode | joins | ok | errors | join ack p50 ms | p95 ms | connect+join p95 ms | all joined s "
+             "| server CPU % | server waited for CPU s | threads | loadavg |", "|---" * 12 + "|"]
     for r in rows:
-        lines.append(f"| {_label(r)} | {r['participants']} in {r['within']:g} s | {r['joins_ok']} | {r['errors']} "
+        lines.append(f"| {r['mode']} | {r['participants']} in {r['within']:g} s | {r['joins_ok']} | {r['errors']} "
                      f"| {_cell(r['join_p50_ms'])} | {_cell(r['join_p95_ms'])} | {_cell(r['arrival_p95_ms'])} "
-                     f"| {r['server']['cpu_pct']} | {r['server_threads_max']} | {r['load_before']} |")
+                     f"| {r['all_joined_s']} | {r['server']['cpu_pct']} | {r['server']['runqueue_wait_s']} "
+                     f"| {r['server_threads_max']} | {r['load_before']} |")
     return "\n".join(lines)
 
 
@@ -79,24 +77,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the default benches and print a table.")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting per fan-out run")
     parser.add_argument("--only", choices=("fanout", "storm"), default=None)
-    parser.add_argument("--nice", type=int, default=0,
-                        help="run servers and clients at this nice value (-10 on a busy shared machine; root only)")
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= 600:
         parser.error("duration: 1 to 600 s")
-    if not -20 <= args.nice <= 19:
-        parser.error("nice: -20 to 19")
-    nice = ["--nice", str(args.nice)] if args.nice else []
     fanout, storms, failed = [], [], 0
     if args.only in (None, "fanout"):
         for mode, n in FANOUT:
             result = _run("board_fanout.py", ["--mode", mode, "--participants", str(n),
-                                              "--duration", f"{args.duration:g}", *nice])
+                                              "--duration", f"{args.duration:g}"])
             failed += result is None
             fanout += [result] if result else []
     if args.only in (None, "storm"):
         for mode, n in STORMS:
-            result = _run("join_storm.py", ["--mode", mode, "--participants", str(n), "--within", "3", *nice])
+            result = _run("join_storm.py", ["--mode", mode, "--participants", str(n), "--within", "3"])
             failed += result is None
             storms += [result] if result else []
     print("\nCard fan-out: 20 participants post 10 cards/s in total; latency = card sent -> `event` on a screen")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -79,14 +80,23 @@ def test_coordinator_composes_publishes_and_downloads_a_toolkit(site, new_page, 
     expect(sections.nth(0).locator(".entry-title")).to_have_text([re.compile("n° 1 à Tourcoing")])
     expect(sections.nth(1).locator(".entry-title")).to_have_text([re.compile("n° 2 à Lille")])
 
-    pdf = page.request.get(page.url.replace("/modifier", ".pdf"))
+    # Download as the page's script does: the server answers at once (cached or quick) or with a job to poll.
+    pdf = page.request.get(page.url.replace("/modifier", ".pdf"), headers={"Accept": "application/json"})
+    if pdf.status == 202:
+        job = pdf.json()
+        deadline = time.monotonic() + 180
+        while job["job"]["state"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            job = page.request.get(site.url + pdf.json()["status_url"]).json()
+        assert job["job"]["state"] == "done" and job["job"]["done"] == job["job"]["total"]
+        pdf = page.request.get(site.url + job["download_url"])
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     text = read_pdf(pdf.body()).pages[0].extract_text()
     assert "Accueillir les familles" in text
 
     page.get_by_role("button", name="Publier").click()
     expect(page.locator(".flash-success")).to_contain_text("publiée")
-    public = page.get_by_role("link", name=re.compile(r"/b/"))
+    public = page.locator("a[href*='/b/']").first
     public_url = public.get_attribute("href")
     anonymous = new_page()
     anonymous.goto(site.url + public_url)

@@ -53,7 +53,7 @@ STOP_WORDS = frozenset(
 )
 MAX_TERMS = 12
 RANK_LIMIT = 1000
-FACET_LIMIT = 4000
+FACET_LIMIT = 1000
 SORTS = ("relevance", "recent", "toolkits")
 FACETS = ("theme", "framework", "audience", "city", "qpv", "network", "kind", "status")
 _BLOCK_END = re.compile(r"<(?:br\s*/?|/p|/li|/ul|/ol|/h\d)>", re.I)
@@ -419,7 +419,7 @@ def _excerpts(session: Session, ids: list[int], words: list[str], any_word: bool
     col = {"title": 0, "obstacles": 1, "levers": 2, "body": 3}.get(column or "", -1)
     rows = session.execute(text(
         f"SELECT rowid, snippet(practice_fts, {col}, :a, :b, ' … ', 24) FROM practice_fts "
-        f"WHERE practice_fts MATCH :fts AND rowid IN ({','.join(str(int(i)) for i in ids)})"),
+        f"WHERE practice_fts MATCH :fts AND +rowid IN ({','.join(str(int(i)) for i in ids)})"),
         {"a": START, "b": STOP, "fts": expression})
     return dict(rows.all())
 

@@ -306,7 +306,9 @@ def toolkit_document(session: Session, toolkit: Toolkit) -> PdfDocument:
 def _toolkit_document(view: dict) -> PdfDocument:
     html = render_template("pdf/toolkit.html", toolkit=view, running_title=view["title"],
                            networks_line=_networks_line(view["networks"]), css_string=css_string)
-    pages = 5 + sum(max(1, len(e["sections"]) // 4) for s in view["sections"] for e in s["entries"])
+    # A first guess for the progress bar (n/N); the cache remembers the true count for the next build.
+    pages = 4 + len(view["sections"]) + sum(1 + len(e["sections"]) // 8 for s in view["sections"]
+                                            for e in s["entries"])
     return PdfDocument(html, print_css(), f"boite-a-outils-{slug(view['title'])}.pdf", pages)
 
 
