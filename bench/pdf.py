@@ -228,19 +228,13 @@ def server_run(seeded_board, seeded: dict, tmp: Path, clients: int, seconds: flo
         session = http_login(server.url, seeded["email"])
         assert session.get(server.url + f"/boites-a-outils/{seeded['toolkit_id']}/modifier").status_code == 200
 
-        first = session.get(server.url + toolkit_url, headers={"Accept": "application/json"}, timeout=60)
-        # The first request above started the job; re-use its status URL for the render phase.
-        job_url = first.json()["status_url"] if first.status_code == 202 else None
-        if job_url is None:
-            raise RuntimeError("the toolkit was already cached on the server")
-        # Baseline without rendering: wait for the render started above to finish first.
-        while session.get(server.url + job_url, timeout=30).json()["job"]["state"] == "running":
-            time.sleep(0.5)
-        # Use a fresh cache for the measured render, so it really renders during the second phase.
-        import shutil
-
-        shutil.rmtree(tmp / "server-cache", ignore_errors=True)
-        (tmp / "server-cache" / "jobs").mkdir(parents=True)
+        # Start and warm the render pool with one sheet (the toolkit itself is rendered during the board phase).
+        warm = session.get(server.url + f"/fiches/{seeded['practice_ids'][0]}.pdf", timeout=120)
+        if warm.status_code == 202:
+            status_url = re.search(r'data-status-url="([^"]+)"', warm.text)[1]
+            while session.get(server.url + status_url, timeout=30).json()["job"]["state"] == "running":
+                time.sleep(0.3)
+        job_url = None
         baseline = asyncio.run(board_phase(server.url, seeded_board.code, clients, seconds))
         load = common.loadavg()
 

@@ -126,3 +126,40 @@ def test_workshop_report_lists_cards_by_column_and_counts_participants(app, clie
     client.post("/deconnexion")
     login(other)
     assert client.get(f"/ateliers/{workshop_id}/compte-rendu.pdf").status_code == 403
+
+
+def test_report_shows_groups_vote_ranking_and_practices_born_in_the_workshop(app, client, login, make_user,
+                                                                            coordinator, networks):
+    from workshop.accounts.models import User
+    from workshop.boards import service as boards
+    from workshop.facilitation.models import CardGroup, CardPlacement, Vote
+    from workshop.practices import service as practices
+    from tests.toolkits.conftest import practice_data
+
+    facilitator = make_user("facilitator")
+    with app.test_request_context():
+        workshop = boards.create_workshop(db.session, db.session.get(User, facilitator.id), "Atelier groupé")
+        people = [boards.join(db.session, {"code": workshop.code, "name": n}).participant for n in ("Léa", "Omar")]
+        cards = [boards.add_card(db.session, people[0], {"client_id": uuid.uuid4().hex, "column": "obstacle",
+                                                         "text": text}).card["id"]
+                 for text in ("Horaires incompatibles", "Réunions trop tardives", "Locaux fermés le soir")]
+        group = CardGroup(workshop_id=workshop.id, column_key="obstacle", name="Le temps", position=0)
+        db.session.add(group)
+        db.session.flush()
+        db.session.add_all([CardPlacement(card_id=cards[0], workshop_id=workshop.id, group_id=group.id, position=0),
+                            CardPlacement(card_id=cards[1], workshop_id=workshop.id, group_id=group.id, position=1)])
+        db.session.add_all([Vote(workshop_id=workshop.id, participant_id=p.id, target_kind="group",
+                                 target_id=group.id) for p in people])
+        db.session.add(Vote(workshop_id=workshop.id, participant_id=people[1].id, target_kind="card",
+                            target_id=cards[2]))
+        db.session.commit()
+        practices.create_practice(db.session, db.session.get(User, coordinator.id),
+                                  practice_data(5, title="Ouvrir l'école le soir"), source_workshop_id=workshop.id)
+        workshop_id = workshop.id
+    login(facilitator)
+    text = flat("\n".join(page_texts(read_pdf(client.get(f"/ateliers/{workshop_id}/compte-rendu.pdf",
+                                                          buffered=True).data))))
+    assert "Ce que le groupe a retenu" in text
+    assert text.index("2 voix Le temps") < text.index("1 voix Locaux fermés le soir")
+    assert "Le temps 2 voix Horaires incompatibles Réunions trop tardives" in text
+    assert "Fiches pratiques nées de cet atelier" in text and "Ouvrir l'école le soir" in text

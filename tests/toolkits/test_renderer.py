@@ -58,6 +58,7 @@ def pool_renderer(tmp_path):
     renderer_module.shutdown_pool()
 
 
+@pytest.mark.slow
 def test_pool_renders_in_another_process_and_reports_progress(pool_renderer):
     body = "".join(f"<h2>Partie {n}</h2><p>{'Coopération efficace entre familles et école. ' * 60}</p>"
                    for n in range(30))
@@ -79,6 +80,7 @@ def test_pool_renders_in_another_process_and_reports_progress(pool_renderer):
     assert pool_renderer.start(document).state == "done"
 
 
+@pytest.mark.slow
 def test_long_build_gets_a_progress_page_then_the_pdf(app, client, login, coordinator, publish_practices, tmp_path):
     from workshop.accounts.models import User
     from workshop.extensions import db

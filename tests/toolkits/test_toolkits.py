@@ -156,6 +156,7 @@ def _toc_numbers(toc_text: str, titles: list[str]) -> dict[str, int]:
     return found
 
 
+@pytest.mark.slow
 def test_toolkit_pdf_has_cover_toc_with_true_page_numbers_index_and_back_matter(app, client, login, coordinator,
                                                                                 publish_practices, build,
                                                                                 tmp_path):
