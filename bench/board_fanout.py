@@ -224,8 +224,8 @@ def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, 
     result.update(mode=mode, participants=participants, posters=posters, rate=rate, duration=duration,
                   client_procs=procs, load_before=load_before, load_after=load_after,
                   join_phase_s=round(join_end[0] - join_start[0], 1),
-                  server_join=common.Sampler.usage(join_start, join_end),
-                  server_run=common.Sampler.usage(run_start, run_end), server_threads_max=threads)
+                  server_join=common.Sampler.usage(join_start, join_end, mode),
+                  server_run=common.Sampler.usage(run_start, run_end, mode), server_threads_max=threads)
     return result
 
 
@@ -302,8 +302,8 @@ def report(r: dict) -> str:
         f"  lost {r['lost']} of {r['expected_deliveries']} expected deliveries; duplicates {r['duplicates']}; "
         f"out of order {r['out_of_order']}; errors {errors} (join {r['join_errors']}, send {r['send_errors']}, "
         f"disconnects {r['disconnects']})",
-        f"  server: run CPU {run['cpu_s']} s = {run['cpu_pct']} % of one core (waited {run['runqueue_wait_s']} s "
-        f"for a CPU), join phase {join['cpu_pct']} %; "
+        f"  server: run CPU {run['cpu_s']} s = {run['cpu_pct']} % of one core "
+        f"(waited {common.or_na(run['runqueue_wait_s'])} s for a CPU), join phase {join['cpu_pct']} %; "
         f"max threads {r['server_threads_max']}; clients CPU {r['client_cpu_pct']} %",
         f"  loadavg before {r['load_before']} / after {r['load_after']}",
     ])

@@ -224,10 +224,12 @@ class Sampler:
         return time.monotonic(), group_stats(self.pgid)[0], group_runqueue_wait(self.pgid)
 
     @staticmethod
-    def usage(start: tuple[float, ...], end: tuple[float, ...]) -> dict:
+    def usage(start: tuple[float, ...], end: tuple[float, ...], mode: str = "gevent") -> dict:
+        """CPU between two marks; the run-queue wait only for gevent, whose threads live as long as the
+        server (threading mode's per-connection threads take their counts with them when they end)."""
         wall, cpu, wait = end[0] - start[0], end[1] - start[1], end[2] - start[2]
         return {"cpu_s": round(cpu, 2), "cpu_pct": round(100 * cpu / wall, 1) if wall > 0 else 0.0,
-                "runqueue_wait_s": round(wait, 2)}
+                "runqueue_wait_s": round(wait, 2) if mode == "gevent" else None}
 
 
 def loadavg() -> str:
@@ -242,6 +244,10 @@ def percentile(values: list[float], p: float) -> float | None:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
     return ordered[rank - 1]
+
+
+def or_na(value) -> str:
+    return "n/a" if value is None else str(value)
 
 
 def ms(seconds: float | None) -> float | None:

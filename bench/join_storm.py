@@ -70,7 +70,7 @@ def run(mode: str, participants: int, within: float, port: int | None = None) ->
                 end, client_end = sampler.mark(), _cpu()
             threads = sampler.max_threads
     result.update(mode=mode, participants=participants, within=within, load_before=load_before,
-                  load_after=common.loadavg(), server=common.Sampler.usage(begin, end),
+                  load_after=common.loadavg(), server=common.Sampler.usage(begin, end, mode),
                   server_threads_max=threads,
                   client_cpu_pct=round(100 * (client_end - client_begin) / (end[0] - begin[0]), 1))
     return result
@@ -89,7 +89,7 @@ def report(r: dict) -> str:
         f"  join ack p50 {r['join_p50_ms']} ms, p95 {r['join_p95_ms']} ms, max {r['join_max_ms']} ms; "
         f"connect+join p50 {r['arrival_p50_ms']} ms, p95 {r['arrival_p95_ms']} ms\n"
         f"  server CPU {r['server']['cpu_s']} s = {r['server']['cpu_pct']} % of one core (waited "
-        f"{r['server']['runqueue_wait_s']} s for a CPU); max threads "
+        f"{common.or_na(r['server']['runqueue_wait_s'])} s for a CPU); max threads "
         f"{r['server_threads_max']}; client process CPU {r['client_cpu_pct']} %\n"
         f"  loadavg before {r['load_before']} / after {r['load_after']}"
     )

@@ -57,7 +57,7 @@ def fanout_table(rows: list[dict]) -> str:
         errors = r["join_errors"] + sum(r["send_errors"].values()) + r["disconnects"]
         lines.append(f"| {r['mode']} | {r['joined']}/{r['participants']} | {_cell(r['p50_ms'])} | {_cell(r['p95_ms'])} "
                      f"| {_cell(r['max_ms'])} | {_cell(r['all_screens_p95_ms'])} | {r['lost']} | {errors} "
-                     f"| {r['server_run']['cpu_pct']} | {r['server_run']['runqueue_wait_s']} "
+                     f"| {r['server_run']['cpu_pct']} | {_cell(r['server_run']['runqueue_wait_s'])} "
                      f"| {r['server_threads_max']} | {r['load_before']} |")
     return "\n".join(lines)
 
@@ -68,7 +68,7 @@ def storm_table(rows: list[dict]) -> str:
     for r in rows:
         lines.append(f"| {r['mode']} | {r['participants']} in {r['within']:g} s | {r['joins_ok']} | {r['errors']} "
                      f"| {_cell(r['join_p50_ms'])} | {_cell(r['join_p95_ms'])} | {_cell(r['arrival_p95_ms'])} "
-                     f"| {r['all_joined_s']} | {r['server']['cpu_pct']} | {r['server']['runqueue_wait_s']} "
+                     f"| {r['all_joined_s']} | {r['server']['cpu_pct']} | {_cell(r['server']['runqueue_wait_s'])} "
                      f"| {r['server_threads_max']} | {r['load_before']} |")
     return "\n".join(lines)
 

@@ -17,7 +17,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
 # Long enough for socket.io's reconnection back-off (reconnectionDelayMax 4 s) on a busy 2-core machine.
-LIVE_TIMEOUT = 20_000
+LIVE_TIMEOUT = 30_000
 
 
 @pytest.fixture(scope="module")

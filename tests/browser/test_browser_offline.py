@@ -50,8 +50,7 @@ def test_card_typed_offline_waits_and_is_delivered_once(live, new_page, shot):
     expect(delivered).to_have_count(1)
     expect(waiting).to_have_count(1)
     assert count_cards(live.seeded.database_url, text) == 1
-    assert nadia.evaluate("localStorage.getItem(`passerelles:outbox:${document.getElementById('board').dataset.code}`)") \
-        == "[]"
+    assert nadia.evaluate(f"localStorage.getItem('passerelles:outbox:{live.code}')") == "[]"  # nothing left
 
 
 def test_outbox_survives_closing_the_page_while_offline(live, new_page, shot):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workshop.extensions import db
 
 if TYPE_CHECKING:
+    from workshop.accounts.models import User
     from workshop.networks.models import Network
 
 # Which networks a structure belongs to.
@@ -23,6 +24,16 @@ structure_network = Table(
     Column("structure_id", ForeignKey("structure.id", ondelete="CASCADE"), primary_key=True),
     Column("network_id", ForeignKey("network.id", ondelete="CASCADE"), primary_key=True),
 )
+
+# Which structures were represented at a workshop (set by its facilitator): the structure page lists them.
+workshop_structure = Table(
+    "workshop_structure",
+    db.metadata,
+    Column("workshop_id", ForeignKey("workshop.id", ondelete="CASCADE"), primary_key=True),
+    Column("structure_id", ForeignKey("structure.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+MEMBER_STATUSES = ("claimed", "member")
 
 
 class City(db.Model):
@@ -158,3 +169,20 @@ class LinkChange(db.Model):
     at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     link: Mapped[Link] = relationship(back_populates="changes")
+
+
+class StructureMember(db.Model):
+    """Someone who works in a structure: added by a coordinator, or claimed by the person (`claimed`) until a
+    coordinator validates it (`member`). Only members may declare the links of their structure."""
+
+    __tablename__ = "structure_member"
+    __table_args__ = (CheckConstraint("status IN ('claimed', 'member')", name="member_status"),)
+
+    structure_id: Mapped[int] = mapped_column(ForeignKey("structure.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    status: Mapped[str] = mapped_column(String(20), default="claimed")
+    validated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
