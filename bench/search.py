@@ -3,6 +3,7 @@ practice page.
 
     .venv/bin/python bench/search.py                 # 20,000 sheets, SQLite in a temp dir
     .venv/bin/python bench/search.py --practices 5000 --json
+    .venv/bin/python bench/search.py --reuse         # seed once, then reuse a copy of /tmp/bench-search-cache-*.db
     TEST_DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/search.py --postgres
 
 Prints the seeding time, then p50/p95/max of the search function (words + facets + excerpts, as the
@@ -13,9 +14,11 @@ Targets: search p95 <= 30 ms on SQLite, practice page p95 <= 100 ms.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -59,6 +62,16 @@ def _row(label: str, values: list[float], cpu: list[float]) -> dict:
             "load_avg": os.getloadavg()[0]}
 
 
+def _cache_path(practices: int) -> Path:
+    """Where a seeded database is kept: its name changes with the code that shapes it (models, seeding). Delete
+    the file by hand after changing what the full-text index holds (search.document, SQLITE_SCHEMA)."""
+    root = Path(__file__).resolve().parent.parent / "workshop"
+    digest = hashlib.sha256()
+    for name in ("practices/models.py", "practices/demo.py", "demo.py"):
+        digest.update((root / name).read_bytes())
+    return Path(tempfile.gettempdir()) / f"bench-search-cache-{practices}-{digest.hexdigest()[:12]}.db"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--practices", type=int, default=20_000)
@@ -66,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=100)
     parser.add_argument("--postgres", action="store_true", help="use a fresh database on TEST_DATABASE_URL")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="SQLite: keep the seeded database under /tmp (keyed by the practice models, demo and "
+                             "search code) and work on a copy of it next time, instead of seeding again")
     args = parser.parse_args(argv)
 
     from sqlalchemy import create_engine, select, text
@@ -78,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
 
     tmp = tempfile.mkdtemp(prefix="bench-search-")
     url, pg_name = f"sqlite:///{tmp}/bench.db", None
+    cache = _cache_path(args.practices) if args.reuse and not args.postgres else None
+    reused = bool(cache and cache.exists())
+    if reused:
+        shutil.copyfile(cache, f"{tmp}/bench.db")
     if args.postgres:
         base = os.environ["TEST_DATABASE_URL"]
         pg_name = f"bench_{uuid.uuid4().hex[:10]}"
@@ -89,13 +109,21 @@ def main(argv: list[str] | None = None) -> int:
     results = {"practices": args.practices, "database": "postgresql" if pg_name else "sqlite"}
     try:
         with app.app_context():
-            db.create_all()
-            from workshop.demo import seed_board
+            if reused:
+                results["seed_seconds"] = 0.0
+            else:
+                db.create_all()
+                from workshop.demo import seed_board
 
-            seed_board(db.session)
-            started = time.perf_counter()
-            seed_practices(db.session, args.practices)
-            results["seed_seconds"] = round(time.perf_counter() - started, 2)
+                seed_board(db.session)
+                started = time.perf_counter()
+                seed_practices(db.session, args.practices)
+                results["seed_seconds"] = round(time.perf_counter() - started, 2)
+                if cache:
+                    db.session.commit()
+                    db.session.remove()
+                    db.engine.dispose()
+                    shutil.copyfile(f"{tmp}/bench.db", cache)
             if pg_name:
                 db.session.execute(text("ANALYZE"))
                 db.session.commit()
@@ -126,13 +154,15 @@ def main(argv: list[str] | None = None) -> int:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
         if pg_name:
             with create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT").connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
     if args.json:
         print(json.dumps(results))
     else:
-        print(f"{results['database']}: {args.practices} fiches seeded in {results['seed_seconds']} s")
+        seeded = "reused from " + str(cache) if reused else f"seeded in {results['seed_seconds']} s"
+        print(f"{results['database']}: {args.practices} fiches {seeded}")
         for row in results["rows"]:
             print(f"  {row['what']:<34} n={row['n']:<4} p50={row['p50_ms']} ms  p95={row['p95_ms']} ms  "
                   f"max={row['max_ms']} ms | CPU p50={row['cpu_p50_ms']} ms p95={row['cpu_p95_ms']} ms "

@@ -54,3 +54,38 @@ def make_link(app):
             return link.id
 
     return make
+
+
+@pytest.fixture
+def make_member(app):
+    """make_member(user, structure_id, status="member"): attach an account to a structure directly."""
+    from workshop.mapping.models import StructureMember
+
+    def make(user, structure_id: int, status: str = "member") -> None:
+        with app.app_context():
+            db.session.add(StructureMember(structure_id=structure_id, user_id=user.id, status=status))
+            db.session.commit()
+
+    return make
+
+
+@pytest.fixture
+def in_network(app):
+    """in_network("slug", structure_ids, coordinator=user or None) -> network id: structures (and a coordinator)
+    in one network."""
+    from workshop.accounts.models import User
+    from workshop.mapping.models import structure_network
+    from workshop.networks import service as networks
+
+    def make(slug: str, structure_ids: list[int], coordinator=None) -> int:
+        with app.app_context():
+            network = networks.ensure_network(db.session, slug, f"Réseau {slug}", slug)
+            for structure_id in structure_ids:
+                db.session.execute(structure_network.insert().values(structure_id=structure_id,
+                                                                     network_id=network.id))
+            db.session.commit()
+            if coordinator is not None:
+                networks.add_member(db.session, network, db.session.get(User, coordinator.id), coordinator=True)
+            return network.id
+
+    return make

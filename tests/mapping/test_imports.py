@@ -297,3 +297,54 @@ def test_cli_unrecognised_header_exits_non_zero_and_names_columns(app, runner, t
     assert result.exit_code == 1 and "Identifiant_de_l_etablissement" in result.output and count(app) == 0
     missing = runner.invoke(args=["import-structures", str(tmp_path / "nope.csv"), "--format", "annuaire"])
     assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+# --- A failure half-way leaves nothing written ---------------------------------------------------------------
+
+
+def _nothing_written(app) -> None:
+    from workshop.mapping.models import structure_network
+
+    assert count(app) == 0 and count(app, City) == 0 and count(app, StructureContact) == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(structure_network)) == 0
+
+
+def test_database_error_after_some_rows_rolls_the_whole_import_back(app, client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from workshop.networks import service as networks
+
+    with app.app_context():
+        networks.ensure_network(db.session, *networks.DEMO_NETWORKS[0])
+    template = client.get("/carte/modele-structures.csv").data
+    real_save, saved = imports._save_structure, []
+
+    def save_then_fail(session, record, report):
+        if saved:  # the first row is written (and flushed) before the database fails on the second
+            raise OperationalError("INSERT INTO structure", {}, Exception("disk I/O error"))
+        saved.append(real_save(session, record, report))
+        return saved[-1]
+
+    monkeypatch.setattr(imports, "_save_structure", save_then_fail)
+    report = run(app, template, "structures")
+    assert len(saved) == 1 and not report.ok
+    assert "rien n'a été importé" in report.error and "disk I/O error" in report.error
+    _nothing_written(app)
+
+
+def test_unexpected_error_after_the_bulk_insert_rolls_back_and_is_raised(app, monkeypatch):
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("panne pendant le marquage QPV")
+
+    monkeypatch.setattr(imports.geo, "mark_qpv", fail)
+    data = annuaire_file(annuaire_row("0930612F"), annuaire_row("0930613G", insee="93001", city="Aubervilliers"))
+    with app.app_context():
+        with pytest.raises(RuntimeError):
+            imports.run_import(db.session, data, "annuaire")
+        # the same session goes on being used (as the CLI or a request would) without the half import
+        assert db.session.scalar(select(func.count(Structure.id))) == 0
+        db.session.commit()
+    _nothing_written(app)
+    monkeypatch.undo()
+    assert run(app, data, "annuaire").counts["created"] == 2 and count(app) == 2

@@ -28,8 +28,9 @@ def test_anonymous_cannot_declare(client, pair):
     assert response.status_code == 302 and "/connexion" in response.headers["Location"]
 
 
-def test_member_declares_coordinator_validates_then_public(app, client, login, make_user, pair):
+def test_member_declares_coordinator_validates_then_public(app, client, login, make_user, make_member, pair):
     member, admin = make_user("member"), make_user("admin")
+    make_member(member, pair[0])
     login(member)
     response = declare(client, *pair)
     assert response.status_code == 302
@@ -59,14 +60,9 @@ def test_member_declares_coordinator_validates_then_public(app, client, login, m
     assert "Historique" in page and "modifié" in page
 
 
-def test_network_coordinator_may_validate(app, client, login, make_user, make_link, pair):
-    from workshop.accounts.models import User
-    from workshop.networks import service as networks
-
+def test_network_coordinator_may_validate(app, client, login, make_user, make_link, in_network, pair):
     coordinator = make_user("facilitator")
-    with app.app_context():
-        network = networks.ensure_network(db.session, "centres-sociaux", "Fédération", "Centres sociaux")
-        networks.add_member(db.session, network, db.session.get(User, coordinator.id), coordinator=True)
+    in_network("centres-sociaux", [pair[1]], coordinator=coordinator)
     link_id = make_link(*pair, status="declared")
     login(coordinator)
     assert client.post(f"/liens/{link_id}/valider").status_code == 302
@@ -76,8 +72,11 @@ def test_network_coordinator_may_validate(app, client, login, make_user, make_li
 
 @pytest.mark.parametrize("field, value", [("level", "best_friends"), ("formalisation", "x"), ("since", "1800"),
                                           ("frameworks", "not_a_framework"), ("parents_place", "boss")])
-def test_bad_link_fields_get_a_field_error_not_a_500(app, client, login, make_user, pair, field, value):
-    login(make_user("member"))
+def test_bad_link_fields_get_a_field_error_not_a_500(app, client, login, make_user, make_member, pair, field,
+                                                    value):
+    member = make_user("member")
+    make_member(member, pair[0])
+    login(member)
     response = declare(client, *pair, **{field: value})
     assert response.status_code == 400
     assert 'class="field-error"' in response.get_data(as_text=True)
@@ -85,8 +84,11 @@ def test_bad_link_fields_get_a_field_error_not_a_500(app, client, login, make_us
         assert db.session.scalar(select(Link)) is None
 
 
-def test_second_link_between_same_pair_is_refused(client, login, make_user, pair):
-    login(make_user("member"))
+def test_second_link_between_same_pair_is_refused(client, login, make_user, make_member, pair):
+    member = make_user("member")
+    make_member(member, pair[0])
+    make_member(member, pair[1])
+    login(member)
     assert declare(client, *pair).status_code == 302
     response = declare(client, pair[1], pair[0])
     assert response.status_code == 400 and "existe déjà" in response.get_data(as_text=True)

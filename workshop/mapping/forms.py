@@ -1,4 +1,5 @@
-"""Cartography forms: declaring / editing a link, editing a structure, importing a file."""
+"""Cartography forms: declaring / editing a link, editing a structure, its members, the structures represented at
+a workshop, importing a file."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from workshop.mapping import vocabulary
 
@@ -80,3 +81,16 @@ class ImportForm(FlaskForm):
                          validators=[Length(max=2000)])
     dry_run = BooleanField(_l("Simulation : afficher le rapport sans rien écrire"), default=True)
 
+
+
+class MemberForm(FlaskForm):
+    """A coordinator attaches an existing account to a structure."""
+
+    email = StringField(_l("E-mail du compte"), validators=[DataRequired(_l("Indiquez une adresse e-mail.")),
+                                                           Length(max=254), Email(_l("Adresse e-mail invalide."))])
+
+
+class WorkshopStructuresForm(FlaskForm):
+    """The published structures represented at a workshop (choices set by the view)."""
+
+    structures = SelectMultipleField(_l("Structures représentées"), coerce=int, choices=[], validate_choice=False)

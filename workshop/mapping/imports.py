@@ -775,6 +775,9 @@ def run_import(session: Session, data: bytes, fmt: str, *, dry_run: bool = False
         report.error = _("Erreur de base de données, rien n'a été importé : %(e)s", e=str(error.orig)[:300]
                          if hasattr(error, "orig") else str(error)[:300])
         return report
+    except BaseException:  # any other failure half-way: nothing of this file may be committed later
+        session.rollback()
+        raise
     if dry_run or not report.ok:
         session.rollback()
     else:

@@ -1,7 +1,9 @@
 """Cartography rules: who may do what, declaring / validating / editing links, structures, and the public data.
 
 Public data = structures marked public and validated, and validated links between two public structures.
-Coordinators (admins, or coordinators of a network) validate and edit; any signed-in member may declare a link.
+Admins coordinate everything; a network coordinator edits the structures of their networks and validates the
+links that touch one of them. Declaring a link is for members of one of its two structures (membership is set
+by a coordinator, or claimed by the person and validated) and for coordinators.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from sqlalchemy.orm import Session
 from workshop.accounts.models import User
 from workshop.errors import Conflict, Forbidden, NotFound, ValidationError
 from workshop.mapping import vocabulary
-from workshop.mapping.models import City, Link, LinkChange, Qpv, Structure, structure_network
+from workshop.mapping.models import (
+    City,
+    Link,
+    LinkChange,
+    Qpv,
+    Structure,
+    StructureMember,
+    structure_network,
+    workshop_structure,
+)
 from workshop.validation import clean_text
 
 LINK_FIELDS = ("level", "formalisation", "frameworks", "shared", "parents_place", "since", "frequency",
@@ -50,6 +61,30 @@ def can_coordinate(session: Session, user: Any) -> bool:
 def require_coordinator(session: Session, user: Any) -> None:
     if not can_coordinate(session, user):
         raise Forbidden(_("Seul·e un·e coordinateur·rice peut faire cela."))
+
+
+def can_coordinate_structures(session: Session, user: Any, structure_ids: list[int]) -> bool:
+    """Admins: every structure; a network coordinator: those that belong to one of their networks."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    from workshop.networks.service import coordinated_network_ids
+
+    networks = coordinated_network_ids(session, user)
+    return bool(networks) and session.scalar(
+        select(structure_network.c.structure_id).where(structure_network.c.structure_id.in_(structure_ids),
+                                                       structure_network.c.network_id.in_(networks)).limit(1)
+    ) is not None
+
+
+def require_structure_coordinator(session: Session, user: Any, structure_ids: list[int]) -> None:
+    if not can_coordinate_structures(session, user, structure_ids):
+        raise Forbidden(_("Seul·e la coordination d'un réseau de cette structure peut faire cela."))
+
+
+def can_coordinate_link(session: Session, user: Any, link: Link) -> bool:
+    return can_coordinate_structures(session, user, [link.source_id, link.target_id])
 
 
 # --- Structures ------------------------------------------------------------------------------------------
@@ -87,10 +122,10 @@ def _clean_coordinate(value: Any, field_name: str, low: float, high: float) -> f
 
 def update_structure(session: Session, actor: User, structure_id: int, data: dict[str, Any]) -> Structure:
     """Edit what a coordinator may correct by hand; a QPV set here is kept over the automatic marking."""
-    require_coordinator(session, actor)
     structure = session.get(Structure, structure_id)
     if structure is None:
         raise NotFound(_("Structure introuvable."))
+    require_structure_coordinator(session, actor, [structure.id])
     values = _clean_structure(data)
     for key, value in values.items():
         setattr(structure, key, value)
@@ -186,6 +221,9 @@ def declare_link(session: Session, actor: User, source_id: int, target_id: int, 
         target = get_structure(session, target_id, viewer=actor)
     except NotFound:
         raise ValidationError(_("Structure partenaire introuvable."), field="target") from None
+    if not can_declare(session, actor, [source.id, target.id]):
+        raise Forbidden(_("Seul·e un·e membre de l'une des deux structures (ou la coordination) peut déclarer "
+                          "ce lien."))
     low, high = sorted((source.id, target.id))
     if session.scalar(select(Link.id).where(Link.pair_low == low, Link.pair_high == high)):
         raise Conflict(_("Un lien existe déjà entre ces deux structures : modifiez-le plutôt."))
@@ -216,8 +254,7 @@ def _published(structure: Structure) -> bool:
 
 def edit_link(session: Session, actor: User, link_id: int, data: dict[str, Any]) -> Link:
     """A coordinator characterises or corrects a link; the change is kept with who and when."""
-    require_coordinator(session, actor)
-    link = get_link(session, link_id, viewer=actor)
+    link = _coordinated_link(session, actor, link_id)
     values = _clean_link(session, data)
     changes = {k: [getattr(link, k), v] for k, v in values.items() if getattr(link, k) != v}
     if changes:
@@ -231,8 +268,7 @@ def edit_link(session: Session, actor: User, link_id: int, data: dict[str, Any])
 
 def set_link_status(session: Session, actor: User, link_id: int, validated: bool) -> Link:
     """Validate a declared link (it then shows publicly) or take a validation back."""
-    require_coordinator(session, actor)
-    link = get_link(session, link_id, viewer=actor)
+    link = _coordinated_link(session, actor, link_id)
     status = "validated" if validated else "declared"
     if link.status != status:
         _record(session, link, actor, "validated" if validated else "unvalidated", {"status": [link.status, status]})
@@ -245,14 +281,30 @@ def set_link_status(session: Session, actor: User, link_id: int, validated: bool
 
 
 def delete_link(session: Session, actor: User, link_id: int) -> None:
-    require_coordinator(session, actor)
-    session.delete(get_link(session, link_id, viewer=actor))
+    session.delete(_coordinated_link(session, actor, link_id))
     session.commit()
 
 
-def pending_links(session: Session, actor: User) -> list[Link]:
+def _coordinated_link(session: Session, actor: User, link_id: int) -> Link:
+    """The link, if this person coordinates one of its two structures (admins: every link)."""
     require_coordinator(session, actor)
-    return list(session.scalars(select(Link).where(Link.status == "declared").order_by(Link.created_at)))
+    link = get_link(session, link_id, viewer=actor)
+    if not can_coordinate_link(session, actor, link):
+        raise Forbidden(_("Ce lien ne touche aucune structure de vos réseaux."))
+    return link
+
+
+def pending_links(session: Session, actor: User) -> list[Link]:
+    """Declared links this person may validate: all for admins, those touching their networks otherwise."""
+    require_coordinator(session, actor)
+    query = select(Link).where(Link.status == "declared").order_by(Link.created_at)
+    if not actor.is_admin:
+        from workshop.networks.service import coordinated_network_ids
+
+        theirs = select(structure_network.c.structure_id).where(
+            structure_network.c.network_id.in_(coordinated_network_ids(session, actor)))
+        query = query.where(or_(Link.source_id.in_(theirs), Link.target_id.in_(theirs)))
+    return list(session.scalars(query))
 
 
 def links_of(session: Session, structure: Structure, *, viewer: Any = None) -> list[Link]:
@@ -284,6 +336,136 @@ def practices_naming(session: Session, structure_id: int) -> list[dict[str, Any]
                            .where(Practice.status == "published")).all()
     return [{"id": pid, "title": title} for pid, title, structures in rows
             if any(isinstance(s, dict) and s.get("id") == structure_id for s in structures or [])]
+
+
+# --- Members of a structure ------------------------------------------------------------------------------
+
+
+def is_member(session: Session, user: Any, structure_ids: list[int]) -> bool:
+    """Whether this person is a validated member of one of these structures."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return session.scalar(select(StructureMember.user_id).where(
+        StructureMember.user_id == user.id, StructureMember.structure_id.in_(structure_ids),
+        StructureMember.status == "member").limit(1)) is not None
+
+
+def can_declare(session: Session, user: Any, structure_ids: list[int]) -> bool:
+    """Members of one of the structures, and coordinators, declare links."""
+    return is_member(session, user, structure_ids) or can_coordinate(session, user)
+
+
+def membership(session: Session, user: Any, structure_id: int) -> StructureMember | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return session.get(StructureMember, (structure_id, user.id))
+
+
+def members_of(session: Session, structure_id: int) -> list[StructureMember]:
+    """Members and pending claims of a structure (claims first: they wait for an answer)."""
+    from workshop.accounts.models import User
+
+    return list(session.scalars(select(StructureMember).join(User, StructureMember.user_id == User.id)
+                                .where(StructureMember.structure_id == structure_id)
+                                .order_by(StructureMember.status, User.name)))
+
+
+def claim_membership(session: Session, actor: User, structure_id: int) -> StructureMember:
+    """"I work here": the claim waits for a coordinator of the structure's networks (or an admin)."""
+    structure = get_structure(session, structure_id, viewer=actor)
+    if membership(session, actor, structure.id) is not None:
+        raise Conflict(_("Vous êtes déjà membre de cette structure ou votre demande est en attente."))
+    member = StructureMember(structure_id=structure.id, user_id=actor.id, status="claimed")
+    session.add(member)
+    session.commit()
+    return member
+
+
+def add_member(session: Session, actor: User, structure_id: int, email: str) -> StructureMember:
+    """A coordinator attaches an account (found by its e-mail) to a structure, or accepts its pending claim."""
+    from workshop.accounts.models import User
+
+    structure = get_structure(session, structure_id, viewer=actor)
+    require_structure_coordinator(session, actor, [structure.id])
+    address = (email or "").strip().lower()
+    user = session.scalar(select(User).where(func.lower(User.email) == address)) if address else None
+    if user is None:
+        raise ValidationError(_("Aucun compte avec cette adresse e-mail."), field="email")
+    member = session.get(StructureMember, (structure.id, user.id))
+    if member is not None and member.status == "member":
+        raise Conflict(_("%(name)s est déjà membre de cette structure.", name=user.name))
+    if member is None:
+        member = StructureMember(structure_id=structure.id, user_id=user.id)
+        session.add(member)
+    member.status, member.validated_by_id = "member", actor.id
+    session.commit()
+    return member
+
+
+def validate_member(session: Session, actor: User, structure_id: int, user_id: int) -> StructureMember:
+    """Accept a pending claim (coordinators of the structure)."""
+    require_structure_coordinator(session, actor, [structure_id])
+    member = session.get(StructureMember, (structure_id, user_id))
+    if member is None:
+        raise NotFound(_("Aucune demande de cette personne pour cette structure."))
+    member.status, member.validated_by_id = "member", actor.id
+    session.commit()
+    return member
+
+
+def remove_member(session: Session, actor: User, structure_id: int, user_id: int) -> None:
+    """Refuse a claim or detach a member (coordinators); anyone may leave, or withdraw their own claim."""
+    if actor.id != user_id:
+        require_structure_coordinator(session, actor, [structure_id])
+    member = session.get(StructureMember, (structure_id, user_id))
+    if member is None:
+        raise NotFound(_("Cette personne n'est pas rattachée à cette structure."))
+    session.delete(member)
+    session.commit()
+
+
+# --- Workshops and the structures represented there -------------------------------------------------------
+
+
+def workshop_structure_ids(session: Session, workshop_id: int) -> list[int]:
+    return list(session.scalars(select(workshop_structure.c.structure_id).where(
+        workshop_structure.c.workshop_id == workshop_id)))
+
+
+def set_workshop_structures(session: Session, actor: User, workshop_id: int, structure_ids: list[int]) -> None:
+    """The facilitator (or an admin) says which published structures were represented at the workshop."""
+    from workshop.boards.service import can_moderate, get_workshop
+
+    workshop = get_workshop(session, workshop_id)
+    if not can_moderate(actor, workshop):
+        raise Forbidden(_("Seul·e l'animateur·rice de l'atelier peut faire cela."))
+    wanted = set(structure_ids)
+    published = set(session.scalars(select(Structure.id).where(
+        Structure.id.in_(wanted), Structure.public.is_(True), Structure.validated.is_(True)))) if wanted else set()
+    if wanted - published:
+        raise ValidationError(_("Structure inconnue ou non publiée."), field="structures")
+    current = set(workshop_structure_ids(session, workshop.id))
+    if current - wanted:
+        session.execute(workshop_structure.delete().where(workshop_structure.c.workshop_id == workshop.id,
+                                                          workshop_structure.c.structure_id.in_(current - wanted)))
+    if wanted - current:
+        session.execute(workshop_structure.insert(), [{"workshop_id": workshop.id, "structure_id": sid}
+                                                      for sid in sorted(wanted - current)])
+    session.commit()
+
+
+def workshops_of(session: Session, structure_id: int, *, viewer: Any = None) -> list[dict[str, Any]]:
+    """Workshops where this structure was represented, latest first; the board's code only for those who run it
+    (its facilitator, admins)."""
+    from workshop.boards.models import Workshop
+    from workshop.boards.service import can_moderate
+
+    workshops = session.scalars(
+        select(Workshop).join(workshop_structure, workshop_structure.c.workshop_id == Workshop.id)
+        .where(workshop_structure.c.structure_id == structure_id)
+        .order_by(Workshop.held_on.desc().nulls_last(), Workshop.id.desc())).all()
+    return [{"id": w.id, "title": w.title, "held_on": w.held_on, "place": w.place,
+             "code": w.code if can_moderate(viewer, w) else None} for w in workshops]
 
 
 # --- Public data (map, graph, endpoints) -----------------------------------------------------------------

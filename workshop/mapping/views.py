@@ -9,11 +9,11 @@ from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
 from workshop.accounts.views import admin_required
-from workshop.errors import DomainError
+from workshop.errors import Conflict, DomainError, Forbidden, ValidationError
 from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.mapping import imports, panorama, service, vocabulary
-from workshop.mapping.forms import ImportForm, LinkForm, StructureForm
+from workshop.mapping.forms import ImportForm, LinkForm, MemberForm, StructureForm, WorkshopStructuresForm
 
 bp = Blueprint("mapping", __name__)
 
@@ -74,21 +74,106 @@ def _practice_url(practice_id: int) -> str | None:
 
 @bp.get("/structures/<int:structure_id>")
 def structure(structure_id: int):
-    """Show a structure, its links and the practices that name it."""
+    """Show a structure, its links, the workshops it took part in, the practices that name it, its members."""
     item = service.get_structure(db.session, structure_id, viewer=current_user)
     practices = [{**p, "url": _practice_url(p["id"])} for p in service.practices_naming(db.session, item.id)]
+    coordinator = service.can_coordinate_structures(db.session, current_user, [item.id])
     return render_template("mapping/structure.html", structure=item,
                            links=service.links_of(db.session, item, viewer=current_user), practices=practices,
-                           coordinator=service.can_coordinate(db.session, current_user),
+                           workshops=service.workshops_of(db.session, item.id, viewer=current_user),
+                           coordinator=coordinator,
+                           can_declare=service.can_declare(db.session, current_user, [item.id]),
+                           membership=service.membership(db.session, current_user, item.id),
+                           members=service.members_of(db.session, item.id) if coordinator else [],
+                           member_form=MemberForm() if coordinator else None,
                            frameworks=vocabulary.framework_choices(db.session), vocab=vocabulary)
+
+
+# --- Members of a structure ------------------------------------------------------------------------------
+
+
+def _back_to(structure_id: int):
+    return redirect(url_for("mapping.structure", structure_id=structure_id))
+
+
+@bp.post("/structures/<int:structure_id>/membres/demander")
+@login_required
+def claim_membership(structure_id: int):
+    """Say "I work here"; a coordinator of the structure validates it."""
+    try:
+        service.claim_membership(db.session, current_user, structure_id)
+    except Conflict as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Demande envoyée : la coordination la validera."), "success")
+    return _back_to(structure_id)
+
+
+@bp.post("/structures/<int:structure_id>/membres/ajouter")
+@login_required
+def add_member(structure_id: int):
+    """Attach an account to the structure (coordinators of the structure)."""
+    service.require_structure_coordinator(db.session, current_user, [structure_id])
+    form = MemberForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for e in form.email.errors) or _("Requête invalide."), "error")
+        return _back_to(structure_id)
+    try:
+        member = service.add_member(db.session, current_user, structure_id, form.email.data)
+    except (ValidationError, Conflict) as error:
+        flash(error.message, "error")
+    else:
+        flash(_("%(name)s est membre de la structure.", name=member.user.name), "success")
+    return _back_to(structure_id)
+
+
+@bp.post("/structures/<int:structure_id>/membres/<int:user_id>/<any(valider, retirer):action>")
+@login_required
+def member_action(structure_id: int, user_id: int, action: str):
+    """Accept a claim, or detach a member / withdraw one's own claim."""
+    if action == "valider":
+        service.validate_member(db.session, current_user, structure_id, user_id)
+        flash(_("Rattachement validé."), "success")
+    else:
+        service.remove_member(db.session, current_user, structure_id, user_id)
+        flash(_("Rattachement retiré."), "success")
+    return _back_to(structure_id)
+
+
+# --- Structures represented at a workshop ------------------------------------------------------------------
+
+
+@bp.route("/ateliers/<int:workshop_id>/structures", methods=["GET", "POST"])
+@login_required
+def workshop_structures(workshop_id: int):
+    """Say which structures were represented at a workshop (its facilitator, admins)."""
+    from workshop.boards.service import can_moderate, get_workshop
+
+    workshop = get_workshop(db.session, workshop_id)
+    if not can_moderate(current_user, workshop):
+        raise Forbidden(_("Seul·e l'animateur·rice de l'atelier peut faire cela."))
+    form = WorkshopStructuresForm()
+    form.structures.choices = [SelectChoice(i, label) for i, label in service.structure_choices(db.session)]
+    if request.method == "GET":
+        form.structures.data = service.workshop_structure_ids(db.session, workshop.id)
+    if form.validate_on_submit():
+        try:
+            service.set_workshop_structures(db.session, current_user, workshop.id, form.structures.data or [])
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Structures représentées enregistrées."), "success")
+            return redirect(url_for("boards.dashboard"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("mapping/workshop_structures.html", form=form, workshop=workshop), status
 
 
 @bp.route("/structures/<int:structure_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit_structure(structure_id: int):
-    """Correct a structure (coordinators)."""
-    service.require_coordinator(db.session, current_user)
+    """Correct a structure (coordinators of its networks, admins)."""
     item = service.get_structure(db.session, structure_id, viewer=current_user)
+    service.require_structure_coordinator(db.session, current_user, [item.id])
     form = StructureForm(obj=item)
     if form.validate_on_submit():
         try:
@@ -113,6 +198,8 @@ def _link_form(**kwargs) -> LinkForm:
 def declare_link(structure_id: int):
     """Declare that this structure works with another one (validated later by a coordinator)."""
     item = service.get_structure(db.session, structure_id, viewer=current_user)
+    if not service.can_declare(db.session, current_user, [item.id]):
+        raise Forbidden(_("Seul·e un·e membre de cette structure (ou la coordination) peut déclarer ses liens."))
     form = _link_form()
     form.target.choices = [SelectChoice(0, "—"), *(SelectChoice(i, label) for i, label in
                                                   service.structure_choices(db.session, exclude=item.id))]
@@ -136,15 +223,17 @@ def link(link_id: int):
     item = service.get_link(db.session, link_id, viewer=current_user)
     return render_template("mapping/link.html", link=item, vocab=vocabulary,
                            frameworks=vocabulary.framework_choices(db.session),
-                           coordinator=service.can_coordinate(db.session, current_user))
+                           coordinator=service.can_coordinate_link(db.session, current_user, item))
 
 
 @bp.route("/liens/<int:link_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit_link(link_id: int):
-    """Characterise or correct a link (coordinators)."""
+    """Characterise or correct a link (coordinators of one of its structures' networks, admins)."""
     service.require_coordinator(db.session, current_user)
     item = service.get_link(db.session, link_id, viewer=current_user)
+    if not service.can_coordinate_link(db.session, current_user, item):
+        raise Forbidden(_("Ce lien ne touche aucune structure de vos réseaux."))
     form = _link_form(obj=item)
     del form.target
     if form.validate_on_submit():
