@@ -137,9 +137,7 @@ _TEMPLATE_CACHE = _MemoryBytecodeCache()
 def app(tmp_path, app_config):
     url, pg_name = _database_url(tmp_path)
     app = create_app(make_config(tmp_path, url, **app_config))
-    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
-    with app.app_context():
-        db.create_all()
+    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE  # the database is a copy of a template with every table
     yield app
     with app.app_context():
         db.session.remove()

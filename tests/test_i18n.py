@@ -77,6 +77,8 @@ def test_board_page_and_its_script_strings_in_english(client, make_user, make_wo
     assert board["offline"] == "Offline: your cards are kept and will be sent when the connection returns."
     facilitation = script_strings(html, "facilitation-i18n")
     assert facilitation["step"] == "Step {n} of {total}" and facilitation["dots_left"] == "Dots: {n} of {total}"
+    assert [facilitation[f"reaction_{kind}"] for kind in ("same", "dig", "thanks")] == [
+        "Me too", "Worth exploring", "Thanks"]
     practices = script_strings(html, "practices-i18n")
     assert practices["create"] == "Create a practice sheet"
     for block in (board, facilitation, practices):

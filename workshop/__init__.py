@@ -7,7 +7,7 @@ from flask import Flask
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, socket handlers and CLI."""
-    from workshop import config, ratelimit
+    from workshop import config, database, ratelimit
     from workshop.extensions import babel, csrf, db, login_manager, migrate, socketio
     from workshop.i18n import select_locale
     from workshop.web import register_web
@@ -20,7 +20,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True,
+                     include_object=database.managed_by_alembic)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

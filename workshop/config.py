@@ -47,4 +47,12 @@ def from_env() -> dict:
         "JOIN_FAILURE_RATE": os.environ.get("JOIN_FAILURE_RATE", "20/minute"),
         "LOGIN_FAILURE_RATE": os.environ.get("LOGIN_FAILURE_RATE", "5/minute"),
         "RESYNC_MAX_EVENTS": 500,
+        # PDF exports (workshop/toolkits): cache folder (default instance/pdf-cache), render processes, their
+        # nice level, how long a request waits for a render before showing a progress page, and inline
+        # rendering in the request (CLI-like; tests) instead of the pool.
+        "PDF_CACHE_DIR": os.environ.get("PDF_CACHE_DIR") or str(INSTANCE / "pdf-cache"),
+        "PDF_WORKERS": int(os.environ.get("PDF_WORKERS", "2")),
+        "PDF_WORKER_NICE": int(os.environ.get("PDF_WORKER_NICE", "10")),
+        "PDF_INLINE_WAIT": float(os.environ.get("PDF_INLINE_WAIT", "2.0")),
+        "PDF_RENDER_INLINE": os.environ.get("PDF_RENDER_INLINE", "0") == "1",
     }

@@ -22,3 +22,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def configure() -> None:
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
+
+
+# Tables that the app manages itself (full-text indexes), which Alembic must neither create nor drop.
+UNMANAGED_TABLE_PREFIXES = ("practice_fts", "practice_search")
+
+
+def managed_by_alembic(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic `include_object` hook: leave the full-text index tables alone."""
+    return not (type_ == "table" and name and name.startswith(UNMANAGED_TABLE_PREFIXES))

@@ -546,7 +546,8 @@ function decorate(note) {
 function reactionsElement(cardId) {
   const counts = fac.reactions.get(cardId) || {};
   const active = (allows("react") && !fac.locked) || moderator();
-  return el("span", { className: "reactions" }, ...Object.entries(fac.kinds).map(([kind, label]) => {
+  return el("span", { className: "reactions" }, ...Object.entries(fac.kinds).map(([kind, serverLabel]) => {
+    const label = t[`reaction_${kind}`] || serverLabel; // the page's language
     const n = counts[kind] || 0;
     if (!active && !n) return null;
     const mine = fac.myReactions.has(`${cardId}:${kind}`);

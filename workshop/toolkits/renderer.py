@@ -19,6 +19,7 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import secrets
 import threading
 import time
@@ -161,7 +162,7 @@ _pool_lock = threading.Lock()
 _running: dict[str, Future] = {}
 
 
-def _get_pool(workers: int) -> ProcessPoolExecutor:
+def _get_pool(workers: int, nice: int = 10) -> ProcessPoolExecutor:
     """Start the pool on first use (not at import: the CLI and most requests never need it)."""
     global _pool
     with _pool_lock:
@@ -172,7 +173,6 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([__name__])
-            nice = int(os.environ.get("PDF_WORKER_NICE", "10"))
             _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=200,
                                         initializer=_worker_init, initargs=(nice,))
             for _ in range(workers):
@@ -210,9 +210,11 @@ def _sleep(seconds: float) -> None:
 class Renderer:
     """The cache and the pool as one object, bound to a cache directory and a number of workers."""
 
-    def __init__(self, cache_dir: str | Path, workers: int = 1, max_cache_bytes: int = 512 * 1024 * 1024):
+    def __init__(self, cache_dir: str | Path, workers: int | None = None, max_cache_bytes: int = 512 * 1024 * 1024,
+                 nice: int = 10):
         self.cache_dir = Path(cache_dir)
-        self.workers = max(1, int(workers))
+        self.workers = max(1, int(workers if workers is not None else min(4, os.cpu_count() or 1)))
+        self.nice = nice
         self.max_cache_bytes = max_cache_bytes
         (self.cache_dir / "jobs").mkdir(parents=True, exist_ok=True)
 
@@ -271,7 +273,10 @@ class Renderer:
         """Render in this process (CLI, tests): no pool, same cache."""
         path = self.cached(document)
         if path is None:
-            render_to_cache(document.html, document.css, document.variant, str(self.cache_dir), document.key)
+            if isinstance(document, PdfBook):
+                render_book_to_cache(document, str(self.cache_dir), document.key, self.workers)
+            else:
+                render_to_cache(document.html, document.css, document.variant, str(self.cache_dir), document.key)
             path = self.path_for(document.key)
         return path
 
@@ -285,8 +290,12 @@ class Renderer:
         if not self.path_for(key).exists():
             future = _running.get(key)
             if future is None or future.done():
-                future = _get_pool(self.workers).submit(render_to_cache, document.html, document.css,
-                                                        document.variant, str(self.cache_dir), key)
+                pool = _get_pool(self.workers, self.nice)
+                if isinstance(document, PdfBook):  # one task; its parts fan out over `workers` processes
+                    future = pool.submit(render_book_to_cache, document, str(self.cache_dir), key, self.workers)
+                else:
+                    future = pool.submit(render_to_cache, document.html, document.css, document.variant,
+                                         str(self.cache_dir), key)
                 _running[key] = future
                 future.add_done_callback(lambda f, key=key: self._finished(key, f))
         return self.status(job_id)
@@ -361,3 +370,213 @@ class Renderer:
         for path in (self.cache_dir / "jobs").iterdir():
             if path.stat().st_mtime < limit:
                 path.unlink(missing_ok=True)
+
+
+# --- Books: long documents rendered as parts, in parallel, cached part by part, then assembled --------------
+#
+# A 100-practice toolkit is ~220 pages; WeasyPrint lays it out in one thread at ~0.15 s CPU a page. As a book it
+# is cut into parts (front matter, one part per section opening and per practice, back matter). Each practice
+# part is content only (no running header/footer), so its PDF depends on the practice alone and is cached by
+# its content hash: a re-export with one changed practice lays out that one. The page numbers are known once
+# the parts are counted: the front matter (table of contents) and the back matter (index) are rendered with the
+# real numbers, a light "running heads" document draws headers and footers ("Page n / N", section) on every
+# page, and pypdf stacks it all, then adds the internal links, the bookmarks and the metadata.
+
+PAGE_MARK = re.compile(r"\u27e6pg:([A-Za-z0-9_-]+)\u27e7")  # ⟦pg:anchor⟧ in front/back HTML -> page number
+
+
+@dataclass(frozen=True)
+class PdfBook:
+    """A document rendered as parts. `parts`: dicts with kind (front|opening|practice|back), html, anchor
+    (where links to the part land), title and level (bookmarks), section (running header). `heads_html`: the
+    running-heads page template, `meta`: title, author, subject, lang."""
+
+    parts: tuple
+    css: str
+    heads_css: str
+    meta: dict
+    filename: str
+    estimated_pages: int = 1
+    variant: str | None = None
+
+    @property
+    def html(self) -> str:  # what the print preview shows: the parts one after the other
+        return "".join(part["html"] for part in self.parts)
+
+    @property
+    def key(self) -> str:
+        digest = hashlib.sha256()
+        digest.update(json.dumps([RENDERER_VERSION, "book", self.parts, self.css, self.heads_css, self.meta],
+                                 sort_keys=True).encode())
+        return digest.hexdigest()
+
+
+def _part_key(html: str, css: str) -> str:
+    digest = hashlib.sha256()
+    for piece in (RENDERER_VERSION, "part", html, "\x00", css):
+        digest.update(piece.encode())
+    return digest.hexdigest()
+
+
+def render_part(html: str, css: str, cache_dir: str, key: str) -> dict:
+    """Render one part into `<cache_dir>/parts/<key>.pdf` (skipped when cached); return its page count, the
+    page of each anchor and the internal links it holds (they are resolved after assembly)."""
+    import weasyprint
+
+    folder = Path(cache_dir) / "parts"
+    meta_path = folder / f"{key}.json"
+    if (folder / f"{key}.pdf").exists():
+        try:
+            return json.loads(meta_path.read_text())
+        except (OSError, ValueError):
+            pass
+    folder.mkdir(parents=True, exist_ok=True)
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"], timeout=1)
+    document = weasyprint.HTML(string=html, base_url=str(folder), url_fetcher=fetcher).render(
+        stylesheets=[weasyprint.CSS(string=css)])
+    anchors, links = {}, []
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+        height = page.height * 0.75
+        kept = []
+        for link in page.links:
+            kind, target, rect, _box = link
+            if kind == "internal":  # to another part: resolved after assembly, as a link annotation
+                x1, y1, x2, y2 = rect
+                links.append([number, target, [x1 * 0.75, height - y2 * 0.75, x2 * 0.75, height - y1 * 0.75]])
+            else:
+                kept.append(link)
+        page.links[:] = kept
+    tmp = folder / f".{key}.{os.getpid()}.pdf"
+    document.write_pdf(tmp)
+    os.replace(tmp, folder / f"{key}.pdf")
+    meta = {"pages": len(document.pages), "anchors": anchors, "links": links}
+    _write_json(meta_path, meta)
+    return meta
+
+
+def _numbered(html: str, pages: dict[str, int] | None) -> str:
+    """Fill the ⟦pg:anchor⟧ marks with page numbers (a same-width placeholder while counting)."""
+    return PAGE_MARK.sub(lambda m: str(pages.get(m[1], "")) if pages is not None else "000", html)
+
+
+def _css_text(value: str) -> str:
+    return '"' + re.sub(r'["\\\n\r]', lambda m: " " if m[0] in "\n\r" else "\\" + m[0], value) + '"'
+
+
+def _heads_html(book: PdfBook, sections: list[str]) -> str:
+    """One empty page per page of the book, each naming its section: WeasyPrint draws the margin boxes."""
+    pages = "".join(f'<div class="h{" cover" if n == 0 else ""}" style="string-set: section {_css_text(s)}">'
+                    f'</div>' for n, s in enumerate(sections))
+    return (f'<html lang="fr"><head><style>@page {{ @top-left {{ content: {_css_text(book.meta["running"])}; }}'
+            f' @bottom-left {{ content: {_css_text(book.meta["author"])}; }} }}</style></head><body>{pages}'
+            f'</body></html>')
+
+
+def render_book_to_cache(book: PdfBook, cache_dir: str, key: str, workers: int = 1) -> dict:
+    """Render a book's parts (in `workers` processes when > 1), number the pages, assemble with pypdf."""
+    import pypdf
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, \
+        TextStringObject
+
+    started = time.perf_counter()
+    cache = Path(cache_dir)
+    (cache / "jobs").mkdir(parents=True, exist_ok=True)
+    progress = cache / "jobs" / f"{key}.progress"
+    parts = list(book.parts)
+    done = [0]
+
+    def report(meta: dict) -> None:
+        done[0] += meta["pages"]
+        _write_json(progress, {"page": done[0], "step": "layout", "at": time.time()})
+
+    def run_all(jobs: list[tuple[str, str]]) -> list[dict]:
+        keys = [_part_key(html, css) for html, css in jobs]
+        todo = [i for i, k in enumerate(keys) if not (cache / "parts" / f"{k}.pdf").exists()]
+        results: dict[int, dict] = {}
+        if workers > 1 and len(todo) > 2:
+            context = multiprocessing.get_context("fork")  # a warm worker: WeasyPrint and fonts already loaded
+            with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
+                futures = {pool.submit(render_part, jobs[i][0], jobs[i][1], cache_dir, keys[i]): i for i in todo}
+                for future, i in futures.items():
+                    results[i] = future.result()
+                    report(results[i])
+        for i, (html, css) in enumerate(jobs):
+            if i not in results:
+                results[i] = render_part(html, css, cache_dir, keys[i])
+                report(results[i])
+        return [results[i] for i in range(len(jobs))]
+
+    # 1. Every part; front and back matter with placeholder numbers (their length barely depends on them).
+    metas = run_all([(_numbered(p["html"], None), book.css) for p in parts])
+    for _attempt in range(3):
+        starts, page = [], 1
+        for meta in metas:
+            starts.append(page)
+            page += meta["pages"]
+        pages: dict[str, int] = {}
+        for part, start, meta in zip(parts, starts, metas, strict=True):
+            if part.get("anchor"):
+                pages.setdefault(part["anchor"], start)
+            for name, number in meta["anchors"].items():
+                pages.setdefault(name, start + number)
+        numbered = [i for i, p in enumerate(parts) if PAGE_MARK.search(p["html"])]
+        again = run_all([(_numbered(parts[i]["html"], pages), book.css) for i in numbered])
+        changed = False
+        for i, meta in zip(numbered, again, strict=True):
+            changed |= meta["pages"] != metas[i]["pages"]
+            metas[i] = meta
+        if not changed:
+            break
+    keys = [_part_key(_numbered(p["html"], pages) if i in numbered else _numbered(p["html"], None), book.css)
+            for i, p in enumerate(parts)]
+
+    # 2. Running heads for every page, then the assembly.
+    sections = [p.get("section", "") for p, m in zip(parts, metas, strict=True) for _ in range(m["pages"])]
+    heads_key = _part_key(_heads_html(book, sections), book.heads_css)
+    render_part(_heads_html(book, sections), book.heads_css, cache_dir, heads_key)
+    _write_json(progress, {"page": len(sections), "step": "pdf", "at": time.time()})
+    heads = pypdf.PdfReader(cache / "parts" / f"{heads_key}.pdf")
+    writer = pypdf.PdfWriter()
+    for part_key in keys:
+        writer.append(pypdf.PdfReader(cache / "parts" / f"{part_key}.pdf"), import_outline=False)
+    for number, page in enumerate(writer.pages):
+        if number:  # the cover has no header or footer
+            page.merge_page(heads.pages[number])
+    # Internal links (table of contents, openings, index) to the pages computed above.
+    for part, start, meta in zip(parts, starts, metas, strict=True):
+        for number, target, rect in meta["links"]:
+            if target in pages:
+                page = writer.pages[start - 1 + number]
+                destination = writer.pages[pages[target] - 1]
+                annotation = DictionaryObject({
+                    NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+                    NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
+                    NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
+                    NameObject("/Dest"): ArrayObject([destination.indirect_reference, NameObject("/Fit")]),
+                })
+                if "/Annots" not in page:
+                    page[NameObject("/Annots")] = ArrayObject()
+                page["/Annots"].append(writer._add_object(annotation))
+    # Bookmarks: front and back matter titles, sections, and their practices.
+    parent = None
+    for part, start in zip(parts, starts, strict=True):
+        if not part.get("title"):
+            continue
+        if part.get("level", 1) == 1:
+            parent = writer.add_outline_item(part["title"], start - 1)
+        else:
+            writer.add_outline_item(part["title"], start - 1, parent=parent)
+    writer.add_metadata({"/Title": book.meta["title"], "/Author": book.meta["author"],
+                         "/Subject": book.meta.get("subject", ""), "/Creator": "Passerelles",
+                         "/Producer": f"WeasyPrint {version('weasyprint')} + pypdf {pypdf.__version__}"})
+    writer._root_object[NameObject("/Lang")] = TextStringObject(book.meta.get("lang", "fr"))
+    writer.page_mode = "/UseOutlines"
+    tmp = cache / f".{key}.{os.getpid()}.pdf"
+    with open(tmp, "wb") as handle:
+        writer.write(handle)
+    os.replace(tmp, cache / f"{key}.pdf")
+    meta = {"pages": len(writer.pages), "seconds": round(time.perf_counter() - started, 3)}
+    _write_json(cache / f"{key}.json", meta)
+    return meta
