@@ -47,6 +47,9 @@ def from_env() -> dict:
         "JOIN_FAILURE_RATE": os.environ.get("JOIN_FAILURE_RATE", "20/minute"),
         "LOGIN_FAILURE_RATE": os.environ.get("LOGIN_FAILURE_RATE", "5/minute"),
         "RESYNC_MAX_EVENTS": 500,
+        # Map: a tile server URL template ("" = no tiles; markers, links and outlines still show).
+        "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
+        "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
         # PDF exports (workshop/toolkits): cache folder (default instance/pdf-cache), render processes, their
         # nice level, how long a request waits for a render before showing a progress page, and inline
         # rendering in the request (CLI-like; tests) instead of the pool.

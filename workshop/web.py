@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from importlib import import_module
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import get_locale, lazy_gettext
@@ -15,51 +15,38 @@ from workshop import database
 from workshop.errors import DomainError
 from workshop.extensions import db, limiter, login_manager, socketio
 
+# Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
+BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "toolkits")
+COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits")
+# Modules imported for their side of the wiring: models (tables for create_all and Alembic) and board rules
+# (registered with `board_rule` before the /board namespace is built).
+WIRED_MODULES = (
+    "networks.models", "mapping.models", "facilitation.models", "facilitation.events", "practices.models",
+    "practices.events", "toolkits.models",
+)
+
 
 def register_web(app: Flask) -> None:
-    import workshop.facilitation.events  # noqa: F401  (board rules, registered before the namespace is built)
-    import workshop.facilitation.models  # noqa: F401
-    import workshop.mapping.models  # noqa: F401
-    import workshop.networks.models  # noqa: F401  (tables shared by several domains)
-    import workshop.practices.events  # noqa: F401  (board rules of the practice repository)
-    import workshop.practices.models  # noqa: F401
-    import workshop.toolkits.models  # noqa: F401
-    from workshop.accounts.cli import register as register_accounts_cli
-    from workshop.accounts.views import bp as accounts_bp
-    from workshop.boards.cli import register as register_boards_cli
     from workshop.boards.events import BoardNamespace
-    from workshop.boards.views import bp as boards_bp
     from workshop.demo import register as register_demo_cli
-    from workshop.facilitation.views import bp as facilitation_bp
-    from workshop.mapping.cli import register as register_mapping_cli
-    from workshop.mapping.views import bp as mapping_bp
     from workshop.practices import search as practice_search
-    from workshop.practices.cli import register as register_practices_cli
     from workshop.practices.events import PracticeNamespace
-    from workshop.practices.views import bp as practices_bp
-    from workshop.toolkits.cli import register as register_toolkits_cli
-    from workshop.toolkits.views import bp as toolkits_bp
 
+    for module in WIRED_MODULES:
+        import_module(f"workshop.{module}")
     database.configure()
     limiter.init_app(app)
     if app.config["PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     _configure_login()
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(boards_bp)
-    app.register_blueprint(mapping_bp)
-    app.config.setdefault("MAP_TILE_URL", os.environ.get("MAP_TILE_URL", ""))  # "" = no tiles
-    app.config.setdefault("MAP_TILE_ATTRIBUTION", os.environ.get("MAP_TILE_ATTRIBUTION", ""))
-    app.register_blueprint(facilitation_bp)
-    app.register_blueprint(practices_bp)
-    app.register_blueprint(toolkits_bp)
+    for domain in BLUEPRINTS:
+        app.register_blueprint(import_module(f"workshop.{domain}.views").bp)
     practice_search.install(app)
     socketio.on_namespace(BoardNamespace())
     socketio.on_namespace(PracticeNamespace())
-    register_mapping_cli(app)
-    for register in (register_accounts_cli, register_boards_cli, register_demo_cli, register_practices_cli,
-                     register_toolkits_cli):
-        register(app)
+    for domain in COMMANDS:
+        import_module(f"workshop.{domain}.cli").register(app)
+    register_demo_cli(app)
     _register_error_pages(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
 

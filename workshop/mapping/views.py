@@ -23,8 +23,8 @@ IMPORT_MAX_BYTES = 200 * 1024 * 1024  # the national Annuaire is ~70 MB; other p
 def _page_config() -> dict:
     """What map.js and graph.js need: endpoints, the tile server, labels and styles of the lists."""
     return {
-        "tileUrl": current_app.config.get("MAP_TILE_URL", ""),
-        "tileAttribution": current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
+        "tileUrl": current_app.config["MAP_TILE_URL"],
+        "tileAttribution": current_app.config["MAP_TILE_ATTRIBUTION"],
         "mapUrl": url_for("mapping.api_map"), "qpvUrl": url_for("mapping.api_qpv"),
         "graphUrl": url_for("mapping.api_graph"), "structureUrl": url_for("mapping.structure", structure_id=0),
         "options": service.filter_options(db.session), "levelStyles": vocabulary.LEVEL_STYLES,

@@ -13,6 +13,7 @@ import html
 import json
 import logging
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -62,6 +63,9 @@ _TAG = re.compile(r"<[^>]+>")
 SQLITE_SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS practice_fts USING fts5("
     "title, obstacles, levers, body, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE TABLE IF NOT EXISTS practice_search_state (id INTEGER PRIMARY KEY, token BIGINT NOT NULL)",
+    "INSERT INTO practice_search_state (id, token) SELECT 1, 0 "
+    "WHERE NOT EXISTS (SELECT 1 FROM practice_search_state WHERE id = 1)",
 )
 POSTGRES_SCHEMA = (
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -77,6 +81,9 @@ POSTGRES_SCHEMA = (
         title text NOT NULL, obstacles text NOT NULL, levers text NOT NULL, body text NOT NULL,
         document tsvector NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS ix_practice_search_document ON practice_search USING gin (document)",
+    "CREATE TABLE IF NOT EXISTS practice_search_state (id INTEGER PRIMARY KEY, token BIGINT NOT NULL)",
+    "INSERT INTO practice_search_state (id, token) SELECT 1, 0 "
+    "WHERE NOT EXISTS (SELECT 1 FROM practice_search_state WHERE id = 1)",
 )
 _PG_DOCUMENT = (
     "setweight(to_tsvector('fr_unaccent', :title), 'A') || "
@@ -106,7 +113,8 @@ def install(app: Flask) -> None:
         try:
             found = inspect(db.engine)
             index = "practice_search" if db.engine.dialect.name == "postgresql" else "practice_fts"
-            if found.has_table("practice") and not found.has_table(index):
+            if found.has_table("practice") and not (found.has_table(index)
+                                                    and found.has_table("practice_search_state")):
                 with db.engine.begin() as connection:
                     ensure_schema(connection)
                 log.info("full-text index of practices created; run `flask reindex-practices` to fill it")
@@ -200,11 +208,13 @@ def index_rows(session: Session, rows: list[tuple[int, dict[str, str]]]) -> None
         session.execute(text("DELETE FROM practice_fts WHERE rowid = :id"), [{"id": p["id"]} for p in params])
         session.execute(text("INSERT INTO practice_fts (rowid, title, obstacles, levers, body) "
                              "VALUES (:id, :title, :obstacles, :levers, :body)"), params)
+    touch(session)
 
 
 def remove_from_index(session: Session, practice_id: int) -> None:
     if not _is_postgres(session):  # PostgreSQL: ON DELETE CASCADE
         session.execute(text("DELETE FROM practice_fts WHERE rowid = :id"), {"id": practice_id})
+    touch(session)
 
 
 # --- Query ---------------------------------------------------------------------------------------
@@ -291,106 +301,281 @@ def _expression(session: Session, query: Query, words: list[str], any_word: bool
     return expression
 
 
-def _match_ids(session: Session, expression: str):
-    """The ids of the practices matching, without ranking (cheap: counts and facets use this)."""
+# --- Repository snapshot ------------------------------------------------------------------------------
+# Counting facets and filtering over thousands of matches in SQL costs ~10 index probes per match; instead each
+# process keeps, per repository version, one bitset (a Python int, bit n = sheet n) per facet value and the sheets'
+# sort orders. A search then costs one full-text pass for the matching ids and a few big-int ANDs and popcounts:
+# exact counts, whatever the number of matches. Every write that search can see (save, status change, toolkit
+# use, removal) calls `touch`, which stores a new random token; a token read that differs from the cached one
+# rebuilds the snapshot (a rolled back write leaves a token that never comes back, so no stale snapshot).
+
+
+@dataclass
+class Snapshot:
+    token: int
+    values: dict[str, dict[str, int]]  # facet -> value -> bitset of the sheets having it
+    everything: int  # bitset of all sheets
+    order: dict[str, list[int]]  # "recent" / "toolkits" -> ids, first shown first
+    position: dict[str, dict[int, int]]  # same, id -> place
+
+
+_SNAPSHOTS: dict[str, Snapshot] = {}
+_MATCHES: dict[tuple, tuple[int, int]] = {}  # (engine, token, expression) -> (bitset, count), bounded
+_RANKED: dict[tuple, list[int]] = {}  # (engine, token, expression, limit) -> ids best first, bounded
+_SIMILAR: dict[tuple, list[int]] = {}
+CACHE_SIZE = 512
+_BITS = tuple(1 << i for i in range(8))
+
+
+def touch(session: Session) -> None:
+    """Say, in the caller's transaction, that what search sees has changed (cached snapshots are dropped)."""
+    session.execute(text("UPDATE practice_search_state SET token = :t WHERE id = 1"),
+                    {"t": secrets.randbits(62)})
+
+
+def _token(session: Session) -> int:
+    return int(session.execute(text("SELECT token FROM practice_search_state WHERE id = 1")).scalar() or 0)
+
+
+def _bitset(ids) -> int:
+    """A bitset of ids (bytearray then one conversion: setting bits of a big int one by one is quadratic)."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    buffer = bytearray((max(ids) >> 3) + 1)
+    bits = _BITS
+    for i in ids:
+        buffer[i >> 3] |= bits[i & 7]
+    return int.from_bytes(buffer, "little")
+
+
+def _engine_key(session: Session) -> str:
+    bind = session.get_bind()
+    return f"{id(bind)}:{bind.url}"
+
+
+def snapshot(session: Session) -> Snapshot:
+    """The facet bitsets and sort orders of the repository's current version (built once per version)."""
+    key, token = _engine_key(session), _token(session)
+    found = _SNAPSHOTS.get(key)
+    if found is not None and found.token == token:
+        return found
+    values: dict[str, dict[str, list[int]]] = {name: {} for name in FACETS}
+    for facet, value, ids in session.execute(text(
+            "SELECT facet, value, group_concat(practice_id) FROM practice_facet "
+            "WHERE facet NOT IN ('kind', 'status') GROUP BY facet, value") if not _is_postgres(session) else text(
+            "SELECT facet, value, string_agg(practice_id::text, ',') FROM practice_facet "
+            "WHERE facet NOT IN ('kind', 'status') GROUP BY facet, value")):
+        values.setdefault(facet, {})[value] = [int(i) for i in ids.split(",")]
+    rows = session.execute(select(Practice.id, Practice.kind, Practice.status, Practice.toolkit_uses,
+                                  Practice.updated_at).order_by(Practice.updated_at.desc(), Practice.id.desc())).all()
+    for row in rows:  # kind and status from the sheet itself: the source of truth
+        values["kind"].setdefault(row.kind, []).append(row.id)
+        values["status"].setdefault(row.status, []).append(row.id)
+    recent = [row.id for row in rows]
+    toolkits = [row.id for row in sorted(rows, key=lambda r: -(r.toolkit_uses or 0))]  # stable: recency next
+    built = Snapshot(token, {f: {v: _bitset(ids) for v, ids in vals.items()} for f, vals in values.items()},
+                     _bitset(recent), {"recent": recent, "toolkits": toolkits},
+                     {"recent": {i: n for n, i in enumerate(recent)},
+                      "toolkits": {i: n for n, i in enumerate(toolkits)}})
+    _SNAPSHOTS[key] = built
+    return built
+
+
+def _remember(cache: dict, key, value):
+    if len(cache) >= CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+    return value
+
+
+def _visible_bits(session: Session, snap: Snapshot, viewer: User | None) -> int:
+    """Published sheets, plus the others this viewer may read (few: their drafts, their networks')."""
+    bits = snap.values["status"].get("published", 0)
+    clause = visible_clause(session, viewer)
+    if clause is True:
+        return snap.everything
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        bits |= _bitset(session.scalars(select(Practice.id).where(Practice.status != "published", clause)))
+    return bits
+
+
+def _filter_bits(snap: Snapshot, filters: dict[str, list[str]]) -> int | None:
+    """Sheets having one of the accepted values of every filtered facet (None: no filter)."""
+    result = None
+    for name, accepted in filters.items():
+        accepted = [v for v in accepted if v]
+        if not accepted or name not in FACETS:
+            continue
+        bits = 0
+        for value in accepted:
+            bits |= snap.values.get(name, {}).get(value, 0)
+        result = bits if result is None else result & bits
+    return result
+
+
+def _matches(session: Session, expression: str, token: int) -> tuple[int, int]:
+    """Bitset and number of the sheets matching a full-text expression (no ranking: one pass over the index)."""
+    key = (_engine_key(session), token, expression)
+    found = _MATCHES.get(key)
+    if found is not None:
+        return found
     if _is_postgres(session):
         sql = "SELECT practice_id FROM practice_search WHERE document @@ to_tsquery('fr_unaccent', :fts)"
     else:
         sql = "SELECT rowid FROM practice_fts WHERE practice_fts MATCH :fts"
-    return text(sql).bindparams(fts=expression).columns(id=Integer)
+    ids = session.connection().exec_driver_sql(*_driver(session, sql, expression)).scalars().all()
+    return _remember(_MATCHES, key, (_bitset(ids), len(ids)))
 
 
-def _in_ids(session: Session, column, ids: list[int]):
-    """`column IN ids` for a long list of ids: one JSON/array parameter instead of thousands."""
+def _driver(session: Session, sql: str, expression: str, **extra):
+    """A raw DBAPI statement (thousands of plain ids: no SQLAlchemy row processing)."""
     if _is_postgres(session):
-        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
-    values = func.json_each(json.dumps(ids)).table_valued("value")
-    return column.in_(select(values.c.value))
+        return sql.replace(":fts", "%(fts)s").replace(":n", "%(n)s"), {"fts": expression, **extra}
+    return sql.replace(":fts", "?").replace(":n", "?"), (expression, *extra.values())
 
 
-def _ranked(session: Session, expression: str, candidates: list[int]) -> list:
-    """(id, score) of the candidates, best first: bm25 / ts_rank_cd computed only for them."""
+def _ranked_ids(session: Session, expression: str, token: int, limit: int) -> list[int]:
+    """The `limit` best matches, best first: FTS5 keeps only the top ones while ranking (no sort of them all)."""
+    key = (_engine_key(session), token, expression, limit)
+    found = _RANKED.get(key)
+    if found is not None:
+        return found
+    if _is_postgres(session):
+        sql = ("SELECT practice_id FROM practice_search WHERE document @@ to_tsquery('fr_unaccent', :fts) "
+               "ORDER BY ts_rank_cd(document, to_tsquery('fr_unaccent', :fts)) DESC, practice_id DESC LIMIT :n")
+    else:
+        sql = ("SELECT rowid FROM practice_fts WHERE practice_fts MATCH :fts "
+               "ORDER BY bm25(practice_fts, 10.0, 4.0, 4.0, 1.0), rowid DESC LIMIT :n")
+    ids = session.connection().exec_driver_sql(*_driver(session, sql, expression, n=limit)).scalars().all()
+    return _remember(_RANKED, key, list(ids))
+
+
+def _pick(candidates, allowed: bytes, offset: int, count: int) -> list[int]:
+    """The ids of the page among candidates (in their order) that are in `allowed` (a little-endian bitset)."""
+    page, skipped, size = [], 0, len(allowed) * 8
+    for i in candidates:
+        if i < size and allowed[i >> 3] >> (i & 7) & 1:
+            if skipped < offset:
+                skipped += 1
+                continue
+            page.append(i)
+            if len(page) == count:
+                break
+    return page
+
+
+def _ids_of(bits: int) -> list[int]:
+    raw, found = bits.to_bytes((bits.bit_length() + 7) >> 3 or 1, "little"), []
+    for index, byte in enumerate(raw):
+        if byte:
+            found += [(index << 3) + k for k in range(8) if byte >> k & 1]
+    return found
+
+
+def _in_order(snap: Snapshot, sort: str, allowed: int, total: int, offset: int, count: int) -> list[int]:
+    """A page of the allowed sheets in a stored order: walk the order when most sheets are allowed, else sort the
+    few allowed by their place in it."""
+    if total * 8 < len(snap.order[sort]):
+        place = snap.position[sort]
+        return sorted(_ids_of(allowed), key=lambda i: place.get(i, 1 << 40))[offset:offset + count]
+    raw = allowed.to_bytes((allowed.bit_length() + 7) >> 3 or 1, "little")
+    return _pick(snap.order[sort], raw, offset, count)
+
+
+def _counts(snap: Snapshot, allowed: int) -> dict[str, list[tuple[str, int]]]:
+    """Exact counts per facet value among the allowed sheets, most frequent first."""
+    facets = {}
+    for name in FACETS:
+        counted = [(value, (bits & allowed).bit_count()) for value, bits in snap.values.get(name, {}).items()]
+        facets[name] = sorted(((v, c) for v, c in counted if c), key=lambda vc: (-vc[1], vc[0]))
+    return facets
+
+
+def _run(session: Session, query: Query, words: list[str], any_word: bool, viewer: User | None,
+         page: int) -> Results:
+    """One search over the snapshot: the allowed sheets are matches & visible & filters (bitsets); then a page
+    in the asked order, its excerpts and, if asked, exact facet counts."""
+    snap = snapshot(session)
+    allowed = _visible_bits(session, snap, viewer)
+    chosen = _filter_bits(snap, query.filters)
+    if chosen is not None:
+        allowed &= chosen
+    if query.exclude_id and allowed >> query.exclude_id & 1:
+        allowed ^= 1 << query.exclude_id
+    expression = _expression(session, query, words, any_word) if words else None
+    _count = 0
+    if expression:
+        matched, _count = _matches(session, expression, snap.token)
+        allowed &= matched
+    total = allowed.bit_count()
+    offset = (page - 1) * query.per_page
+    scores: dict[int, float] = {}
+    if not total:
+        ids = []
+    elif expression and query.sort == "relevance":
+        ids = _best(session, expression, snap.token, allowed, total, _count, offset, query.per_page)
+        scores = {r.id: float(r.score) for r in _scores(session, expression, ids)}
+    else:
+        ids = _in_order(snap, "toolkits" if query.sort == "toolkits" else "recent", allowed, total, offset,
+                        query.per_page)
+    excerpts = _excerpts(session, ids, words, any_word, query.excerpt_column, query.columns) \
+        if expression and query.excerpts else {}
+    rows = [_Row(i, scores.get(i, 0.0)) for i in ids]
+    return Results(total, _hits(session, rows, excerpts), _counts(snap, allowed) if query.facets else {}, page,
+                   query.per_page)
+
+
+@dataclass
+class _Row:
+    id: int
+    score: float
+
+
+def _best(session: Session, expression: str, token: int, allowed: int, total: int, matched: int, offset: int,
+          count: int) -> list[int]:
+    """The page of the best allowed matches: ask the index for the top few (enough for the share of matches
+    that are allowed), more only if filters left too few of them."""
+    raw = allowed.to_bytes((allowed.bit_length() + 7) >> 3 or 1, "little")
+    wanted = offset + count
+    limit = min(matched, int(wanted * matched / max(total, 1) * 1.5) + 20)
+    while True:
+        ranked = _ranked_ids(session, expression, token, limit)
+        page = _pick(ranked, raw, offset, count)
+        if len(page) == min(count, max(0, total - offset)) or limit >= matched:
+            return page
+        limit = min(matched, limit * 4)
+
+
+def _scores(session: Session, expression: str, ids: list[int]) -> list:
+    """bm25 / ts_rank_cd of the page's hits only (for the API's `score`)."""
+    if not ids:
+        return []
     if _is_postgres(session):
         return session.execute(text(
             "SELECT practice_id AS id, -ts_rank_cd(document, to_tsquery('fr_unaccent', :fts)) AS score "
-            "FROM practice_search WHERE practice_id = ANY(:ids)"), {"fts": expression, "ids": candidates}).all()
+            "FROM practice_search WHERE practice_id = ANY(:ids)"), {"fts": expression, "ids": ids}).all()
     # "+rowid": a rowid constraint would make FTS5 run the MATCH once per candidate.
     return session.execute(text(
         "SELECT rowid AS id, bm25(practice_fts, 10.0, 4.0, 4.0, 1.0) AS score FROM practice_fts "
-        "WHERE practice_fts MATCH :fts AND +rowid IN (SELECT value FROM json_each(:ids))"),
-        {"fts": expression, "ids": json.dumps(candidates)}).all()
+        f"WHERE practice_fts MATCH :fts AND +rowid IN ({','.join(str(int(i)) for i in ids)})"),
+        {"fts": expression}).all()
 
 
 def search(session: Session, query: Query, viewer: User | None = None) -> Results:
     """The one search function: visible sheets matching words and filters, ranked, with excerpts and facets."""
     words = terms(query.text)
     page = max(1, query.page)
-    conditions = [visible_clause(session, viewer), *_filter_clauses(query.filters)]
-    if query.exclude_id:
-        conditions.append(Practice.id != query.exclude_id)
-    relaxed = False
-    if words:
-        results = _search_words(session, query, words, conditions, page, query.any_word)
-        if results.total == 0 and not query.any_word and len(words) > 1:
-            results = _search_words(session, query, words, conditions, page, True)
-            relaxed = True
-    else:
-        results = _browse(session, query, conditions, page)
-    results.relaxed = relaxed
+    results = _run(session, query, words, query.any_word, viewer, page)
+    if words and results.total == 0 and not query.any_word and len(words) > 1:
+        results = _run(session, query, words, True, viewer, page)
+        results.relaxed = True
     return results
 
 
-def _order(query: Query, score=None) -> list:
-    recent = [Practice.updated_at.desc(), Practice.id.desc()]
-    if query.sort == "toolkits":
-        return [Practice.toolkit_uses.desc(), *recent]
-    if query.sort == "recent" or score is None:
-        return recent
-    return [score, *recent]
-
-
-def _search_words(session: Session, query: Query, words: list[str], conditions: list, page: int,
-                  any_word: bool) -> Results:
-    """One full-text pass for the matching ids; count and facets over all of them; ranking (the costly part)
-    over at most RANK_LIMIT of them (the most recent), so that very common words stay fast."""
-    expression = _expression(session, query, words, any_word)
-    statement = (select(Practice.id).where(*conditions, Practice.id.in_(_match_ids(session, expression)))
-                 .order_by(Practice.id.desc()))
-    if not query.facets:  # no count nor facets wanted (similar sheets, suggestions): candidates are enough
-        statement = statement.limit(max(query.rank_limit, page * query.per_page))
-    # Core, not ORM: thousands of plain ids.
-    ids = list(session.connection().execute(statement).scalars())
-    # Counting facets costs ~10 index entries per match: above FACET_LIMIT matches, count the most recent ones.
-    facets = _facet_counts(session, ids[:FACET_LIMIT]) if query.facets else {}
-    offset = (page - 1) * query.per_page
-    if query.sort != "relevance" or not ids:
-        rows = session.execute(select(Practice.id, literal(0.0).label("score"))
-                               .where(_in_ids(session, Practice.id, ids))
-                               .order_by(*_order(query)).limit(query.per_page).offset(offset)).all() if ids else []
-    else:
-        ranked = _ranked(session, expression, ids[:min(query.rank_limit, RANK_LIMIT)])
-        rows = sorted(ranked, key=lambda r: (r.score, -r.id))[offset:offset + query.per_page]
-    excerpts = _excerpts(session, [r.id for r in rows], words, any_word, query.excerpt_column, query.columns) \
-        if query.excerpts else {}
-    return Results(len(ids), _hits(session, rows, excerpts), facets, page, query.per_page,
-                   facets_sampled=query.facets and len(ids) > FACET_LIMIT)
-
-
-def _browse(session: Session, query: Query, conditions: list, page: int) -> Results:
-    where = and_(*conditions)
-    rows = session.execute(select(Practice.id, literal(0.0).label("score")).where(where)
-                           .order_by(*_order(query)).limit(query.per_page)
-                           .offset((page - 1) * query.per_page)).all()
-    total = session.scalar(select(func.count()).select_from(Practice).where(where)) or 0
-    facets = {}
-    if query.facets:
-        ids = list(session.scalars(select(Practice.id).where(where).order_by(Practice.id.desc()).limit(FACET_LIMIT)))
-        facets = _facet_counts(session, ids)
-    return Results(total, _hits(session, rows, {}), facets, page, query.per_page,
-                   facets_sampled=query.facets and total > FACET_LIMIT)
-
-
 def _hits(session: Session, rows, excerpts: dict[int, str]) -> list[Hit]:
+    if not rows:
+        return []
     practices = {p.id: p for p in session.scalars(select(Practice).where(Practice.id.in_([r.id for r in rows])))}
     return [Hit(practices[r.id], highlight(excerpts.get(r.id) or practices[r.id].summary), float(r.score or 0))
             for r in rows if r.id in practices]
@@ -422,21 +607,6 @@ def _excerpts(session: Session, ids: list[int], words: list[str], any_word: bool
         f"WHERE practice_fts MATCH :fts AND +rowid IN ({','.join(str(int(i)) for i in ids)})"),
         {"a": START, "b": STOP, "fts": expression})
     return dict(rows.all())
-
-
-def _facet_counts(session: Session, ids: list[int]) -> dict[str, list[tuple[str, int]]]:
-    """Counts per facet value among the matching sheets, most frequent first."""
-    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    if not ids:
-        return facets
-    # Many ids: scan the small covering index once rather than probing it id by id ("+ 0" disables the probe).
-    column = PracticeFacet.practice_id + 0 if len(ids) > 500 else PracticeFacet.practice_id
-    rows = session.execute(select(PracticeFacet.facet, PracticeFacet.value, func.count())
-                           .where(_in_ids(session, column, ids))
-                           .group_by(PracticeFacet.facet, PracticeFacet.value))
-    for facet, value, count in rows:
-        facets.setdefault(facet, []).append((value, count))
-    return {name: sorted(values, key=lambda vc: (-vc[1], vc[0])) for name, values in facets.items()}
 
 
 def similar(session: Session, practice: Practice, viewer: User | None = None, limit: int = 5) -> list[Hit]:

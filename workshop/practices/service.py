@@ -356,6 +356,7 @@ def _facet_rows(practice: Practice) -> list[dict]:
 def _sync_status_facet(session: Session, practice: Practice) -> None:
     session.execute(update(PracticeFacet).where(PracticeFacet.practice_id == practice.id,
                                                 PracticeFacet.facet == "status").values(value=practice.status))
+    search.touch(session)  # search's cached snapshot (status bitsets) is stale
 
 
 def sync_derived(session: Session, practice: Practice) -> None:
@@ -487,6 +488,7 @@ def set_toolkit_uses(session: Session, counts: dict[int, int]) -> None:
     for practice_id, count in counts.items():
         session.execute(update(Practice).where(Practice.id == practice_id).values(toolkit_uses=max(0, int(count))),
                         execution_options={"synchronize_session": False})
+    search.touch(session)  # the "use in toolkits" order changed
     session.commit()
 
 
