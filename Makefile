@@ -42,7 +42,7 @@ translations: $(MO)
 
 extract-messages: .venv/.installed
 	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k lazy_npgettext:1c,2,3 -o workshop/translations/messages.pot .
-	.venv/bin/pybabel update -i workshop/translations/messages.pot -d workshop/translations
+	.venv/bin/pybabel update --no-fuzzy-matching -i workshop/translations/messages.pot -d workshop/translations
 
 db: build
 	$(FLASK) db upgrade

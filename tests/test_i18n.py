@@ -190,3 +190,12 @@ def test_catalog_holds_every_string_of_the_code(catalog):
     known = {m.id for m in catalog if m.id}
     missing = sorted(str(m) for m in extracted - known if m)
     assert not missing, f"run `make extract-messages` and translate: {missing[:10]}"
+
+
+def test_new_workshop_form_names_the_formats_in_the_page_language(client, make_user, login):
+    login(make_user("facilitator"))
+    english = page(client, "/ateliers/nouveau?lang=en")
+    assert ">Obstacles and levers</option>" in english and "Freins et leviers" not in english
+    assert "Create the workshop" in english
+    french = page(client, "/ateliers/nouveau?lang=fr")
+    assert ">Freins et leviers</option>" in french

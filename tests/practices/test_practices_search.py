@@ -120,3 +120,26 @@ def test_suggestions_match_obstacles_and_show_levers(session, people):
     hits = search.suggestions(session, "Nos horaires ne sont pas compatibles")
     assert [h.practice.title for h in hits] == ["Horaires"]
     assert "mercredi" in str(hits[0].excerpt)
+
+
+def test_facet_counts_are_exact_and_follow_saves_and_status_changes(session, people):
+    for n in range(7):
+        publish(session, people, title=f"Goûter {n}", cities=["Roubaix" if n % 2 else "Lille"], themes=["Parents"])
+    results = search.search(session, search.Query(text="gouter"), None)
+    assert results.total == 7 and dict(results.facets["city"]) == {"Lille": 4, "Roubaix": 3}
+    assert dict(results.facets["theme"]) == {"Parents": 7}
+    admin = db.session.get(User, people.admin.id)
+    archived = service.transition(session, admin, results.hits[0].practice.id, "archive")
+    after = search.search(session, search.Query(text="gouter"), None)
+    assert after.total == 6 and archived.id not in [h.practice.id for h in after.hits]
+    assert sum(count for _value, count in after.facets["city"]) == 6
+
+
+def test_relevance_orders_by_bm25_and_pages_do_not_overlap(session, people):
+    publish(session, people, title="Atelier", context="On évoque la médiation une fois.")
+    publish(session, people, title="Médiation scolaire", obstacles="La médiation manque.")
+    publish(session, people, title="La médiation avec les familles")
+    first = titles(session, "mediation", per_page=2)
+    second = titles(session, "mediation", per_page=2, page=2)
+    assert first == ["Médiation scolaire", "La médiation avec les familles"]  # title and obstacles, title
+    assert second == ["Atelier"] and not set(first) & set(second)

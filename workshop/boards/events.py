@@ -11,6 +11,8 @@ from flask import current_app, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 from workshop import ratelimit
 from workshop.boards import fanout, presence, service
@@ -52,6 +54,15 @@ def broadcast(workshop_id: int, event: dict) -> None:
     fanout.send(workshop_id, event["type"], item)
 
 
+@sa_event.listens_for(Session, "loaded_as_persistent")
+def _pin(session: Session, instance) -> None:
+    """Keep what a board event loaded alive until the event ends: the identity map holds objects weakly, so
+    the broadcast after the rule (which needs the workshop's settings) would otherwise read them again."""
+    pinned = session.info.get("pinned")
+    if pinned is not None:
+        pinned.append(instance)
+
+
 class BoardNamespace(Namespace):
     """Every client->server event answers {"ok": true, ...} or {"ok": false, "error": {...}}."""
 
@@ -81,6 +92,11 @@ class BoardNamespace(Namespace):
     @staticmethod
     def _guarded(handler: Callable) -> Callable:
         def run(payload=None, *_ignored):
+            # One session per event, removed below: what it just committed stays loaded (the participant, the
+            # workshop) instead of being read again for the broadcast and the ack.
+            current = db.session()
+            current.expire_on_commit = False
+            current.info["pinned"] = []
             try:
                 return {"ok": True, **handler(payload)}
             except DomainError as error:

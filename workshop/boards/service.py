@@ -287,8 +287,9 @@ def current_seq(session: Session, workshop_id: int) -> int:
 
 
 def workshop_anonymous(session: Session, workshop_id: int) -> bool:
-    settings = session.scalar(select(Workshop.settings).where(Workshop.id == workshop_id))
-    return bool((settings or {}).get("anonymous"))
+    """From the session's copy when the rule loaded the workshop (no query), else read."""
+    workshop = session.get(Workshop, workshop_id)
+    return bool(workshop and (workshop.settings or {}).get("anonymous"))
 
 
 def view_card(card: dict, *, viewer_id: int | None = None, moderator: bool = False, anonymous: bool = False,

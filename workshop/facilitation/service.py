@@ -981,12 +981,14 @@ def facilitation_state(session: Session, workshop: Workshop, viewer: Participant
     mine = session.execute(select(Vote.target_kind, Vote.target_id).where(
         Vote.workshop_id == workshop.id, Vote.participant_id == viewer.id).order_by(Vote.id)).all()
     reactions: dict[int, dict[str, int]] = {}
-    for card_id, kind, count in session.execute(
-            select(Reaction.card_id, Reaction.kind, func.count()).where(Reaction.workshop_id == workshop.id)
-            .group_by(Reaction.card_id, Reaction.kind)):
+    my_reactions: list[tuple[int, str]] = []
+    for card_id, kind, count, own in session.execute(  # one query: every count, and which ones are mine
+            select(Reaction.card_id, Reaction.kind, func.count(),
+                   func.count().filter(Reaction.participant_id == viewer.id))
+            .where(Reaction.workshop_id == workshop.id).group_by(Reaction.card_id, Reaction.kind)):
         reactions.setdefault(card_id, {})[kind] = count
-    my_reactions = session.execute(select(Reaction.card_id, Reaction.kind).where(
-        Reaction.workshop_id == workshop.id, Reaction.participant_id == viewer.id)).all()
+        if own:
+            my_reactions.append((card_id, kind))
     replies = session.execute(select(Reply, Participant.name).outerjoin(
         Participant, Participant.id == Reply.participant_id).where(Reply.workshop_id == workshop.id)
         .order_by(Reply.id)).all()

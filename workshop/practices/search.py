@@ -5,12 +5,13 @@ so élève = eleve; œ/æ are folded to oe/ae by the app on both sides, since un
 PostgreSQL: a `practice_search` table holding a weighted tsvector built with the `fr_unaccent` text search
 configuration (French stemming after unaccent). Both rank (bm25 / ts_rank_cd), match word prefixes and return
 highlighted excerpts (snippet() / ts_headline). The index is rewritten on every save (`index_practice`).
+Filters, visibility and exact facet counts use per-process bitsets rebuilt once per repository version (see
+`snapshot`); the index only finds the matches and ranks the top ones (ORDER BY bm25 LIMIT n).
 """
 
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
 import secrets
@@ -21,20 +22,13 @@ from flask import Flask
 from markupsafe import Markup, escape
 from sqlalchemy import (
     Connection,
-    Integer,
-    and_,
-    any_,
-    bindparam,
     event,
     exists,
-    func,
     inspect,
-    literal,
     or_,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -53,8 +47,7 @@ STOP_WORDS = frozenset(
     "son sur un une y".split()
 )
 MAX_TERMS = 12
-RANK_LIMIT = 1000
-FACET_LIMIT = 1000
+FACET_LIMIT = 1000  # no longer a limit (counts are exact); the search page still receives it
 SORTS = ("relevance", "recent", "toolkits")
 FACETS = ("theme", "framework", "audience", "city", "qpv", "network", "kind", "status")
 _BLOCK_END = re.compile(r"<(?:br\s*/?|/p|/li|/ul|/ol|/h\d)>", re.I)
@@ -235,7 +228,7 @@ class Query:
     excerpt_column: str | None = None
     facets: bool = True
     excerpts: bool = True
-    rank_limit: int = 1000  # see RANK_LIMIT
+    rank_limit: int = 1000  # unused since ranking keeps only the top ones (kept for callers)
 
 
 @dataclass
@@ -253,7 +246,7 @@ class Results:
     page: int
     per_page: int
     relaxed: bool = False  # no sheet had every word: these have some of them
-    facets_sampled: bool = False  # facet counts were taken over the FACET_LIMIT most recent matches
+    facets_sampled: bool = False  # counts are exact now (snapshot bitsets); kept for the templates
 
     @property
     def pages(self) -> int:
@@ -321,7 +314,8 @@ class Snapshot:
 
 _SNAPSHOTS: dict[str, Snapshot] = {}
 _MATCHES: dict[tuple, tuple[int, int]] = {}  # (engine, token, expression) -> (bitset, count), bounded
-_RANKED: dict[tuple, list[int]] = {}  # (engine, token, expression, limit) -> ids best first, bounded
+# (engine, token, expression, limit) -> (id, score) best first, bounded
+_RANKED: dict[tuple, list[tuple[int, float]]] = {}
 _SIMILAR: dict[tuple, list[int]] = {}
 CACHE_SIZE = 512
 _BITS = tuple(1 << i for i in range(8))
@@ -422,10 +416,41 @@ def _matches(session: Session, expression: str, token: int) -> tuple[int, int]:
         return found
     if _is_postgres(session):
         sql = "SELECT practice_id FROM practice_search WHERE document @@ to_tsquery('fr_unaccent', :fts)"
-    else:
-        sql = "SELECT rowid FROM practice_fts WHERE practice_fts MATCH :fts"
-    ids = session.connection().exec_driver_sql(*_driver(session, sql, expression)).scalars().all()
-    return _remember(_MATCHES, key, (_bitset(ids), len(ids)))
+        ids = _id_list(session, sql, expression)
+        return _remember(_MATCHES, key, (_bitset(ids), len(ids)))
+    # SQLite builds the bitset's bytes itself (one row per 8 ids: their byte's number and value).
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        places, values = cursor.execute(
+            "SELECT group_concat(b), group_concat(v) FROM (SELECT rowid >> 3 AS b, sum(1 << (rowid & 7)) AS v "
+            "FROM practice_fts WHERE practice_fts MATCH ? GROUP BY 1)", (expression,)).fetchone()
+    finally:
+        cursor.close()
+    if not places:
+        return _remember(_MATCHES, key, (0, 0))
+    places, values = [int(b) for b in places.split(",")], [int(v) for v in values.split(",")]
+    buffer = bytearray(max(places) + 1)
+    for place, value in zip(places, values, strict=True):
+        buffer[place] = value
+    bits = int.from_bytes(buffer, "little")
+    return _remember(_MATCHES, key, (bits, bits.bit_count()))
+
+
+def _id_list(session: Session, sql: str, expression: str, **extra) -> list[int]:
+    """The ids a statement returns, in order. SQLite: one group_concat string through the DBAPI cursor, since
+    20,000 rows through SQLAlchemy's and sqlite3's row machinery cost more than the full-text pass itself."""
+    if _is_postgres(session):
+        return list(session.connection().exec_driver_sql(*_driver(session, sql, expression, **extra)).scalars())
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        if "ORDER BY" in sql:  # group_concat's order is not guaranteed before SQLite 3.44: plain rows (few)
+            return [row[0] for row in cursor.execute(*_driver(session, sql, expression, **extra))]
+        inner = sql.replace("SELECT rowid", "SELECT rowid AS id", 1)
+        joined = cursor.execute(*_driver(session, f"SELECT group_concat(id) FROM ({inner})", expression,
+                                         **extra)).fetchone()[0]
+    finally:
+        cursor.close()
+    return [int(i) for i in joined.split(",")] if joined else []
 
 
 def _driver(session: Session, sql: str, expression: str, **extra):
@@ -435,20 +460,21 @@ def _driver(session: Session, sql: str, expression: str, **extra):
     return sql.replace(":fts", "?").replace(":n", "?"), (expression, *extra.values())
 
 
-def _ranked_ids(session: Session, expression: str, token: int, limit: int) -> list[int]:
+def _ranked_ids(session: Session, expression: str, token: int, limit: int) -> list[tuple[int, float]]:
     """The `limit` best matches, best first: FTS5 keeps only the top ones while ranking (no sort of them all)."""
     key = (_engine_key(session), token, expression, limit)
     found = _RANKED.get(key)
     if found is not None:
         return found
     if _is_postgres(session):
-        sql = ("SELECT practice_id FROM practice_search WHERE document @@ to_tsquery('fr_unaccent', :fts) "
-               "ORDER BY ts_rank_cd(document, to_tsquery('fr_unaccent', :fts)) DESC, practice_id DESC LIMIT :n")
+        sql = ("SELECT practice_id, -ts_rank_cd(document, to_tsquery('fr_unaccent', :fts)) AS score "
+               "FROM practice_search WHERE document @@ to_tsquery('fr_unaccent', :fts) "
+               "ORDER BY score, practice_id DESC LIMIT :n")
     else:
-        sql = ("SELECT rowid FROM practice_fts WHERE practice_fts MATCH :fts "
-               "ORDER BY bm25(practice_fts, 10.0, 4.0, 4.0, 1.0), rowid DESC LIMIT :n")
-    ids = session.connection().exec_driver_sql(*_driver(session, sql, expression, n=limit)).scalars().all()
-    return _remember(_RANKED, key, list(ids))
+        sql = ("SELECT rowid, bm25(practice_fts, 10.0, 4.0, 4.0, 1.0) AS score FROM practice_fts "
+               "WHERE practice_fts MATCH :fts ORDER BY score, rowid DESC LIMIT :n")
+    rows = session.connection().exec_driver_sql(*_driver(session, sql, expression, n=limit)).all()
+    return _remember(_RANKED, key, [(row[0], float(row[1])) for row in rows])
 
 
 def _pick(candidates, allowed: bytes, offset: int, count: int) -> list[int]:
@@ -504,21 +530,25 @@ def _run(session: Session, query: Query, words: list[str], any_word: bool, viewe
     if query.exclude_id and allowed >> query.exclude_id & 1:
         allowed ^= 1 << query.exclude_id
     expression = _expression(session, query, words, any_word) if words else None
-    _count = 0
-    if expression:
-        matched, _count = _matches(session, expression, snap.token)
-        allowed &= matched
-    total = allowed.bit_count()
     offset = (page - 1) * query.per_page
     scores: dict[int, float] = {}
-    if not total:
-        ids = []
-    elif expression and query.sort == "relevance":
-        ids = _best(session, expression, snap.token, allowed, total, _count, offset, query.per_page)
-        scores = {r.id: float(r.score) for r in _scores(session, expression, ids)}
+    if expression and query.sort == "relevance" and not query.facets:
+        # Similar sheets, suggestions: no count wanted, so no pass over every match; the index's top ones only.
+        scores = _best(session, expression, snap.token, allowed, allowed.bit_count(), None, offset, query.per_page)
+        ids, total = list(scores), len(scores)
     else:
-        ids = _in_order(snap, "toolkits" if query.sort == "toolkits" else "recent", allowed, total, offset,
-                        query.per_page)
+        if expression:
+            matched, count = _matches(session, expression, snap.token)
+            allowed &= matched
+        total = allowed.bit_count()
+        if not total:
+            ids = []
+        elif expression and query.sort == "relevance":
+            scores = _best(session, expression, snap.token, allowed, total, count, offset, query.per_page)
+            ids = list(scores)
+        else:
+            ids = _in_order(snap, "toolkits" if query.sort == "toolkits" else "recent", allowed, total, offset,
+                            query.per_page)
     excerpts = _excerpts(session, ids, words, any_word, query.excerpt_column, query.columns) \
         if expression and query.excerpts else {}
     rows = [_Row(i, scores.get(i, 0.0)) for i in ids]
@@ -532,34 +562,23 @@ class _Row:
     score: float
 
 
-def _best(session: Session, expression: str, token: int, allowed: int, total: int, matched: int, offset: int,
-          count: int) -> list[int]:
-    """The page of the best allowed matches: ask the index for the top few (enough for the share of matches
-    that are allowed), more only if filters left too few of them."""
+def _best(session: Session, expression: str, token: int, allowed: int, total: int, matched: int | None, offset: int,
+          count: int) -> dict[int, float]:
+    """The page of the best allowed matches (id -> score, in order): ask the index for the top few (enough for
+    the share of matches that are allowed), more only if filters left too few of them."""
     raw = allowed.to_bytes((allowed.bit_length() + 7) >> 3 or 1, "little")
     wanted = offset + count
-    limit = min(matched, int(wanted * matched / max(total, 1) * 1.5) + 20)
+    if matched is None:  # unknown: guess from the share of sheets allowed
+        limit = int(wanted * (len(raw) * 8) / max(total, 1) * 1.5) + 20
+    else:
+        limit = min(matched, int(wanted * matched / max(total, 1) * 1.5) + 20)
     while True:
         ranked = _ranked_ids(session, expression, token, limit)
-        page = _pick(ranked, raw, offset, count)
-        if len(page) == min(count, max(0, total - offset)) or limit >= matched:
-            return page
-        limit = min(matched, limit * 4)
-
-
-def _scores(session: Session, expression: str, ids: list[int]) -> list:
-    """bm25 / ts_rank_cd of the page's hits only (for the API's `score`)."""
-    if not ids:
-        return []
-    if _is_postgres(session):
-        return session.execute(text(
-            "SELECT practice_id AS id, -ts_rank_cd(document, to_tsquery('fr_unaccent', :fts)) AS score "
-            "FROM practice_search WHERE practice_id = ANY(:ids)"), {"fts": expression, "ids": ids}).all()
-    # "+rowid": a rowid constraint would make FTS5 run the MATCH once per candidate.
-    return session.execute(text(
-        "SELECT rowid AS id, bm25(practice_fts, 10.0, 4.0, 4.0, 1.0) AS score FROM practice_fts "
-        f"WHERE practice_fts MATCH :fts AND +rowid IN ({','.join(str(int(i)) for i in ids)})"),
-        {"fts": expression}).all()
+        page = _pick((i for i, _score in ranked), raw, offset, count)
+        if len(page) == min(count, max(0, total - offset)) or len(ranked) < limit or limit == matched:
+            scores = dict(ranked)
+            return {i: scores[i] for i in page}
+        limit = limit * 4 if matched is None else min(matched, limit * 4)
 
 
 def search(session: Session, query: Query, viewer: User | None = None) -> Results:
@@ -610,17 +629,25 @@ def _excerpts(session: Session, ids: list[int], words: list[str], any_word: bool
 
 
 def similar(session: Session, practice: Practice, viewer: User | None = None, limit: int = 5) -> list[Hit]:
-    """Published sheets sharing every word of the title, then some words of the title and themes."""
-    strict = Query(text=practice.title, filters={"status": ["published"]}, per_page=limit, exclude_id=practice.id,
-                   facets=False, excerpts=False, rank_limit=300)
-    hits = search(session, strict, viewer).hits if len(terms(practice.title)) > 1 else []
-    if len(hits) < limit:  # complete with sheets sharing some words of the title or themes
-        words = " ".join([practice.title, *(practice.themes or [])])
-        loose = Query(text=words, filters={"status": ["published"]}, per_page=limit, exclude_id=practice.id,
-                      any_word=True, facets=False, excerpts=False, rank_limit=300)
-        seen = {h.practice.id for h in hits}
-        hits += [h for h in search(session, loose, viewer).hits if h.practice.id not in seen][:limit - len(hits)]
-    return hits
+    """Published sheets whose titles share words with this one's, best first; completed, if too few, with sheets
+    sharing words of the title or themes anywhere. Cached per repository version (only published sheets are
+    shown, so the viewer does not matter)."""
+    key = (_engine_key(session), _token(session), practice.id, limit)
+    ids = _SIMILAR.get(key)
+    if ids is None:
+        # The title column only: a bounded pass (titles are short), where shared words mean most.
+        strict = Query(text=practice.title, filters={"status": ["published"]}, per_page=limit,
+                       exclude_id=practice.id, any_word=True, columns=("title",), facets=False, excerpts=False)
+        hits = search(session, strict, viewer).hits
+        if len(hits) < limit:
+            words = " ".join([practice.title, *(practice.themes or [])])
+            loose = Query(text=words, filters={"status": ["published"]}, per_page=limit, exclude_id=practice.id,
+                          any_word=True, facets=False, excerpts=False)
+            seen = {h.practice.id for h in hits}
+            hits += [h for h in search(session, loose, viewer).hits if h.practice.id not in seen][:limit - len(hits)]
+        ids = _remember(_SIMILAR, key, [h.practice.id for h in hits])
+        return hits
+    return _hits(session, [_Row(i, 0.0) for i in ids], {})
 
 
 def suggestions(session: Session, obstacle: str, limit: int = 3) -> list[Hit]:

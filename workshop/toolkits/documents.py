@@ -92,14 +92,16 @@ def practice_short_url(practice_id: int) -> str:
 
 
 @lru_cache(maxsize=8192)
-def qr_svg(url: str) -> Markup:
-    """The QR code as inline SVG (vector, crisp in print, no file to fetch).
+def qr_image(url: str) -> Markup:
+    """The QR code as a tiny PNG (one pixel a module, ~400 bytes, a data: URI, no file to fetch), drawn with
+    `image-rendering: pixelated` so print keeps sharp square modules. An inline SVG looked the same but cost
+    WeasyPrint ~50 ms a sheet to parse and draw.
 
     A fixed mask pattern (any of the 8 is valid) skips segno's search for the best one, 8x faster: a 100-sheet
     toolkit builds its HTML in the web process, where every millisecond holds up the live boards.
     """
-    return Markup(segno.make(url, error="m", mask=4).svg_inline(scale=3, border=0, dark="#1f2937",
-                                                                omitsize=True))
+    uri = segno.make(url, error="m", mask=4).png_data_uri(scale=1, border=0, dark="#1f2937")
+    return Markup('<img src="{}" alt="QR code : {}">').format(uri, url)
 
 
 def date_fr(value: date | datetime | str | None) -> str:
@@ -170,7 +172,7 @@ def practice_view(practice: Practice, labels: Labels, data: dict | None = None, 
         } if provenance.get("workshop_title") else None,
         "short_url": short_url,
         "short_url_label": short_url.split("://", 1)[-1],
-        "qr": qr_svg(short_url) if with_qr else None,
+        "qr": qr_image(short_url) if with_qr else None,
     }
 
 
@@ -298,22 +300,57 @@ def toolkit_fingerprint(session: Session, toolkit: Toolkit) -> str:
                  [tuple(row) for row in networks], base_url(), str(printed), _templates_stamp()))
 
 
-def toolkit_document(session: Session, toolkit: Toolkit) -> PdfDocument:
+def toolkit_document(session: Session, toolkit: Toolkit):
     view = toolkit_view(session, toolkit)
     return _toolkit_document(view)
 
 
-def _toolkit_document(view: dict) -> PdfDocument:
-    html = render_template("pdf/toolkit.html", toolkit=view, running_title=view["title"],
+# Parts carry no running header/footer: a practice's PDF then depends on the practice alone (cached across
+# exports); the renderer draws the heads over the assembled pages (see PdfBook).
+PART_CSS = ("@page { @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; }"
+            " @bottom-right { content: none; } }")
+HEADS_CSS = ".h { break-after: page; } .h:last-child { break-after: auto; }"
+
+
+def toolkit_preview_html(view: dict) -> str:
+    """The whole toolkit as one HTML page (the browser's print preview)."""
+    return render_template("pdf/toolkit.html", toolkit=view, running_title=view["title"],
                            networks_line=_networks_line(view["networks"]), css_string=css_string)
+
+
+def _toolkit_document(view: dict):
+    """The toolkit as a book of parts: front matter, then per section an opening page and its practices, then
+    the index and back matter; rendered in parallel and cached part by part (renderer.PdfBook)."""
+    from workshop.toolkits.renderer import PdfBook
+
+    macros = current_app.jinja_env.get_template("pdf/toolkit_parts.html").module
+    author = _networks_line(view["networks"])
+
+    def shell(body) -> str:
+        return str(macros.shell(view["title"], author, body))
+
+    parts = [{"kind": "front", "html": shell(macros.front(view)), "title": view["title"], "level": 1}]
+    for number, section in enumerate([s for s in view["sections"] if s["entries"]], start=1):
+        parts.append({"kind": "opening", "html": shell(macros.opening(section, number)), "title": section["title"],
+                      "level": 1, "anchor": section["anchor"], "section": section["title"]})
+        for entry in section["entries"]:
+            # The part's own HTML uses the practice's stable anchor: its PDF is shared by every export.
+            html = shell(macros.practice({**entry, "anchor": f"fiche-{entry['id']}"}))
+            parts.append({"kind": "practice", "html": html, "title": entry["title"], "level": 2,
+                          "anchor": entry["anchor"], "section": section["title"]})
+    parts.append({"kind": "back", "html": shell(macros.back(view)), "title": "Index", "level": 1})
     # A first guess for the progress bar (n/N); the cache remembers the true count for the next build.
     pages = 4 + len(view["sections"]) + sum(1 + len(e["sections"]) // 8 for s in view["sections"]
                                             for e in s["entries"])
-    return PdfDocument(html, print_css(), f"boite-a-outils-{slug(view['title'])}.pdf", pages)
+    css = print_css()
+    return PdfBook(tuple(parts), css + PART_CSS, css + HEADS_CSS,
+                   {"title": view["title"], "author": author, "running": view["title"][:70], "lang": "fr",
+                    "subject": f"Boîte à outils : {view['title']} ({view['count']} fiches)"},
+                   f"boite-a-outils-{slug(view['title'])}.pdf", pages)
 
 
 def adhoc_toolkit_document(session: Session, practices: list[Practice], title: str,
-                           introduction: str = "") -> PdfDocument:
+                           introduction: str = ""):
     """A toolkit not saved in the database (CLI): sections by first theme, live versions."""
     labels = Labels(session)
     by_theme: dict[str, list[Practice]] = defaultdict(list)

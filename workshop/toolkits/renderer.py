@@ -14,6 +14,7 @@ This module imports neither Flask nor the app: it is preloaded into the forkserv
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -108,6 +109,14 @@ def _write_json(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
+@functools.lru_cache(maxsize=8)
+def _stylesheet(css: str):
+    """Parse the print stylesheet once per process (~90 ms each time otherwise: a third of a sheet's render)."""
+    import weasyprint
+
+    return weasyprint.CSS(string=css)
+
+
 def render_to_cache(html: str, css: str, variant: str | None, cache_dir: str, key: str) -> dict:
     """Render one document into `<cache_dir>/<key>.pdf`; return its page count and duration.
 
@@ -126,7 +135,7 @@ def render_to_cache(html: str, css: str, variant: str | None, cache_dir: str, ke
         # No network or file access while rendering user content: only inline data: URIs.
         fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"], timeout=1)
         document = weasyprint.HTML(string=html, base_url=str(cache), url_fetcher=fetcher).render(
-            stylesheets=[weasyprint.CSS(string=css)], pdf_variant=variant)
+            stylesheets=[_stylesheet(css)], pdf_variant=variant)
         tmp = cache / f".{key}.{os.getpid()}.pdf"
         document.write_pdf(tmp, pdf_variant=variant)
         os.replace(tmp, cache / f"{key}.pdf")
@@ -433,7 +442,7 @@ def render_part(html: str, css: str, cache_dir: str, key: str) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"], timeout=1)
     document = weasyprint.HTML(string=html, base_url=str(folder), url_fetcher=fetcher).render(
-        stylesheets=[weasyprint.CSS(string=css)])
+        stylesheets=[_stylesheet(css)])
     anchors, links = {}, []
     for number, page in enumerate(document.pages):
         for name in page.anchors:
@@ -462,23 +471,25 @@ def _numbered(html: str, pages: dict[str, int] | None) -> str:
 
 
 def _css_text(value: str) -> str:
-    return '"' + re.sub(r'["\\\n\r]', lambda m: " " if m[0] in "\n\r" else "\\" + m[0], value) + '"'
+    """A CSS string literal; `<` escaped too, so no `</style>` can come out of the data."""
+    return '"' + re.sub(r'["\\\n\r<]', lambda m: " " if m[0] in "\n\r" else "\\3c " if m[0] == "<"
+                        else "\\" + m[0], value) + '"'
 
 
 def _heads_html(book: PdfBook, sections: list[str]) -> str:
     """One empty page per page of the book, each naming its section: WeasyPrint draws the margin boxes."""
-    pages = "".join(f'<div class="h{" cover" if n == 0 else ""}" style="string-set: section {_css_text(s)}">'
-                    f'</div>' for n, s in enumerate(sections))
-    return (f'<html lang="fr"><head><style>@page {{ @top-left {{ content: {_css_text(book.meta["running"])}; }}'
-            f' @bottom-left {{ content: {_css_text(book.meta["author"])}; }} }}</style></head><body>{pages}'
-            f'</body></html>')
+    from html import escape
+
+    pages = "".join(f'<div class="h" style="string-set: section {escape(_css_text(s))}"></div>' for s in sections)
+    running, author = _css_text(book.meta["running"]), _css_text(book.meta["author"])
+    return (f'<html lang="fr"><head><style>@page {{ @top-left {{ content: {running}; }}'
+            f' @bottom-left {{ content: {author}; }} }}</style></head><body>{pages}</body></html>')
 
 
 def render_book_to_cache(book: PdfBook, cache_dir: str, key: str, workers: int = 1) -> dict:
     """Render a book's parts (in `workers` processes when > 1), number the pages, assemble with pypdf."""
     import pypdf
-    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, \
-        TextStringObject
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject
 
     started = time.perf_counter()
     cache = Path(cache_dir)
@@ -496,6 +507,8 @@ def render_book_to_cache(book: PdfBook, cache_dir: str, key: str, workers: int =
         todo = [i for i, k in enumerate(keys) if not (cache / "parts" / f"{k}.pdf").exists()]
         results: dict[int, dict] = {}
         if workers > 1 and len(todo) > 2:
+            _warm_up()  # forked workers then start with WeasyPrint imported and the fonts loaded
+            _stylesheet(book.css)
             context = multiprocessing.get_context("fork")  # a warm worker: WeasyPrint and fonts already loaded
             with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
                 futures = {pool.submit(render_part, jobs[i][0], jobs[i][1], cache_dir, keys[i]): i for i in todo}
@@ -522,34 +535,39 @@ def render_book_to_cache(book: PdfBook, cache_dir: str, key: str, workers: int =
             for name, number in meta["anchors"].items():
                 pages.setdefault(name, start + number)
         numbered = [i for i, p in enumerate(parts) if PAGE_MARK.search(p["html"])]
-        again = run_all([(_numbered(parts[i]["html"], pages), book.css) for i in numbered])
+        # The running heads (one empty page per page) are laid out alongside the numbered parts.
+        sections = [p.get("section", "") for p, m in zip(parts, metas, strict=True) for _ in range(m["pages"])]
+        heads_html = _heads_html(book, sections)
+        again = run_all([(_numbered(parts[i]["html"], pages), book.css) for i in numbered]
+                        + [(heads_html, book.heads_css)])
         changed = False
-        for i, meta in zip(numbered, again, strict=True):
+        for i, meta in zip(numbered, again[:len(numbered)], strict=True):
             changed |= meta["pages"] != metas[i]["pages"]
             metas[i] = meta
         if not changed:
             break
     keys = [_part_key(_numbered(p["html"], pages) if i in numbered else _numbered(p["html"], None), book.css)
             for i, p in enumerate(parts)]
+    heads_key = _part_key(heads_html, book.heads_css)
 
-    # 2. Running heads for every page, then the assembly.
-    sections = [p.get("section", "") for p, m in zip(parts, metas, strict=True) for _ in range(m["pages"])]
-    heads_key = _part_key(_heads_html(book, sections), book.heads_css)
-    render_part(_heads_html(book, sections), book.heads_css, cache_dir, heads_key)
+    # 2. The assembly: parts one after the other, running heads stamped over every page but the cover.
     _write_json(progress, {"page": len(sections), "step": "pdf", "at": time.time()})
     heads = pypdf.PdfReader(cache / "parts" / f"{heads_key}.pdf")
     writer = pypdf.PdfWriter()
     for part_key in keys:
         writer.append(pypdf.PdfReader(cache / "parts" / f"{part_key}.pdf"), import_outline=False)
-    for number, page in enumerate(writer.pages):
+    book_pages = list(writer.pages)  # (len(writer.pages) walks the page tree each time)
+    if len(heads.pages) != len(book_pages):  # never expected: numbering would be off, so refuse
+        raise RuntimeError(f"running heads: {len(heads.pages)} pages for a book of {len(book_pages)}")
+    for number, page in enumerate(book_pages):
         if number:  # the cover has no header or footer
             page.merge_page(heads.pages[number])
     # Internal links (table of contents, openings, index) to the pages computed above.
-    for part, start, meta in zip(parts, starts, metas, strict=True):
+    for start, meta in zip(starts, metas, strict=True):
         for number, target, rect in meta["links"]:
             if target in pages:
-                page = writer.pages[start - 1 + number]
-                destination = writer.pages[pages[target] - 1]
+                page = book_pages[start - 1 + number]
+                destination = book_pages[pages[target] - 1]
                 annotation = DictionaryObject({
                     NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
                     NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
@@ -565,9 +583,9 @@ def render_book_to_cache(book: PdfBook, cache_dir: str, key: str, workers: int =
         if not part.get("title"):
             continue
         if part.get("level", 1) == 1:
-            parent = writer.add_outline_item(part["title"], start - 1)
+            parent = writer.add_outline_item(title=part["title"], page_number=start - 1)
         else:
-            writer.add_outline_item(part["title"], start - 1, parent=parent)
+            writer.add_outline_item(title=part["title"], page_number=start - 1, parent=parent)
     writer.add_metadata({"/Title": book.meta["title"], "/Author": book.meta["author"],
                          "/Subject": book.meta.get("subject", ""), "/Creator": "Passerelles",
                          "/Producer": f"WeasyPrint {version('weasyprint')} + pypdf {pypdf.__version__}"})
@@ -577,6 +595,6 @@ def render_book_to_cache(book: PdfBook, cache_dir: str, key: str, workers: int =
     with open(tmp, "wb") as handle:
         writer.write(handle)
     os.replace(tmp, cache / f"{key}.pdf")
-    meta = {"pages": len(writer.pages), "seconds": round(time.perf_counter() - started, 3)}
+    meta = {"pages": len(book_pages), "seconds": round(time.perf_counter() - started, 3)}
     _write_json(cache / f"{key}.json", meta)
     return meta

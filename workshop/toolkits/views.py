@@ -379,6 +379,6 @@ def toolkit_json(toolkit_id: int):
 def print_preview(toolkit_id: int):
     """Show the exact HTML the PDF is made from, with the print stylesheet (a fast preview)."""
     toolkit = _toolkit_for(toolkit_id)
-    document = documents.toolkit_document(db.session, toolkit)
-    return Response(document.html.replace("</head>", f"<style>{document.css}</style></head>", 1),
+    html = documents.toolkit_preview_html(documents.toolkit_view(db.session, toolkit))
+    return Response(html.replace("</head>", f"<style>{documents.print_css()}</style></head>", 1),
                     mimetype="text/html")
