@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-RENDERER_VERSION = f"passerelles-pdf-3/weasyprint-{version('weasyprint')}"
+RENDERER_VERSION = f"passerelles-pdf-4/weasyprint-{version('weasyprint')}"
 DEFAULT_VARIANT = "pdf/ua-1"  # tagged PDF with structure tree and /Lang: readable by screen readers
 JOB_TTL = 3600  # seconds a job file stays meaningful
 STALE_AFTER = 900  # a job with no progress for that long is considered lost (server restarted mid-render)
