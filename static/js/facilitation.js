@@ -30,10 +30,18 @@ const fac = {
   extraColumns: [],
   selected: new Set(),
   renaming: null, // id of the group whose name is being typed: redraws leave it alone
+  tables: { count: 0, columns: [], mine: null, seat: null, rank: null }, // world café
 };
 
 const moderator = () => P.state.me && P.state.me.role === "facilitator";
 const allows = (action) => !fac.phase || fac.phase.allows.includes(action);
+// World café: my table, from my chosen seat or my rank of arrival (recomputed when the tables change).
+const myTable = () => {
+  const tb = fac.tables;
+  if (!tb.count) return null;
+  if (tb.seat) return ((tb.seat - 1) % tb.count) + 1;
+  return tb.rank === null || tb.rank === undefined ? null : (tb.rank % tb.count) + 1;
+};
 const canGroup = () => moderator() || (fac.settings.everyone_groups && allows("group") && !fac.locked);
 
 // --- State and events -------------------------------------------------------------------------
@@ -57,6 +65,7 @@ function load(snapshot) {
   fac.reactions = new Map(Object.entries(f.reactions).map(([k, v]) => [Number(k), v]));
   fac.myReactions = new Set(f.my_reactions.map(([c, k]) => `${c}:${k}`));
   fac.replies = new Map(f.replies.map((r) => [r.id, r]));
+  fac.tables = f.tables || { count: 0, columns: [], mine: null, seat: null, rank: null };
   drawBar();
   arrange();
   showSpotlight();
@@ -159,6 +168,10 @@ function onEvent(event) {
     case "settings.changed":
       fac.settings = d.settings;
       fac.votes.budget = d.settings.vote_budget;
+      if (fac.tables.columns.length && d.settings.tables) fac.tables.count = d.settings.tables;
+      break;
+    case "participant.table":
+      if (d.seat && d.seat.participant_id === me) fac.tables.seat = d.seat.table;
       break;
     case "workshop.closed": case "workshop.reopened":
       break;
@@ -206,6 +219,7 @@ function drawBar() {
   root.dataset.vote = allows("vote") && !fac.votes.revealed && !fac.locked ? "yes" : "no";
   root.dataset.locked = fac.locked ? "yes" : "no";
   root.classList.toggle("can-group", canGroup());
+  root.dataset.table = myTable() || "";
   const index = fac.phases.findIndex((p) => p.key === phase.key);
   const parts = [
     el("div", { className: "phase-info" },
@@ -216,7 +230,7 @@ function drawBar() {
       phase.private ? el("p", { className: "phase-private small", textContent: t.private_phase }) : null,
       fac.locked ? el("p", { className: "badge badge-locked", textContent: t.locked, dataset: { testid: "locked" } })
         : null),
-    el("div", { className: "phase-side" }, timerElement(), votesElement()),
+    el("div", { className: "phase-side" }, timerElement(), votesElement(), tableElement()),
   ];
   if (moderator()) parts.push(controls(index));
   bar.hidden = false;
@@ -227,6 +241,28 @@ function drawBar() {
 
 function timerElement() {
   return el("p", { className: "timer", id: "timer", role: "timer", dataset: { testid: "timer" } });
+}
+
+function tableElement() {
+  const mine = myTable();
+  if (!fac.tables.count || (moderator() && mine === null)) return null; // the facilitator sits at no table
+  const open = moderator() ? mine !== null : fac.phase.by_table && !fac.locked;
+  const select = el("select", { className: "table-select", "aria-label": t.your_table, disabled: !open,
+    dataset: { testid: "table-select" }, on: { change: (e) => send("participant.table", { table: Number(e.target.value) }) } },
+  ...(mine === null ? [el("option", { value: "", textContent: "—", selected: true })] : []),
+  ...Array.from({ length: fac.tables.count }, (_, i) => el("option", { value: i + 1, selected: mine === i + 1,
+    textContent: fmt(t.table_n, { n: i + 1 }) })));
+  return el("p", { className: "my-table small", dataset: { testid: "my-table" } },
+    el("label", { textContent: `${t.your_table} ` }), select,
+    fac.phase.by_table && !moderator() ? el("span", { className: "muted", textContent: ` ${t.change_table}` }) : null);
+}
+
+function tablesForm() {
+  if (!fac.tables.columns.length) return null;
+  const count = el("input", { type: "number", min: 1, max: 20, value: fac.tables.count || 4,
+    className: "timer-minutes", "aria-label": t.tables, dataset: { testid: "tables-count" } });
+  return el("div", { className: "control-row" }, el("label", { className: "small", textContent: `${t.tables} ` }),
+    count, button(t.save, () => send("settings.update", { tables: Number(count.value) })));
 }
 
 function votesElement() {
@@ -265,6 +301,7 @@ function controls(index) {
       button(t.reveal_cards, () => send("cards.reveal")),
       button(fac.locked ? t.unlock : t.lock, () => send("board.lock", { locked: !fac.locked }))),
     el("div", { className: "control-row" }, el("span", { className: "small", textContent: t.timer }), ...timerButtons),
+    tablesForm(),
     el("div", { className: "control-row" },
       button(fac.votes.revealed ? t.hide_results : t.show_results,
         () => send("votes.reveal", { revealed: !fac.votes.revealed })),
@@ -425,10 +462,39 @@ function arrangeColumn(section) {
     .filter((c) => c.column === key && !(fac.place.get(c.id)?.group && fac.groups.has(fac.place.get(c.id).group)))
     .sort((a, b) => (fac.place.get(a.id)?.pos ?? 1e9) - (fac.place.get(b.id)?.pos ?? 1e9) || a.id - b.id);
   const pending = [...list.querySelectorAll(":scope > .note:not([data-card-id])")];
-  reorder(list, [...boxes, ...loose.map((c) => noteOf(c.id)).filter(Boolean), ...pending]);
+  reorder(list, [...boxes, ...byTable(list, key, loose), ...pending]);
   for (const note of section.querySelectorAll(".note[data-card-id]")) decorate(note);
   makeSortable(list, key, null);
   for (const inner of list.querySelectorAll(".group-notes")) makeSortable(inner, key, Number(inner.dataset.groupId));
+}
+
+// World café: in a round column, loose cards under a "Table n" heading each; during a round my table comes
+// first, otherwise (harvest) every table in order.
+function byTable(list, key, loose) {
+  const notes = (cards) => cards.map((c) => noteOf(c.id)).filter(Boolean);
+  const grouped = fac.tables.count && fac.tables.columns.includes(key);
+  const heads = new Map([...list.querySelectorAll(":scope > .table-head")].map((h) => [h.dataset.table, h]));
+  if (!grouped) {
+    heads.forEach((h) => h.remove());
+    return notes(loose);
+  }
+  const mine = fac.phase.by_table ? myTable() : null;
+  const rank = (n) => (n === null || n === undefined ? 1e6 : n === mine ? -1 : n);
+  const tables = [...new Set(loose.map((c) => c.table ?? null))].sort((a, b) => rank(a) - rank(b));
+  const out = [];
+  for (const table of tables) {
+    const name = table === null ? "none" : String(table);
+    const label = table === null ? t.no_table
+      : `${fmt(t.table_n, { n: table })}${table === myTable() ? ` ${t.mine_table}` : ""}`;
+    let head = heads.get(name);
+    heads.delete(name);
+    if (!head) head = el("h3", { className: "table-head small", dataset: { table: name, testid: "table-head" } });
+    if (head.textContent !== label) head.textContent = label;
+    head.classList.toggle("mine", table !== null && table === myTable());
+    out.push(head, ...notes(loose.filter((c) => (c.table ?? null) === table)));
+  }
+  heads.forEach((h) => h.remove());
+  return out;
 }
 
 function reorder(parent, desired) {

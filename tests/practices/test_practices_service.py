@@ -204,3 +204,23 @@ def test_frameworks_list_is_edited_by_admins_only(session, people):
     assert labels["reaap"] == "REAAP (parentalité)" and labels["bourse"] == "Bourse aux projets"
     practice = service.create_practice(session, user(people.member), sheet(frameworks=["bourse"]))
     assert practice.frameworks == ["bourse"]
+
+
+@pytest.mark.parametrize("typed", [
+    "Une réunion & des <parents> d'élèves.\nDeux lignes.\n\n- un\n- deux & trois",
+    "a < b et c > d",
+    "Un seul paragraphe",
+])
+def test_text_typed_by_people_is_kept_and_edits_back_as_typed(app, typed):
+    with app.test_request_context():
+        stored = service.sanitise(typed)
+        shown = service.editable_text(stored)
+        assert "<p>" not in shown  # what the text area shows is what was typed, not markup
+        assert shown == typed.strip()
+        assert service.sanitise(shown) == stored  # saving it unchanged changes nothing
+
+
+def test_rich_sections_are_edited_as_html_so_nothing_is_lost(app):
+    with app.test_request_context():
+        stored = service.sanitise('<p><strong>Gras</strong> et <a href="https://exemple.fr">lien</a></p>')
+        assert service.editable_text(stored) == stored

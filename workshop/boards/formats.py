@@ -19,6 +19,7 @@ class ColumnSpec:
     label_en: str
     color: str
     prompt: str = ""
+    by_table: bool = False  # world café: each card posted here records its author's table
 
     def to_dict(self) -> dict:
         return {"key": self.key, "label": self.label_fr, "label_en": self.label_en, "color": self.color,
@@ -34,11 +35,12 @@ class PhaseSpec:
     minutes: int = 0  # suggested duration; 0 = no suggestion
     allows: tuple[str, ...] = (WRITE, REACT)
     private: bool = False
+    by_table: bool = False  # a round of a world café: participants may change tables
 
     def to_dict(self) -> dict:
         return {"key": self.key, "label": self.label_fr, "label_en": self.label_en,
                 "instructions": self.instructions, "minutes": self.minutes, "allows": list(self.allows),
-                "private": self.private}
+                "private": self.private, "by_table": self.by_table}
 
 
 @dataclass(frozen=True)
@@ -177,19 +179,24 @@ FORMATS: dict[str, Format] = {
             "World café",
             "World café",
             (
-                ColumnSpec("round1", "Tour 1", "Round 1", "#fde68a", "Les idées de votre table au premier tour."),
-                ColumnSpec("round2", "Tour 2", "Round 2", "#bbf7d0", "Changez de table : ce qui s'ajoute."),
-                ColumnSpec("round3", "Tour 3", "Round 3", "#bfdbfe", "Dernier tour : ce qui se confirme."),
+                ColumnSpec("round1", "Tour 1", "Round 1", "#fde68a", "Les idées de votre table au premier tour.",
+                           by_table=True),
+                ColumnSpec("round2", "Tour 2", "Round 2", "#bbf7d0", "Changez de table : ce qui s'ajoute.",
+                           by_table=True),
+                ColumnSpec("round3", "Tour 3", "Round 3", "#bfdbfe", "Dernier tour : ce qui se confirme.",
+                           by_table=True),
                 ColumnSpec("harvest", "Récolte", "Harvest", "#e9d5ff", "Ce que le groupe retient."),
             ),
             "Plusieurs tours de tables, puis une récolte commune.",
-            _defaults(),
+            _defaults(tables=4),
             (
                 PhaseSpec("round1", "Tour 1", "Round 1",
-                          "À votre table, échangez et notez vos idées dans « Tour 1 ».", 20),
+                          "À votre table, échangez et notez vos idées dans « Tour 1 ».", 20, by_table=True),
                 PhaseSpec("round2", "Tour 2", "Round 2",
-                          "Changez de table ; l'hôte résume, puis notez ce qui s'ajoute dans « Tour 2 ».", 20),
-                PhaseSpec("round3", "Tour 3", "Round 3", "Dernier tour : notez dans « Tour 3 ».", 20),
+                          "Changez de table ; l'hôte résume, puis notez ce qui s'ajoute dans « Tour 2 ».", 20,
+                          by_table=True),
+                PhaseSpec("round3", "Tour 3", "Round 3", "Dernier tour : notez dans « Tour 3 ».",
+                          20, by_table=True),
                 PhaseSpec("harvest", "Récolte", "Harvest",
                           "Mise en commun : ce que le groupe retient, à noter dans « Récolte ».", 20,
                           (WRITE, GROUP, REACT)),

@@ -85,6 +85,7 @@ class Card(db.Model):
     hidden: Mapped[bool] = mapped_column(default=False)
     # Written in a private phase and not yet revealed: only its author sees the text.
     private: Mapped[bool] = mapped_column(default=False)
+    table_no: Mapped[int | None]  # world café: the author's table when posted in a round column
     deleted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime | None]

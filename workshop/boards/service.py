@@ -233,6 +233,7 @@ def card_dict(card: Card) -> dict:
         "participant_id": card.participant_id,
         "hidden": card.hidden,
         "private": card.private,
+        "table": card.table_no,
         "created_at": card.created_at.isoformat() if card.created_at else None,
         "updated_at": card.updated_at.isoformat() if card.updated_at else None,
     }

@@ -93,6 +93,16 @@ class Reply(db.Model):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
+class TableSeat(db.Model):
+    """The world café table a participant chose (no row: assigned round-robin by order of arrival)."""
+
+    __tablename__ = "table_seat"
+
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    table_no: Mapped[int]
+
+
 class UndoStep(db.Model):
     """The inverse of a facilitator's move, replayed by `undo` (last in, first out)."""
 

@@ -27,6 +27,7 @@ from workshop.facilitation.models import (
     CustomFormat,
     Reaction,
     Reply,
+    TableSeat,
     UndoStep,
     Vote,
 )
@@ -38,6 +39,8 @@ GROUP_NAME_MAX = 120
 TIMER_MAX = 4 * 3600
 UNDO_KEEP = 50
 SIMILAR_CUTOFF = 70
+TABLES_MAX = 20
+SETTING_KEYS = ("anonymous", "vote_budget", "multi_dots", "everyone_groups", "tables")
 FREE_PHASE = {"key": "", "label": "Atelier libre", "label_en": "Open board", "instructions": "", "minutes": 0,
               "allows": list(ACTIONS), "private": False}
 
@@ -140,6 +143,9 @@ def card_guard(session: Session, participant: Participant, action: str, card: Ca
         raise Closed(_("Le tableau est verrouillé par l'animateur·rice."))
     if action == "card.added" and current_phase(workshop, ctrl)["private"]:
         card.private = True
+    if action in ("card.added", "card.updated") and card.table_no is None \
+            and card.column_key in table_columns(workshop):
+        card.table_no = table_of(session, workshop, participant)
 
 
 # --- Recording ------------------------------------------------------------------------------------------
@@ -236,6 +242,13 @@ def update_settings(session: Session, participant: Participant, payload: Any) ->
     for name in ("multi_dots", "everyone_groups", "anonymous"):
         if name in payload:
             changes[name] = _flag(payload, name, False)
+    if "tables" in payload:
+        tables = payload["tables"]
+        if not table_columns(_workshop(session, participant)):
+            raise ValidationError(_("Cet atelier ne se joue pas par tables."), field="tables")
+        if isinstance(tables, bool) or not isinstance(tables, int) or not 1 <= tables <= TABLES_MAX:
+            raise ValidationError(_("Nombre de tables invalide (de 1 à %(n)d).", n=TABLES_MAX), field="tables")
+        changes["tables"] = tables
     if "vote_budget" in payload:
         budget = payload["vote_budget"]
         if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= 20:
@@ -247,9 +260,93 @@ def update_settings(session: Session, participant: Participant, payload: Any) ->
     seq, _status = boards._next_seq(session, workshop.id)
     workshop.settings = {**(workshop.settings or {}), **changes}
     settings = settings_of(workshop)
-    data = {"settings": {k: settings.get(k) for k in ("anonymous", "vote_budget", "multi_dots", "everyone_groups")}}
+    data = {"settings": {k: settings.get(k) for k in SETTING_KEYS}}
     event = boards._record(session, workshop.id, seq, "settings.changed", data, participant)
     return _commit(session, event)
+
+
+# --- World café tables ----------------------------------------------------------------------------------
+
+
+def table_columns(workshop: Workshop) -> set[str]:
+    """The workshop's round columns, whose cards record their author's table (none: not played by tables)."""
+    fmt = FORMATS.get(workshop.format_key)
+    keys = {c.key for c in fmt.columns if c.by_table} if fmt else set()
+    return keys & {c.key for c in workshop.columns}
+
+
+def table_count(workshop: Workshop) -> int:
+    """How many tables the facilitator set; 0 when the workshop is not played by tables."""
+    tables = settings_of(workshop).get("tables")
+    if not table_columns(workshop) or isinstance(tables, bool) or not isinstance(tables, int) or tables < 1:
+        return 0
+    return tables
+
+
+def _seat_and_rank(session: Session, workshop: Workshop, participant: Participant) -> tuple[int | None, int | None]:
+    """The table a participant chose (if any) and their rank of arrival among participants (None: facilitator)."""
+    seat = session.get(TableSeat, participant.id)
+    rank = None if boards.is_moderator(participant) else session.scalar(
+        select(func.count()).select_from(Participant).where(
+            Participant.workshop_id == workshop.id, Participant.role != "facilitator",
+            Participant.id < participant.id))
+    return (seat.table_no if seat else None), rank
+
+
+def table_of(session: Session, workshop: Workshop, participant: Participant) -> int | None:
+    """A participant's table: the one they chose, else round-robin by arrival; the facilitator sits nowhere."""
+    count = table_count(workshop)
+    if not count:
+        return None
+    seat, rank = _seat_and_rank(session, workshop, participant)
+    if seat is not None:
+        return (seat - 1) % count + 1  # still a real table after the facilitator removed some
+    return None if rank is None else rank % count + 1
+
+
+def tables_state(session: Session, workshop: Workshop, viewer: Participant) -> dict:
+    """What a screen needs to place the viewer and group round cards by table (the screen recomputes `mine`
+    from seat and rank when the facilitator changes the number of tables)."""
+    count = table_count(workshop)
+    seat, rank = _seat_and_rank(session, workshop, viewer) if count else (None, None)
+    return {"count": count, "columns": [c.key for c in workshop.columns if c.key in table_columns(workshop)],
+            "mine": table_of(session, workshop, viewer), "seat": seat, "rank": rank}
+
+
+def set_table(session: Session, participant: Participant, payload: Any) -> Change:
+    """Sit at a table (participants during rounds only); the facilitator may seat anyone at any time."""
+    payload = require_mapping(payload)
+    workshop = _workshop(session, participant)
+    count = table_count(workshop)
+    if not count:
+        raise ValidationError(_("Cet atelier ne se joue pas par tables."), field="table")
+    target = participant
+    who = payload.get("participant_id")
+    if who is not None and who != participant.id:
+        if not boards.is_moderator(participant):
+            raise Forbidden(_("Chacun·e choisit sa propre table."))
+        target = session.get(Participant, clean_id(who, "participant_id"))
+        if target is None or target.workshop_id != workshop.id:
+            raise NotFound(_("Participant·e introuvable."))
+    table = payload.get("table")
+    if isinstance(table, bool) or not isinstance(table, int) or not 1 <= table <= count:
+        raise ValidationError(_("Numéro de table invalide (de 1 à %(n)d).", n=count), field="table")
+    if not boards.is_moderator(participant):
+        ctrl = control(session, workshop)
+        if not workshop.is_open:
+            raise Closed()
+        if is_locked(ctrl):
+            raise Closed(_("Le tableau est verrouillé par l'animateur·rice."))
+        if not current_phase(workshop, ctrl).get("by_table"):
+            raise Closed(_("On change de table pendant les tours seulement."))
+    event = _event(session, participant, "participant.table", {"seat": {"participant_id": target.id,
+                                                                        "table": table}})
+    seat = session.get(TableSeat, target.id)
+    if seat is None:
+        session.add(TableSeat(participant_id=target.id, workshop_id=workshop.id, table_no=table))
+    else:
+        seat.table_no = table
+    return _commit(session, event, {"table": table})
 
 
 # --- Timer ----------------------------------------------------------------------------------------------
@@ -999,7 +1096,8 @@ def facilitation_state(session: Session, workshop: Workshop, viewer: Participant
         "phases": phases_of(workshop),
         "phase": current_phase(workshop, ctrl),
         "extra_columns": [c.to_dict() for c in (fmt.extra_columns if fmt else ())],
-        "settings": {k: settings.get(k) for k in ("anonymous", "vote_budget", "multi_dots", "everyone_groups")},
+        "settings": {k: settings.get(k) for k in SETTING_KEYS},
+        "tables": tables_state(session, workshop, viewer),
         "locked": is_locked(ctrl),
         "timer": timer_dict(ctrl),
         "server_time": _epoch_ms(boards.now()),

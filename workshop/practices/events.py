@@ -234,6 +234,7 @@ class PracticeNamespace(Namespace):
 
 def announce_saved(practice: Practice, user) -> None:
     """Tell the others editing this sheet that a new version exists (their form adopts untouched fields)."""
-    fields = {name: value for name, value in service.snapshot(practice).items() if name in LIVE_FIELDS}
+    fields = {name: service.editable_text(value) if name in service.SECTIONS else value
+              for name, value in service.snapshot(practice).items() if name in LIVE_FIELDS}
     socketio.emit("saved", {"version": practice.version, "by": user.name, "fields": fields},
                   to=practice_room(practice.id), namespace=PRACTICE_NAMESPACE)

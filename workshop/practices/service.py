@@ -86,7 +86,7 @@ def now() -> datetime:
 
 def sanitise(value: str) -> str:
     """Keep paragraphs, lists, bold, italics and links; plain text typed with dashes becomes a list."""
-    if "<" not in value:
+    if not _HTML_TAG.search(value):  # "x < y" or "<parents>" typed as text stays text
         value = _plain_to_html(value)
     cleaned = nh3.clean(value, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}},
                         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow",
@@ -95,6 +95,11 @@ def sanitise(value: str) -> str:
 
 
 _BULLET = re.compile(r"^[-*•]\s+")
+# Markup that makes a text HTML (kept tags, or dangerous ones to strip); "<parents>" or "a < b" stay text.
+_HTML_TAG = re.compile(
+    r"</?(?:p|br|ul|ol|li|strong|b|em|i|a|script|style|iframe|img|svg|object|embed|form|input|div|span|table)\b",
+    re.I,
+)
 
 
 def _plain_to_html(value: str) -> str:
@@ -107,6 +112,27 @@ def _plain_to_html(value: str) -> str:
         elif lines:
             blocks.append("<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>")
     return "".join(blocks)
+
+
+_BLOCK = re.compile(r"<p>(.*?)</p>|<ul>(.*?)</ul>", re.S)
+_PLAIN_TAGS = {"p", "br", "ul", "li"}
+
+
+def editable_text(value: str) -> str:
+    """What a text area shows for a stored section: the plain text `sanitise` turns back into the very same HTML
+    when the section holds only paragraphs, line breaks and lists (what typing produces); otherwise the HTML,
+    so that bold, italics and links are never lost by editing."""
+    tags = {t.lower() for t in re.findall(r"</?\s*([a-zA-Z0-9]+)", value or "")}
+    if not value or not tags <= _PLAIN_TAGS or _BLOCK.sub("", value).strip():
+        return value or ""
+    blocks = []
+    for paragraph, items in _BLOCK.findall(value):
+        if paragraph:
+            blocks.append(html.unescape(re.sub(r"<br\s*/?>", "\n", paragraph)))
+        else:
+            blocks.append("\n".join("- " + html.unescape(i) for i in re.findall(r"<li>(.*?)</li>", items, re.S)))
+    text = "\n\n".join(blocks)
+    return text if sanitise(text) == value else value
 
 
 def html_list(items: list[str]) -> str:

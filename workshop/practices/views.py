@@ -124,8 +124,10 @@ def _form_data(form: PracticeForm, practice: Practice | None) -> dict:
 
 
 def _fill(form: PracticeForm, practice: Practice) -> None:
-    for name in ("title", "summary", "kind", "frameworks", "audiences", *SECTIONS):
+    for name in ("title", "summary", "kind", "frameworks", "audiences"):
         getattr(form, name).data = getattr(practice, name)
+    for name in SECTIONS:
+        getattr(form, name).data = service.editable_text(getattr(practice, name))
     form.cities.data = ", ".join(practice.cities or [])
     form.qpv.data = ", ".join(practice.qpv or [])
     form.themes.data = ", ".join(practice.themes or [])
