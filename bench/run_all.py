@@ -73,10 +73,20 @@ def storm_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# The figures each capability's issue names; these scripts print their own tables.
+DOMAIN_BENCHES = (
+    ("vote_storm.py", ["--participants", "300", "--duration", "10"]),
+    ("reveal.py", ["--participants", "300", "--cards", "500"]),
+    ("search.py", []),
+    ("map.py", []),
+    ("pdf.py", []),
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the default benches and print a table.")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting per fan-out run")
-    parser.add_argument("--only", choices=("fanout", "storm"), default=None)
+    parser.add_argument("--only", choices=("fanout", "storm", "domains"), default=None)
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= 600:
         parser.error("duration: 1 to 600 s")
@@ -92,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
             result = _run("join_storm.py", ["--mode", mode, "--participants", str(n), "--within", "3"])
             failed += result is None
             storms += [result] if result else []
+    if args.only in (None, "domains"):
+        for script, script_args in DOMAIN_BENCHES:
+            print(f"\n== bench/{script} {' '.join(script_args)}", flush=True)
+            failed += subprocess.run([PYTHON, str(BENCH / script), *script_args], timeout=RUN_TIMEOUT).returncode != 0
     print("\nCard fan-out: 20 participants post 10 cards/s in total; latency = card sent -> `event` on a screen")
     print(fanout_table(fanout))
     print("\nJoin storm")
