@@ -272,7 +272,7 @@ def table_columns(workshop: Workshop) -> set[str]:
     """The workshop's round columns, whose cards record their author's table (none: not played by tables)."""
     fmt = FORMATS.get(workshop.format_key)
     keys = {c.key for c in fmt.columns if c.by_table} if fmt else set()
-    return keys & {c.key for c in workshop.columns}
+    return keys & {c.key for c in workshop.columns} if keys else keys  # other formats: no column query
 
 
 def table_count(workshop: Workshop) -> int:
