@@ -119,6 +119,11 @@ def test_accept_language_chooses_english_and_anything_else_french(client, app):
     assert "Écoles et centres sociaux, ensemble" in page(other, "/", **{"Accept-Language": "de-DE,de;q=0.9"})
     assert "Écoles et centres sociaux, ensemble" in page(app.test_client(), "/",
                                                          **{"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8"})
+    # A regional French tag alone (as some phones send) still beats a lower-rated English.
+    assert "Écoles et centres sociaux, ensemble" in page(app.test_client(), "/",
+                                                         **{"Accept-Language": "fr-FR,en;q=0.5"})
+    assert "Schools and social centres, together" in page(app.test_client(), "/",
+                                                          **{"Accept-Language": "de-DE,en-US;q=0.7,fr;q=0.3"})
 
 
 def test_choice_is_remembered_in_the_session(client):

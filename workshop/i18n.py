@@ -15,4 +15,9 @@ def select_locale() -> str:
         session["lang"] = wanted
     if session.get("lang") in LANGUAGES:
         return session["lang"]
-    return request.accept_languages.best_match(LANGUAGES, default="fr") or "fr"
+    # By primary tag in the browser's order of preference: "fr-FR, en;q=0.5" is French.
+    for tag, _quality in request.accept_languages:
+        primary = tag.split("-")[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return "fr"
