@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from workshop.boards import service as boards
 from workshop.extensions import db
 from workshop.facilitation import service
+from workshop.spreadsheet import safe_cell
 
 bp = Blueprint("facilitation", __name__)
 
@@ -29,13 +30,6 @@ def _filename(workshop, ext: str) -> str:
     return f"{slug}-{workshop.code}.{ext}"
 
 
-def _spreadsheet_safe(value):
-    """Keep a cell that starts like a formula from running in a spreadsheet (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @bp.get("/ateliers/<int:workshop_id>/export.csv")
 @login_required
 def export_csv(workshop_id: int):
@@ -48,7 +42,7 @@ def export_csv(workshop_id: int):
     writer.writerow([_("Colonne"), _("Groupe"), _("Fusion"), _("Post-it"), _("Gommettes"), _("Réactions"),
                      _("Auteur·rice")])
     for row in rows:
-        writer.writerow([_spreadsheet_safe(v) for v in (row["column"], row["group"], "oui" if row["merged"] else "",
+        writer.writerow([safe_cell(v) for v in (row["column"], row["group"], "oui" if row["merged"] else "",
                                                         row["text"], row["dots"], row["reactions"], row["author"])])
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(workshop, "csv")}"'})

@@ -11,6 +11,7 @@ import json
 import re
 from html.parser import HTMLParser
 
+from workshop.spreadsheet import safe_cell
 from workshop.toolkits.documents import practice_view
 
 CSV_COLUMNS = (
@@ -178,9 +179,8 @@ def dumps(data: dict) -> str:
 
 
 def _cell(value) -> str:
-    """Lists joined; a leading = + - @ neutralised so a spreadsheet never runs a cell as a formula."""
-    text = " | ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Lists joined, formulas neutralised."""
+    return safe_cell(" | ".join(value) if isinstance(value, list) else ("" if value is None else str(value)))
 
 
 def practices_csv(views: list[dict]) -> str:
