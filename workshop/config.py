@@ -47,6 +47,8 @@ def from_env() -> dict:
         "JOIN_FAILURE_RATE": os.environ.get("JOIN_FAILURE_RATE", "20/minute"),
         "LOGIN_FAILURE_RATE": os.environ.get("LOGIN_FAILURE_RATE", "5/minute"),
         "RESYNC_MAX_EVENTS": 500,
+        # Practices: "1" = a sheet needs the approval of every one of its networks to be published.
+        "PRACTICES_DOUBLE_APPROVAL": os.environ.get("PRACTICES_DOUBLE_APPROVAL", "0") == "1",
         # Map: a tile server URL template ("" = no tiles; markers, links and outlines still show).
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
         "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),

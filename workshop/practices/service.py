@@ -607,7 +607,7 @@ ACTION_LABELS = {
 
 
 def double_approval() -> bool:
-    return bool(current_app.config.get("PRACTICES_DOUBLE_APPROVAL", False))
+    return bool(current_app.config["PRACTICES_DOUBLE_APPROVAL"])
 
 
 def allowed_actions(session: Session, user: User | None, practice: Practice) -> list[str]:
