@@ -468,12 +468,7 @@ def _upsert_qpv(session: Session, quarters: dict[str, dict], report: ImportRepor
             updates.append(entry)
         else:
             report.counts["unchanged"] += 1
-    if inserts:
-        session.execute(insert(Qpv), inserts)
-    if updates:
-        session.execute(update(Qpv), updates)
-    report.counts["created"] += len(inserts)
-    report.counts["updated"] += len(updates)
+    _write_qpv(session, inserts, updates, report)
 
 
 # --- QPV outlines (GeoJSON) ------------------------------------------------------------------------------
@@ -551,12 +546,7 @@ def _store_outlines(session: Session, shapes: dict[str, list], names: dict[str, 
             updates.append({"code": code, "outline": full, "outline_simple": simple})
         else:
             report.counts["unchanged"] += 1
-    if inserts:
-        session.execute(insert(Qpv), inserts)
-    if updates:
-        session.execute(update(Qpv), updates)
-    report.counts["created"] += len(inserts)
-    report.counts["updated"] += len(updates)
+    _write_qpv(session, inserts, updates, report)
 
 
 # --- Our structures template -----------------------------------------------------------------------------
@@ -783,3 +773,13 @@ def run_import(session: Session, data: bytes, fmt: str, *, dry_run: bool = False
     else:
         session.commit()
     return report
+
+
+def _write_qpv(session: Session, inserts: list[dict], updates: list[dict], report: ImportReport) -> None:
+    """Bulk-write the QPV rows an import found new or changed, and count them."""
+    if inserts:
+        session.execute(insert(Qpv), inserts)
+    if updates:
+        session.execute(update(Qpv), updates)
+    report.counts["created"] += len(inserts)
+    report.counts["updated"] += len(updates)
