@@ -507,9 +507,10 @@ def render_book_to_cache(book: PdfBook, cache_dir: str, key: str, workers: int =
         todo = [i for i, k in enumerate(keys) if not (cache / "parts" / f"{k}.pdf").exists()]
         results: dict[int, dict] = {}
         if workers > 1 and len(todo) > 2:
-            _warm_up()  # forked workers then start with WeasyPrint imported and the fonts loaded
-            _stylesheet(book.css)
-            context = multiprocessing.get_context("fork")  # a warm worker: WeasyPrint and fonts already loaded
+            # Never "fork" here: the caller may have threads (a pool worker's queue feeder, a test server), and a
+            # child forked while one of them holds a lock hangs for ever. The forkserver preloads this module.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
             with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
                 futures = {pool.submit(render_part, jobs[i][0], jobs[i][1], cache_dir, keys[i]): i for i in todo}
                 for future, i in futures.items():
