@@ -306,10 +306,10 @@ def toolkit_document(session: Session, toolkit: Toolkit):
 
 
 # Parts carry no running header/footer: a practice's PDF then depends on the practice alone (cached across
-# exports); the renderer draws the heads over the assembled pages (see PdfBook).
+# exports); the renderer draws the heads over the assembled pages (see books.PdfBook).
 PART_CSS = ("@page { @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; }"
             " @bottom-right { content: none; } }")
-HEADS_CSS = ".h { break-after: page; } .h:last-child { break-after: auto; }"
+HEADS_CSS_PATH = CSS_PATH.with_name("heads.css")
 
 
 def toolkit_preview_html(view: dict) -> str:
@@ -320,30 +320,29 @@ def toolkit_preview_html(view: dict) -> str:
 
 def _toolkit_document(view: dict):
     """The toolkit as a book of parts: front matter, then per section an opening page and its practices, then
-    the index and back matter; rendered in parallel and cached part by part (renderer.PdfBook)."""
-    from workshop.toolkits.renderer import PdfBook
+    the index and back matter; laid out in parallel and cached part by part (books.PdfBook)."""
+    from workshop.toolkits.books import PdfBook
 
     macros = current_app.jinja_env.get_template("pdf/toolkit_parts.html").module
     author = _networks_line(view["networks"])
-
-    def shell(body) -> str:
-        return str(macros.shell(view["title"], author, body))
-
-    parts = [{"kind": "front", "html": shell(macros.front(view)), "title": view["title"], "level": 1}]
+    parts = [{"kind": "front", "body": str(macros.front(view, True)), "title": view["title"], "level": 1}]
     for number, section in enumerate([s for s in view["sections"] if s["entries"]], start=1):
-        parts.append({"kind": "opening", "html": shell(macros.opening(section, number)), "title": section["title"],
-                      "level": 1, "anchor": section["anchor"], "section": section["title"]})
+        parts.append({"kind": "opening", "body": str(macros.opening(section, number, True)),
+                      "title": section["title"], "level": 1, "anchor": section["anchor"],
+                      "section": section["title"]})
         for entry in section["entries"]:
-            # The part's own HTML uses the practice's stable anchor: its PDF is shared by every export.
-            html = shell(macros.practice({**entry, "anchor": f"fiche-{entry['id']}"}))
-            parts.append({"kind": "practice", "html": html, "title": entry["title"], "level": 2,
-                          "anchor": entry["anchor"], "section": section["title"]})
-    parts.append({"kind": "back", "html": shell(macros.back(view)), "title": "Index", "level": 1})
+            parts.append({"kind": "practice", "body": str(macros.practice(entry)), "title": entry["title"],
+                          "level": 2, "anchor": entry["anchor"], "section": section["title"]})
+    parts.append({"kind": "back", "body": str(macros.back(view, True)), "title": "Index", "level": 1,
+                  "anchor": "index"})
     # A first guess for the progress bar (n/N); the cache remembers the true count for the next build.
     pages = 4 + len(view["sections"]) + sum(1 + len(e["sections"]) // 8 for s in view["sections"]
                                             for e in s["entries"])
     css = print_css()
-    return PdfBook(tuple(parts), css + PART_CSS, css + HEADS_CSS,
+    head = str(Markup('<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{}</title><meta name="author"'
+                      ' content="{}"></head><body class="doc-toolkit">').format(view["title"], author))
+    heads_css = HEADS_CSS_PATH.read_text(encoding="utf-8")
+    return PdfBook(tuple(parts), head, "</body></html>", css + PART_CSS, heads_css,
                    {"title": view["title"], "author": author, "running": view["title"][:70], "lang": "fr",
                     "subject": f"Boîte à outils : {view['title']} ({view['count']} fiches)"},
                    f"boite-a-outils-{slug(view['title'])}.pdf", pages)

@@ -14,22 +14,21 @@ This module imports neither Flask nor the app: it is preloaded into the forkserv
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
 import multiprocessing
 import os
-import re
 import secrets
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
-RENDERER_VERSION = f"passerelles-pdf-4/weasyprint-{version('weasyprint')}"
+from workshop.toolkits.books import PdfBook, build_book
+from workshop.toolkits.weasy import RENDERER_VERSION, font_config, stylesheet, write_json
+
 DEFAULT_VARIANT = "pdf/ua-1"  # tagged PDF with structure tree and /Lang: readable by screen readers
 JOB_TTL = 3600  # seconds a job file stays meaningful
 STALE_AFTER = 900  # a job with no progress for that long is considered lost (server restarted mid-render)
@@ -100,21 +99,7 @@ class _ProgressWriter(logging.Handler):
         now = time.monotonic()
         if now - self.last_write > 0.15 or self.step == "pdf":
             self.last_write = now
-            _write_json(self.path, {"page": self.page, "step": self.step, "at": time.time()})
-
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data))
-    os.replace(tmp, path)
-
-
-@functools.lru_cache(maxsize=8)
-def _stylesheet(css: str):
-    """Parse the print stylesheet once per process (~90 ms each time otherwise: a third of a sheet's render)."""
-    import weasyprint
-
-    return weasyprint.CSS(string=css)
+            write_json(self.path, {"page": self.page, "step": self.step, "at": time.time()})
 
 
 def render_to_cache(html: str, css: str, variant: str | None, cache_dir: str, key: str) -> dict:
@@ -134,24 +119,33 @@ def render_to_cache(html: str, css: str, variant: str | None, cache_dir: str, ke
     try:
         # No network or file access while rendering user content: only inline data: URIs.
         fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"], timeout=1)
+        config = font_config()
         document = weasyprint.HTML(string=html, base_url=str(cache), url_fetcher=fetcher).render(
-            stylesheets=[_stylesheet(css)], pdf_variant=variant)
+            stylesheets=[stylesheet(css, config)], font_config=config, pdf_variant=variant)
         tmp = cache / f".{key}.{os.getpid()}.pdf"
         document.write_pdf(tmp, pdf_variant=variant)
         os.replace(tmp, cache / f"{key}.pdf")
     finally:
         progress_logger.removeHandler(progress)
     meta = {"pages": len(document.pages), "seconds": round(time.perf_counter() - started, 3)}
-    _write_json(cache / f"{key}.json", meta)
+    write_json(cache / f"{key}.json", meta)
     return meta
 
 
 def _worker_init(nice: int) -> None:
-    """Run renders below the web process's priority: a live board must not wait for a toolkit's layout."""
-    if nice:
+    """Run renders below the web process's priority: a live board must not wait for a toolkit's layout.
+
+    SCHED_IDLE rather than a nice level: a niced process still holds a core until the scheduler's wake-up
+    granularity lets the web process in (measured: live-board p95 +64 % at nice 10); an idle-class process
+    gives the core up as soon as anything else wants it."""
+    if not nice:
+        return
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux, or refused: fall back to a nice level
         try:
             os.nice(nice)
-        except OSError:  # pragma: no cover - some sandboxes refuse; rendering still works
+        except OSError:
             pass
 
 
@@ -160,8 +154,18 @@ def _warm_up() -> bool:
     import weasyprint
 
     weasyprint.HTML(string="<p lang='fr'>Préparation</p>").render(
-        stylesheets=[weasyprint.CSS(string="p{font-family:'DejaVu Serif'}")])
+        stylesheets=[weasyprint.CSS(string="p{font-family:'DejaVu Serif'}")], font_config=font_config())
     return True
+
+
+def _inline(function, *args) -> Future:
+    """Run a task here and now, as a finished Future (one worker: no process to start)."""
+    future: Future = Future()
+    try:
+        future.set_result(function(*args))
+    except Exception as error:  # noqa: BLE001 - handed over to the caller, like a pool would
+        future.set_exception(error)
+    return future
 
 
 # --- Web side ----------------------------------------------------------------------------------------------
@@ -181,7 +185,7 @@ def _get_pool(workers: int, nice: int = 10) -> ProcessPoolExecutor:
             _running.clear()
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
+            context.set_forkserver_preload([__name__, "workshop.toolkits.books"])
             _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=200,
                                         initializer=_worker_init, initargs=(nice,))
             for _ in range(workers):
@@ -265,7 +269,7 @@ class Renderer:
 
     def remember(self, alias: str, document: PdfDocument) -> None:
         """Note that `alias` (a cheap fingerprint of everything a document is made from) gives this content."""
-        _write_json(self._alias_path(alias), {"key": document.key, "filename": document.filename})
+        write_json(self._alias_path(alias), {"key": document.key, "filename": document.filename})
 
     def recall(self, alias: str) -> tuple[Path, str] | None:
         """The cached PDF for a fingerprint seen before, without rebuilding its HTML; None if not rendered."""
@@ -278,12 +282,19 @@ class Renderer:
 
     # Rendering ----------------------------------------------------------------------------------------
 
-    def render_now(self, document: PdfDocument) -> Path:
-        """Render in this process (CLI, tests): no pool, same cache."""
+    def render_now(self, document: PdfDocument | PdfBook) -> Path:
+        """Render from this process (CLI, tests), waiting for the file; a book's parts still use `workers`
+        processes (none with one worker). Same cache as the pool."""
         path = self.cached(document)
         if path is None:
             if isinstance(document, PdfBook):
-                render_book_to_cache(document, str(self.cache_dir), document.key, self.workers)
+                if self.workers > 1:
+                    context = multiprocessing.get_context("forkserver")
+                    context.set_forkserver_preload([__name__, "workshop.toolkits.books"])
+                    with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+                        build_book(document, str(self.cache_dir), document.key, pool.submit, self.workers)
+                else:
+                    build_book(document, str(self.cache_dir), document.key, _inline, 1)
             else:
                 render_to_cache(document.html, document.css, document.variant, str(self.cache_dir), document.key)
             path = self.path_for(document.key)
@@ -294,14 +305,16 @@ class Renderer:
         key = document.key
         job_id = secrets.token_urlsafe(16)
         total = self.page_count(key) or max(1, document.estimated_pages)
-        _write_json(self._job_path(job_id), {"key": key, "filename": document.filename, "owner": owner,
+        write_json(self._job_path(job_id), {"key": key, "filename": document.filename, "owner": owner,
                                              "total": total, "started": time.time()})
         if not self.path_for(key).exists():
             future = _running.get(key)
             if future is None or future.done():
                 pool = _get_pool(self.workers, self.nice)
-                if isinstance(document, PdfBook):  # one task; its parts fan out over `workers` processes
-                    future = pool.submit(render_book_to_cache, document, str(self.cache_dir), key, self.workers)
+                if isinstance(document, PdfBook):  # parts and assembly are pool tasks; a thread waits on them
+                    future = Future()
+                    threading.Thread(target=self._build, args=(document, pool, future), daemon=True,
+                                     name=f"pdf-book-{key[:8]}").start()
                 else:
                     future = pool.submit(render_to_cache, document.html, document.css, document.variant,
                                          str(self.cache_dir), key)
@@ -309,12 +322,18 @@ class Renderer:
                 future.add_done_callback(lambda f, key=key: self._finished(key, f))
         return self.status(job_id)
 
+    def _build(self, book: PdfBook, pool: ProcessPoolExecutor, future: Future) -> None:
+        try:
+            future.set_result(build_book(book, str(self.cache_dir), book.key, pool.submit, self.workers))
+        except Exception as error:  # noqa: BLE001 - reported through the future, as a pool task's would be
+            future.set_exception(error)
+
     def _finished(self, key: str, future: Future) -> None:
         _running.pop(key, None)
         error = future.exception()
         if error is not None:
             log.error("PDF render %s failed: %r", key[:12], error)
-            _write_json(self.cache_dir / "jobs" / f"{key}.error", {"message": repr(error)[:500]})
+            write_json(self.cache_dir / "jobs" / f"{key}.error", {"message": repr(error)[:500]})
         else:
             self.prune()
 
@@ -379,223 +398,3 @@ class Renderer:
         for path in (self.cache_dir / "jobs").iterdir():
             if path.stat().st_mtime < limit:
                 path.unlink(missing_ok=True)
-
-
-# --- Books: long documents rendered as parts, in parallel, cached part by part, then assembled --------------
-#
-# A 100-practice toolkit is ~220 pages; WeasyPrint lays it out in one thread at ~0.15 s CPU a page. As a book it
-# is cut into parts (front matter, one part per section opening and per practice, back matter). Each practice
-# part is content only (no running header/footer), so its PDF depends on the practice alone and is cached by
-# its content hash: a re-export with one changed practice lays out that one. The page numbers are known once
-# the parts are counted: the front matter (table of contents) and the back matter (index) are rendered with the
-# real numbers, a light "running heads" document draws headers and footers ("Page n / N", section) on every
-# page, and pypdf stacks it all, then adds the internal links, the bookmarks and the metadata.
-
-PAGE_MARK = re.compile(r"\u27e6pg:([A-Za-z0-9_-]+)\u27e7")  # ⟦pg:anchor⟧ in front/back HTML -> page number
-
-
-@dataclass(frozen=True)
-class PdfBook:
-    """A document rendered as parts. `parts`: dicts with kind (front|opening|practice|back), html, anchor
-    (where links to the part land), title and level (bookmarks), section (running header). `heads_html`: the
-    running-heads page template, `meta`: title, author, subject, lang."""
-
-    parts: tuple
-    css: str
-    heads_css: str
-    meta: dict
-    filename: str
-    estimated_pages: int = 1
-    variant: str | None = None
-
-    @property
-    def html(self) -> str:  # what the print preview shows: the parts one after the other
-        return "".join(part["html"] for part in self.parts)
-
-    @property
-    def key(self) -> str:
-        digest = hashlib.sha256()
-        digest.update(json.dumps([RENDERER_VERSION, "book", self.parts, self.css, self.heads_css, self.meta],
-                                 sort_keys=True).encode())
-        return digest.hexdigest()
-
-
-def _part_key(html: str, css: str) -> str:
-    digest = hashlib.sha256()
-    for piece in (RENDERER_VERSION, "part", html, "\x00", css):
-        digest.update(piece.encode())
-    return digest.hexdigest()
-
-
-def render_part(html: str, css: str, cache_dir: str, key: str) -> dict:
-    """Render one part into `<cache_dir>/parts/<key>.pdf` (skipped when cached); return its page count, the
-    page of each anchor and the internal links it holds (they are resolved after assembly)."""
-    import weasyprint
-
-    folder = Path(cache_dir) / "parts"
-    meta_path = folder / f"{key}.json"
-    if (folder / f"{key}.pdf").exists():
-        try:
-            return json.loads(meta_path.read_text())
-        except (OSError, ValueError):
-            pass
-    folder.mkdir(parents=True, exist_ok=True)
-    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"], timeout=1)
-    document = weasyprint.HTML(string=html, base_url=str(folder), url_fetcher=fetcher).render(
-        stylesheets=[_stylesheet(css)])
-    anchors, links = {}, []
-    for number, page in enumerate(document.pages):
-        for name in page.anchors:
-            anchors.setdefault(name, number)
-        height = page.height * 0.75
-        kept = []
-        for link in page.links:
-            kind, target, rect, _box = link
-            if kind == "internal":  # to another part: resolved after assembly, as a link annotation
-                x1, y1, x2, y2 = rect
-                links.append([number, target, [x1 * 0.75, height - y2 * 0.75, x2 * 0.75, height - y1 * 0.75]])
-            else:
-                kept.append(link)
-        page.links[:] = kept
-    tmp = folder / f".{key}.{os.getpid()}.pdf"
-    document.write_pdf(tmp)
-    os.replace(tmp, folder / f"{key}.pdf")
-    meta = {"pages": len(document.pages), "anchors": anchors, "links": links}
-    _write_json(meta_path, meta)
-    return meta
-
-
-def _numbered(html: str, pages: dict[str, int] | None) -> str:
-    """Fill the ⟦pg:anchor⟧ marks with page numbers (a same-width placeholder while counting)."""
-    return PAGE_MARK.sub(lambda m: str(pages.get(m[1], "")) if pages is not None else "000", html)
-
-
-def _css_text(value: str) -> str:
-    """A CSS string literal; `<` escaped too, so no `</style>` can come out of the data."""
-    return '"' + re.sub(r'["\\\n\r<]', lambda m: " " if m[0] in "\n\r" else "\\3c " if m[0] == "<"
-                        else "\\" + m[0], value) + '"'
-
-
-def _heads_html(book: PdfBook, sections: list[str]) -> str:
-    """One empty page per page of the book, each naming its section: WeasyPrint draws the margin boxes."""
-    from html import escape
-
-    pages = "".join(f'<div class="h" style="string-set: section {escape(_css_text(s))}"></div>' for s in sections)
-    running, author = _css_text(book.meta["running"]), _css_text(book.meta["author"])
-    return (f'<html lang="fr"><head><style>@page {{ @top-left {{ content: {running}; }}'
-            f' @bottom-left {{ content: {author}; }} }}</style></head><body>{pages}</body></html>')
-
-
-def render_book_to_cache(book: PdfBook, cache_dir: str, key: str, workers: int = 1) -> dict:
-    """Render a book's parts (in `workers` processes when > 1), number the pages, assemble with pypdf."""
-    import pypdf
-    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject
-
-    started = time.perf_counter()
-    cache = Path(cache_dir)
-    (cache / "jobs").mkdir(parents=True, exist_ok=True)
-    progress = cache / "jobs" / f"{key}.progress"
-    parts = list(book.parts)
-    done = [0]
-
-    def report(meta: dict) -> None:
-        done[0] += meta["pages"]
-        _write_json(progress, {"page": done[0], "step": "layout", "at": time.time()})
-
-    def run_all(jobs: list[tuple[str, str]]) -> list[dict]:
-        keys = [_part_key(html, css) for html, css in jobs]
-        todo = [i for i, k in enumerate(keys) if not (cache / "parts" / f"{k}.pdf").exists()]
-        results: dict[int, dict] = {}
-        if workers > 1 and len(todo) > 2:
-            # Never "fork" here: the caller may have threads (a pool worker's queue feeder, a test server), and a
-            # child forked while one of them holds a lock hangs for ever. The forkserver preloads this module.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
-            with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
-                futures = {pool.submit(render_part, jobs[i][0], jobs[i][1], cache_dir, keys[i]): i for i in todo}
-                for future, i in futures.items():
-                    results[i] = future.result()
-                    report(results[i])
-        for i, (html, css) in enumerate(jobs):
-            if i not in results:
-                results[i] = render_part(html, css, cache_dir, keys[i])
-                report(results[i])
-        return [results[i] for i in range(len(jobs))]
-
-    # 1. Every part; front and back matter with placeholder numbers (their length barely depends on them).
-    metas = run_all([(_numbered(p["html"], None), book.css) for p in parts])
-    for _attempt in range(3):
-        starts, page = [], 1
-        for meta in metas:
-            starts.append(page)
-            page += meta["pages"]
-        pages: dict[str, int] = {}
-        for part, start, meta in zip(parts, starts, metas, strict=True):
-            if part.get("anchor"):
-                pages.setdefault(part["anchor"], start)
-            for name, number in meta["anchors"].items():
-                pages.setdefault(name, start + number)
-        numbered = [i for i, p in enumerate(parts) if PAGE_MARK.search(p["html"])]
-        # The running heads (one empty page per page) are laid out alongside the numbered parts.
-        sections = [p.get("section", "") for p, m in zip(parts, metas, strict=True) for _ in range(m["pages"])]
-        heads_html = _heads_html(book, sections)
-        again = run_all([(_numbered(parts[i]["html"], pages), book.css) for i in numbered]
-                        + [(heads_html, book.heads_css)])
-        changed = False
-        for i, meta in zip(numbered, again[:len(numbered)], strict=True):
-            changed |= meta["pages"] != metas[i]["pages"]
-            metas[i] = meta
-        if not changed:
-            break
-    keys = [_part_key(_numbered(p["html"], pages) if i in numbered else _numbered(p["html"], None), book.css)
-            for i, p in enumerate(parts)]
-    heads_key = _part_key(heads_html, book.heads_css)
-
-    # 2. The assembly: parts one after the other, running heads stamped over every page but the cover.
-    _write_json(progress, {"page": len(sections), "step": "pdf", "at": time.time()})
-    heads = pypdf.PdfReader(cache / "parts" / f"{heads_key}.pdf")
-    writer = pypdf.PdfWriter()
-    for part_key in keys:
-        writer.append(pypdf.PdfReader(cache / "parts" / f"{part_key}.pdf"), import_outline=False)
-    book_pages = list(writer.pages)  # (len(writer.pages) walks the page tree each time)
-    if len(heads.pages) != len(book_pages):  # never expected: numbering would be off, so refuse
-        raise RuntimeError(f"running heads: {len(heads.pages)} pages for a book of {len(book_pages)}")
-    for number, page in enumerate(book_pages):
-        if number:  # the cover has no header or footer
-            page.merge_page(heads.pages[number])
-    # Internal links (table of contents, openings, index) to the pages computed above.
-    for start, meta in zip(starts, metas, strict=True):
-        for number, target, rect in meta["links"]:
-            if target in pages:
-                page = book_pages[start - 1 + number]
-                destination = book_pages[pages[target] - 1]
-                annotation = DictionaryObject({
-                    NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
-                    NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
-                    NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
-                    NameObject("/Dest"): ArrayObject([destination.indirect_reference, NameObject("/Fit")]),
-                })
-                if "/Annots" not in page:
-                    page[NameObject("/Annots")] = ArrayObject()
-                page["/Annots"].append(writer._add_object(annotation))
-    # Bookmarks: front and back matter titles, sections, and their practices.
-    parent = None
-    for part, start in zip(parts, starts, strict=True):
-        if not part.get("title"):
-            continue
-        if part.get("level", 1) == 1:
-            parent = writer.add_outline_item(title=part["title"], page_number=start - 1)
-        else:
-            writer.add_outline_item(title=part["title"], page_number=start - 1, parent=parent)
-    writer.add_metadata({"/Title": book.meta["title"], "/Author": book.meta["author"],
-                         "/Subject": book.meta.get("subject", ""), "/Creator": "Passerelles",
-                         "/Producer": f"WeasyPrint {version('weasyprint')} + pypdf {pypdf.__version__}"})
-    writer._root_object[NameObject("/Lang")] = TextStringObject(book.meta.get("lang", "fr"))
-    writer.page_mode = "/UseOutlines"
-    tmp = cache / f".{key}.{os.getpid()}.pdf"
-    with open(tmp, "wb") as handle:
-        writer.write(handle)
-    os.replace(tmp, cache / f"{key}.pdf")
-    meta = {"pages": len(book_pages), "seconds": round(time.perf_counter() - started, 3)}
-    _write_json(cache / f"{key}.json", meta)
-    return meta
