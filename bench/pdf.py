@@ -5,10 +5,10 @@
 
 1. In this process (the renderer the CLI uses, warm): render one practice sheet (uncached, several sheets),
    a toolkit of N practices (uncached), then the cached repeat of that toolkit through the HTTP view.
-2. The real server (`gunicorn -k gevent -w 1 wsgi:app`, PDF_WORKERS=1) on a temporary database, 127.0.0.1 in
-   the port range 5600-5699: C Socket.IO clients on one board, one of them posting 5 cards/s; card-to-screen
-   p95 without a render, then while the toolkit renders through the server's HTTP endpoint (job + polling),
-   then the cached repeat of that PDF over HTTP.
+2. The real server (`gunicorn -k gevent -w 1 wsgi:app`, PDF_WORKERS=2, the default) on a temporary database,
+   127.0.0.1 in the port range 5600-5699: C Socket.IO clients on one board, one of them posting 5 cards/s;
+   card-to-screen p95 without a render, then while the toolkit renders through the server's HTTP endpoint
+   (job + polling), then the cached repeat of that PDF over HTTP.
 
 Targets (issue 5): sheet <= 0.5 s, 100-practice toolkit <= 15 s, cached repeat <= 50 ms, board p95 unchanged
 within 20 %. The machine is shared: the load average is printed next to the figures.
@@ -111,10 +111,24 @@ def seed(database_url: str, practices: int) -> dict:
 # --- 1. in process --------------------------------------------------------------------------------
 
 
+def pool_cpu(pool) -> float:
+    """CPU seconds (user + system) used so far by the pool's worker processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in list(pool._processes):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def in_process(seeded: dict, cache_dir: Path, sheets: int) -> dict:
     from workshop.extensions import db
     from workshop.practices.models import Practice
     from workshop.toolkits import documents, service
+    from workshop.toolkits import renderer as renderer_module
     from workshop.toolkits.renderer import Renderer
 
     app = seeded["app"]
@@ -135,13 +149,20 @@ def in_process(seeded: dict, cache_dir: Path, sheets: int) -> dict:
         results["sheet_s"] = {"median": round(statistics.median(times), 3), "max": round(max(times), 3),
                               "cpu_median": round(statistics.median(cpu), 3),
                               "n": len(times), "pages": renderer.page_count(document.key)}
-        started, cpu_started = time.perf_counter(), time.process_time()
+        pool = renderer_module._get_pool(renderer.workers, renderer.nice)  # started and warm, as in the server
+        for future in [pool.submit(renderer_module._warm_up) for _ in range(renderer.workers)]:
+            future.result()
+        started, cpu_started, pool_started = time.perf_counter(), time.process_time(), pool_cpu(pool)
         toolkit = service.get_toolkit(db.session, seeded["toolkit_id"])
         document = documents.toolkit_document(db.session, toolkit)
         html_s = time.perf_counter() - started
         renderer.render_now(document)
         results["toolkit_s"] = round(time.perf_counter() - started, 2)
         results["toolkit_cpu_s"] = round(time.process_time() - cpu_started, 2)
+        results["toolkit_pool_cpu_s"] = round(pool_cpu(pool) - pool_started, 2)
+        results["toolkit_workers"] = renderer.workers
+        results["toolkit_bytes"] = renderer.path_for(document.key).stat().st_size
+        renderer_module.shutdown_pool()
         results["toolkit_html_s"] = round(html_s, 3)
         results["toolkit_pages"] = renderer.page_count(document.key)
     client = app.test_client()
@@ -218,8 +239,8 @@ async def board_phase(url: str, code: str, clients: int, seconds: float, during=
             "seconds": round(time.perf_counter() - started, 1), "during": extra}
 
 
-def server_run(seeded_board, seeded: dict, tmp: Path, clients: int, seconds: float) -> dict:
-    os.environ.update({"PDF_CACHE_DIR": str(tmp / "server-cache"), "PDF_WORKERS": "1",
+def server_run(seeded_board, seeded: dict, tmp: Path, clients: int, seconds: float, workers: int) -> dict:
+    os.environ.update({"PDF_CACHE_DIR": str(tmp / "server-cache"), "PDF_WORKERS": str(workers),
                        "PUBLIC_URL": "https://passerelles.exemple.fr",
                        "CARD_RATE": "1000/10 seconds"})  # one poster at 5 cards/s: no rate limit in the way
     server = common.Server("gevent", free_port(), seeded_board.database_url, tmp / "server.log")
@@ -274,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--phase", type=float, default=15.0, help="seconds of the baseline board phase")
     parser.add_argument("--no-server", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="PDF_WORKERS of the server (2 is the default)")
     args = parser.parse_args(argv)
     os.environ.setdefault("SECRET_KEY", common.SECRET_KEY)
     with common.temp_dir("passerelles-pdf-bench-") as tmp:
@@ -288,16 +310,18 @@ def main(argv: list[str] | None = None) -> int:
               f"{local['sheet_s']['median']} s (CPU {local['sheet_s']['cpu_median']} s), "
               f"max {local['sheet_s']['max']} s over {local['sheet_s']['n']} "
               f"(target <= 0.5 s)", flush=True)
-        print(f"toolkit of {args.practices} practices: {local['toolkit_s']} s (CPU {local['toolkit_cpu_s']} s) "
-              f"for {local['toolkit_pages']} pages "
+        print(f"toolkit of {args.practices} practices: {local['toolkit_s']} s (CPU: this process "
+              f"{local['toolkit_cpu_s']} s, {local['toolkit_workers']} render workers {local['toolkit_pool_cpu_s']} s) "
+              f"for {local['toolkit_pages']} pages, {local['toolkit_bytes'] / 1e6:.2f} MB "
               f"(HTML built in {local['toolkit_html_s']} s) (target <= 15 s)", flush=True)
         print(f"cached repeat through the view: median {local['cached_repeat_ms']['median']} ms, p95 "
               f"{local['cached_repeat_ms']['p95']} ms (target <= 50 ms); loadavg {common.loadavg()}", flush=True)
         result = {"local": local}
         if not args.no_server:
-            live = server_run(board, seeded, tmp, args.clients, args.phase)
+            live = server_run(board, seeded, tmp, args.clients, args.phase, args.workers)
             base, during = live["baseline"], live["while_rendering"]
-            print(f"live board, {args.clients} screens, 5 cards/s (gunicorn -k gevent -w 1, PDF_WORKERS=1):")
+            print(f"live board, {args.clients} screens, 5 cards/s "
+                  f"(gunicorn -k gevent -w 1, PDF_WORKERS={args.workers}):")
             print(f"  without render: p50 {base['p50_ms']} ms, p95 {base['p95_ms']} ms, max {base['max_ms']} ms, "
                   f"{base['deliveries']} deliveries, lost {base['lost']} (loadavg {live['load']})")
             print(f"  while the toolkit renders through HTTP ({during['during']['render_s']} s, "

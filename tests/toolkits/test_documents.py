@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 
 from pypdf.generic import IndirectObject
 
@@ -93,6 +94,7 @@ def test_unpublished_sheet_pdf_is_refused_to_strangers(app, client, coordinator,
 def test_workshop_report_lists_cards_by_column_and_counts_participants(app, client, login, make_user, tmp_path):
     from workshop.accounts.models import User
     from workshop.boards import service as boards
+    from workshop.facilitation import next_steps
 
     facilitator = make_user("facilitator")
     with app.test_request_context():
@@ -105,6 +107,10 @@ def test_workshop_report_lists_cards_by_column_and_counts_participants(app, clie
                                   (karim, "lever", "Un café des parents dans le hall, le vendredi"),
                                   (karim, "method", "Une fiche de liaison enseignant / animateur")):
             boards.add_card(db.session, who, {"client_id": uuid.uuid4().hex, "column": column, "text": text})
+        next_steps.add_step(db.session, workshop, "Inviter la principale au café des parents", "Nadia",
+                            date(2026, 12, 15))
+        done = next_steps.add_step(db.session, workshop, "Traduire l'affiche en arabe")
+        next_steps.set_done(db.session, workshop, done.id, True)
     assert client.get(f"/ateliers/{workshop_id}/compte-rendu.pdf").status_code == 302  # login first
     login(facilitator)
     response = client.get(f"/ateliers/{workshop_id}/compte-rendu.pdf", buffered=True)
@@ -119,6 +125,10 @@ def test_workshop_report_lists_cards_by_column_and_counts_participants(app, clie
         assert label in text
         assert card in text.replace("\n", " ")
     assert text.index("Freins") < text.index("Les horaires") < text.index("Leviers") < text.index("Un café")
+    flat_text = " ".join(text.split())
+    assert "Suites à donner" in flat_text
+    assert "Inviter la principale au café des parents — Nadia, pour le 15 décembre 2026" in flat_text
+    assert "Traduire l’affiche en arabe fait" in flat_text or "Traduire l'affiche en arabe fait" in flat_text
     path = tmp_path / "cr.pdf"
     path.write_bytes(response.data)
     assert to_png(path, "compte-rendu", 1, 1)

@@ -31,12 +31,9 @@ def test_repeat_download_is_served_from_the_cache_without_rendering(client, publ
     monkeypatch.setattr(renderer_module, "render_to_cache", lambda *a: calls.append(a) or real(*a))
     [practice_id] = publish_practices(1)
     first = client.get(f"/fiches/{practice_id}.pdf", buffered=True)
-    started = time.perf_counter()
     second = client.get(f"/fiches/{practice_id}.pdf", buffered=True)
-    elapsed = time.perf_counter() - started
     assert first.status_code == second.status_code == 200
-    assert first.data == second.data and len(calls) == 1
-    assert elapsed < 0.5  # a file read, not a render
+    assert first.data == second.data and len(calls) == 1  # a file read, not a render
 
 
 def test_cache_prunes_least_recently_used_files_over_budget(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
@@ -125,4 +125,19 @@ class CustomFormat(db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     base_key: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # columns, phases, defaults
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class NextStep(db.Model):
+    """A follow-up the group agreed on ("suites à donner"): what, who, by when; printed in the workshop report."""
+
+    __tablename__ = "next_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str] = mapped_column(String(120), default="")
+    due_on: Mapped[date | None]
+    done: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

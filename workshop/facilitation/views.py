@@ -6,13 +6,15 @@ import csv
 import io
 import re
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workshop.boards import service as boards
+from workshop.errors import DomainError, ValidationError
 from workshop.extensions import db
-from workshop.facilitation import service
+from workshop.facilitation import next_steps, service
+from workshop.facilitation.forms import NextStepForm
 from workshop.spreadsheet import safe_cell
 
 bp = Blueprint("facilitation", __name__)
@@ -84,3 +86,40 @@ def export_markdown(workshop_id: int):
         lines.append("")
     return Response("\n".join(lines), mimetype="text/markdown; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(workshop, "md")}"'})
+
+
+@bp.route("/ateliers/<int:workshop_id>/suites", methods=["GET", "POST"])
+@login_required
+def next_steps_page(workshop_id: int):
+    """The facilitator's list of next steps: add one (what, who, by when), tick it off, remove it."""
+    workshop = _moderated(workshop_id)
+    form = NextStepForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            next_steps.add_step(db.session, workshop, form.text.data, form.owner.data or "", form.due_on.data)
+        except DomainError as problem:
+            db.session.rollback()
+            error = problem.message
+        else:
+            flash(_("Suite à donner ajoutée."), "success")
+            return redirect(url_for("facilitation.next_steps_page", workshop_id=workshop.id))
+    failed = request.method == "POST"
+    return render_template("facilitation/next_steps.html", workshop=workshop, form=form, error=error,
+                           steps=next_steps.list_steps(db.session, workshop)), 400 if failed else 200
+
+
+@bp.post("/ateliers/<int:workshop_id>/suites/<int:step_id>")
+@login_required
+def next_step_change(workshop_id: int, step_id: int):
+    """One button per action (done, to do again, remove); CSRF is checked by CSRFProtect for every POST."""
+    workshop = _moderated(workshop_id)
+    action = request.form.get("action", "")
+    if action in ("done", "undone"):
+        next_steps.set_done(db.session, workshop, step_id, action == "done")
+    elif action == "delete":
+        next_steps.delete_step(db.session, workshop, step_id)
+        flash(_("Suite à donner retirée."), "success")
+    else:
+        raise ValidationError(_("Action inconnue."), field="action")
+    return redirect(url_for("facilitation.next_steps_page", workshop_id=workshop.id))

@@ -34,7 +34,7 @@ from html import escape
 from importlib.metadata import version
 from pathlib import Path
 
-from workshop.toolkits.weasy import RENDERER_VERSION, font_config, stylesheet, write_json
+from workshop.toolkits.weasy import RENDERER_VERSION, font_config, spool, stylesheet, unspool, write_json
 
 PAGE_MARK = re.compile(r"\u27e6pg:([A-Za-z0-9_-]+)\u27e7")  # ⟦pg:anchor⟧ in front/back HTML -> page number
 _HREF = re.compile(r'href="#([A-Za-z0-9_-]+)"')
@@ -90,18 +90,25 @@ def with_link_targets(html: str) -> str:
     return html.replace("</body>", f'<div class="link-targets">{targets}</div></body>', 1)
 
 
-def render_part(html: str, css: str, variant: str | None, cache_dir: str, key: str) -> dict:
-    """Lay out one part into `<cache_dir>/parts/<key>.pdf` (skipped when cached); return its page count and the
-    page of each anchor it holds."""
+def cached_part(cache_dir: str, key: str) -> dict | None:
+    """The page count and anchors of a part laid out before, if its PDF is in the cache."""
+    folder = Path(cache_dir) / "parts"
+    if not (folder / f"{key}.pdf").exists():
+        return None
+    try:
+        return json.loads((folder / f"{key}.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def render_part(source: str, cache_dir: str, key: str) -> dict:
+    """Lay out one spooled part into `<cache_dir>/parts/<key>.pdf`; return its page count and the page of each
+    anchor it holds."""
     import weasyprint
 
+    html, css, variant = unspool(source)
     folder = Path(cache_dir) / "parts"
     meta_path = folder / f"{key}.json"
-    if (folder / f"{key}.pdf").exists():
-        try:
-            return json.loads(meta_path.read_text())
-        except (OSError, ValueError):
-            pass
     folder.mkdir(parents=True, exist_ok=True)
     fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"], timeout=1)
     config = font_config()
@@ -170,10 +177,12 @@ def _unit_html(book: PdfBook, unit: _Unit, pages: dict[str, int] | None) -> str:
 Submit = Callable[..., Future]
 
 
-def build_book(book: PdfBook, cache_dir: str, key: str, submit: Submit, workers: int = 1) -> dict:
+def build_book(book: PdfBook, cache_dir: str, key: str, submit: Submit, workers: int = 1,
+               pause: Callable[[], None] = lambda: None) -> dict:
     """Lay out the parts through `submit` (a pool's, or an inline one), number the pages, assemble.
 
     Runs where waiting is cheap (a thread of the web process, the CLI): the layout and the assembly are tasks.
+    `pause` is called between two pieces of work done here, so a gevent server keeps serving the live boards.
     """
     started = time.perf_counter()
     cache = Path(cache_dir)
@@ -181,21 +190,34 @@ def build_book(book: PdfBook, cache_dir: str, key: str, submit: Submit, workers:
     progress = cache / "jobs" / f"{key}.progress"
     done = [0]
 
-    def run(jobs: list[tuple[str, str, str | None]], counted: bool) -> list[dict]:
-        """Lay out (html, css, variant) jobs, largest first so no worker is left with a long one at the end."""
-        keys = [part_key(*job) for job in jobs]
-        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0]))
-        futures = {i: submit(render_part, *jobs[i], cache_dir, keys[i]) for i in order}
-        results = {}
-        for i in order:
-            results[i] = futures[i].result()
+    def run(jobs: list[tuple[str, str, str | None]], counted: bool) -> list[tuple[str, dict]]:
+        """Lay out (html, css, variant) jobs, largest first so no worker is left with a long one at the end;
+        return each job's (part key, page count and anchors)."""
+        keys, results = [], {}
+        for i, job in enumerate(jobs):
+            keys.append(part_key(*job))
+            if (meta := cached_part(cache_dir, keys[i])) is not None:
+                results[i] = meta
+                done[0] += meta["pages"] if counted else 0
+            pause()
+        futures = {}
+        for i in sorted(set(range(len(jobs))) - set(results), key=lambda i: -len(jobs[i][0])):
+            futures[i] = submit(render_part, spool(cache_dir, keys[i], *jobs[i]), cache_dir, keys[i])
+            pause()
+        for i, future in futures.items():
+            results[i] = future.result()
             done[0] += results[i]["pages"] if counted else 0
             write_json(progress, {"page": done[0], "step": "layout", "at": time.time()})
-        return [results[i] for i in range(len(jobs))]
+        return [(keys[i], results[i]) for i in range(len(jobs))]
+
+    def html(unit: _Unit, pages: dict[str, int] | None) -> str:
+        text = _unit_html(book, unit, pages)
+        pause()
+        return text
 
     units = _units(book, workers)
     held = [_anchors_held(u) for u in units]
-    metas = run([(_unit_html(book, u, None), book.css, book.variant) for u in units], True)
+    keys, metas = map(list, zip(*run([(html(u, None), book.css, book.variant) for u in units], True), strict=True))
     for _attempt in range(3):
         starts, page = [], 1
         for meta in metas:
@@ -209,18 +231,17 @@ def build_book(book: PdfBook, cache_dir: str, key: str, submit: Submit, workers:
         sections = _sections_by_page(units, metas)
         numbered = [i for i, u in enumerate(units) if u.numbered]
         heads = _heads(book, sections, workers)
-        again = run([(_unit_html(book, units[i], pages), book.css, book.variant) for i in numbered]
-                    + [(html, book.heads_css, None) for html in heads], False)
+        again = run([(html(units[i], pages), book.css, book.variant) for i in numbered]
+                    + [(text, book.heads_css, None) for text in heads], False)
         changed = False
-        for i, meta in zip(numbered, again, strict=False):
+        for i, (part, meta) in zip(numbered, again, strict=False):
             changed |= meta["pages"] != metas[i]["pages"]
-            metas[i] = meta
+            keys[i], metas[i] = part, meta
         if not changed:
             break
     plan = {
-        "units": [{"key": part_key(_unit_html(book, u, pages if u.numbered else None), book.css, book.variant),
-                   "anchors": sorted(names)} for u, names in zip(units, held, strict=True)],
-        "heads": [part_key(html, book.heads_css, None) for html in heads],
+        "units": [{"key": part, "anchors": sorted(names)} for part, names in zip(keys, held, strict=True)],
+        "heads": [part for part, _meta in again[len(numbered):]],
         "bookmarks": [[part["title"], part.get("level", 1), pages.get(part.get("anchor"), start) - 1]
                       for unit, start in zip(units, starts, strict=True) for part in unit.parts if part.get("title")],
         "meta": book.meta,
@@ -338,6 +359,7 @@ def assemble(plan: dict, cache_dir: str, key: str) -> dict:
                 parent = item
             else:
                 parent.children.append(item)
+    write_json(cache / f"{key}.json", {"pages": len(book.pages)})  # before the PDF: a status read sees both
     tmp = cache / f".{key}.{os.getpid()}.pdf"
     book.save(tmp, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
               min_version="1.7")  # PDF/UA-1 is built on PDF 1.7

@@ -331,6 +331,7 @@ def _toolkit_document(view: dict):
                       "title": section["title"], "level": 1, "anchor": section["anchor"],
                       "section": section["title"]})
         for entry in section["entries"]:
+            cooperate()
             parts.append({"kind": "practice", "body": str(macros.practice(entry)), "title": entry["title"],
                           "level": 2, "anchor": entry["anchor"], "section": section["title"]})
     parts.append({"kind": "back", "body": str(macros.back(view, True)), "title": "Index", "level": 1,
@@ -376,9 +377,10 @@ def _module_present(name: str) -> bool:
 
 
 def report_view(session: Session, workshop: Workshop) -> dict:
-    """Date, place, format, participants, cards by column, groups and votes, practices created."""
+    """Date, place, format, participants, cards by column, groups and votes, next steps, practices created."""
     from workshop.boards.formats import FORMATS
     from workshop.boards.models import Card, Participant
+    from workshop.facilitation import next_steps
 
     cards = list(session.scalars(select(Card).where(Card.workshop_id == workshop.id, Card.deleted.is_(False),
                                                     Card.hidden.is_(False)).order_by(Card.id)))
@@ -414,6 +416,8 @@ def report_view(session: Session, workshop: Workshop) -> dict:
         "columns": by_column,
         "ranking": ranking,
         "practices": _practices_created(session, workshop.id),
+        "next_steps": [{"text": s.text, "owner": s.owner, "due": date_fr(s.due_on) if s.due_on else "",
+                        "done": s.done} for s in next_steps.list_steps(session, workshop)],
         "status": workshop.status,
     }
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workshop.toolkits.books import PdfBook, build_book
-from workshop.toolkits.weasy import RENDERER_VERSION, font_config, stylesheet, write_json
+from workshop.toolkits.weasy import RENDERER_VERSION, font_config, spool, stylesheet, unspool, write_json
 
 DEFAULT_VARIANT = "pdf/ua-1"  # tagged PDF with structure tree and /Lang: readable by screen readers
 JOB_TTL = 3600  # seconds a job file stays meaningful
@@ -102,13 +102,14 @@ class _ProgressWriter(logging.Handler):
             write_json(self.path, {"page": self.page, "step": self.step, "at": time.time()})
 
 
-def render_to_cache(html: str, css: str, variant: str | None, cache_dir: str, key: str) -> dict:
-    """Render one document into `<cache_dir>/<key>.pdf`; return its page count and duration.
+def render_to_cache(source: str, cache_dir: str, key: str) -> dict:
+    """Render a spooled document (see `spool`) into `<cache_dir>/<key>.pdf`; return its page count and duration.
 
     Top-level so the pool can pickle it; also called in-process by the CLI and tests.
     """
     import weasyprint
 
+    html, css, variant = unspool(source)
     started = time.perf_counter()
     cache = Path(cache_dir)
     (cache / "jobs").mkdir(parents=True, exist_ok=True)
@@ -283,20 +284,16 @@ class Renderer:
     # Rendering ----------------------------------------------------------------------------------------
 
     def render_now(self, document: PdfDocument | PdfBook) -> Path:
-        """Render from this process (CLI, tests), waiting for the file; a book's parts still use `workers`
-        processes (none with one worker). Same cache as the pool."""
+        """Render from this process (CLI, tests), waiting for the file; a book's parts still go to the pool's
+        `workers` processes (none with one worker). Same cache as the pool."""
         path = self.cached(document)
         if path is None:
             if isinstance(document, PdfBook):
-                if self.workers > 1:
-                    context = multiprocessing.get_context("forkserver")
-                    context.set_forkserver_preload([__name__, "workshop.toolkits.books"])
-                    with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
-                        build_book(document, str(self.cache_dir), document.key, pool.submit, self.workers)
-                else:
-                    build_book(document, str(self.cache_dir), document.key, _inline, 1)
+                submit = _get_pool(self.workers, self.nice).submit if self.workers > 1 else _inline
+                build_book(document, str(self.cache_dir), document.key, submit, self.workers)
             else:
-                render_to_cache(document.html, document.css, document.variant, str(self.cache_dir), document.key)
+                render_to_cache(spool(self.cache_dir, document.key, document.html, document.css, document.variant),
+                                str(self.cache_dir), document.key)
             path = self.path_for(document.key)
         return path
 
@@ -316,15 +313,16 @@ class Renderer:
                     threading.Thread(target=self._build, args=(document, pool, future), daemon=True,
                                      name=f"pdf-book-{key[:8]}").start()
                 else:
-                    future = pool.submit(render_to_cache, document.html, document.css, document.variant,
-                                         str(self.cache_dir), key)
+                    source = spool(self.cache_dir, key, document.html, document.css, document.variant)
+                    future = pool.submit(render_to_cache, source, str(self.cache_dir), key)
                 _running[key] = future
                 future.add_done_callback(lambda f, key=key: self._finished(key, f))
         return self.status(job_id)
 
     def _build(self, book: PdfBook, pool: ProcessPoolExecutor, future: Future) -> None:
         try:
-            future.set_result(build_book(book, str(self.cache_dir), book.key, pool.submit, self.workers))
+            future.set_result(build_book(book, str(self.cache_dir), book.key, pool.submit, self.workers,
+                                         pause=lambda: _sleep(0)))
         except Exception as error:  # noqa: BLE001 - reported through the future, as a pool task's would be
             future.set_exception(error)
 

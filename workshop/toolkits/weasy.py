@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import secrets
 from importlib.metadata import version
 from pathlib import Path
 
@@ -19,6 +20,27 @@ def write_json(path: Path, data: dict) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data))
     os.replace(tmp, path)
+
+
+def spool(cache_dir: str | Path, key: str, html: str, css: str, variant: str | None) -> str:
+    """Hand a render job to the pool as a file and return its path.
+
+    Why: the pool's tasks travel through a pipe; while the workers are busy a pipe of 64 KB fills with a few
+    HTML payloads, and the next write blocks the whole gevent web process (measured: live boards stalled 1-2 s
+    while a toolkit rendered). A path is a few bytes.
+    """
+    path = Path(cache_dir) / "jobs" / f"{key}.{secrets.token_hex(4)}.job"  # two builds may share a part
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_json(path, {"html": html, "css": css, "variant": variant})
+    return str(path)
+
+
+def unspool(source: str) -> tuple[str, str, str | None]:
+    """The (html, css, variant) of a spooled job; the file is removed (stale ones expire with the job files)."""
+    path = Path(source)
+    job = json.loads(path.read_text())
+    path.unlink(missing_ok=True)
+    return job["html"], job["css"], job["variant"]
 
 
 @functools.lru_cache(maxsize=1)
