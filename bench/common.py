@@ -16,8 +16,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,19 +109,14 @@ class Server:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.url + "/", timeout=2) as response:
-                    if response.status == 200:
-                        return self
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"server did not answer on {self.url} within {timeout}s:\n{self.log_tail()}")
+        from tests.serverproc import wait_until_serving
+
+        if not wait_until_serving(self.proc, self.url, timeout, interval=0.2):
+            self.stop()
+            raise RuntimeError(f"server did not answer on {self.url} within {timeout}s:\n{self.log_tail()}")
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
+        return self
 
     def stop(self) -> None:
         if self.proc is None:

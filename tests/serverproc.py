@@ -115,6 +115,23 @@ def count_cards(database_url: str, text: str) -> int:
         engine.dispose()
 
 
+def wait_until_serving(proc: subprocess.Popen, url: str, timeout: float, interval: float = 0.1) -> bool:
+    """Wait until the server answers 200 on its home page (True), or its process has exited (True: the caller
+    reads the exit code), or the time is up (False). Shared by the tests and the benchmarks."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return True
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(interval)
+    return False
+
+
 class ServerProcess:
     """`gunicorn -k gevent -w 1 wsgi:app` on 127.0.0.1:port, as `make run` serves it."""
 
@@ -155,19 +172,11 @@ class ServerProcess:
         return self
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.url + "/", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not answer on {self.url} within {timeout}s:\n{self.log_tail()}")
+        if not wait_until_serving(self.proc, self.url, timeout):
+            self.stop()
+            raise RuntimeError(f"server did not answer on {self.url} within {timeout}s:\n{self.log_tail()}")
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
 
     def stop(self, timeout: float = 10) -> None:
         """SIGTERM (gunicorn's graceful stop), then SIGKILL the whole process group if it lingers."""

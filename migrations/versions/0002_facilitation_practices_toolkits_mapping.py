@@ -8,7 +8,33 @@ Create Date: 2026-11-23 23:24:52.699100
 from alembic import op
 import sqlalchemy as sa
 
-from workshop.practices.search import ensure_schema
+# The full-text index of practices as it was at this revision (FTS5 on SQLite, tsvector on PostgreSQL). Written
+# out here, not imported from the app, so that a later change to the app cannot change what this revision did.
+SQLITE_SCHEMA = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS practice_fts USING fts5("
+    "title, obstacles, levers, body, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE TABLE IF NOT EXISTS practice_search_state (id INTEGER PRIMARY KEY, token BIGINT NOT NULL)",
+    "INSERT INTO practice_search_state (id, token) SELECT 1, 0 "
+    "WHERE NOT EXISTS (SELECT 1 FROM practice_search_state WHERE id = 1)",
+)
+POSTGRES_SCHEMA = (
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    """DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'fr_unaccent') THEN
+            CREATE TEXT SEARCH CONFIGURATION fr_unaccent (COPY = french);
+            ALTER TEXT SEARCH CONFIGURATION fr_unaccent
+                ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+        END IF;
+    END $$""",
+    """CREATE TABLE IF NOT EXISTS practice_search (
+        practice_id integer PRIMARY KEY REFERENCES practice (id) ON DELETE CASCADE,
+        title text NOT NULL, obstacles text NOT NULL, levers text NOT NULL, body text NOT NULL,
+        document tsvector NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS ix_practice_search_document ON practice_search USING gin (document)",
+    "CREATE TABLE IF NOT EXISTS practice_search_state (id INTEGER PRIMARY KEY, token BIGINT NOT NULL)",
+    "INSERT INTO practice_search_state (id, token) SELECT 1, 0 "
+    "WHERE NOT EXISTS (SELECT 1 FROM practice_search_state WHERE id = 1)",
+)
 
 
 # revision identifiers, used by Alembic.
@@ -483,8 +509,9 @@ def upgrade():
         batch_op.add_column(sa.Column('table_no', sa.Integer(), nullable=True))
 
     # ### end Alembic commands ###
-    # The full-text index of practices is managed by the app (FTS5 on SQLite, tsvector on PostgreSQL).
-    ensure_schema(op.get_bind())
+    connection = op.get_bind()
+    for statement in POSTGRES_SCHEMA if connection.dialect.name == "postgresql" else SQLITE_SCHEMA:
+        connection.exec_driver_sql(statement)
 
 
 def downgrade():

@@ -1,8 +1,10 @@
-// PDF downloads: a long build shows "Préparation du PDF… n/N" while the server renders, then downloads.
+// PDF downloads: a long build shows "Préparation du PDF… n/N pages" while the server renders, then downloads.
+// Words come from the page (templates/toolkits/_pdf_progress.html), in its language.
+const t = JSON.parse(document.getElementById("pdf-i18n").textContent);
 const box = document.querySelector(".pdf-progress");
 
 function show(text, bar, job) {
-  text.textContent = `Préparation du PDF… ${job.done}/${job.total}`;
+  text.textContent = t.progress.replace("{done}", job.done).replace("{total}", job.total);
   bar.max = job.total;
   bar.value = job.done;
 }
@@ -17,7 +19,7 @@ async function follow(statusUrl, downloadUrl, text, bar) {
       continue; // network hiccup: keep trying
     }
     if (!data.ok) {
-      text.textContent = data.error?.message || "La préparation du PDF a échoué.";
+      text.textContent = data.error?.message || t.failed;
       return;
     }
     show(text, bar, data.job);
@@ -26,7 +28,7 @@ async function follow(statusUrl, downloadUrl, text, bar) {
       return;
     }
     if (data.job.state === "error") {
-      text.textContent = "La préparation du PDF a échoué. Réessayez dans un instant.";
+      text.textContent = t.retry;
       return;
     }
   }
@@ -44,7 +46,7 @@ for (const link of document.querySelectorAll("a[data-pdf-download]")) {
     const status = document.createElement("span");
     status.className = "muted small pdf-inline-status";
     status.setAttribute("role", "status");
-    status.textContent = " Préparation du PDF…";
+    status.textContent = ` ${t.preparing}`;
     link.after(status);
     let response;
     try {

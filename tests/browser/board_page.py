@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 ONLINE = "online"
+
+
+def log_in(page: Page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the login page and wait until it has let the person in."""
+    page.goto(base_url + "/connexion")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page).not_to_have_url(re.compile(r"/connexion"))
 
 
 def join_with_name(page: Page, name: str) -> None:

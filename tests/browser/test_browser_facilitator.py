@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.board_page import column, join_with_name, notes_with_text, post_card
+from tests.browser.board_page import column, join_with_name, log_in, notes_with_text, post_card
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +16,7 @@ def test_facilitator_creates_runs_and_closes_a_workshop(live, new_page, shot):
     samia = new_page()
     samia.goto(live.url + "/ateliers")
     expect(samia).to_have_url(re.compile(r"/connexion"))
-    samia.get_by_label("Adresse e-mail").fill(live.seeded.facilitator_email)
-    samia.get_by_label("Mot de passe").fill(live.seeded.facilitator_password)
-    samia.get_by_role("button", name="Se connecter").click()
+    log_in(samia, live.url, live.seeded.facilitator_email, live.seeded.facilitator_password)
     expect(samia).to_have_url(re.compile(r"/ateliers$"))
     expect(samia.get_by_role("heading", name="Mes ateliers")).to_be_visible()
 

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.board_page import column, join_with_name, post_card
+from tests.browser.board_page import column, join_with_name, log_in, post_card
 from tests.browser.conftest import ARTIFACTS, browser, new_page, shot  # noqa: F401  (fixtures)
 from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database, prepare_database
 
@@ -43,18 +43,10 @@ def metaplan(tmp_path_factory):
         drop_database(pg_name)
 
 
-def log_in(page, server, seeded):
-    page.goto(server.url + "/connexion")
-    page.get_by_label("Adresse e-mail").fill(seeded.facilitator_email)
-    page.get_by_label("Mot de passe").fill(seeded.facilitator_password)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).to_have_url(re.compile(r"/ateliers$"))
-
-
 def test_metaplan_private_writing_grouping_and_dot_voting(metaplan, new_page, shot):  # noqa: F811
     server, seeded, code, _second = metaplan
     samia = new_page()
-    log_in(samia, server, seeded)
+    log_in(samia, server.url, seeded.facilitator_email, seeded.facilitator_password)
     samia.goto(f"{server.url}/j/{code}")
     expect(samia.get_by_test_id("phase-label")).to_have_text("Écriture silencieuse")
 
@@ -140,7 +132,7 @@ def test_metaplan_private_writing_grouping_and_dot_voting(metaplan, new_page, sh
 def test_drag_and_drop_undo_spotlight_reactions_and_replies(metaplan, new_page, shot):  # noqa: F811
     server, seeded, _code, code = metaplan
     samia = new_page()
-    log_in(samia, server, seeded)
+    log_in(samia, server.url, seeded.facilitator_email, seeded.facilitator_password)
     samia.goto(f"{server.url}/j/{code}")
     karim = new_page()
     karim.goto(f"{server.url}/j/{code}")

@@ -15,7 +15,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.board_page import column, join_with_name, notes_with_text, post_card
+from tests.browser.board_page import column, join_with_name, log_in, notes_with_text, post_card
 from tests.browser.conftest import ARTIFACTS, browser, new_page  # noqa: F401  (fixtures)
 from tests.serverproc import ROOT, ServerProcess, drop_database, free_port, new_database, prepare_database
 from workshop.boards.formats import GROUP, VOTE, WRITE, get_format
@@ -44,11 +44,7 @@ def server(tmp_path_factory):
 
 def create_workshop(page, server, seeded, fmt) -> str:
     """Log in, create a workshop of this format through the form, open its board; return its join code."""
-    page.goto(server.url + "/connexion")
-    page.get_by_label("Adresse e-mail").fill(seeded.facilitator_email)
-    page.get_by_label("Mot de passe").fill(seeded.facilitator_password)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).to_have_url(re.compile(r"/ateliers$"))
+    log_in(page, server.url, seeded.facilitator_email, seeded.facilitator_password)
     page.get_by_role("link", name="Nouvel atelier").click()
     page.get_by_label("Titre").fill(f"{fmt.label_fr} aux Tilleuls")
     page.get_by_label("Format").select_option(fmt.key)

@@ -4,13 +4,13 @@ field from the same version end with a French conflict page for the second: both
 
 from __future__ import annotations
 
-import re
 import shutil
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 
+from tests.browser.board_page import log_in
 from tests.browser.conftest import browser, new_page  # noqa: F401  (fixtures)
 from tests.serverproc import ROOT, SECRET_KEY, ServerProcess, drop_database, free_port, new_database
 
@@ -53,14 +53,6 @@ def site(tmp_path_factory):
         drop_database(pg_name)
 
 
-def log_in(page, server, email, password):
-    page.goto(server.url + "/connexion")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).not_to_have_url(re.compile(r"/connexion"))
-
-
 def stored(database_url: str, practice_id: int) -> tuple[int, str, list[tuple[int, str]]]:
     """What the database really holds: the sheet's version and levers, and every saved version's levers."""
     from workshop.practices.models import Practice, PracticeVersion
@@ -84,14 +76,14 @@ def test_two_editors_see_each_other_live_and_the_second_save_gets_a_conflict(sit
 
     # The author invites Nadia to co-write the sheet, from the sheet's page.
     samia = new_page()
-    log_in(samia, server, *SAMIA[:2])
+    log_in(samia, server.url, *SAMIA[:2])
     samia.goto(f"{server.url}/fiches/{practice_id}")
     samia.get_by_label("Inviter à co-rédiger (e-mail)").fill(NADIA[0])
     samia.get_by_role("button", name="Inviter", exact=True).click()
     expect(samia.get_by_text("Nadia Invitée peut maintenant modifier cette fiche.")).to_be_visible()
 
     nadia = new_page()
-    log_in(nadia, server, *NADIA[:2])
+    log_in(nadia, server.url, *NADIA[:2])
     samia.goto(edit_url)
     nadia.goto(edit_url)
     samia_status, nadia_status = samia.locator("#coedit-status"), nadia.locator("#coedit-status")
@@ -163,8 +155,8 @@ def test_two_saves_at_the_same_moment_from_the_same_version_keep_one_and_show_th
     edit_url = f"{server.url}/fiches/{practice_id}/modifier"
     before, _levers, history_before = stored(database_url, practice_id)
     samia, nadia = new_page(), new_page()
-    log_in(samia, server, *SAMIA[:2])
-    log_in(nadia, server, *NADIA[:2])
+    log_in(samia, server.url, *SAMIA[:2])
+    log_in(nadia, server.url, *NADIA[:2])
     for page in (samia, nadia):
         page.goto(edit_url)
     texts = {}

@@ -3,13 +3,12 @@ card shows what helped elsewhere and the facilitator pins it."""
 
 from __future__ import annotations
 
-import re
 import shutil
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.board_page import column, join_with_name, notes_with_text, post_card
+from tests.browser.board_page import column, join_with_name, log_in, notes_with_text, post_card
 from tests.browser.conftest import ARTIFACTS, browser, new_page, shot  # noqa: F401  (fixtures)
 from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database, prepare_database
 
@@ -49,18 +48,10 @@ def site(tmp_path_factory):
         drop_database(pg_name)
 
 
-def log_in(page, server, email, password):
-    page.goto(server.url + "/connexion")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).to_have_url(re.compile(r"/ateliers$"))
-
-
 def test_from_cards_to_a_published_sheet_found_by_anyone(site, new_page, shot):  # noqa: F811
     server, seeded = site
     samia = new_page()
-    log_in(samia, server, seeded.facilitator_email, seeded.facilitator_password)
+    log_in(samia, server.url, seeded.facilitator_email, seeded.facilitator_password)
     samia.goto(f"{server.url}/j/{seeded.code}")
     nadia = new_page()
     nadia.goto(f"{server.url}/j/{seeded.code}")
@@ -91,7 +82,7 @@ def test_from_cards_to_a_published_sheet_found_by_anyone(site, new_page, shot): 
     expect(samia.get_by_test_id("practice-status")).to_have_text("Soumise à relecture")
     url = samia.url
     claire = new_page()
-    log_in(claire, server, *ADMIN)
+    log_in(claire, server.url, *ADMIN)
     claire.goto(url)
     claire.get_by_role("button", name="Publier").click()
     expect(claire.get_by_test_id("practice-status")).to_have_text("Publiée")
@@ -107,7 +98,7 @@ def test_from_cards_to_a_published_sheet_found_by_anyone(site, new_page, shot): 
 def test_an_obstacle_shows_what_helped_elsewhere_and_the_facilitator_pins_it(site, new_page, shot):  # noqa: F811
     server, seeded = site
     samia = new_page()
-    log_in(samia, server, seeded.facilitator_email, seeded.facilitator_password)
+    log_in(samia, server.url, seeded.facilitator_email, seeded.facilitator_password)
     samia.goto(f"{server.url}/j/{seeded.code}")
     karim = new_page()
     karim.goto(f"{server.url}/j/{seeded.code}")

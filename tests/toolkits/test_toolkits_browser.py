@@ -9,6 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.board_page import log_in
 from tests.browser.conftest import ARTIFACTS, browser, new_page, shot  # noqa: F401  (fixtures)
 from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database, prepare_database
 from tests.toolkits.conftest import practice_data, read_pdf
@@ -50,10 +51,7 @@ def site(tmp_path_factory):
 
 def test_coordinator_composes_publishes_and_downloads_a_toolkit(site, new_page, shot):  # noqa: F811
     page = new_page()
-    page.goto(site.url + "/connexion")
-    page.get_by_label("Adresse e-mail").fill(ADMIN[0])
-    page.get_by_label("Mot de passe").fill(ADMIN[1])
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, site.url, *ADMIN)
     page.get_by_role("link", name="Boîtes à outils").click()
     page.get_by_label("Nouvelle boîte à outils").fill("Accueillir les familles")
     page.get_by_role("button", name="Créer et composer").click()
