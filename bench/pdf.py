@@ -25,6 +25,7 @@ import statistics
 import sys
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -239,6 +240,24 @@ async def board_phase(url: str, code: str, clients: int, seconds: float, during=
             "seconds": round(time.perf_counter() - started, 1), "during": extra}
 
 
+def follow_render(url: str, toolkit_url: str, cookies: dict) -> dict:
+    """Ask for the toolkit's PDF, then poll its job every 0.5 s as the progress page does, until it is done."""
+    import requests
+
+    session = requests.Session()
+    session.cookies.update(cookies)
+    started = time.perf_counter()
+    job_url = session.get(url + toolkit_url, headers={"Accept": "application/json"}, timeout=60).json()["status_url"]
+    progress, state = [], "running"
+    while state == "running":
+        time.sleep(0.5)
+        job = session.get(url + job_url, timeout=30).json()["job"]
+        state = job["state"]
+        progress.append(f"{job['done']}/{job['total']}")
+    return {"render_s": round(time.perf_counter() - started, 2), "state": state,
+            "progress_seen": progress[:2] + progress[-2:]}
+
+
 def server_run(seeded_board, seeded: dict, tmp: Path, clients: int, seconds: float, workers: int) -> dict:
     os.environ.update({"PDF_CACHE_DIR": str(tmp / "server-cache"), "PDF_WORKERS": str(workers),
                        "PUBLIC_URL": "https://passerelles.exemple.fr",
@@ -255,26 +274,16 @@ def server_run(seeded_board, seeded: dict, tmp: Path, clients: int, seconds: flo
             status_url = re.search(r'data-status-url="([^"]+)"', warm.text)[1]
             while session.get(server.url + status_url, timeout=30).json()["job"]["state"] == "running":
                 time.sleep(0.3)
-        job_url = None
         baseline = asyncio.run(board_phase(server.url, seeded_board.code, clients, seconds))
         load = common.loadavg()
 
         async def during():
-            nonlocal job_url
+            # The person waiting on the progress page is another device: their requests run in another process,
+            # so they do not take the GIL from the screens measured here.
             loop = asyncio.get_running_loop()
-            started = time.perf_counter()
-            response = await loop.run_in_executor(None, lambda: session.get(
-                server.url + toolkit_url, headers={"Accept": "application/json"}, timeout=60))
-            job_url = response.json()["status_url"]
-            progress = []
-            state = "running"
-            while state == "running":
-                await asyncio.sleep(0.5)
-                job = await loop.run_in_executor(None, lambda: session.get(server.url + job_url, timeout=30).json())
-                state = job["job"]["state"]
-                progress.append(f"{job['job']['done']}/{job['job']['total']}")
-            return {"render_s": round(time.perf_counter() - started, 2), "state": state,
-                    "progress_seen": progress[:2] + progress[-2:]}
+            with ProcessPoolExecutor(1) as other_device:
+                return await loop.run_in_executor(other_device, follow_render, server.url, toolkit_url,
+                                                  session.cookies.get_dict())
 
         rendering = asyncio.run(board_phase(server.url, seeded_board.code, clients, seconds, during))
         times = []

@@ -349,7 +349,7 @@ def assemble(plan: dict, cache_dir: str, key: str) -> dict:
     meta = plan["meta"]
     book.docinfo.Title, book.docinfo.Author = meta["title"], meta["author"]
     book.docinfo.Subject, book.docinfo.Creator = meta.get("subject", ""), "Passerelles"
-    book.docinfo.Producer = f"WeasyPrint {version('weasyprint')} + qpdf {pikepdf.__libqpdf_version__}"
+    book.docinfo.Producer = f"WeasyPrint {version('weasyprint')}"  # as the XMP copied above says
     with book.open_outline() as outline:
         parent = None
         for title, level, number in plan["bookmarks"]:
