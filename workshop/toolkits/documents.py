@@ -218,6 +218,7 @@ def toolkit_view(session: Session, toolkit: Toolkit) -> dict:
             cooperate()
             items.append(practice_view(practice, labels, data, anchor=f"e{entry.id or len(items)}-{position}"))
         sections.append({"title": section.title, "anchor": f"section-{position}", "entries": items})
+    cooperate()
     view = _assemble(session, toolkit, sections, [practices[e.practice_id] for e in entries
                                                   if e.practice_id in practices])
     if toolkit.public_token and toolkit.is_published:
@@ -235,7 +236,9 @@ def _assemble(session: Session, toolkit: Any, sections: list[dict], practices: l
         for name in entry["cities"]:
             cities[name].append(entry)
     networks = sorted({n for e in entries for n in e["networks"]} | set(getattr(toolkit, "network_names", [])))
+    cooperate()
     workshops, contributors = _making_of(session, practices)
+    cooperate()
     return {
         "title": toolkit.title,
         "subtitle": getattr(toolkit, "subtitle", "") or "",
@@ -326,6 +329,7 @@ def _toolkit_document(view: dict):
     macros = current_app.jinja_env.get_template("pdf/toolkit_parts.html").module
     author = _networks_line(view["networks"])
     parts = [{"kind": "front", "body": str(macros.front(view, True)), "title": view["title"], "level": 1}]
+    cooperate()
     for number, section in enumerate([s for s in view["sections"] if s["entries"]], start=1):
         parts.append({"kind": "opening", "body": str(macros.opening(section, number, True)),
                       "title": section["title"], "level": 1, "anchor": section["anchor"],
