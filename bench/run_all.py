@@ -79,7 +79,8 @@ DOMAIN_BENCHES = (
     ("reveal.py", ["--participants", "300", "--cards", "500"]),
     ("search.py", []),
     ("map.py", []),
-    ("pdf.py", []),
+    ("pdf.py", ["--control"]),
+    ("contention.py", []),
 )
 
 
