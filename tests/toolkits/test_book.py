@@ -162,3 +162,41 @@ def test_book_through_the_pool_reports_progress_then_the_file(app, publish_pract
             assert_tagged(pdf)
     finally:
         renderer_module.shutdown_pool()
+
+
+def test_book_lays_out_one_part_at_a_time_while_a_board_is_live(app, publish_practices, tmp_path):
+    """The web process answers `at_once` from the live boards' screens; with one, parts never run together."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from workshop.boards import presence
+    from workshop.practices.models import Practice
+    from workshop.toolkits import books, documents
+    from workshop.toolkits.renderer import Renderer
+
+    ids = publish_practices(4)
+    with app.test_request_context():
+        book = documents.adhoc_toolkit_document(db.session, [db.session.get(Practice, i) for i in ids], "Live")
+    lock, running, most = threading.Lock(), [0], [0]
+
+    def counted(function, *args):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return function(*args)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    renderer = Renderer(tmp_path / "cache", workers=2, live=presence.live_screens)
+    presence.add(999, "sid-live", 1, "Nadia")  # a screen on a board of this process
+    try:
+        assert presence.live_screens() == 1 and renderer._at_once() == 1
+        with ThreadPoolExecutor(2) as threads:
+            meta = books.build_book(book, str(tmp_path / "cache"), book.key,
+                                    lambda f, *a: threads.submit(counted, f, *a), 2, at_once=renderer._at_once)
+    finally:
+        presence.remove("sid-live")
+    assert meta["pages"] > 4 and most[0] == 1
+    assert presence.live_screens() == 0 and renderer._at_once() == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
@@ -75,6 +76,10 @@ def test_pool_renders_in_another_process_and_reports_progress(pool_renderer):
     assert pool_renderer.status("../../etc/passwd") is None and pool_renderer.status("inconnu") is None
     # A second request for the same content is already done: no second render.
     assert pool_renderer.start(document).state == "done"
+    # The cache emptied by hand (or by a cleaner) while the server runs: the next request renders again.
+    shutil.rmtree(pool_renderer.cache_dir)
+    job = pool_renderer.wait(pool_renderer.start(document), 120)
+    assert job.state == "done" and pool_renderer.path_for(document.key).exists()
 
 
 @pytest.mark.slow

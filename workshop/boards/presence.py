@@ -18,6 +18,12 @@ _sockets: dict[int, dict[str, tuple[int, str]]] = defaultdict(dict)
 _pending: set[int] = set()
 
 
+def live_screens() -> int:
+    """Screens connected to any board of this process (the PDF renderer gives way to them)."""
+    with _lock:
+        return sum(len(sockets) for sockets in _sockets.values())
+
+
 def snapshot(workshop_id: int) -> dict:
     with _lock:
         people = dict(_sockets.get(workshop_id, {}).values())

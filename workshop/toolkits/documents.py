@@ -523,6 +523,7 @@ def _workshop_networks(session: Session, workshop: Workshop) -> list[str]:
 
 def get_renderer():
     """One Renderer per app: cache in PDF_CACHE_DIR (default instance/pdf-cache), PDF_WORKERS processes."""
+    from workshop.boards import presence
     from workshop.toolkits.renderer import Renderer
 
     app = current_app._get_current_object()
@@ -530,5 +531,6 @@ def get_renderer():
     if renderer is None:
         cache_dir = app.config.get("PDF_CACHE_DIR") or str(Path(app.instance_path) / "pdf-cache")
         renderer = app.extensions["pdf_renderer"] = Renderer(
-            cache_dir, int(app.config.get("PDF_WORKERS") or 2), nice=int(app.config.get("PDF_WORKER_NICE", 10)))
+            cache_dir, int(app.config.get("PDF_WORKERS") or 2), nice=int(app.config.get("PDF_WORKER_NICE", 10)),
+            live=presence.live_screens)
     return renderer

@@ -4,7 +4,8 @@ Why a separate process: WeasyPrint is pure CPU for seconds on a toolkit; inside 
 stall every live board, inside a thread it would hold the GIL. So rendering runs in a small, lazily started
 `ProcessPoolExecutor` ("forkserver" context: children never inherit gevent's patched state or open sockets).
 
-The worker writes the PDF straight into the cache (`<key>.pdf`, atomically) and its progress into
+Jobs reach the workers as files (`weasy.spool`), never as large pipe messages that could block the gevent
+process. The worker writes the PDF straight into the cache (`<key>.pdf`, atomically) and its progress into
 `jobs/<key>.progress`; the web side only waits (gevent-friendly polling) or reads those files, so a status
 request answers from any web process. Key = sha256(renderer version + PDF variant + HTML + CSS): the same
 content is rendered once, a repeat download is a file read.
@@ -22,12 +23,13 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from workshop.toolkits.books import PdfBook, build_book
-from workshop.toolkits.weasy import RENDERER_VERSION, font_config, spool, stylesheet, unspool, write_json
+from workshop.toolkits.weasy import RENDERER_VERSION, font_config, lay_out, spool, unspool, write_json, write_pdf
 
 DEFAULT_VARIANT = "pdf/ua-1"  # tagged PDF with structure tree and /Lang: readable by screen readers
 JOB_TTL = 3600  # seconds a job file stays meaningful
@@ -107,8 +109,6 @@ def render_to_cache(source: str, cache_dir: str, key: str) -> dict:
 
     Top-level so the pool can pickle it; also called in-process by the CLI and tests.
     """
-    import weasyprint
-
     html, css, variant = unspool(source)
     started = time.perf_counter()
     cache = Path(cache_dir)
@@ -118,14 +118,8 @@ def render_to_cache(source: str, cache_dir: str, key: str) -> dict:
     progress_logger.setLevel(logging.INFO)
     progress_logger.addHandler(progress)
     try:
-        # No network or file access while rendering user content: only inline data: URIs.
-        fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"], timeout=1)
-        config = font_config()
-        document = weasyprint.HTML(string=html, base_url=str(cache), url_fetcher=fetcher).render(
-            stylesheets=[stylesheet(css, config)], font_config=config, pdf_variant=variant)
-        tmp = cache / f".{key}.{os.getpid()}.pdf"
-        document.write_pdf(tmp, pdf_variant=variant)
-        os.replace(tmp, cache / f"{key}.pdf")
+        document = lay_out(html, css, variant, str(cache))
+        write_pdf(document, cache / f"{key}.pdf", variant)
     finally:
         progress_logger.removeHandler(progress)
     meta = {"pages": len(document.pages), "seconds": round(time.perf_counter() - started, 3)}
@@ -225,10 +219,13 @@ class Renderer:
     """The cache and the pool as one object, bound to a cache directory and a number of workers."""
 
     def __init__(self, cache_dir: str | Path, workers: int | None = None, max_cache_bytes: int = 512 * 1024 * 1024,
-                 nice: int = 10):
+                 nice: int = 10, live: Callable[[], int] | None = None):
+        """`live`: how many screens follow a live board right now; while any does, a book is laid out on one
+        worker at a time, leaving the other cores to the boards (see books.build_book)."""
         self.cache_dir = Path(cache_dir)
         self.workers = max(1, int(workers if workers is not None else min(4, os.cpu_count() or 1)))
         self.nice = nice
+        self.live = live
         self.max_cache_bytes = max_cache_bytes
         (self.cache_dir / "jobs").mkdir(parents=True, exist_ok=True)
 
@@ -302,6 +299,7 @@ class Renderer:
         key = document.key
         job_id = secrets.token_urlsafe(16)
         total = self.page_count(key) or max(1, document.estimated_pages)
+        (self.cache_dir / "jobs").mkdir(parents=True, exist_ok=True)  # the cache may have been emptied by hand
         write_json(self._job_path(job_id), {"key": key, "filename": document.filename, "owner": owner,
                                              "total": total, "started": time.time()})
         if not self.path_for(key).exists():
@@ -322,9 +320,12 @@ class Renderer:
     def _build(self, book: PdfBook, pool: ProcessPoolExecutor, future: Future) -> None:
         try:
             future.set_result(build_book(book, str(self.cache_dir), book.key, pool.submit, self.workers,
-                                         pause=lambda: _sleep(0)))
+                                         pause=lambda: _sleep(0), at_once=self._at_once))
         except Exception as error:  # noqa: BLE001 - reported through the future, as a pool task's would be
             future.set_exception(error)
+
+    def _at_once(self) -> int:
+        return 1 if self.live is not None and self.live() else self.workers
 
     def _finished(self, key: str, future: Future) -> None:
         _running.pop(key, None)

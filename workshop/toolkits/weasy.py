@@ -57,3 +57,20 @@ def stylesheet(css: str, config=None):
     import weasyprint
 
     return weasyprint.CSS(string=css, font_config=config)
+
+
+def lay_out(html: str, css: str, variant: str | None, base_url: str):
+    """Lay out a document. No network or file access while rendering user content: only inline data: URIs."""
+    import weasyprint
+
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"], timeout=1)
+    config = font_config()
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        stylesheets=[stylesheet(css, config)], font_config=config, pdf_variant=variant)
+
+
+def write_pdf(document, path: Path, variant: str | None) -> None:
+    """Write a laid-out document atomically: a reader of the cache never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    document.write_pdf(tmp, pdf_variant=variant)
+    os.replace(tmp, path)
