@@ -8,6 +8,7 @@ import time
 import pytest
 
 from tests.toolkits.conftest import read_pdf
+from workshop.extensions import db
 from workshop.toolkits import renderer as renderer_module
 from workshop.toolkits.renderer import PdfDocument, Renderer
 
@@ -144,3 +145,38 @@ def test_toolkit_repeat_skips_building_and_a_change_gives_a_fresh_pdf(app, clien
     changed = client.get(f"/boites-a-outils/{toolkit_id}.pdf", buffered=True)
     assert len(builds) == 2
     assert "Seconde version" in read_pdf(changed.data).pages[0].extract_text()
+
+
+@pytest.mark.slow
+def test_toolkit_downloads_again_after_the_cache_folder_was_emptied(app, client, login, coordinator,
+                                                                   publish_practices, tmp_path):
+    """Someone empties the PDF cache while the server runs (disk full, a cleaner): the next download renders."""
+    from workshop.accounts.models import User
+    from workshop.toolkits import service
+
+    ids = publish_practices(2)
+    with app.test_request_context():
+        user = db.session.get(User, coordinator.id)
+        toolkit = service.create_toolkit(db.session, user, "Essai")
+        service.save_toolkit(db.session, user, toolkit.id, {"title": "Essai", "sections": [
+            {"title": "Accueil", "entries": ids}]}, toolkit.revision)
+        toolkit_id = toolkit.id
+    app.config.update(PDF_RENDER_INLINE=False, PDF_INLINE_WAIT=0.05)
+    login(coordinator)
+    try:
+        for _ in range(2):
+            response = client.get(f"/boites-a-outils/{toolkit_id}.pdf", headers={"Accept": "application/json"})
+            assert response.status_code in (200, 202), response.get_data(as_text=True)
+            if response.status_code == 202:
+                job = response.get_json()
+                deadline = time.monotonic() + 120
+                while job["job"]["state"] == "running" and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    job = client.get(job.get("status_url") or f"/exports/travaux/{job['job']['id']}").get_json()
+                assert job["job"]["state"] == "done"
+            pdf = client.get(f"/boites-a-outils/{toolkit_id}.pdf", buffered=True)
+            assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-"
+            pdf.close()
+            shutil.rmtree(app.config["PDF_CACHE_DIR"])
+    finally:
+        renderer_module.shutdown_pool()

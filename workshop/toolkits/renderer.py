@@ -299,7 +299,6 @@ class Renderer:
         key = document.key
         job_id = secrets.token_urlsafe(16)
         total = self.page_count(key) or max(1, document.estimated_pages)
-        (self.cache_dir / "jobs").mkdir(parents=True, exist_ok=True)  # the cache may have been emptied by hand
         write_json(self._job_path(job_id), {"key": key, "filename": document.filename, "owner": owner,
                                              "total": total, "started": time.time()})
         if not self.path_for(key).exists():

@@ -17,6 +17,8 @@ RENDERER_VERSION = f"passerelles-pdf-5/weasyprint-{version('weasyprint')}"
 
 
 def write_json(path: Path, data: dict) -> None:
+    """Write atomically; the folder is made again if the cache was emptied while the server runs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data))
     os.replace(tmp, path)
