@@ -142,7 +142,6 @@ def _heads(book: PdfBook, sections: list[str], pieces: int) -> list[str]:
 class _Unit:
     """What one render task lays out: one part, or a chunk of consecutive practices."""
 
-    first: int  # index of its first part in book.parts
     parts: list[dict]
     numbered: bool  # holds ⟦pg:…⟧ marks: laid out again once the pages are counted
 
@@ -151,13 +150,13 @@ def _units(book: PdfBook, workers: int) -> list[_Unit]:
     practices = sum(1 for p in book.parts if p["kind"] == "practice")
     size = max(1, math.ceil(practices / (max(1, workers) * CHUNKS_PER_WORKER)))
     units: list[_Unit] = []
-    for index, part in enumerate(book.parts):
+    for part in book.parts:
         last = units[-1] if units else None
         if (part["kind"] == "practice" and last is not None and last.parts[-1]["kind"] == "practice"
                 and len(last.parts) < size):
             last.parts.append(part)
         else:
-            units.append(_Unit(index, [part], bool(PAGE_MARK.search(part["body"]))))
+            units.append(_Unit([part], bool(PAGE_MARK.search(part["body"]))))
     return units
 
 
