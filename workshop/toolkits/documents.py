@@ -308,7 +308,7 @@ def toolkit_document(session: Session, toolkit: Toolkit):
     return _toolkit_document(view)
 
 
-# Parts carry no running header/footer: a practice's PDF then depends on the practice alone (cached across
+# Parts carry no running header/footer: a chunk's PDF then depends on its practices alone (cached across
 # exports); the renderer draws the heads over the assembled pages (see books.PdfBook).
 PART_CSS = ("@page { @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; }"
             " @bottom-right { content: none; } }")
