@@ -112,9 +112,9 @@ def render_part(source: str, cache_dir: str, key: str) -> dict:
     for number, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, number)
-    write_pdf(document, folder / f"{key}.pdf", variant)
     meta = {"pages": len(document.pages), "anchors": anchors}
-    write_json(folder / f"{key}.json", meta)
+    write_json(folder / f"{key}.json", meta)  # before the PDF: whoever finds the PDF finds its page count
+    write_pdf(document, folder / f"{key}.pdf", variant)
     return meta
 
 

@@ -119,6 +119,8 @@ def render_to_cache(source: str, cache_dir: str, key: str) -> dict:
     progress_logger.addHandler(progress)
     try:
         document = lay_out(html, css, variant, str(cache))
+        # The page count before the PDF: a status read that finds the PDF also finds its true length.
+        write_json(cache / f"{key}.json", {"pages": len(document.pages)})
         write_pdf(document, cache / f"{key}.pdf", variant)
     finally:
         progress_logger.removeHandler(progress)
