@@ -68,15 +68,16 @@ def prepare_database(directory: Path) -> Seeded:
 # --- server ---------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    for port in PORTS:
+def free_port(ports: range = PORTS) -> int:
+    """A port of a bench's own range that nobody listens on (each bench has its range: they may run together)."""
+    for port in ports:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             try:
                 s.bind((HOST, port))
             except OSError:
                 continue
             return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 def server_command(mode: str, port: int, worker_connections: int) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import multiprocessing as mp
 import os
-import socket
 import sys
 import time
 from dataclasses import dataclass
@@ -21,14 +20,7 @@ PASSWORD = "bench-motdepasse-1"
 
 
 def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind((common.HOST, port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 5400-5499")
+    return common.free_port(PORTS)
 
 
 @dataclass

@@ -21,7 +21,6 @@ import asyncio
 import os
 import re
 import shutil
-import socket
 import statistics
 import sys
 import time
@@ -45,15 +44,6 @@ PARAGRAPH = ("Les familles du quartier hésitaient à franchir la grille de l'é
              "enseignant·es ont construit ensemble un accueil régulier, efficace et chaleureux, ")
 
 
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind((common.HOST, port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 5600-5699")
 
 
 def sheet(index: int, networks: list[int]) -> dict:
@@ -267,7 +257,7 @@ def server_run(seeded_board, seeded: dict, tmp: Path, clients: int, seconds: flo
     os.environ.update({"PDF_CACHE_DIR": str(tmp / "server-cache"), "PDF_WORKERS": str(workers),
                        "PUBLIC_URL": "https://passerelles.exemple.fr",
                        "CARD_RATE": "1000/10 seconds"})  # one poster at 5 cards/s: no rate limit in the way
-    server = common.Server("gevent", free_port(), seeded_board.database_url, tmp / "server.log")
+    server = common.Server("gevent", common.free_port(PORTS), seeded_board.database_url, tmp / "server.log")
     toolkit_url = f"/boites-a-outils/{seeded['toolkit_id']}.pdf"
     with server:
         session = http_login(server.url, seeded["email"])

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from workshop.extensions import db
-from workshop.mapping.models import Link, LinkChange
+from workshop.mapping.models import Link, LinkChange, Structure
 
 LINK = {"level": "cooperation", "formalisation": "framework", "frameworks": ["clas"], "shared": ["premises"],
         "parents_place": "associated", "since": "2019", "frequency": "weekly", "initiative": "both",
@@ -220,3 +220,31 @@ def test_api_answers_304_when_data_did_not_change(client, make_structure):
     make_structure("Centre B")
     changed = client.get("/api/carte.geojson", headers={"If-None-Match": first.headers["ETag"].strip('"')})
     assert changed.status_code == 200 and changed.json["meta"]["structures"] == 2
+
+
+def test_api_answers_afresh_after_any_edit_counts_do_not_see(app, client, make_structure):
+    """Edits that keep every count (a renamed structure, an outline drawn again) still give a new answer:
+    SQLAlchemy stamps each update, whoever writes it."""
+    from tests.mapping.test_imports import outlines, run, square
+
+    centre = make_structure("Centre A")
+
+    def etag_then_unchanged(url: str) -> str:
+        etag = client.get(url).headers["ETag"].strip('"')
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+        return etag
+
+    before = etag_then_unchanged("/api/carte.geojson")
+    with app.app_context():
+        db.session.get(Structure, centre).name = "Centre social Maurice-Ravel"
+        db.session.commit()
+    renamed = client.get("/api/carte.geojson", headers={"If-None-Match": before})
+    assert renamed.status_code == 200
+    assert [f["properties"]["name"] for f in renamed.json["features"]] == ["Centre social Maurice-Ravel"]
+
+    feature = {"code_qp": "QN09301M", "lib_qp": "Franc Moisin"}
+    run(app, outlines((feature, square(2.3539, 48.9356))), "qpv-outlines")
+    before = etag_then_unchanged("/api/qpv.geojson")
+    run(app, outlines((feature, square(2.3600, 48.9400))), "qpv-outlines")  # same QPV, drawn again
+    redrawn = client.get("/api/qpv.geojson", headers={"If-None-Match": before})
+    assert redrawn.status_code == 200

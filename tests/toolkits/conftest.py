@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pypdf
@@ -115,3 +116,29 @@ def to_png(pdf_path: Path, name: str, first: int = 1, last: int = 2) -> list[Pat
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(first), "-l", str(last), str(pdf_path), str(prefix)],
                    check=True, timeout=60)
     return sorted(ARTIFACTS.glob(f"{name}-*.png"))
+
+
+@pytest.fixture
+def build(app, coordinator):
+    """build(sections, title=..., intro=...) -> toolkit id, saved through the service like the builder page."""
+    from workshop.accounts.models import User
+    from workshop.toolkits import service
+
+    def make(sections: list[tuple[str, list[int]]], title: str = "Coopérer avec les familles", **fields) -> int:
+        with app.test_request_context():
+            user = db.session.get(User, coordinator.id)
+            toolkit = service.create_toolkit(db.session, user, title)
+            data = {"title": title, "sections": [{"title": t, "entries": ids} for t, ids in sections], **fields}
+            service.save_toolkit(db.session, user, toolkit.id, data, toolkit.revision)
+            return toolkit.id
+
+    return make
+
+
+def follow_job(client, started: dict, timeout: float = 120) -> dict:
+    """Poll a PDF job the way the progress page does (every 0.1 s here) until it is no longer running."""
+    status, deadline = started, time.monotonic() + timeout
+    while status["job"]["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        status = client.get(started["status_url"]).get_json()
+    return status

@@ -118,7 +118,8 @@ def test_book_numbers_links_structure_and_part_cache(app, publish_practices, tmp
         index = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Index"))
         assert {dest for src, dest in links if src == index} <= {dest for src, dest in links if src == toc}
         assert "cœur de l'école" in flat(" ".join(texts)) and "efficace" in flat(" ".join(texts))
-        assert reader.metadata.title == "Boîte en parties"
+        assert reader.metadata.title == "Boîte en parties" and reader.metadata.author == first.meta["author"]
+        assert reader.trailer["/Root"]["/Lang"] == "fr" and "/Metadata" in reader.trailer["/Root"]
         outline = [item.title for item in reader.outline if not isinstance(item, list)]
         assert outline[0] == "Boîte en parties" and "Index" in outline
         with pikepdf.open(path) as pdf:

@@ -45,20 +45,14 @@ def test_practice_markdown_and_json(client, publish_practices):
     assert [s["key"] for s in data["sections"]][:3] == ["context", "objectives", "steps"]
 
 
-def test_toolkit_markdown_has_sections_in_order(app, client, coordinator, publish_practices):
+def test_toolkit_markdown_has_sections_in_order(app, client, coordinator, publish_practices, build):
     from workshop.accounts.models import User
     from workshop.toolkits import service
 
     ids = publish_practices(2)
+    toolkit_id = build([("Deux", [ids[1]]), ("Un", [ids[0]])], "Recueil", introduction="Pour commencer.")
     with app.test_request_context():
-        user = db.session.get(User, coordinator.id)
-        toolkit = service.create_toolkit(db.session, user, "Recueil")
-        service.save_toolkit(db.session, user, toolkit.id, {"title": "Recueil", "introduction": "Pour commencer.",
-                                                            "sections": [{"title": "Deux", "entries": [ids[1]]},
-                                                                         {"title": "Un", "entries": [ids[0]]}]},
-                             toolkit.revision)
-        service.publish(db.session, user, toolkit.id)
-        toolkit_id = toolkit.id
+        service.publish(db.session, db.session.get(User, coordinator.id), toolkit_id)
     markdown = client.get(f"/boites-a-outils/{toolkit_id}.md").get_data(as_text=True)
     assert markdown.startswith("# Recueil") and "## Introduction\n\nPour commencer." in markdown
     assert markdown.index("## 1. Deux") < markdown.index(f"### Café des parents n° {ids[1]}") < \

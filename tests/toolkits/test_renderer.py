@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.toolkits.conftest import read_pdf
+from tests.toolkits.conftest import follow_job, read_pdf
 from workshop.extensions import db
 from workshop.toolkits import renderer as renderer_module
 from workshop.toolkits.renderer import PdfDocument, Renderer
@@ -46,9 +46,13 @@ def test_cache_prunes_least_recently_used_files_over_budget(tmp_path):
     now = time.time()
     for age, path in zip((30, 20, 10), paths, strict=True):
         os.utime(path, (now - age, now - age))
+    stale_job = renderer.cache_dir / "jobs" / "ancien.job"
+    stale_job.write_text("{}")
+    os.utime(stale_job, (now - 7200, now - 7200))
     renderer.max_cache_bytes = int(max(p.stat().st_size for p in paths) * 1.5)
     assert renderer.prune() == 2
     assert [p.exists() for p in paths] == [False, False, True]  # the most recently used one stays
+    assert not stale_job.exists()  # job files of two hours ago are forgotten
 
 
 @pytest.fixture
@@ -84,19 +88,9 @@ def test_pool_renders_in_another_process_and_reports_progress(pool_renderer):
 
 
 @pytest.mark.slow
-def test_long_build_gets_a_progress_page_then_the_pdf(app, client, login, coordinator, publish_practices, tmp_path):
-    from workshop.accounts.models import User
-    from workshop.extensions import db
-    from workshop.toolkits import service
-
+def test_long_build_gets_a_progress_page_then_the_pdf(app, client, login, coordinator, publish_practices, build):
     app.config.update(PDF_RENDER_INLINE=False, PDF_INLINE_WAIT=0.0)
-    ids = publish_practices(3)
-    with app.test_request_context():
-        user = db.session.get(User, coordinator.id)
-        toolkit = service.create_toolkit(db.session, user, "Boîte longue")
-        service.save_toolkit(db.session, user, toolkit.id, {"title": "Boîte longue", "sections": [
-            {"title": "Tout", "entries": ids}]}, toolkit.revision)
-        toolkit_id = toolkit.id
+    toolkit_id = build([("Tout", publish_practices(3))], "Boîte longue")
     login(coordinator)
     try:
         page = client.get(f"/boites-a-outils/{toolkit_id}.pdf")
@@ -104,11 +98,7 @@ def test_long_build_gets_a_progress_page_then_the_pdf(app, client, login, coordi
         assert "Préparation du PDF… 0/" in page.get_data(as_text=True)
         started = client.get(f"/boites-a-outils/{toolkit_id}.pdf", headers={"Accept": "application/json"}).get_json()
         status_url, download_url = started["status_url"], started["download_url"]
-        deadline = time.monotonic() + 120
-        status = started
-        while status["job"]["state"] == "running" and time.monotonic() < deadline:
-            time.sleep(0.1)
-            status = client.get(status_url).get_json()
+        status = follow_job(client, started)
         assert status["job"]["state"] == "done" and status["job"]["done"] == status["job"]["total"] > 3
         pdf = client.get(download_url, buffered=True)
         assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
@@ -120,18 +110,14 @@ def test_long_build_gets_a_progress_page_then_the_pdf(app, client, login, coordi
 
 
 def test_toolkit_repeat_skips_building_and_a_change_gives_a_fresh_pdf(app, client, login, coordinator,
-                                                                      publish_practices, monkeypatch):
+                                                                      publish_practices, build, monkeypatch):
     from workshop.accounts.models import User
-    from workshop.extensions import db
     from workshop.toolkits import documents, service
 
     ids = publish_practices(2)
+    toolkit_id = build([("Tout", ids)], "Première version")
     with app.test_request_context():
-        user = db.session.get(User, coordinator.id)
-        toolkit = service.create_toolkit(db.session, user, "Première version")
-        service.save_toolkit(db.session, user, toolkit.id, {"title": "Première version", "sections": [
-            {"title": "Tout", "entries": ids}]}, toolkit.revision)
-        toolkit_id, revision = toolkit.id, toolkit.revision
+        revision = service.get_toolkit(db.session, toolkit_id).revision
     login(coordinator)
     builds = []
     real = documents.toolkit_document
@@ -149,18 +135,9 @@ def test_toolkit_repeat_skips_building_and_a_change_gives_a_fresh_pdf(app, clien
 
 @pytest.mark.slow
 def test_toolkit_downloads_again_after_the_cache_folder_was_emptied(app, client, login, coordinator,
-                                                                   publish_practices, tmp_path):
+                                                                   publish_practices, build):
     """Someone empties the PDF cache while the server runs (disk full, a cleaner): the next download renders."""
-    from workshop.accounts.models import User
-    from workshop.toolkits import service
-
-    ids = publish_practices(2)
-    with app.test_request_context():
-        user = db.session.get(User, coordinator.id)
-        toolkit = service.create_toolkit(db.session, user, "Essai")
-        service.save_toolkit(db.session, user, toolkit.id, {"title": "Essai", "sections": [
-            {"title": "Accueil", "entries": ids}]}, toolkit.revision)
-        toolkit_id = toolkit.id
+    toolkit_id = build([("Accueil", publish_practices(2))], "Essai")
     app.config.update(PDF_RENDER_INLINE=False, PDF_INLINE_WAIT=0.05)
     login(coordinator)
     try:
@@ -168,12 +145,7 @@ def test_toolkit_downloads_again_after_the_cache_folder_was_emptied(app, client,
             response = client.get(f"/boites-a-outils/{toolkit_id}.pdf", headers={"Accept": "application/json"})
             assert response.status_code in (200, 202), response.get_data(as_text=True)
             if response.status_code == 202:
-                job = response.get_json()
-                deadline = time.monotonic() + 120
-                while job["job"]["state"] == "running" and time.monotonic() < deadline:
-                    time.sleep(0.1)
-                    job = client.get(job.get("status_url") or f"/exports/travaux/{job['job']['id']}").get_json()
-                assert job["job"]["state"] == "done"
+                assert follow_job(client, response.get_json())["job"]["state"] == "done"
             pdf = client.get(f"/boites-a-outils/{toolkit_id}.pdf", buffered=True)
             assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-"
             pdf.close()

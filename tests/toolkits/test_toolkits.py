@@ -12,23 +12,6 @@ from workshop.errors import Forbidden, ValidationError
 from workshop.extensions import db
 
 
-@pytest.fixture
-def build(app, coordinator):
-    """build(sections, title=..., intro=...) -> toolkit id, saved through the service like the builder page."""
-    from workshop.accounts.models import User
-    from workshop.toolkits import service
-
-    def make(sections: list[tuple[str, list[int]]], title: str = "Coopérer avec les familles", **fields) -> int:
-        with app.test_request_context():
-            user = db.session.get(User, coordinator.id)
-            toolkit = service.create_toolkit(db.session, user, title)
-            data = {"title": title, "sections": [{"title": t, "entries": ids} for t, ids in sections], **fields}
-            service.save_toolkit(db.session, user, toolkit.id, data, toolkit.revision)
-            return toolkit.id
-
-    return make
-
-
 def _edit_practice(app, coordinator, practice_id: int, **changes) -> None:
     from workshop.accounts.models import User
     from workshop.practices import service as practices

@@ -136,7 +136,7 @@ def seed_structures(session: Session, count: int, *, seed: int = 93) -> dict[str
                      "address": f"{rng.randrange(1, 120)} rue {rng.choice(PEOPLE)}", "postcode": "93" +
                      place["insee"][2:], "city_insee": place["insee"], "latitude": lat, "longitude": lon,
                      "priority": rng.choice(("REP", "REP+")) if in_school_qpv else None, "source": "demo",
-                     "public": True, "validated": True, "updated_at": now})
+                     "public": True, "validated": True})
     session.execute(insert(Structure), rows)
     new = session.execute(select(Structure.id, Structure.kind, Structure.city_insee)
                           .where(Structure.source == "demo").order_by(Structure.id.desc()).limit(missing)).all()
@@ -193,8 +193,7 @@ def _seed_links(session: Session, rng: random.Random, structures, now: datetime)
                      "parents_place": rng.choice((None, *vocabulary.PARENTS_PLACES)),
                      "since": rng.randrange(2008, 2026), "frequency": rng.choice(list(vocabulary.FREQUENCIES)),
                      "initiative": rng.choice(list(vocabulary.INITIATIVES)), "description": "",
-                     "status": "validated" if rng.random() < 0.9 else "declared", "validated_at": now,
-                     "updated_at": now})
+                     "status": "validated" if rng.random() < 0.9 else "declared", "validated_at": now})
     if rows:
         session.execute(insert(Link), rows)
         ids = session.scalars(select(Link.id).order_by(Link.id.desc()).limit(len(rows))).all()

@@ -7,7 +7,6 @@ second).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy
@@ -76,8 +75,7 @@ def mark_qpv(session: Session, structure_ids: list[int] | None = None) -> dict[s
     point_index, tree_index = tree.query(points, predicate="within")
     for p, t in zip(point_index.tolist(), tree_index.tolist(), strict=True):
         found.setdefault(p, codes[t])
-    now = datetime.now(UTC).replace(tzinfo=None)  # bumps the map's data fingerprint
-    changes = [{"id": row.id, "qpv_code": found.get(i), "updated_at": now} for i, row in enumerate(rows)
+    changes = [{"id": row.id, "qpv_code": found.get(i)} for i, row in enumerate(rows)
                if row.qpv_code != found.get(i)]
     if changes:
         session.execute(update(Structure), changes)

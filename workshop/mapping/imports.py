@@ -16,7 +16,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -359,29 +358,23 @@ def _ensure_cities(session: Session, pairs: Iterable[tuple[str, str]], report: I
     report.counts["cities"] += len(rows)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _upsert_by_uai(session: Session, records: dict[str, dict], report: ImportReport) -> list[int]:
     """Insert new UAIs, update changed ones, leave the rest: bulk statements; returns ids whose place changed."""
     columns = [Structure.id, Structure.uai, *(getattr(Structure, f) for f in STRUCTURE_FIELDS)]
     existing = {row.uai: row for row in session.execute(select(*columns).where(Structure.uai.is_not(None)))}
-    now = _now()
     inserts, updates, moved = [], [], []
     for uai, record in records.items():
         values = {f: record[f] for f in STRUCTURE_FIELDS}
         old = existing.get(uai)
         if old is None:
-            inserts.append({**values, "uai": uai, "source": "annuaire", "public": True, "validated": True,
-                            "updated_at": now})
+            inserts.append({**values, "uai": uai, "source": "annuaire", "public": True, "validated": True})
             continue
         if values["siret"] is None:
             values["siret"] = old.siret
         if all(getattr(old, f) == values[f] for f in STRUCTURE_FIELDS):
             report.counts["unchanged"] += 1
             continue
-        updates.append({**values, "id": old.id, "updated_at": now})
+        updates.append({**values, "id": old.id})
         if (old.latitude, old.longitude) != (values["latitude"], values["longitude"]):
             moved.append(old.id)
     if inserts:
@@ -708,7 +701,6 @@ def _save_structure(session: Session, record: dict, report: ImportReport) -> Str
     elif any(getattr(structure, k) != v for k, v in values.items()):
         for key, value in values.items():
             setattr(structure, key, value)
-        structure.updated_at = _now()
         report.counts["updated"] += 1
     else:
         report.counts["unchanged"] += 1

@@ -5,7 +5,7 @@ Keys of the controlled lists live in `workshop.mapping.vocabulary`; the database
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func
@@ -36,6 +36,13 @@ workshop_structure = Table(
 MEMBER_STATUSES = ("claimed", "member")
 
 
+
+def changed_now() -> datetime:
+    """When a row last changed, to the microsecond: the map's data fingerprint (`service.data_fingerprint`)
+    reads the latest one. Set by SQLAlchemy on every UPDATE of the row (ORM or bulk), so no writer can forget
+    it; the database's own clock would give whole seconds, and two edits in one second would look alike."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
 class City(db.Model):
     """A commune (reference data), keyed by its INSEE code."""
 
@@ -60,6 +67,7 @@ class Qpv(db.Model):
     cities: Mapped[list[str]] = mapped_column(JSON, default=list)
     outline: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     outline_simple: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime | None] = mapped_column(default=changed_now, onupdate=changed_now)
 
 
 class Structure(db.Model):
@@ -93,7 +101,7 @@ class Structure(db.Model):
     validated: Mapped[bool] = mapped_column(default=True)
     source: Mapped[str] = mapped_column(String(20), default="manual")  # annuaire | structures | manual | demo
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)  # data fingerprint
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=changed_now, index=True)
 
     city: Mapped[City | None] = relationship(lazy="joined")
     networks: Mapped[list[Network]] = relationship(secondary=structure_network, order_by="Network.name")
@@ -147,7 +155,7 @@ class Link(db.Model):
     validated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     validated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)  # data fingerprint
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=changed_now, index=True)
 
     source: Mapped[Structure] = relationship(foreign_keys=[source_id])
     target: Mapped[Structure] = relationship(foreign_keys=[target_id])

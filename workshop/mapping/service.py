@@ -130,7 +130,6 @@ def update_structure(session: Session, actor: User, structure_id: int, data: dic
     for key, value in values.items():
         setattr(structure, key, value)
     structure.qpv_manual = bool(values.get("qpv_code"))
-    structure.updated_at = _now()
     session.commit()
     if not structure.qpv_manual:
         from workshop.mapping.geo import mark_qpv
@@ -260,7 +259,6 @@ def edit_link(session: Session, actor: User, link_id: int, data: dict[str, Any])
     if changes:
         for key, (_before, after) in changes.items():
             setattr(link, key, after)
-        link.updated_at = _now()
         _record(session, link, actor, "edited", changes)
         session.commit()
     return link
@@ -275,7 +273,6 @@ def set_link_status(session: Session, actor: User, link_id: int, validated: bool
         link.status = status
         link.validated_by_id = actor.id if validated else None
         link.validated_at = _now() if validated else None
-        link.updated_at = _now()
         session.commit()
     return link
 
@@ -651,15 +648,18 @@ JSON_CACHE_SIZE = 64
 def data_fingerprint(session: Session) -> str:
     """Changes whenever published data may have changed: counts, highest ids and latest updates of the tables.
 
-    Every write of this domain bumps `updated_at` (or adds / removes rows), so two equal fingerprints mean the
-    same map: the encoded answer can be reused, and browsers get an ETag.
+    SQLAlchemy stamps `updated_at` on every UPDATE of a structure, link or QPV (`models.changed_now`); rows
+    added or removed move the counts; networks moved between structures move the membership checksum. So two
+    equal fingerprints mean the same map: the encoded answer can be reused, and browsers get an ETag.
     """
     parts = []
     for table in (Structure.__table__, Link.__table__):
         parts += session.execute(select(func.count(), func.max(table.c.id), func.max(table.c.updated_at))
                                  .select_from(table)).one()
-    parts.append(session.scalar(select(func.count()).select_from(structure_network)))
-    parts.append(session.scalar(select(func.count()).select_from(Qpv.__table__)))
+    members = structure_network.c
+    parts += session.execute(select(func.count(), func.sum(members.structure_id * 7919 + members.network_id))
+                             .select_from(structure_network)).one()
+    parts += session.execute(select(func.count(), func.max(Qpv.updated_at))).one()
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 

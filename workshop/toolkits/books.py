@@ -93,12 +93,12 @@ def with_link_targets(html: str) -> str:
 def cached_part(cache_dir: str, key: str) -> dict | None:
     """The page count and anchors of a part laid out before, if its PDF is in the cache."""
     folder = Path(cache_dir) / "parts"
-    if not (folder / f"{key}.pdf").exists():
-        return None
     try:
-        return json.loads((folder / f"{key}.json").read_text())
-    except (OSError, ValueError):
+        meta = json.loads((folder / f"{key}.json").read_text())
+        os.utime(folder / f"{key}.pdf")  # recently used parts survive pruning
+    except (OSError, ValueError):  # never laid out, pruned, or half written
         return None
+    return meta
 
 
 def render_part(source: str, cache_dir: str, key: str) -> dict:

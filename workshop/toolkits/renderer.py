@@ -251,15 +251,28 @@ class Renderer:
             return None
 
     def prune(self) -> int:
-        """Delete the least recently used PDFs above the size budget; return how many were removed."""
-        files = sorted(self.cache_dir.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
+        """Keep the cache within its budget after each render: delete the least recently used PDFs (documents
+        and book parts) above the size budget, and job files older than JOB_TTL. Return how many PDFs went."""
+        files = []
+        for path in [*self.cache_dir.glob("*.pdf"), *(self.cache_dir / "parts").glob("*.pdf")]:
+            try:
+                files.append((path.stat(), path))
+            except FileNotFoundError:  # removed meanwhile by another process
+                continue
         total, removed = 0, 0
-        for path in files:
-            total += path.stat().st_size
+        for stat, path in sorted(files, key=lambda item: item[0].st_mtime, reverse=True):
+            total += stat.st_size
             if total > self.max_cache_bytes:
                 path.unlink(missing_ok=True)
                 path.with_suffix(".json").unlink(missing_ok=True)
                 removed += 1
+        limit = time.time() - JOB_TTL
+        for path in (self.cache_dir / "jobs").glob("*"):
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink(missing_ok=True)
+            except FileNotFoundError:
+                continue
         return removed
 
     # Aliases: skip building the HTML when nothing it depends on changed ---------------------------------
@@ -346,16 +359,6 @@ class Renderer:
             status = self.status(job.id) or status
         return status
 
-    def render(self, document: PdfDocument, timeout: float = 60.0) -> Path:
-        """Render through the pool and wait for the file (short documents; bench and CLI-free callers)."""
-        path = self.cached(document)
-        if path is not None:
-            return path
-        status = self.wait(self.start(document), timeout)
-        if status.state != "done":
-            raise RuntimeError(status.message or f"PDF not ready after {timeout} s")
-        return self.path_for(document.key)
-
     # Jobs ---------------------------------------------------------------------------------------------
 
     def _job_path(self, job_id: str) -> Path:
@@ -391,10 +394,3 @@ class Renderer:
         if time.time() - max(last, job["started"]) > STALE_AFTER:
             status.state, status.message = "error", "render lost"
         return status
-
-    def clean_jobs(self) -> None:
-        """Forget job files older than JOB_TTL."""
-        limit = time.time() - JOB_TTL
-        for path in (self.cache_dir / "jobs").iterdir():
-            if path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
