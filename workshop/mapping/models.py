@@ -33,7 +33,6 @@ workshop_structure = Table(
     Column("structure_id", ForeignKey("structure.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
-MEMBER_STATUSES = ("claimed", "member")
 
 
 

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import String, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.errors import Conflict, Forbidden, NotFound, ValidationError
 from workshop.mapping import vocabulary
@@ -360,8 +361,6 @@ def membership(session: Session, user: Any, structure_id: int) -> StructureMembe
 
 def members_of(session: Session, structure_id: int) -> list[StructureMember]:
     """Members and pending claims of a structure (claims first: they wait for an answer)."""
-    from workshop.accounts.models import User
-
     return list(session.scalars(select(StructureMember).join(User, StructureMember.user_id == User.id)
                                 .where(StructureMember.structure_id == structure_id)
                                 .order_by(StructureMember.status, User.name)))
@@ -380,12 +379,9 @@ def claim_membership(session: Session, actor: User, structure_id: int) -> Struct
 
 def add_member(session: Session, actor: User, structure_id: int, email: str) -> StructureMember:
     """A coordinator attaches an account (found by its e-mail) to a structure, or accepts its pending claim."""
-    from workshop.accounts.models import User
-
     structure = get_structure(session, structure_id, viewer=actor)
     require_structure_coordinator(session, actor, [structure.id])
-    address = (email or "").strip().lower()
-    user = session.scalar(select(User).where(func.lower(User.email) == address)) if address else None
+    user = accounts.get_by_email(session, email) if (email or "").strip() else None
     if user is None:
         raise ValidationError(_("Aucun compte avec cette adresse e-mail."), field="email")
     member = session.get(StructureMember, (structure.id, user.id))
