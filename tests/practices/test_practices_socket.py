@@ -121,6 +121,11 @@ def test_co_editors_see_each_others_typing_and_saves(app, people, make_practice)
         saved = [m["args"][0] for m in karim.get_received("/practice") if m["name"] == "saved"]
         assert saved[0]["version"] == 2 and saved[0]["by"] == "Coord Cs"
         assert "Texte enregistré" in saved[0]["fields"]["context"]
+        # The same form sent again changes nothing: no new version, so nobody is told of one.
+        again = browsers[people.coord_cs.email].post(
+            f"/fiches/{practice_id}/modifier", data=form(2, context="Texte enregistré", networks=[people.net_cs]))
+        assert again.status_code == 302
+        assert [m for m in karim.get_received("/practice") if m["name"] == "saved"] == []
     finally:
         for client in (karim, claire, stranger):
             if client.is_connected("/practice"):

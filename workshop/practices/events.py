@@ -199,8 +199,7 @@ class PracticeNamespace(Namespace):
     def _editable(self, payload) -> Practice:
         payload = require_mapping(payload)
         practice = service.get_practice(db.session, clean_id(payload.get("practice_id"), "practice_id"))
-        if not service.can_edit(db.session, current_user, practice):
-            raise Forbidden(_("Vous ne pouvez pas modifier cette fiche."))
+        service.require_edit(db.session, current_user, practice)
         return practice
 
     def _join(self, payload) -> dict:

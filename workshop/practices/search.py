@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from workshop.practices.models import Practice, PracticeFacet, practice_editor, practice_network
+from workshop.practices.models import Practice, practice_editor, practice_network
 
 if TYPE_CHECKING:
     from workshop.accounts.models import User
@@ -47,7 +47,6 @@ STOP_WORDS = frozenset(
     "son sur un une y".split()
 )
 MAX_TERMS = 12
-FACET_LIMIT = 1000  # no longer a limit (counts are exact); the search page still receives it
 SORTS = ("relevance", "recent", "toolkits")
 FACETS = ("theme", "framework", "audience", "city", "qpv", "network", "kind", "status")
 _BLOCK_END = re.compile(r"<(?:br\s*/?|/p|/li|/ul|/ol|/h\d)>", re.I)
@@ -228,7 +227,6 @@ class Query:
     excerpt_column: str | None = None
     facets: bool = True
     excerpts: bool = True
-    rank_limit: int = 1000  # unused since ranking keeps only the top ones (kept for callers)
 
 
 @dataclass
@@ -246,7 +244,6 @@ class Results:
     page: int
     per_page: int
     relaxed: bool = False  # no sheet had every word: these have some of them
-    facets_sampled: bool = False  # counts are exact now (snapshot bitsets); kept for the templates
 
     @property
     def pages(self) -> int:
@@ -269,22 +266,6 @@ def visible_clause(session: Session, viewer: User | None):
         clauses.append(exists().where(practice_network.c.practice_id == Practice.id,
                                       practice_network.c.network_id.in_(networks)))
     return or_(*clauses)
-
-
-def _filter_clauses(filters: dict[str, list[str]]) -> list:
-    clauses = []
-    for name, values in filters.items():
-        values = [v for v in values if v]
-        if not values:
-            continue
-        if name == "kind":
-            clauses.append(Practice.kind.in_(values))
-        elif name == "status":
-            clauses.append(Practice.status.in_(values))
-        elif name in FACETS:
-            clauses.append(exists().where(PracticeFacet.practice_id == Practice.id, PracticeFacet.facet == name,
-                                          PracticeFacet.value.in_(values)))
-    return clauses
 
 
 def _expression(session: Session, query: Query, words: list[str], any_word: bool) -> str:
@@ -416,7 +397,7 @@ def _matches(session: Session, expression: str, token: int) -> tuple[int, int]:
         return found
     if _is_postgres(session):
         sql = "SELECT practice_id FROM practice_search WHERE document @@ to_tsquery('fr_unaccent', :fts)"
-        ids = _id_list(session, sql, expression)
+        ids = list(session.connection().exec_driver_sql(*_driver(session, sql, expression)).scalars())
         return _remember(_MATCHES, key, (_bitset(ids), len(ids)))
     # SQLite builds the bitset's bytes itself (one row per 8 ids: their byte's number and value).
     cursor = session.connection().connection.driver_connection.cursor()
@@ -434,23 +415,6 @@ def _matches(session: Session, expression: str, token: int) -> tuple[int, int]:
         buffer[place] = value
     bits = int.from_bytes(buffer, "little")
     return _remember(_MATCHES, key, (bits, bits.bit_count()))
-
-
-def _id_list(session: Session, sql: str, expression: str, **extra) -> list[int]:
-    """The ids a statement returns, in order. SQLite: one group_concat string through the DBAPI cursor, since
-    20,000 rows through SQLAlchemy's and sqlite3's row machinery cost more than the full-text pass itself."""
-    if _is_postgres(session):
-        return list(session.connection().exec_driver_sql(*_driver(session, sql, expression, **extra)).scalars())
-    cursor = session.connection().connection.driver_connection.cursor()
-    try:
-        if "ORDER BY" in sql:  # group_concat's order is not guaranteed before SQLite 3.44: plain rows (few)
-            return [row[0] for row in cursor.execute(*_driver(session, sql, expression, **extra))]
-        inner = sql.replace("SELECT rowid", "SELECT rowid AS id", 1)
-        joined = cursor.execute(*_driver(session, f"SELECT group_concat(id) FROM ({inner})", expression,
-                                         **extra)).fetchone()[0]
-    finally:
-        cursor.close()
-    return [int(i) for i in joined.split(",")] if joined else []
 
 
 def _driver(session: Session, sql: str, expression: str, **extra):
@@ -645,7 +609,7 @@ def similar(session: Session, practice: Practice, viewer: User | None = None, li
                           any_word=True, facets=False, excerpts=False)
             seen = {h.practice.id for h in hits}
             hits += [h for h in search(session, loose, viewer).hits if h.practice.id not in seen][:limit - len(hits)]
-        ids = _remember(_SIMILAR, key, [h.practice.id for h in hits])
+        _remember(_SIMILAR, key, [h.practice.id for h in hits])
         return hits
     return _hits(session, [_Row(i, 0.0) for i in ids], {})
 
@@ -653,5 +617,5 @@ def similar(session: Session, practice: Practice, viewer: User | None = None, li
 def suggestions(session: Session, obstacle: str, limit: int = 3) -> list[Hit]:
     """Published sheets whose obstacles resemble this one, with an excerpt of what helped (their levers)."""
     query = Query(text=obstacle, filters={"status": ["published"]}, per_page=limit, any_word=True,
-                  columns=("title", "obstacles"), excerpt_column="levers", facets=False, rank_limit=300)
+                  columns=("title", "obstacles"), excerpt_column="levers", facets=False)
     return search(session, query, None).hits

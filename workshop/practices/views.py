@@ -67,7 +67,7 @@ def index():
         query.sort = "recent"
     results = search.search(db.session, query, _viewer())
     return render_template("practices/index.html", query=query, results=results, labels=_labels(),
-                           sorts=search.SORTS, facet_limit=search.FACET_LIMIT)
+                           sorts=search.SORTS)
 
 
 @bp.get("/api/fiches")
@@ -178,7 +178,8 @@ def edit(practice_id: int):
             attach_error(form, error)
             status = 400
         else:
-            events.announce_saved(saved, current_user)
+            if saved.version > int(form.version.data):  # a save that changed nothing makes no new version
+                events.announce_saved(saved, current_user)
             flash(_("Fiche enregistrée."), "success")
             return redirect(url_for("practices.show", practice_id=practice_id))
     elif request.method == "POST":
