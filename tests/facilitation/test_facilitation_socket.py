@@ -22,17 +22,9 @@ def room(make_user, make_workshop, session_cookie, board_client):
         facilitator = board_client(workshop["code"], cookie=session_cookie(user))
         assert facilitator.participant["role"] == "facilitator"
         clients = [board_client(workshop["code"], f"Personne{i}") for i in range(people)]
-        for client in (facilitator, *clients):
-            record_batches(client)
         return facilitator, clients, workshop
 
     return make
-
-
-def record_batches(client):
-    """Dots and reactions may come as `events` batches: record them like single events, in order."""
-    client.sio.on("events", lambda events: [client._on_event(e) for e in events], namespace="/board")
-    return client
 
 
 def add(client, text, column):
@@ -118,7 +110,7 @@ def test_vote_storm_loses_no_vote_and_never_exceeds_the_budget(app, room, board_
     facilitator, _none, workshop = room(people=0)
     cards = [add(facilitator, f"Proposition {i}", "obstacle") for i in range(4)]
     assert facilitator.call("phase.set", {"phase": "vote"})["ok"]
-    voters = [record_batches(board_client(workshop["code"], f"Votant{i}")) for i in range(30)]
+    voters = [board_client(workshop["code"], f"Votant{i}") for i in range(30)]
     acks: dict[int, list] = {i: [] for i in range(len(voters))}
     start = threading.Barrier(len(voters))
 

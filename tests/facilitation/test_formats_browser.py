@@ -80,7 +80,6 @@ def test_format_runs_end_to_end(server, format_key, new_page):  # noqa: F811
             expect(column(page, spec.key).locator("header h2")).to_have_text(spec.label_fr)
 
     posted: list[tuple[str, str, str]] = []  # (author, column, text)
-    voted = privately = False
     for index, phase in enumerate(fmt.phases):
         if index:
             samia.get_by_role("button", name=f"{phase.label_fr} →", exact=True).click()
@@ -104,10 +103,8 @@ def test_format_runs_end_to_end(server, format_key, new_page):  # noqa: F811
             posted += written
             if phase.private:
                 check_private_then_reveal(samia, people, written)
-                privately = True
         if VOTE in phase.allows:
             vote_and_reveal(samia, people, posted)
-            voted = True
         if GROUP in phase.allows and WRITE not in phase.allows:
             # Participants cannot sort unless the facilitator lets everyone group.
             expect(karim.locator("#board.can-group")).to_have_count(0)
@@ -123,8 +120,6 @@ def test_format_runs_end_to_end(server, format_key, new_page):  # noqa: F811
     expect(karims_on_lina).to_have_count(0 if fmt.defaults["anonymous"] else 1)
     if format_key == "world-cafe":
         check_tables(lina, posted)
-    assert voted == any(VOTE in p.allows for p in fmt.phases)
-    assert privately == any(p.private for p in fmt.phases)
     lina.screenshot(path=str(SHOTS / f"{format_key}.png"), full_page=True)
 
 
