@@ -130,3 +130,28 @@ def test_co_editors_see_each_others_typing_and_saves(app, people, make_practice)
         for client in (karim, claire, stranger):
             if client.is_connected("/practice"):
                 client.disconnect("/practice")
+
+
+def test_an_unexpected_failure_still_gets_an_answer(app, people, make_practice, monkeypatch):
+    """A bug behind a co-editing event answers {"ok": false, "code": "internal"} in French, not silence."""
+    from workshop.extensions import socketio
+    from workshop.practices import service
+
+    practice_id = make_practice(author=people.member)
+    browser = app.test_client()
+    logged = browser.post("/connexion", data={"email": people.member.email, "password": "motdepasse-1"})
+    assert logged.status_code == 302
+    editor = socketio.test_client(app, namespace="/practice", flask_test_client=browser)
+
+    def broken(*_args):
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(service, "require_edit", broken)
+    try:
+        ack = editor.emit("join", {"practice_id": practice_id}, namespace="/practice", callback=True)
+        assert ack["ok"] is False and ack["error"]["code"] == "internal"
+        assert "réessayez" in ack["error"]["message"]
+        unknown = editor.emit("effacer", {}, namespace="/practice", callback=True)
+        assert unknown["error"] == {"code": "invalid", "message": "Action inconnue."}
+    finally:
+        editor.disconnect("/practice")

@@ -10,15 +10,16 @@ from collections.abc import Callable
 from flask import current_app, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import Namespace, join_room, leave_room
+from flask_socketio import join_room, leave_room
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from workshop import ratelimit
 from workshop.boards import fanout, presence, service
 from workshop.boards.models import Participant
-from workshop.errors import DomainError, Forbidden, NotFound, RateLimited, ValidationError
+from workshop.errors import Forbidden, NotFound, RateLimited, ValidationError
 from workshop.extensions import db
+from workshop.sockets import GuardedNamespace
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +64,12 @@ def _pin(session: Session, instance) -> None:
         pinned.append(instance)
 
 
-class BoardNamespace(Namespace):
+class BoardNamespace(GuardedNamespace):
     """Every client->server event answers {"ok": true, ...} or {"ok": false, "error": {...}}."""
 
     def __init__(self, namespace: str = presence.NAMESPACE):
         super().__init__(namespace)
-        self.handlers: dict[str, Callable] = {
+        self.handlers.update({
             "join": self.join,
             "resync": self.resync,
             "card.add": self._change(service.add_card, rate_limited=True),
@@ -77,40 +78,16 @@ class BoardNamespace(Namespace):
             "card.hide": self._change(service.set_card_hidden),
             "workshop.close": self._change(lambda s, p, _payload: service.set_status(s, p, "closed")),
             "workshop.reopen": self._change(lambda s, p, _payload: service.set_status(s, p, "open")),
-        }
+        })
         for name, (rule, rate_limited) in RULES.items():
             self.handlers[name] = self._change(rule, rate_limited=rate_limited)
 
-    def trigger_event(self, event, *args):
-        if event in ("connect", "disconnect"):
-            return super().trigger_event(event, *args)
-        handler = self.handlers.get(event)
-        if handler is None:
-            return {"ok": False, "error": {"code": "invalid", "message": _("Action inconnue.")}}
-        return self.socketio._handle_event(self._guarded(handler), event, self.namespace, *args)
-
-    @staticmethod
-    def _guarded(handler: Callable) -> Callable:
-        def run(payload=None, *_ignored):
-            # One session per event, removed below: what it just committed stays loaded (the participant, the
-            # workshop) instead of being read again for the broadcast and the ack.
-            current = db.session()
-            current.expire_on_commit = False
-            current.info["pinned"] = []
-            try:
-                return {"ok": True, **handler(payload)}
-            except DomainError as error:
-                db.session.rollback()
-                return {"ok": False, "error": error.to_dict()}
-            except Exception:
-                log.exception("board event failed")
-                db.session.rollback()
-                return {"ok": False, "error": {"code": "internal",
-                                               "message": _("Erreur du serveur : réessayez dans un instant.")}}
-            finally:
-                db.session.remove()
-
-        return run
+    def prepare_session(self) -> None:
+        # One session per event, removed after it: what it just committed stays loaded (the participant, the
+        # workshop) instead of being read again for the broadcast and the ack.
+        current = db.session()
+        current.expire_on_commit = False
+        current.info["pinned"] = []
 
     def on_connect(self, auth=None):
         return True

@@ -13,17 +13,18 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import Namespace, join_room
+from flask_socketio import join_room
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from workshop.boards import service as boards
 from workshop.boards.events import board_rule
 from workshop.boards.models import Card, Participant
-from workshop.errors import DomainError, Forbidden, NotFound, ValidationError
+from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.extensions import db, socketio
 from workshop.practices import search, service
 from workshop.practices.models import Practice, PracticePin
+from workshop.sockets import GuardedNamespace
 from workshop.validation import clean_id, require_mapping
 
 
@@ -154,7 +155,7 @@ def practice_room(practice_id: int) -> str:
     return f"practice:{practice_id}"
 
 
-class PracticeNamespace(Namespace):
+class PracticeNamespace(GuardedNamespace):
     """People editing the same sheet see each other's typing live; saving still goes through the version check.
 
     Client events (each answers {"ok": true, ...} or {"ok": false, "error": {...}}):
@@ -165,28 +166,8 @@ class PracticeNamespace(Namespace):
 
     def __init__(self, namespace: str = PRACTICE_NAMESPACE):
         super().__init__(namespace)
+        self.handlers.update({"join": self._join, "typing": self._typing})
         self.present: dict[str, tuple[int, str]] = {}  # sid -> (practice id, name)
-
-    def trigger_event(self, event, *args):
-        if event in ("connect", "disconnect"):
-            return super().trigger_event(event, *args)
-        handler = {"join": self._join, "typing": self._typing}.get(event)
-        if handler is None:
-            return {"ok": False, "error": {"code": "invalid", "message": _("Action inconnue.")}}
-        return self.socketio._handle_event(self._guarded(handler), event, self.namespace, *args)
-
-    @staticmethod
-    def _guarded(handler):
-        def run(payload=None, *_ignored):
-            try:
-                return {"ok": True, **handler(payload)}
-            except DomainError as error:
-                db.session.rollback()
-                return {"ok": False, "error": error.to_dict()}
-            finally:
-                db.session.remove()
-
-        return run
 
     def on_connect(self, auth=None):
         return bool(current_user.is_authenticated)

@@ -1,0 +1,54 @@
+"""What every Socket.IO namespace of the app shares: each client event is answered {"ok": true, ...} or
+{"ok": false, "error": {"code", "message"}}, with a French message for people and a stable code for programs,
+whatever goes wrong (an unknown event, a refused action, an unexpected error), and with the database session
+cleaned up after it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+from flask_socketio import Namespace
+
+from workshop.errors import DomainError
+from workshop.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class GuardedNamespace(Namespace):
+    """Subclasses fill `self.handlers` (event name -> function of the payload returning a dict)."""
+
+    def __init__(self, namespace: str):
+        super().__init__(namespace)
+        self.handlers: dict[str, Callable] = {}
+
+    def trigger_event(self, event, *args):
+        if event in ("connect", "disconnect"):
+            return super().trigger_event(event, *args)
+        handler = self.handlers.get(event)
+        if handler is None:
+            return {"ok": False, "error": {"code": "invalid", "message": _("Action inconnue.")}}
+        return self.socketio._handle_event(self._guarded(handler), event, self.namespace, *args)
+
+    def prepare_session(self) -> None:
+        """Set up the event's database session (a hook: the live board keeps what it loads)."""
+
+    def _guarded(self, handler: Callable) -> Callable:
+        def run(payload=None, *_ignored):
+            self.prepare_session()
+            try:
+                return {"ok": True, **handler(payload)}
+            except DomainError as error:
+                db.session.rollback()
+                return {"ok": False, "error": error.to_dict()}
+            except Exception:
+                log.exception("%s event failed", self.namespace)
+                db.session.rollback()
+                return {"ok": False, "error": {"code": "internal",
+                                               "message": _("Erreur du serveur : réessayez dans un instant.")}}
+            finally:
+                db.session.remove()
+
+        return run
