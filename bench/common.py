@@ -59,6 +59,7 @@ def prepare_database(directory: Path) -> Seeded:
         user = accounts.create_user(db.session, "animation@bench.passerelles", "Animation Bench", "facilitator",
                                     "bench-motdepasse-1")
         workshop = boards.create_workshop(db.session, user, "Atelier de mesure", place="127.0.0.1")
+        db.session.commit()
         seeded = Seeded(url, workshop.id, workshop.code)
         db.session.remove()
         db.engine.dispose()

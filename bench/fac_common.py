@@ -41,7 +41,7 @@ def prepare(directory: Path, format_key: str, *, phase: str | None = None, cards
     from workshop.accounts import service as accounts
     from workshop.boards import service as boards
     from workshop.extensions import db
-    from workshop.facilitation import service as facilitation
+    from workshop.live.kernel import current_kernel
 
     url = f"sqlite:///{directory / 'bench.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": common.SECRET_KEY, "REDIS_URL": None,
@@ -56,12 +56,14 @@ def prepare(directory: Path, format_key: str, *, phase: str | None = None, cards
         column = workshop.columns[0].key
         authors = [boards.join(db.session, {"code": workshop.code, "name": f"Auteur {i}"}).participant
                    for i in range(private_authors)] or [facilitator]
-        card_ids = [boards.add_card(db.session, authors[i % len(authors)],
-                                    {"client_id": f"bench{i}", "column": column,
-                                     "text": f"Idée numéro {i} : un texte de la longueur d'un vrai post-it."}
-                                    ).card["id"] for i in range(cards)]
+        kernel = current_kernel()
+        card_ids = [kernel.perform(db.session, authors[i % len(authors)], "card.add",
+                                   {"client_id": f"bench{i}", "column": column,
+                                    "text": f"Idée numéro {i} : un texte de la longueur d'un vrai post-it."},
+                                   rate_limited=False).ack["card"]["id"] for i in range(cards)]
         if phase:
-            facilitation.set_phase(db.session, facilitator, {"phase": phase})
+            kernel.perform(db.session, facilitator, "phase.set", {"phase": phase})
+        db.session.commit()
         prepared = Prepared(url, workshop.id, workshop.code, "", card_ids)
         db.session.remove()
     client = app.test_client()

@@ -199,6 +199,7 @@ def make_workshop(app):
         with app.test_request_context():
             user = db.session.get(User, facilitator.id)
             workshop = boards.create_workshop(db.session, user, title, **options)
+            db.session.commit()
             return {"id": workshop.id, "code": workshop.code, "title": workshop.title}
 
     return make
@@ -220,7 +221,7 @@ def session_cookie(app):
 
 def _reset_presence() -> None:
     """Presence and delayed broadcasts are per process; a previous test's workshop may have had the same id."""
-    from workshop.boards import fanout, presence
+    from workshop.live import fanout, presence
 
     wait_until(lambda: not presence._pending and not getattr(fanout, "_pending", None), timeout=5,
                message="pending presence and event broadcasts")

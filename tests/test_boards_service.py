@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.board_helpers import act, board_state, events_since, view_event
 from tests.conftest import PASSWORD
 from workshop.accounts import service as accounts
 from workshop.boards import service as boards
-from workshop.boards.models import BoardEvent, Card, Workshop
+from workshop.boards.models import Card, Workshop
 from workshop.errors import Closed, Forbidden, NotFound, ValidationError
+from workshop.live.models import BoardEvent
 
 
 @pytest.fixture
@@ -19,16 +21,20 @@ def facilitator(session):
 
 @pytest.fixture
 def workshop(session, facilitator):
-    return boards.create_workshop(session, facilitator, "Groupe de pairs", place="Centre social")
+    workshop = boards.create_workshop(session, facilitator, "Groupe de pairs", place="Centre social")
+    session.commit()
+    return workshop
 
 
 def join(session, workshop, name, **extra):
-    return boards.join(session, {"code": workshop.code, "name": name, **extra})
+    joined = boards.join(session, {"code": workshop.code, "name": name, **extra})
+    session.commit()
+    return joined
 
 
 def card(session, participant, text="Les horaires ne collent pas", column="obstacle", client_id=None):
     payload = {"client_id": client_id or f"c{text.__hash__() & 0xFFFFFF:x}", "column": column, "text": text}
-    return boards.add_card(session, participant, payload)
+    return act(session, participant, "card.add", payload)
 
 
 def log_seqs(session, workshop_id):
@@ -166,7 +172,7 @@ def test_join_with_an_account(session, facilitator, workshop):
 
 def test_add_card_trims_and_records_one_event(session, workshop):
     nadia = join(session, workshop, "Nadia").participant
-    change = boards.add_card(session, nadia, {"client_id": "abc-1", "column": "lever", "text": "  Un café  "})
+    change = act(session, nadia, "card.add", {"client_id": "abc-1", "column": "lever", "text": "  Un café  "})
     assert change.card["text"] == "Un café"
     assert change.card["column"] == "lever"
     assert change.card["client_id"] == "abc-1"
@@ -177,8 +183,8 @@ def test_add_card_trims_and_records_one_event(session, workshop):
 
 def test_same_client_id_returns_the_same_card_and_records_nothing(session, workshop):
     nadia = join(session, workshop, "Nadia").participant
-    first = boards.add_card(session, nadia, {"client_id": "abc-1", "column": "lever", "text": "Un café"})
-    again = boards.add_card(session, nadia, {"client_id": "abc-1", "column": "lever", "text": "Un café"})
+    first = act(session, nadia, "card.add", {"client_id": "abc-1", "column": "lever", "text": "Un café"})
+    again = act(session, nadia, "card.add", {"client_id": "abc-1", "column": "lever", "text": "Un café"})
     assert again.card["id"] == first.card["id"]
     assert again.event is None
     assert log_seqs(session, workshop.id) == [1]
@@ -189,7 +195,7 @@ def test_same_client_id_returns_the_same_card_and_records_nothing(session, works
 def test_card_text_of_1_to_500_characters_is_accepted(session, workshop, length):
     nadia = join(session, workshop, "Nadia").participant
     text = "é" * length
-    change = boards.add_card(session, nadia, {"client_id": "x", "column": "obstacle", "text": f"  {text}\n"})
+    change = act(session, nadia, "card.add", {"client_id": "x", "column": "obstacle", "text": f"  {text}\n"})
     assert change.card["text"] == text
 
 
@@ -209,7 +215,7 @@ def test_card_text_of_1_to_500_characters_is_accepted(session, workshop, length)
 def test_bad_cards_are_refused_and_leave_no_trace(session, workshop, payload, field):
     nadia = join(session, workshop, "Nadia").participant
     with pytest.raises(ValidationError) as caught:
-        boards.add_card(session, nadia, payload)
+        act(session, nadia, "card.add", payload)
     assert caught.value.field == field
     assert caught.value.message
     assert log_seqs(session, workshop.id) == []
@@ -221,13 +227,13 @@ def test_every_change_gets_the_next_seq(session, facilitator, workshop):
     samia = boards.join(session, {"code": workshop.code}, facilitator).participant
     a = card(session, nadia, "Premier", client_id="a").card
     card(session, nadia, "Deuxième", client_id="b")
-    boards.update_card(session, nadia, {"id": a["id"], "text": "Premier, corrigé"})
-    boards.set_card_hidden(session, samia, {"id": a["id"], "hidden": True})
-    boards.delete_card(session, samia, {"id": a["id"]})
-    boards.set_status(session, samia, "closed")
+    act(session, nadia, "card.update", {"id": a["id"], "text": "Premier, corrigé"})
+    act(session, samia, "card.hide", {"id": a["id"], "hidden": True})
+    act(session, samia, "card.delete", {"id": a["id"]})
+    act(session, samia, "workshop.close")
     assert log_seqs(session, workshop.id) == [1, 2, 3, 4, 5, 6]
     assert boards.current_seq(session, workshop.id) == 6
-    types = [e["type"] for e in boards.events_since(session, workshop.id, 0, samia, 100)]
+    types = [e["type"] for e in events_since(session, workshop.id, 0, samia, 100)]
     assert types == ["card.added", "card.added", "card.updated", "card.hidden", "card.deleted", "workshop.closed"]
 
 
@@ -244,18 +250,18 @@ def test_events_since_replays_only_what_was_missed(session, workshop):
     nadia = join(session, workshop, "Nadia").participant
     for i in range(5):
         card(session, nadia, f"Post-it {i}", client_id=f"c{i}")
-    missed = boards.events_since(session, workshop.id, 2, nadia, 100)
+    missed = events_since(session, workshop.id, 2, nadia, 100)
     assert [e["seq"] for e in missed] == [3, 4, 5]
     assert [e["data"]["card"]["text"] for e in missed] == ["Post-it 2", "Post-it 3", "Post-it 4"]
-    assert boards.events_since(session, workshop.id, 5, nadia, 100) == []
-    assert boards.events_since(session, workshop.id, 0, nadia, 4) is None  # too far behind: send the state
+    assert events_since(session, workshop.id, 5, nadia, 100) == []
+    assert events_since(session, workshop.id, 0, nadia, 4) is None  # too far behind: send the state
 
 
 @pytest.mark.parametrize("since", [-1, "3", 2.5, True, None, [1]])
 def test_events_since_refuses_a_bad_since(session, workshop, since):
     nadia = join(session, workshop, "Nadia").participant
     with pytest.raises(ValidationError) as caught:
-        boards.events_since(session, workshop.id, since, nadia, 100)
+        events_since(session, workshop.id, since, nadia, 100)
     assert caught.value.field == "since"
 
 
@@ -264,24 +270,24 @@ def test_hidden_cards_are_redacted_for_participants_only(session, facilitator, w
     samia = boards.join(session, {"code": workshop.code}, facilitator).participant
     secret = card(session, nadia, "Un nom de famille à ne pas afficher", client_id="s").card
     card(session, nadia, "Visible", client_id="v")
-    hidden = boards.set_card_hidden(session, samia, {"id": secret["id"], "hidden": True})
+    hidden = act(session, samia, "card.hide", {"id": secret["id"], "hidden": True})
     assert hidden.card["hidden"] is True
 
-    public = boards.public_event(hidden.event)
+    public = view_event(hidden.event)
     assert "text" not in public["data"]["card"] and "author" not in public["data"]["card"]
 
-    replay = boards.events_since(session, workshop.id, 0, nadia, 100)
+    replay = events_since(session, workshop.id, 0, nadia, 100)
     assert "Un nom de famille" not in repr(replay)
-    assert "Un nom de famille" in repr(boards.events_since(session, workshop.id, 0, samia, 100))
+    assert "Un nom de famille" in repr(events_since(session, workshop.id, 0, samia, 100))
 
-    seen_by_nadia = boards.board_state(session, workshop, nadia)["cards"]
+    seen_by_nadia = board_state(session, workshop, nadia)["cards"]
     assert [c["text"] for c in seen_by_nadia] == ["Visible"]
-    seen_by_samia = {c["text"]: c["hidden"] for c in boards.board_state(session, workshop, samia)["cards"]}
+    seen_by_samia = {c["text"]: c["hidden"] for c in board_state(session, workshop, samia)["cards"]}
     assert seen_by_samia == {"Un nom de famille à ne pas afficher": True, "Visible": False}
 
-    shown = boards.set_card_hidden(session, samia, {"id": secret["id"], "hidden": False})
+    shown = act(session, samia, "card.hide", {"id": secret["id"], "hidden": False})
     assert shown.event["type"] == "card.shown"
-    assert len(boards.board_state(session, workshop, nadia)["cards"]) == 2
+    assert len(board_state(session, workshop, nadia)["cards"]) == 2
 
 
 def test_participants_edit_only_their_own_cards(session, facilitator, workshop):
@@ -290,29 +296,29 @@ def test_participants_edit_only_their_own_cards(session, facilitator, workshop):
     samia = boards.join(session, {"code": workshop.code}, facilitator).participant
     mine = card(session, nadia, "À moi", client_id="m").card
     with pytest.raises(Forbidden):
-        boards.update_card(session, karim, {"id": mine["id"], "text": "Piraté"})
+        act(session, karim, "card.update", {"id": mine["id"], "text": "Piraté"})
     with pytest.raises(Forbidden):
-        boards.delete_card(session, karim, {"id": mine["id"]})
+        act(session, karim, "card.delete", {"id": mine["id"]})
     with pytest.raises(Forbidden):
-        boards.set_card_hidden(session, nadia, {"id": mine["id"], "hidden": True})
+        act(session, nadia, "card.hide", {"id": mine["id"], "hidden": True})
     with pytest.raises(Forbidden):
-        boards.set_status(session, nadia, "closed")
-    assert boards.update_card(session, nadia, {"id": mine["id"], "text": "À moi, corrigé"}).card["text"] == \
+        act(session, nadia, "workshop.close")
+    assert act(session, nadia, "card.update", {"id": mine["id"], "text": "À moi, corrigé"}).card["text"] == \
         "À moi, corrigé"
-    assert boards.delete_card(session, samia, {"id": mine["id"]}).event["type"] == "card.deleted"
+    assert act(session, samia, "card.delete", {"id": mine["id"]}).event["type"] == "card.deleted"
     with pytest.raises(NotFound):
-        boards.update_card(session, nadia, {"id": mine["id"], "text": "Trop tard"})
+        act(session, nadia, "card.update", {"id": mine["id"], "text": "Trop tard"})
 
 
 def test_closed_workshop_takes_no_more_cards(session, facilitator, workshop):
     nadia = join(session, workshop, "Nadia").participant
     samia = boards.join(session, {"code": workshop.code}, facilitator).participant
     card(session, nadia, "Avant", client_id="a")
-    boards.set_status(session, samia, "closed")
+    act(session, samia, "workshop.close")
     with pytest.raises(Closed) as caught:
         card(session, nadia, "Après", client_id="b")
     assert "fermé" in caught.value.message
     assert boards.current_seq(session, workshop.id) == 2
     assert [c.text for c in session.scalars(select(Card))] == ["Avant"]
-    boards.set_status(session, samia, "open")
+    act(session, samia, "workshop.reopen")
     assert card(session, nadia, "Rouvert", client_id="c").event["seq"] == 4

@@ -10,6 +10,7 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
+from tests.board_helpers import act
 from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.boards import service as boards
@@ -69,7 +70,7 @@ def test_create_workshop_json_gives_an_open_workshop_with_the_default_columns(ap
         assert workshop.is_open and workshop.facilitator_id == user.id
         assert [c.key for c in workshop.columns] == ["obstacle", "lever", "method"]
         nadia = boards.join(db.session, {"code": data["code"], "name": "Nadia"}).participant
-        assert boards.add_card(db.session, nadia, {"client_id": "a", "column": "lever", "text": "Oui"}).event
+        assert act(db.session, nadia, "card.add", {"client_id": "a", "column": "lever", "text": "Oui"}).event
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -15,6 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from tests.board_helpers import act
 from tests.conftest import _database_url, _drop_database, make_config
 from workshop import create_app
 from workshop.database import managed_by_alembic
@@ -86,9 +87,9 @@ def test_migrated_database_serves_the_app(migrated_app, make_user):
         user = accounts.create_user(db.session, "samia@exemple.fr", "Samia", "facilitator", "un-bon-mot")
         workshop = boards.create_workshop(db.session, user, "Atelier")
         nadia = boards.join(db.session, {"code": workshop.code, "name": "Nadia"}).participant
-        change = boards.add_card(db.session, nadia, {"client_id": "a", "column": "lever", "text": "Oui"})
+        change = act(db.session, nadia, "card.add", {"client_id": "a", "column": "lever", "text": "Oui"})
         assert change.event["seq"] == 1
-        assert boards.add_card(db.session, nadia, {"client_id": "a", "column": "lever", "text": "Oui"}).event is None
+        assert act(db.session, nadia, "card.add", {"client_id": "a", "column": "lever", "text": "Oui"}).event is None
 
 
 def test_migrated_database_finds_practices_in_french(migrated_app):

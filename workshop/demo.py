@@ -17,6 +17,7 @@ from workshop.accounts.models import User
 from workshop.boards import service as boards
 from workshop.boards.models import Workshop
 from workshop.extensions import db
+from workshop.live.kernel import current_kernel
 from workshop.networks import service as networks
 
 DEMO_PASSWORD = "passerelles-demo"
@@ -58,7 +59,8 @@ def seed_board(session: Session) -> Workshop:
     for name, column, text in DEMO_CARDS:
         if name not in people:
             people[name] = boards.join(session, {"code": workshop.code, "name": name}).participant
-        boards.add_card(session, people[name], {"client_id": uuid.uuid4().hex, "column": column, "text": text})
+        current_kernel().perform(session, people[name], "card.add",
+                                 {"client_id": uuid.uuid4().hex, "column": column, "text": text}, rate_limited=False)
     return workshop
 
 

@@ -32,12 +32,8 @@ class GuardedNamespace(Namespace):
             return {"ok": False, "error": {"code": "invalid", "message": _("Action inconnue.")}}
         return self.socketio._handle_event(self._guarded(handler), event, self.namespace, *args)
 
-    def prepare_session(self) -> None:
-        """Set up the event's database session (a hook: the live board keeps what it loads)."""
-
     def _guarded(self, handler: Callable) -> Callable:
         def run(payload=None, *_ignored):
-            self.prepare_session()
             try:
                 return {"ok": True, **handler(payload)}
             except DomainError as error:

@@ -47,3 +47,27 @@ def clean_token(value: Any, field: str, *, max_len: int = 64) -> str:
     if not isinstance(value, str) or not re.fullmatch(rf"[A-Za-z0-9_-]{{1,{max_len}}}", value):
         raise ValidationError(_("Identifiant « %(f)s » invalide.", f=field), field=field)
     return value
+
+
+def clean_flag(payload: dict, field: str, default: bool) -> bool:
+    """A yes/no switch of a payload; absent means `default`."""
+    value = payload.get(field, default)
+    if not isinstance(value, bool):
+        raise ValidationError(_("Valeur « %(f)s » invalide.", f=field), field=field)
+    return value
+
+
+def clean_int(value: Any, field: str, low: int, high: int | None, message: str) -> int:
+    """A whole number in [low, high] (no upper bound when high is None); booleans are not numbers here."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        raise ValidationError(message, field=field)
+    return value
+
+
+def clean_ids(value: Any, field: str, maximum: int) -> list[int]:
+    """A list of at most `maximum` identifiers, duplicates dropped, order kept; absent means none."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > maximum:
+        raise ValidationError(_("Liste d'identifiants invalide (%(n)d au plus).", n=maximum), field=field)
+    return list(dict.fromkeys(clean_id(raw, field) for raw in value))

@@ -12,27 +12,39 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workshop import database
+from workshop.boards.host import BoardHost
+from workshop.demo import register as register_demo_cli
 from workshop.errors import DomainError
 from workshop.extensions import db, limiter, login_manager, socketio
+from workshop.facilitation.state import facilitation_state
+from workshop.facilitation.steering import BoardSteering
+from workshop.live.commands import Registry
+from workshop.live.kernel import Kernel
+from workshop.live.namespace import BoardNamespace
+from workshop.practices import search as practice_search
+from workshop.practices.events import PracticeNamespace
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
 BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "toolkits")
 COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits")
-# Modules imported for their side of the wiring: models (tables for create_all and Alembic) and board rules
-# (registered with `board_rule` before the /board namespace is built).
-WIRED_MODULES = (
-    "networks.models", "mapping.models", "facilitation.models", "facilitation.events", "practices.models",
-    "practices.events", "toolkits.models",
+# Models of every domain (tables for create_all and Alembic).
+MODELS = ("live.models", "networks.models", "formats.models", "mapping.models", "facilitation.models",
+          "practices.models", "toolkits.models")
+# The modules declaring live board actions (`live.commands.command`); the kernel's registry is built from them.
+BOARD_COMMANDS = (
+    "boards.cards", "facilitation.phases", "facilitation.tables", "facilitation.timer", "facilitation.undoable",
+    "facilitation.votes", "facilitation.replies", "facilitation.similar", "facilitation.setup", "practices.board",
 )
 
 
-def register_web(app: Flask) -> None:
-    from workshop.boards.events import BoardNamespace
-    from workshop.demo import register as register_demo_cli
-    from workshop.practices import search as practice_search
-    from workshop.practices.events import PracticeNamespace
+def build_kernel() -> Kernel:
+    """The live kernel: the boards host, with the steering and state parts facilitation adds to boards."""
+    registry = Registry.build(import_module(f"workshop.{name}") for name in BOARD_COMMANDS)
+    return Kernel(registry, BoardHost(steering=BoardSteering, state_parts=(facilitation_state,)))
 
-    for module in WIRED_MODULES:
+
+def register_web(app: Flask) -> None:
+    for module in MODELS:
         import_module(f"workshop.{module}")
     database.configure()
     limiter.init_app(app)
@@ -42,7 +54,8 @@ def register_web(app: Flask) -> None:
     for domain in BLUEPRINTS:
         app.register_blueprint(import_module(f"workshop.{domain}.views").bp)
     practice_search.install(app)
-    socketio.on_namespace(BoardNamespace())
+    kernel = app.extensions["live"] = build_kernel()
+    socketio.on_namespace(BoardNamespace(kernel))
     socketio.on_namespace(PracticeNamespace())
     for domain in COMMANDS:
         import_module(f"workshop.{domain}.cli").register(app)

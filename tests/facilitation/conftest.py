@@ -18,10 +18,10 @@ def board(session, make_user):
         workshop = boards.create_workshop(session, user, "Atelier", format_key=format_key)
         if settings:
             workshop.settings = {**workshop.settings, **settings}
-            session.commit()
         facilitator = boards.join(session, {"code": workshop.code}, user).participant
         people = [boards.join(session, {"code": workshop.code, "name": f"P{i}"}).participant
                   for i in range(participants)]
+        session.commit()
         return workshop, facilitator, people
 
     return make

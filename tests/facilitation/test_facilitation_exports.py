@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+from tests.board_helpers import act
 from workshop.accounts.models import User
 from workshop.boards import service as boards
+from workshop.boards.models import Workshop
 from workshop.extensions import db
-from workshop.facilitation import service
+from workshop.facilitation.control import phases_of
 
 
 def _board(app, make_user, format_key="freins-leviers"):
@@ -18,15 +20,15 @@ def _board(app, make_user, format_key="freins-leviers"):
         workshop = boards.create_workshop(db.session, user, "Atelier des Tilleuls", format_key=format_key)
         fac = boards.join(db.session, {"code": workshop.code}, user).participant
         nadia = boards.join(db.session, {"code": workshop.code, "name": "Nadia"}).participant
-        cards = [boards.add_card(db.session, nadia, {"client_id": f"c{i}", "column": col, "text": text}).card
+        cards = [act(db.session, nadia, "card.add", {"client_id": f"c{i}", "column": col, "text": text}).card
                  for i, (col, text) in enumerate([("obstacle", "=HYPERLINK(\"http://x\")"),
                                                   ("obstacle", "Horaires *incompatibles*"),
                                                   ("lever", "Un café des parents")])]
-        service.set_phase(db.session, fac, {"phase": "cluster"})
-        service.apply_op(db.session, fac, "group.create", {"card_ids": [cards[0]["id"], cards[1]["id"]],
+        act(db.session, fac, "phase.set", {"phase": "cluster"})
+        act(db.session, fac, "group.create", {"card_ids": [cards[0]["id"], cards[1]["id"]],
                                                            "name": "Temps"})
-        service.set_phase(db.session, fac, {"phase": "vote"})
-        service.cast_vote(db.session, nadia, {"kind": "card", "id": cards[2]["id"]})
+        act(db.session, fac, "phase.set", {"phase": "vote"})
+        act(db.session, nadia, "vote.cast", {"kind": "card", "id": cards[2]["id"]})
         return owner, workshop.id
 
 
@@ -68,19 +70,19 @@ def test_a_saved_format_starts_a_new_workshop_with_its_columns_and_phases(app, c
         user = db.session.get(User, owner.id)
         workshop = boards.create_workshop(db.session, user, "Première", format_key="afom")
         fac = boards.join(db.session, {"code": workshop.code}, user).participant
-        service.apply_op(db.session, fac, "column.update", {"key": "threats", "label": "Risques", "position": 0})
-        saved = service.save_format(db.session, fac, {"label": "AFOM revu"}).extra["format"]
+        act(db.session, fac, "column.update", {"key": "threats", "label": "Risques", "position": 0})
+        saved = act(db.session, fac, "format.save", {"label": "AFOM revu"}).extra["format"]
     login(owner)
     form = client.get("/ateliers/nouveau").get_data(as_text=True)
     assert f'value="custom-{saved["id"]}"' in form and "AFOM revu (format enregistré)" in form
     response = client.post("/ateliers/nouveau", data={"title": "Seconde", "format_key": f"custom-{saved['id']}"})
     assert response.status_code == 302
     with app.test_request_context():
-        second = db.session.scalars(db.select(boards.Workshop).where(boards.Workshop.title == "Seconde")).one()
+        second = db.session.scalars(db.select(Workshop).where(Workshop.title == "Seconde")).one()
         assert [c["label"] for c in boards.column_dicts(second)] == ["Risques", "Atouts", "Faiblesses",
                                                                      "Opportunités"]
-        assert [p["key"] for p in service.phases_of(second)] == ["write", "cluster", "vote"]
-        assert service.phases_of(second)[0]["private"] is True
+        assert [p["key"] for p in phases_of(second)] == ["write", "cluster", "vote"]
+        assert phases_of(second)[0]["private"] is True
     other = make_user("facilitator")
     client.post("/deconnexion")
     login(other)

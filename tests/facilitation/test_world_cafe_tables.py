@@ -7,9 +7,8 @@ import uuid
 
 import pytest
 
-from workshop.boards import service as boards
+from tests.board_helpers import act, board_state
 from workshop.errors import Closed, Forbidden, ValidationError
-from workshop.facilitation import service
 
 
 def post(client, client_id, column, text) -> dict:
@@ -19,11 +18,11 @@ def post(client, client_id, column, text) -> dict:
 
 
 def add(session, participant, text, column):
-    return boards.add_card(session, participant, {"client_id": uuid.uuid4().hex, "column": column, "text": text})
+    return act(session, participant, "card.add", {"client_id": uuid.uuid4().hex, "column": column, "text": text})
 
 
 def tables_state(session, workshop, viewer) -> dict:
-    return boards.board_state(session, workshop, viewer)["facilitation"]["tables"]
+    return board_state(session, workshop, viewer)["facilitation"]["tables"]
 
 
 def test_world_cafe_has_four_tables_and_seats_people_round_robin(board, session):
@@ -41,48 +40,48 @@ def test_cards_in_round_columns_record_the_authors_table_not_in_harvest(board, s
     workshop, facilitator, (alice, bob, _carol) = board("world-cafe")
     assert add(session, alice, "Idée A", "round1").card["table"] == 1
     assert add(session, bob, "Idée B", "round1").card["table"] == 2
-    service.set_phase(session, facilitator, {"phase": "harvest"})
+    act(session, facilitator, "phase.set", {"phase": "harvest"})
     assert add(session, alice, "Ce qu'on retient", "harvest").card["table"] is None
 
 
 def test_participant_changes_table_during_rounds_only_and_within_range(board, session):
     workshop, facilitator, (alice, bob, _carol) = board("world-cafe")
-    service.set_phase(session, facilitator, {"phase": "round2"})
-    change = service.set_table(session, alice, {"table": 3})
+    act(session, facilitator, "phase.set", {"phase": "round2"})
+    change = act(session, alice, "participant.table", {"table": 3})
     assert change.event["type"] == "participant.table"
     assert change.event["data"]["seat"] == {"participant_id": alice.id, "table": 3}
     assert tables_state(session, workshop, alice)["mine"] == 3
     assert add(session, alice, "Au tour 2", "round2").card["table"] == 3
     for bad in (0, 5, "2", True, None, 2.0):
         with pytest.raises(ValidationError):
-            service.set_table(session, alice, {"table": bad})
+            act(session, alice, "participant.table", {"table": bad})
     with pytest.raises(Forbidden):  # nobody chooses for someone else
-        service.set_table(session, alice, {"table": 2, "participant_id": bob.id})
-    service.set_table(session, facilitator, {"table": 4, "participant_id": bob.id})  # the facilitator may seat
+        act(session, alice, "participant.table", {"table": 2, "participant_id": bob.id})
+    act(session, facilitator, "participant.table", {"table": 4, "participant_id": bob.id})  # the facilitator may seat
     assert tables_state(session, workshop, bob)["mine"] == 4
-    service.set_phase(session, facilitator, {"phase": "harvest"})
+    act(session, facilitator, "phase.set", {"phase": "harvest"})
     with pytest.raises(Closed):
-        service.set_table(session, alice, {"table": 1})
+        act(session, alice, "participant.table", {"table": 1})
     assert tables_state(session, workshop, alice)["mine"] == 3
 
 
 def test_facilitator_sets_the_number_of_tables(board, session):
     workshop, facilitator, (alice, bob, carol) = board("world-cafe")
-    service.set_phase(session, facilitator, {"phase": "round1"})
-    service.set_table(session, carol, {"table": 4})
-    change = service.update_settings(session, facilitator, {"tables": 2})
+    act(session, facilitator, "phase.set", {"phase": "round1"})
+    act(session, carol, "participant.table", {"table": 4})
+    change = act(session, facilitator, "settings.update", {"tables": 2})
     assert change.event["data"]["settings"]["tables"] == 2
     assert [tables_state(session, workshop, p)["mine"] for p in (alice, bob, carol)] == [1, 2, 2]
     with pytest.raises(ValidationError):
-        service.set_table(session, alice, {"table": 3})
+        act(session, alice, "participant.table", {"table": 3})
     for bad in (0, 21, "4", True):
         with pytest.raises(ValidationError):
-            service.update_settings(session, facilitator, {"tables": bad})
+            act(session, facilitator, "settings.update", {"tables": bad})
     with pytest.raises(Forbidden):
-        service.update_settings(session, alice, {"tables": 3})
+        act(session, alice, "settings.update", {"tables": 3})
     other, other_facilitator, _ = board("afom")
     with pytest.raises(ValidationError):
-        service.update_settings(session, other_facilitator, {"tables": 3})
+        act(session, other_facilitator, "settings.update", {"tables": 3})
 
 
 def test_two_tables_live_cards_carry_their_table_and_a_change_in_round_two(make_user, make_workshop,

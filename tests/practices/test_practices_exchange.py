@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests.board_helpers import act
 from tests.conftest import make_config
 from tests.practices.conftest import sheet
 from workshop import create_app
@@ -22,7 +23,7 @@ def _exported(app, people) -> dict:
         admin, member = db.session.get(User, people.admin.id), db.session.get(User, people.member.id)
         workshop = boards.create_workshop(db.session, db.session.get(User, people.coord_cs.id), "Atelier source")
         nadia = boards.join(db.session, {"code": workshop.code, "name": "Nadia"}).participant
-        card = boards.add_card(db.session, nadia, {"client_id": "a1", "column": "obstacle", "text": "Peur de l'école"})
+        card = act(db.session, nadia, "card.add", {"client_id": "a1", "column": "obstacle", "text": "Peur de l'école"})
         practice, _ = service.create_from_cards(db.session, db.session.get(User, people.coord_cs.id), workshop.id,
                                                 [card.card["id"]], "Fiche de l'atelier")
         service.update_practice(db.session, admin, practice.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.board_helpers import act
 from tests.practices.conftest import sheet
 from workshop.accounts.models import User
 from workshop.boards import service as boards
@@ -158,7 +159,7 @@ def _board(session, people, **settings):
         workshop.settings = {**workshop.settings, **settings}
         session.commit()
     nadia = boards.join(session, {"code": workshop.code, "name": "Nadia"}).participant
-    cards = [boards.add_card(session, nadia, {"client_id": f"c{i}", "column": col, "text": text}).card["id"]
+    cards = [act(session, nadia, "card.add", {"client_id": f"c{i}", "column": col, "text": text}).card["id"]
              for i, (col, text) in enumerate([("obstacle", "Horaires décalés"), ("lever", "Café des parents"),
                                               ("method", "Réunion de rentrée commune")])]
     return facilitator, workshop, cards

@@ -170,7 +170,7 @@ def test_book_lays_out_one_part_at_a_time_while_a_board_is_live(app, publish_pra
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from workshop.boards import presence
+    from workshop.live import presence
     from workshop.practices.models import Practice
     from workshop.toolkits import books, documents
     from workshop.toolkits.renderer import Renderer

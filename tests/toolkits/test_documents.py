@@ -8,6 +8,7 @@ from datetime import date
 
 from pypdf.generic import IndirectObject
 
+from tests.board_helpers import act
 from tests.toolkits.conftest import flat, page_texts, read_pdf, to_png
 from workshop.extensions import db
 
@@ -106,7 +107,7 @@ def test_workshop_report_lists_cards_by_column_and_counts_participants(app, clie
         for who, column, text in ((nadia, "obstacle", "Les horaires ne coïncident pas : difficile de s'affilier"),
                                   (karim, "lever", "Un café des parents dans le hall, le vendredi"),
                                   (karim, "method", "Une fiche de liaison enseignant / animateur")):
-            boards.add_card(db.session, who, {"client_id": uuid.uuid4().hex, "column": column, "text": text})
+            act(db.session, who, "card.add", {"client_id": uuid.uuid4().hex, "column": column, "text": text})
         next_steps.add_step(db.session, workshop, "Inviter la principale au café des parents", "Nadia",
                             date(2026, 12, 15))
         done = next_steps.add_step(db.session, workshop, "Traduire l'affiche en arabe")
@@ -150,7 +151,7 @@ def test_report_shows_groups_vote_ranking_and_practices_born_in_the_workshop(app
     with app.test_request_context():
         workshop = boards.create_workshop(db.session, db.session.get(User, facilitator.id), "Atelier groupé")
         people = [boards.join(db.session, {"code": workshop.code, "name": n}).participant for n in ("Léa", "Omar")]
-        cards = [boards.add_card(db.session, people[0], {"client_id": uuid.uuid4().hex, "column": "obstacle",
+        cards = [act(db.session, people[0], "card.add", {"client_id": uuid.uuid4().hex, "column": "obstacle",
                                                          "text": text}).card["id"]
                  for text in ("Horaires incompatibles", "Réunions trop tardives", "Locaux fermés le soir")]
         group = CardGroup(workshop_id=workshop.id, column_key="obstacle", name="Le temps", position=0)

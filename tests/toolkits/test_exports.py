@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from tests.board_helpers import act
 from tests.toolkits.conftest import flat, page_texts, read_pdf
 from workshop.extensions import db
 
@@ -114,7 +115,7 @@ def test_export_report_cli(app, runner, make_user, tmp_path):
     with app.test_request_context():
         workshop = boards.create_workshop(db.session, db.session.get(User, facilitator.id), "Atelier « Rentrée »")
         person = boards.join(db.session, {"code": workshop.code, "name": "Inès"}).participant
-        boards.add_card(db.session, person, {"client_id": uuid.uuid4().hex, "column": "lever",
+        act(db.session, person, "card.add", {"client_id": uuid.uuid4().hex, "column": "lever",
                                              "text": "Une réunion commune, efficace et chaleureuse"})
         workshop_id = workshop.id
     output = tmp_path / "cr.pdf"

@@ -9,9 +9,9 @@ from flask import Flask, url_for
 
 from workshop.accounts import service as accounts
 from workshop.boards import service
-from workshop.boards.formats import DEFAULT_FORMAT, FORMATS
 from workshop.errors import DomainError
 from workshop.extensions import db
+from workshop.formats.builtin import DEFAULT_FORMAT, FORMATS
 
 
 def register(app: Flask) -> None:
@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
             workshop = service.create_workshop(db.session, user, title, format_key=format_key)
         except DomainError as error:
             raise click.ClickException(error.message) from None
+        db.session.commit()
         with app.test_request_context():
             url = url_for("boards.board", code=workshop.code)
         if as_json:

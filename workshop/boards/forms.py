@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from workshop.boards.formats import DEFAULT_FORMAT, FORMATS
+from workshop.formats.builtin import DEFAULT_FORMAT, FORMATS
 
 
 def _format_label(fmt) -> LazyString:

@@ -1,4 +1,4 @@
-"""A workshop, its board (columns, cards), its participants and the append-only event log."""
+"""A workshop, its board (columns, cards) and its participants (the event log is the live kernel's)."""
 
 from __future__ import annotations
 
@@ -91,18 +91,3 @@ class Card(db.Model):
     updated_at: Mapped[datetime | None]
 
     participant: Mapped[Participant | None] = relationship()
-
-
-class BoardEvent(db.Model):
-    """One change to a board; the per-workshop seq orders them and lets a client catch up."""
-
-    __tablename__ = "board_event"
-    __table_args__ = (UniqueConstraint("workshop_id", "seq"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
-    seq: Mapped[int]
-    type: Mapped[str] = mapped_column(String(40))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(server_default=func.now())

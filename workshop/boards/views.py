@@ -13,6 +13,7 @@ from workshop.boards import service
 from workshop.boards.forms import JoinCodeForm, WorkshopForm
 from workshop.errors import DomainError, NotFound
 from workshop.extensions import db, limiter
+from workshop.formats.service import format_choices
 from workshop.forms import attach_error
 
 bp = Blueprint("boards", __name__)
@@ -86,19 +87,19 @@ def create():
     """Create a workshop and go to its room screen."""
     if not current_user.can_facilitate:
         abort(403)
-    from workshop.facilitation import service as facilitation
-
     form = WorkshopForm()
-    form.format_key.choices = [*form.format_key.choices, *facilitation.format_choices(db.session, current_user)]
+    form.format_key.choices = [*form.format_key.choices, *format_choices(db.session, current_user)]
     if form.validate_on_submit():
         try:
-            workshop = facilitation.create_workshop(
+            workshop = service.create_workshop(
                 db.session, current_user, form.title.data, description=form.description.data or "",
                 place=form.place.data or "", held_on=form.held_on.data, format_key=form.format_key.data,
             )
         except DomainError as error:
+            db.session.rollback()
             attach_error(form, error)
         else:
+            db.session.commit()
             flash(_("Atelier créé. Projetez cet écran : les participant·es rejoignent avec le code."), "success")
             return redirect(url_for("boards.room", workshop_id=workshop.id))
     return render_template("boards/create.html", form=form)

@@ -38,7 +38,7 @@ def add_step(session: Session, workshop: Workshop, text: str, owner: str = "", d
         raise ValidationError(_("Cet atelier a déjà %(n)d suites à donner.", n=STEPS_MAX), field="text")
     step = NextStep(workshop_id=workshop.id, text=text, owner=owner, due_on=due_on, position=(last or 0) + 1)
     session.add(step)
-    session.commit()
+    session.flush()
     return step
 
 
@@ -52,10 +52,10 @@ def _step(session: Session, workshop: Workshop, step_id: int) -> NextStep:
 def set_done(session: Session, workshop: Workshop, step_id: int, done: bool) -> NextStep:
     step = _step(session, workshop, step_id)
     step.done = bool(done)
-    session.commit()
+    session.flush()
     return step
 
 
 def delete_step(session: Session, workshop: Workshop, step_id: int) -> None:
     session.delete(_step(session, workshop, step_id))
-    session.commit()
+    session.flush()

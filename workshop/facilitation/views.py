@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from workshop.boards import service as boards
 from workshop.errors import DomainError, ValidationError
 from workshop.extensions import db
-from workshop.facilitation import next_steps, service
+from workshop.facilitation import exports, next_steps
 from workshop.facilitation.forms import NextStepForm
 from workshop.spreadsheet import safe_cell
 
@@ -37,7 +37,7 @@ def _filename(workshop, ext: str) -> str:
 def export_csv(workshop_id: int):
     """Download the cards, groups, dots and reactions as CSV (opens in a spreadsheet)."""
     workshop = _moderated(workshop_id)
-    rows = service.export_rows(db.session, workshop)
+    rows = exports.export_rows(db.session, workshop)
     out = io.StringIO()
     out.write("\ufeff")  # so spreadsheet software reads UTF-8
     writer = csv.writer(out, delimiter=";")
@@ -50,41 +50,12 @@ def export_csv(workshop_id: int):
                     headers={"Content-Disposition": f'attachment; filename="{_filename(workshop, "csv")}"'})
 
 
-def _md(text: str) -> str:
-    """One line of Markdown text, with the characters that would format it escaped."""
-    return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", " ".join(text.split()))
-
-
 @bp.get("/ateliers/<int:workshop_id>/export.md")
 @login_required
 def export_markdown(workshop_id: int):
     """Download the board as Markdown: columns, groups, cards with their dots, and the ranking."""
     workshop = _moderated(workshop_id)
-    rows = service.export_rows(db.session, workshop)
-    lines = [f"# {_md(workshop.title)}", ""]
-    if workshop.held_on or workshop.place:
-        lines += [_md(" — ".join(filter(None, [workshop.held_on and workshop.held_on.isoformat(),
-                                                workshop.place]))), ""]
-    for column in workshop.columns:
-        lines += [f"## {_md(column.label_fr)}", ""]
-        in_column = [r for r in rows if r["column_key"] == column.key]
-        groups: dict = {}
-        for row in in_column:
-            groups.setdefault(row["group_id"], []).append(row)
-        for group_id, members in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
-            if group_id is not None:
-                lines += [f"### {_md(members[0]['group'] or _('Groupe sans nom'))}", ""]
-            for row in members:
-                extra = [f"{row['dots']} ●" if row["dots"] else "", _md(row["author"]) if row["author"] else ""]
-                suffix = " — ".join(filter(None, extra))
-                lines.append(f"- {_md(row['text'])}" + (f" ({suffix})" if suffix else ""))
-            lines.append("")
-    ranked = sorted((r for r in rows if r["dots"]), key=lambda r: -r["dots"])
-    if ranked:
-        lines += [f"## {_('Classement des votes')}", ""]
-        lines += [f"{i}. {_md(r['text'])} — {r['dots']} ●" for i, r in enumerate(ranked, 1)]
-        lines.append("")
-    return Response("\n".join(lines), mimetype="text/markdown; charset=utf-8",
+    return Response(exports.markdown(db.session, workshop), mimetype="text/markdown; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(workshop, "md")}"'})
 
 
@@ -102,6 +73,7 @@ def next_steps_page(workshop_id: int):
             db.session.rollback()
             error = problem.message
         else:
+            db.session.commit()
             flash(_("Suite à donner ajoutée."), "success")
             return redirect(url_for("facilitation.next_steps_page", workshop_id=workshop.id))
     failed = request.method == "POST"
@@ -122,4 +94,5 @@ def next_step_change(workshop_id: int, step_id: int):
         flash(_("Suite à donner retirée."), "success")
     else:
         raise ValidationError(_("Action inconnue."), field="action")
+    db.session.commit()
     return redirect(url_for("facilitation.next_steps_page", workshop_id=workshop.id))

@@ -16,7 +16,7 @@ from workshop.errors import Conflict, DomainError, Forbidden
 from workshop.extensions import db, limiter
 from workshop.forms import attach_error
 from workshop.networks.service import list_networks, networks_of
-from workshop.practices import events, exchange, search, service
+from workshop.practices import board, events, exchange, search, service
 from workshop.practices.forms import (
     CommentForm,
     EditorForm,
@@ -75,7 +75,7 @@ def api_search():
     """Search as JSON (same rules and visibility as the page)."""
     results = search.search(db.session, _query_from_args(), _viewer())
     return jsonify(ok=True, total=results.total, page=results.page, relaxed=results.relaxed,
-                   practices=[{**events.practice_ref(h.practice), "excerpt": str(h.excerpt), "score": h.score,
+                   practices=[{**board.practice_ref(h.practice), "excerpt": str(h.excerpt), "score": h.score,
                                "uuid": h.practice.uuid} for h in results.hits],
                    facets={k: [{"value": v, "count": c} for v, c in vals] for k, vals in results.facets.items()})
 
@@ -325,4 +325,4 @@ def frameworks():
 def board_links(code: str):
     """For a board: which cards became which sheet, and the sheets pinned on it."""
     workshop = boards.get_by_code(db.session, code)
-    return jsonify(ok=True, **events.board_links(db.session, workshop.id))
+    return jsonify(ok=True, **board.board_links(db.session, workshop.id))

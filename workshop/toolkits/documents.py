@@ -382,9 +382,9 @@ def _module_present(name: str) -> bool:
 
 def report_view(session: Session, workshop: Workshop) -> dict:
     """Date, place, format, participants, cards by column, groups and votes, next steps, practices created."""
-    from workshop.boards.formats import FORMATS
     from workshop.boards.models import Card, Participant
     from workshop.facilitation import next_steps
+    from workshop.formats.builtin import FORMATS
 
     cards = list(session.scalars(select(Card).where(Card.workshop_id == workshop.id, Card.deleted.is_(False),
                                                     Card.hidden.is_(False)).order_by(Card.id)))

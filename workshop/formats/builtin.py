@@ -66,6 +66,9 @@ class Format:
 
 
 DEFAULT_FORMAT = "freins-leviers"
+# The phase of a board whose format has none: everything allowed, nothing private.
+FREE_PHASE = {"key": "", "label": "Atelier libre", "label_en": "Open board", "instructions": "", "minutes": 0,
+              "allows": list(ACTIONS), "private": False}
 # Anonymous: authors' names never reach other participants' screens. Budget: dots per participant.
 DEFAULTS = {"anonymous": False, "vote_budget": 3, "multi_dots": False, "everyone_groups": False}
 

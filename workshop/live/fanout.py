@@ -1,7 +1,7 @@
 """Delivery of board events to screens, with coalescing of high-rate events.
 
 A dot-vote storm is ~90 events/s; sending each one to 300 screens is 27,000 socket messages a second. Events
-whose type is in BATCHED wait up to DELAY seconds and go out together as one `events` message (a list, in seq
+whose type is declared `batched` wait up to DELAY seconds and go out together as one `events` message (a list, in seq
 order) per screen; any other event first flushes what waits, so every screen still gets seqs in order. A lone
 event always goes out as a plain `event` message (DESIGN.md §4).
 """
@@ -12,10 +12,9 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from workshop.boards import presence
 from workshop.extensions import socketio
+from workshop.live import presence
 
-BATCHED: set[str] = set()
 DELAY = 0.25
 
 _lock = threading.Lock()
@@ -34,8 +33,8 @@ class Item:
     own: dict | None = None
 
 
-def send(workshop_id: int, event_type: str, item: Item) -> None:
-    if event_type in BATCHED:
+def send(workshop_id: int, item: Item, *, batched: bool) -> None:
+    if batched:
         with _lock:
             first = workshop_id not in _pending
             _pending.setdefault(workshop_id, []).append(item)

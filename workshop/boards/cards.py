@@ -1,0 +1,144 @@
+"""Cards on a board, and closing the board: live commands of the boards domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workshop.boards.models import Card
+from workshop.boards.service import column_keys, now
+from workshop.errors import Forbidden, NotFound, ValidationError
+from workshop.formats.builtin import WRITE
+from workshop.live.commands import ANY_PHASE, command
+from workshop.live.context import Context
+from workshop.live.visibility import (
+    anonymous_author,
+    hidden_for_participants,
+    owner_only_until_reveal,
+    policy,
+)
+from workshop.validation import clean_id, clean_text, clean_token
+
+CARD_MAX = 500
+# A hidden card reaches participants as its place only; a private one (written in a private phase, not yet
+# revealed) shows its text to its author only; on an anonymous board nobody else learns who wrote it.
+CARD = policy("card", "cards", rules=(hidden_for_participants("id", "client_id", "column", hidden_since=True),
+                                      owner_only_until_reveal("id", "client_id", "column"), anonymous_author))
+CARD_EVENTS = ("card.added", "card.updated", "card.deleted", "card.hidden", "card.shown")
+
+
+def card_dict(card: Card) -> dict:
+    return {
+        "id": card.id,
+        "client_id": card.client_id,
+        "column": card.column_key,
+        "text": card.text,
+        "author": card.participant.name if card.participant else None,
+        "participant_id": card.participant_id,
+        "hidden": card.hidden,
+        "private": card.private,
+        "table": card.table_no,
+        "created_at": card.created_at.isoformat() if card.created_at else None,
+        "updated_at": card.updated_at.isoformat() if card.updated_at else None,
+    }
+
+
+def _text(payload: dict) -> str:
+    return clean_text(payload.get("text"), "text", max_len=CARD_MAX, label=_("Texte du post-it"))
+
+
+def _column(session: Session, workshop_id: int, value: Any) -> str:
+    if not isinstance(value, str) or value not in column_keys(session, workshop_id):
+        raise ValidationError(_("Colonne inconnue."), field="column")
+    return value
+
+
+@command("card.add", allows=WRITE, open_only=True, rate="CARD_RATE", emits=("card.added",), visibility=CARD)
+def add_card(ctx: Context, payload: dict) -> dict:
+    """Post a card; a resend with the same client_id returns the first card and records nothing."""
+    client_id = clean_token(payload.get("client_id"), "client_id")
+    column = _column(ctx.session, ctx.workshop_id, payload.get("column"))
+    text = _text(payload)
+    existing = ctx.session.scalar(select(Card).where(Card.workshop_id == ctx.workshop_id,
+                                                     Card.client_id == client_id))
+    if existing is not None:
+        return {"card": card_dict(existing)}
+    card = Card(workshop_id=ctx.workshop_id, participant_id=ctx.participant.id, client_id=client_id,
+                column_key=column, text=text, created_at=now(), participant=ctx.participant,
+                private=bool(ctx.steering.phase.get("private")))
+    card.table_no = ctx.steering.table_of(ctx.participant, column)
+    ctx.session.add(card)
+    ctx.session.flush()
+    data = card_dict(card)
+    ctx.emit("card.added", {"card": data})
+    return {"card": data}
+
+
+def _own_card(ctx: Context, payload: dict) -> Card:
+    card = ctx.session.get(Card, clean_id(payload.get("id")))
+    if card is None or card.workshop_id != ctx.workshop_id or card.deleted:
+        raise NotFound(_("Ce post-it n'existe plus."))
+    if card.participant_id != ctx.participant.id and not ctx.moderator:
+        raise Forbidden(_("Vous ne pouvez modifier que vos propres post-it."))
+    return card
+
+
+def _changed(ctx: Context, card: Card, type_: str) -> dict:
+    card.updated_at = now()
+    ctx.session.flush()
+    data = card_dict(card)
+    ctx.emit(type_, {"card": data})
+    return {"card": data}
+
+
+@command("card.update", allows=WRITE, open_only=True, emits=("card.updated",), visibility=CARD)
+def update_card(ctx: Context, payload: dict) -> dict:
+    card = _own_card(ctx, payload)
+    text = _text(payload)
+    column = _column(ctx.session, ctx.workshop_id, payload.get("column", card.column_key))
+    if text == card.text and column == card.column_key:
+        return {"card": card_dict(card)}
+    card.text, card.column_key = text, column
+    if card.table_no is None:
+        card.table_no = ctx.steering.table_of(ctx.participant, column)
+    return _changed(ctx, card, "card.updated")
+
+
+@command("card.delete", allows=ANY_PHASE, emits=("card.deleted",), visibility=CARD)
+def delete_card(ctx: Context, payload: dict) -> dict:
+    card = _own_card(ctx, payload)
+    card.deleted = True
+    return _changed(ctx, card, "card.deleted")
+
+
+@command("card.hide", moderator=True, emits=("card.hidden", "card.shown"), visibility=CARD)
+def set_card_hidden(ctx: Context, payload: dict) -> dict:
+    """Hide a card from participants' screens (the facilitator still sees it, marked hidden)."""
+    card = _own_card(ctx, payload)
+    hidden = payload.get("hidden", True)
+    if not isinstance(hidden, bool):
+        raise ValidationError(_("Valeur « hidden » invalide."), field="hidden")
+    if card.hidden == hidden:
+        return {"card": card_dict(card)}
+    card.hidden = hidden
+    return _changed(ctx, card, "card.hidden" if hidden else "card.shown")
+
+
+def _set_status(ctx: Context, status: str) -> None:
+    if ctx.workshop.status != status:
+        ctx.workshop.status = status
+        ctx.emit("workshop.closed" if status == "closed" else "workshop.reopened", {"status": status})
+
+
+@command("workshop.close", payload=False, moderator=True, emits=("workshop.closed",))
+def close_workshop(ctx: Context, _payload: dict) -> None:
+    """No more cards: the board stays readable, the facilitator may still tidy it."""
+    _set_status(ctx, "closed")
+
+
+@command("workshop.reopen", payload=False, moderator=True, emits=("workshop.reopened",))
+def reopen_workshop(ctx: Context, _payload: dict) -> None:
+    _set_status(ctx, "open")

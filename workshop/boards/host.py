@@ -1,0 +1,83 @@
+"""Boards as the live kernel sees them: participants, the seq, the join, the state a screen draws from.
+
+create_app builds one BoardHost with what other domains add to a board: the steering (phase, lock, tables) and
+the parts of the state a late arriver needs (groups, votes, pinned sheets...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from workshop.boards import service
+from workshop.boards.cards import CARD, card_dict
+from workshop.boards.models import Card, Participant, Workshop
+from workshop.formats.builtin import FREE_PHASE
+from workshop.live.context import Joined, Steering
+from workshop.live.visibility import Viewer
+
+StatePart = Callable[[Session, Workshop, Participant], dict]
+
+
+@dataclass(frozen=True)
+class FreeBoard:
+    """The steering of a board nobody steers: unlocked, every action allowed, no tables."""
+
+    locked: bool = False
+    phase: dict = field(default_factory=lambda: FREE_PHASE)
+
+    def table_of(self, participant: Any, column: str) -> int | None:
+        return None
+
+
+def anonymous(workshop: Workshop) -> bool:
+    return bool((workshop.settings or {}).get("anonymous"))
+
+
+class BoardHost:
+    def __init__(self, steering: Callable[[Session, Workshop], Steering] | None = None,
+                 state_parts: Sequence[StatePart] = ()):
+        self._steering = steering
+        self.state_parts = tuple(state_parts)
+
+    participant = staticmethod(service.get_participant)
+    workshop = staticmethod(service.get_workshop)
+    is_moderator = staticmethod(service.is_moderator)
+    next_seq = staticmethod(service.next_seq)
+    current_seq = staticmethod(service.current_seq)
+    give_back_seq = staticmethod(service.give_back_seq)
+    participant_dict = staticmethod(service.participant_dict)
+
+    def join(self, session: Session, payload: Any, user: Any) -> Joined:
+        return service.join(session, payload, user)
+
+    def steering(self, session: Session, workshop: Workshop) -> Steering:
+        return self._steering(session, workshop) if self._steering else FreeBoard()
+
+    def viewer(self, session: Session, workshop: Workshop, participant: Participant | None, *, moderator: bool,
+               replay: bool = False) -> Viewer:
+        """Who sees; a replay to a participant also hides the cards hidden since their events were logged."""
+        hidden = frozenset()
+        if replay and not moderator:
+            hidden = frozenset(session.scalars(select(Card.id).where(Card.workshop_id == workshop.id,
+                                                                     Card.hidden.is_(True))))
+        return Viewer(participant.id if participant is not None else None, moderator, anonymous(workshop), hidden)
+
+    def state(self, session: Session, workshop: Workshop, viewer: Participant) -> dict:
+        """Everything a screen needs to draw the board, as this viewer may see it."""
+        moderator = service.is_moderator(viewer)
+        cards = session.scalars(select(Card).where(Card.workshop_id == workshop.id, Card.deleted.is_(False))
+                                .options(selectinload(Card.participant)).order_by(Card.id))
+        seen = self.viewer(session, workshop, viewer, moderator=moderator)
+        state = {
+            "workshop": service.workshop_dict(workshop),
+            "columns": service.column_dicts(workshop),
+            "cards": [CARD.item(card_dict(c), seen) for c in cards if moderator or not c.hidden],
+        }
+        for part in self.state_parts:
+            state.update(part(session, workshop, viewer))
+        return state

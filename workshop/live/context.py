@@ -1,0 +1,115 @@
+"""What a command runs with (Context), and what the kernel needs to know of boards (Host, Steering)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from workshop.live.models import BoardEvent
+from workshop.live.visibility import Viewer
+
+
+class Steering(Protocol):
+    """The control state of a board, as the domain that steers boards keeps it: a lock and the current phase
+    (a dict with "key", "label", "allows" (actions), "private" (writing), "by_table")."""
+
+    @property
+    def locked(self) -> bool: ...
+
+    @property
+    def phase(self) -> dict: ...
+
+    def table_of(self, participant: Any, column: str) -> int | None:
+        """The table a participant's item in `column` belongs to (world café), or None."""
+
+
+@dataclass(frozen=True)
+class Joined:
+    participant: Any
+    token: str | None  # the plain token, only when it was (re)issued
+    workshop: Any
+
+
+class Host(Protocol):
+    """Boards as the kernel sees them; the boards domain implements it, create_app hands it over."""
+
+    def participant(self, session: Session, participant_id: int) -> Any: ...
+
+    def workshop(self, session: Session, workshop_id: int) -> Any: ...
+
+    def is_moderator(self, participant: Any) -> bool: ...
+
+    def next_seq(self, session: Session, workshop_id: int) -> tuple[int, bool]:
+        """Take the board's next seq under its row lock; (seq, whether the board is open)."""
+
+    def give_back_seq(self, session: Session, workshop_id: int) -> None:
+        """Undo `next_seq` within the transaction (a command that logged nothing but must commit)."""
+
+    def current_seq(self, session: Session, workshop_id: int) -> int: ...
+
+    def steering(self, session: Session, workshop: Any) -> Steering: ...
+
+    def viewer(self, session: Session, workshop: Any, participant: Any | None, *, moderator: bool,
+               replay: bool = False) -> Viewer: ...
+
+    def join(self, session: Session, payload: Any, user: Any) -> Joined: ...
+
+    def state(self, session: Session, workshop: Any, participant: Any) -> dict: ...
+
+    def participant_dict(self, participant: Any, token: str | None) -> dict: ...
+
+
+@dataclass
+class Context:
+    """One command's run: the session, who acts (None for the server itself), the board, its control state,
+    and the events the command emits (appended to the log under the seq the kernel took)."""
+
+    session: Session
+    participant: Any | None
+    workshop_id: int
+    moderator: bool
+    host: Host
+    events: list[dict] = field(default_factory=list)
+    is_open: bool = True
+    after: list[Callable[[], None]] = field(default_factory=list)
+    seq: int | None = None  # taken by the kernel for the first event
+    emits: tuple[str, ...] = ()
+    kernel: Any = None  # the Kernel running this command (typed loosely: the kernel module imports this one)
+    refusal: Exception | None = None  # a refusal to answer once what was done anyway is committed
+
+    @cached_property
+    def workshop(self) -> Any:
+        return self.host.workshop(self.session, self.workshop_id)
+
+    @cached_property
+    def steering(self) -> Steering:
+        return self.host.steering(self.session, self.workshop)
+
+    def emit(self, type_: str, data: dict) -> dict:
+        """Append an event to the board's log (a second one takes a new seq); the kernel broadcasts it."""
+        if type_ not in self.emits:
+            raise LookupError(f"{type_} is not declared in the command's emits")
+        if self.seq is None:
+            self.seq, _open = self.host.next_seq(self.session, self.workshop_id)
+        seq, self.seq = self.seq, None
+        self.session.add(BoardEvent(workshop_id=self.workshop_id, seq=seq, type=type_, payload=data,
+                                    actor_id=self.participant.id if self.participant is not None else None))
+        event = {"seq": seq, "type": type_, "data": data}
+        self.events.append(event)
+        return event
+
+    def refuse_after_commit(self, error: Exception) -> None:
+        """Keep what the command did (a clean-up) but answer with `error`: return right after calling this."""
+        self.refusal = error
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once the change is committed and broadcast."""
+        self.after.append(action)
+
+    def later(self, delay: float, name: str, payload: dict) -> None:
+        """Run the server command `name` on this board in `delay` seconds, once this change is committed."""
+        self.after_commit(lambda: self.kernel.later(delay, self.workshop_id, name, payload))

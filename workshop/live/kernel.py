@@ -1,0 +1,209 @@
+"""The one path of every live change: lock, seq, checks, the command, the log, one commit, broadcast, ack."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session, scoped_session
+
+from workshop import ratelimit
+from workshop.errors import Closed, Forbidden, RateLimited, ValidationError
+from workshop.extensions import db, socketio
+from workshop.live import fanout, presence
+from workshop.live.commands import ANY_PHASE, Command, Registry
+from workshop.live.context import Context, Host
+from workshop.live.models import BoardEvent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What a command did: the ack it answers and the events it logged (already broadcast)."""
+
+    ack: dict
+    events: list[dict] = field(default_factory=list)
+
+    @property
+    def event(self) -> dict | None:
+        return self.events[-1] if self.events else None
+
+
+class Kernel:
+    def __init__(self, registry: Registry, host: Host):
+        self.registry = registry
+        self.host = host
+        self._locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
+
+    # --- running commands ---------------------------------------------------------------------------
+
+    def perform(self, session: Session, participant: Any, name: str, payload: Any = None, *,
+                rate_limited: bool = True) -> Outcome:
+        """Run the client command `name` for this participant (the socket front; scripts and tests, which
+        may skip the rate limits made for people)."""
+        session = _plain(session)
+        cmd = self.registry.client_command(name)
+        if cmd is None:
+            raise ValidationError(_("Action inconnue."))
+        moderator = self.host.is_moderator(participant)
+        ctx = Context(session, participant, participant.workshop_id, moderator, self.host, emits=cmd.emits,
+                      kernel=self)
+        if cmd.moderator and not moderator and not (cmd.shared_when and cmd.shared_when(ctx.workshop)):
+            raise Forbidden(_("Seul·e l'animateur·rice peut faire cela."))
+        if cmd.rate and rate_limited and not ratelimit.hit(cmd.rate, participant.id):
+            raise RateLimited(_("Doucement : vous avez posté beaucoup de post-it d'un coup. "
+                                "Attendez quelques secondes."))
+        return self._locked(ctx, cmd, _mapping({} if payload is None and not cmd.payload else payload))
+
+    def perform_system(self, session: Session, workshop_id: int, name: str, payload: dict) -> Outcome:
+        """Run a server-side command (a timer running out) on one board, through the same path."""
+        session = _plain(session)
+        cmd = self.registry.commands[name]
+        ctx = Context(session, None, workshop_id, True, self.host, emits=cmd.emits, kernel=self)
+        return self._locked(ctx, cmd, payload)
+
+    def later(self, delay: float, workshop_id: int, name: str, payload: dict) -> None:
+        """Run a server-side command in `delay` seconds, off the request."""
+        socketio.start_background_task(self._run_later, current_app._get_current_object(), delay, workshop_id,
+                                       name, payload)
+
+    def _run_later(self, app: Flask, delay: float, workshop_id: int, name: str, payload: dict) -> None:
+        socketio.sleep(delay)
+        with app.app_context():
+            try:
+                self.perform_system(db.session, workshop_id, name, payload)
+            except Exception:
+                log.exception("%s failed on board %s", name, workshop_id)
+            finally:
+                db.session.remove()
+
+    def _locked(self, ctx: Context, cmd: Command, payload: dict) -> Outcome:
+        lock = self._locks[ctx.workshop_id]
+        if not lock.acquire(blocking=False):
+            # Queued behind others on this board: give the database connection back while waiting, so that a
+            # storm does not drain the pool; the participant comes back attached as it was, without a query.
+            ctx.session.close()
+            if ctx.participant is not None:
+                ctx.session.add(ctx.participant)
+            lock.acquire()
+        expire = ctx.session.expire_on_commit
+        try:
+            outcome = self._transaction(ctx, cmd, payload)
+            for event in outcome.events:
+                self._broadcast(ctx, event)
+        finally:
+            lock.release()
+        if expire:
+            ctx.session.expire_all()  # a long-lived session (a script, a test) reads fresh state next
+        for action in ctx.after:
+            action()
+        return outcome
+
+    def _transaction(self, ctx: Context, cmd: Command, payload: dict) -> Outcome:
+        session = ctx.session
+        expire, session.expire_on_commit = session.expire_on_commit, False  # the broadcast reads what was loaded
+        try:
+            if cmd.emits:
+                ctx.seq, ctx.is_open = self.host.next_seq(session, ctx.workshop_id)  # the board's row lock
+            elif cmd.open_only or cmd.allows:
+                ctx.is_open = ctx.workshop.is_open
+            self._check(ctx, cmd)
+            ack = dict(cmd.run(ctx, payload) or {})
+            if cmd.emits and not ctx.events:
+                if ctx.refusal is None:
+                    session.rollback()  # nothing changed: give the seq back
+                else:
+                    self.host.give_back_seq(session, ctx.workshop_id)  # keep the clean-up, leave no hole
+                    session.commit()
+            else:
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.expire_on_commit = expire
+        if ctx.refusal is not None:
+            raise ctx.refusal
+        if ctx.events:
+            ack["seq"] = ctx.events[-1]["seq"]
+        return Outcome(ack, ctx.events)
+
+    def _check(self, ctx: Context, cmd: Command) -> None:
+        """A closed board refuses `open_only` commands; participants act only as the board allows."""
+        if cmd.open_only and not ctx.is_open:
+            raise Closed()
+        if cmd.allows is None or ctx.moderator:
+            return
+        if not ctx.is_open:
+            raise Closed()
+        if ctx.steering.locked:
+            raise Closed(_("Le tableau est verrouillé par l'animateur·rice."))
+        phase = ctx.steering.phase
+        if cmd.allows != ANY_PHASE and cmd.allows not in phase["allows"]:
+            raise Closed(_("Ce n'est pas possible pendant la phase « %(p)s ».", p=phase["label"]))
+
+    # --- delivery -----------------------------------------------------------------------------------
+
+    def _broadcast(self, ctx: Context, event: dict) -> None:
+        """Send each screen the version of an event it may see: moderators, participants, and its owner."""
+        session, workshop = ctx.session, ctx.workshop
+        view = self.registry.view
+        item = fanout.Item(view(event, self.host.viewer(session, workshop, None, moderator=True)),
+                           view(event, self.host.viewer(session, workshop, None, moderator=False)))
+        owner = self.registry.owner(event)
+        item.owner_sids = presence.sids_of(ctx.workshop_id, owner) if owner else []
+        if item.owner_sids:
+            person = self.host.participant(session, owner)
+            item.owner_is_moderator = self.host.is_moderator(person)
+            item.own = view(event, self.host.viewer(session, workshop, person,
+                                                    moderator=item.owner_is_moderator))
+        fanout.send(ctx.workshop_id, item, batched=self.registry.batched(event["type"]))
+
+    def events_since(self, session: Session, participant: Any, since: Any, limit: int) -> list[dict] | None:
+        """Events after `since`, as this viewer may see them; None when too far behind to replay."""
+        if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+            raise ValidationError(_("Numéro de séquence invalide."), field="since")
+        workshop_id = participant.workshop_id
+        if self.host.current_seq(session, workshop_id) - since > limit:
+            return None
+        rows = session.execute(select(BoardEvent.seq, BoardEvent.type, BoardEvent.payload)
+                               .where(BoardEvent.workshop_id == workshop_id, BoardEvent.seq > since)
+                               .order_by(BoardEvent.seq)).all()
+        workshop = self.host.workshop(session, workshop_id)
+        viewer = self.host.viewer(session, workshop, participant, moderator=self.host.is_moderator(participant),
+                                  replay=True)
+        return [self.registry.view({"seq": seq, "type": type_, "data": data}, viewer) for seq, type_, data in rows]
+
+    def catch_up(self, session: Session, participant: Any, since: Any) -> dict:
+        """The events after `since` when given and replayable, else the whole state."""
+        seq = self.host.current_seq(session, participant.workshop_id)
+        if since is not None:
+            events = self.events_since(session, participant, since, current_app.config["RESYNC_MAX_EVENTS"])
+            if events is not None:
+                return {"events": events, "seq": max([seq, *(e["seq"] for e in events)])}
+        workshop = self.host.workshop(session, participant.workshop_id)
+        return {"state": self.host.state(session, workshop, participant), "seq": seq}
+
+
+def _plain(session: Session | scoped_session) -> Session:
+    """The session itself: the kernel sets per-command options on it."""
+    return session() if isinstance(session, scoped_session) else session
+
+
+def _mapping(payload: Any) -> dict:
+    if not isinstance(payload, dict):
+        raise ValidationError(_("Le message envoyé n'a pas la bonne forme."))
+    return payload
+
+
+
+def current_kernel() -> Kernel:
+    """The application's kernel (built in create_app), for fronts that run board commands outside a socket."""
+    return current_app.extensions["live"]

@@ -1,0 +1,113 @@
+"""Visibility policies: the version of an event (or of a piece of state) one viewer may receive.
+
+The log keeps every event whole; what leaves the server goes through the policy declared for its type. A policy
+looks at the items an event carries under some keys (a dict, or a list of dicts) and applies rules in order; the
+first rule that answers decides, so "hidden" wins over "private", which wins over "anonymous". Items carry their
+author as `participant_id`: the author sees more of their own item (their private card, their dot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who receives: a participant (or a whole room when `participant_id` is None) and what they may see."""
+
+    participant_id: int | None = None
+    moderator: bool = False
+    anonymous: bool = False  # the board hides authors from everyone but themselves
+    hidden_ids: frozenset[int] = field(default_factory=frozenset)  # items hidden since (for replays)
+
+
+# A rule gets (item, viewer, mine) and returns the item to show (possibly None), or NO to let the next rule speak.
+NO = object()
+Rule = Callable[[dict, Viewer, bool], object]
+
+
+def hidden_for_participants(*kept: str, hidden_since: bool = False) -> Rule:
+    """Participants see only the `kept` keys of a hidden item (and that it is hidden); moderators see it all.
+    With `hidden_since`, an item hidden after the event was logged is hidden in its replay too."""
+
+    def rule(item: dict, viewer: Viewer, _mine: bool) -> object:
+        hidden = item.get("hidden") or (hidden_since and item.get("id") in viewer.hidden_ids)
+        if viewer.moderator or not hidden:
+            return NO
+        return {**{k: item[k] for k in kept if k in item}, "hidden": True}
+
+    return rule
+
+
+def owner_only_until_reveal(*kept: str) -> Rule:
+    """A private item shows its text to its author only; moderators also see who wrote it, unless anonymous."""
+
+    def rule(item: dict, viewer: Viewer, mine: bool) -> object:
+        if not item.get("private") or mine:
+            return NO
+        shown = {**{k: item[k] for k in kept if k in item}, "private": True, "hidden": item.get("hidden", False)}
+        if viewer.moderator and not viewer.anonymous:
+            shown.update(author=item.get("author"), participant_id=item.get("participant_id"))
+        return shown
+
+    return rule
+
+
+def secret_until_revealed(item: dict, _viewer: Viewer, mine: bool) -> object:
+    """Only its author sees the item (a dot), moderators included: results are revealed as a whole."""
+    return NO if mine or item.get("participant_id") is None else None
+
+
+def anonymous_author(item: dict, viewer: Viewer, mine: bool) -> object:
+    """On an anonymous board nobody but the author learns who wrote an item."""
+    if viewer.anonymous and not mine and item.get("participant_id") is not None:
+        return {**item, "author": None, "participant_id": None}
+    return NO
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Rules applied to the items under `keys` of an event's data."""
+
+    keys: tuple[str, ...]
+    rules: tuple[Rule, ...]
+
+    def item(self, item: dict, viewer: Viewer) -> dict | None:
+        mine = viewer.participant_id is not None and item.get("participant_id") == viewer.participant_id
+        for rule in self.rules:
+            shown = rule(item, viewer, mine)
+            if shown is not NO:
+                return shown  # type: ignore[return-value]
+        return item
+
+    def items(self, items: Iterable[dict], viewer: Viewer) -> list:
+        return [self.item(i, viewer) for i in items]
+
+    def view(self, data: dict, viewer: Viewer) -> dict:
+        """The event data as `viewer` may see it (the same object when nothing changes)."""
+        changed = {}
+        for key in self.keys:
+            value = data.get(key)
+            if isinstance(value, dict):
+                shown = self.item(value, viewer)
+            elif isinstance(value, list):
+                shown = self.items(value, viewer)
+                shown = value if all(a is b for a, b in zip(shown, value, strict=True)) else shown
+            else:
+                continue
+            if shown is not value:
+                changed[key] = shown
+        return {**data, **changed} if changed else data
+
+    def owner(self, data: dict) -> int | None:
+        """The participant whose own item the event carries: their screens get their own version."""
+        for key in self.keys:
+            value = data.get(key)
+            if isinstance(value, dict) and value.get("participant_id") is not None:
+                return value["participant_id"]
+        return None
+
+
+def policy(*keys: str, rules: Iterable[Rule]) -> Policy:
+    return Policy(tuple(keys), tuple(rules))
