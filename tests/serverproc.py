@@ -96,6 +96,7 @@ def prepare_database(database_url: str, *, title: str = "Atelier de test navigat
         user = accounts.get_by_email(db.session, email) or accounts.create_user(
             db.session, email, "Samia Test", "facilitator", FACILITATOR_PASSWORD)
         workshop = boards.create_workshop(db.session, user, title, place="Centre social des Tilleuls")
+        db.session.commit()
         seeded = Seeded(database_url, email, FACILITATOR_PASSWORD, workshop.id, workshop.code)
         db.session.remove()
         db.engine.dispose()

@@ -32,6 +32,7 @@ def metaplan(tmp_path_factory):
         user = accounts.get_by_email(db.session, seeded.facilitator_email)
         code = boards.create_workshop(db.session, user, "Métaplan des Tilleuls", format_key="metaplan").code
         second = boards.create_workshop(db.session, user, "Freins et leviers des Tilleuls").code
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     server = ServerProcess(free_port(5400, 5499), url, tmp / "server.log").start()

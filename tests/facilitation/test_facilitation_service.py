@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from tests.board_helpers import act, board_state, expire_timer, view_event
 from workshop.boards import service as boards
@@ -11,6 +12,7 @@ from workshop.errors import Closed, Forbidden, ValidationError
 from workshop.facilitation.models import BoardControl
 from workshop.formats.builtin import FORMATS
 from workshop.formats.models import CustomFormat
+from workshop.live.kernel import current_kernel
 
 
 def add(session, participant, text, column=None):
@@ -274,3 +276,44 @@ def test_settings_change_budget_and_dots_per_card_for_everyone(board, session):
     with pytest.raises(ValidationError):
         act(session, alice, "vote.cast", {"kind": "card", "id": card["id"]})
     assert board_state(session, workshop, alice)["facilitation"]["votes"]["budget"] == 2
+
+
+def _statements(session, run) -> int:
+    """How many SQL statements `run()` sends."""
+    seen = []
+    engine = session.get_bind()
+
+    def count(*_args):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_joining_reads_the_board_in_the_same_number_of_queries_whatever_the_number_of_groups(board, session):
+    """A late arriver's state (cards, groups, votes, replies...) costs a fixed number of queries."""
+    workshop, facilitator, (alice, *_) = board()
+    counts = {}
+    for groups in (0, 5, 10, 20):
+        while len(board_state(session, workshop, facilitator)["facilitation"]["groups"]) < groups:
+            a, b = (add(session, alice, f"Idée {groups}-{len(counts)}-{i}").card for i in range(2))
+            act(session, facilitator, "group.create", {"card_ids": [a["id"], b["id"]], "name": "G"})
+        session.expire_all()
+        counts[groups] = _statements(session, lambda: current_kernel().catch_up(session, alice, None))
+    assert len(set(counts.values())) == 1, counts
+
+
+def test_the_facilitator_clears_the_spotlight_once(board, session):
+    workshop, facilitator, (alice, *_) = board()
+    card = add(session, alice, "À mettre en avant").card
+    act(session, facilitator, "spotlight.set", {"kind": "card", "id": card["id"]})
+    with pytest.raises(Forbidden):
+        act(session, alice, "spotlight.clear")
+    cleared = act(session, facilitator, "spotlight.clear").event
+    assert cleared["type"] == "spotlight.changed" and cleared["data"] == {"spotlight": None}
+    assert board_state(session, workshop, alice)["facilitation"]["spotlight"] is None
+    assert act(session, facilitator, "spotlight.clear").event is None  # nothing in it: nothing logged

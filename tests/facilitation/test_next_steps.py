@@ -59,6 +59,7 @@ def test_only_the_facilitator_of_the_workshop_keeps_its_next_steps(app, client, 
     other_workshop = make_workshop(owner, "Autre atelier")
     with app.app_context():
         step = next_steps.add_step(db.session, db.session.get(Workshop, workshop["id"]), "Écrire le compte rendu")
+        db.session.commit()
         step_id = step.id
     assert client.get(f"/ateliers/{workshop['id']}/suites").status_code == 302  # to the login page
     login(make_user("facilitator"))

@@ -112,6 +112,7 @@ def test_workshop_report_lists_cards_by_column_and_counts_participants(app, clie
                             date(2026, 12, 15))
         done = next_steps.add_step(db.session, workshop, "Traduire l'affiche en arabe")
         next_steps.set_done(db.session, workshop, done.id, True)
+        db.session.commit()
     assert client.get(f"/ateliers/{workshop_id}/compte-rendu.pdf").status_code == 302  # login first
     login(facilitator)
     response = client.get(f"/ateliers/{workshop_id}/compte-rendu.pdf", buffered=True)

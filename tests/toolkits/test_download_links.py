@@ -24,6 +24,7 @@ def test_dashboard_links_each_workshop_to_its_report(app, client, login, make_us
     facilitator = make_user("facilitator", name="Fatou Animation")
     with app.app_context():
         workshop = boards.create_workshop(db.session, db.session.get(User, facilitator.id), "Atelier du jeudi")
+        db.session.commit()
         workshop_id = workshop.id
     login(facilitator)
     page = client.get("/ateliers").get_data(as_text=True)

@@ -523,7 +523,7 @@ def _workshop_networks(session: Session, workshop: Workshop) -> list[str]:
 
 def get_renderer():
     """One Renderer per app: cache in PDF_CACHE_DIR (default instance/pdf-cache), PDF_WORKERS processes."""
-    from workshop.boards import presence
+    from workshop.live import presence
     from workshop.toolkits.renderer import Renderer
 
     app = current_app._get_current_object()
