@@ -60,6 +60,7 @@ def prepare_database(directory: Path) -> Seeded:
                                     "bench-motdepasse-1")
         workshop = boards.create_workshop(db.session, user, "Atelier de mesure", place="127.0.0.1")
         seeded = Seeded(url, workshop.id, workshop.code)
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     return seeded

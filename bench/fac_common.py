@@ -63,6 +63,7 @@ def prepare(directory: Path, format_key: str, *, phase: str | None = None, cards
         if phase:
             facilitation.set_phase(db.session, facilitator, {"phase": phase})
         prepared = Prepared(url, workshop.id, workshop.code, "", card_ids)
+        db.session.commit()
         db.session.remove()
     client = app.test_client()
     response = client.post("/connexion", data={"email": "animation@bench.passerelles", "password": PASSWORD})

@@ -97,6 +97,7 @@ def prepare_database(database_url: str, *, title: str = "Atelier de test navigat
             db.session, email, "Samia Test", "facilitator", FACILITATOR_PASSWORD)
         workshop = boards.create_workshop(db.session, user, title, place="Centre social des Tilleuls")
         seeded = Seeded(database_url, email, FACILITATOR_PASSWORD, workshop.id, workshop.code)
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     return seeded

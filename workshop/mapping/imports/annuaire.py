@@ -5,21 +5,20 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.mapping.imports.parsing import (
     SIRET_RE,
     UAI_RE,
-    Table,
     coordinates,
     fold,
     normalise_insee,
     parse_priority,
     unwrap,
 )
-from workshop.mapping.imports.report import ImportReport, Scope
-from workshop.mapping.imports.store import chunks, ensure_cities, mark_after_import
+from workshop.mapping.imports.report import ImportReport, Scope, open_table
+from workshop.mapping.imports.store import chunks, ensure_cities, mark_after_import, write_rows
 from workshop.mapping.models import Structure
 
 ANNUAIRE_COLUMNS = {
@@ -110,9 +109,8 @@ def _merge(kept: dict, other: dict) -> None:
 
 
 def import_annuaire(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
-    table = Table(text, ANNUAIRE_COLUMNS)
-    report.missing_columns = table.missing(ANNUAIRE_REQUIRED)
-    if report.missing_columns:
+    table = open_table(text, ANNUAIRE_COLUMNS, ANNUAIRE_REQUIRED, report)
+    if table is None:
         return
     records: dict[str, dict] = {}
     for line, row in table.rows():
@@ -150,12 +148,7 @@ def _upsert_by_uai(session: Session, records: dict[str, dict], report: ImportRep
         updates.append({**values, "id": old.id})
         if (old.latitude, old.longitude) != (values["latitude"], values["longitude"]):
             moved.append(old.id)
-    if inserts:
-        session.execute(insert(Structure), inserts)
-    if updates:
-        session.execute(update(Structure), updates)
-    report.counts["created"] += len(inserts)
-    report.counts["updated"] += len(updates)
+    write_rows(session, Structure, inserts, updates, report)
     if inserts:
         new_uais = [r["uai"] for r in inserts]
         for chunk in chunks(new_uais, 900):

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from workshop.mapping import geo
 from workshop.mapping.imports.parsing import (
     QPV_RE,
-    Table,
     departement_of,
     normalise_departement,
     normalise_header,
@@ -21,8 +20,8 @@ from workshop.mapping.imports.parsing import (
     split_cell,
     unwrap,
 )
-from workshop.mapping.imports.report import ImportReport, Scope
-from workshop.mapping.imports.store import ensure_cities, write_qpv
+from workshop.mapping.imports.report import ImportReport, Scope, open_table
+from workshop.mapping.imports.store import ensure_cities, write_rows
 from workshop.mapping.models import Qpv
 
 QPV_COLUMNS = {
@@ -36,9 +35,8 @@ QPV_REQUIRED = {"code": "code_qp", "name": "lib_qp", "communes": "insee_com"}
 
 
 def import_qpv_list(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
-    table = Table(text, QPV_COLUMNS)
-    report.missing_columns = table.missing(QPV_REQUIRED)
-    if report.missing_columns:
+    table = open_table(text, QPV_COLUMNS, QPV_REQUIRED, report)
+    if table is None:
         return
     quarters: dict[str, dict] = {}
     city_names: dict[str, str] = {}
@@ -79,7 +77,7 @@ def _upsert_qpv(session: Session, quarters: dict[str, dict], report: ImportRepor
             updates.append(entry)
         else:
             report.counts["unchanged"] += 1
-    write_qpv(session, inserts, updates, report)
+    write_rows(session, Qpv, inserts, updates, report)
 
 
 OUTLINE_CODE_KEYS = ("code_qp", "code_qv", "code_quartier", "code_qpv", "code")
@@ -155,4 +153,4 @@ def _store_outlines(session: Session, shapes: dict[str, list], names: dict[str, 
             updates.append({"code": code, "outline": full, "outline_simple": simple})
         else:
             report.counts["unchanged"] += 1
-    write_qpv(session, inserts, updates, report)
+    write_rows(session, Qpv, inserts, updates, report)

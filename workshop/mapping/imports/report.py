@@ -10,7 +10,13 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from workshop.mapping.imports.parsing import departement_of, normalise_departement, normalise_insee, split_cell
+from workshop.mapping.imports.parsing import (
+    Table,
+    departement_of,
+    normalise_departement,
+    normalise_insee,
+    split_cell,
+)
 
 # Labels of the report's counters, in the order they are printed.
 COUNT_LABELS = {
@@ -112,3 +118,11 @@ def make_scope(departement: str | None = None, cities: Iterable[str] | str | Non
             raise ValueError(_("Code INSEE de commune invalide : « %(v)s » (ex. 93066).", v=city))
         codes.add(code)
     return Scope(dep, frozenset(codes))
+
+
+def open_table(text: str, columns: dict[str, tuple[str, ...]], required: dict[str, str],
+               report: ImportReport) -> Table | None:
+    """The CSV file as a table, or None when its header lacks a required column (named in the report)."""
+    table = Table(text, columns)
+    report.missing_columns = table.missing(required)
+    return None if report.missing_columns else table

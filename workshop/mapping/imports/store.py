@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from workshop.mapping import geo
 from workshop.mapping.imports.parsing import departement_of
 from workshop.mapping.imports.report import ImportReport
-from workshop.mapping.models import City, Qpv
+from workshop.mapping.models import City
 
 
 def ensure_cities(session: Session, pairs: Iterable[tuple[str, str]], report: ImportReport) -> None:
@@ -36,11 +36,12 @@ def mark_after_import(session: Session, ids: list[int], report: ImportReport) ->
         report.counts["qpv_marked"] += result["changed"]
 
 
-def write_qpv(session: Session, inserts: list[dict], updates: list[dict], report: ImportReport) -> None:
-    """Bulk-write the QPV rows an import found new or changed, and count them."""
+def write_rows(session: Session, model: type, inserts: list[dict], updates: list[dict],
+               report: ImportReport) -> None:
+    """Bulk-write the rows (structures, QPV) an import found new or changed, and count them."""
     if inserts:
-        session.execute(insert(Qpv), inserts)
+        session.execute(insert(model), inserts)
     if updates:
-        session.execute(update(Qpv), updates)
+        session.execute(update(model), updates)
     report.counts["created"] += len(inserts)
     report.counts["updated"] += len(updates)

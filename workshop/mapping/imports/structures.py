@@ -17,7 +17,6 @@ from workshop.mapping.imports.parsing import (
     QPV_RE,
     SIRET_RE,
     UAI_RE,
-    Table,
     choice,
     coordinates,
     fold,
@@ -26,7 +25,7 @@ from workshop.mapping.imports.parsing import (
     split_cell,
     unwrap,
 )
-from workshop.mapping.imports.report import ImportReport, Scope
+from workshop.mapping.imports.report import ImportReport, Scope, open_table
 from workshop.mapping.imports.store import ensure_cities, mark_after_import
 from workshop.mapping.models import Structure, StructureContact, structure_network
 from workshop.networks.models import Network
@@ -143,9 +142,8 @@ def _find_structure(session: Session, record: dict) -> Structure | None:
 
 
 def import_structures(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
-    table = Table(text, STRUCTURES_COLUMNS)
-    report.missing_columns = table.missing(STRUCTURES_REQUIRED)
-    if report.missing_columns:
+    table = open_table(text, STRUCTURES_COLUMNS, STRUCTURES_REQUIRED, report)
+    if table is None:
         return
     networks = {}
     for network in session.scalars(select(Network)):
