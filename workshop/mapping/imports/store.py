@@ -1,4 +1,4 @@
-"""Writes shared by the imports: communes, QPV rows and the QPV marking of structures, in bulk."""
+"""Writes shared by the imports, in bulk: communes, new and changed rows, the QPV marking of structures."""
 
 from __future__ import annotations
 
