@@ -61,6 +61,7 @@ def prepare_database(directory: Path) -> Seeded:
         workshop = boards.create_workshop(db.session, user, "Atelier de mesure", place="127.0.0.1")
         db.session.commit()
         seeded = Seeded(url, workshop.id, workshop.code)
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     return seeded

@@ -65,6 +65,7 @@ def prepare(directory: Path, format_key: str, *, phase: str | None = None, cards
             kernel.perform(db.session, facilitator, "phase.set", {"phase": phase})
         db.session.commit()
         prepared = Prepared(url, workshop.id, workshop.code, "", card_ids)
+        db.session.commit()
         db.session.remove()
     client = app.test_client()
     response = client.post("/connexion", data={"email": "animation@bench.passerelles", "password": PASSWORD})

@@ -55,6 +55,7 @@ def bench_endpoint(structures: int, requests: int) -> dict:
         with app.app_context():
             started = time.perf_counter()
             seed_structures(db.session, structures)
+            db.session.commit()
             seeded_in = time.perf_counter() - started
             n_structures = db.session.scalar(select(func.count(Structure.id)))
             n_links = db.session.scalar(select(func.count(Link.id)))
@@ -150,7 +151,7 @@ def bench_import(rows: int) -> dict:
     from sqlalchemy import func, select
 
     from workshop.extensions import db
-    from workshop.mapping import imports
+    from workshop.mapping.imports.run import run_import
     from workshop.mapping.models import Structure
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -160,11 +161,13 @@ def bench_import(rows: int) -> dict:
         app = _app(Path(tmp) / "import.db")
         with app.app_context():
             started = time.perf_counter()
-            first = imports.run_import(db.session, data, "annuaire")
+            first = run_import(db.session, data, "annuaire")
+            db.session.commit()
             first_s = time.perf_counter() - started
             count_1 = db.session.scalar(select(func.count(Structure.id)))
             started = time.perf_counter()
-            second = imports.run_import(db.session, data, "annuaire")
+            second = run_import(db.session, data, "annuaire")
+            db.session.commit()
             second_s = time.perf_counter() - started
             count_2 = db.session.scalar(select(func.count(Structure.id)))
             distinct = db.session.scalar(select(func.count(func.distinct(Structure.uai))))

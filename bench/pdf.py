@@ -96,6 +96,7 @@ def seed(database_url: str, practices: int) -> dict:
             "title": "Coopérer avec les familles : cent pratiques", "introduction": PARAGRAPH * 3,
             "contacts": "<p>coordination@exemple.fr</p>", "sections": sections}, toolkit.revision)
         result = {"app": app, "practice_ids": ids, "toolkit_id": toolkit.id, "email": user.email}
+        db.session.commit()
         db.session.remove()
     return result
 

@@ -170,6 +170,7 @@ def make_user(app):
         with app.test_request_context():
             user = accounts.create_user(db.session, email or f"{role}-{uuid.uuid4().hex[:6]}@exemple.fr",
                                         name or f"{role.title()} Test", role, PASSWORD)
+            db.session.commit()
             db.session.refresh(user)  # load the attributes expired by the commit, then detach
             db.session.expunge(user)
             return user

@@ -98,6 +98,7 @@ def prepare_database(database_url: str, *, title: str = "Atelier de test navigat
         workshop = boards.create_workshop(db.session, user, title, place="Centre social des Tilleuls")
         db.session.commit()
         seeded = Seeded(database_url, email, FACILITATOR_PASSWORD, workshop.id, workshop.code)
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     return seeded

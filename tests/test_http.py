@@ -95,6 +95,7 @@ def test_disabled_account_loses_its_open_session(app, make_user, login, client):
     assert client.get("/ateliers").status_code == 200
     with app.test_request_context():
         accounts.set_active(db.session, db.session.get(type(admin), admin.id), user.id, False)
+        db.session.commit()
     assert client.get("/ateliers").status_code == 302
 
 

@@ -18,7 +18,9 @@ from workshop.boards import service as boards
 from workshop.boards.models import Workshop
 from workshop.extensions import db
 from workshop.live.kernel import current_kernel
+from workshop.mapping.demo import seed_structures
 from workshop.networks import service as networks
+from workshop.practices.demo import seed_up_to
 
 DEMO_PASSWORD = "passerelles-demo"
 DEMO_ACCOUNTS = (
@@ -74,12 +76,9 @@ def register(app: Flask) -> None:
         click.echo(f"Atelier de démonstration : code {workshop.code} — /j/{workshop.code}")
         click.echo(f"Connexion animatrice : {DEMO_ACCOUNTS[1][0]} / {DEMO_PASSWORD}")
         click.echo(f"Connexion coordination : {DEMO_ACCOUNTS[0][0]} / {DEMO_PASSWORD}")
-        from workshop.practices.demo import seed_up_to
-
         added = seed_up_to(db.session, 40 if practices is None else practices)
         click.echo(f"Fiches pratiques de démonstration ajoutées : {added}")
-        from workshop.mapping.demo import seed_structures
-
         mapped = seed_structures(db.session, 160 if structures is None else structures)
         click.echo(f"Cartographie de démonstration : {mapped['structures']} structures et {mapped['links']} liens "
                    "ajoutés")
+        db.session.commit()

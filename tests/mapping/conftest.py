@@ -86,6 +86,7 @@ def in_network(app):
             db.session.commit()
             if coordinator is not None:
                 networks.add_member(db.session, network, db.session.get(User, coordinator.id), coordinator=True)
+                db.session.commit()
             return network.id
 
     return make

@@ -23,6 +23,7 @@ def server(app):
 
     with app.app_context():
         seeded = seed_structures(db.session, 64)
+        db.session.commit()
     live = LiveServer(app, port=free_port(5700, 5799)).start()
     yield live, seeded
     live.stop()

@@ -9,13 +9,22 @@ from sqlalchemy import func, select
 
 from tests.mapping.conftest import ANNUAIRE_HEADER, annuaire_file, annuaire_row
 from workshop.extensions import db
-from workshop.mapping import imports
+from workshop.mapping import geo
+from workshop.mapping.imports import structures as structures_import
+from workshop.mapping.imports.report import ImportReport, make_scope
+from workshop.mapping.imports.run import run_import
 from workshop.mapping.models import City, Qpv, Structure, StructureContact
 
 
-def run(app, data: bytes, fmt: str, **kwargs) -> imports.ImportReport:
+def run(app, data: bytes, fmt: str, **kwargs) -> ImportReport:
+    """Import as the CLI and the admin page do: commit what the report says to keep, roll the rest back."""
     with app.app_context():
-        return imports.run_import(db.session, data, fmt, **kwargs)
+        report = run_import(db.session, data, fmt, **kwargs)
+        if report.should_commit:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return report
 
 
 def structures(app) -> dict[str, Structure]:
@@ -119,12 +128,12 @@ def test_dry_run_writes_nothing_but_reports_the_same(app):
 def test_departement_and_city_filters_keep_only_the_programme(app):
     data = annuaire_file(annuaire_row("0930612F"), annuaire_row("0691234A", insee="69123", city="Lyon"),
                          annuaire_row("0930613G", insee="93001", city="Aubervilliers"))
-    report = run(app, data, "annuaire", scope=imports.make_scope("093"))
+    report = run(app, data, "annuaire", scope=make_scope("093"))
     assert report.counts["created"] == 2 and report.counts["filtered"] == 1
-    report = run(app, data, "annuaire", dry_run=True, scope=imports.make_scope(None, "93001"))
+    report = run(app, data, "annuaire", dry_run=True, scope=make_scope(None, "93001"))
     assert report.counts["filtered"] == 2
     with pytest.raises(ValueError, match="Département inconnu"):
-        imports.make_scope("999")
+        make_scope("999")
 
 
 def test_windows_1252_file_is_read_and_said(app):
@@ -161,7 +170,7 @@ def test_qpv_list_with_its_known_pitfalls(app):
         assert db.session.get(City, "93008").name == "Bobigny"
         ain = db.session.get(Qpv, "QN00101M")
         assert ain.cities == ["01053"] and ain.departement == "01"
-    again = run(app, data, "qpv", scope=imports.make_scope("93"))
+    again = run(app, data, "qpv", scope=make_scope("93"))
     assert again.counts["unchanged"] == 2 and again.counts["filtered"] == 1 and count(app, Qpv) == 3
 
 
@@ -223,6 +232,7 @@ def test_template_download_is_itself_importable(app, client):
 
     with app.app_context():
         networks.ensure_network(db.session, *networks.DEMO_NETWORKS[0])
+        db.session.commit()
     response = client.get("/carte/modele-structures.csv")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     report = run(app, response.data, "structures")
@@ -317,8 +327,9 @@ def test_database_error_after_some_rows_rolls_the_whole_import_back(app, client,
 
     with app.app_context():
         networks.ensure_network(db.session, *networks.DEMO_NETWORKS[0])
+        db.session.commit()
     template = client.get("/carte/modele-structures.csv").data
-    real_save, saved = imports._save_structure, []
+    real_save, saved = structures_import._save_structure, []
 
     def save_then_fail(session, record, report):
         if saved:  # the first row is written (and flushed) before the database fails on the second
@@ -326,25 +337,38 @@ def test_database_error_after_some_rows_rolls_the_whole_import_back(app, client,
         saved.append(real_save(session, record, report))
         return saved[-1]
 
-    monkeypatch.setattr(imports, "_save_structure", save_then_fail)
+    monkeypatch.setattr(structures_import, "_save_structure", save_then_fail)
     report = run(app, template, "structures")
     assert len(saved) == 1 and not report.ok
     assert "rien n'a été importé" in report.error and "disk I/O error" in report.error
     _nothing_written(app)
 
 
-def test_unexpected_error_after_the_bulk_insert_rolls_back_and_is_raised(app, monkeypatch):
+def test_unexpected_error_after_the_bulk_insert_rolls_back_and_is_raised(app, client, login, make_user, runner,
+                                                                         tmp_path, monkeypatch):
     def fail(*_args, **_kwargs):
         raise RuntimeError("panne pendant le marquage QPV")
 
-    monkeypatch.setattr(imports.geo, "mark_qpv", fail)
+    monkeypatch.setattr(geo, "mark_qpv", fail)
     data = annuaire_file(annuaire_row("0930612F"), annuaire_row("0930613G", insee="93001", city="Aubervilliers"))
     with app.app_context():
         with pytest.raises(RuntimeError):
-            imports.run_import(db.session, data, "annuaire")
-        # the same session goes on being used (as the CLI or a request would) without the half import
+            run_import(db.session, data, "annuaire")
+        db.session.rollback()  # the service only flushed: its caller rolls back on any error
         assert db.session.scalar(select(func.count(Structure.id))) == 0
         db.session.commit()
+    _nothing_written(app)
+    # the two fronts do so: the CLI fails, the admin page answers 500, and nothing is left behind
+    path = tmp_path / "annuaire.csv"
+    path.write_bytes(data)
+    result = runner.invoke(args=["import-structures", str(path), "--format", "annuaire"])
+    assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
+    _nothing_written(app)
+    login(make_user("admin"))
+    page = client.post("/admin/cartographie/import", content_type="multipart/form-data",
+                       data={"format": "annuaire", "departement": "", "cities": "",
+                             "file": (__import__("io").BytesIO(data), "a.csv")})
+    assert page.status_code == 500
     _nothing_written(app)
     monkeypatch.undo()
     assert run(app, data, "annuaire").counts["created"] == 2 and count(app) == 2

@@ -66,16 +66,16 @@ def test_pending_claim_does_not_allow_declaring_until_validated(app, client, log
 def test_member_of_either_end_may_declare_not_of_a_third_structure(app, make_user, make_member, trio):
     from workshop.accounts.models import User
     from workshop.errors import Forbidden
-    from workshop.mapping import service
+    from workshop.mapping.links import declare_link
 
     person = make_user("member")
     make_member(person, trio[1])
     with app.app_context():
         user = db.session.get(User, person.id)
-        link = service.declare_link(db.session, user, trio[0], trio[1], LINK)  # member of the target
+        link = declare_link(db.session, user, trio[0], trio[1], LINK)  # member of the target
         assert link.status == "declared" and link.declared_by_id == person.id
         with pytest.raises(Forbidden):
-            service.declare_link(db.session, user, trio[0], trio[2], LINK)
+            declare_link(db.session, user, trio[0], trio[2], LINK)
 
 
 def test_coordinators_and_admins_may_declare_without_membership(app, client, login, make_user, in_network, trio):

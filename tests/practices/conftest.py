@@ -35,6 +35,7 @@ def people(app, make_user) -> People:
         networks.add_member(db.session, cs, get("coord_cs"), coordinator=True)
         networks.add_member(db.session, ef, get("coord_ef"), coordinator=True)
         networks.add_member(db.session, cs, get("member"))
+        db.session.commit()
         return People(**made, net_cs=cs.id, net_ef=ef.id)
 
 

@@ -68,6 +68,7 @@ def networks(app):
 
     with app.app_context():
         made = [networks.ensure_network(db.session, *spec) for spec in networks.DEMO_NETWORKS]
+        db.session.commit()
         return [n.id for n in made]
 
 

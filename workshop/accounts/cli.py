@@ -23,4 +23,5 @@ def register(app: Flask) -> None:
             user = service.create_user(db.session, email, name, role, password)
         except DomainError as error:
             raise click.ClickException(error.message) from None
+        db.session.commit()
         click.echo(f"Compte créé : {user.email} ({user.role}), id {user.id}")

@@ -1,4 +1,4 @@
-"""Account rules: creation, authentication, disabling. Shared by views and CLI."""
+"""Account rules: creation, authentication, disabling. Shared by views and CLI, which commit what they flush."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def create_user(session: Session, email: str, name: str, role: str, password: st
         raise ValidationError(_("Un compte existe déjà avec cette adresse."), field="email")
     user = User(email=email, name=name, role=role, password_hash=_hasher().hash(password))
     session.add(user)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -83,7 +83,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     user.last_login_at = datetime.now(UTC).replace(tzinfo=None)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -95,5 +95,5 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     if user.id == actor.id and not active:
         raise ValidationError(_("Vous ne pouvez pas désactiver votre propre compte."))
     user.active = active
-    session.commit()
+    session.flush()
     return user

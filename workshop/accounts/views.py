@@ -46,6 +46,7 @@ def login():
         except DomainError as error:
             attach_error(form, error)
         else:
+            db.session.commit()
             login_user(user)
             flash(_("Bienvenue, %(name)s.", name=user.name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("boards.dashboard"))
@@ -73,6 +74,7 @@ def users():
         except DomainError as error:
             attach_error(form, error)
         else:
+            db.session.commit()
             flash(_("Compte créé pour %(name)s.", name=user.name), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/users.html", form=form, users=service.list_users(db.session))
@@ -83,6 +85,7 @@ def users():
 def set_active(user_id: int, action: str):
     """Enable or disable an account."""
     user = service.set_active(db.session, current_user, user_id, action == "activer")
+    db.session.commit()
     message = _("Compte de %(n)s réactivé.", n=user.name) if user.active else _("Compte de %(n)s désactivé.",
                                                                                   n=user.name)
     flash(message, "success")

@@ -143,7 +143,6 @@ def seed_structures(session: Session, count: int, *, seed: int = 93) -> dict[str
     geo.mark_qpv(session, [row.id for row in new])
     _seed_memberships(session, rng, new, networks)
     links = _seed_links(session, rng, new, now)
-    session.commit()
     return {"structures": missing, "links": links}
 
 

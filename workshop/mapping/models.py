@@ -37,7 +37,7 @@ workshop_structure = Table(
 
 
 def changed_now() -> datetime:
-    """When a row last changed, to the microsecond: the map's data fingerprint (`service.data_fingerprint`)
+    """When a row last changed, to the microsecond: the map's data fingerprint (`cache.data_fingerprint`)
     reads the latest one. Set by SQLAlchemy on every UPDATE of the row (ORM or bulk), so no writer can forget
     it; the database's own clock would give whole seconds, and two edits in one second would look alike."""
     return datetime.now(UTC).replace(tzinfo=None)

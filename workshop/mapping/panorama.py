@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workshop.mapping import service, vocabulary
+from workshop.mapping import public, vocabulary
 
 BAR_HEIGHT = 22
 LABEL_WIDTH = 210
@@ -30,7 +30,7 @@ def bars(counts: dict[str, int], labels: dict[str, Any], *, keep_zero: bool = Tr
 
 def panorama(session: Session) -> dict[str, Any]:
     """Everything the panorama page and PDF show, computed from the published data only."""
-    structures, links = service.public_network(session, service.Filters())
+    structures, links = public.public_network(session, public.Filters())
     total = len(structures)
     in_qpv = sum(1 for s in structures if s["qpv"])
     linked = Counter(end for link in links for end in (link["source"], link["target"]))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,13 +12,19 @@ from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
 from workshop.accounts.views import admin_required
-from workshop.errors import Conflict, DomainError, Forbidden, ValidationError
+from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.forms import attach_error
-from workshop.mapping import imports, panorama, service, vocabulary
+from workshop.mapping import links, membership, panorama, permissions, public, structures, vocabulary, workshops
+from workshop.mapping.cache import cached_json
 from workshop.mapping.forms import ImportForm, LinkForm, MemberForm, StructureForm, WorkshopStructuresForm
+from workshop.mapping.imports.report import make_scope
+from workshop.mapping.imports.run import run_import
+from workshop.mapping.imports.structures import TEMPLATE_COLUMNS, template_csv
+from workshop.toolkits.views import pdf_response
 
 bp = Blueprint("mapping", __name__)
+T = TypeVar("T")
 
 IMPORT_MAX_BYTES = 200 * 1024 * 1024  # the national Annuaire is ~70 MB; other pages keep the global limit
 
@@ -27,7 +36,7 @@ def _page_config() -> dict:
         "tileAttribution": current_app.config["MAP_TILE_ATTRIBUTION"],
         "mapUrl": url_for("mapping.api_map"), "qpvUrl": url_for("mapping.api_qpv"),
         "graphUrl": url_for("mapping.api_graph"), "structureUrl": url_for("mapping.structure", structure_id=0),
-        "options": service.filter_options(db.session), "levelStyles": vocabulary.LEVEL_STYLES,
+        "options": public.filter_options(db.session), "levelStyles": vocabulary.LEVEL_STYLES,
         "kindColors": vocabulary.KIND_COLORS,
         "kindOrder": list(vocabulary.KINDS), "levelOrder": list(vocabulary.LEVELS),  # JSON objects lose order
     }
@@ -55,8 +64,6 @@ def panorama_page():
 def panorama_pdf():
     """Download the panorama as a PDF (rendered out of the web process)."""
     html = render_template("mapping/panorama_pdf.html", data=panorama.panorama(db.session))
-    from workshop.toolkits.views import pdf_response
-
     return pdf_response(panorama.pdf_document(html), url_for("mapping.panorama_page"))
 
 
@@ -75,16 +82,16 @@ def _practice_url(practice_id: int) -> str | None:
 @bp.get("/structures/<int:structure_id>")
 def structure(structure_id: int):
     """Show a structure, its links, the workshops it took part in, the practices that name it, its members."""
-    item = service.get_structure(db.session, structure_id, viewer=current_user)
-    practices = [{**p, "url": _practice_url(p["id"])} for p in service.practices_naming(db.session, item.id)]
-    coordinator = service.can_coordinate_structures(db.session, current_user, [item.id])
+    item = structures.get_structure(db.session, structure_id, viewer=current_user)
+    practices = [{**p, "url": _practice_url(p["id"])} for p in structures.practices_naming(db.session, item.id)]
+    coordinator = permissions.can_coordinate_structures(db.session, current_user, [item.id])
     return render_template("mapping/structure.html", structure=item,
-                           links=service.links_of(db.session, item, viewer=current_user), practices=practices,
-                           workshops=service.workshops_of(db.session, item.id, viewer=current_user),
+                           links=links.links_of(db.session, item, viewer=current_user), practices=practices,
+                           workshops=workshops.workshops_of(db.session, item.id, viewer=current_user),
                            coordinator=coordinator,
-                           can_declare=service.can_declare(db.session, current_user, [item.id]),
-                           membership=service.membership(db.session, current_user, item.id),
-                           members=service.members_of(db.session, item.id) if coordinator else [],
+                           can_declare=permissions.can_declare(db.session, current_user, [item.id]),
+                           membership=membership.membership(db.session, current_user, item.id),
+                           members=membership.members_of(db.session, item.id) if coordinator else [],
                            member_form=MemberForm() if coordinator else None,
                            frameworks=vocabulary.framework_choices(db.session), vocab=vocabulary)
 
@@ -96,15 +103,23 @@ def _back_to(structure_id: int):
     return redirect(url_for("mapping.structure", structure_id=structure_id))
 
 
+def _attempt(action: Callable[[], T]) -> T | None:
+    """Run a service action of a page that redirects: commit and return its result, or flash its refusal."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return None
+    db.session.commit()
+    return result
+
+
 @bp.post("/structures/<int:structure_id>/membres/demander")
 @login_required
 def claim_membership(structure_id: int):
     """Say "I work here"; a coordinator of the structure validates it."""
-    try:
-        service.claim_membership(db.session, current_user, structure_id)
-    except Conflict as error:
-        flash(error.message, "error")
-    else:
+    if _attempt(lambda: membership.claim_membership(db.session, current_user, structure_id)):
         flash(_("Demande envoyée : la coordination la validera."), "success")
     return _back_to(structure_id)
 
@@ -113,16 +128,13 @@ def claim_membership(structure_id: int):
 @login_required
 def add_member(structure_id: int):
     """Attach an account to the structure (coordinators of the structure)."""
-    service.require_structure_coordinator(db.session, current_user, [structure_id])
+    structures.editable_structure(db.session, current_user, structure_id)
     form = MemberForm()
     if not form.validate_on_submit():
         flash(" ".join(str(e) for e in form.email.errors) or _("Requête invalide."), "error")
         return _back_to(structure_id)
-    try:
-        member = service.add_member(db.session, current_user, structure_id, form.email.data)
-    except (ValidationError, Conflict) as error:
-        flash(error.message, "error")
-    else:
+    member = _attempt(lambda: membership.add_member(db.session, current_user, structure_id, form.email.data))
+    if member:
         flash(_("%(name)s est membre de la structure.", name=member.user.name), "success")
     return _back_to(structure_id)
 
@@ -132,11 +144,13 @@ def add_member(structure_id: int):
 def member_action(structure_id: int, user_id: int, action: str):
     """Accept a claim, or detach a member / withdraw one's own claim."""
     if action == "valider":
-        service.validate_member(db.session, current_user, structure_id, user_id)
-        flash(_("Rattachement validé."), "success")
+        membership.validate_member(db.session, current_user, structure_id, user_id)
+        message = _("Rattachement validé.")
     else:
-        service.remove_member(db.session, current_user, structure_id, user_id)
-        flash(_("Rattachement retiré."), "success")
+        membership.remove_member(db.session, current_user, structure_id, user_id)
+        message = _("Rattachement retiré.")
+    db.session.commit()
+    flash(message, "success")
     return _back_to(structure_id)
 
 
@@ -147,21 +161,18 @@ def member_action(structure_id: int, user_id: int, action: str):
 @login_required
 def workshop_structures(workshop_id: int):
     """Say which structures were represented at a workshop (its facilitator, admins)."""
-    from workshop.boards.service import can_moderate, get_workshop
-
-    workshop = get_workshop(db.session, workshop_id)
-    if not can_moderate(current_user, workshop):
-        raise Forbidden(_("Seul·e l'animateur·rice de l'atelier peut faire cela."))
+    workshop = workshops.moderated_workshop(db.session, current_user, workshop_id)
     form = WorkshopStructuresForm()
-    form.structures.choices = [SelectChoice(i, label) for i, label in service.structure_choices(db.session)]
+    form.structures.choices = [SelectChoice(i, label) for i, label in structures.structure_choices(db.session)]
     if request.method == "GET":
-        form.structures.data = service.workshop_structure_ids(db.session, workshop.id)
+        form.structures.data = workshops.workshop_structure_ids(db.session, workshop.id)
     if form.validate_on_submit():
         try:
-            service.set_workshop_structures(db.session, current_user, workshop.id, form.structures.data or [])
+            workshops.set_workshop_structures(db.session, current_user, workshop.id, form.structures.data or [])
         except DomainError as error:
             attach_error(form, error)
         else:
+            db.session.commit()
             flash(_("Structures représentées enregistrées."), "success")
             return redirect(url_for("boards.dashboard"))
     status = 400 if request.method == "POST" else 200
@@ -172,15 +183,15 @@ def workshop_structures(workshop_id: int):
 @login_required
 def edit_structure(structure_id: int):
     """Correct a structure (coordinators of its networks, admins)."""
-    item = service.get_structure(db.session, structure_id, viewer=current_user)
-    service.require_structure_coordinator(db.session, current_user, [item.id])
+    item = structures.editable_structure(db.session, current_user, structure_id)
     form = StructureForm(obj=item)
     if form.validate_on_submit():
         try:
-            service.update_structure(db.session, current_user, item.id, form.data)
+            structures.update_structure(db.session, current_user, item.id, form.data)
         except DomainError as error:
             attach_error(form, error)
         else:
+            db.session.commit()
             flash(_("Structure enregistrée."), "success")
             return redirect(url_for("mapping.structure", structure_id=item.id))
     status = 400 if request.method == "POST" else 200
@@ -197,19 +208,18 @@ def _link_form(**kwargs) -> LinkForm:
 @login_required
 def declare_link(structure_id: int):
     """Declare that this structure works with another one (validated later by a coordinator)."""
-    item = service.get_structure(db.session, structure_id, viewer=current_user)
-    if not service.can_declare(db.session, current_user, [item.id]):
-        raise Forbidden(_("Seul·e un·e membre de cette structure (ou la coordination) peut déclarer ses liens."))
+    item = links.declaring_structure(db.session, current_user, structure_id)
     form = _link_form()
     form.target.choices = [SelectChoice(0, "—"), *(SelectChoice(i, label) for i, label in
-                                                  service.structure_choices(db.session, exclude=item.id))]
+                                                  structures.structure_choices(db.session, exclude=item.id))]
     if form.validate_on_submit():
         try:
-            link = service.declare_link(db.session, current_user, item.id, form.target.data or 0,
-                                        form.data_for_service())
+            link = links.declare_link(db.session, current_user, item.id, form.target.data or 0,
+                                      form.data_for_service())
         except DomainError as error:
             attach_error(form, error)
         else:
+            db.session.commit()
             flash(_("Lien déclaré : il apparaîtra sur la carte publique une fois validé par la coordination."),
                   "success")
             return redirect(url_for("mapping.link", link_id=link.id))
@@ -220,28 +230,26 @@ def declare_link(structure_id: int):
 @bp.get("/liens/<int:link_id>")
 def link(link_id: int):
     """Show a link, how it is characterised and its history."""
-    item = service.get_link(db.session, link_id, viewer=current_user)
+    item = links.get_link(db.session, link_id, viewer=current_user)
     return render_template("mapping/link.html", link=item, vocab=vocabulary,
                            frameworks=vocabulary.framework_choices(db.session),
-                           coordinator=service.can_coordinate_link(db.session, current_user, item))
+                           coordinator=permissions.can_coordinate_link(db.session, current_user, item))
 
 
 @bp.route("/liens/<int:link_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit_link(link_id: int):
     """Characterise or correct a link (coordinators of one of its structures' networks, admins)."""
-    service.require_coordinator(db.session, current_user)
-    item = service.get_link(db.session, link_id, viewer=current_user)
-    if not service.can_coordinate_link(db.session, current_user, item):
-        raise Forbidden(_("Ce lien ne touche aucune structure de vos réseaux."))
+    item = links.editable_link(db.session, current_user, link_id)
     form = _link_form(obj=item)
     del form.target
     if form.validate_on_submit():
         try:
-            service.edit_link(db.session, current_user, item.id, form.data_for_service())
+            links.edit_link(db.session, current_user, item.id, form.data_for_service())
         except DomainError as error:
             attach_error(form, error)
         else:
+            db.session.commit()
             flash(_("Lien enregistré."), "success")
             return redirect(url_for("mapping.link", link_id=item.id))
     status = 400 if request.method == "POST" else 200
@@ -252,7 +260,8 @@ def edit_link(link_id: int):
 @login_required
 def set_link_status(link_id: int, action: str):
     """Validate a declared link, or take the validation back (coordinators)."""
-    service.set_link_status(db.session, current_user, link_id, action == "valider")
+    links.set_link_status(db.session, current_user, link_id, action == "valider")
+    db.session.commit()
     flash(_("Lien validé : il est public.") if action == "valider" else _("Validation retirée."), "success")
     return redirect(request.form.get("next") if request.form.get("next", "").startswith("/carte/a-valider")
                     else url_for("mapping.link", link_id=link_id))
@@ -262,7 +271,8 @@ def set_link_status(link_id: int, action: str):
 @login_required
 def delete_link(link_id: int):
     """Delete a link (coordinators)."""
-    service.delete_link(db.session, current_user, link_id)
+    links.delete_link(db.session, current_user, link_id)
+    db.session.commit()
     flash(_("Lien supprimé."), "success")
     return redirect(url_for("mapping.pending"))
 
@@ -271,7 +281,7 @@ def delete_link(link_id: int):
 @login_required
 def pending():
     """List the links waiting for validation (coordinators)."""
-    return render_template("mapping/pending.html", links=service.pending_links(db.session, current_user),
+    return render_template("mapping/pending.html", links=links.pending_links(db.session, current_user),
                            vocab=vocabulary)
 
 
@@ -287,21 +297,25 @@ def import_page():
     report = None
     if form.validate_on_submit():
         try:
-            scope = imports.make_scope(form.departement.data, form.cities.data)
+            scope = make_scope(form.departement.data, form.cities.data)
         except ValueError as error:
             form.departement.errors = [*form.departement.errors, str(error)]
         else:
-            report = imports.run_import(db.session, form.file.data.read(), form.format.data,
-                                        dry_run=form.dry_run.data, scope=scope)
+            report = run_import(db.session, form.file.data.read(), form.format.data, dry_run=form.dry_run.data,
+                                scope=scope)
+            if report.should_commit:
+                db.session.commit()
+            else:
+                db.session.rollback()
     status = 400 if request.method == "POST" and (report is None or not report.ok) else 200
-    return render_template("mapping/import.html", form=form, report=report, columns=imports.TEMPLATE_COLUMNS,
-                           count=service.count_structures(db.session)), status
+    return render_template("mapping/import.html", form=form, report=report, columns=TEMPLATE_COLUMNS,
+                           count=structures.count_structures(db.session)), status
 
 
 @bp.get("/carte/modele-structures.csv")
 def structures_template():
     """Download the structures CSV template."""
-    return Response(imports.template_csv(), mimetype="text/csv; charset=utf-8",
+    return Response(template_csv(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="modele-structures.csv"'})
 
 
@@ -310,7 +324,7 @@ def structures_template():
 
 def _cached(name: str, build, mimetype: str = "application/json") -> Response:
     """Answer from the per-data-state cache, with an ETag so browsers revalidate cheaply."""
-    body, etag = service.cached_json(db.session, name, request.args, build)
+    body, etag = cached_json(db.session, name, request.args, build)
     response = Response(body, mimetype=mimetype)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
@@ -320,28 +334,28 @@ def _cached(name: str, build, mimetype: str = "application/json") -> Response:
 @bp.get("/api/carte.geojson")
 def api_map():
     """Structures (points) and validated links (lines) of the public map, filtered."""
-    return _cached("map", service.map_geojson, "application/geo+json")
+    return _cached("map", public.map_geojson, "application/geo+json")
 
 
 @bp.get("/api/qpv.geojson")
 def api_qpv():
     """QPV outlines (simplified)."""
-    return _cached("qpv", lambda session, _filters: service.qpv_geojson(session), "application/geo+json")
+    return _cached("qpv", lambda session, _filters: public.qpv_geojson(session), "application/geo+json")
 
 
 @bp.get("/api/structures.json")
 def api_structures():
     """Published structures, with or without coordinates, filtered."""
-    return _cached("structures", lambda session, filters: {"structures": service.public_network(session, filters)[0]})
+    return _cached("structures", lambda session, filters: {"structures": public.public_network(session, filters)[0]})
 
 
 @bp.get("/api/liens.json")
 def api_links():
     """Validated links between published structures, filtered."""
-    return _cached("links", lambda session, filters: {"links": service.public_network(session, filters)[1]})
+    return _cached("links", lambda session, filters: {"links": public.public_network(session, filters)[1]})
 
 
 @bp.get("/api/graphe.json")
 def api_graph():
     """Nodes (with degree and betweenness) and edges of the relation graph, filtered."""
-    return _cached("graph", service.graph_data)
+    return _cached("graph", public.graph_data)

@@ -23,7 +23,7 @@ def ensure_network(session: Session, slug: str, name: str, short_name: str) -> N
     if network is None:
         network = Network(slug=slug, name=name, short_name=short_name)
         session.add(network)
-        session.commit()
+        session.flush()
     return network
 
 
@@ -31,7 +31,6 @@ def add_member(session: Session, network: Network, user: User, *, coordinator: b
     if not is_member(session, network.id, user.id):
         session.execute(insert(network_member).values(network_id=network.id, user_id=user.id,
                                                       coordinator=coordinator))
-        session.commit()
 
 
 def is_member(session: Session, network_id: int, user_id: int) -> bool:

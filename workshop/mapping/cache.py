@@ -1,0 +1,53 @@
+"""Encoded answers of the public endpoints, kept per data state and filters, with their ETag."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workshop.mapping.models import Link, Qpv, Structure, structure_network
+from workshop.mapping.public import parse_filters
+
+_json_cache: dict[tuple, bytes] = {}
+_json_cache_lock = threading.Lock()
+JSON_CACHE_SIZE = 64
+
+
+def data_fingerprint(session: Session) -> str:
+    """Changes whenever published data may have changed: counts, highest ids and latest updates of the tables.
+
+    SQLAlchemy stamps `updated_at` on every UPDATE of a structure, link or QPV (`models.changed_now`); rows
+    added or removed move the counts; networks moved between structures move the membership checksum. So two
+    equal fingerprints mean the same map: the encoded answer can be reused, and browsers get an ETag.
+    """
+    parts = []
+    for table in (Structure.__table__, Link.__table__):
+        parts += session.execute(select(func.count(), func.max(table.c.id), func.max(table.c.updated_at))
+                                 .select_from(table)).one()
+    members = structure_network.c
+    parts += session.execute(select(func.count(), func.sum(members.structure_id * 7919 + members.network_id))
+                             .select_from(structure_network)).one()
+    parts += session.execute(select(func.count(), func.max(Qpv.updated_at))).one()
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+
+
+def cached_json(session: Session, name: str, args: Any, build) -> tuple[bytes, str]:
+    """(compact JSON bytes, ETag) of `build(session, filters)`, computed once per data state and filters."""
+    filters = parse_filters(args)
+    fingerprint = data_fingerprint(session)
+    key = (name, fingerprint, repr(filters))
+    etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    with _json_cache_lock:
+        body = _json_cache.get(key)
+    if body is None:
+        body = json.dumps(build(session, filters), separators=(",", ":"), ensure_ascii=False).encode()
+        with _json_cache_lock:
+            if len(_json_cache) >= JSON_CACHE_SIZE:
+                _json_cache.pop(next(iter(_json_cache)))
+            _json_cache[key] = body
+    return body, etag

@@ -1,0 +1,156 @@
+"""The Annuaire de l'éducation: schools, collèges and lycées by UAI, upserted in bulk."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workshop.mapping.imports.parsing import (
+    SIRET_RE,
+    UAI_RE,
+    coordinates,
+    fold,
+    normalise_insee,
+    parse_priority,
+    unwrap,
+)
+from workshop.mapping.imports.report import ImportReport, Scope, open_table
+from workshop.mapping.imports.store import chunks, ensure_cities, mark_after_import, write_rows
+from workshop.mapping.models import Structure
+
+ANNUAIRE_COLUMNS = {
+    "uai": ("identifiant_de_l_etablissement", "uai", "numero_uai", "code_uai"),
+    "name": ("nom_etablissement", "appellation_officielle", "nom"),
+    "type": ("type_etablissement",),
+    "insee": ("code_commune", "code_insee_commune"),
+    "city": ("nom_commune", "libelle_commune"),
+    "priority": ("appartenance_education_prioritaire",),
+    "lat": ("latitude",),
+    "lon": ("longitude",),
+    "etat": ("etat", "etat_etablissement"),
+    "address": ("adresse_1", "adresse"),
+    "postcode": ("code_postal",),
+    "siret": ("siren_siret",),
+    "maternelle": ("ecole_maternelle",),
+    "elementaire": ("ecole_elementaire",),
+    "departement": ("code_departement",),
+}
+ANNUAIRE_REQUIRED = {
+    "uai": "Identifiant_de_l_etablissement", "name": "Nom_etablissement", "type": "Type_etablissement",
+    "insee": "Code_commune", "city": "Nom_commune",
+}
+STRUCTURE_FIELDS = ("kind", "name", "address", "postcode", "city_insee", "latitude", "longitude", "priority",
+                    "siret")
+
+
+def _school_kind(row: dict[str, str]) -> str | None:
+    """Map `Type_etablissement` (and the maternelle / élémentaire flags) to our kind; None = not covered."""
+    kind = fold(row.get("type", ""))
+    if kind.startswith("ecole"):
+        maternelle = unwrap(row.get("maternelle")) == "1"
+        elementaire = unwrap(row.get("elementaire")) == "1"
+        name = fold(row.get("name", ""))
+        if maternelle and not elementaire or (not elementaire and name.startswith("ecole_maternelle")):
+            return "ecole_maternelle"
+        if elementaire and not maternelle or (not maternelle and name.startswith("ecole_elementaire")):
+            return "ecole_elementaire"
+        return "ecole_primaire"
+    if kind.startswith("college"):
+        return "college"
+    if kind.startswith("lycee"):
+        return "lycee"
+    return None
+
+
+def _parse_annuaire_row(line: int, row: dict[str, str], report: ImportReport, scope: Scope) -> dict | None:
+    """One row -> the structure's fields, or None (rejected, closed, filtered or not covered: counted)."""
+    uai = unwrap(row.get("uai")).upper()
+    if not UAI_RE.match(uai):
+        report.reject(line, _("UAI invalide : « %(v)s » (7 chiffres et une lettre, ex. 0930123A)", v=uai))
+        return None
+    if fold(row.get("etat", "")).upper().startswith("FERME"):
+        report.counts["closed"] += 1
+        return None
+    insee = normalise_insee(row.get("insee"))
+    if insee is None:
+        report.reject(line, _("code commune INSEE invalide : « %(v)s »", v=unwrap(row.get("insee"))))
+        return None
+    if not scope.keeps(insee):
+        report.counts["filtered"] += 1
+        return None
+    kind = _school_kind(row)
+    if kind is None:
+        report.counts["other_type"] += 1
+        return None
+    name = unwrap(row.get("name"))[:200]
+    if not name:
+        report.reject(line, _("nom de l'établissement vide"))
+        return None
+    try:
+        lat, lon = coordinates(row.get("lat", ""), row.get("lon", ""))
+    except ValueError as error:
+        report.reject(line, str(error))
+        return None
+    siret = re.sub(r"\s", "", unwrap(row.get("siret")))
+    return {"uai": uai, "kind": kind, "name": name, "address": unwrap(row.get("address"))[:300],
+            "postcode": unwrap(row.get("postcode"))[:5], "city_insee": insee,
+            "city_name": unwrap(row.get("city"))[:120] or insee, "latitude": lat, "longitude": lon,
+            "priority": parse_priority(row.get("priority", "")), "siret": siret if SIRET_RE.match(siret) else None}
+
+
+def _merge(kept: dict, other: dict) -> None:
+    """Rows sharing one UAI are one structure: later rows fill what earlier rows left empty."""
+    for key, value in other.items():
+        if kept.get(key) in (None, "") and value not in (None, ""):
+            kept[key] = value
+
+
+def import_annuaire(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
+    table = open_table(text, ANNUAIRE_COLUMNS, ANNUAIRE_REQUIRED, report)
+    if table is None:
+        return
+    records: dict[str, dict] = {}
+    for line, row in table.rows():
+        report.counts["rows"] += 1
+        record = _parse_annuaire_row(line, row, report, scope)
+        if record is None:
+            continue
+        if record["uai"] in records:
+            report.counts["merged"] += 1
+            _merge(records[record["uai"]], record)
+        else:
+            records[record["uai"]] = record
+    report.counts["not_on_map"] = sum(1 for r in records.values() if r["latitude"] is None)
+    ensure_cities(session, ((r["city_insee"], r["city_name"]) for r in records.values()), report)
+    changed_ids = _upsert_by_uai(session, records, report)
+    mark_after_import(session, changed_ids, report)
+
+
+def _upsert_by_uai(session: Session, records: dict[str, dict], report: ImportReport) -> list[int]:
+    """Insert new UAIs, update changed ones, leave the rest: bulk statements; returns ids whose place changed."""
+    columns = [Structure.id, Structure.uai, *(getattr(Structure, f) for f in STRUCTURE_FIELDS)]
+    existing = {row.uai: row for row in session.execute(select(*columns).where(Structure.uai.is_not(None)))}
+    inserts, updates, moved = [], [], []
+    for uai, record in records.items():
+        values = {f: record[f] for f in STRUCTURE_FIELDS}
+        old = existing.get(uai)
+        if old is None:
+            inserts.append({**values, "uai": uai, "source": "annuaire", "public": True, "validated": True})
+            continue
+        if values["siret"] is None:
+            values["siret"] = old.siret
+        if all(getattr(old, f) == values[f] for f in STRUCTURE_FIELDS):
+            report.counts["unchanged"] += 1
+            continue
+        updates.append({**values, "id": old.id})
+        if (old.latitude, old.longitude) != (values["latitude"], values["longitude"]):
+            moved.append(old.id)
+    write_rows(session, Structure, inserts, updates, report)
+    if inserts:
+        new_uais = [r["uai"] for r in inserts]
+        for chunk in chunks(new_uais, 900):
+            moved += session.scalars(select(Structure.id).where(Structure.uai.in_(chunk)))
+    return moved

@@ -1,0 +1,189 @@
+"""Our structures template (CSV): any kind of structure, with its networks and a contact role."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from workshop.mapping import vocabulary
+from workshop.mapping.imports.parsing import (
+    EMAIL_RE,
+    QPV_RE,
+    SIRET_RE,
+    UAI_RE,
+    choice,
+    coordinates,
+    fold,
+    normalise_insee,
+    parse_priority,
+    split_cell,
+    unwrap,
+)
+from workshop.mapping.imports.report import ImportReport, Scope, open_table
+from workshop.mapping.imports.store import ensure_cities, mark_after_import
+from workshop.mapping.models import Structure, StructureContact, structure_network
+from workshop.networks.models import Network
+
+TEMPLATE_COLUMNS = (
+    ("type", _l("obligatoire : centre_social, espace_vie_sociale, association, service_municipal, ecole_maternelle, "
+               "ecole_elementaire, ecole_primaire, college, lycee ou other (ou leur libellé français)")),
+    ("nom", _l("obligatoire : nom usuel de la structure")),
+    ("uai", _l("pour une école : 7 chiffres et une lettre (ex. 0930123A)")),
+    ("siret", _l("14 chiffres, pour une association ou un centre social")),
+    ("adresse", _l("numéro et rue")),
+    ("code_postal", _l("5 chiffres")),
+    ("code_insee", _l("obligatoire : code INSEE de la commune (ex. 93066), pas le code postal")),
+    ("commune", _l("obligatoire : nom de la commune")),
+    ("latitude", _l("degrés décimaux, point ou virgule (ex. 48.9362) ; vide = pas sur la carte")),
+    ("longitude", _l("degrés décimaux (ex. 2.3574)")),
+    ("education_prioritaire", _l("REP, REP+ ou vide")),
+    ("code_qp", _l("code du QPV si la structure y est (sinon il est déduit des contours importés)")),
+    ("reseaux", _l("réseaux d'appartenance (nom court ou identifiant), séparés par |")),
+    ("role_contact", _l("rôle à contacter : %(roles)s", roles=", ".join(vocabulary.CONTACT_ROLES))),
+    ("email_contact", _l("adresse e-mail professionnelle du rôle (facultatif, pas d'adresse personnelle)")),
+    ("public", _l("oui (par défaut) ou non : visible sur la carte publique")),
+)
+TEMPLATE_EXAMPLES = (
+    ("centre_social", "Centre social Floréal", "", "77567227200017", "4 allée Édouard Vaillant", "93200", "93066",
+     "Saint-Denis", "48.9446", "2.3631", "", "QN09321M", "centres-sociaux", "referent_familles",
+     "familles@cs-floreal.example.org", "oui"),
+    ("ecole_elementaire", "École élémentaire Jean Vilar", "0930612F", "", "2 rue Henri Barbusse", "93200", "93066",
+     "Saint-Denis", "48.9401", "2.3588", "REP+", "", "", "directeur_ecole", "", "oui"),
+)
+STRUCTURES_COLUMNS = {key: (key,) for key, _doc in TEMPLATE_COLUMNS}
+STRUCTURES_REQUIRED = {"type": "type", "nom": "nom", "code_insee": "code_insee", "commune": "commune"}
+
+
+def template_csv() -> str:
+    """The downloadable template: header and two example rows, `;`-separated, with a BOM for spreadsheets."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([key for key, _doc in TEMPLATE_COLUMNS])
+    writer.writerows(TEMPLATE_EXAMPLES)
+    return "\ufeff" + buffer.getvalue()
+
+
+def _parse_structure_row(line: int, row: dict[str, str], report: ImportReport, scope: Scope,
+                         networks: dict[str, int]) -> dict | None:
+    def bad(message: str) -> None:
+        report.reject(line, message)
+
+    kind = choice(row.get("type", ""), vocabulary.KINDS)
+    if kind is None:
+        return bad(_("type inconnu : « %(v)s » (valeurs : %(k)s)", v=unwrap(row.get("type")),
+                     k=", ".join(vocabulary.KINDS)))
+    name = unwrap(row.get("nom"))
+    if not 1 <= len(name) <= 200:
+        return bad(_("nom vide ou trop long (200 caractères au plus)"))
+    insee = normalise_insee(row.get("code_insee"))
+    if insee is None:
+        return bad(_("code INSEE invalide : « %(v)s »", v=unwrap(row.get("code_insee"))))
+    if not scope.keeps(insee):
+        report.counts["filtered"] += 1
+        return None
+    uai = unwrap(row.get("uai")).upper() or None
+    if uai and not UAI_RE.match(uai):
+        return bad(_("UAI invalide : « %(v)s » (7 chiffres et une lettre, ex. 0930123A)", v=uai))
+    siret = re.sub(r"\s", "", unwrap(row.get("siret"))) or None
+    if siret and not SIRET_RE.match(siret):
+        return bad(_("SIRET invalide : « %(v)s » (14 chiffres)", v=siret))
+    try:
+        lat, lon = coordinates(row.get("latitude", ""), row.get("longitude", ""))
+    except ValueError as error:
+        return bad(str(error))
+    priority_text = unwrap(row.get("education_prioritaire"))
+    priority = parse_priority(priority_text)
+    if priority_text and priority is None:
+        return bad(_("éducation prioritaire : REP, REP+ ou vide, pas « %(v)s »", v=priority_text))
+    qpv = unwrap(row.get("code_qp")).upper() or None
+    if qpv and not QPV_RE.match(qpv):
+        return bad(_("code QPV invalide : « %(v)s »", v=qpv))
+    network_ids = []
+    for ref in split_cell(row.get("reseaux", ""), r"\s*[|,]\s*"):
+        if fold(ref) not in networks:
+            return bad(_("réseau inconnu : « %(v)s »", v=ref))
+        network_ids.append(networks[fold(ref)])
+    role = None
+    if unwrap(row.get("role_contact")):
+        role = choice(row.get("role_contact", ""), vocabulary.CONTACT_ROLES)
+        if role is None:
+            return bad(_("rôle de contact inconnu : « %(v)s »", v=unwrap(row.get("role_contact"))))
+    email = unwrap(row.get("email_contact")).lower() or None
+    if email and (not EMAIL_RE.match(email) or len(email) > 254):
+        return bad(_("adresse e-mail de contact invalide : « %(v)s »", v=email))
+    if email and not role:
+        return bad(_("une adresse e-mail de contact doit aller avec un rôle"))
+    public_text = fold(row.get("public", ""))
+    if public_text not in ("", "oui", "non", "1", "0", "true", "false"):
+        return bad(_("public : oui ou non, pas « %(v)s »", v=unwrap(row.get("public"))))
+    return {"kind": kind, "name": name, "uai": uai, "siret": siret, "address": unwrap(row.get("adresse"))[:300],
+            "postcode": unwrap(row.get("code_postal"))[:5], "city_insee": insee,
+            "city_name": unwrap(row.get("commune"))[:120], "latitude": lat, "longitude": lon, "priority": priority,
+            "qpv_code": qpv, "networks": network_ids, "role": role, "email": email,
+            "public": public_text not in ("non", "0", "false")}
+
+
+def _find_structure(session: Session, record: dict) -> Structure | None:
+    """Same structure again: by UAI, else SIRET, else same kind, name and commune."""
+    if record["uai"]:
+        return session.scalar(select(Structure).where(Structure.uai == record["uai"]))
+    if record["siret"]:
+        found = session.scalar(select(Structure).where(Structure.siret == record["siret"]).limit(1))
+        if found:
+            return found
+    return session.scalar(select(Structure).where(Structure.kind == record["kind"], Structure.name == record["name"],
+                                                  Structure.city_insee == record["city_insee"]).limit(1))
+
+
+def import_structures(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
+    table = open_table(text, STRUCTURES_COLUMNS, STRUCTURES_REQUIRED, report)
+    if table is None:
+        return
+    networks = {}
+    for network in session.scalars(select(Network)):
+        networks[fold(network.slug)] = networks[fold(network.short_name)] = network.id
+    records = []
+    for line, row in table.rows():
+        report.counts["rows"] += 1
+        record = _parse_structure_row(line, row, report, scope, networks)
+        if record is not None:
+            records.append(record)
+    ensure_cities(session, ((r["city_insee"], r["city_name"]) for r in records), report)
+    session.flush()
+    touched = [_save_structure(session, record, report) for record in records]
+    session.flush()
+    report.counts["not_on_map"] = sum(1 for r in records if r["latitude"] is None)
+    mark_after_import(session, [s.id for s in touched if not s.qpv_manual], report)
+
+
+def _save_structure(session: Session, record: dict, report: ImportReport) -> Structure:
+    structure = _find_structure(session, record)
+    values = {k: record[k] for k in ("kind", "name", "uai", "siret", "address", "postcode", "city_insee",
+                                     "latitude", "longitude", "priority", "public")}
+    if record["qpv_code"]:
+        values.update(qpv_code=record["qpv_code"], qpv_manual=True)
+    if structure is None:
+        structure = Structure(**values, source="structures", validated=True)
+        session.add(structure)
+        report.counts["created"] += 1
+    elif any(getattr(structure, k) != v for k, v in values.items()):
+        for key, value in values.items():
+            setattr(structure, key, value)
+        report.counts["updated"] += 1
+    else:
+        report.counts["unchanged"] += 1
+    session.flush()
+    for network_id in record["networks"]:
+        if not session.scalar(select(structure_network.c.network_id).where(
+                structure_network.c.structure_id == structure.id, structure_network.c.network_id == network_id)):
+            session.execute(insert(structure_network).values(structure_id=structure.id, network_id=network_id))
+    if record["role"] and not any(c.role == record["role"] and c.email == record["email"]
+                                  for c in structure.contacts):
+        structure.contacts.append(StructureContact(role=record["role"], email=record["email"]))
+    return structure

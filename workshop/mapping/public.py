@@ -1,0 +1,187 @@
+"""The published map as data: filters, structures and links, GeoJSON, the relation graph, filter options.
+
+Public data = structures marked public and validated, and validated links between two public structures. The
+queries read Core rows, not ORM objects: a large map has thousands of them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import String, select, type_coerce
+from sqlalchemy.orm import Session
+
+from workshop.errors import ValidationError
+from workshop.mapping import vocabulary
+from workshop.mapping.imports.parsing import QPV_RE
+from workshop.mapping.models import City, Link, Qpv, Structure, structure_network
+from workshop.networks.models import Network
+
+
+@dataclass
+class Filters:
+    """What the map, the graph and the endpoints keep. Empty = everything published."""
+
+    cities: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    formalisations: list[str] = field(default_factory=list)
+    frameworks: list[str] = field(default_factory=list)
+    qpv: str = ""  # "" | "in" | "out" | a QPV code
+    networks: list[int] = field(default_factory=list)
+
+    @property
+    def on_links(self) -> bool:
+        return bool(self.levels or self.formalisations or self.frameworks)
+
+
+def parse_filters(args: Any) -> Filters:
+    """Read filters from query arguments (a MultiDict); unknown values are an error, not silently ignored."""
+    def many(name: str, choices: dict | None = None) -> list[str]:
+        values = [v for raw in args.getlist(name) for v in raw.split(",") if v]
+        if choices is not None and any(v not in choices for v in values):
+            raise ValidationError(_("Filtre « %(f)s » : valeur inconnue.", f=name), field=name)
+        return values
+
+    qpv = (args.get("qpv") or "").strip()
+    if qpv and qpv not in ("in", "out"):
+        if not QPV_RE.match(qpv.upper()):
+            raise ValidationError(_("Filtre « qpv » : in, out ou un code QPV."), field="qpv")
+        qpv = qpv.upper()
+    networks = many("network")
+    if any(not n.isdigit() for n in networks):
+        raise ValidationError(_("Filtre « network » : identifiants numériques."), field="network")
+    cities = many("city")
+    if any(len(c) != 5 for c in cities):
+        raise ValidationError(_("Filtre « city » : codes INSEE à 5 caractères."), field="city")
+    return Filters(cities=cities, kinds=many("kind", vocabulary.KINDS), levels=many("level", vocabulary.LEVELS),
+                   formalisations=many("formalisation", vocabulary.FORMALISATIONS),
+                   frameworks=many("framework"), qpv=qpv, networks=[int(n) for n in networks])
+
+
+def _structure_query(filters: Filters):
+    c, city = Structure.__table__.c, City.__table__.c  # Core columns, see public_links
+    query = (select(c.id, c.name, c.kind, c.uai, c.city_insee, city.name, c.latitude, c.longitude, c.priority,
+                    c.qpv_code)
+             .select_from(Structure.__table__.outerjoin(City.__table__))
+             .where(c.public.is_(True), c.validated.is_(True)))
+    if filters.cities:
+        query = query.where(c.city_insee.in_(filters.cities))
+    if filters.kinds:
+        query = query.where(c.kind.in_(filters.kinds))
+    if filters.qpv == "in":
+        query = query.where(c.qpv_code.is_not(None))
+    elif filters.qpv == "out":
+        query = query.where(c.qpv_code.is_(None))
+    elif filters.qpv:
+        query = query.where(c.qpv_code == filters.qpv)
+    if filters.networks:
+        query = query.where(c.id.in_(select(structure_network.c.structure_id).where(
+            structure_network.c.network_id.in_(filters.networks))))
+    return query
+
+
+def public_structures(session: Session, filters: Filters) -> list[dict[str, Any]]:
+    """Published structures kept by the filters, as plain dicts (fast: no ORM objects)."""
+    keys = ("id", "name", "kind", "uai", "city_insee", "city", "lat", "lon", "priority", "qpv")
+    return [dict(zip(keys, row, strict=True)) for row in session.connection().execute(_structure_query(filters))]
+
+
+def public_links(session: Session, filters: Filters, structure_ids: set[int]) -> list[dict[str, Any]]:
+    """Validated links between the given structures, kept by the link filters."""
+    # frameworks read as text and decoded only when not empty: most links have none, and JSON decoding per row
+    # is the slowest part of this query on a large map.
+    c = Link.__table__.c  # Core columns: no ORM loading machinery for thousands of plain rows
+    query = select(c.id, c.source_id, c.target_id, c.level, c.formalisation, type_coerce(c.frameworks, String),
+                   c.since).where(c.status == "validated")
+    if filters.levels:
+        query = query.where(c.level.in_(filters.levels))
+    if filters.formalisations:
+        query = query.where(c.formalisation.in_(filters.formalisations))
+    wanted = set(filters.frameworks)
+    links = []
+    for lid, source, target, level, formalisation, raw, since in session.connection().execute(query):
+        if source not in structure_ids or target not in structure_ids:
+            continue
+        if isinstance(raw, list):  # PostgreSQL's driver decodes JSON itself
+            frameworks = raw
+        else:
+            frameworks = json.loads(raw) if raw and raw != "[]" else []
+        if wanted and not wanted.intersection(frameworks):
+            continue
+        links.append({"id": lid, "source": source, "target": target, "level": level,
+                      "formalisation": formalisation, "frameworks": frameworks, "since": since})
+    return links
+
+
+def public_network(session: Session, filters: Filters) -> tuple[list[dict], list[dict]]:
+    """Structures and links kept by the filters; link filters also drop structures left without a link."""
+    structures = public_structures(session, filters)
+    kept = {s["id"] for s in structures}
+    if filters.on_links:  # keep structures with a matching link, wherever its other end is
+        published = set(session.scalars(select(Structure.id).where(Structure.public.is_(True),
+                                                                   Structure.validated.is_(True))))
+        matching = public_links(session, filters, published)
+        linked = {end for link in matching for end in (link["source"], link["target"])}
+        structures = [s for s in structures if s["id"] in linked]
+        kept &= linked
+        return structures, [link for link in matching if link["source"] in kept and link["target"] in kept]
+    return structures, public_links(session, filters, kept)
+
+
+def map_geojson(session: Session, filters: Filters) -> dict[str, Any]:
+    """One FeatureCollection: structures with coordinates as points, links between them as lines."""
+    structures, links = public_network(session, filters)
+    placed = {s["id"]: (s["lon"], s["lat"]) for s in structures if s["lat"] is not None}
+    features: list[dict[str, Any]] = [
+        {"type": "Feature", "id": f"s{s['id']}", "geometry": {"type": "Point", "coordinates": placed[s["id"]]},
+         "properties": {"type": "structure", "id": s["id"], "name": s["name"], "kind": s["kind"],
+                        "city": s["city"], "priority": s["priority"], "qpv": s["qpv"]}}
+        for s in structures if s["id"] in placed]
+    features += [
+        {"type": "Feature", "id": f"l{link['id']}",
+         "geometry": {"type": "LineString", "coordinates": [placed[link["source"]], placed[link["target"]]]},
+         "properties": {"type": "link", "id": link["id"], "source": link["source"], "target": link["target"],
+                        "level": link["level"], "formalisation": link["formalisation"],
+                        "frameworks": link["frameworks"] or []}}
+        for link in links if link["source"] in placed and link["target"] in placed]
+    return {"type": "FeatureCollection", "features": features,
+            "meta": {"structures": len(structures), "on_map": len(placed), "links": len(links)}}
+
+
+def qpv_geojson(session: Session) -> dict[str, Any]:
+    rows = session.execute(select(Qpv.code, Qpv.name, Qpv.outline_simple).where(
+        Qpv.outline_simple.is_not(None))).all()
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": code, "geometry": outline, "properties": {"code": code, "name": name}}
+        for code, name, outline in rows if outline]}
+
+
+def graph_data(session: Session, filters: Filters) -> dict[str, Any]:
+    """Nodes with degree and betweenness (who bridges), and edges, for the relation graph."""
+    from workshop.mapping.metrics import centrality  # igraph stays off the web process until a graph is asked
+
+    structures, links = public_network(session, filters)
+    degree, betweenness = centrality([s["id"] for s in structures],
+                                     [(link["source"], link["target"]) for link in links])
+    nodes = [{"id": s["id"], "name": s["name"], "kind": s["kind"], "city": s["city"], "qpv": s["qpv"],
+              "degree": degree.get(s["id"], 0), "betweenness": round(betweenness.get(s["id"], 0.0), 5)}
+             for s in structures]
+    edges = [{"id": link["id"], "source": link["source"], "target": link["target"], "level": link["level"],
+              "formalisation": link["formalisation"]} for link in links]
+    return {"nodes": nodes, "edges": edges}
+
+
+def filter_options(session: Session) -> dict[str, Any]:
+    """The values the filter boxes offer: cities that have structures, networks, the controlled lists."""
+    cities = session.execute(select(City.insee, City.name).where(City.insee.in_(
+        select(Structure.city_insee).where(Structure.public.is_(True)))).order_by(City.name)).all()
+    networks = session.execute(select(Network.id, Network.short_name).order_by(Network.short_name)).all()
+    return {"cities": [{"value": c, "label": n} for c, n in cities],
+            "networks": [{"value": str(i), "label": n} for i, n in networks],
+            "kinds": vocabulary.labels(vocabulary.KINDS), "levels": vocabulary.labels(vocabulary.LEVELS),
+            "formalisations": vocabulary.labels(vocabulary.FORMALISATIONS),
+            "frameworks": {k: str(v) for k, v in vocabulary.framework_choices(session).items()}}
