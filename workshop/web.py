@@ -16,7 +16,7 @@ from workshop.errors import DomainError
 from workshop.extensions import db, limiter, login_manager, socketio
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
-BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "toolkits")
+BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "printing", "toolkits")
 COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits")
 # Modules imported for their side of the wiring: models (tables for create_all and Alembic) and board rules
 # (registered with `board_rule` before the /board namespace is built).

@@ -14,6 +14,7 @@ from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.mapping import imports, panorama, service, vocabulary
 from workshop.mapping.forms import ImportForm, LinkForm, MemberForm, StructureForm, WorkshopStructuresForm
+from workshop.printing.views import pdf_response
 
 bp = Blueprint("mapping", __name__)
 
@@ -55,8 +56,6 @@ def panorama_page():
 def panorama_pdf():
     """Download the panorama as a PDF (rendered out of the web process)."""
     html = render_template("mapping/panorama_pdf.html", data=panorama.panorama(db.session))
-    from workshop.toolkits.views import pdf_response
-
     return pdf_response(panorama.pdf_document(html), url_for("mapping.panorama_page"))
 
 

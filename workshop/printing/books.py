@@ -36,7 +36,7 @@ from html import escape
 from importlib.metadata import version
 from pathlib import Path
 
-from workshop.toolkits.weasy import RENDERER_VERSION, lay_out, spool, unspool, write_json, write_pdf
+from workshop.printing.weasy import RENDERER_VERSION, lay_out, spool, unspool, write_json, write_pdf
 
 PAGE_MARK = re.compile(r"\u27e6pg:([A-Za-z0-9_-]+)\u27e7")  # ⟦pg:anchor⟧ in front/back HTML -> page number
 _HREF = re.compile(r'href="#([A-Za-z0-9_-]+)"')
@@ -273,7 +273,7 @@ def assemble(plan: dict, cache_dir: str, key: str) -> dict:
     qpdf copies each part's objects once (pages, fonts, structure elements keep their references to each other)
     and writes them in compressed object streams: a tagged book stays the size of one WeasyPrint document.
     """
-    import pikepdf
+    import pikepdf  # render worker only: keeps pikepdf off the web process
     from pikepdf import Array, Dictionary, Name, NameTree, NumberTree, OutlineItem, Pdf, Rectangle
 
     cache = Path(cache_dir)
@@ -371,7 +371,7 @@ def assemble(plan: dict, cache_dir: str, key: str) -> dict:
 def _copy(book, value):
     """Copy a value from a part into the book: qpdf copies indirect objects (once per part), direct arrays and
     dictionaries are rebuilt around them."""
-    from pikepdf import Array, Dictionary, Object
+    from pikepdf import Array, Dictionary, Object  # render worker only (see assemble)
 
     if not isinstance(value, Object):  # numbers come out as Python values
         return value
