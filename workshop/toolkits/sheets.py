@@ -11,16 +11,7 @@ from sqlalchemy.orm import Session
 
 from workshop.practices import service as practices
 from workshop.practices.models import SECTIONS, Practice
-from workshop.printing.markup import (
-    base_url,
-    clean_html,
-    css_string,
-    date_fr,
-    networks_line,
-    print_css,
-    qr_image,
-    slug,
-)
+from workshop.printing.markup import base_url, clean_html, css_string, date_fr, networks_line, print_css, qr_image, slug
 from workshop.printing.renderer import PdfDocument
 
 
