@@ -123,7 +123,8 @@ def in_process(seeded: dict, cache_dir: Path, sheets: int) -> dict:
     from workshop.printing import renderer as renderer_module
     from workshop.printing.renderer import Renderer
     from workshop.printing.worker import warm_up
-    from workshop.toolkits import book, service, sheets
+    from workshop.toolkits import book, service
+    from workshop.toolkits import sheets as sheet_print
 
     app = seeded["app"]
     app.config.update(PDF_CACHE_DIR=str(cache_dir), PDF_RENDER_INLINE=True, WTF_CSRF_ENABLED=False)
@@ -131,11 +132,11 @@ def in_process(seeded: dict, cache_dir: Path, sheets: int) -> dict:
     results = {}
     with app.test_request_context():
         ids = seeded["practice_ids"]
-        warm = sheets.sheet_document(db.session, db.session.get(Practice, ids[-1]))
+        warm = sheet_print.sheet_document(db.session, db.session.get(Practice, ids[-1]))
         renderer.render_now(warm)  # fonts, imports: the pool workers are warm too
         times, cpu = [], []
         for practice_id in ids[:sheets]:
-            document = sheets.sheet_document(db.session, db.session.get(Practice, practice_id))
+            document = sheet_print.sheet_document(db.session, db.session.get(Practice, practice_id))
             started, cpu_started = time.perf_counter(), time.process_time()
             renderer.render_now(document)
             times.append(time.perf_counter() - started)
