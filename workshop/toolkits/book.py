@@ -159,7 +159,7 @@ def _book(view: dict) -> PdfBook:
                       "section": section["title"]})
         for entry in section["entries"]:
             cooperate()
-            parts.append({"kind": "practice", "body": str(macros.practice(entry)), "title": entry["title"],
+            parts.append({"kind": "chapter", "body": str(macros.practice(entry)), "title": entry["title"],
                           "level": 2, "anchor": entry["anchor"], "section": section["title"]})
     parts.append({"kind": "back", "body": str(macros.back(view, True)), "title": "Index", "level": 1,
                   "anchor": "index"})
