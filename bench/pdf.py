@@ -95,6 +95,7 @@ def seed(database_url: str, practices: int) -> dict:
         toolkits.save_toolkit(db.session, user, toolkit.id, {
             "title": "Coopérer avec les familles : cent pratiques", "introduction": PARAGRAPH * 3,
             "contacts": "<p>coordination@exemple.fr</p>", "sections": sections}, toolkit.revision)
+        db.session.commit()
         result = {"app": app, "practice_ids": ids, "toolkit_id": toolkit.id, "email": user.email}
         db.session.commit()
         db.session.remove()
@@ -120,9 +121,11 @@ def pool_cpu(pool) -> float:
 def in_process(seeded: dict, cache_dir: Path, sheets: int) -> dict:
     from workshop.extensions import db
     from workshop.practices.models import Practice
-    from workshop.toolkits import documents, service
-    from workshop.toolkits import renderer as renderer_module
-    from workshop.toolkits.renderer import Renderer
+    from workshop.printing import renderer as renderer_module
+    from workshop.printing.renderer import Renderer
+    from workshop.printing.worker import warm_up
+    from workshop.toolkits import book, service
+    from workshop.toolkits import sheets as sheet_print
 
     app = seeded["app"]
     app.config.update(PDF_CACHE_DIR=str(cache_dir), PDF_RENDER_INLINE=True, WTF_CSRF_ENABLED=False)
@@ -130,11 +133,11 @@ def in_process(seeded: dict, cache_dir: Path, sheets: int) -> dict:
     results = {}
     with app.test_request_context():
         ids = seeded["practice_ids"]
-        warm = documents.sheet_document(db.session, db.session.get(Practice, ids[-1]))
+        warm = sheet_print.sheet_document(db.session, db.session.get(Practice, ids[-1]))
         renderer.render_now(warm)  # fonts, imports: the pool workers are warm too
         times, cpu = [], []
         for practice_id in ids[:sheets]:
-            document = documents.sheet_document(db.session, db.session.get(Practice, practice_id))
+            document = sheet_print.sheet_document(db.session, db.session.get(Practice, practice_id))
             started, cpu_started = time.perf_counter(), time.process_time()
             renderer.render_now(document)
             times.append(time.perf_counter() - started)
@@ -143,11 +146,11 @@ def in_process(seeded: dict, cache_dir: Path, sheets: int) -> dict:
                               "cpu_median": round(statistics.median(cpu), 3),
                               "n": len(times), "pages": renderer.page_count(document.key)}
         pool = renderer_module._get_pool(renderer.workers, renderer.nice)  # started and warm, as in the server
-        for future in [pool.submit(renderer_module._warm_up) for _ in range(renderer.workers)]:
+        for future in [pool.submit(warm_up) for _ in range(renderer.workers)]:
             future.result()
         started, cpu_started, pool_started = time.perf_counter(), time.process_time(), pool_cpu(pool)
         toolkit = service.get_toolkit(db.session, seeded["toolkit_id"])
-        document = documents.toolkit_document(db.session, toolkit)
+        document = book.toolkit_document(db.session, toolkit)
         html_s = time.perf_counter() - started
         renderer.render_now(document)
         results["toolkit_s"] = round(time.perf_counter() - started, 2)

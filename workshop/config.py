@@ -52,7 +52,7 @@ def from_env() -> dict:
         # Map: a tile server URL template ("" = no tiles; markers, links and outlines still show).
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
         "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
-        # PDF exports (workshop/toolkits): cache folder (default instance/pdf-cache), render processes, their
+        # PDF exports (workshop/printing): cache folder (default instance/pdf-cache), render processes, their
         # nice level, how long a request waits for a render before showing a progress page, and inline
         # rendering in the request (CLI-like; tests) instead of the pool.
         "PDF_CACHE_DIR": os.environ.get("PDF_CACHE_DIR") or str(INSTANCE / "pdf-cache"),

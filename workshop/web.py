@@ -25,7 +25,7 @@ from workshop.practices import search as practice_search
 from workshop.practices.events import PracticeNamespace
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
-BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "toolkits")
+BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "printing", "toolkits")
 COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits")
 # Models of every domain (tables for create_all and Alembic).
 MODELS = ("live.models", "networks.models", "formats.models", "mapping.models", "facilitation.models",

@@ -1,5 +1,5 @@
 // PDF downloads: a long build shows "Préparation du PDF… n/N pages" while the server renders, then downloads.
-// Words come from the page (templates/toolkits/_pdf_progress.html), in its language.
+// Words come from the page (templates/printing/_pdf_progress.html), in its language.
 const t = JSON.parse(document.getElementById("pdf-i18n").textContent);
 const box = document.querySelector(".pdf-progress");
 

@@ -1,7 +1,7 @@
 """Every other format run end to end in real Chromium: a facilitator and two participants go through each phase.
 
 Freins-leviers and métaplan have their own scenarios (test_facilitation_browser.py, tests/browser). Here the
-steps come from the format's data (workshop/boards/formats.py), so a phase added to a format is walked too:
+steps come from the format's data (workshop/formats/builtin.py), so a phase added to a format is walked too:
 the facilitator creates the workshop through the form, moves phase by phase with the "next" button, and
 participants write where the phase lets them, vote where it has a vote and keep their writing hidden where it
 is private.

@@ -172,7 +172,7 @@ def test_panorama_counts_and_pdf(app, client, make_structure, make_link, tmp_pat
     try:
         response = client.get("/carte/panorama.pdf")
     finally:
-        from workshop.toolkits.renderer import shutdown_pool
+        from workshop.printing.renderer import shutdown_pool
 
         shutdown_pool()
     pdf = response.data

@@ -131,6 +131,7 @@ def build(app, coordinator):
             toolkit = service.create_toolkit(db.session, user, title)
             data = {"title": title, "sections": [{"title": t, "entries": ids} for t, ids in sections], **fields}
             service.save_toolkit(db.session, user, toolkit.id, data, toolkit.revision)
+            db.session.commit()
             return toolkit.id
 
     return make

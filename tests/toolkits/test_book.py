@@ -9,7 +9,7 @@ import pytest
 
 from tests.toolkits.conftest import flat, page_texts, read_pdf
 from workshop.extensions import db
-from workshop.toolkits import renderer as renderer_module
+from workshop.printing import renderer as renderer_module
 
 MCID = re.compile(rb"<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 
@@ -88,14 +88,14 @@ def assert_tagged(pdf: pikepdf.Pdf) -> None:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_book_numbers_links_structure_and_part_cache(app, publish_practices, tmp_path, workers):
     from workshop.practices.models import Practice
-    from workshop.toolkits import documents
-    from workshop.toolkits.renderer import Renderer
+    from workshop.printing.renderer import Renderer
+    from workshop.toolkits import book as toolkit_book
 
     ids = publish_practices(6)
     renderer = Renderer(tmp_path / "cache", workers=workers)
     with app.test_request_context():
         practices = [db.session.get(Practice, i) for i in ids]
-        first = documents.adhoc_toolkit_document(db.session, practices, "Boîte en parties")
+        first = toolkit_book.adhoc_toolkit_document(db.session, practices, "Boîte en parties")
         path = renderer.render_now(first)
         reader = read_pdf(path.read_bytes())
         parts = set((tmp_path / "cache" / "parts").glob("*.pdf"))
@@ -130,7 +130,7 @@ def test_book_numbers_links_structure_and_part_cache(app, publish_practices, tmp
 
         # One practice changes: only the chunk holding it is laid out again.
         practices[1].evaluation = "<p>Une évaluation réécrite pour la seconde édition.</p>"
-        second = documents.adhoc_toolkit_document(db.session, practices, "Boîte en parties")
+        second = toolkit_book.adhoc_toolkit_document(db.session, practices, "Boîte en parties")
         again = read_pdf(renderer.render_now(second).read_bytes())
         db.session.rollback()
     new_parts = set((tmp_path / "cache" / "parts").glob("*.pdf")) - parts
@@ -144,14 +144,14 @@ def test_book_through_the_pool_reports_progress_then_the_file(app, publish_pract
     import time
 
     from workshop.practices.models import Practice
-    from workshop.toolkits import documents
-    from workshop.toolkits.renderer import Renderer
+    from workshop.printing.renderer import Renderer
+    from workshop.toolkits import book as toolkit_book
 
     ids = publish_practices(3)
     renderer = Renderer(tmp_path / "cache", workers=2)
     try:
         with app.test_request_context():
-            book = documents.adhoc_toolkit_document(db.session, [db.session.get(Practice, i) for i in ids], "Pool")
+            book = toolkit_book.adhoc_toolkit_document(db.session, [db.session.get(Practice, i) for i in ids], "Pool")
         job = renderer.start(book, owner="1")
         deadline = time.monotonic() + 120
         while job.state == "running" and time.monotonic() < deadline:
@@ -172,12 +172,13 @@ def test_book_lays_out_one_part_at_a_time_while_a_board_is_live(app, publish_pra
 
     from workshop.live import presence
     from workshop.practices.models import Practice
-    from workshop.toolkits import books, documents
-    from workshop.toolkits.renderer import Renderer
+    from workshop.printing import books
+    from workshop.printing.renderer import Renderer
+    from workshop.toolkits import book as toolkit_book
 
     ids = publish_practices(4)
     with app.test_request_context():
-        book = documents.adhoc_toolkit_document(db.session, [db.session.get(Practice, i) for i in ids], "Live")
+        book = toolkit_book.adhoc_toolkit_document(db.session, [db.session.get(Practice, i) for i in ids], "Live")
     lock, running, most = threading.Lock(), [0], [0]
 
     def counted(function, *args):

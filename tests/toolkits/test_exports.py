@@ -54,6 +54,7 @@ def test_toolkit_markdown_has_sections_in_order(app, client, coordinator, publis
     toolkit_id = build([("Deux", [ids[1]]), ("Un", [ids[0]])], "Recueil", introduction="Pour commencer.")
     with app.test_request_context():
         service.publish(db.session, db.session.get(User, coordinator.id), toolkit_id)
+        db.session.commit()
     markdown = client.get(f"/boites-a-outils/{toolkit_id}.md").get_data(as_text=True)
     assert markdown.startswith("# Recueil") and "## Introduction\n\nPour commencer." in markdown
     assert markdown.index("## 1. Deux") < markdown.index(f"### Café des parents n° {ids[1]}") < \

@@ -9,8 +9,8 @@ import pytest
 
 from tests.toolkits.conftest import follow_job, read_pdf
 from workshop.extensions import db
-from workshop.toolkits import renderer as renderer_module
-from workshop.toolkits.renderer import PdfDocument, Renderer
+from workshop.printing import renderer as renderer_module
+from workshop.printing.renderer import PdfDocument, Renderer
 
 HTML = "<html lang='fr'><head><title>Essai</title></head><body><h1>Œuvre commune</h1>{}</body></html>"
 CSS = ("@page { size: A4; @bottom-right { content: counter(page) ' / ' counter(pages) } } "
@@ -112,7 +112,7 @@ def test_long_build_gets_a_progress_page_then_the_pdf(app, client, login, coordi
 def test_toolkit_repeat_skips_building_and_a_change_gives_a_fresh_pdf(app, client, login, coordinator,
                                                                       publish_practices, build, monkeypatch):
     from workshop.accounts.models import User
-    from workshop.toolkits import documents, service
+    from workshop.toolkits import book, service
 
     ids = publish_practices(2)
     toolkit_id = build([("Tout", ids)], "Première version")
@@ -120,14 +120,15 @@ def test_toolkit_repeat_skips_building_and_a_change_gives_a_fresh_pdf(app, clien
         revision = service.get_toolkit(db.session, toolkit_id).revision
     login(coordinator)
     builds = []
-    real = documents.toolkit_document
-    monkeypatch.setattr(documents, "toolkit_document", lambda *a: builds.append(1) or real(*a))
+    real = book.toolkit_document
+    monkeypatch.setattr(book, "toolkit_document", lambda *a: builds.append(1) or real(*a))
     first = client.get(f"/boites-a-outils/{toolkit_id}.pdf", buffered=True)
     again = client.get(f"/boites-a-outils/{toolkit_id}.pdf", buffered=True)
     assert first.data == again.data and len(builds) == 1
     with app.test_request_context():
         service.save_toolkit(db.session, db.session.get(User, coordinator.id), toolkit_id,
                              {"title": "Seconde version", "sections": [{"title": "Tout", "entries": ids}]}, revision)
+        db.session.commit()
     changed = client.get(f"/boites-a-outils/{toolkit_id}.pdf", buffered=True)
     assert len(builds) == 2
     assert "Seconde version" in read_pdf(changed.data).pages[0].extract_text()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from workshop.mapping import public, vocabulary
+from workshop.printing.renderer import PdfDocument
 
 BAR_HEIGHT = 22
 LABEL_WIDTH = 210
@@ -72,7 +73,5 @@ svg { width: 100%; height: auto; } .muted { color: #6b7280; }
 
 
 def pdf_document(html: str):
-    """The panorama as a document for the shared PDF renderer (toolkits), built from the print template."""
-    from workshop.toolkits.renderer import PdfDocument
-
+    """The panorama as a document for the shared PDF renderer (printing), built from the print template."""
     return PdfDocument(html=html, css=PDF_CSS, filename="panorama-passerelles.pdf", estimated_pages=3)

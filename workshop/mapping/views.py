@@ -21,7 +21,7 @@ from workshop.mapping.forms import ImportForm, LinkForm, MemberForm, StructureFo
 from workshop.mapping.imports.report import make_scope
 from workshop.mapping.imports.run import run_import
 from workshop.mapping.imports.structures import TEMPLATE_COLUMNS, template_csv
-from workshop.toolkits.views import pdf_response
+from workshop.printing.views import pdf_response
 
 bp = Blueprint("mapping", __name__)
 T = TypeVar("T")

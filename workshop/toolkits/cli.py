@@ -9,8 +9,12 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from workshop.boards.models import Workshop
 from workshop.errors import DomainError
 from workshop.extensions import db
+from workshop.printing.service import render_file
+from workshop.toolkits import book, report, service
+from workshop.validation import clean_text
 
 
 def _output(path: str) -> Path:
@@ -28,15 +32,13 @@ def _output(path: str) -> Path:
     return output
 
 
-def _write(app: Flask, document, output: Path) -> int:
-    from workshop.toolkits.documents import get_renderer
-
-    path = get_renderer().render_now(document)
+def _write(document, output: Path) -> int:
+    path, pages = render_file(document)
     try:
         shutil.copyfile(path, output)
     except OSError as error:
         raise click.ClickException(f"Impossible d'écrire {output} : {error.strerror}.") from None
-    return get_renderer().page_count(document.key) or 0
+    return pages
 
 
 def register(app: Flask) -> None:
@@ -46,9 +48,6 @@ def register(app: Flask) -> None:
     @click.option("--output", "output_path", required=True, help="The PDF file to write.")
     def export_toolkit(spec: str, title: str, output_path: str) -> None:
         """Write a toolkit PDF of the given practices (all = every published practice)."""
-        from workshop.toolkits import documents, service
-        from workshop.validation import clean_text
-
         output = _output(output_path)
         try:
             title = clean_text(title, "title", max_len=service.TITLE_MAX, label="Titre")
@@ -56,8 +55,8 @@ def register(app: Flask) -> None:
         except DomainError as error:
             raise click.ClickException(error.message) from None
         with app.test_request_context():
-            document = documents.adhoc_toolkit_document(db.session, practices, title)
-        pages = _write(app, document, output)
+            document = book.adhoc_toolkit_document(db.session, practices, title)
+        pages = _write(document, output)
         click.echo(f"Boîte à outils « {title} » : {len(practices)} fiche(s), {pages} pages -> {output}")
 
     @app.cli.command("export-report")
@@ -65,9 +64,6 @@ def register(app: Flask) -> None:
     @click.option("--output", "output_path", required=True, help="The PDF file to write.")
     def export_report(workshop_id: str, output_path: str) -> None:
         """Write the report (compte rendu) of a workshop as PDF."""
-        from workshop.boards.models import Workshop
-        from workshop.toolkits import documents
-
         if not workshop_id.isdigit() or int(workshop_id) < 1:
             raise click.ClickException(f"Identifiant d'atelier invalide : {workshop_id} (attendu : un nombre).")
         output = _output(output_path)
@@ -75,6 +71,6 @@ def register(app: Flask) -> None:
         if workshop is None:
             raise click.ClickException(f"Aucun atelier n° {workshop_id}.")
         with app.test_request_context():
-            document = documents.report_document(db.session, workshop)
-        pages = _write(app, document, output)
+            document = report.report_document(db.session, workshop)
+        pages = _write(document, output)
         click.echo(f"Compte rendu de « {workshop.title} » : {pages} page(s) -> {output}")

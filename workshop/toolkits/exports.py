@@ -1,18 +1,20 @@
 """Other formats: CSV of practices (for spreadsheets), Markdown and JSON of a practice and of a toolkit.
 
-They reuse the print view data (documents.practice_view / toolkit_view), so every format says the same thing.
+They reuse the print view data (sheets.practice_view / book.toolkit_view), so every format says the same thing.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
 from html.parser import HTMLParser
 
+from workshop.practices.service import SECTION_LABELS
 from workshop.spreadsheet import safe_cell
-from workshop.toolkits.documents import practice_view
+from workshop.toolkits.sheets import Labels, practice_view
 
 CSV_COLUMNS = (
     ("id", "id"), ("titre", "title"), ("type", "kind"), ("résumé", "summary"), ("villes", "cities"),
@@ -91,8 +93,6 @@ def html_to_text(fragment: str) -> str:
     text = re.sub(r"<li>", "\n• ", fragment or "")
     text = re.sub(r"<(br|/p|/ul|/ol)\s*/?>", "\n", text)
     text = re.sub(r"<[^>]+>", "", text)
-    import html
-
     return re.sub(r"\n{2,}", "\n", html.unescape(text)).strip()
 
 
@@ -185,8 +185,6 @@ def _cell(value) -> str:
 
 def practices_csv(views: list[dict]) -> str:
     """One row per practice, `;`-separated with a BOM: what French spreadsheet software opens cleanly."""
-    from workshop.practices.service import SECTION_LABELS
-
     section_keys = list(SECTION_LABELS)
     buffer = io.StringIO()
     buffer.write("\ufeff")
@@ -200,7 +198,5 @@ def practices_csv(views: list[dict]) -> str:
 
 
 def practice_views(session, practices: list) -> list[dict]:
-    from workshop.toolkits.documents import Labels
-
     labels = Labels(session)
     return [practice_view(p, labels, with_qr=False) for p in practices]

@@ -1,6 +1,7 @@
 """Toolkit rules: who builds, what a toolkit may hold, versions of included practices, publication.
 
-Plain functions taking a session first; used by the builder pages, the CLI and the exports.
+Plain functions taking a session first; used by the builder pages, the CLI and the exports. They flush and raise;
+the view or command that called them commits.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from workshop.accounts.models import User
 from workshop.errors import Conflict, Forbidden, NotFound, ValidationError
+from workshop.networks.service import coordinated_network_ids
+from workshop.practices import search
+from workshop.practices.models import Practice
+from workshop.practices.service import sanitise as practice_sanitise
+from workshop.practices.service import set_toolkit_uses
 from workshop.toolkits.models import Toolkit, ToolkitEntry, ToolkitSection
 from workshop.validation import clean_text
 
@@ -39,8 +45,6 @@ def sanitise(value: Any, field: str, label: str) -> str:
     if not isinstance(value, str):
         raise ValidationError(_("Le champ « %(f)s » doit être un texte.", f=label), field=field)
     if "<" not in value:  # plain text typed in a textarea: paragraphs on blank lines
-        from workshop.practices.service import sanitise as practice_sanitise
-
         return practice_sanitise(value)
     cleaned = nh3.clean(value, tags=RICH_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https", "mailto"},
                         link_rel="noopener noreferrer nofollow").strip()
@@ -59,8 +63,6 @@ def can_build(session: Session, user: User | None) -> bool:
         return False
     if user.is_admin:
         return True
-    from workshop.networks.service import coordinated_network_ids
-
     return bool(coordinated_network_ids(session, user))
 
 
@@ -122,8 +124,6 @@ class Outdated:
 
 
 def outdated(session: Session, toolkit: Toolkit) -> list[Outdated]:
-    from workshop.practices.models import Practice
-
     ids = {e.practice_id: e.practice_version for s in toolkit.sections for e in s.entries}
     if not ids:
         return []
@@ -133,8 +133,6 @@ def outdated(session: Session, toolkit: Toolkit) -> list[Outdated]:
 
 def structure(session: Session, toolkit: Toolkit) -> list[dict]:
     """Sections and entries as the builder page edits them."""
-    from workshop.practices.models import Practice
-
     ids = [e.practice_id for s in toolkit.sections for e in s.entries]
     practices = {p.id: p for p in session.scalars(select(Practice).where(Practice.id.in_(ids)))} if ids else {}
     return [
@@ -157,7 +155,7 @@ def create_toolkit(session: Session, user: User, title: Any) -> Toolkit:
                       created_by_id=user.id, created_at=now(), updated_at=now())
     toolkit.sections = [ToolkitSection(title=_("Fiches pratiques"), position=0)]
     session.add(toolkit)
-    session.commit()
+    session.flush()
     return toolkit
 
 
@@ -187,8 +185,6 @@ def _clean_structure(value: Any) -> list[tuple[str, list[int]]]:
 
 def save_toolkit(session: Session, user: User, toolkit_id: int, data: Any, expected_revision: Any) -> Toolkit:
     """Save title, texts and the ordered sections; included practices keep their recorded version."""
-    from workshop.practices.models import Practice
-
     require_builder(session, user)
     toolkit = get_toolkit(session, toolkit_id)
     if not isinstance(data, dict):
@@ -229,7 +225,6 @@ def save_toolkit(session: Session, user: User, toolkit_id: int, data: Any, expec
     _touch(toolkit)
     session.flush()
     _refresh_uses(session, set(recorded) | set(wanted))
-    session.commit()
     return toolkit
 
 
@@ -242,8 +237,6 @@ def _refresh_uses(session: Session, practice_ids: set[int]) -> None:
     """Keep Practice.toolkit_uses (sort "use in toolkits") equal to the number of toolkits including it."""
     if not practice_ids:
         return
-    from workshop.practices.service import set_toolkit_uses
-
     counts = dict(session.execute(select(ToolkitEntry.practice_id, func.count(func.distinct(ToolkitEntry.toolkit_id)))
                                   .where(ToolkitEntry.practice_id.in_(practice_ids))
                                   .group_by(ToolkitEntry.practice_id)).all())
@@ -261,7 +254,7 @@ def update_entry(session: Session, user: User, toolkit_id: int, practice_id: int
         raise ValidationError(_("La fiche n'est plus publiée : retirez-la ou attendez sa republication."))
     entry.practice_version = entry.practice.version
     _touch(toolkit)
-    session.commit()
+    session.flush()
     return entry
 
 
@@ -274,7 +267,7 @@ def publish(session: Session, user: User, toolkit_id: int) -> Toolkit:
     toolkit.public_token = toolkit.public_token or secrets.token_urlsafe(12)
     toolkit.published_at = now()
     _touch(toolkit)
-    session.commit()
+    session.flush()
     return toolkit
 
 
@@ -283,7 +276,7 @@ def unpublish(session: Session, user: User, toolkit_id: int) -> Toolkit:
     toolkit = get_toolkit(session, toolkit_id)
     toolkit.status = "draft"
     _touch(toolkit)
-    session.commit()
+    session.flush()
     return toolkit
 
 
@@ -294,7 +287,6 @@ def delete_toolkit(session: Session, user: User, toolkit_id: int) -> None:
     session.delete(toolkit)
     session.flush()
     _refresh_uses(session, ids)
-    session.commit()
 
 
 # --- Picking practices ------------------------------------------------------------------------------
@@ -305,8 +297,6 @@ PICK_FACETS = ("theme", "framework", "city", "audience", "kind", "network")
 
 def pick(session: Session, text: Any, filters: dict[str, list[str]], page: int = 1) -> dict:
     """Published practices for the builder, from the repository's one search function, with facets."""
-    from workshop.practices import search
-
     text = text if isinstance(text, str) else ""
     clean_filters = {k: [v[:120] for v in values[:10] if isinstance(v, str)]
                      for k, values in filters.items() if k in PICK_FACETS}
@@ -326,8 +316,6 @@ def pick(session: Session, text: Any, filters: dict[str, list[str]], page: int =
 
 def practices_for_export(session: Session, spec: str) -> list:
     """`all` (every published practice) or comma-separated ids (each must exist): for the CLI."""
-    from workshop.practices.models import Practice
-
     spec = (spec or "").strip()
     if spec == "all":
         practices = list(session.scalars(select(Practice).where(Practice.status == "published")

@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import json
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from workshop.boards import service as boards
 from workshop.errors import DomainError, Forbidden
 from workshop.extensions import db
-from workshop.toolkits import documents, exports, service
-from workshop.toolkits.renderer import PdfDocument
+from workshop.practices import search
+from workshop.practices import service as practices
+from workshop.practices.models import Practice
+from workshop.printing.markup import print_css, slug
+from workshop.printing.service import get_renderer
+from workshop.printing.views import pdf_response, send_pdf
+from workshop.toolkits import book, exports, report, service, sheets
 
 bp = Blueprint("toolkits", __name__)
 
@@ -37,86 +31,10 @@ def _builder() -> None:
     service.require_builder(db.session, _viewer())
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
-# --- PDF delivery ------------------------------------------------------------------------------------
-
-
-def _owner() -> str | None:
-    return str(current_user.id) if current_user.is_authenticated else None
-
-
-def _send_pdf(path, filename: str) -> Response:
-    response = send_file(path, mimetype="application/pdf", download_name=filename, as_attachment=False,
-                         max_age=0, conditional=True)
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
-def pdf_response(document: PdfDocument, back_url: str) -> Response:
-    """Serve from the cache, else render in the pool: short renders are awaited, long ones get a progress page."""
-    renderer = documents.get_renderer()
-    path = renderer.cached(document)
-    if path is not None:
-        return _send_pdf(path, document.filename)
-    if current_app.config.get("PDF_RENDER_INLINE"):
-        return _send_pdf(renderer.render_now(document), document.filename)
-    job = renderer.start(document, _owner())
-    job = renderer.wait(job, float(current_app.config.get("PDF_INLINE_WAIT", 2.0)))
-    if job.state == "done":
-        return _send_pdf(renderer.path_for(job.key), document.filename)
-    status_url = url_for("toolkits.job_status", job_id=job.id)
-    download_url = url_for("toolkits.job_download", job_id=job.id)
-    if job.state == "error":
-        return _render_job_error()
-    if _wants_json():
-        return jsonify(ok=True, job=job.to_dict(), status_url=status_url, download_url=download_url), 202
-    return Response(render_template("toolkits/progress.html", job=job, status_url=status_url,
-                                    download_url=download_url, back_url=back_url), status=202)
-
-
-def _render_job_error() -> Response:
-    message = _("La préparation du PDF a échoué. Réessayez ; si cela recommence, prévenez la coordination.")
-    if _wants_json():
-        return jsonify(ok=False, error={"code": "internal", "message": message}), 500
-    return Response(render_template("errors/error.html", status=500, message=message), status=500)
-
-
-def _job(job_id: str):
-    job = documents.get_renderer().status(job_id)
-    if job is None or (job.owner is not None and job.owner != _owner()):
-        abort(404)
-    return job
-
-
-@bp.get("/exports/travaux/<job_id>")
-def job_status(job_id: str):
-    """Tell the waiting page how far the PDF is: state and pages laid out, n of N."""
-    job = _job(job_id)
-    return jsonify(ok=True, job=job.to_dict(), download_url=url_for("toolkits.job_download", job_id=job_id))
-
-
-@bp.get("/exports/travaux/<job_id>/pdf")
-def job_download(job_id: str):
-    """Send the finished PDF of a job; while it renders, show the progress page again."""
-    job = _job(job_id)
-    if job.state == "done":
-        return _send_pdf(documents.get_renderer().path_for(job.key), job.filename)
-    if job.state == "error":
-        return _render_job_error()
-    return Response(render_template("toolkits/progress.html", job=job,
-                                    status_url=url_for("toolkits.job_status", job_id=job_id),
-                                    download_url=request.path, back_url=request.referrer or "/"), status=202)
-
-
 # --- Practices --------------------------------------------------------------------------------------
 
 
 def _practice(practice_id: int):
-    from workshop.practices import service as practices
-
     try:
         return practices.require_view(db.session, _viewer(), practice_id)
     except Forbidden:
@@ -135,7 +53,7 @@ def short_practice(practice_id: int):
 def practice_pdf(practice_id: int):
     """Download a practice sheet as a typeset PDF."""
     practice = _practice(practice_id)
-    return pdf_response(documents.sheet_document(db.session, practice),
+    return pdf_response(sheets.sheet_document(db.session, practice),
                         url_for("practices.show", practice_id=practice_id))
 
 
@@ -145,7 +63,7 @@ def practice_markdown(practice_id: int):
     practice = _practice(practice_id)
     view = exports.practice_views(db.session, [practice])[0]
     return _download(exports.practice_markdown(view), "text/markdown; charset=utf-8",
-                     f"fiche-{practice.id}-{documents.slug(practice.title)}.md")
+                     f"fiche-{practice.id}-{slug(practice.title)}.md")
 
 
 @bp.get("/fiches/<int:practice_id>.json")
@@ -154,15 +72,12 @@ def practice_json(practice_id: int):
     practice = _practice(practice_id)
     view = exports.practice_views(db.session, [practice])[0]
     return _download(exports.dumps(exports.practice_json(view)), "application/json",
-                     f"fiche-{practice.id}-{documents.slug(practice.title)}.json")
+                     f"fiche-{practice.id}-{slug(practice.title)}.json")
 
 
 @bp.get("/fiches.csv")
 def practices_csv():
     """Download the practices one may read as CSV (one row each), optionally only `ids=1,2,3`."""
-    from workshop.practices import search
-    from workshop.practices.models import Practice
-
     query = select(Practice).where(search.visible_clause(db.session, _viewer())).order_by(Practice.id)
     raw_ids = request.args.get("ids", "")
     if raw_ids:
@@ -189,12 +104,10 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
 @login_required
 def report_pdf(workshop_id: int):
     """Download the workshop report (compte rendu), any time, for its facilitator and coordinators."""
-    from workshop.boards import service as boards
-
     workshop = boards.get_workshop(db.session, workshop_id)
     if not boards.can_moderate(current_user, workshop):
         abort(403)
-    return pdf_response(documents.report_document(db.session, workshop), url_for("boards.dashboard"))
+    return pdf_response(report.report_document(db.session, workshop), url_for("boards.dashboard"))
 
 
 # --- Toolkits: list, builder, publication --------------------------------------------------------------
@@ -218,12 +131,11 @@ def create():
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("toolkits.index"))
+    db.session.commit()
     return redirect(url_for("toolkits.edit", toolkit_id=toolkit.id))
 
 
 def _builder_page(toolkit, status: int = 200, error: DomainError | None = None, form_data: dict | None = None):
-    from workshop.practices import service as practices
-
     data = form_data or {"title": toolkit.title, "subtitle": toolkit.subtitle, "introduction": toolkit.introduction,
                          "contacts": toolkit.contacts, "editors_line": toolkit.editors_line}
     return render_template(
@@ -260,6 +172,7 @@ def save(toolkit_id: int):
         db.session.rollback()
         toolkit = service.get_toolkit(db.session, toolkit_id)
         return _builder_page(toolkit, error.status, error, data)
+    db.session.commit()
     flash(_("Boîte à outils enregistrée."), "success")
     return redirect(url_for("toolkits.edit", toolkit_id=toolkit_id))
 
@@ -280,6 +193,7 @@ def pick(toolkit_id: int):
 def refresh_entry(toolkit_id: int, practice_id: int):
     """Take the newer version of an included practice, on purpose."""
     entry = service.update_entry(db.session, current_user, toolkit_id, practice_id)
+    db.session.commit()
     flash(_("« %(t)s » : la version %(v)d est maintenant dans la boîte à outils.", t=entry.practice.title,
             v=entry.practice_version), "success")
     return redirect(url_for("toolkits.edit", toolkit_id=toolkit_id))
@@ -296,6 +210,7 @@ def publish(toolkit_id: int):
             raise
         flash(error.message, "error")
     else:
+        db.session.commit()
         flash(_("Boîte à outils publiée : son lien public est actif."), "success")
     return redirect(url_for("toolkits.edit", toolkit_id=toolkit_id))
 
@@ -305,6 +220,7 @@ def publish(toolkit_id: int):
 def unpublish(toolkit_id: int):
     """Take the toolkit back to draft: its public link stops working."""
     service.unpublish(db.session, current_user, toolkit_id)
+    db.session.commit()
     flash(_("Boîte à outils repassée en brouillon."), "success")
     return redirect(url_for("toolkits.edit", toolkit_id=toolkit_id))
 
@@ -314,6 +230,7 @@ def unpublish(toolkit_id: int):
 def delete(toolkit_id: int):
     """Delete a toolkit (the practices stay in the repository)."""
     service.delete_toolkit(db.session, current_user, toolkit_id)
+    db.session.commit()
     flash(_("Boîte à outils supprimée."), "success")
     return redirect(url_for("toolkits.index"))
 
@@ -339,7 +256,7 @@ def public(token: str):
 
 
 def _preview(toolkit):
-    view = documents.toolkit_view(db.session, toolkit)
+    view = book.toolkit_view(db.session, toolkit)
     entry_ids = ",".join(str(e["id"]) for s in view["sections"] for e in s["entries"])
     return render_template("toolkits/show.html", toolkit=toolkit, view=view, entry_ids=entry_ids,
                            can_build=service.can_build(db.session, _viewer()))
@@ -349,12 +266,12 @@ def _preview(toolkit):
 def toolkit_pdf(toolkit_id: int):
     """Download a toolkit as a typeset PDF (cached; a progress page while a long one renders)."""
     toolkit = _toolkit_for(toolkit_id)
-    renderer = documents.get_renderer()
-    fingerprint = documents.toolkit_fingerprint(db.session, toolkit)
+    renderer = get_renderer()
+    fingerprint = book.toolkit_fingerprint(db.session, toolkit)
     known = renderer.recall(fingerprint)
     if known is not None:  # nothing changed since the last render: no HTML to build, a file to send
-        return _send_pdf(*known)
-    document = documents.toolkit_document(db.session, toolkit)
+        return send_pdf(*known)
+    document = book.toolkit_document(db.session, toolkit)
     renderer.remember(fingerprint, document)
     return pdf_response(document, url_for("toolkits.show", toolkit_id=toolkit_id))
 
@@ -363,22 +280,22 @@ def toolkit_pdf(toolkit_id: int):
 def toolkit_markdown(toolkit_id: int):
     """Download a toolkit as Markdown."""
     toolkit = _toolkit_for(toolkit_id)
-    return _download(exports.toolkit_markdown(documents.toolkit_view(db.session, toolkit)),
-                     "text/markdown; charset=utf-8", f"boite-a-outils-{documents.slug(toolkit.title)}.md")
+    return _download(exports.toolkit_markdown(book.toolkit_view(db.session, toolkit)),
+                     "text/markdown; charset=utf-8", f"boite-a-outils-{slug(toolkit.title)}.md")
 
 
 @bp.get("/boites-a-outils/<int:toolkit_id>.json")
 def toolkit_json(toolkit_id: int):
     """Download a toolkit as JSON."""
     toolkit = _toolkit_for(toolkit_id)
-    return _download(exports.dumps(exports.toolkit_json(documents.toolkit_view(db.session, toolkit))),
-                     "application/json", f"boite-a-outils-{documents.slug(toolkit.title)}.json")
+    return _download(exports.dumps(exports.toolkit_json(book.toolkit_view(db.session, toolkit))),
+                     "application/json", f"boite-a-outils-{slug(toolkit.title)}.json")
 
 
 @bp.get("/boites-a-outils/<int:toolkit_id>/apercu")
 def print_preview(toolkit_id: int):
     """Show the exact HTML the PDF is made from, with the print stylesheet (a fast preview)."""
     toolkit = _toolkit_for(toolkit_id)
-    html = documents.toolkit_preview_html(documents.toolkit_view(db.session, toolkit))
-    return Response(html.replace("</head>", f"<style>{documents.print_css()}</style></head>", 1),
+    html = book.toolkit_preview_html(book.toolkit_view(db.session, toolkit))
+    return Response(html.replace("</head>", f"<style>{print_css()}</style></head>", 1),
                     mimetype="text/html")

@@ -48,7 +48,7 @@ def unspool(source: str) -> tuple[str, str, str | None]:
 @functools.lru_cache(maxsize=1)
 def font_config():
     """One font configuration per process: fontconfig and Pango set up once, not for every document."""
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.text.fonts import FontConfiguration  # render worker only: keeps WeasyPrint off the web process
 
     return FontConfiguration()
 
@@ -56,14 +56,14 @@ def font_config():
 @functools.lru_cache(maxsize=8)
 def stylesheet(css: str, config=None):
     """Parse the print stylesheet once per process (~90 ms each time otherwise: a third of a sheet's render)."""
-    import weasyprint
+    import weasyprint  # render worker only: keeps WeasyPrint off the web process
 
     return weasyprint.CSS(string=css, font_config=config)
 
 
 def lay_out(html: str, css: str, variant: str | None, base_url: str):
     """Lay out a document. No network or file access while rendering user content: only inline data: URIs."""
-    import weasyprint
+    import weasyprint  # render worker only: keeps WeasyPrint off the web process
 
     fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"], timeout=1)
     config = font_config()

@@ -10,7 +10,8 @@ process. The worker writes the PDF straight into the cache (`<key>.pdf`, atomica
 request answers from any web process. Key = sha256(renderer version + PDF variant + HTML + CSS): the same
 content is rendered once, a repeat download is a file read.
 
-This module imports neither Flask nor the app: it is preloaded into the forkserver.
+The workers run `worker.py` and `books.py` (preloaded into the forkserver); this module, their web side, imports
+neither Flask nor the app either.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from workshop.toolkits.books import PdfBook, build_book
-from workshop.toolkits.weasy import RENDERER_VERSION, font_config, lay_out, spool, unspool, write_json, write_pdf
+from workshop.printing.books import PdfBook, build_book
+from workshop.printing.weasy import RENDERER_VERSION, spool, write_json
+from workshop.printing.worker import render_to_cache, warm_up, worker_init
 
 DEFAULT_VARIANT = "pdf/ua-1"  # tagged PDF with structure tree and /Lang: readable by screen readers
 JOB_TTL = 3600  # seconds a job file stays meaningful
@@ -75,86 +77,6 @@ class JobStatus:
                 "filename": self.filename, "message": self.message}
 
 
-# --- Worker side (runs in the pool's processes) -----------------------------------------------------------
-
-
-class _ProgressWriter(logging.Handler):
-    """Turn WeasyPrint's progress log ("Step 5 - Creating layout - Page 12") into a small JSON file."""
-
-    def __init__(self, path: Path):
-        super().__init__(level=logging.INFO)
-        self.path = path
-        self.page = 0
-        self.step = "html"
-        self.last_write = 0.0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if "Creating layout - Page" in message:
-            try:
-                self.page = max(self.page, int(message.rsplit("Page", 1)[1].split()[0]))
-            except (IndexError, ValueError):
-                return
-            self.step = "layout"
-        elif "Creating PDF" in message:
-            self.step = "pdf"
-        now = time.monotonic()
-        if now - self.last_write > 0.15 or self.step == "pdf":
-            self.last_write = now
-            write_json(self.path, {"page": self.page, "step": self.step, "at": time.time()})
-
-
-def render_to_cache(source: str, cache_dir: str, key: str) -> dict:
-    """Render a spooled document (see `spool`) into `<cache_dir>/<key>.pdf`; return its page count and duration.
-
-    Top-level so the pool can pickle it; also called in-process by the CLI and tests.
-    """
-    html, css, variant = unspool(source)
-    started = time.perf_counter()
-    cache = Path(cache_dir)
-    (cache / "jobs").mkdir(parents=True, exist_ok=True)
-    progress = _ProgressWriter(cache / "jobs" / f"{key}.progress")
-    progress_logger = logging.getLogger("weasyprint.progress")
-    progress_logger.setLevel(logging.INFO)
-    progress_logger.addHandler(progress)
-    try:
-        document = lay_out(html, css, variant, str(cache))
-        # The page count before the PDF: a status read that finds the PDF also finds its true length.
-        write_json(cache / f"{key}.json", {"pages": len(document.pages)})
-        write_pdf(document, cache / f"{key}.pdf", variant)
-    finally:
-        progress_logger.removeHandler(progress)
-    meta = {"pages": len(document.pages), "seconds": round(time.perf_counter() - started, 3)}
-    write_json(cache / f"{key}.json", meta)
-    return meta
-
-
-def _worker_init(nice: int) -> None:
-    """Run renders below the web process's priority: a live board must not wait for a toolkit's layout.
-
-    SCHED_IDLE rather than a nice level: a niced process still holds a core until the scheduler's wake-up
-    granularity lets the web process in (measured: live-board p95 +64 % at nice 10); an idle-class process
-    gives the core up as soon as anything else wants it."""
-    if not nice:
-        return
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux, or refused: fall back to a nice level
-        try:
-            os.nice(nice)
-        except OSError:
-            pass
-
-
-def _warm_up() -> bool:
-    """Import WeasyPrint and load fonts once per worker, so the first real render is not the slow one."""
-    import weasyprint
-
-    weasyprint.HTML(string="<p lang='fr'>Préparation</p>").render(
-        stylesheets=[weasyprint.CSS(string="p{font-family:'DejaVu Serif'}")], font_config=font_config())
-    return True
-
-
 def _inline(function, *args) -> Future:
     """Run a task here and now, as a finished Future (one worker: no process to start)."""
     future: Future = Future()
@@ -182,11 +104,11 @@ def _get_pool(workers: int, nice: int = 10) -> ProcessPoolExecutor:
             _running.clear()
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__, "workshop.toolkits.books"])
+            context.set_forkserver_preload(["workshop.printing.worker", "workshop.printing.books"])
             _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=200,
-                                        initializer=_worker_init, initargs=(nice,))
+                                        initializer=worker_init, initargs=(nice,))
             for _ in range(workers):
-                _pool.submit(_warm_up)
+                _pool.submit(warm_up)
         return _pool
 
 
@@ -200,21 +122,29 @@ def shutdown_pool() -> None:
         _running.clear()
 
 
-def _gevent_active() -> bool:
+def gevent_active() -> bool:
+    """Whether this process is a gevent server: then waiting must yield to the other greenlets."""
     try:
-        from gevent import monkey
+        from gevent import monkey  # here, not at the top: gevent stays out of the forkserver and render workers
     except ImportError:  # pragma: no cover - gevent is a dependency
         return False
     return monkey.is_module_patched("threading")
 
 
-def _sleep(seconds: float) -> None:
-    if _gevent_active():
-        import gevent
+def sleep(seconds: float) -> None:
+    """Wait without holding up the other greenlets of a gevent server."""
+    if gevent_active():
+        import gevent  # see gevent_active
 
         gevent.sleep(seconds)
     else:
         time.sleep(seconds)
+
+
+def cooperate() -> None:
+    """Let other greenlets run between two pieces of work done in the web process (a long document's HTML)."""
+    if gevent_active():
+        sleep(0)
 
 
 class Renderer:
@@ -334,7 +264,7 @@ class Renderer:
     def _build(self, book: PdfBook, pool: ProcessPoolExecutor, future: Future) -> None:
         try:
             future.set_result(build_book(book, str(self.cache_dir), book.key, pool.submit, self.workers,
-                                         pause=lambda: _sleep(0), at_once=self._at_once))
+                                         pause=lambda: sleep(0), at_once=self._at_once))
         except Exception as error:  # noqa: BLE001 - reported through the future, as a pool task's would be
             future.set_exception(error)
 
@@ -355,7 +285,7 @@ class Renderer:
         deadline = time.monotonic() + timeout
         status = job
         while status.state == "running" and time.monotonic() < deadline:
-            _sleep(poll)
+            sleep(poll)
             status = self.status(job.id) or status
         return status
 

@@ -1,14 +1,14 @@
-"""Long documents (toolkits) laid out as parts in parallel, then assembled into one tagged PDF.
+"""Long documents (a toolkit, for one) laid out as parts in parallel, then assembled into one tagged PDF.
 
 Why: WeasyPrint lays a document out in one thread, ~0.1 s CPU a page; a 100-practice toolkit is ~220 pages, over
-20 s in one process. Practices start on a new page, so the body can be cut into chunks of whole practices laid
-out at the same time in the render pool; only the page numbers need the whole book.
+20 s in one process. Its chapters (the practices) start on a new page, so the body can be cut into chunks of whole
+chapters laid out at the same time in the render pool; only the page numbers need the whole book.
 
 How, in three steps:
 1. Every part is laid out: front matter (cover, introduction, table of contents), each section's opening page,
-   chunks of practices, back matter (index, how it was made). Parts that print page numbers carry ⟦pg:anchor⟧
+   chunks of chapters, back matter (index, how it was made). Parts that print page numbers carry ⟦pg:anchor⟧
    marks, filled with a same-width placeholder. Parts carry no running heads, so a chunk's PDF depends on its
-   practices alone and is cached by its content hash (a re-export after one edit lays out one chunk).
+   chapters alone and is cached by its content hash (a re-export after one edit lays out one chunk).
 2. Once every part is counted, the parts with marks are laid out again with the real numbers, alongside the
    running heads (title, section, "Page n / N" on one page per book page, in pieces: templates/pdf/heads.css).
 3. `assemble` stacks the parts with qpdf (pikepdf), stamps the heads over every page but the cover (as artifacts), and
@@ -36,7 +36,7 @@ from html import escape
 from importlib.metadata import version
 from pathlib import Path
 
-from workshop.toolkits.weasy import RENDERER_VERSION, lay_out, spool, unspool, write_json, write_pdf
+from workshop.printing.weasy import RENDERER_VERSION, lay_out, spool, unspool, write_json, write_pdf
 
 PAGE_MARK = re.compile(r"\u27e6pg:([A-Za-z0-9_-]+)\u27e7")  # ⟦pg:anchor⟧ in front/back HTML -> page number
 _HREF = re.compile(r'href="#([A-Za-z0-9_-]+)"')
@@ -46,7 +46,7 @@ CHUNKS_PER_WORKER = 4  # enough chunks to keep every worker busy to the end, few
 
 @dataclass(frozen=True)
 class PdfBook:
-    """A document rendered as parts. `parts`: dicts with kind (front|opening|practice|back), body (HTML inside
+    """A document rendered as parts. `parts`: dicts with kind (front|opening|chapter|back), body (HTML inside
     <body>), anchor (where links to the part land), title and level (bookmarks), section (running head).
     `head`/`tail`: the HTML around a part's body. `heads_css`: the running-heads stylesheet. `meta`: title,
     author, subject, running, lang."""
@@ -62,7 +62,7 @@ class PdfBook:
     variant: str | None = "pdf/ua-1"
 
     @functools.cached_property
-    def key(self) -> str:  # ~6 ms for 100 practices, asked several times per request: computed once
+    def key(self) -> str:  # ~6 ms for 100 chapters, asked several times per request: computed once
         digest = hashlib.sha256()
         digest.update(json.dumps([RENDERER_VERSION, "book", self.parts, self.head, self.tail, self.css,
                                   self.heads_css, self.meta, self.variant], sort_keys=True).encode())
@@ -140,19 +140,19 @@ def _heads(book: PdfBook, sections: list[str], pieces: int) -> list[str]:
 
 @dataclass
 class _Unit:
-    """What one render task lays out: one part, or a chunk of consecutive practices."""
+    """What one render task lays out: one part, or a chunk of consecutive chapters."""
 
     parts: list[dict]
     numbered: bool  # holds ⟦pg:…⟧ marks: laid out again once the pages are counted
 
 
 def _units(book: PdfBook, workers: int) -> list[_Unit]:
-    practices = sum(1 for p in book.parts if p["kind"] == "practice")
-    size = max(1, math.ceil(practices / (max(1, workers) * CHUNKS_PER_WORKER)))
+    chapters = sum(1 for p in book.parts if p["kind"] == "chapter")
+    size = max(1, math.ceil(chapters / (max(1, workers) * CHUNKS_PER_WORKER)))
     units: list[_Unit] = []
     for part in book.parts:
         last = units[-1] if units else None
-        if (part["kind"] == "practice" and last is not None and last.parts[-1]["kind"] == "practice"
+        if (part["kind"] == "chapter" and last is not None and last.parts[-1]["kind"] == "chapter"
                 and len(last.parts) < size):
             last.parts.append(part)
         else:
@@ -258,7 +258,7 @@ def _anchors_held(unit: _Unit) -> set[str]:
 
 
 def _sections_by_page(units: list[_Unit], metas: list[dict]) -> list[str]:
-    """The running head's section for each page: a chunk's pages follow its practices' own page counts."""
+    """The running head's section for each page: a chunk's pages follow its chapters' own page counts."""
     sections: list[str] = []
     for unit, meta in zip(units, metas, strict=True):
         names = [p.get("section", "") for p in unit.parts]
@@ -273,7 +273,7 @@ def assemble(plan: dict, cache_dir: str, key: str) -> dict:
     qpdf copies each part's objects once (pages, fonts, structure elements keep their references to each other)
     and writes them in compressed object streams: a tagged book stays the size of one WeasyPrint document.
     """
-    import pikepdf
+    import pikepdf  # render worker only: keeps pikepdf off the web process
     from pikepdf import Array, Dictionary, Name, NameTree, NumberTree, OutlineItem, Pdf, Rectangle
 
     cache = Path(cache_dir)
@@ -371,7 +371,7 @@ def assemble(plan: dict, cache_dir: str, key: str) -> dict:
 def _copy(book, value):
     """Copy a value from a part into the book: qpdf copies indirect objects (once per part), direct arrays and
     dictionaries are rebuilt around them."""
-    from pikepdf import Array, Dictionary, Object
+    from pikepdf import Array, Dictionary, Object  # render worker only (see assemble)
 
     if not isinstance(value, Object):  # numbers come out as Python values
         return value

@@ -1,0 +1,127 @@
+"""The workshop report (compte rendu) as printed: date, place, format, participants, cards by column, groups
+and the dots they got (the board's own tally), next steps and the practices born in the workshop.
+
+It lives with the toolkits (the exports) rather than in facilitation: it also lists practices, and practices
+already depend on facilitation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from flask import render_template
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workshop.boards.models import Card, Participant, Workshop
+from workshop.facilitation import next_steps
+from workshop.facilitation.models import CardGroup, CardPlacement
+from workshop.facilitation.votes import tally
+from workshop.formats.builtin import FORMATS
+from workshop.networks import service as networks
+from workshop.practices import service as practices
+from workshop.printing.markup import css_string, date_fr, networks_line, print_css, slug
+from workshop.printing.renderer import PdfDocument
+from workshop.toolkits.sheets import practice_short_url
+
+
+def report_view(session: Session, workshop: Workshop) -> dict:
+    """Date, place, format, participants, cards by column, groups and votes, next steps, practices created."""
+    cards = list(session.scalars(select(Card).where(Card.workshop_id == workshop.id, Card.deleted.is_(False),
+                                                    Card.hidden.is_(False)).order_by(Card.id)))
+    participants = session.scalar(select(func.count()).select_from(Participant)
+                                  .where(Participant.workshop_id == workshop.id)) or 0
+    anonymous = bool((workshop.settings or {}).get("anonymous"))
+    names = _participant_names(session, workshop.id) if not anonymous else {}
+    votes = tally(session, workshop.id)  # the board's tally: the report says what the room saw
+    card_dots = {c["id"]: c["dots"] for c in votes["cards"]}
+    groups = _groups(session, workshop.id, cards, {g["id"]: g["dots"] for g in votes["groups"]})
+    by_column = []
+    for column in workshop.columns:
+        in_column = [c for c in cards if c.column_key == column.key]
+        grouped = {i for g in groups.get(column.key, []) for i in g["ids"]}
+        by_column.append({
+            "label": column.label_fr, "prompt": column.prompt, "color": column.color, "count": len(in_column),
+            "groups": groups.get(column.key, []),
+            "cards": [{"text": c.text, "author": names.get(c.participant_id, ""), "votes": card_dots.get(c.id, 0),
+                       "id": c.id} for c in in_column if c.id not in grouped],
+        })
+    fmt = FORMATS.get(workshop.format_key)
+    return {
+        "title": workshop.title,
+        "description": workshop.description,
+        "date": date_fr(workshop.held_on or workshop.created_at),
+        "place": workshop.place,
+        "format": fmt.label_fr if fmt else workshop.format_key,
+        "facilitator": workshop.facilitator.name if workshop.facilitator else "",
+        "participants": participants,
+        "card_count": len(cards),
+        "columns": by_column,
+        "ranking": _ranking(by_column) if votes["total"] else [],
+        "practices": _practices_created(session, workshop.id),
+        "next_steps": [{"text": s.text, "owner": s.owner, "due": date_fr(s.due_on) if s.due_on else "",
+                        "done": s.done} for s in next_steps.list_steps(session, workshop)],
+        "status": workshop.status,
+    }
+
+
+def _participant_names(session: Session, workshop_id: int) -> dict[int, str]:
+    return dict(session.execute(select(Participant.id, Participant.name)
+                                .where(Participant.workshop_id == workshop_id)).all())
+
+
+def _groups(session: Session, workshop_id: int, cards: list[Card], dots: dict[int, int]) -> dict[str, list[dict]]:
+    """The groups holding shown cards, by column, with the dots the board counts for each."""
+    groups = list(session.scalars(select(CardGroup).where(CardGroup.workshop_id == workshop_id,
+                                                          CardGroup.deleted.is_(False))
+                                  .order_by(CardGroup.position, CardGroup.id)))
+    placements = session.execute(select(CardPlacement.card_id, CardPlacement.group_id)
+                                 .where(CardPlacement.workshop_id == workshop_id,
+                                        CardPlacement.group_id.is_not(None))
+                                 .order_by(CardPlacement.position)).all()
+    texts = {c.id: c.text for c in cards}
+    members: dict[int, list[int]] = defaultdict(list)
+    for card_id, group_id in placements:
+        if card_id in texts:
+            members[group_id].append(card_id)
+    found: dict[str, list[dict]] = defaultdict(list)
+    for group in groups:
+        ids = members.get(group.id, [])
+        if not ids:
+            continue
+        found[group.column_key].append({
+            "name": group.name or _("Regroupement sans nom"), "ids": ids, "cards": [texts[i] for i in ids],
+            "votes": dots.get(group.id, 0),
+        })
+    return found
+
+
+def _ranking(columns: list[dict]) -> list[dict]:
+    """What the room weighted most (dot votes), best first."""
+    items = [{"label": g["name"], "column": c["label"], "votes": g["votes"]} for c in columns for g in c["groups"]]
+    items += [{"label": card["text"], "column": c["label"], "votes": card["votes"]} for c in columns
+              for card in c["cards"]]
+    return sorted((i for i in items if i["votes"] > 0), key=lambda i: -i["votes"])[:15]
+
+
+def _practices_created(session: Session, workshop_id: int) -> list[dict]:
+    return [{"title": p.title, "status": str(practices.STATUS_LABELS.get(p.status, p.status)),
+             "url": practice_short_url(p.id)} for p in practices.practices_of_workshop(session, workshop_id)]
+
+
+def _workshop_networks(session: Session, workshop: Workshop) -> list[str]:
+    if workshop.facilitator is None:
+        return []
+    return [n.short_name for n in networks.networks_of(session, workshop.facilitator)]
+
+
+def report_document(session: Session, workshop: Workshop) -> PdfDocument:
+    """The workshop report, 2 A4 pages and more as the cards grow."""
+    view = report_view(session, workshop)
+    html = render_template("pdf/report.html", report=view, running_title=_("Compte rendu — %(t)s", t=view["title"]),
+                           networks_line=networks_line(_workshop_networks(session, workshop)),
+                           today=date_fr(date.today()), css_string=css_string)
+    return PdfDocument(html, print_css(), f"compte-rendu-{workshop.id}-{slug(view['title'])}.pdf",
+                       2 + view["card_count"] // 25)
