@@ -4,12 +4,8 @@ import { fmt } from "./dom.js";
 
 export function mountHeader({ store, t }) {
   const b = t.board;
-  const connection = document.getElementById("connection");
-  const count = document.getElementById("presence-count");
-  const names = document.getElementById("presence-names");
-  const dialog = document.getElementById("name-dialog");
-  const input = document.getElementById("name-input");
-  const nameError = document.getElementById("name-error");
+  const [connection, count, names, dialog, input, nameError] = ["connection", "presence-count", "presence-names",
+    "name-dialog", "name-input", "name-error"].map((id) => document.getElementById(id));
   let presence = null;
 
   document.getElementById("name-form").addEventListener("submit", (e) => {
