@@ -41,6 +41,7 @@ function initialState(outbox) {
 export function createStore({ code, autoJoin = false, sendsCards = true, socket = null, holdMs = HOLD_MS } = {}) {
   const tokenKey = `passerelles:token:${code}`;
   const nameKey = "passerelles:name";
+  const storage = window.localStorage;
   const outbox = new Outbox(`passerelles:outbox:${code}`);
   const listeners = new Set();
   const held = new Map(); // seq -> event received before the one just after our seq
@@ -95,7 +96,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
 
   socket.on("connect", () => {
     set({ connected: true, joined: false });
-    if (storage().getItem(tokenKey) || state.me || autoJoin) join();
+    if (storage.getItem(tokenKey) || state.me || autoJoin) join();
     else set({ needName: true, nameError: null });
   });
 
@@ -111,15 +112,15 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   if (socket.io) window.addEventListener("online", () => socket.connected || socket.connect());
 
   function join(name) {
-    const payload = { code, token: storage().getItem(tokenKey) || undefined };
+    const payload = { code, token: storage.getItem(tokenKey) || undefined };
     if (name) {
       payload.name = name;
-      storage().setItem(nameKey, name);
+      storage.setItem(nameKey, name);
     }
     if (state.seq !== null) payload.since = state.seq;
     socket.emit("join", payload, (ack) => {
       if (!ack || !ack.ok) return joinFailed(ack && ack.error);
-      if (ack.participant.token) storage().setItem(tokenKey, ack.participant.token);
+      if (ack.participant.token) storage.setItem(tokenKey, ack.participant.token);
       transaction(() => {
         set({ me: ack.participant, joined: true, needName: false, nameError: null,
           ui: { ...state.ui, error: null } });
@@ -135,7 +136,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   function joinFailed(error) {
     if (!error) return;
     if (error.code === "invalid" && error.field === "name") return set({ needName: true, nameError: error.message });
-    if (error.field === "token" || error.code === "not_found") storage().removeItem(tokenKey);
+    if (error.field === "token" || error.code === "not_found") storage.removeItem(tokenKey);
     transaction(() => {
       report(error);
       if (error.code === "invalid") set({ needName: true, nameError: error.message });
@@ -258,10 +259,6 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
     return new Promise((resolve) => socket.emit(event, payload, (ack) => resolve(ack || null)));
   }
 
-  function storage() {
-    return window.localStorage;
-  }
-
   return {
     get state() { return state; },
     subscribe(fn) {
@@ -269,7 +266,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
       return () => listeners.delete(fn);
     },
     join,
-    savedName: () => storage().getItem(nameKey) || "",
+    savedName: () => storage.getItem(nameKey) || "",
     addCard,
     act,
     request,
