@@ -1,0 +1,164 @@
+// The card view: one note of the board (text, author, its actions, the edit form), with the facilitation parts
+// (card-extras.js) and the practice parts (links to sheets, the tick box, "elsewhere, this helped"). A card is
+// drawn again only when what it shows changed, so a half-typed reply or an open list of suggestions stays.
+import { button, el } from "./dom.js";
+import { createExtras, extrasSignature } from "./card-extras.js";
+import { isModerator } from "./selectors.js";
+
+export function createCards({ store, t, refresh }) {
+  const template = document.getElementById("card-template");
+  const drafts = new Map(); // "edit:<id>" -> text being edited, "reply:<id>" -> {open, text}
+  const suggestions = new Map(); // card id -> the open "elsewhere" box
+  const cache = new Map(); // key -> {signature, node}
+  const extras = createExtras({ store, t: t.fac, drafts });
+
+  /** The note of a card (or of a pending outbox item), reused while nothing it shows has changed. */
+  function element(state, card, pending = false) {
+    const key = pending ? `p:${card.client_id}` : card.id;
+    const signature = JSON.stringify(pending ? [card] : signatureOf(state, card));
+    const known = cache.get(key);
+    if (known && known.signature === signature) return known.node;
+    const node = draw(state, card, pending);
+    cache.set(key, { signature, node });
+    return node;
+  }
+
+  function signatureOf(state, card) {
+    const links = state.practices.byCard.get(card.id) || [];
+    return [card, state.me && state.me.id, isModerator(state), drafts.has(`edit:${card.id}`),
+      extrasSignature(state, card.id), links.map((p) => p.id), state.ui.practiceCards.has(card.id),
+      state.practices.pins.size];
+  }
+
+  /** Forget the notes of cards that left the board. */
+  function prune(keep) {
+    for (const key of cache.keys()) if (!keep.has(key)) cache.delete(key);
+  }
+
+  function draw(state, card, pending) {
+    const node = template.content.firstElementChild.cloneNode(true);
+    const placeholder = !pending && card.private && card.text === undefined;
+    const mine = pending || (state.me && card.participant_id === state.me.id);
+    node.dataset.clientId = card.client_id;
+    if (card.id) node.dataset.cardId = card.id;
+    node.classList.toggle("is-private", placeholder);
+    node.querySelector(".note-text").textContent = placeholder ? t.fac.private_card : card.text;
+    node.querySelector(".note-author").textContent = mine ? t.board.you : (card.author || "");
+    if (pending) {
+      node.classList.add("pending");
+      node.querySelector(".note-state").textContent = t.board.pending;
+      return node;
+    }
+    if (card.hidden) {
+      node.classList.add("is-hidden");
+      node.querySelector(".note-state").textContent = t.board.hidden;
+    }
+    actions(state, node, card, mine, placeholder);
+    if (drafts.has(`edit:${card.id}`)) node.querySelector(".note-text").replaceWith(editForm(card));
+    const select = placeholder ? null : extras.selectBox(state, card.id);
+    if (select) node.prepend(select);
+    node.append(...practiceParts(state, card));
+    if (state.fac && !placeholder && !card.hidden) node.append(extras.cardExtras(state, card));
+    return node;
+  }
+
+  function actions(state, node, card, mine, placeholder) {
+    const moderator = isModerator(state);
+    const list = node.querySelector(".note-actions");
+    const action = (name, label, handler) => {
+      const b = button(label, handler, "link small");
+      b.dataset.action = name;
+      list.append(b);
+    };
+    if ((mine || moderator) && !placeholder) action("edit", t.board.edit, () => edit(card.id, card.text));
+    if (moderator) {
+      action(card.hidden ? "show" : "hide", card.hidden ? t.board.show : t.board.hide,
+        () => store.act("card.hide", { id: card.id, hidden: !card.hidden }, { clear: true }));
+    }
+    if (mine || moderator) {
+      action("delete", t.board.delete, () => {
+        if (confirm(t.board.confirm_delete)) store.act("card.delete", { id: card.id }, { clear: true });
+      });
+    }
+  }
+
+  function edit(id, text) {
+    drafts.set(`edit:${id}`, text);
+    refresh();
+    document.querySelector(`[data-focus-key="edit:${id}"]`)?.focus();
+  }
+
+  function editForm(card) {
+    const key = `edit:${card.id}`;
+    const done = () => { drafts.delete(key); refresh(); };
+    const area = el("textarea", { value: drafts.get(key), maxLength: 500, dataset: { focusKey: key },
+      on: { input: () => drafts.set(key, area.value) } });
+    return el("form", { className: "note-edit", on: { submit: (e) => {
+      e.preventDefault();
+      store.act("card.update", { id: card.id, text: area.value }, { clear: true }).then(done);
+    } } }, area, el("button", { className: "button small primary", textContent: t.board.save }),
+    button(t.board.cancel, done));
+  }
+
+  // --- Practice repository parts --------------------------------------------------------------------
+
+  function practiceParts(state, card) {
+    const parts = [];
+    const links = state.practices.byCard.get(card.id) || [];
+    const p = t.practices;
+    if (links.length) {
+      parts.push(el("p", { className: "practice-links small" }, p.became, " ",
+        ...links.flatMap((l, i) => [i ? ", " : "", el("a", { href: l.url, textContent: l.title, target: "_blank" })])));
+    }
+    const tools = el("div", { className: "practice-tools" });
+    if (isModerator(state)) {
+      const box = el("input", { type: "checkbox", className: "practice-select", checked: state.ui.practiceCards.has(card.id),
+        "aria-label": p.select, on: { change: () => {
+          const practiceCards = new Set(store.state.ui.practiceCards);
+          if (box.checked) practiceCards.add(card.id); else practiceCards.delete(card.id);
+          store.setUi({ practiceCards });
+        } } });
+      tools.append(el("label", { className: "small" }, box, " ", p.select_short));
+    }
+    if (card.column === "obstacle") tools.append(button(p.elsewhere, () => suggest(card.id), "link small"));
+    if (tools.childElementCount) parts.push(tools);
+    if (suggestions.has(card.id)) parts.push(suggestions.get(card.id));
+    return parts;
+  }
+
+  function suggest(cardId) {
+    const p = t.practices;
+    const box = el("div", { className: "practice-suggestions small", textContent: p.searching });
+    suggestions.set(cardId, box);
+    cache.delete(cardId);
+    refresh();
+    store.request("practice.suggest", { card_id: cardId }).then((ack) => {
+      box.replaceChildren();
+      if (!ack || !ack.ok) return (box.textContent = ack?.error?.message || p.error);
+      if (!ack.practices.length) return (box.textContent = p.nothing);
+      box.append(el("strong", { textContent: p.helped }));
+      for (const found of ack.practices) {
+        const item = el("div", { className: "practice-suggestion" },
+          el("a", { href: found.url, target: "_blank", textContent: found.title }),
+          el("p", { className: "muted", textContent: stripMarks(found.excerpt) }));
+        if (isModerator(store.state) && !store.state.practices.pins.has(found.id)) {
+          item.append(button(p.pin, () => pin(found.id, cardId), "button small"));
+        }
+        box.append(item);
+      }
+      box.append(button(p.close, () => { suggestions.delete(cardId); cache.delete(cardId); refresh(); }, "link small"));
+    });
+  }
+
+  function pin(practiceId, cardId) {
+    store.act("practice.pin", { practice_id: practiceId, card_id: cardId }, { fallback: t.practices.error });
+  }
+
+  return { element, prune, voteWidget: extras.voteWidget };
+}
+
+function stripMarks(html) {
+  // Excerpts come escaped with <mark> around matches; show them as plain text.
+  const doc = new DOMParser().parseFromString(html || "", "text/html");
+  return doc.body.textContent || "";
+}

@@ -1,0 +1,144 @@
+"""The board store (static/js/board/store.js) in real Chromium, driven through a fake socket: events applied
+strictly in seq order, an early event held until the hole fills, resync only for a hole that stays, batched
+`events`, a `state` answer replacing the state, and the outbox keeping every card it could not deliver."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# A Socket.IO stand-in: records what the store emits and lets the test answer or push server messages.
+FAKE = """
+window.fakeStore = async (code, options = {}) => {
+  const { createStore } = await import("/static/js/board/store.js");
+  const socket = {
+    connected: false, handlers: {}, emitted: [],
+    on(name, fn) { this.handlers[name] = fn; },
+    emit(name, payload, ack) { this.emitted.push({ name, payload, ack }); },
+    fire(name, data) { this.handlers[name](data); },
+    last(name) { return [...this.emitted].reverse().find((e) => e.name === name); },
+    names() { return this.emitted.map((e) => e.name); },
+  };
+  const store = createStore({ code, socket, autoJoin: true, ...options });
+  const seen = [];
+  store.subscribe((state, change) => seen.push(change.events.map((e) => e.seq)));
+  socket.connected = true;
+  socket.fire("connect");
+  const card = (id, text) => ({ id, client_id: `c${id}`, column: "obstacle", text, participant_id: 2 });
+  const state = { workshop: { status: "open" }, columns: [{ key: "obstacle", label: "Freins" }],
+    cards: [card(1, "un")] };
+  socket.last("join").ack({ ok: true, participant: { id: 1, name: "Nadia", token: "t", role: "participant" },
+    state, seq: 5 });
+  const added = (seq, id, text) => ({ seq, type: "card.added", data: { card: card(id, text) } });
+  const texts = () => [...store.state.cards.values()].map((c) => c.text);
+  return { store, socket, seen, added, texts, card };
+};
+"""
+
+
+def open_store_page(live, new_page):
+    page = new_page()
+    page.goto(live.url + "/")
+    page.evaluate(FAKE)
+    return page
+
+
+def test_an_early_event_is_held_until_the_hole_fills_without_resync(live, new_page):
+    page = open_store_page(live, new_page)
+    result = page.evaluate("""async () => {
+      const { store, socket, seen, added, texts } = await fakeStore("HOLDTEST", { holdMs: 600000 });
+      socket.fire("event", added(7, 3, "trois"));  // 6 is still on its way from another server process
+      const held = { seq: store.state.seq, texts: texts(), resync: socket.names().includes("resync") };
+      socket.fire("event", added(6, 2, "deux"));
+      socket.fire("event", added(6, 2, "deux"));  // a duplicate is ignored
+      return { held, seq: store.state.seq, texts: texts(), applied: seen.filter((s) => s.length),
+               resync: socket.names().includes("resync") };
+    }""")
+    assert result["held"] == {"seq": 5, "texts": ["un"], "resync": False}
+    assert result["seq"] == 7
+    assert result["texts"] == ["un", "deux", "trois"]
+    assert result["applied"] == [[6, 7]]  # in seq order, told to the views once
+    assert result["resync"] is False
+
+
+def test_a_hole_that_stays_asks_resync_since_the_last_applied_seq(live, new_page):
+    page = open_store_page(live, new_page)
+    page.evaluate("""async () => {
+      window.t = await fakeStore("GAPTEST", { holdMs: 0 });
+      t.socket.fire("events", [t.added(9, 5, "cinq"), t.added(8, 4, "quatre")]);  // a batch, out of order
+    }""")
+    page.wait_for_function("t.socket.names().includes('resync')")
+    result = page.evaluate("""() => {
+      const asked = t.socket.last("resync").payload;
+      const before = t.texts();
+      t.socket.last("resync").ack({ ok: true, events: [t.added(6, 2, "deux"), t.added(7, 3, "trois")] });
+      return { asked, before, after: t.texts(), seq: t.store.state.seq };
+    }""")
+    assert result["asked"] == {"since": 5}
+    assert result["before"] == ["un"]
+    assert result["after"] == ["un", "deux", "trois", "quatre", "cinq"]
+    assert result["seq"] == 9
+
+    # Too far behind: the answer is a whole state, which replaces the one the store had.
+    page.evaluate("() => t.socket.fire('event', t.added(12, 9, 'neuf'))")
+    page.wait_for_function("t.socket.emitted.filter((e) => e.name === 'resync').length === 2")
+    result = page.evaluate("""() => {
+      t.socket.last("resync").ack({ ok: true, seq: 11, state: { workshop: { status: "closed" }, columns: [],
+        cards: [t.card(7, "sept")] } });
+      return { texts: t.texts(), seq: t.store.state.seq, status: t.store.state.workshop.status };
+    }""")
+    assert result == {"texts": ["sept", "neuf"], "seq": 12, "status": "closed"}  # the held 12 follows 11
+
+
+def test_outbox_keeps_every_card_it_could_not_deliver_and_gives_back_refused_ones(live, new_page):
+    page = open_store_page(live, new_page)
+    result = page.evaluate("""async () => {
+      const { store, socket } = await fakeStore("OUTBOXTEST", { holdMs: 600000 });
+      const kept = () => JSON.parse(localStorage.getItem("passerelles:outbox:OUTBOXTEST")).map((i) => i.text);
+      const refused = [];
+      store.subscribe((state, change) => refused.push(...change.refused.map((i) => i.text)));
+      const answer = (text, ack) => {
+        store.addCard("obstacle", text);
+        socket.last("card.add").ack(ack);
+      };
+      const error = (code) => ({ ok: false, error: { code, message: `refusé (${code})` } });
+      answer("panne", error("internal"));
+      answer("trop vite", error("rate_limited"));
+      answer("mauvaise colonne", error("invalid"));
+      answer("fermé", error("closed"));
+      store.addCard("obstacle", "reçu");
+      const sent = socket.last("card.add").payload;
+      socket.last("card.add").ack({ ok: true, seq: 6, card: { id: 9, client_id: sent.client_id,
+        column: "obstacle", text: "reçu", participant_id: 1 } });
+      return { kept: kept(), outbox: store.state.outbox.map((i) => i.text), refused,
+               error: store.state.ui.error, delivered: store.state.cards.get(9).text };
+    }""")
+    assert result["kept"] == ["panne", "trop vite"]
+    assert result["outbox"] == ["panne", "trop vite"]
+    assert result["refused"] == ["mauvaise colonne", "fermé"]
+    assert result["error"] == {"code": "closed", "message": "refusé (closed)"}
+    assert result["delivered"] == "reçu"
+
+
+def test_reducers_follow_votes_groups_and_moves(live, new_page):
+    page = open_store_page(live, new_page)
+    result = page.evaluate("""async () => {
+      const { reducers, fromSnapshot } = await import("/static/js/board/reducers.js");
+      let state = { me: { id: 1 }, ui: { error: null, selected: new Set([1]) }, practices: { byCard: new Map(),
+        pins: new Map() }, ...fromSnapshot({ workshop: { status: "open" }, columns: [],
+        cards: [{ id: 1, column: "a", text: "x" }, { id: 2, column: "a", text: "y" }],
+        facilitation: { phases: [], phase: { key: "p" }, locked: false, votes: { budget: 3 }, settings: {},
+          groups: [], placements: [], reactions: {}, my_reactions: [], replies: [] } }) };
+      const run = (type, data) => { state = { ...state, ...reducers[type](state, data) }; };
+      const before = state.cards;
+      run("vote.cast", { total: 1, vote: { participant_id: 1, kind: "card", target_id: 2 } });
+      run("vote.cast", { total: 2, vote: null });  // someone else's: only the total
+      run("group.created", { group: { id: 7, column: "b", name: "", kind: "group", card_ids: [1, 2] } });
+      run("card.moved", { card_id: 2, column: "a", group_id: null, order: [2] });
+      run("phase.changed", { phase: { key: "q", allows: [] } });
+      return { used: state.fac.votes.used, total: state.fac.votes.total, group: state.fac.groups.get(7).card_ids,
+               columns: [...state.cards.values()].map((c) => c.column), untouched: before.get(1).column,
+               selected: state.ui.selected.size };
+    }""")
+    assert result == {"used": 1, "total": 2, "group": [1], "columns": ["b", "a"], "untouched": "a", "selected": 0}
