@@ -137,17 +137,14 @@ def rename_group(session: Session, workshop_id: int, args: dict) -> Op:
             ("group.rename", {"id": group.id, "name": old}))
 
 
-def groups_state(session: Session, workshop_id: int) -> list[dict]:
-    """Every live group with its cards in order, in two queries whatever the number of groups."""
-    groups = list(session.scalars(select(CardGroup).where(CardGroup.workshop_id == workshop_id,
-                                                          CardGroup.deleted.is_(False)).order_by(CardGroup.id)))
-    rows = session.execute(
-        select(CardPlacement.group_id, CardPlacement.card_id)
-        .join(Card, Card.id == CardPlacement.card_id)
-        .where(CardPlacement.workshop_id == workshop_id, CardPlacement.group_id.is_not(None), Card.deleted.is_(False))
-        .order_by(CardPlacement.group_id, CardPlacement.position, CardPlacement.card_id)).all()
-    cards: dict[int, list[int]] = {}
-    for group_id, card_id in rows:
-        cards.setdefault(group_id, []).append(card_id)
-    return [{"id": g.id, "column": g.column_key, "name": g.name, "kind": g.kind, "card_ids": cards.get(g.id, [])}
-            for g in groups]
+def groups_state(session: Session, workshop_id: int, placements: list) -> list[dict]:
+    """Every live group with its cards in order, from the board's placements (card_id, group_id, position,
+    deleted): one query whatever the number of groups."""
+    groups = session.scalars(select(CardGroup).where(CardGroup.workshop_id == workshop_id,
+                                                     CardGroup.deleted.is_(False)).order_by(CardGroup.id))
+    cards: dict[int, list[tuple[int, int]]] = {}
+    for card_id, group_id, position, deleted in placements:
+        if group_id is not None and not deleted:
+            cards.setdefault(group_id, []).append((position, card_id))
+    return [{"id": g.id, "column": g.column_key, "name": g.name, "kind": g.kind,
+             "card_ids": [card_id for _position, card_id in sorted(cards.get(g.id, []))]} for g in groups]

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop.boards.host import anonymous
-from workshop.boards.models import Participant, Workshop
+from workshop.boards.models import Card, Participant, Workshop
 from workshop.boards.service import is_moderator, now
 from workshop.facilitation.arrange import groups_state
 from workshop.facilitation.control import (
@@ -46,7 +46,8 @@ def facilitation_state(session: Session, workshop: Workshop, viewer: Participant
     ctrl = control(session, workshop)
     settings = settings_of(workshop)
     seen = Viewer(viewer.id, is_moderator(viewer), anonymous(workshop))
-    placements = session.execute(select(CardPlacement.card_id, CardPlacement.group_id, CardPlacement.position)
+    placements = session.execute(select(CardPlacement.card_id, CardPlacement.group_id, CardPlacement.position,
+                                        Card.deleted).join(Card, Card.id == CardPlacement.card_id)
                                  .where(CardPlacement.workshop_id == workshop.id)).all()
     mine = session.execute(select(Vote.target_kind, Vote.target_id).where(
         Vote.workshop_id == workshop.id, Vote.participant_id == viewer.id).order_by(Vote.id)).all()
@@ -66,7 +67,7 @@ def facilitation_state(session: Session, workshop: Workshop, viewer: Participant
         "timer": timer_dict(ctrl),
         "server_time": epoch_ms(now()),
         "spotlight": ctrl.spotlight,
-        "groups": groups_state(session, workshop.id),
+        "groups": groups_state(session, workshop.id, placements),
         "placements": [[p.card_id, p.group_id, p.position] for p in placements],
         "votes": {"mine": [{"kind": k, "target_id": t} for k, t in mine], "used": len(mine),
                   "budget": int(settings.get("vote_budget", 3)), "total": dots(session, workshop.id),

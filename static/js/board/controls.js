@@ -42,7 +42,7 @@ export function createControls({ store, t, redraw }) {
         button(f.reset_votes, () => confirm(f.confirm_reset) && send("votes.reset")),
         button(f.undo, () => send("undo")),
         button(f.suggest, suggestGroups),
-        fac.spotlight ? button(f.end_spotlight, () => send("spotlight.set", { kind: null })) : null),
+        fac.spotlight ? button(f.end_spotlight, () => send("spotlight.clear")) : null),
       selection.length ? el("div", { className: "control-row selection", dataset: { testid: "selection" } },
         el("span", { className: "small", textContent: fmt(f.selected, { n: selection.length }) }),
         button(f.group, () => sendThen("group.create", { card_ids: selection, kind: "group" }, clearSelection)),
