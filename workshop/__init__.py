@@ -7,6 +7,8 @@ from flask import Flask
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, socket handlers and CLI."""
+    # Imported here, not at the top: importing any `workshop.*` module (a render worker imports only printing)
+    # runs this package first, and must not pull in every domain.
     from workshop import config, database, ratelimit
     from workshop.extensions import babel, csrf, db, login_manager, migrate, socketio
     from workshop.i18n import select_locale

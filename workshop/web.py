@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workshop import database
+from workshop.accounts.models import User
 from workshop.boards.host import BoardHost
 from workshop.demo import register as register_demo_cli
 from workshop.errors import DomainError
@@ -65,8 +66,6 @@ def register_web(app: Flask) -> None:
 
 
 def _configure_login() -> None:
-    from workshop.accounts.models import User
-
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("Connectez-vous pour accéder à cette page.")
     login_manager.login_message_category = "info"
