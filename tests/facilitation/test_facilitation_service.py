@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import event
 
 from tests.board_helpers import act, board_state, expire_timer, view_event
+from tests.realtime import wait_until
 from workshop.boards import service as boards
-from workshop.boards.models import Card
+from workshop.boards.models import Card, Participant
 from workshop.errors import Closed, Forbidden, ValidationError
+from workshop.extensions import db
 from workshop.facilitation.models import BoardControl
 from workshop.formats.builtin import FORMATS
 from workshop.formats.models import CustomFormat
+from workshop.live.context import Context
 from workshop.live.kernel import current_kernel
 
 
@@ -318,3 +323,34 @@ def test_the_facilitator_clears_the_spotlight_once(board, session):
     assert cleared["type"] == "spotlight.changed" and cleared["data"] == {"spotlight": None}
     assert board_state(session, workshop, alice)["facilitation"]["spotlight"] is None
     assert act(session, facilitator, "spotlight.clear").event is None  # nothing in it: nothing logged
+
+
+def test_a_command_queued_behind_another_on_the_board_keeps_what_it_had_read(board, session, app, monkeypatch):
+    """While it waits for the board, a command gives its database connection back; what it had read (the
+    board, for a participant's shared move) comes back attached, so the command still runs whole."""
+    workshop, facilitator, (alice, *_) = board(everyone_groups=True)
+    a, b = (add(session, alice, t).card for t in ("Un", "Deux"))
+    act(session, facilitator, "phase.set", {"phase": "cluster"})
+    kernel, waited, done = current_kernel(), [], {}
+    original = Context.loaded
+
+    def loaded(ctx):
+        waited.append(ctx.workshop_id)
+        return original(ctx)
+
+    monkeypatch.setattr(Context, "loaded", loaded)
+
+    def group_as_alice():
+        with app.app_context():
+            person = db.session.get(Participant, alice.id)
+            done["ack"] = kernel.perform(db.session, person, "group.create", {"card_ids": [a["id"], b["id"]]}).ack
+            db.session.remove()
+
+    board_lock = kernel._locks[workshop.id]
+    with board_lock:  # another command holds the board
+        worker = threading.Thread(target=group_as_alice)
+        worker.start()
+        wait_until(lambda: waited, timeout=10, message="the command to queue")
+    worker.join(timeout=10)
+    assert waited == [workshop.id] and done["ack"]["seq"]
+    assert board_state(session, workshop, alice)["facilitation"]["groups"][0]["card_ids"] == [a["id"], b["id"]]

@@ -89,6 +89,10 @@ class Context:
     def steering(self) -> Steering:
         return self.host.steering(self.session, self.workshop)
 
+    def loaded(self) -> list:
+        """The participant and the board, when already read (the kernel re-attaches them after waiting)."""
+        return [o for o in (self.participant, self.__dict__.get("workshop")) if o is not None]
+
     def emit(self, type_: str, data: dict) -> dict:
         """Append an event to the board's log (a second one takes a new seq); the kernel broadcasts it."""
         if type_ not in self.emits:

@@ -88,10 +88,10 @@ class Kernel:
         lock = self._locks[ctx.workshop_id]
         if not lock.acquire(blocking=False):
             # Queued behind others on this board: give the database connection back while waiting, so that a
-            # storm does not drain the pool; the participant comes back attached as it was, without a query.
+            # storm does not drain the pool; what was loaded comes back attached as it was, without a query.
+            loaded = ctx.loaded()
             ctx.session.close()
-            if ctx.participant is not None:
-                ctx.session.add(ctx.participant)
+            ctx.session.add_all(loaded)
             lock.acquire()
         expire = ctx.session.expire_on_commit
         try:
