@@ -95,12 +95,11 @@ def test_migrated_database_finds_practices_in_french(migrated_app):
     """Revision 0002 builds the full-text index itself: a sheet saved on a migrated database is found without
     accents or ligatures in the query."""
     from workshop.accounts import service as accounts
-    from workshop.practices import search
-    from workshop.practices import service as practices
+    from workshop.practices import search, sheets
 
     with migrated_app.test_request_context():
         user = accounts.create_user(db.session, "claire@exemple.fr", "Claire", "admin", "un-bon-mot")
-        practices.create_practice(db.session, user, {"title": "Café des parents au cœur de l'école",
+        sheets.create_practice(db.session, user, {"title": "Café des parents au cœur de l'école",
                                                      "levers": "<p>Réunion de rentrée commune</p>"})
         results = search.search(db.session, search.Query(text="coeur ecole reunion"), user)
         assert [hit.practice.title for hit in results.hits] == ["Café des parents au cœur de l'école"]

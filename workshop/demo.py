@@ -75,6 +75,7 @@ def register(app: Flask) -> None:
         from workshop.practices.demo import seed_up_to
 
         added = seed_up_to(db.session, 40 if practices is None else practices)
+        db.session.commit()
         click.echo(f"Fiches pratiques de démonstration ajoutées : {added}")
         from workshop.mapping.demo import seed_structures
 

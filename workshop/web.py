@@ -16,21 +16,21 @@ from workshop.errors import DomainError
 from workshop.extensions import db, limiter, login_manager, socketio
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
-BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "toolkits")
+BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "frameworks", "toolkits")
 COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits")
 # Modules imported for their side of the wiring: models (tables for create_all and Alembic) and board rules
 # (registered with `board_rule` before the /board namespace is built).
 WIRED_MODULES = (
     "networks.models", "mapping.models", "facilitation.models", "facilitation.events", "practices.models",
-    "practices.events", "toolkits.models",
+    "practices.events", "toolkits.models", "frameworks.models",
 )
 
 
 def register_web(app: Flask) -> None:
     from workshop.boards.events import BoardNamespace
     from workshop.demo import register as register_demo_cli
-    from workshop.practices import search as practice_search
-    from workshop.practices.events import PracticeNamespace
+    from workshop.practices import index as practice_index
+    from workshop.practices.coediting import PracticeNamespace
 
     for module in WIRED_MODULES:
         import_module(f"workshop.{module}")
@@ -41,7 +41,7 @@ def register_web(app: Flask) -> None:
     _configure_login()
     for domain in BLUEPRINTS:
         app.register_blueprint(import_module(f"workshop.{domain}.views").bp)
-    practice_search.install(app)
+    practice_index.install(app)
     socketio.on_namespace(BoardNamespace())
     socketio.on_namespace(PracticeNamespace())
     for domain in COMMANDS:

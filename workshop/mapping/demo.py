@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from workshop.frameworks import service as frameworks_service
 from workshop.mapping import geo, vocabulary
 from workshop.mapping.models import City, Link, LinkChange, Qpv, Structure, structure_network
 
@@ -168,7 +169,7 @@ def _seed_links(session: Session, rng: random.Random, structures, now: datetime)
         by_city.setdefault(row.city_insee, []).append(row)
     everyone = list(structures)
     pairs = set(session.execute(select(Link.pair_low, Link.pair_high)).all())
-    frameworks = list(vocabulary.FRAMEWORKS)
+    frameworks = list(frameworks_service.choices(session))
     rows = []
     attempts = 0
     target = 2 * len(structures)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.errors import Conflict, Forbidden, NotFound, ValidationError
+from workshop.frameworks import service as frameworks_service
 from workshop.mapping import vocabulary
 from workshop.mapping.models import (
     City,
@@ -195,7 +196,7 @@ def _clean_link(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     return {
         "level": one_of("level", vocabulary.LEVELS),
         "formalisation": one_of("formalisation", vocabulary.FORMALISATIONS),
-        "frameworks": some_of("frameworks", vocabulary.framework_choices(session)),
+        "frameworks": some_of("frameworks", frameworks_service.labels(session)),
         "shared": some_of("shared", vocabulary.SHARED),
         "parents_place": one_of("parents_place", vocabulary.PARENTS_PLACES, optional=True),
         "since": since,
@@ -631,7 +632,7 @@ def filter_options(session: Session) -> dict[str, Any]:
             "networks": [{"value": str(i), "label": n} for i, n in networks],
             "kinds": vocabulary.labels(vocabulary.KINDS), "levels": vocabulary.labels(vocabulary.LEVELS),
             "formalisations": vocabulary.labels(vocabulary.FORMALISATIONS),
-            "frameworks": {k: str(v) for k, v in vocabulary.framework_choices(session).items()}}
+            "frameworks": frameworks_service.labels(session)}
 
 
 # --- Cache of the public data ------------------------------------------------------------------------------

@@ -10,10 +10,8 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from flask_socketio import join_room
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -21,10 +19,11 @@ from workshop.boards import service as boards
 from workshop.boards.events import board_rule
 from workshop.boards.models import Card, Participant
 from workshop.errors import Forbidden, NotFound, ValidationError
-from workshop.extensions import db, socketio
-from workshop.practices import search, service
+from workshop.practices import search
+from workshop.practices.cleaning import CARDS_MAX, clean_ids
 from workshop.practices.models import Practice, PracticePin
-from workshop.sockets import GuardedNamespace
+from workshop.practices.provenance import create_from_cards, practices_of_workshop, provenance_cards
+from workshop.practices.sheets import now
 from workshop.validation import clean_id, require_mapping
 
 
@@ -76,12 +75,12 @@ def _group_cards(session: Session, workshop_id: int, group_ids: list[int]) -> tu
 def create_practice(session: Session, participant: Participant, payload) -> boards.Change:
     payload = require_mapping(payload)
     user = _facilitator_user(session, participant)
-    group_ids = service._clean_ids(payload.get("group_ids"), "group_ids", 50)
-    card_ids = service._clean_ids(payload.get("card_ids"), "card_ids", service.CARDS_MAX)
+    group_ids = clean_ids(payload.get("group_ids"), "group_ids", 50)
+    card_ids = clean_ids(payload.get("card_ids"), "card_ids", CARDS_MAX)
     from_groups, groups = _group_cards(session, participant.workshop_id, group_ids)
     card_ids = list(dict.fromkeys([*card_ids, *from_groups]))
-    practice, used = service.create_from_cards(session, user, participant.workshop_id, card_ids,
-                                               payload.get("title"), groups)
+    practice, used = create_from_cards(session, user, participant.workshop_id, card_ids,
+                                       payload.get("title"), groups)
     ref = practice_ref(practice)
     event = _emit(session, participant, "practice.created", {"practice": ref, "card_ids": used})
     return boards.Change(None, event, {"practice": ref})
@@ -116,7 +115,7 @@ def pin(session: Session, participant: Participant, payload) -> boards.Change:
     if existing is not None:
         raise ValidationError(_("Cette fiche est déjà épinglée."), field="practice_id")
     session.add(PracticePin(workshop_id=participant.workshop_id, practice_id=practice.id, card_id=card_id,
-                            at=service.now()))
+                            at=now()))
     data = {"practice": practice_ref(practice, practice.summary), "card_id": card_id}
     return boards.Change(None, _emit(session, participant, "practice.pinned", data))
 
@@ -136,85 +135,10 @@ def unpin(session: Session, participant: Participant, payload) -> boards.Change:
 
 def board_links(session: Session, workshop_id: int) -> dict:
     """For a board (re)loading: which cards became which sheet, and the pinned sheets."""
-    practices = [{**practice_ref(p), "card_ids": service.provenance_cards(p)}
-                 for p in service.practices_of_workshop(session, workshop_id)]
+    practices = [{**practice_ref(p), "card_ids": provenance_cards(p)}
+                 for p in practices_of_workshop(session, workshop_id)]
     pins = session.execute(select(PracticePin, Practice).join(Practice, Practice.id == PracticePin.practice_id)
                            .where(PracticePin.workshop_id == workshop_id, Practice.status == "published")
                            .order_by(PracticePin.id)).all()
     return {"practices": practices,
             "pins": [{"practice": practice_ref(p, p.summary), "card_id": pin.card_id} for pin, p in pins]}
-
-
-# --- Live co-editing of a sheet (namespace /practice, one room per sheet) ---------------------------
-
-PRACTICE_NAMESPACE = "/practice"
-LIVE_FIELDS = frozenset(("title", "summary", "cities", "qpv", "structures", "themes", *service.SECTIONS))
-
-
-def practice_room(practice_id: int) -> str:
-    return f"practice:{practice_id}"
-
-
-class PracticeNamespace(GuardedNamespace):
-    """People editing the same sheet see each other's typing live; saving still goes through the version check.
-
-    Client events (each answers {"ok": true, ...} or {"ok": false, "error": {...}}):
-    - `join` {"practice_id"}: editors of the sheet only; answers {"version", "editors": [names]}
-    - `typing` {"practice_id", "field", "value"}: relayed as `typing` {"field", "value", "by"} to the others
-    Server events: `typing`, `saved` {"version", "by", "fields"} after a save, `editors` {"names"}.
-    """
-
-    def __init__(self, namespace: str = PRACTICE_NAMESPACE):
-        super().__init__(namespace)
-        self.handlers.update({"join": self._join, "typing": self._typing})
-        self.present: dict[str, tuple[int, str]] = {}  # sid -> (practice id, name)
-
-    def on_connect(self, auth=None):
-        return bool(current_user.is_authenticated)
-
-    def on_disconnect(self, reason=None):
-        left = self.present.pop(request.sid, None)
-        if left:
-            self._broadcast_editors(left[0])
-
-    def _editable(self, payload) -> Practice:
-        payload = require_mapping(payload)
-        practice = service.get_practice(db.session, clean_id(payload.get("practice_id"), "practice_id"))
-        service.require_edit(db.session, current_user, practice)
-        return practice
-
-    def _join(self, payload) -> dict:
-        practice = self._editable(payload)
-        join_room(practice_room(practice.id))
-        self.present[request.sid] = (practice.id, current_user.name)
-        self._broadcast_editors(practice.id)
-        return {"version": practice.version, "editors": self._names(practice.id)}
-
-    def _typing(self, payload) -> dict:
-        practice = self._editable(payload)
-        field = payload.get("field")
-        value = payload.get("value")
-        if field not in LIVE_FIELDS:
-            raise ValidationError(_("Champ inconnu."), field="field")
-        if not isinstance(value, str) or len(value) > service.RAW_MAX:
-            raise ValidationError(_("Texte invalide ou trop long."), field="value")
-        if self.present.get(request.sid, (None,))[0] != practice.id:
-            raise Forbidden(_("Ouvrez d'abord la fiche en modification."))
-        socketio.emit("typing", {"field": field, "value": value, "by": current_user.name},
-                      to=practice_room(practice.id), namespace=PRACTICE_NAMESPACE, skip_sid=request.sid)
-        return {}
-
-    def _names(self, practice_id: int) -> list[str]:
-        return sorted({name for pid, name in self.present.values() if pid == practice_id})
-
-    def _broadcast_editors(self, practice_id: int) -> None:
-        socketio.emit("editors", {"names": self._names(practice_id)}, to=practice_room(practice_id),
-                      namespace=PRACTICE_NAMESPACE)
-
-
-def announce_saved(practice: Practice, user) -> None:
-    """Tell the others editing this sheet that a new version exists (their form adopts untouched fields)."""
-    fields = {name: service.editable_text(value) if name in service.SECTIONS else value
-              for name, value in service.snapshot(practice).items() if name in LIVE_FIELDS}
-    socketio.emit("saved", {"version": practice.version, "by": user.name, "fields": fields},
-                  to=practice_room(practice.id), namespace=PRACTICE_NAMESPACE)

@@ -122,9 +122,10 @@ class Labels:
     """Controlled-list labels looked up once per document."""
 
     def __init__(self, session: Session):
-        from workshop.practices import service as practices
+        from workshop.frameworks import service as frameworks
+        from workshop.practices import vocabulary as practices
 
-        self.frameworks = practices.framework_labels(session)
+        self.frameworks = frameworks.labels(session)
         self.networks = practices.network_labels(session)
         self.kinds = {k: str(v) for k, v in practices.KIND_LABELS.items()}
         self.sections = {k: str(v) for k, v in practices.SECTION_LABELS.items()}
@@ -284,8 +285,9 @@ def toolkit_fingerprint(session: Session, toolkit: Toolkit) -> str:
     give equal HTML, so a repeat download skips building it (the content hash stays the cache key)."""
     from sqlalchemy import func
 
+    from workshop.frameworks.models import Framework
     from workshop.networks.models import Network
-    from workshop.practices.models import Framework, Practice
+    from workshop.practices.models import Practice
     from workshop.toolkits.models import ToolkitEntry
 
     practices = session.execute(
@@ -493,12 +495,13 @@ def _ranking(columns: list[dict], votes: Counter) -> list[dict]:
 
 
 def _practices_created(session: Session, workshop_id: int) -> list[dict]:
-    if not _module_present("workshop.practices.service"):
+    if not _module_present("workshop.practices.provenance"):
         return []
-    from workshop.practices import service as practices
+    from workshop.practices.provenance import practices_of_workshop
+    from workshop.practices.vocabulary import STATUS_LABELS
 
-    return [{"title": p.title, "status": str(practices.STATUS_LABELS.get(p.status, p.status)),
-             "url": practice_short_url(p.id)} for p in practices.practices_of_workshop(session, workshop_id)]
+    return [{"title": p.title, "status": str(STATUS_LABELS.get(p.status, p.status)),
+             "url": practice_short_url(p.id)} for p in practices_of_workshop(session, workshop_id)]
 
 
 def report_document(session: Session, workshop: Workshop) -> PdfDocument:

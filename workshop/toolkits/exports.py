@@ -185,7 +185,7 @@ def _cell(value) -> str:
 
 def practices_csv(views: list[dict]) -> str:
     """One row per practice, `;`-separated with a BOM: what French spreadsheet software opens cleanly."""
-    from workshop.practices.service import SECTION_LABELS
+    from workshop.practices.vocabulary import SECTION_LABELS
 
     section_keys = list(SECTION_LABELS)
     buffer = io.StringIO()

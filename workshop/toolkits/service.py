@@ -39,7 +39,7 @@ def sanitise(value: Any, field: str, label: str) -> str:
     if not isinstance(value, str):
         raise ValidationError(_("Le champ « %(f)s » doit être un texte.", f=label), field=field)
     if "<" not in value:  # plain text typed in a textarea: paragraphs on blank lines
-        from workshop.practices.service import sanitise as practice_sanitise
+        from workshop.practices.text import sanitise as practice_sanitise
 
         return practice_sanitise(value)
     cleaned = nh3.clean(value, tags=RICH_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https", "mailto"},
@@ -242,7 +242,7 @@ def _refresh_uses(session: Session, practice_ids: set[int]) -> None:
     """Keep Practice.toolkit_uses (sort "use in toolkits") equal to the number of toolkits including it."""
     if not practice_ids:
         return
-    from workshop.practices.service import set_toolkit_uses
+    from workshop.practices.sheets import set_toolkit_uses
 
     counts = dict(session.execute(select(ToolkitEntry.practice_id, func.count(func.distinct(ToolkitEntry.toolkit_id)))
                                   .where(ToolkitEntry.practice_id.in_(practice_ids))

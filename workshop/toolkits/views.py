@@ -115,7 +115,7 @@ def job_download(job_id: str):
 
 
 def _practice(practice_id: int):
-    from workshop.practices import service as practices
+    from workshop.practices import rights as practices
 
     try:
         return practices.require_view(db.session, _viewer(), practice_id)
@@ -160,10 +160,10 @@ def practice_json(practice_id: int):
 @bp.get("/fiches.csv")
 def practices_csv():
     """Download the practices one may read as CSV (one row each), optionally only `ids=1,2,3`."""
-    from workshop.practices import search
+    from workshop.practices import rights
     from workshop.practices.models import Practice
 
-    query = select(Practice).where(search.visible_clause(db.session, _viewer())).order_by(Practice.id)
+    query = select(Practice).where(rights.visible_clause(db.session, _viewer())).order_by(Practice.id)
     raw_ids = request.args.get("ids", "")
     if raw_ids:
         ids = [int(p) for p in raw_ids.split(",") if p.strip().isdigit()][:2000]
@@ -222,14 +222,14 @@ def create():
 
 
 def _builder_page(toolkit, status: int = 200, error: DomainError | None = None, form_data: dict | None = None):
-    from workshop.practices import service as practices
+    from workshop.frameworks import service as frameworks
 
     data = form_data or {"title": toolkit.title, "subtitle": toolkit.subtitle, "introduction": toolkit.introduction,
                          "contacts": toolkit.contacts, "editors_line": toolkit.editors_line}
     return render_template(
         "toolkits/edit.html", toolkit=toolkit, data=data, error=error,
         sections=service.structure(db.session, toolkit), outdated=service.outdated(db.session, toolkit),
-        frameworks=practices.framework_labels(db.session), revision=toolkit.revision,
+        frameworks=frameworks.labels(db.session), revision=toolkit.revision,
     ), status
 
 
