@@ -41,6 +41,7 @@ def site(tmp_path_factory):
             "summary": "Un café mensuel au collège.",
             "context": "Les parents entrent peu dans le collège.",
             "levers": "Un lieu neutre."}).id
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

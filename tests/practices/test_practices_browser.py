@@ -37,6 +37,7 @@ def site(tmp_path_factory):
             "levers": "Un créneau commun le mercredi matin."})
         reviews.transition(db.session, admin, practice.id, "submit")
         reviews.transition(db.session, admin, practice.id, "publish")
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     server = ServerProcess(free_port(5510, 5549), url, tmp / "server.log").start()

@@ -87,6 +87,7 @@ def publish_practices(app, coordinator, networks):
                 reviews.transition(db.session, user, practice.id, "submit")
                 reviews.transition(db.session, user, practice.id, "publish")
                 ids.append(practice.id)
+            db.session.commit()
         return ids
 
     return make

@@ -86,6 +86,7 @@ def test_unpublished_sheet_pdf_is_refused_to_strangers(app, client, coordinator,
 
     with app.test_request_context():
         draft = sheets.create_practice(db.session, db.session.get(User, coordinator.id), practice_data(1))
+        db.session.commit()
         draft_id = draft.id
     assert client.get(f"/fiches/{draft_id}.pdf").status_code == 302  # to the login page
     assert client.get("/fiches/999999.pdf").status_code == 404
@@ -165,6 +166,7 @@ def test_report_shows_groups_vote_ranking_and_practices_born_in_the_workshop(app
         db.session.commit()
         sheets.create_practice(db.session, db.session.get(User, coordinator.id),
                                   practice_data(5, title="Ouvrir l'école le soir"), source_workshop_id=workshop.id)
+        db.session.commit()
         workshop_id = workshop.id
     login(facilitator)
     text = flat("\n".join(page_texts(read_pdf(client.get(f"/ateliers/{workshop_id}/compte-rendu.pdf",

@@ -21,6 +21,7 @@ def _edit_practice(app, coordinator, practice_id: int, **changes) -> None:
         data = {**sheets.snapshot(practice), **changes}
         sheets.update_practice(db.session, db.session.get(User, coordinator.id), practice_id, data,
                                   practice.version)
+        db.session.commit()
 
 
 def test_builder_records_versions_and_flags_a_newer_one_to_update_on_purpose(app, client, login, coordinator,

@@ -37,6 +37,7 @@ def site(tmp_path_factory):
             practice = sheets.create_practice(db.session, admin, practice_data(index))
             reviews.transition(db.session, admin, practice.id, "submit")
             reviews.transition(db.session, admin, practice.id, "publish")
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     server = ServerProcess(free_port(5600, 5649), url, tmp / "server.log",
