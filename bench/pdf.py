@@ -75,7 +75,7 @@ def seed(database_url: str, practices: int) -> dict:
     from workshop.accounts import service as accounts
     from workshop.extensions import db
     from workshop.networks import service as networks
-    from workshop.practices import service as practice_service
+    from workshop.practices import reviews, sheets
     from workshop.toolkits import service as toolkits
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": common.SECRET_KEY, "REDIS_URL": None,
@@ -86,9 +86,9 @@ def seed(database_url: str, practices: int) -> dict:
         user = accounts.create_user(db.session, "coordination@bench.passerelles", "Coordination", "admin", PASSWORD)
         ids = []
         for index in range(1, practices + 1):
-            practice = practice_service.create_practice(db.session, user, sheet(index, nets))
-            practice_service.transition(db.session, user, practice.id, "submit")
-            practice_service.transition(db.session, user, practice.id, "publish")
+            practice = sheets.create_practice(db.session, user, sheet(index, nets))
+            reviews.transition(db.session, user, practice.id, "submit")
+            reviews.transition(db.session, user, practice.id, "publish")
             ids.append(practice.id)
         toolkit = toolkits.create_toolkit(db.session, user, "Boîte à outils de mesure")
         sections = [{"title": theme, "entries": ids[k::5]} for k, theme in enumerate(THEMES[:5])]

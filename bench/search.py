@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                 seed_board(db.session)
                 started = time.perf_counter()
                 seed_practices(db.session, args.practices)
+                db.session.commit()
                 results["seed_seconds"] = round(time.perf_counter() - started, 2)
                 if cache:
                     db.session.commit()

@@ -96,12 +96,51 @@ def test_migrated_database_finds_practices_in_french(migrated_app):
     """Revision 0002 builds the full-text index itself: a sheet saved on a migrated database is found without
     accents or ligatures in the query."""
     from workshop.accounts import service as accounts
-    from workshop.practices import search
-    from workshop.practices import service as practices
+    from workshop.practices import search, sheets
 
     with migrated_app.test_request_context():
         user = accounts.create_user(db.session, "claire@exemple.fr", "Claire", "admin", "un-bon-mot")
-        practices.create_practice(db.session, user, {"title": "Café des parents au cœur de l'école",
+        sheets.create_practice(db.session, user, {"title": "Café des parents au cœur de l'école",
                                                      "levers": "<p>Réunion de rentrée commune</p>"})
         results = search.search(db.session, search.Query(text="coeur ecole reunion"), user)
         assert [hit.practice.title for hit in results.hits] == ["Café des parents au cœur de l'école"]
+
+
+def test_old_map_framework_keys_are_rewritten_to_the_one_list(migrated_app):
+    """Revision 0005: links, their history, sheets, their versions and facets stored with the map's old keys
+    (mallette_parents, convention_partenariat) hold the one key of each framework afterwards."""
+    from sqlalchemy import select, update
+
+    from workshop.accounts import service as accounts
+    from workshop.mapping.models import Link, LinkChange, Structure
+    from workshop.practices import sheets
+    from workshop.practices.models import Practice, PracticeFacet, PracticeVersion
+
+    with migrated_app.test_request_context(), logging_kept():
+        flask_migrate.downgrade(revision="0004")
+        user = accounts.create_user(db.session, "claire@exemple.fr", "Claire", "admin", "un-bon-mot")
+        school, centre = Structure(kind="ecole_primaire", name="École"), Structure(kind="centre_social", name="CS")
+        db.session.add_all([school, centre])
+        db.session.flush()
+        link = Link(source_id=school.id, target_id=centre.id, pair_low=school.id, pair_high=centre.id,
+                    frameworks=["mallette_parents", "clas", "mallette"])
+        db.session.add(link)
+        db.session.flush()
+        db.session.add(LinkChange(link_id=link.id, action="edited",
+                                  changes={"frameworks": [[], ["convention_partenariat"]], "level": ["a", "b"]}))
+        practice = sheets.create_practice(db.session, user, {"title": "Café des parents", "frameworks": ["clas"]})
+        db.session.execute(update(Practice).where(Practice.id == practice.id)
+                           .values(frameworks=["mallette_parents", "reaap"]))
+        db.session.execute(update(PracticeVersion).where(PracticeVersion.practice_id == practice.id)
+                           .values(data={"title": "Café des parents", "frameworks": ["convention_partenariat"]}))
+        db.session.add(PracticeFacet(practice_id=practice.id, facet="framework", value="mallette_parents"))
+        db.session.commit()
+        flask_migrate.upgrade()
+        db.session.expire_all()
+        assert db.session.get(Link, link.id).frameworks == ["mallette", "clas"]
+        assert db.session.scalar(select(LinkChange.changes)) == {"frameworks": [[], ["convention"]],
+                                                                 "level": ["a", "b"]}
+        assert db.session.get(Practice, practice.id).frameworks == ["mallette", "reaap"]
+        assert db.session.scalar(select(PracticeVersion.data))["frameworks"] == ["convention"]
+        assert sorted(db.session.scalars(select(PracticeFacet.value).where(
+            PracticeFacet.practice_id == practice.id, PracticeFacet.facet == "framework"))) == ["clas", "mallette"]

@@ -77,6 +77,7 @@ def register(app: Flask) -> None:
         click.echo(f"Connexion animatrice : {DEMO_ACCOUNTS[1][0]} / {DEMO_PASSWORD}")
         click.echo(f"Connexion coordination : {DEMO_ACCOUNTS[0][0]} / {DEMO_PASSWORD}")
         added = seed_up_to(db.session, 40 if practices is None else practices)
+        db.session.commit()
         click.echo(f"Fiches pratiques de démonstration ajoutées : {added}")
         mapped = seed_structures(db.session, 160 if structures is None else structures)
         click.echo(f"Cartographie de démonstration : {mapped['structures']} structures et {mapped['links']} liens "

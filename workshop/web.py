@@ -22,15 +22,16 @@ from workshop.facilitation.steering import BoardSteering
 from workshop.live.commands import Registry
 from workshop.live.kernel import Kernel
 from workshop.live.namespace import BoardNamespace
-from workshop.practices import search as practice_search
-from workshop.practices.events import PracticeNamespace
+from workshop.practices import index as practice_index
+from workshop.practices.coediting import PracticeNamespace
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
-BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "printing", "toolkits")
+BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "frameworks", "printing",
+              "toolkits")
 COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits")
 # Models of every domain (tables for create_all and Alembic).
-MODELS = ("live.models", "networks.models", "formats.models", "mapping.models", "facilitation.models",
-          "practices.models", "toolkits.models")
+MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models", "mapping.models",
+          "facilitation.models", "practices.models", "toolkits.models")
 # The modules declaring live board actions (`live.commands.command`); the kernel's registry is built from them.
 BOARD_COMMANDS = (
     "boards.cards", "facilitation.phases", "facilitation.tables", "facilitation.timer", "facilitation.undoable",
@@ -54,7 +55,7 @@ def register_web(app: Flask) -> None:
     _configure_login()
     for domain in BLUEPRINTS:
         app.register_blueprint(import_module(f"workshop.{domain}.views").bp)
-    practice_search.install(app)
+    practice_index.install(app)
     kernel = app.extensions["live"] = build_kernel()
     socketio.on_namespace(BoardNamespace(kernel))
     socketio.on_namespace(PracticeNamespace())

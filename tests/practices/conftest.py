@@ -9,7 +9,7 @@ import pytest
 from workshop.accounts.models import User
 from workshop.extensions import db
 from workshop.networks import service as networks
-from workshop.practices import service
+from workshop.practices import reviews, sheets
 
 
 @dataclass
@@ -66,14 +66,15 @@ def make_practice(app, people):
         with app.test_request_context():
             user = db.session.get(User, (author or people.member).id)
             data = sheet(networks=[people.net_cs], **fields)
-            practice = service.create_practice(db.session, user, data)
+            practice = sheets.create_practice(db.session, user, data)
             admin = db.session.get(User, people.admin.id)
             if status in ("submitted", "published", "archived"):
-                service.transition(db.session, user, practice.id, "submit")
+                reviews.transition(db.session, user, practice.id, "submit")
             if status in ("published", "archived"):
-                service.transition(db.session, admin, practice.id, "publish")
+                reviews.transition(db.session, admin, practice.id, "publish")
             if status == "archived":
-                service.transition(db.session, admin, practice.id, "archive")
+                reviews.transition(db.session, admin, practice.id, "archive")
+            db.session.commit()
             return practice.id
 
     return make

@@ -28,7 +28,7 @@ def site(tmp_path_factory):
     from workshop import create_app
     from workshop.accounts import service as accounts
     from workshop.extensions import db
-    from workshop.practices import service
+    from workshop.practices import sheets
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "REDIS_URL": None,
                       "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024})
@@ -36,7 +36,7 @@ def site(tmp_path_factory):
         db.create_all()
         samia = accounts.create_user(db.session, SAMIA[0], SAMIA[2], "facilitator", SAMIA[1])
         accounts.create_user(db.session, NADIA[0], NADIA[2], "member", NADIA[1])
-        practice_id = service.create_practice(db.session, samia, {
+        practice_id = sheets.create_practice(db.session, samia, {
             "title": "Café des parents au collège",
             "summary": "Un café mensuel au collège.",
             "context": "Les parents entrent peu dans le collège.",

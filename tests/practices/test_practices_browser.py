@@ -25,18 +25,18 @@ def site(tmp_path_factory):
     from workshop import create_app
     from workshop.accounts import service as accounts
     from workshop.extensions import db
-    from workshop.practices import service
+    from workshop.practices import reviews, sheets
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "REDIS_URL": None,
                       "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024})
     with app.test_request_context():
         admin = accounts.create_user(db.session, ADMIN[0], "Claire Coordination", "admin", ADMIN[1])
-        practice = service.create_practice(db.session, admin, {
+        practice = sheets.create_practice(db.session, admin, {
             "title": "Accorder les horaires école / centre social",
             "obstacles": "Les horaires de l'école et du centre social ne collent pas.",
             "levers": "Un créneau commun le mercredi matin."})
-        service.transition(db.session, admin, practice.id, "submit")
-        service.transition(db.session, admin, practice.id, "publish")
+        reviews.transition(db.session, admin, practice.id, "submit")
+        reviews.transition(db.session, admin, practice.id, "publish")
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -15,7 +15,7 @@ from workshop.accounts.models import User
 from workshop.boards import service as boards
 from workshop.extensions import db
 from workshop.networks import service as networks
-from workshop.practices import exchange, service
+from workshop.practices import exchange, provenance, reviews, rights, sheets, versions
 
 
 def _exported(app, people) -> dict:
@@ -24,13 +24,14 @@ def _exported(app, people) -> dict:
         workshop = boards.create_workshop(db.session, db.session.get(User, people.coord_cs.id), "Atelier source")
         nadia = boards.join(db.session, {"code": workshop.code, "name": "Nadia"}).participant
         card = act(db.session, nadia, "card.add", {"client_id": "a1", "column": "obstacle", "text": "Peur de l'école"})
-        practice, _ = service.create_from_cards(db.session, db.session.get(User, people.coord_cs.id), workshop.id,
+        practice, _ = provenance.create_from_cards(db.session, db.session.get(User, people.coord_cs.id), workshop.id,
                                                 [card.card["id"]], "Fiche de l'atelier")
-        service.update_practice(db.session, admin, practice.id,
-                                {**service.snapshot(practice), "levers": "<p>Un <strong>café</strong></p>"}, 1)
-        service.transition(db.session, admin, practice.id, "submit")
-        service.transition(db.session, admin, practice.id, "publish")
-        service.create_practice(db.session, member, sheet(title="Deuxième fiche", networks=[people.net_ef]))
+        sheets.update_practice(db.session, admin, practice.id,
+                                {**sheets.snapshot(practice), "levers": "<p>Un <strong>café</strong></p>"}, 1)
+        reviews.transition(db.session, admin, practice.id, "submit")
+        reviews.transition(db.session, admin, practice.id, "publish")
+        sheets.create_practice(db.session, member, sheet(title="Deuxième fiche", networks=[people.net_ef]))
+        db.session.commit()
         return exchange.export_practices(db.session, admin)
 
 
@@ -55,15 +56,15 @@ def test_round_trip_keeps_content_provenance_and_versions_and_never_duplicates(a
         reports = exchange.import_practices(db.session, admin, data)
         assert [r.outcome for r in reports] == ["created", "created"]
         assert any("Réseaux inconnus ignorés" in w for w in reports[0].warnings)
-        imported = service.get_by_uuid(db.session, data["practices"][0]["uuid"])
+        imported = rights.get_by_uuid(db.session, data["practices"][0]["uuid"])
         assert imported.title == "Fiche de l'atelier" and imported.status == "published"
         assert imported.levers == "<p>Un <strong>café</strong></p>"
         assert imported.provenance["workshop_title"] == "Atelier source"
         assert imported.provenance["cards"][0]["text"] == "Peur de l'école"
-        assert [(v.number, v.author_name) for v in service.versions(db.session, imported.id)] == \
+        assert [(v.number, v.author_name) for v in versions.versions(db.session, imported.id)] == \
             [(2, "Admin"), (1, "Coord Cs")]
-        assert [d.field for d in service.diff(db.session, imported.id, 1, 2)] == ["levers"]
-        second = service.get_by_uuid(db.session, data["practices"][1]["uuid"])
+        assert [d.field for d in versions.diff(db.session, imported.id, 1, 2)] == ["levers"]
+        second = rights.get_by_uuid(db.session, data["practices"][1]["uuid"])
         assert [n.slug for n in second.networks] == ["ecole-familles"]
         again = exchange.import_practices(db.session, admin, data)
         assert [r.outcome for r in again] == ["skipped", "skipped"]
@@ -90,11 +91,11 @@ def test_each_item_is_validated_alone(app, people, other_app):
         reports = exchange.import_practices(db.session, admin, {**data, "practices": items})
         assert [r.outcome for r in reports] == ["created", "rejected", "rejected", "rejected", "rejected", "created"]
         assert "UUID" in reports[1].reason and "(title)" in reports[2].reason
-        assert "alert" not in service.get_by_uuid(db.session, bad_script["uuid"]).context
+        assert "alert" not in rights.get_by_uuid(db.session, bad_script["uuid"]).context
         dry = exchange.import_practices(db.session, admin, {**data, "practices": [
             {**good, "uuid": "3f0e9a4e-8d4f-4f7e-9c1b-1234567890ad"}]}, dry_run=True)
         assert dry[0].outcome == "created"
-        assert service.get_by_uuid(db.session, "3f0e9a4e-8d4f-4f7e-9c1b-1234567890ad") is None
+        assert rights.get_by_uuid(db.session, "3f0e9a4e-8d4f-4f7e-9c1b-1234567890ad") is None
     with pytest.raises(Exception) as caught:
         exchange.load(b'{"format": "autre chose"}')
     assert caught.value.field == "file"
@@ -118,7 +119,7 @@ def test_public_export_and_page_keep_card_authors_private(app, people, client):
     _exported(app, people)
     with app.test_request_context():
         public = exchange.export_practices(db.session, None)
-        practice_id = service.get_by_uuid(db.session, public["practices"][0]["uuid"]).id
+        practice_id = rights.get_by_uuid(db.session, public["practices"][0]["uuid"]).id
     assert [p["title"] for p in public["practices"]] == ["Fiche de l'atelier"]
     assert public["practices"][0]["provenance"]["cards"][0] == {
         "id": public["practices"][0]["provenance"]["cards"][0]["id"], "column": "obstacle",

@@ -9,7 +9,7 @@ import pytest
 
 from tests.practices.conftest import sheet
 from workshop.extensions import db
-from workshop.practices import service
+from workshop.practices import rights
 
 
 def form(practice_version: int | None = None, **overrides) -> dict:
@@ -28,7 +28,7 @@ def form(practice_version: int | None = None, **overrides) -> dict:
 
 def status_of(app, practice_id: int) -> str:
     with app.app_context():
-        return service.get_practice(db.session, practice_id).status
+        return rights.get_practice(db.session, practice_id).status
 
 
 def test_published_sheets_are_public_and_drafts_are_not(client, login, people, make_practice):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from tests.practices.conftest import sheet
 from workshop.accounts.models import User
 from workshop.extensions import db
-from workshop.practices import search, service
+from workshop.practices import reviews, search, sheets
 
 
 def publish(session, people, **fields):
     member, admin = db.session.get(User, people.member.id), db.session.get(User, people.admin.id)
-    practice = service.create_practice(session, member, sheet(networks=[people.net_cs], **fields))
-    service.transition(session, member, practice.id, "submit")
-    service.transition(session, admin, practice.id, "publish")
+    practice = sheets.create_practice(session, member, sheet(networks=[people.net_cs], **fields))
+    reviews.transition(session, member, practice.id, "submit")
+    reviews.transition(session, admin, practice.id, "publish")
     return practice
 
 
@@ -62,7 +62,7 @@ def test_no_sheet_with_every_word_falls_back_to_some_words(session, people):
 
 def test_drafts_are_found_only_by_those_who_may_read_them(session, people):
     member = db.session.get(User, people.member.id)
-    service.create_practice(session, member, sheet(title="Brouillon secret", networks=[people.net_cs]))
+    sheets.create_practice(session, member, sheet(title="Brouillon secret", networks=[people.net_cs]))
     assert titles(session, "brouillon secret") == []
     assert titles(session, "brouillon secret", db.session.get(User, people.other.id)) == []
     assert titles(session, "brouillon secret", member) == ["Brouillon secret"]
@@ -92,14 +92,14 @@ def test_sorts_by_recency_and_use_in_toolkits(session, people):
     first = publish(session, people, title="Parents première")
     second = publish(session, people, title="Parents seconde")
     assert titles(session, "parents", sort="recent") == ["Parents seconde", "Parents première"]
-    service.set_toolkit_uses(session, {first.id: 4, second.id: 1})
+    sheets.set_toolkit_uses(session, {first.id: 4, second.id: 1})
     assert titles(session, "parents", sort="toolkits") == ["Parents première", "Parents seconde"]
 
 
 def test_the_index_follows_every_save(session, people):
     practice = publish(session, people, title="Jardin partagé")
     admin = db.session.get(User, people.admin.id)
-    service.update_practice(session, admin, practice.id,
+    sheets.update_practice(session, admin, practice.id,
                             sheet(title="Potager pédagogique", networks=[people.net_cs]), practice.version)
     assert titles(session, "jardin") == [] and titles(session, "potager") == ["Potager pédagogique"]
 
@@ -110,7 +110,7 @@ def test_similar_practices_share_words_and_exclude_drafts_and_itself(session, pe
     publish(session, people, title="Atelier vélo", themes=["Mobilité"], context="x", obstacles="", levers="",
             summary="")
     member = db.session.get(User, people.member.id)
-    service.create_practice(session, member, sheet(title="Café des parents brouillon", networks=[people.net_cs]))
+    sheets.create_practice(session, member, sheet(title="Café des parents brouillon", networks=[people.net_cs]))
     assert [h.practice.title for h in search.similar(session, main)] == ["Café des parents à l'école"]
 
 
@@ -129,13 +129,13 @@ def test_facet_counts_are_exact_and_follow_saves_and_status_changes(session, peo
     assert results.total == 7 and dict(results.facets["city"]) == {"Lille": 4, "Roubaix": 3}
     assert dict(results.facets["theme"]) == {"Parents": 7}
     admin = db.session.get(User, people.admin.id)
-    archived = service.transition(session, admin, results.hits[0].practice.id, "archive")
+    archived = reviews.transition(session, admin, results.hits[0].practice.id, "archive")
     after = search.search(session, search.Query(text="gouter"), None)
     assert after.total == 6 and archived.id not in [h.practice.id for h in after.hits]
     assert sum(count for _value, count in after.facets["city"]) == 6
     # A saved edit moves a sheet from one city to another: the counts follow at the next search.
     moved = next(h.practice for h in after.hits if h.practice.cities == ["Lille"])
-    service.update_practice(session, admin, moved.id, {**service.snapshot(moved), "cities": ["Roubaix"]},
+    sheets.update_practice(session, admin, moved.id, {**sheets.snapshot(moved), "cities": ["Roubaix"]},
                             moved.version)
     edited = search.search(session, search.Query(text="gouter"), None)
     assert dict(edited.facets["city"])["Roubaix"] == dict(after.facets["city"])["Roubaix"] + 1

@@ -12,7 +12,8 @@ from workshop.boards import service as boards
 from workshop.boards.models import Workshop
 from workshop.errors import Conflict, Forbidden, ValidationError
 from workshop.extensions import db
-from workshop.practices import service
+from workshop.frameworks import service as frameworks
+from workshop.practices import provenance, reviews, rights, sheets, text, versions
 from workshop.practices.models import Practice
 
 
@@ -21,7 +22,7 @@ def user(u) -> User:
 
 
 def test_long_texts_keep_lists_bold_links_and_lose_scripts(session, people):
-    practice = service.create_practice(session, user(people.member), sheet(
+    practice = sheets.create_practice(session, user(people.member), sheet(
         context='<p onclick="x()">Avant <script>alert("x")</script><strong>gras</strong> <em>it</em> '
                 '<a href="javascript:alert(1)">piège</a> <a href="https://exemple.fr">site</a></p>'
                 '<iframe src="https://evil"></iframe><ul><li>un</li></ul>'))
@@ -32,7 +33,7 @@ def test_long_texts_keep_lists_bold_links_and_lose_scripts(session, people):
 
 
 def test_plain_text_with_dashes_becomes_a_list(session, people):
-    practice = service.create_practice(session, user(people.member), sheet(steps="- Accueil\n- Café\n- Bilan"))
+    practice = sheets.create_practice(session, user(people.member), sheet(steps="- Accueil\n- Café\n- Bilan"))
     assert practice.steps == "<ul><li>Accueil</li><li>Café</li><li>Bilan</li></ul>"
 
 
@@ -43,86 +44,86 @@ def test_plain_text_with_dashes_becomes_a_list(session, people):
 ])
 def test_bad_fields_are_refused_with_their_name(session, people, field, value):
     with pytest.raises(ValidationError) as caught:
-        service.create_practice(session, user(people.member), sheet(**{field: value}))
+        sheets.create_practice(session, user(people.member), sheet(**{field: value}))
     assert caught.value.field == field
     assert session.scalar(select(Practice.id)) is None
 
 
 def test_every_save_is_a_version_with_a_readable_diff(session, people):
     author = user(people.member)
-    practice = service.create_practice(session, author, sheet(levers="Un lieu neutre."))
-    service.update_practice(session, author, practice.id, sheet(levers="Un lieu neutre et chaleureux."), 1)
-    service.update_practice(session, user(people.admin), practice.id, sheet(levers="Un lieu chaleureux."), 2)
-    history = service.versions(session, practice.id)
+    practice = sheets.create_practice(session, author, sheet(levers="Un lieu neutre."))
+    sheets.update_practice(session, author, practice.id, sheet(levers="Un lieu neutre et chaleureux."), 1)
+    sheets.update_practice(session, user(people.admin), practice.id, sheet(levers="Un lieu chaleureux."), 2)
+    history = versions.versions(session, practice.id)
     assert [(v.number, v.author_name) for v in history] == [(3, "Admin"), (2, "Member"), (1, "Member")]
-    changes = service.diff(session, practice.id, 1, 3)
+    changes = versions.diff(session, practice.id, 1, 3)
     assert [c.field for c in changes] == ["levers"]
     assert ("delete", "neutre.") in changes[0].ops and ("insert", "chaleureux.") in changes[0].ops
 
 
 def test_saving_unchanged_content_makes_no_version(session, people):
     author = user(people.member)
-    practice = service.create_practice(session, author, sheet())
-    service.update_practice(session, author, practice.id, sheet(), 1)
-    assert practice.version == 1 and len(service.versions(session, practice.id)) == 1
+    practice = sheets.create_practice(session, author, sheet())
+    sheets.update_practice(session, author, practice.id, sheet(), 1)
+    assert practice.version == 1 and len(versions.versions(session, practice.id)) == 1
 
 
 def test_a_stale_save_raises_conflict_with_both_texts_and_overwrites_nothing(session, people):
-    practice = service.create_practice(session, user(people.member), sheet(context="Version de départ.",
+    practice = sheets.create_practice(session, user(people.member), sheet(context="Version de départ.",
                                                                             networks=[people.net_cs]))
-    service.update_practice(session, user(people.coord_cs), practice.id, sheet(context="Texte de Claire.",
+    sheets.update_practice(session, user(people.coord_cs), practice.id, sheet(context="Texte de Claire.",
                                                                                   networks=[people.net_cs]), 1)
     with pytest.raises(Conflict) as caught:
-        service.update_practice(session, user(people.member), practice.id, sheet(context="Texte de Karim.",
+        sheets.update_practice(session, user(people.member), practice.id, sheet(context="Texte de Karim.",
                                                                                 networks=[people.net_cs]), 1)
     fields = {f["field"]: f for f in caught.value.details["fields"]}
     assert "Texte de Claire" in fields["context"]["theirs"] and "Texte de Karim" in fields["context"]["yours"]
     assert caught.value.details["current_version"] == 2
     session.expire_all()
-    assert "Texte de Claire" in service.get_practice(session, practice.id).context
-    assert len(service.versions(session, practice.id)) == 2
+    assert "Texte de Claire" in rights.get_practice(session, practice.id).context
+    assert len(versions.versions(session, practice.id)) == 2
 
 
 def test_restore_brings_back_an_old_version_as_a_new_one(session, people):
     author = user(people.member)
-    practice = service.create_practice(session, author, sheet(title="Premier titre"))
-    service.update_practice(session, author, practice.id, sheet(title="Second titre"), 1)
-    service.restore(session, author, practice.id, 1, 2)
+    practice = sheets.create_practice(session, author, sheet(title="Premier titre"))
+    sheets.update_practice(session, author, practice.id, sheet(title="Second titre"), 1)
+    versions.restore(session, author, practice.id, 1, 2)
     assert practice.title == "Premier titre" and practice.version == 3
-    assert service.versions(session, practice.id)[0].note == "Restauration de la version 1"
+    assert versions.versions(session, practice.id)[0].note == "Restauration de la version 1"
 
 
 def test_review_workflow_and_who_may_do_what(session, people):
     member, other = user(people.member), user(people.other)
-    practice = service.create_practice(session, member, sheet(networks=[people.net_cs]))
+    practice = sheets.create_practice(session, member, sheet(networks=[people.net_cs]))
     with pytest.raises(Forbidden):
-        service.transition(session, other, practice.id, "submit")
-    service.transition(session, member, practice.id, "submit", "Prête à relire")
+        reviews.transition(session, other, practice.id, "submit")
+    reviews.transition(session, member, practice.id, "submit", "Prête à relire")
     with pytest.raises(Forbidden):
-        service.transition(session, member, practice.id, "publish")
+        reviews.transition(session, member, practice.id, "publish")
     with pytest.raises(Forbidden):  # coordinates the other network only
-        service.transition(session, user(people.coord_ef), practice.id, "publish")
+        reviews.transition(session, user(people.coord_ef), practice.id, "publish")
     with pytest.raises(ValidationError):  # sending back needs a comment
-        service.transition(session, user(people.coord_cs), practice.id, "return", "")
-    service.transition(session, user(people.coord_cs), practice.id, "return", "Préciser les étapes")
+        reviews.transition(session, user(people.coord_cs), practice.id, "return", "")
+    reviews.transition(session, user(people.coord_cs), practice.id, "return", "Préciser les étapes")
     assert practice.status == "draft"
-    service.transition(session, member, practice.id, "submit")
-    service.transition(session, user(people.coord_cs), practice.id, "publish", "Bravo")
+    reviews.transition(session, member, practice.id, "submit")
+    reviews.transition(session, user(people.coord_cs), practice.id, "publish", "Bravo")
     assert practice.status == "published" and practice.published_at is not None
     with pytest.raises(Forbidden):  # the author no longer edits the published sheet
-        service.update_practice(session, member, practice.id, sheet(title="Changement"), practice.version)
-    service.transition(session, user(people.coord_cs), practice.id, "archive")
-    log = [(c.status_from, c.status_to, c.body) for c in service.comments(session, practice.id)]
+        sheets.update_practice(session, member, practice.id, sheet(title="Changement"), practice.version)
+    reviews.transition(session, user(people.coord_cs), practice.id, "archive")
+    log = [(c.status_from, c.status_to, c.body) for c in reviews.comments(session, practice.id)]
     assert log[0] == ("draft", "submitted", "Prête à relire")
     assert ("submitted", "draft", "Préciser les étapes") in log and log[-1][:2] == ("published", "archived")
 
 
 def test_without_networks_only_admins_publish(session, people):
-    practice = service.create_practice(session, user(people.member), sheet(networks=[]))
-    service.transition(session, user(people.member), practice.id, "submit")
+    practice = sheets.create_practice(session, user(people.member), sheet(networks=[]))
+    reviews.transition(session, user(people.member), practice.id, "submit")
     with pytest.raises(Forbidden):
-        service.transition(session, user(people.coord_cs), practice.id, "publish")
-    service.transition(session, user(people.admin), practice.id, "publish")
+        reviews.transition(session, user(people.coord_cs), practice.id, "publish")
+    reviews.transition(session, user(people.admin), practice.id, "publish")
     assert practice.status == "published"
 
 
@@ -133,22 +134,22 @@ def app_config():
 
 def test_double_approval_needs_both_networks(app, session, people):
     app.config["PRACTICES_DOUBLE_APPROVAL"] = True
-    practice = service.create_practice(session, user(people.member), sheet(networks=[people.net_cs, people.net_ef]))
-    service.transition(session, user(people.member), practice.id, "submit")
-    service.transition(session, user(people.coord_cs), practice.id, "publish")
+    practice = sheets.create_practice(session, user(people.member), sheet(networks=[people.net_cs, people.net_ef]))
+    reviews.transition(session, user(people.member), practice.id, "submit")
+    reviews.transition(session, user(people.coord_cs), practice.id, "publish")
     assert practice.status == "submitted"
-    assert [n.id for n in service.missing_approvals(session, practice)] == [people.net_ef]
+    assert [n.id for n in reviews.missing_approvals(session, practice)] == [people.net_ef]
     with pytest.raises(ValidationError):
-        service.transition(session, user(people.coord_cs), practice.id, "publish")
-    service.transition(session, user(people.coord_ef), practice.id, "publish")
+        reviews.transition(session, user(people.coord_cs), practice.id, "publish")
+    reviews.transition(session, user(people.coord_ef), practice.id, "publish")
     assert practice.status == "published"
 
 
 def test_editors_invited_may_edit_a_draft(session, people):
-    practice = service.create_practice(session, user(people.member), sheet())
-    assert not service.can_edit(session, user(people.other), practice)
-    service.add_editor(session, user(people.member), practice.id, people.other.email)
-    service.update_practice(session, user(people.other), practice.id, sheet(title="À quatre mains"), 1)
+    practice = sheets.create_practice(session, user(people.member), sheet())
+    assert not rights.can_edit(session, user(people.other), practice)
+    sheets.add_editor(session, user(people.member), practice.id, people.other.email)
+    sheets.update_practice(session, user(people.other), practice.id, sheet(title="À quatre mains"), 1)
     assert practice.title == "À quatre mains"
 
 
@@ -167,7 +168,7 @@ def _board(session, people, **settings):
 
 def test_cards_prefill_the_sheet_and_provenance_survives_the_workshop(session, people):
     facilitator, workshop, cards = _board(session, people)
-    practice, used = service.create_from_cards(session, facilitator, workshop.id, cards, "Accueillir les parents")
+    practice, used = provenance.create_from_cards(session, facilitator, workshop.id, cards, "Accueillir les parents")
     assert used == cards
     assert "Horaires décalés" in practice.obstacles and "Café des parents" in practice.levers
     assert "Réunion de rentrée commune" in practice.steps
@@ -176,14 +177,14 @@ def test_cards_prefill_the_sheet_and_provenance_survives_the_workshop(session, p
     session.delete(session.get(Workshop, workshop.id))
     session.commit()
     session.expire_all()
-    kept = service.get_practice(session, practice.id)
-    assert kept.source_workshop_id is None and service.workshop_deleted(kept)
+    kept = rights.get_practice(session, practice.id)
+    assert kept.source_workshop_id is None and provenance.workshop_deleted(kept)
     assert kept.provenance["workshop_title"] == "Atelier du jeudi"
 
 
 def test_anonymous_workshop_keeps_no_author_names(session, people):
     facilitator, workshop, cards = _board(session, people, anonymous=True)
-    practice, _used = service.create_from_cards(session, facilitator, workshop.id, cards, None)
+    practice, _used = provenance.create_from_cards(session, facilitator, workshop.id, cards, None)
     assert all(c["author"] is None for c in practice.provenance["cards"])
     assert practice.title == "Fiche issue de l'atelier « Atelier du jeudi »"
 
@@ -192,18 +193,18 @@ def test_cards_of_another_workshop_are_refused(session, people):
     facilitator, workshop, cards = _board(session, people)
     other = boards.create_workshop(session, facilitator, "Autre atelier")
     with pytest.raises(Exception) as caught:
-        service.create_from_cards(session, facilitator, other.id, cards, "x")
+        provenance.create_from_cards(session, facilitator, other.id, cards, "x")
     assert caught.value.code == "not_found"
 
 
 def test_frameworks_list_is_edited_by_admins_only(session, people):
     with pytest.raises(Forbidden):
-        service.save_framework(session, user(people.coord_cs), "bourse", "Bourse aux projets")
-    service.save_framework(session, user(people.admin), "reaap", "REAAP (parentalité)")
-    service.save_framework(session, user(people.admin), "bourse", "Bourse aux projets")
-    labels = service.framework_labels(session)
+        frameworks.save_framework(session, user(people.coord_cs), "bourse", "Bourse aux projets")
+    frameworks.save_framework(session, user(people.admin), "reaap", "REAAP (parentalité)")
+    frameworks.save_framework(session, user(people.admin), "bourse", "Bourse aux projets")
+    labels = frameworks.labels(session)
     assert labels["reaap"] == "REAAP (parentalité)" and labels["bourse"] == "Bourse aux projets"
-    practice = service.create_practice(session, user(people.member), sheet(frameworks=["bourse"]))
+    practice = sheets.create_practice(session, user(people.member), sheet(frameworks=["bourse"]))
     assert practice.frameworks == ["bourse"]
 
 
@@ -214,13 +215,13 @@ def test_frameworks_list_is_edited_by_admins_only(session, people):
 ])
 def test_text_typed_by_people_is_kept_and_edits_back_as_typed(app, typed):
     with app.test_request_context():
-        stored = service.sanitise(typed)
-        shown = service.editable_text(stored)
+        stored = text.sanitise(typed)
+        shown = text.editable_text(stored)
         assert shown == typed.strip()  # what the text area shows is what was typed, not markup
-        assert service.sanitise(shown) == stored  # saving it unchanged changes nothing
+        assert text.sanitise(shown) == stored  # saving it unchanged changes nothing
 
 
 def test_rich_sections_are_edited_as_html_so_nothing_is_lost(app):
     with app.test_request_context():
-        stored = service.sanitise('<p><strong>Gras</strong> et <a href="https://exemple.fr">lien</a></p>')
-        assert service.editable_text(stored) == stored
+        stored = text.sanitise('<p><strong>Gras</strong> et <a href="https://exemple.fr">lien</a></p>')
+        assert text.editable_text(stored) == stored

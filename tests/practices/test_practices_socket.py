@@ -8,7 +8,7 @@ import urllib.request
 from tests.practices.conftest import sheet
 from workshop.accounts.models import User
 from workshop.extensions import db
-from workshop.practices import service
+from workshop.practices import reviews, rights, sheets
 
 
 def test_cards_become_a_practice_and_everyone_sees_which(app, people, make_workshop, session_cookie,
@@ -35,7 +35,7 @@ def test_cards_become_a_practice_and_everyone_sees_which(app, people, make_works
     assert event["data"]["practice"]["url"] == f"/fiches/{practice['id']}"
 
     with app.app_context():
-        saved = service.get_practice(db.session, practice["id"])
+        saved = rights.get_practice(db.session, practice["id"])
         assert "entrer dans l" in saved.obstacles and "café des parents" in saved.levers
         assert "Réunion de rentrée" in saved.steps and saved.status == "draft"
         assert saved.provenance["workshop_title"] == "Atelier formalisation"
@@ -50,14 +50,15 @@ def test_an_obstacle_card_shows_what_helped_elsewhere_and_can_be_pinned(app, peo
                                                                          session_cookie, board_client):
     with app.test_request_context():
         member, admin = db.session.get(User, people.member.id), db.session.get(User, people.admin.id)
-        practice = service.create_practice(db.session, member, sheet(
+        practice = sheets.create_practice(db.session, member, sheet(
             title="Accorder les horaires", obstacles="Les horaires de l'école et du centre social ne collent pas.",
             levers="Un créneau commun le mercredi matin.", networks=[people.net_cs]))
-        service.transition(db.session, member, practice.id, "submit")
-        service.transition(db.session, admin, practice.id, "publish")
+        reviews.transition(db.session, member, practice.id, "submit")
+        reviews.transition(db.session, admin, practice.id, "publish")
         practice_id = practice.id
-        draft_id = service.create_practice(db.session, member, sheet(title="Horaires brouillon",
+        draft_id = sheets.create_practice(db.session, member, sheet(title="Horaires brouillon",
                                                                      obstacles="horaires")).id
+        db.session.commit()
     workshop = make_workshop(people.coord_cs)
     facilitator = board_client(workshop["code"], cookie=session_cookie(people.coord_cs))
     karim = board_client(workshop["code"], "Karim")
@@ -132,10 +133,37 @@ def test_co_editors_see_each_others_typing_and_saves(app, people, make_practice)
                 client.disconnect("/practice")
 
 
+def test_restoring_an_old_version_tells_the_co_editors(app, people, make_practice):
+    """A restore makes a new version like a save does, so the others editing the sheet are told of it."""
+    from tests.practices.test_practices_http import form
+    from workshop.extensions import socketio
+
+    practice_id = make_practice(author=people.member)
+    claire = app.test_client()
+    assert claire.post("/connexion", data={"email": people.coord_cs.email,
+                                            "password": "motdepasse-1"}).status_code == 302
+    assert claire.post(f"/fiches/{practice_id}/modifier", data=form(1, context="Deuxième texte",
+                                                                    networks=[people.net_cs])).status_code == 302
+    browser = app.test_client()
+    logged = browser.post("/connexion", data={"email": people.member.email, "password": "motdepasse-1"})
+    assert logged.status_code == 302
+    karim = socketio.test_client(app, namespace="/practice", flask_test_client=browser)
+    try:
+        assert karim.emit("join", {"practice_id": practice_id}, namespace="/practice", callback=True)["ok"]
+        karim.get_received("/practice")
+        restored = claire.post(f"/fiches/{practice_id}/historique/1/restaurer", data={"version": "2"})
+        assert restored.status_code == 302
+        saved = [m["args"][0] for m in karim.get_received("/practice") if m["name"] == "saved"]
+        assert len(saved) == 1 and saved[0]["version"] == 3 and saved[0]["by"] == "Coord Cs"
+        assert "Deuxième texte" not in saved[0]["fields"]["context"]
+    finally:
+        karim.disconnect("/practice")
+
+
 def test_an_unexpected_failure_still_gets_an_answer(app, people, make_practice, monkeypatch):
     """A bug behind a co-editing event answers {"ok": false, "code": "internal"} in French, not silence."""
     from workshop.extensions import socketio
-    from workshop.practices import service
+    from workshop.practices import coediting
 
     practice_id = make_practice(author=people.member)
     browser = app.test_client()
@@ -146,7 +174,7 @@ def test_an_unexpected_failure_still_gets_an_answer(app, people, make_practice, 
     def broken(*_args):
         raise RuntimeError("panne")
 
-    monkeypatch.setattr(service, "require_edit", broken)
+    monkeypatch.setattr(coediting, "require_edit", broken)
     try:
         ack = editor.emit("join", {"practice_id": practice_id}, namespace="/practice", callback=True)
         assert ack["ok"] is False and ack["error"]["code"] == "internal"

@@ -76,18 +76,19 @@ def networks(app):
 def publish_practices(app, coordinator, networks):
     """publish_practices(n, **extra) -> [practice ids], each created, submitted and published."""
     from workshop.accounts.models import User
-    from workshop.practices import service as practices
+    from workshop.practices import reviews, sheets
 
     def make(count: int, start: int = 1, **extra) -> list[int]:
         ids = []
         with app.test_request_context():
             user = db.session.get(User, coordinator.id)
             for index in range(start, start + count):
-                practice = practices.create_practice(db.session, user,
+                practice = sheets.create_practice(db.session, user,
                                                      practice_data(index, networks=networks, **extra))
-                practices.transition(db.session, user, practice.id, "submit")
-                practices.transition(db.session, user, practice.id, "publish")
+                reviews.transition(db.session, user, practice.id, "submit")
+                reviews.transition(db.session, user, practice.id, "publish")
                 ids.append(practice.id)
+            db.session.commit()
         return ids
 
     return make

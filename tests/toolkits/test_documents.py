@@ -83,10 +83,11 @@ def test_short_url_leads_to_the_sheet_online(client, publish_practices):
 def test_unpublished_sheet_pdf_is_refused_to_strangers(app, client, coordinator, networks):
     from tests.toolkits.conftest import practice_data
     from workshop.accounts.models import User
-    from workshop.practices import service as practices
+    from workshop.practices import sheets
 
     with app.test_request_context():
-        draft = practices.create_practice(db.session, db.session.get(User, coordinator.id), practice_data(1))
+        draft = sheets.create_practice(db.session, db.session.get(User, coordinator.id), practice_data(1))
+        db.session.commit()
         draft_id = draft.id
     assert client.get(f"/fiches/{draft_id}.pdf").status_code == 302  # to the login page
     assert client.get("/fiches/999999.pdf").status_code == 404
@@ -146,7 +147,7 @@ def test_report_shows_groups_vote_ranking_and_practices_born_in_the_workshop(app
     from workshop.accounts.models import User
     from workshop.boards import service as boards
     from workshop.facilitation.models import CardGroup, CardPlacement, Vote
-    from workshop.practices import service as practices
+    from workshop.practices import sheets
 
     facilitator = make_user("facilitator")
     with app.test_request_context():
@@ -165,8 +166,9 @@ def test_report_shows_groups_vote_ranking_and_practices_born_in_the_workshop(app
         db.session.add(Vote(workshop_id=workshop.id, participant_id=people[1].id, target_kind="card",
                             target_id=cards[2]))
         db.session.commit()
-        practices.create_practice(db.session, db.session.get(User, coordinator.id),
+        sheets.create_practice(db.session, db.session.get(User, coordinator.id),
                                   practice_data(5, title="Ouvrir l'école le soir"), source_workshop_id=workshop.id)
+        db.session.commit()
         workshop_id = workshop.id
     login(facilitator)
     text = flat("\n".join(page_texts(read_pdf(client.get(f"/ateliers/{workshop_id}/compte-rendu.pdf",

@@ -14,13 +14,14 @@ from workshop.extensions import db
 
 def _edit_practice(app, coordinator, practice_id: int, **changes) -> None:
     from workshop.accounts.models import User
-    from workshop.practices import service as practices
+    from workshop.practices import rights, sheets
 
     with app.test_request_context():
-        practice = practices.get_practice(db.session, practice_id)
-        data = {**practices.snapshot(practice), **changes}
-        practices.update_practice(db.session, db.session.get(User, coordinator.id), practice_id, data,
+        practice = rights.get_practice(db.session, practice_id)
+        data = {**sheets.snapshot(practice), **changes}
+        sheets.update_practice(db.session, db.session.get(User, coordinator.id), practice_id, data,
                                   practice.version)
+        db.session.commit()
 
 
 def test_builder_records_versions_and_flags_a_newer_one_to_update_on_purpose(app, client, login, coordinator,
@@ -80,13 +81,13 @@ def test_only_published_practices_enter_and_only_coordinators_build(app, client,
                                                                     publish_practices, build, networks):
     from tests.toolkits.conftest import practice_data
     from workshop.accounts.models import User
-    from workshop.practices import service as practices
+    from workshop.practices import sheets
     from workshop.toolkits import service
 
     toolkit_id = build([("A", [])])
     with app.test_request_context():
         user = db.session.get(User, coordinator.id)
-        draft = practices.create_practice(db.session, user, practice_data(9))
+        draft = sheets.create_practice(db.session, user, practice_data(9))
         with pytest.raises(ValidationError, match="publiées"):
             service.save_toolkit(db.session, user, toolkit_id, {"title": "T", "sections": [
                 {"title": "A", "entries": [draft.id]}]}, 2)

@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from workshop.frameworks import service as frameworks_service
 from workshop.mapping import geo, vocabulary
 from workshop.mapping.models import City, Link, LinkChange, Qpv, Structure, structure_network
+from workshop.networks import service as networks
 
 # (INSEE code, name, latitude, longitude of the centre)
 CITIES = (
@@ -108,8 +110,6 @@ def _point(rng: random.Random, place: dict) -> tuple[float, float]:
 
 def seed_structures(session: Session, count: int, *, seed: int = 93) -> dict[str, int]:
     """Add demo structures up to `count` (idempotent) and about two links per new structure."""
-    from workshop.networks import service as networks
-
     already = session.scalar(select(func.count(Structure.id)).where(Structure.source == "demo")) or 0
     missing = max(0, count - already)
     if missing == 0:
@@ -167,7 +167,7 @@ def _seed_links(session: Session, rng: random.Random, structures, now: datetime)
         by_city.setdefault(row.city_insee, []).append(row)
     everyone = list(structures)
     pairs = set(session.execute(select(Link.pair_low, Link.pair_high)).all())
-    frameworks = list(vocabulary.FRAMEWORKS)
+    frameworks = list(frameworks_service.choices(session))
     rows = []
     attempts = 0
     target = 2 * len(structures)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
 from workshop.errors import Conflict, Forbidden, NotFound, ValidationError
+from workshop.frameworks import service as frameworks_service
 from workshop.mapping import vocabulary
 from workshop.mapping.models import Link, LinkChange, Structure, structure_network
 from workshop.mapping.permissions import can_coordinate, can_coordinate_link, can_declare, require_coordinator
@@ -56,7 +57,7 @@ def _clean_link(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     return {
         "level": one_of("level", vocabulary.LEVELS),
         "formalisation": one_of("formalisation", vocabulary.FORMALISATIONS),
-        "frameworks": some_of("frameworks", vocabulary.framework_choices(session)),
+        "frameworks": some_of("frameworks", frameworks_service.labels(session)),
         "shared": some_of("shared", vocabulary.SHARED),
         "parents_place": one_of("parents_place", vocabulary.PARENTS_PLACES, optional=True),
         "since": since,

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from workshop.frameworks import service as frameworks_service
 from workshop.mapping import public, vocabulary
 from workshop.printing.renderer import PdfDocument
 
@@ -43,7 +44,7 @@ def panorama(session: Session) -> dict[str, Any]:
         city["in_qpv"] += bool(s["qpv"])
         city["links"] += linked.get(s["id"], 0)
     frameworks = Counter(f for link in links for f in link["frameworks"] or [])
-    framework_labels = vocabulary.framework_choices(session)
+    framework_labels = frameworks_service.labels(session)
     alone = sorted((s for s in structures if not linked.get(s["id"])), key=lambda s: (s["city"] or "", s["name"]))
     return {
         "structures": total,

@@ -15,6 +15,7 @@ from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from workshop.errors import ValidationError
+from workshop.frameworks import service as frameworks_service
 from workshop.mapping import vocabulary
 from workshop.mapping.imports.parsing import QPV_RE
 from workshop.mapping.models import City, Link, Qpv, Structure, structure_network
@@ -184,4 +185,4 @@ def filter_options(session: Session) -> dict[str, Any]:
             "networks": [{"value": str(i), "label": n} for i, n in networks],
             "kinds": vocabulary.labels(vocabulary.KINDS), "levels": vocabulary.labels(vocabulary.LEVELS),
             "formalisations": vocabulary.labels(vocabulary.FORMALISATIONS),
-            "frameworks": {k: str(v) for k, v in vocabulary.framework_choices(session).items()}}
+            "frameworks": frameworks_service.labels(session)}

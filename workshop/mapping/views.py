@@ -15,6 +15,7 @@ from workshop.accounts.views import admin_required
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.forms import attach_error
+from workshop.frameworks import service as frameworks_service
 from workshop.mapping import links, membership, panorama, permissions, public, structures, vocabulary, workshops
 from workshop.mapping.cache import cached_json
 from workshop.mapping.forms import ImportForm, LinkForm, MemberForm, StructureForm, WorkshopStructuresForm
@@ -93,7 +94,7 @@ def structure(structure_id: int):
                            membership=membership.membership(db.session, current_user, item.id),
                            members=membership.members_of(db.session, item.id) if coordinator else [],
                            member_form=MemberForm() if coordinator else None,
-                           frameworks=vocabulary.framework_choices(db.session), vocab=vocabulary)
+                           frameworks=frameworks_service.labels(db.session), vocab=vocabulary)
 
 
 # --- Members of a structure ------------------------------------------------------------------------------
@@ -200,7 +201,8 @@ def edit_structure(structure_id: int):
 
 def _link_form(**kwargs) -> LinkForm:
     form = LinkForm(**kwargs)
-    form.frameworks.choices = [SelectChoice(k, v) for k, v in vocabulary.framework_choices(db.session).items()]
+    offered = frameworks_service.choices(db.session, form.frameworks.data or ())
+    form.frameworks.choices = [SelectChoice(k, v) for k, v in offered.items()]
     return form
 
 
@@ -232,7 +234,7 @@ def link(link_id: int):
     """Show a link, how it is characterised and its history."""
     item = links.get_link(db.session, link_id, viewer=current_user)
     return render_template("mapping/link.html", link=item, vocab=vocabulary,
-                           frameworks=vocabulary.framework_choices(db.session),
+                           frameworks=frameworks_service.labels(db.session),
                            coordinator=permissions.can_coordinate_link(db.session, current_user, item))
 
 

@@ -1,4 +1,7 @@
-"""Controlled lists of the cartography (DESIGN.md §5): stable keys in the database, French labels in the UI."""
+"""Controlled lists of the cartography (DESIGN.md §5): stable keys in the database, French labels in the UI.
+
+Frameworks (dispositifs) are not here: every domain reads the one list of `workshop.frameworks`.
+"""
 
 from __future__ import annotations
 
@@ -33,23 +36,6 @@ FORMALISATIONS = {
     "informal": _l("Informel"),
     "agreement": _l("Convention / charte signée"),
     "framework": _l("Inscrit dans un dispositif"),
-}
-
-# Default frameworks (dispositifs); when the practices domain has its editable list, that list wins.
-FRAMEWORKS = {
-    "clas": "CLAS",
-    "reaap": "REAAP",
-    "oepre": "OEPRE",
-    "pre": "PRE",
-    "cite_educative": "Cité éducative",
-    "rep": "REP / REP+",
-    "pedt": "PEDT",
-    "contrat_de_ville": "Contrat de ville",
-    "ctg": "CTG",
-    "espace_parents": "Espace parents",
-    "mallette_parents": "Mallette des parents",
-    "devoirs_faits": "Devoirs faits",
-    "convention_partenariat": "Convention de partenariat",
 }
 
 SHARED = {
@@ -118,19 +104,3 @@ def labels(mapping: dict) -> dict[str, str]:
     """The same mapping with labels turned into plain strings (for JSON and JavaScript)."""
     return {key: str(label) for key, label in mapping.items()}
 
-
-def framework_choices(session=None) -> dict[str, str]:
-    """Frameworks people may choose: ours plus the admins' list of the practices domain when it exists."""
-    if session is not None:
-        try:
-            from workshop.practices.models import Framework
-        except ImportError:  # the practices domain is optional for the map
-            return dict(FRAMEWORKS)
-        from sqlalchemy import inspect, select
-
-        if not inspect(session.get_bind()).has_table(Framework.__tablename__):
-            return dict(FRAMEWORKS)
-        rows = session.execute(select(Framework.key, Framework.label).where(Framework.active.is_(True))
-                               .order_by(Framework.position, Framework.label)).all()
-        return {**FRAMEWORKS, **{key: label for key, label in rows}}
-    return dict(FRAMEWORKS)

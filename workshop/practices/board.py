@@ -21,8 +21,10 @@ from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.facilitation.models import CardGroup, CardPlacement
 from workshop.live.commands import command
 from workshop.live.context import Context
-from workshop.practices import search, service
+from workshop.practices import provenance, search
+from workshop.practices.cleaning import CARDS_MAX
 from workshop.practices.models import Practice, PracticePin
+from workshop.practices.sheets import now
 from workshop.validation import clean_id, clean_ids
 
 GROUPS_MAX = 50
@@ -71,10 +73,10 @@ def _group_cards(session: Session, workshop_id: int, group_ids: list[int]) -> tu
 def create_practice(ctx: Context, payload: dict) -> dict:
     user = _facilitator_user(ctx)
     group_ids = clean_ids(payload.get("group_ids"), "group_ids", GROUPS_MAX)
-    card_ids = clean_ids(payload.get("card_ids"), "card_ids", service.CARDS_MAX)
+    card_ids = clean_ids(payload.get("card_ids"), "card_ids", CARDS_MAX)
     from_groups, groups = _group_cards(ctx.session, ctx.workshop_id, group_ids)
     card_ids = list(dict.fromkeys([*card_ids, *from_groups]))
-    practice, used = service.create_from_cards(ctx.session, user, ctx.workshop_id, card_ids,
+    practice, used = provenance.create_from_cards(ctx.session, user, ctx.workshop_id, card_ids,
                                                payload.get("title"), groups)
     ref = practice_ref(practice)
     ctx.emit("practice.created", {"practice": ref, "card_ids": used})
@@ -104,7 +106,7 @@ def pin(ctx: Context, payload: dict) -> None:
     if existing is not None:
         raise ValidationError(_("Cette fiche est déjà épinglée."), field="practice_id")
     ctx.session.add(PracticePin(workshop_id=ctx.workshop_id, practice_id=practice.id, card_id=card_id,
-                                at=service.now()))
+                                at=now()))
     ctx.emit("practice.pinned", {"practice": practice_ref(practice, practice.summary), "card_id": card_id})
 
 
@@ -121,8 +123,8 @@ def unpin(ctx: Context, payload: dict) -> None:
 
 def board_links(session: Session, workshop_id: int) -> dict:
     """For a board (re)loading: which cards became which sheet, and the pinned sheets."""
-    practices = [{**practice_ref(p), "card_ids": service.provenance_cards(p)}
-                 for p in service.practices_of_workshop(session, workshop_id)]
+    practices = [{**practice_ref(p), "card_ids": provenance.provenance_cards(p)}
+                 for p in provenance.practices_of_workshop(session, workshop_id)]
     pins = session.execute(select(PracticePin, Practice).join(Practice, Practice.id == PracticePin.practice_id)
                            .where(PracticePin.workshop_id == workshop_id, Practice.status == "published")
                            .order_by(PracticePin.id)).all()

@@ -10,8 +10,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from workshop.accounts import service as accounts
+from workshop.accounts.models import User
 from workshop.errors import DomainError
 from workshop.extensions import db
+from workshop.practices import exchange, index
+from workshop.practices.models import Practice
+from workshop.practices.sheets import sync_derived
 
 
 def register(app: Flask) -> None:
@@ -20,9 +24,6 @@ def register(app: Flask) -> None:
     @click.option("--all", "everything", is_flag=True, help="Toutes les fiches, pas seulement les publiées.")
     def export_practices(output: Path, everything: bool) -> None:
         """Write practice sheets (with provenance and versions) to a JSON file."""
-        from workshop.accounts.models import User
-        from workshop.practices import exchange
-
         viewer = db.session.scalar(select(User).where(User.role == "admin").limit(1)) if everything else None
         data = exchange.export_practices(db.session, viewer)
         try:
@@ -37,8 +38,6 @@ def register(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="Vérifier sans rien enregistrer.")
     def import_practices(file: Path, admin_email: str, dry_run: bool) -> None:
         """Import practice sheets from a JSON export; prints one line per item and never duplicates."""
-        from workshop.practices import exchange
-
         user = accounts.get_by_email(db.session, admin_email)
         if user is None or not user.is_admin:
             raise click.ClickException(f"{admin_email} n'est pas un compte coordinateur (admin).")
@@ -46,6 +45,10 @@ def register(app: Flask) -> None:
             reports = exchange.import_practices(db.session, user, exchange.load(file.read_bytes()), dry_run=dry_run)
         except DomainError as error:
             raise click.ClickException(error.message) from None
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
         for r in reports:
             line = f"#{r.index} {r.outcome} {r.uuid or '-'} {r.title or ''}"
             if r.reason:
@@ -61,16 +64,11 @@ def register(app: Flask) -> None:
     @app.cli.command("reindex-practices")
     def reindex_practices() -> None:
         """Create the full-text index if missing and rebuild it from the sheets."""
-        from workshop.practices import search, service
-        from workshop.practices.models import Practice
-
         with db.engine.begin() as connection:
-            search.ensure_schema(connection)
-        labels = service.framework_labels(db.session)
+            index.ensure_schema(connection)
         count = 0
         for practice in db.session.scalars(select(Practice)):
-            service.sync_derived(db.session, practice)
+            sync_derived(db.session, practice)
             count += 1
         db.session.commit()
-        del labels
         click.echo(f"{count} fiche(s) réindexée(s)")

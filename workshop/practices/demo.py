@@ -14,9 +14,12 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
+from workshop.frameworks import service as frameworks
 from workshop.networks.models import Network
-from workshop.practices import search, service
+from workshop.practices import index
 from workshop.practices.models import Practice, PracticeFacet, PracticeVersion, practice_network
+from workshop.practices.text import html_list
+from workshop.practices.vocabulary import AUDIENCES
 
 CITIES = {
     "Roubaix": ["L'Alma", "L'Épeule", "Les Trois Ponts"], "Lille": ["Lille-Sud", "Moulins", "Fives"],
@@ -127,13 +130,13 @@ THEMES = ("Parents", "Accueil", "Accompagnement à la scolarité", "Langue fran�
 PUBLICS = ("Les parents d'élèves de l'école élémentaire.", "Les familles du quartier, en particulier les mères.",
            "Les collégiens de 6e et leurs parents.", "Les parents allophones.", "Les enseignants et les animateurs.")
 STATUSES = ("published",) * 8 + ("draft", "submitted")
-AUDIENCE_KEYS = list(service.AUDIENCES)
+AUDIENCE_KEYS = list(AUDIENCES)
 CITY_NAMES = list(CITIES)
 
 
 def _ul(rng: random.Random, bank: tuple[str, ...], low: int, high: int) -> tuple[str, str]:
     items = rng.sample(bank, rng.randint(low, high))
-    return service.html_list(items), "\n".join(items)
+    return html_list(items), "\n".join(items)
 
 
 def _p(rng: random.Random, bank: tuple[str, ...], count: int, **fmt) -> tuple[str, str]:
@@ -170,12 +173,13 @@ def generate(rng: random.Random, frameworks: list[str]) -> dict:
 
 
 def seed_practices(session: Session, count: int, *, seed: int = 2024) -> int:
-    """Insert `count` published-looking sheets (some drafts) with versions, facets and index, in bulk."""
+    """Insert `count` published-looking sheets (some drafts) with versions, facets and index, in bulk (flushed;
+    the caller commits)."""
     if count <= 0:
         return 0
     rng = random.Random(seed)
-    frameworks = [f.key for f in service.list_frameworks(session)]
-    labels = service.framework_labels(session)
+    labels = frameworks.labels(session)
+    keys = list(labels)
     networks = list(session.scalars(select(Network.id)))
     author = session.scalar(select(User).order_by(User.id).limit(1))
     start = (session.scalar(select(func.max(Practice.id))) or 0) + 1
@@ -183,7 +187,7 @@ def seed_practices(session: Session, count: int, *, seed: int = 2024) -> int:
     practices, versions, links, facets, docs = [], [], [], [], []
     for offset in range(count):
         pid = start + offset
-        row = generate(rng, frameworks)
+        row = generate(rng, keys)
         plain = row.pop("_plain")
         status = rng.choice(STATUSES)
         moment = base + timedelta(minutes=rng.randint(0, 60 * 24 * 800))
@@ -210,8 +214,8 @@ def seed_practices(session: Session, count: int, *, seed: int = 2024) -> int:
         session.execute(insert(practice_network), links)
     session.execute(insert(PracticeFacet.__table__), facets)
     for i in range(0, len(docs), 2000):
-        search.index_rows(session, docs[i:i + 2000])
-    session.commit()
+        index.index_rows(session, docs[i:i + 2000])
+    session.flush()
     return count
 
 
@@ -220,8 +224,8 @@ def _document(row: dict, plain: dict, labels: dict) -> dict:
     rest = [row["summary"], *(plain[k] for k in plain if k not in ("obstacles", "levers")), " ".join(row["themes"]),
             " ".join(row["cities"]), " ".join(row["qpv"]), " ".join(s["name"] for s in row["structures"]),
             " ".join(labels.get(k, k) for k in row["frameworks"])]
-    return {"title": search.fold(row["title"]), "obstacles": search.fold(plain["obstacles"]),
-            "levers": search.fold(plain["levers"]), "body": search.fold("\n".join(rest))}
+    return {"title": index.fold(row["title"]), "obstacles": index.fold(plain["obstacles"]),
+            "levers": index.fold(plain["levers"]), "body": index.fold("\n".join(rest))}
 
 
 def seed_up_to(session: Session, total: int) -> int:

@@ -18,9 +18,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from workshop.accounts.models import User
 from workshop.errors import DomainError, Forbidden, ValidationError
+from workshop.frameworks import service as frameworks
 from workshop.networks.models import Network
-from workshop.practices import service
+from workshop.practices.cleaning import clean_data
 from workshop.practices.models import STATUSES, Practice, PracticeVersion
+from workshop.practices.rights import get_by_uuid
+from workshop.practices.sheets import apply_data, now, snapshot, sync_derived
 
 FORMAT = "passerelles.practices"
 FORMAT_VERSION = 1
@@ -53,7 +56,7 @@ def export_practices(session: Session, viewer: User | None, ids: list[int] | Non
                                   .order_by(PracticeVersion.number))
         items.append({
             "uuid": practice.uuid, "status": practice.status, "version": practice.version,
-            **_portable(service.snapshot(practice), slugs),
+            **_portable(snapshot(practice), slugs),
             "provenance": practice.provenance if full else _public_provenance(practice.provenance),
             "created_at": _iso(practice.created_at),
             "updated_at": _iso(practice.updated_at), "published_at": _iso(practice.published_at),
@@ -99,21 +102,21 @@ def check(data: Any) -> dict:
 
 
 def import_practices(session: Session, user: User, data: dict, *, dry_run: bool = False) -> list[ItemReport]:
-    """Create the sheets that are not here yet; each item is checked alone and reported."""
+    """Create the sheets that are not here yet; each item is checked alone and reported.
+
+    A dry run writes nothing; otherwise the created sheets are flushed and the caller commits.
+    """
     if not (user is not None and user.is_admin):
         raise Forbidden(_("Seul·es les coordinateur·rices importent des fiches."))
     data = check(data)
     networks = dict(session.execute(select(Network.slug, Network.id)).all())
-    frameworks = service.framework_labels(session) or {f.key: f.label for f in service.list_frameworks(session)}
+    known = frameworks.labels(session)
     seen: set[str] = set()
     reports = []
     for index, item in enumerate(data["practices"], start=1):
-        report = _import_one(session, user, index, item, networks, frameworks, seen, dry_run)
+        report = _import_one(session, user, index, item, networks, known, seen, dry_run)
         reports.append(report)
-    if dry_run:
-        session.rollback()
-    else:
-        session.commit()
+    session.flush()
     return reports
 
 
@@ -126,7 +129,7 @@ def _import_one(session: Session, user: User, index: int, item: Any, networks: d
         key = str(uuidlib.UUID(str(item.get("uuid"))))
     except ValueError:
         return ItemReport(index, None, title, "rejected", _("UUID manquant ou invalide."))
-    if key in seen or service.get_by_uuid(session, key) is not None:
+    if key in seen or get_by_uuid(session, key) is not None:
         return ItemReport(index, key, title, "skipped", _("Déjà présente : rien n'a été modifié."))
     seen.add(key)
     warnings: list[str] = []
@@ -199,7 +202,7 @@ def _validate(session: Session, item: dict, networks: dict, frameworks: dict,
     status = item.get("status", "draft")
     if status not in STATUSES:
         raise ValidationError(_("Statut inconnu."), field="status")
-    cleaned = service.clean_data(session, _localise(item, networks, frameworks, warnings))
+    cleaned = clean_data(session, _localise(item, networks, frameworks, warnings))
     history = item.get("versions") or []
     if not isinstance(history, list) or len(history) > MAX_VERSIONS:
         raise ValidationError(_("Historique invalide."), field="versions")
@@ -208,7 +211,7 @@ def _validate(session: Session, item: dict, networks: dict, frameworks: dict,
         if not isinstance(entry, dict) or isinstance(entry.get("number"), bool) \
                 or not isinstance(entry.get("number"), int) or entry["number"] < 1:
             raise ValidationError(_("Version invalide dans l'historique."), field="versions")
-        data = service.clean_data(session, _localise(entry.get("data"), networks, frameworks, []))
+        data = clean_data(session, _localise(entry.get("data"), networks, frameworks, []))
         versions.append((entry["number"], data, entry))
     versions.sort(key=lambda v: v[0])
     numbers = [n for n, _d, _e in versions]
@@ -221,13 +224,13 @@ def _write(session: Session, user: User, key: str, item: dict, status: str, clea
            provenance: dict | None) -> Practice:
     numbers = [n for n, _d, _e in versions]
     current = max(numbers, default=0) + (0 if versions and versions[-1][1] == cleaned else 1)
-    moment = service.now()
+    moment = now()
     practice = Practice(uuid=key, status=status, version=current, created_by_id=None, updated_by_id=user.id,
                         created_at=_parse_time(item.get("created_at")) or moment,
                         updated_at=_parse_time(item.get("updated_at")) or moment,
                         published_at=_parse_time(item.get("published_at")),
                         provenance=provenance)
-    service._apply(session, practice, cleaned)
+    apply_data(session, practice, cleaned)
     session.add(practice)
     session.flush()
     for number, data, entry in versions:
@@ -236,7 +239,7 @@ def _write(session: Session, user: User, key: str, item: dict, status: str, clea
                                     note=str(entry.get("note") or "")[:300],
                                     at=_parse_time(entry.get("at")) or moment))
     if current not in numbers:
-        session.add(PracticeVersion(practice_id=practice.id, number=current, data=service.snapshot(practice),
+        session.add(PracticeVersion(practice_id=practice.id, number=current, data=snapshot(practice),
                                     author_id=user.id, author_name=user.name, note=_("Import"), at=moment))
-    service.sync_derived(session, practice)
+    sync_derived(session, practice)
     return practice

@@ -9,15 +9,9 @@ from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from workshop.practices.cleaning import RAW_MAX, SUMMARY_MAX, TITLE_MAX
 from workshop.practices.models import SECTIONS
-from workshop.practices.service import (
-    AUDIENCES,
-    KIND_LABELS,
-    RAW_MAX,
-    SECTION_LABELS,
-    SUMMARY_MAX,
-    TITLE_MAX,
-)
+from workshop.practices.vocabulary import AUDIENCES, KIND_LABELS, SECTION_LABELS
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -66,12 +60,6 @@ class CommentForm(FlaskForm):
 class EditorForm(FlaskForm):
     email = StringField(_l("Adresse e-mail de la personne à inviter"),
                         validators=[DataRequired(_l("Indiquez une adresse e-mail.")), Length(max=254)])
-
-
-class FrameworkForm(FlaskForm):
-    key = StringField(_l("Code (lettres minuscules, chiffres, « _ »)"),
-                      validators=[DataRequired(), Length(max=40)])
-    label = StringField(_l("Libellé"), validators=[DataRequired(), Length(max=120)])
 
 
 class ImportForm(FlaskForm):

@@ -1,7 +1,7 @@
 """The practice repository: practice sheets (fiches pratiques), their versions, review log and search facets.
 
 The full-text index is not a model: it is a SQLite FTS5 table or a PostgreSQL tsvector table created by
-`workshop.practices.search.ensure_schema` (the database-specific DDL that `create_all` cannot express).
+`workshop.practices.index.ensure_schema` (the database-specific DDL that `create_all` cannot express).
 """
 
 from __future__ import annotations
@@ -44,28 +44,13 @@ practice_editor = Table(
 )
 
 
-class Framework(db.Model):
-    """A framework (dispositif: CLAS, REAAP, Cité éducative...): a controlled list that admins edit.
-
-    Practices refer to frameworks by `key`, which never changes once created; the label may.
-    """
-
-    __tablename__ = "practice_framework"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(40), unique=True)
-    label: Mapped[str] = mapped_column(String(120))
-    position: Mapped[int] = mapped_column(default=0)
-    active: Mapped[bool] = mapped_column(default=True)
-
-
 class Practice(db.Model):
     """A practice sheet. Fields (stable: the toolkits domain builds on them):
 
     - identity: `id`, `uuid` (stable across exports/imports), `title`, `summary` (plain text), `kind`
       (experience | practice | tool), `status` (draft | submitted | published | archived)
     - identification lists (JSON): `cities` [str], `qpv` [str], `structures` [{"id": int|None, "name": str}],
-      `frameworks` [Framework.key], `themes` [str], `audiences` [AUDIENCES key]
+      `frameworks` [workshop.frameworks Framework.key], `themes` [str], `audiences` [AUDIENCES key]
     - sections (sanitised HTML, see SECTIONS): `context`, `objectives`, `public`, `actors`, `steps`, `means`,
       `obstacles`, `levers`, `vigilance`, `evaluation`, `transferability`, `contacts`
     - `networks` (practice_network), `editors` (practice_editor)

@@ -1,4 +1,7 @@
-"""Pages of the practice repository: search, sheets, editing, review, history, exchange, frameworks list."""
+"""Pages of the practice repository: search, sheets, editing, review, history, exchange.
+
+Each page that changes something commits once, after the service has flushed.
+"""
 
 from __future__ import annotations
 
@@ -15,17 +18,14 @@ from workshop.boards import service as boards
 from workshop.errors import Conflict, DomainError, Forbidden
 from workshop.extensions import db, limiter
 from workshop.forms import attach_error
+from workshop.frameworks import service as frameworks
 from workshop.networks.service import list_networks, networks_of
-from workshop.practices import board, events, exchange, search, service
-from workshop.practices.forms import (
-    CommentForm,
-    EditorForm,
-    FrameworkForm,
-    ImportForm,
-    PracticeForm,
-    TransitionForm,
-)
+from workshop.practices import board, coediting, exchange, provenance, reviews, rights, search, sheets, versions
+from workshop.practices.facets import FACETS
+from workshop.practices.forms import CommentForm, EditorForm, ImportForm, PracticeForm, TransitionForm
 from workshop.practices.models import SECTIONS, Practice
+from workshop.practices.text import editable_text
+from workshop.practices.vocabulary import AUDIENCES, KIND_LABELS, SECTION_LABELS, STATUS_LABELS, network_labels
 
 bp = Blueprint("practices", __name__)
 
@@ -40,16 +40,16 @@ def _viewer():
 def _labels() -> dict:
     """Human labels of facet values, for the templates."""
     return {
-        "framework": service.framework_labels(db.session), "network": service.network_labels(db.session),
-        "audience": {k: str(v) for k, v in service.AUDIENCES.items()},
-        "kind": {k: str(v) for k, v in service.KIND_LABELS.items()},
-        "status": {k: str(v) for k, v in service.STATUS_LABELS.items()},
+        "framework": frameworks.labels(db.session), "network": network_labels(db.session),
+        "audience": {k: str(v) for k, v in AUDIENCES.items()},
+        "kind": {k: str(v) for k, v in KIND_LABELS.items()},
+        "status": {k: str(v) for k, v in STATUS_LABELS.items()},
     }
 
 
 def _query_from_args() -> search.Query:
     args = request.args
-    filters = {name: [v[:120] for v in args.getlist(name) if v][:FILTER_MAX] for name in search.FACETS}
+    filters = {name: [v[:120] for v in args.getlist(name) if v][:FILTER_MAX] for name in FACETS}
     sort = args.get("tri", "relevance")
     try:
         page = min(max(int(args.get("page", 1)), 1), PAGE_MAX)
@@ -82,7 +82,7 @@ def api_search():
 
 def _readable(practice_id: int) -> Practice:
     try:
-        return service.require_view(db.session, _viewer(), practice_id)
+        return rights.require_view(db.session, _viewer(), practice_id)
     except Forbidden:
         if not current_user.is_authenticated:
             abort(Response(status=302, headers={"Location": url_for("accounts.login", next=request.path)}))
@@ -94,23 +94,22 @@ def show(practice_id: int):
     """Show a sheet, its provenance, its review log (for those concerned) and similar sheets."""
     practice = _readable(practice_id)
     viewer = _viewer()
-    involved = service.is_contributor(db.session, viewer, practice) or service.is_reviewer(db.session, viewer,
-                                                                                            practice)
+    involved = rights.is_involved(db.session, viewer, practice)
     return render_template(
         "practices/show.html", practice=practice, labels=_labels(), sections=SECTIONS,
-        section_labels=service.SECTION_LABELS, similar=search.similar(db.session, practice, viewer),
-        involved=involved, can_edit=service.can_edit(db.session, viewer, practice),
-        actions=service.allowed_actions(db.session, viewer, practice), action_labels=service.ACTION_LABELS,
-        comments=service.comments(db.session, practice.id) if involved else [],
-        missing=service.missing_approvals(db.session, practice) if service.double_approval() else [],
-        workshop_deleted=service.workshop_deleted(practice), transition_form=TransitionForm(),
+        section_labels=SECTION_LABELS, similar=search.similar(db.session, practice, viewer),
+        involved=involved, can_edit=rights.can_edit(db.session, viewer, practice),
+        actions=reviews.allowed_actions(db.session, viewer, practice), action_labels=reviews.ACTION_LABELS,
+        comments=reviews.comments(db.session, practice.id) if involved else [],
+        missing=reviews.missing_approvals(db.session, practice) if reviews.double_approval() else [],
+        workshop_deleted=provenance.workshop_deleted(practice), transition_form=TransitionForm(),
         comment_form=CommentForm(), editor_form=EditorForm(),
     )
 
 
 def _choices(form: PracticeForm) -> None:
-    form.frameworks.choices = [SelectChoice(f.key, f.label) for f in service.list_frameworks(db.session)
-                               if f.active or f.key in (form.frameworks.data or [])]
+    offered = frameworks.choices(db.session, form.frameworks.data or ())
+    form.frameworks.choices = [SelectChoice(k, label) for k, label in offered.items()]
     form.networks.choices = [SelectChoice(str(n.id), n.short_name) for n in list_networks(db.session)]
 
 
@@ -127,7 +126,7 @@ def _fill(form: PracticeForm, practice: Practice) -> None:
     for name in ("title", "summary", "kind", "frameworks", "audiences"):
         getattr(form, name).data = getattr(practice, name)
     for name in SECTIONS:
-        getattr(form, name).data = service.editable_text(getattr(practice, name))
+        getattr(form, name).data = editable_text(getattr(practice, name))
     form.cities.data = ", ".join(practice.cities or [])
     form.qpv.data = ", ".join(practice.qpv or [])
     form.themes.data = ", ".join(practice.themes or [])
@@ -146,10 +145,12 @@ def create():
         form.networks.data = [str(n.id) for n in networks_of(db.session, current_user)]
     if form.validate_on_submit():
         try:
-            practice = service.create_practice(db.session, current_user, _form_data(form, None))
+            practice = sheets.create_practice(db.session, current_user, _form_data(form, None))
         except DomainError as error:
+            db.session.rollback()
             attach_error(form, error)
         else:
+            db.session.commit()
             flash(_("Fiche enregistrée en brouillon."), "success")
             return redirect(url_for("practices.show", practice_id=practice.id))
     return render_template("practices/edit.html", form=form, practice=None, conflict=None)
@@ -159,8 +160,8 @@ def create():
 @login_required
 def edit(practice_id: int):
     """Edit a sheet; a save based on an old version is refused and both texts are shown."""
-    practice = service.get_practice(db.session, practice_id)
-    service.require_edit(db.session, current_user, practice)
+    practice = rights.get_practice(db.session, practice_id)
+    rights.require_edit(db.session, current_user, practice)
     form = PracticeForm()
     if request.method == "GET":
         _fill(form, practice)
@@ -169,24 +170,26 @@ def edit(practice_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            saved = service.update_practice(db.session, current_user, practice_id, _form_data(form, practice),
-                                            form.version.data)
+            saved = sheets.update_practice(db.session, current_user, practice_id, _form_data(form, practice),
+                                           form.version.data)
         except Conflict as error:
+            db.session.rollback()
             conflict, status = error, 409
             form.version.data = str(error.details["current_version"])
         except DomainError as error:
+            db.session.rollback()
             attach_error(form, error)
             status = 400
         else:
-            if saved.version > int(form.version.data):  # a save that changed nothing makes no new version
-                events.announce_saved(saved, current_user)
+            db.session.commit()
+            coediting.announce_saved(saved, current_user, form.version.data)
             flash(_("Fiche enregistrée."), "success")
             return redirect(url_for("practices.show", practice_id=practice_id))
     elif request.method == "POST":
         status = 400
-    practice = service.get_practice(db.session, practice_id)
+    practice = rights.get_practice(db.session, practice_id)
     return render_template("practices/edit.html", form=form, practice=practice, conflict=conflict,
-                           as_text=service._as_text), status
+                           as_text=versions.as_text), status
 
 
 @bp.post("/fiches/<int:practice_id>/statut")
@@ -196,7 +199,8 @@ def change_status(practice_id: int):
     form = TransitionForm()
     if not form.validate_on_submit():
         abort(400)
-    practice = service.transition(db.session, current_user, practice_id, form.action.data, form.comment.data)
+    practice = reviews.transition(db.session, current_user, practice_id, form.action.data, form.comment.data)
+    db.session.commit()
     messages = {"published": _("Fiche publiée : elle est visible de tous."),
                 "submitted": _("Fiche soumise à relecture."), "draft": _("Fiche repassée en brouillon."),
                 "archived": _("Fiche archivée.")}
@@ -215,7 +219,8 @@ def comment(practice_id: int):
     if not form.validate_on_submit():
         flash(_("Écrivez un commentaire."), "error")
     else:
-        service.add_comment(db.session, current_user, practice_id, form.body.data)
+        reviews.add_comment(db.session, current_user, practice_id, form.body.data)
+        db.session.commit()
         flash(_("Commentaire ajouté."), "success")
     return redirect(url_for("practices.show", practice_id=practice_id) + "#commentaires")
 
@@ -226,34 +231,26 @@ def invite(practice_id: int):
     """Invite someone with an account to co-edit the sheet."""
     form = EditorForm()
     if form.validate_on_submit():
-        invited = service.add_editor(db.session, current_user, practice_id, form.email.data)
+        invited = sheets.add_editor(db.session, current_user, practice_id, form.email.data)
+        db.session.commit()
         flash(_("%(n)s peut maintenant modifier cette fiche.", n=invited.name), "success")
     else:
         flash(_("Indiquez une adresse e-mail."), "error")
     return redirect(url_for("practices.show", practice_id=practice_id))
 
 
-def _history_access(practice_id: int) -> Practice:
-    practice = _readable(practice_id)
-    viewer = _viewer()
-    if not (service.is_contributor(db.session, viewer, practice) or service.is_reviewer(db.session, viewer,
-                                                                                         practice)):
-        raise Forbidden(_("L'historique est réservé aux auteur·rices et relecteur·rices de la fiche."))
-    return practice
-
-
 @bp.get("/fiches/<int:practice_id>/historique")
 @login_required
 def history(practice_id: int):
     """List versions (who, when) and compare two of them."""
-    practice = _history_access(practice_id)
-    found = service.versions(db.session, practice_id)
+    practice = rights.require_history(db.session, current_user, practice_id)
+    found = versions.versions(db.session, practice_id)
     changes = None
     old, new = request.args.get("de", type=int), request.args.get("a", type=int)
     if old and new:
-        changes = service.diff(db.session, practice_id, old, new)
+        changes = versions.diff(db.session, practice_id, old, new)
     return render_template("practices/history.html", practice=practice, versions=found, changes=changes,
-                           old=old, new=new, can_edit=service.can_edit(db.session, current_user, practice),
+                           old=old, new=new, can_edit=rights.can_edit(db.session, current_user, practice),
                            form=TransitionForm())
 
 
@@ -264,16 +261,20 @@ def restore(practice_id: int, number: int):
     form = TransitionForm()
     if not form.validate_on_submit():
         abort(400)
+    base = request.form.get("version")
     try:
-        service.restore(db.session, current_user, practice_id, number, request.form.get("version"))
+        restored = versions.restore(db.session, current_user, practice_id, number, base)
     except Conflict as error:
+        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("practices.history", practice_id=practice_id)), 303
+    db.session.commit()
+    coediting.announce_saved(restored, current_user, base)
     flash(_("Version %(n)d restaurée.", n=number), "success")
     return redirect(url_for("practices.show", practice_id=practice_id))
 
 
-# --- Exchange and frameworks ----------------------------------------------------------------------
+# --- Exchange ----------------------------------------------------------------------
 
 
 @bp.get("/fiches/export.json")
@@ -294,29 +295,17 @@ def import_view():
     if form.validate_on_submit():
         try:
             data = exchange.load(form.file.data.read())
-            reports = exchange.import_practices(db.session, current_user, data,
-                                                dry_run=request.form.get("dry_run") == "1")
+            dry_run = request.form.get("dry_run") == "1"
+            reports = exchange.import_practices(db.session, current_user, data, dry_run=dry_run)
         except DomainError as error:
-            attach_error(form, error)
-    return render_template("practices/import.html", form=form, reports=reports)
-
-
-@bp.route("/fiches/dispositifs", methods=["GET", "POST"])
-@admin_required
-def frameworks():
-    """Edit the controlled list of frameworks (dispositifs)."""
-    form = FrameworkForm()
-    if form.validate_on_submit():
-        try:
-            service.save_framework(db.session, current_user, form.key.data, form.label.data,
-                                   active=request.form.get("active", "1") == "1")
-        except DomainError as error:
+            db.session.rollback()
             attach_error(form, error)
         else:
-            flash(_("Liste des dispositifs mise à jour."), "success")
-            return redirect(url_for("practices.frameworks"))
-    return render_template("practices/frameworks.html", form=form,
-                           frameworks=service.list_frameworks(db.session))
+            if dry_run:
+                db.session.rollback()
+            else:
+                db.session.commit()
+    return render_template("practices/import.html", form=form, reports=reports)
 
 
 @bp.get("/api/ateliers/<code>/fiches")

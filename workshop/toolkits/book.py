@@ -13,8 +13,9 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workshop.frameworks.models import Framework
 from workshop.networks.models import Network
-from workshop.practices.models import Framework, Practice, PracticeVersion
+from workshop.practices.models import Practice, PracticeVersion
 from workshop.printing.books import PdfBook
 from workshop.printing.markup import (
     CSS_PATH,

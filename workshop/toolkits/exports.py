@@ -12,7 +12,7 @@ import json
 import re
 from html.parser import HTMLParser
 
-from workshop.practices.service import SECTION_LABELS
+from workshop.practices.vocabulary import SECTION_LABELS
 from workshop.spreadsheet import safe_cell
 from workshop.toolkits.sheets import Labels, practice_view
 

@@ -21,7 +21,8 @@ from workshop.facilitation.models import CardGroup, CardPlacement
 from workshop.facilitation.votes import tally
 from workshop.formats.builtin import FORMATS
 from workshop.networks import service as networks
-from workshop.practices import service as practices
+from workshop.practices.provenance import practices_of_workshop
+from workshop.practices.vocabulary import STATUS_LABELS
 from workshop.printing.markup import css_string, date_fr, networks_line, print_css, slug
 from workshop.printing.renderer import PdfDocument
 from workshop.toolkits.sheets import practice_short_url
@@ -107,8 +108,8 @@ def _ranking(columns: list[dict]) -> list[dict]:
 
 
 def _practices_created(session: Session, workshop_id: int) -> list[dict]:
-    return [{"title": p.title, "status": str(practices.STATUS_LABELS.get(p.status, p.status)),
-             "url": practice_short_url(p.id)} for p in practices.practices_of_workshop(session, workshop_id)]
+    return [{"title": p.title, "status": str(STATUS_LABELS.get(p.status, p.status)),
+             "url": practice_short_url(p.id)} for p in practices_of_workshop(session, workshop_id)]
 
 
 def _workshop_networks(session: Session, workshop: Workshop) -> list[str]:

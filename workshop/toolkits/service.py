@@ -21,8 +21,8 @@ from workshop.errors import Conflict, Forbidden, NotFound, ValidationError
 from workshop.networks.service import coordinated_network_ids
 from workshop.practices import search
 from workshop.practices.models import Practice
-from workshop.practices.service import sanitise as practice_sanitise
-from workshop.practices.service import set_toolkit_uses
+from workshop.practices.sheets import set_toolkit_uses
+from workshop.practices.text import sanitise as practice_sanitise
 from workshop.toolkits.models import Toolkit, ToolkitEntry, ToolkitSection
 from workshop.validation import clean_text
 

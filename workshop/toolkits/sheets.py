@@ -9,7 +9,8 @@ from typing import Any
 from flask import render_template, url_for
 from sqlalchemy.orm import Session
 
-from workshop.practices import service as practices
+from workshop.frameworks import service as frameworks
+from workshop.practices import vocabulary as practices
 from workshop.practices.models import SECTIONS, Practice
 from workshop.printing.markup import base_url, clean_html, css_string, date_fr, networks_line, print_css, qr_image, slug
 from workshop.printing.renderer import PdfDocument
@@ -19,7 +20,7 @@ class Labels:
     """Controlled-list labels looked up once per document."""
 
     def __init__(self, session: Session):
-        self.frameworks = practices.framework_labels(session)
+        self.frameworks = frameworks.labels(session)
         self.networks = practices.network_labels(session)
         self.kinds = {k: str(v) for k, v in practices.KIND_LABELS.items()}
         self.sections = {k: str(v) for k, v in practices.SECTION_LABELS.items()}

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from workshop.boards import service as boards
 from workshop.errors import DomainError, Forbidden
 from workshop.extensions import db
-from workshop.practices import search
-from workshop.practices import service as practices
+from workshop.frameworks import service as frameworks
+from workshop.practices import rights
 from workshop.practices.models import Practice
 from workshop.printing.markup import print_css, slug
 from workshop.printing.service import get_renderer
@@ -36,7 +36,7 @@ def _builder() -> None:
 
 def _practice(practice_id: int):
     try:
-        return practices.require_view(db.session, _viewer(), practice_id)
+        return rights.require_view(db.session, _viewer(), practice_id)
     except Forbidden:
         if not current_user.is_authenticated:
             abort(Response(status=302, headers={"Location": url_for("accounts.login", next=request.path)}))
@@ -78,7 +78,7 @@ def practice_json(practice_id: int):
 @bp.get("/fiches.csv")
 def practices_csv():
     """Download the practices one may read as CSV (one row each), optionally only `ids=1,2,3`."""
-    query = select(Practice).where(search.visible_clause(db.session, _viewer())).order_by(Practice.id)
+    query = select(Practice).where(rights.visible_clause(db.session, _viewer())).order_by(Practice.id)
     raw_ids = request.args.get("ids", "")
     if raw_ids:
         ids = [int(p) for p in raw_ids.split(",") if p.strip().isdigit()][:2000]
@@ -141,7 +141,7 @@ def _builder_page(toolkit, status: int = 200, error: DomainError | None = None, 
     return render_template(
         "toolkits/edit.html", toolkit=toolkit, data=data, error=error,
         sections=service.structure(db.session, toolkit), outdated=service.outdated(db.session, toolkit),
-        frameworks=practices.framework_labels(db.session), revision=toolkit.revision,
+        frameworks=frameworks.labels(db.session), revision=toolkit.revision,
     ), status
 
 

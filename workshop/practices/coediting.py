@@ -1,4 +1,5 @@
-"""Live co-editing of a practice sheet (namespace /practice, one room per sheet)."""
+"""Live co-editing of a sheet (namespace /practice, one room per sheet): people editing the same sheet see each
+other's typing; saving still goes through the version check of `sheets.update_practice`."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import join_room
 
-from workshop.errors import Forbidden, ValidationError
+from workshop.accounts.models import User
+from workshop.errors import Forbidden
 from workshop.extensions import db, socketio
-from workshop.practices import service
+from workshop.practices import sheets
 from workshop.practices.models import Practice
+from workshop.practices.rights import get_practice, require_edit
 from workshop.sockets import GuardedNamespace
 from workshop.validation import clean_id, require_mapping
 
 PRACTICE_NAMESPACE = "/practice"
-LIVE_FIELDS = frozenset(("title", "summary", "cities", "qpv", "structures", "themes", *service.SECTIONS))
 
 
 def practice_room(practice_id: int) -> str:
@@ -46,8 +48,8 @@ class PracticeNamespace(GuardedNamespace):
 
     def _editable(self, payload) -> Practice:
         payload = require_mapping(payload)
-        practice = service.get_practice(db.session, clean_id(payload.get("practice_id"), "practice_id"))
-        service.require_edit(db.session, current_user, practice)
+        practice = get_practice(db.session, clean_id(payload.get("practice_id"), "practice_id"))
+        require_edit(db.session, current_user, practice)
         return practice
 
     def _join(self, payload) -> dict:
@@ -59,12 +61,8 @@ class PracticeNamespace(GuardedNamespace):
 
     def _typing(self, payload) -> dict:
         practice = self._editable(payload)
-        field = payload.get("field")
-        value = payload.get("value")
-        if field not in LIVE_FIELDS:
-            raise ValidationError(_("Champ inconnu."), field="field")
-        if not isinstance(value, str) or len(value) > service.RAW_MAX:
-            raise ValidationError(_("Texte invalide ou trop long."), field="value")
+        field, value = payload.get("field"), payload.get("value")
+        sheets.check_typing(field, value)
         if self.present.get(request.sid, (None,))[0] != practice.id:
             raise Forbidden(_("Ouvrez d'abord la fiche en modification."))
         socketio.emit("typing", {"field": field, "value": value, "by": current_user.name},
@@ -79,9 +77,14 @@ class PracticeNamespace(GuardedNamespace):
                       namespace=PRACTICE_NAMESPACE)
 
 
-def announce_saved(practice: Practice, user) -> None:
-    """Tell the others editing this sheet that a new version exists (their form adopts untouched fields)."""
-    fields = {name: service.editable_text(value) if name in service.SECTIONS else value
-              for name, value in service.snapshot(practice).items() if name in LIVE_FIELDS}
-    socketio.emit("saved", {"version": practice.version, "by": user.name, "fields": fields},
+def announce_saved(practice: Practice, user: User, base_version: int | str | None) -> None:
+    """After the commit of a save or a restore: tell the others editing this sheet that a new version exists
+    (their form adopts untouched fields). A save that changed nothing made no version and announces nothing."""
+    try:
+        base = int(base_version)
+    except (TypeError, ValueError):
+        base = 0
+    if practice.version <= base:
+        return
+    socketio.emit("saved", {"version": practice.version, "by": user.name, "fields": sheets.live_fields(practice)},
                   to=practice_room(practice.id), namespace=PRACTICE_NAMESPACE)

@@ -1,0 +1,1 @@
+"""Frameworks (dispositifs): the one controlled list that practices, links, filters, facets and charts read."""
