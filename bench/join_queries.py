@@ -25,7 +25,8 @@ from workshop.extensions import db, socketio  # noqa: E402
 PASSWORD = "bench-motdepasse-1"
 
 
-def _counted(engine, run) -> int:
+def statements(engine, run) -> int:
+    """How many SQL statements `run()` sends through `engine`."""
     seen = []
 
     def count(*_args):
@@ -63,10 +64,10 @@ def measure(groups: int, directory: Path) -> tuple[int, int]:
         engine = db.engine
     person = socketio.test_client(app, namespace="/board")
     answers = {}
-    join = _counted(engine, lambda: answers.update(
+    join = statements(engine, lambda: answers.update(
         join=person.emit("join", {"code": code, "name": "Nadia"}, namespace="/board", callback=True)))
     assert answers["join"]["ok"] and len(answers["join"]["state"]["facilitation"]["groups"]) == groups
-    replay = _counted(engine, lambda: person.emit("resync", {"since": 0}, namespace="/board", callback=True))
+    replay = statements(engine, lambda: person.emit("resync", {"since": 0}, namespace="/board", callback=True))
     return join, replay
 
 

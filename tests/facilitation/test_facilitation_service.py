@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import event
 
+from bench.join_queries import statements
 from tests.board_helpers import act, board_state, expire_timer, view_event
 from tests.realtime import wait_until
 from workshop.boards import service as boards
@@ -283,22 +283,6 @@ def test_settings_change_budget_and_dots_per_card_for_everyone(board, session):
     assert board_state(session, workshop, alice)["facilitation"]["votes"]["budget"] == 2
 
 
-def _statements(session, run) -> int:
-    """How many SQL statements `run()` sends."""
-    seen = []
-    engine = session.get_bind()
-
-    def count(*_args):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def test_joining_reads_the_board_in_the_same_number_of_queries_whatever_the_number_of_groups(board, session):
     """A late arriver's state (cards, groups, votes, replies...) costs a fixed number of queries."""
     workshop, facilitator, (alice, *_) = board()
@@ -309,7 +293,7 @@ def test_joining_reads_the_board_in_the_same_number_of_queries_whatever_the_numb
             a, b = (add(session, alice, f"Idée {groups}-{len(counts)}-{i}").card for i in range(2))
             act(session, facilitator, "group.create", {"card_ids": [a["id"], b["id"]], "name": "G"})
         session.expire_all()
-        counts[groups] = _statements(session, lambda: current_kernel().catch_up(session, alice, None))
+        counts[groups] = statements(session.get_bind(), lambda: current_kernel().catch_up(session, alice, None))
     assert len(set(counts.values())) == 1, counts
 
 

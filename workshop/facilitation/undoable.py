@@ -53,39 +53,24 @@ def _apply(ctx: Context, op: str, payload: dict) -> None:
     ctx.emit(type_, data)
 
 
-@command("card.move", moderator=True, shared_when=everyone_groups, allows=GROUP, emits=EVENTS)
-def move_card(ctx: Context, payload: dict) -> None:
-    _apply(ctx, "card.move", payload)
+def _undoable(name: str, *, shared: bool = False):
+    """The command `name`: one undoable move; `shared`: participants may make it on boards where everyone
+    groups, in a phase that allows grouping."""
+    sharing = {"shared_when": everyone_groups, "allows": GROUP} if shared else {}
+
+    def run(ctx: Context, payload: dict) -> None:
+        _apply(ctx, name, payload)
+
+    return command(name, moderator=True, emits=EVENTS, **sharing)(run)
 
 
-@command("group.create", moderator=True, shared_when=everyone_groups, allows=GROUP, emits=EVENTS)
-def create_group(ctx: Context, payload: dict) -> None:
-    _apply(ctx, "group.create", payload)
-
-
-@command("group.rename", moderator=True, shared_when=everyone_groups, allows=GROUP, emits=EVENTS)
-def rename_group(ctx: Context, payload: dict) -> None:
-    _apply(ctx, "group.rename", payload)
-
-
-@command("group.delete", moderator=True, emits=EVENTS)
-def delete_group(ctx: Context, payload: dict) -> None:
-    _apply(ctx, "group.delete", payload)
-
-
-@command("column.add", moderator=True, emits=EVENTS)
-def add_column(ctx: Context, payload: dict) -> None:
-    _apply(ctx, "column.add", payload)
-
-
-@command("column.remove", moderator=True, emits=EVENTS)
-def remove_column(ctx: Context, payload: dict) -> None:
-    _apply(ctx, "column.remove", payload)
-
-
-@command("column.update", moderator=True, emits=EVENTS)
-def update_column(ctx: Context, payload: dict) -> None:
-    _apply(ctx, "column.update", payload)
+move_card = _undoable("card.move", shared=True)
+create_group = _undoable("group.create", shared=True)
+rename_group = _undoable("group.rename", shared=True)
+delete_group = _undoable("group.delete")
+add_column = _undoable("column.add")
+remove_column = _undoable("column.remove")
+update_column = _undoable("column.update")
 
 
 @command("undo", payload=False, moderator=True, emits=EVENTS)
