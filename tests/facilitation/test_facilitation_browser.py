@@ -152,6 +152,11 @@ def test_drag_and_drop_undo_spotlight_reactions_and_replies(metaplan, new_page, 
     column(samia, "obstacle").locator(".note").filter(has_text="Horaires décalés").get_by_role(
         "button", name="Projecteur").click()
     expect(column(karim, "obstacle").locator(".note.spotlight")).to_have_text(re.compile("Horaires décalés"))
+    samia.get_by_role("button", name="Fin du coup de projecteur").click()
+    expect(column(karim, "obstacle").locator(".note.spotlight")).to_have_count(0)
+    column(samia, "obstacle").locator(".note").filter(has_text="Horaires décalés").get_by_role(
+        "button", name="Projecteur").click()
+    expect(column(karim, "obstacle").locator(".note.spotlight")).to_have_text(re.compile("Horaires décalés"))
 
     horaires = column(karim, "obstacle").locator(".note").filter(has_text="Horaires décalés")
     horaires.get_by_role("button", name="Moi aussi").click()

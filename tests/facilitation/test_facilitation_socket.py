@@ -43,7 +43,7 @@ def test_phase_changes_reach_everyone_and_participants_get_forbidden(room, board
     ack = alice.call("phase.set", {"phase": "vote"})
     assert ack == {"ok": False, "error": {"code": "forbidden", "message": ack["error"]["message"]}}
     for event in ("board.lock", "cards.reveal", "timer.start", "votes.reveal", "undo", "group.delete",
-                  "spotlight.set", "reply.hide", "column.add", "groups.suggest"):
+                  "spotlight.set", "spotlight.clear", "reply.hide", "column.add", "groups.suggest"):
         assert alice.call(event, {})["error"]["code"] == "forbidden", event
     assert facilitator.call("phase.set", {"phase": "vote"})["ok"]
     for client in (alice, bob, facilitator):
