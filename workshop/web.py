@@ -17,6 +17,7 @@ from workshop.boards.host import BoardHost
 from workshop.demo import register as register_demo_cli
 from workshop.errors import DomainError
 from workshop.extensions import db, limiter, login_manager, socketio
+from workshop.facilitation.replies import hidden_replies
 from workshop.facilitation.state import facilitation_state
 from workshop.facilitation.steering import BoardSteering
 from workshop.live.commands import Registry
@@ -42,7 +43,8 @@ BOARD_COMMANDS = (
 def build_kernel() -> Kernel:
     """The live kernel: the boards host, with the steering and state parts facilitation adds to boards."""
     registry = Registry.build(import_module(f"workshop.{name}") for name in BOARD_COMMANDS)
-    return Kernel(registry, BoardHost(steering=BoardSteering, state_parts=(facilitation_state,)))
+    return Kernel(registry, BoardHost(steering=BoardSteering, state_parts=(facilitation_state,),
+                                      hidden_parts=(hidden_replies,)))
 
 
 def register_web(app: Flask) -> None:

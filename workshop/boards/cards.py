@@ -25,7 +25,7 @@ from workshop.validation import clean_id, clean_text, clean_token
 CARD_MAX = 500
 # A hidden card reaches participants as its place only; a private one (written in a private phase, not yet
 # revealed) shows its text to its author only; on an anonymous board nobody else learns who wrote it.
-CARD = policy("card", "cards", rules=(hidden_for_participants("id", "client_id", "column", hidden_since=True),
+CARD = policy("card", "cards", rules=(hidden_for_participants("card", "id", "client_id", "column"),
                                       owner_only_until_reveal("id", "client_id", "column"), anonymous_author))
 CARD_EVENTS = ("card.added", "card.updated", "card.deleted", "card.hidden", "card.shown")
 
@@ -107,11 +107,20 @@ def update_card(ctx: Context, payload: dict) -> dict:
     return _changed(ctx, card, "card.updated")
 
 
+def tombstone(card: Card) -> dict:
+    """What stays of a deleted card: its place, never its text or author."""
+    return {"id": card.id, "client_id": card.client_id, "column": card.column_key, "deleted": True}
+
+
 @command("card.delete", allows=ANY_PHASE, emits=("card.deleted",), visibility=CARD)
 def delete_card(ctx: Context, payload: dict) -> dict:
+    """Delete a card: its text leaves the board and the board's log, which keeps a tombstone."""
     card = _own_card(ctx, payload)
-    card.deleted = True
-    return _changed(ctx, card, "card.deleted")
+    gone = tombstone(card)
+    card.deleted, card.text, card.updated_at = True, "", now()
+    ctx.erase_logged((*CARD_EVENTS, "cards.revealed"), CARD.keys, card.id, gone)
+    ctx.emit("card.deleted", {"card": gone})
+    return {"card": gone}
 
 
 @command("card.hide", moderator=True, emits=("card.hidden", "card.shown"), visibility=CARD)

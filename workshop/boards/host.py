@@ -21,6 +21,7 @@ from workshop.live.context import Joined, Steering
 from workshop.live.visibility import Viewer
 
 StatePart = Callable[[Session, Workshop, Participant], dict]
+HiddenPart = Callable[[Session, int], dict[str, frozenset[int]]]  # ids of hidden items by kind, for replays
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,10 @@ def anonymous(workshop: Workshop) -> bool:
 
 class BoardHost:
     def __init__(self, steering: Callable[[Session, Workshop], Steering] | None = None,
-                 state_parts: Sequence[StatePart] = ()):
+                 state_parts: Sequence[StatePart] = (), hidden_parts: Sequence[HiddenPart] = ()):
         self._steering = steering
         self.state_parts = tuple(state_parts)
+        self.hidden_parts = tuple(hidden_parts)
 
     participant = staticmethod(service.get_participant)
     workshop = staticmethod(service.get_workshop)
@@ -60,11 +62,13 @@ class BoardHost:
 
     def viewer(self, session: Session, workshop: Workshop, participant: Participant | None, *, moderator: bool,
                replay: bool = False) -> Viewer:
-        """Who sees; a replay to a participant also hides the cards hidden since their events were logged."""
-        hidden = frozenset()
+        """Who sees; a replay to a participant also hides what was hidden since its events were logged."""
+        hidden: dict[str, frozenset[int]] = {}
         if replay and not moderator:
-            hidden = frozenset(session.scalars(select(Card.id).where(Card.workshop_id == workshop.id,
-                                                                     Card.hidden.is_(True))))
+            hidden["card"] = frozenset(session.scalars(select(Card.id).where(Card.workshop_id == workshop.id,
+                                                                             Card.hidden.is_(True))))
+            for part in self.hidden_parts:
+                hidden.update(part(session, workshop.id))
         return Viewer(participant.id if participant is not None else None, moderator, anonymous(workshop), hidden)
 
     def state(self, session: Session, workshop: Workshop, viewer: Participant) -> dict:

@@ -20,8 +20,14 @@ from workshop.validation import clean_flag, clean_id, clean_text, clean_token
 REACTIONS = {"same": "Moi aussi", "dig": "À creuser", "thanks": "Merci"}
 REPLY_MAX = 280
 # A hidden reply reaches participants (its author too) as its place only; anonymous boards keep authors quiet.
-REPLY = policy("reply", rules=(hidden_for_participants("id", "card_id"), anonymous_author))
+REPLY = policy("reply", rules=(hidden_for_participants("reply", "id", "card_id"), anonymous_author))
 REACTION = policy("reaction", rules=(anonymous_author,))
+
+
+def hidden_replies(session: Session, workshop_id: int) -> dict[str, frozenset[int]]:
+    """The board's hidden replies: a replay to a participant hides them even where they were logged visible."""
+    return {"reply": frozenset(session.scalars(select(Reply.id).where(Reply.workshop_id == workshop_id,
+                                                                       Reply.hidden.is_(True))))}
 
 
 def reaction_counts(session: Session, card_id: int) -> dict:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from workshop.live.models import BoardEvent
@@ -89,6 +90,18 @@ class Context:
     def steering(self) -> Steering:
         return self.host.steering(self.session, self.workshop)
 
+    def erase_logged(self, types: tuple[str, ...], keys: tuple[str, ...], item_id: int, tombstone: dict) -> None:
+        """Replace, in this board's log, the item `item_id` carried under `keys` by events of `types` with a
+        tombstone: what a person erased is not replayed to anyone afterwards."""
+        rows = self.session.execute(select(BoardEvent.id, BoardEvent.payload).where(
+            BoardEvent.workshop_id == self.workshop_id, BoardEvent.type.in_(types))).all()
+        for row_id, data in rows:
+            erased = {key: _erase(data.get(key), item_id, tombstone) for key in keys if key in data}
+            erased = {key: value for key, value in erased.items() if value is not data.get(key)}
+            if erased:
+                self.session.execute(update(BoardEvent).where(BoardEvent.id == row_id)
+                                     .values(payload={**data, **erased}))
+
     def loaded(self) -> list:
         """The participant and the board, when already read (the kernel re-attaches them after waiting)."""
         return [o for o in (self.participant, self.__dict__.get("workshop")) if o is not None]
@@ -117,3 +130,12 @@ class Context:
     def later(self, delay: float, name: str, payload: dict) -> None:
         """Run the server command `name` on this board in `delay` seconds, once this change is committed."""
         self.after_commit(lambda: self.kernel.later(delay, self.workshop_id, name, payload))
+
+
+def _erase(value: Any, item_id: int, tombstone: dict) -> Any:
+    """`value` (an item, or a list of items) with the item `item_id` replaced; the same object if absent."""
+    if isinstance(value, dict):
+        return tombstone if value.get("id") == item_id else value
+    if isinstance(value, list) and any(isinstance(v, dict) and v.get("id") == item_id for v in value):
+        return [tombstone if isinstance(v, dict) and v.get("id") == item_id else v for v in value]
+    return value

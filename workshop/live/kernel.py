@@ -116,6 +116,9 @@ class Kernel:
                 ctx.is_open = ctx.workshop.is_open
             self._check(ctx, cmd)
             ack = dict(cmd.run(ctx, payload) or {})
+            if cmd.visibility is not None and ctx.participant is not None:  # the ack is seen by its sender
+                ack = cmd.visibility.view(ack, self.host.viewer(session, ctx.workshop, ctx.participant,
+                                                                moderator=ctx.moderator))
             if cmd.emits and not ctx.events:
                 if ctx.refusal is None:
                     session.rollback()  # nothing changed: give the seq back

@@ -8,7 +8,7 @@ author as `participant_id`: the author sees more of their own item (their privat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 
@@ -19,7 +19,8 @@ class Viewer:
     participant_id: int | None = None
     moderator: bool = False
     anonymous: bool = False  # the board hides authors from everyone but themselves
-    hidden_ids: frozenset[int] = field(default_factory=frozenset)  # items hidden since (for replays)
+    # For replays: the ids of items hidden since their events were logged, by kind ("card", "reply"...).
+    hidden_since: Mapping[str, frozenset[int]] = field(default_factory=dict)
 
 
 # A rule gets (item, viewer, mine) and returns the item to show (possibly None), or NO to let the next rule speak.
@@ -27,12 +28,12 @@ NO = object()
 Rule = Callable[[dict, Viewer, bool], object]
 
 
-def hidden_for_participants(*kept: str, hidden_since: bool = False) -> Rule:
+def hidden_for_participants(kind: str, *kept: str) -> Rule:
     """Participants see only the `kept` keys of a hidden item (and that it is hidden); moderators see it all.
-    With `hidden_since`, an item hidden after the event was logged is hidden in its replay too."""
+    An item of `kind` hidden after its event was logged is hidden in the replay too."""
 
     def rule(item: dict, viewer: Viewer, _mine: bool) -> object:
-        hidden = item.get("hidden") or (hidden_since and item.get("id") in viewer.hidden_ids)
+        hidden = item.get("hidden") or item.get("id") in viewer.hidden_since.get(kind, ())
         if viewer.moderator or not hidden:
             return NO
         return {**{k: item[k] for k in kept if k in item}, "hidden": True}

@@ -38,7 +38,8 @@ function facilitationFrom(f) {
 /** A card as this screen receives it: a card hidden from participants comes without its text. */
 export function withCard(state, card) {
   const cards = new Map(state.cards);
-  if (card.hidden && card.text === undefined) cards.delete(card.id);
+  // A hidden card reaches participants without its text; a deleted one is a tombstone (in a replay too).
+  if (card.deleted || (card.hidden && card.text === undefined)) cards.delete(card.id);
   else cards.set(card.id, card);
   return { cards };
 }
