@@ -67,6 +67,7 @@ class Participant(db.Model):
     name: Mapped[str] = mapped_column(String(60))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    user: Mapped[User | None] = relationship()
     role: Mapped[str] = mapped_column(String(20), default="participant")  # participant | facilitator
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     last_seen_at: Mapped[datetime | None]

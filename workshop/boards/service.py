@@ -146,10 +146,12 @@ def join(session: Session, payload: Any, user: User | None = None) -> Joined:
                 Participant.token_hash == _hash_token(token), Participant.workshop_id == workshop.id
             )
         )
-        if found is not None:
+        if found is not None and found.user_id is None:
             found.last_seen_at = now()
             session.flush()
             return Joined(found, token, workshop)
+        # An account's seat (a facilitator's above all) is never taken back by its token alone: only with that
+        # account's login, below. A shared computer gives the next person a seat of their own.
     if user is not None and user.is_authenticated:
         return _join_with_account(session, workshop, user)
     name = clean_text(payload.get("name"), "name", max_len=NAME_MAX, label=_("Prénom ou pseudo"))
@@ -196,7 +198,9 @@ def get_participant(session: Session, participant_id: int) -> Participant:
 
 
 def is_moderator(participant: Participant) -> bool:
-    return participant.role == "facilitator"
+    """The facilitator's seat, while its account is active (a disabled account moderates nothing more)."""
+    return participant.role == "facilitator" and participant.user is not None and participant.user.active
+
 
 
 def workshop_dict(workshop: Workshop) -> dict:
