@@ -372,6 +372,9 @@ def test_a_broken_database_gives_the_french_500_page(app, client, make_user, log
     ("post", "/ateliers/nouveau", {"title": "Atelier", "format_key": "freins-leviers", "description": "d" * 6000}),
     ("post", "/admin/comptes/abc/desactiver", None),
     ("get", "/ateliers/-1/salle", None),
+    ("get", "/ateliers/99999999999999999999/salle", None),
+    ("get", "/fiches/9223372036854775808", None),
+    ("get", "/structures/99999999999999999999", None),
 ])
 def test_no_input_gives_a_500(client, make_user, login, method, path, data):
     login(make_user("admin"))

@@ -25,7 +25,7 @@ def clean_text(value: Any, field: str, *, min_len: int = 1, max_len: int, label:
     if not isinstance(value, str):
         raise ValidationError(_("Le champ « %(f)s » doit être un texte.", f=label), field=field)
     text = unicodedata.normalize("NFC", value).strip()
-    if _CONTROL.search(text):
+    if _CONTROL.search(text) or not _encodable(text):
         raise ValidationError(_("Le champ « %(f)s » contient des caractères invalides.", f=label), field=field)
     if len(text) < min_len:
         raise ValidationError(_("Le champ « %(f)s » est vide.", f=label), field=field)
@@ -36,8 +36,20 @@ def clean_text(value: Any, field: str, *, min_len: int = 1, max_len: int, label:
     return text
 
 
+def _encodable(text: str) -> bool:
+    """False for text the database cannot store (a lone surrogate, as a broken client may send)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+ID_MAX = 2**31 - 1  # identifiers are 32-bit integer columns on PostgreSQL
+
+
 def clean_id(value: Any, field: str = "id") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= ID_MAX:
         raise ValidationError(_("Identifiant invalide."), field=field)
     return value
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from workshop import database
 from workshop.accounts.models import User
@@ -25,6 +26,7 @@ from workshop.live.kernel import Kernel
 from workshop.live.namespace import BoardNamespace
 from workshop.practices import index as practice_index
 from workshop.practices.coediting import PracticeNamespace
+from workshop.validation import ID_MAX
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
 BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "frameworks", "printing",
@@ -47,7 +49,17 @@ def build_kernel() -> Kernel:
                                       hidden_parts=(hidden_replies,)))
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in a URL stops at the largest id a column holds: a bigger number is a 404, not a database
+    error."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None, max: int | None = ID_MAX,  # noqa: A002
+                 signed: bool = False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def register_web(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     for module in MODELS:
         import_module(f"workshop.{module}")
     database.configure()

@@ -31,7 +31,7 @@ def _slug(label: str) -> str:
 def _column_spec(workshop: Workshop, args: dict) -> ColumnSpec:
     fmt = FORMATS.get(workshop.format_key)
     offered = {c.key: c for c in (fmt.extra_columns if fmt else ())}
-    if args.get("key") in offered and not args.get("label"):
+    if isinstance(args.get("key"), str) and args["key"] in offered and not args.get("label"):
         return offered[args["key"]]
     label = clean_text(args.get("label"), "label", max_len=80, label=_("Nom de la colonne"))
     color = args.get("color") or "#fde68a"
@@ -40,7 +40,8 @@ def _column_spec(workshop: Workshop, args: dict) -> ColumnSpec:
     prompt = clean_text(args.get("prompt") or "", "prompt", min_len=0, max_len=300, label=_("Consigne"))
     key = args.get("key") if isinstance(args.get("key"), str) else _slug(label)
     clean_token(key, "key", max_len=40)
-    return ColumnSpec(key, label, args.get("label_en") or label, color, prompt)
+    label_en = clean_text(args.get("label_en") or label, "label_en", max_len=80, label=_("Nom de la colonne"))
+    return ColumnSpec(key, label, label_en, color, prompt)
 
 
 def add_column(session: Session, workshop_id: int, args: dict) -> Op:

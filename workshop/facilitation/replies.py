@@ -38,7 +38,7 @@ def reaction_counts(session: Session, card_id: int) -> dict:
 @command("reaction.toggle", allows=REACT, emits=("reaction.toggled",), visibility=REACTION, batched=True)
 def toggle_reaction(ctx: Context, payload: dict) -> None:
     kind = payload.get("kind")
-    if kind not in REACTIONS:
+    if not isinstance(kind, str) or kind not in REACTIONS:
         raise ValidationError(_("Réaction inconnue."), field="kind")
     card = targets.visible_target(ctx.session, ctx.workshop_id, "card", payload.get("card_id"))
     me = ctx.participant.id
