@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from workshop import database
+from workshop import database, security
 from workshop.accounts.models import User
 from workshop.boards.host import BoardHost
 from workshop.demo import register as register_demo_cli
@@ -65,6 +65,7 @@ def register_web(app: Flask) -> None:
         import_module(f"workshop.{domain}.cli").register(app)
     register_demo_cli(app)
     _register_error_pages(app)
+    security.install(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
 
 
