@@ -19,8 +19,8 @@ from workshop.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_board
 from workshop.extensions import db
 from workshop.mapping.demo import seed_structures
 from workshop.mapping.models import Link, Qpv, Structure
-from workshop.practices.models import Practice
 from workshop.practices.demo import seed_up_to
+from workshop.practices.models import Practice
 from workshop.toolkits import service as toolkits
 
 PER_ENDPOINT = 2  # pages of one view with different arguments (the second catches per-object differences)
@@ -164,7 +164,8 @@ def test_every_page_sends_the_headers_and_holds_no_inline_code(app, client, who)
         assert client.post("/connexion", data={"email": email, "password": DEMO_PASSWORD}).status_code == 302
     responses = crawl(app, client, demo)
     kinds = {response.mimetype for response in responses.values()}
-    assert len(responses) > 30 and {"text/html", "application/json", "application/pdf"} <= kinds, (len(responses), kinds)
+    assert len(responses) > 30, list(responses)
+    assert {"text/html", "application/json", "application/pdf"} <= kinds, kinds
     assert check(responses) == []
 
 
