@@ -83,7 +83,10 @@ def test_names_on_the_map_are_text_and_nothing_runs(hostile, page):
         let content = tip.getContent();
         if (typeof content === "function") content = content(layer);
         const text = typeof content === "string" ? content : content.textContent;
-        if (text.includes("onerror")) { layer.openTooltip(); if (layer.getPopup && layer.getPopup()) layer.openPopup(); n++; }
+        if (!text.includes("onerror")) return;
+        layer.openTooltip();
+        if (layer.getPopup && layer.getPopup()) layer.openPopup();
+        n++;
       }); return n; }""")
     assert opened >= 2  # the structure's marker and the QPV's outline
     page.wait_for_timeout(300)

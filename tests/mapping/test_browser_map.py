@@ -63,7 +63,7 @@ def test_map_shows_markers_links_and_qpv_without_tiles_and_filters(server, page)
     page.screenshot(path=str(ARTIFACTS / "map.png"), full_page=True)
 
     page.select_option("select[name=kind]", "college")
-    page.wait_for_function("document.querySelector('#map').dataset.ready === '1' && "
+    page.wait_for_function("() => document.querySelector('#map').dataset.ready === '1' && "
                            "document.querySelector('#map').dataset.markers !== '64'", timeout=20_000)
     colleges = json.loads(page.evaluate(f"fetch('{live.url}/api/carte.geojson?kind=college').then(r => r.text())"))
     assert int(page.get_attribute("#map", "data-markers")) == colleges["meta"]["on_map"] < 64
@@ -100,7 +100,7 @@ def test_graph_draws_nodes_edges_and_lists_bridges(server, page):
     assert top["name"] in page.text_content("#bridges li:first-child")
     page.screenshot(path=str(ARTIFACTS / "graph.png"), full_page=True)
     page.select_option("select[name=level]", "formal_partnership")
-    page.wait_for_function("document.querySelector('#graph').dataset.ready === '1' && "
+    page.wait_for_function("() => document.querySelector('#graph').dataset.ready === '1' && "
                            "document.querySelector('#graph').dataset.nodes !== '64'", timeout=20_000)
     assert int(page.get_attribute("#graph", "data-nodes")) < 64
     assert page.js_errors == []
