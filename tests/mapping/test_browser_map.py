@@ -80,9 +80,15 @@ def test_map_popup_escapes_names(server, page, app):
         db.session.commit()
     page.goto(f"{live.url}/carte")
     page.wait_for_selector("#map[data-ready='1']", timeout=20_000)
-    page.evaluate("""() => { const map = window.passerellesMap; map.eachLayer(l => {
-        if (l.getTooltip && l.getTooltip() && String(l.getTooltip().getContent()).includes('onerror')) {
-          l.openPopup && l.openPopup(); } }); }""")
+    # Find the marker in its cluster group, zoom until it shows, then open its popup.
+    assert page.evaluate("""() => { let found = null;
+        window.passerellesMap.eachLayer(group => { if (group.zoomToShowLayer) for (const m of group.getLayers()) {
+          const tip = m.getTooltip() && m.getTooltip().getContent();
+          if ((typeof tip === "string" ? tip : tip.textContent).includes("onerror")) found = [group, m]; } });
+        if (found) found[0].zoomToShowLayer(found[1], () => found[1].openPopup());
+        return !!found; }""")
+    page.wait_for_selector(".leaflet-popup-content strong", timeout=20_000)
+    assert "<img src=x onerror=alert(1)> École" in page.text_content(".leaflet-popup-content strong")
     assert page.locator(".leaflet-popup-content img").count() == 0
     assert page.js_errors == []
 
