@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from workshop import database
+from workshop import database, security
 from workshop.accounts.models import User
 from workshop.boards.host import BoardHost
 from workshop.demo import register as register_demo_cli
@@ -77,6 +77,7 @@ def register_web(app: Flask) -> None:
         import_module(f"workshop.{domain}.cli").register(app)
     register_demo_cli(app)
     _register_error_pages(app)
+    security.install(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
 
 

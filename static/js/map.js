@@ -16,12 +16,20 @@
   }
   const qpvLayer = L.geoJSON(null, {
     style: { color: "#c2410c", weight: 1.5, fillColor: "#fb923c", fillOpacity: 0.18 },
-    onEachFeature: (feature, layer) => layer.bindTooltip(`${feature.properties.name} (${feature.properties.code})`),
+    onEachFeature: (feature, layer) => layer.bindTooltip(
+      textBox(`${feature.properties.name} (${feature.properties.code})`)),
   }).addTo(map);
   const linkLayer = L.layerGroup().addTo(map);
   const clusters = L.markerClusterGroup({ disableClusteringAtZoom: 15, showCoverageOnHover: false,
     chunkedLoading: true, maxClusterRadius: 45 }).addTo(map);
   let firstLoad = true;
+
+  /** Leaflet reads a string given to bindTooltip/bindPopup as HTML: user text goes in a node, as text. */
+  function textBox(value) {
+    const box = document.createElement("span");
+    box.textContent = value;
+    return box;
+  }
 
   function labelOf(list, key) { return (config.options[list] || {})[key] || key; }
 
@@ -74,7 +82,7 @@
         radius: 7, color: "#fff", weight: 1.5, fillColor: config.kindColors[props.kind] || "#6b7280", fillOpacity: 0.95,
       });
       marker.bindPopup(() => popup(props));
-      marker.bindTooltip(props.name);
+      marker.bindTooltip(textBox(props.name));
       markers.push(marker);
     }
     clusters.addLayers(markers);

@@ -63,7 +63,7 @@ def test_map_shows_markers_links_and_qpv_without_tiles_and_filters(server, page)
     page.screenshot(path=str(ARTIFACTS / "map.png"), full_page=True)
 
     page.select_option("select[name=kind]", "college")
-    page.wait_for_function("document.querySelector('#map').dataset.ready === '1' && "
+    page.wait_for_function("() => document.querySelector('#map').dataset.ready === '1' && "
                            "document.querySelector('#map').dataset.markers !== '64'", timeout=20_000)
     colleges = json.loads(page.evaluate(f"fetch('{live.url}/api/carte.geojson?kind=college').then(r => r.text())"))
     assert int(page.get_attribute("#map", "data-markers")) == colleges["meta"]["on_map"] < 64
@@ -80,9 +80,15 @@ def test_map_popup_escapes_names(server, page, app):
         db.session.commit()
     page.goto(f"{live.url}/carte")
     page.wait_for_selector("#map[data-ready='1']", timeout=20_000)
-    page.evaluate("""() => { const map = window.passerellesMap; map.eachLayer(l => {
-        if (l.getTooltip && l.getTooltip() && String(l.getTooltip().getContent()).includes('onerror')) {
-          l.openPopup && l.openPopup(); } }); }""")
+    # Find the marker in its cluster group, zoom until it shows, then open its popup.
+    assert page.evaluate("""() => { let found = null;
+        window.passerellesMap.eachLayer(group => { if (group.zoomToShowLayer) for (const m of group.getLayers()) {
+          const tip = m.getTooltip() && m.getTooltip().getContent();
+          if ((typeof tip === "string" ? tip : tip.textContent).includes("onerror")) found = [group, m]; } });
+        if (found) found[0].zoomToShowLayer(found[1], () => found[1].openPopup());
+        return !!found; }""")
+    page.wait_for_selector(".leaflet-popup-content strong", timeout=20_000)
+    assert "<img src=x onerror=alert(1)> École" in page.text_content(".leaflet-popup-content strong")
     assert page.locator(".leaflet-popup-content img").count() == 0
     assert page.js_errors == []
 
@@ -100,7 +106,7 @@ def test_graph_draws_nodes_edges_and_lists_bridges(server, page):
     assert top["name"] in page.text_content("#bridges li:first-child")
     page.screenshot(path=str(ARTIFACTS / "graph.png"), full_page=True)
     page.select_option("select[name=level]", "formal_partnership")
-    page.wait_for_function("document.querySelector('#graph').dataset.ready === '1' && "
+    page.wait_for_function("() => document.querySelector('#graph').dataset.ready === '1' && "
                            "document.querySelector('#graph').dataset.nodes !== '64'", timeout=20_000)
     assert int(page.get_attribute("#graph", "data-nodes")) < 64
     assert page.js_errors == []

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from workshop import security
 from workshop.boards import service as boards
 from workshop.errors import DomainError, Forbidden
 from workshop.extensions import db
@@ -297,5 +298,5 @@ def print_preview(toolkit_id: int):
     """Show the exact HTML the PDF is made from, with the print stylesheet (a fast preview)."""
     toolkit = _toolkit_for(toolkit_id)
     html = book.toolkit_preview_html(book.toolkit_view(db.session, toolkit))
-    return Response(html.replace("</head>", f"<style>{print_css()}</style></head>", 1),
-                    mimetype="text/html")
+    html = html.replace("</head>", f"<style>{print_css()}</style></head>", 1)
+    return Response(security.with_style_nonce(html), mimetype="text/html")

@@ -1,0 +1,79 @@
+"""Security headers on every response (pages, JSON, PDF, errors, static files).
+
+The Content-Security-Policy allows no inline script, no inline style attribute and no plugin: user text that ever
+slipped into markup could not run. `<script type="application/json">` data blocks are not executed and need nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, g
+
+
+def tile_source(tile_url: str) -> str:
+    """The CSP source of a Leaflet tile URL template ("https://{s}.tile.example/{z}/{x}/{y}.png" ->
+    "https://*.tile.example"); "" when no tile server is set or the template cannot be expressed as one origin."""
+    if not tile_url:
+        return ""
+    parts = urlsplit(tile_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    labels = parts.netloc.split(".")
+    if re.search(r"[{}]", labels[0]):
+        labels[0] = "*"  # a subdomain placeholder ({s}): CSP allows a wildcard as the leftmost label only
+    if any(re.search(r"[{}]", label) for label in labels):
+        return f"{parts.scheme}:"
+    return f"{parts.scheme}://{'.'.join(labels)}"
+
+
+def socket_sources(public_url: str) -> str:
+    """ws:/wss: of the configured public host. 'self' already covers them for browsers following CSP 3; older ones
+    (Safari before 15.4) need them written out."""
+    parts = urlsplit(public_url or "")
+    if not parts.netloc:
+        return ""
+    return f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+
+
+def content_security_policy(tile_url: str, public_url: str) -> str:
+    img = " ".join(filter(None, ("'self' data:", tile_source(tile_url))))
+    connect = " ".join(filter(None, ("'self'", socket_sources(public_url))))
+    return (f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {img}; connect-src {connect}; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+
+
+def style_nonce() -> str:
+    """A nonce for the `<style>` elements of this one response: the print preview shows the exact HTML the PDF is
+    made from, whose stylesheet and running titles live in `<style>`. Scripts stay refused."""
+    if "csp_style_nonce" not in g:
+        g.csp_style_nonce = secrets.token_urlsafe(16)
+    return g.csp_style_nonce
+
+
+def with_style_nonce(html: str) -> str:
+    """Give the nonce to the `<style>` elements of the document's head (user text never reaches the head raw)."""
+    head, sep, body = html.partition("</head>")
+    return head.replace("<style>", f'<style nonce="{style_nonce()}">') + sep + body
+
+
+def install(app: Flask) -> None:
+    """One after_request hook: the headers are computed once from the settings."""
+    headers = {
+        "Content-Security-Policy": content_security_policy(app.config.get("MAP_TILE_URL", ""),
+                                                           app.config.get("PUBLIC_URL", "")),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+    }
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        if nonce := g.get("csp_style_nonce"):
+            response.headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+                "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'", 1)
+        return response
