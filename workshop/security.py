@@ -72,6 +72,8 @@ def install(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         for name, value in headers.items():
+            if name == "Content-Security-Policy" and response.mimetype == "application/pdf":
+                continue  # Chrome's PDF viewer is an <embed> that object-src 'none' would block (crbug 271452)
             response.headers.setdefault(name, value)
         if nonce := g.get("csp_style_nonce"):
             response.headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
