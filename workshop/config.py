@@ -42,11 +42,34 @@ def from_env() -> dict:
         # Password hashing cost (argon2id); tests lower it.
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
-        # Live board limits.
+        # Live board limits. Each rate counts per participant and per socket (re-joining under a new name gets
+        # round neither); its _PER_ADDRESS twin counts per address, wider because a whole school shares one.
         "CARD_RATE": os.environ.get("CARD_RATE", "20/10 seconds"),
+        "CARD_RATE_PER_ADDRESS": os.environ.get("CARD_RATE_PER_ADDRESS", "200/10 seconds"),
+        # Group creation (each one rewrites a column's placements): 934 in 10 s froze a board.
+        "GROUP_RATE": os.environ.get("GROUP_RATE", "20/10 seconds"),
+        "GROUP_RATE_PER_ADDRESS": os.environ.get("GROUP_RATE_PER_ADDRESS", "100/10 seconds"),
+        # Dots put or taken back (each is broadcast to every screen).
+        "VOTE_RATE": os.environ.get("VOTE_RATE", "30/10 seconds"),
+        "VOTE_RATE_PER_ADDRESS": os.environ.get("VOTE_RATE_PER_ADDRESS", "300/10 seconds"),
+        # Costly reads: similar-card hints (a fuzzy match over the board) and resync (a replay or a snapshot).
+        "SIMILAR_RATE": os.environ.get("SIMILAR_RATE", "20/10 seconds"),
+        "SIMILAR_RATE_PER_ADDRESS": os.environ.get("SIMILAR_RATE_PER_ADDRESS", "200/10 seconds"),
+        "RESYNC_RATE": os.environ.get("RESYNC_RATE", "10/10 seconds"),
+        "RESYNC_RATE_PER_ADDRESS": os.environ.get("RESYNC_RATE_PER_ADDRESS", "100/10 seconds"),
+        # Pages of a late joiner's cards (state.cards): a 6,000-card board takes 20 of them.
+        "PAGE_RATE": os.environ.get("PAGE_RATE", "60/10 seconds"),
+        "PAGE_RATE_PER_ADDRESS": os.environ.get("PAGE_RATE_PER_ADDRESS", "600/10 seconds"),
+        # Wrong join codes (per address) and wrong passwords (per account and per address) that are free in
+        # the window; beyond them each attempt waits FAILURE_DELAY_BASE seconds, doubling up to
+        # FAILURE_DELAY_MAX. A right code or password is never refused (a classroom shares one address).
         "JOIN_FAILURE_RATE": os.environ.get("JOIN_FAILURE_RATE", "20/minute"),
-        "LOGIN_FAILURE_RATE": os.environ.get("LOGIN_FAILURE_RATE", "5/minute"),
+        "LOGIN_FAILURE_RATE": os.environ.get("LOGIN_FAILURE_RATE", "5/15 minutes"),
+        "FAILURE_DELAY_BASE": float(os.environ.get("FAILURE_DELAY_BASE", "0.5")),
+        "FAILURE_DELAY_MAX": float(os.environ.get("FAILURE_DELAY_MAX", "8")),
         "RESYNC_MAX_EVENTS": 500,
+        # A late joiner who asks for pages gets the board's cards STATE_PAGE_CARDS at a time (0: all at once).
+        "STATE_PAGE_CARDS": int(os.environ.get("STATE_PAGE_CARDS", "300")),
         # Practices: "1" = a sheet needs the approval of every one of its networks to be published.
         "PRACTICES_DOUBLE_APPROVAL": os.environ.get("PRACTICES_DOUBLE_APPROVAL", "0") == "1",
         # Map: a tile server URL template ("" = no tiles; markers, links and outlines still show).

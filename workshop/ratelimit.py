@@ -6,15 +6,22 @@ when REDIS_URL is set so that several processes share the counts.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from workshop.errors import RateLimited
+from workshop.extensions import socketio
+
+COUNTING = 1_000_000  # a limit no one reaches: its window stats give the plain count of hits
 
 
 class SweepingMemoryStorage(MemoryStorage):
@@ -60,3 +67,85 @@ def allowed(setting: str, *keys: str | int) -> bool:
 def enforce(setting: str, *keys: str | int) -> None:
     if not hit(setting, *keys):
         raise RateLimited()
+
+
+def hit_all(setting: str, keys: dict[str, str | int | None]) -> bool:
+    """Count one action against the limit `setting` for each of its owners (participant, socket...) and the
+    limit `setting`_PER_ADDRESS for the address; False as soon as one is over (later ones are not counted)."""
+    for kind, key in keys.items():
+        if key is None:
+            continue
+        name = f"{setting}_PER_ADDRESS" if kind == "address" else setting
+        if not hit(name, kind, key):
+            return False
+    return True
+
+
+# --- Failures that slow down, never lock out ------------------------------------------------------------
+# A wrong code or password is counted in the window of its setting ("20/minute": 20 free failures a minute);
+# beyond the free ones, each attempt waits a delay that doubles, bounded by FAILURE_DELAY_MAX. The right answer
+# is never refused: a classroom behind one address keeps joining while a guesser is slowed down.
+
+
+def _counting(setting: str) -> RateLimitItem:
+    item = _limit(current_app.config[setting])
+    return type(item)(COUNTING, item.multiples, item.namespace)
+
+
+def count(setting: str, *keys: str | int) -> int:
+    """Count one more failure (or attempt) in the window of `setting` and return the count, in one step."""
+    limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
+    item = _counting(setting)
+    limiter.hit(item, setting, *map(str, keys))
+    return COUNTING - limiter.get_window_stats(item, setting, *map(str, keys)).remaining
+
+
+def counted(setting: str, *keys: str | int) -> int:
+    """How many were counted in the window of `setting`, without counting one."""
+    limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
+    return COUNTING - limiter.get_window_stats(_counting(setting), setting, *map(str, keys)).remaining
+
+
+def forget(setting: str, *keys: str | int) -> None:
+    """Start counting afresh (a right password clears its account's failures)."""
+    limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
+    limiter.storage.clear(_counting(setting).key_for(setting, *map(str, keys)))
+
+
+def delay_for(setting: str, failures: int) -> float:
+    """Seconds the next attempt waits after `failures` in the window: 0 while free, then doubling, bounded."""
+    free = _limit(current_app.config[setting]).amount
+    if failures < free:
+        return 0.0
+    cfg = current_app.config
+    return min(cfg["FAILURE_DELAY_MAX"], cfg["FAILURE_DELAY_BASE"] * 2 ** min(failures - free, 30))
+
+
+def failed(setting: str, *keys: str | int) -> None:
+    """Count a failure and answer it late, the later the more failures (a wrong join code)."""
+    pause(delay_for(setting, count(setting, *keys)))
+
+
+def pause(seconds: float) -> None:
+    """Wait without holding the server: a greenlet sleep under gevent, a thread sleep otherwise."""
+    if seconds > 0:
+        socketio.sleep(seconds)
+
+
+_in_flight: set[tuple[str, str]] = set()
+_in_flight_lock = threading.Lock()
+
+
+@contextmanager
+def one_at_a_time(kind: str, key: str) -> Iterator[None]:
+    """At most one check in flight per key in this process (one password check per account): a concurrent
+    attempt is refused at once with `rate_limited`, never queued, so a burst cannot make N checks."""
+    with _in_flight_lock:
+        if (kind, key) in _in_flight:
+            raise RateLimited(_("Une vérification est déjà en cours pour ce compte : réessayez dans un instant."))
+        _in_flight.add((kind, key))
+    try:
+        yield
+    finally:
+        with _in_flight_lock:
+            _in_flight.discard((kind, key))

@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from workshop import database, security
-from workshop.accounts.models import User
+from workshop.accounts import service as accounts
 from workshop.boards.host import BoardHost
 from workshop.demo import register as register_demo_cli
 from workshop.errors import DomainError
@@ -87,8 +87,8 @@ def _configure_login() -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        return accounts.user_of_session(db.session, session_id)
 
 
 def wants_json() -> bool:

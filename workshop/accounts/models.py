@@ -24,6 +24,13 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     last_login_at: Mapped[datetime | None]
+    # Part of the id kept in login sessions (get_id): bumping it ends every session of the account at once,
+    # server-side (logout, disabling), whatever cookies were copied before. Server default and deferred: only
+    # the session check reads it (accounts.service.user_of_session loads it with the account).
+    session_version: Mapped[int] = mapped_column(server_default="0", deferred=True)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses disabled accounts through this

@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from workshop.accounts.models import ROLES, User
 from workshop.errors import Forbidden, NotFound, ValidationError
@@ -88,12 +88,32 @@ def authenticate(session: Session, email: str, password: str) -> User:
 
 
 def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
-    """Enable or disable an account; an admin cannot lock themselves out."""
+    """Enable or disable an account; an admin cannot lock themselves out. Disabling ends its sessions."""
     if not actor.is_admin:
         raise Forbidden()
     user = get_user(session, user_id)
     if user.id == actor.id and not active:
         raise ValidationError(_("Vous ne pouvez pas désactiver votre propre compte."))
     user.active = active
+    if not active:
+        end_sessions(session, user)
     session.flush()
+    return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every login session of this account, server-side: cookies copied before no longer log anyone in."""
+    user.session_version = User.session_version + 1  # in SQL: two logouts at once both count
+    session.flush()
+
+
+def user_of_session(session: Session, session_id: str) -> User | None:
+    """The account a login session belongs to (its id is "user_id:session_version", see User.get_id), while
+    that session has not been ended and the account is active."""
+    user_id, _sep, version = (session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = session.get(User, int(user_id), options=[undefer(User.session_version)])
+    if user is None or not user.active or user.session_version != int(version):
+        return None
     return user

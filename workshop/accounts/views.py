@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from workshop import ratelimit
 from workshop.accounts import service
 from workshop.accounts.forms import LoginForm, UserForm
-from workshop.errors import DomainError
-from workshop.extensions import db, limiter
+from workshop.errors import DomainError, RateLimited
+from workshop.extensions import db
 from workshop.forms import attach_error
 
 bp = Blueprint("accounts", __name__)
@@ -35,14 +36,16 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_RATE"],
-               methods=["POST"], deduct_when=lambda response: response.status_code != 302)
 def login():
-    """Log in with email and password; failures are counted and slowed down."""
+    """Log in with email and password; failures slow down the next attempts, a right password always passes."""
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
         try:
-            user = service.authenticate(db.session, form.email.data, form.password.data)
+            user = _checked_login(form.email.data, form.password.data)
+        except RateLimited as error:
+            attach_error(form, error)
+            status = error.status
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -50,16 +53,38 @@ def login():
             login_user(user)
             flash(_("Bienvenue, %(name)s.", name=user.name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("boards.dashboard"))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form), status
+
+
+def _checked_login(email: str, password: str):
+    """One password check at a time per account; the attempt is counted before the check (so concurrent
+    attempts across processes get growing delays too) and waits for the failures before it."""
+    account, address = service.normalise_email(email), request.remote_addr or "?"
+    with ratelimit.one_at_a_time("login", account):
+        attempts = ratelimit.count("LOGIN_FAILURE_RATE", "account", account)
+        failures = max(attempts - 1, ratelimit.counted("LOGIN_FAILURE_RATE", "address", address))
+        ratelimit.pause(ratelimit.delay_for("LOGIN_FAILURE_RATE", failures))
+        try:
+            user = service.authenticate(db.session, email, password)
+        except DomainError:
+            ratelimit.count("LOGIN_FAILURE_RATE", "address", address)
+            raise
+        ratelimit.forget("LOGIN_FAILURE_RATE", "account", account)
+        return user
 
 
 @bp.post("/deconnexion")
 @login_required
 def logout():
-    """Log out and go back to the home page."""
+    """Log out everywhere: end the account's sessions server-side and clear the browser's board tokens."""
+    service.end_sessions(db.session, current_user)
+    db.session.commit()
     logout_user()
     flash(_("Vous êtes déconnecté·e."), "info")
-    return redirect(url_for("boards.home"))
+    response = redirect(url_for("boards.home"))
+    # Board tokens live in localStorage: a shared computer must not hand the next person this seat.
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @bp.route("/admin/comptes", methods=["GET", "POST"])

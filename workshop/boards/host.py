@@ -54,8 +54,8 @@ class BoardHost:
     give_back_seq = staticmethod(service.give_back_seq)
     participant_dict = staticmethod(service.participant_dict)
 
-    def join(self, session: Session, payload: Any, user: Any) -> Joined:
-        return service.join(session, payload, user)
+    def join(self, session: Session, payload: Any, user: Any, person: str | None = None) -> Joined:
+        return service.join(session, payload, user, person=person)
 
     def steering(self, session: Session, workshop: Workshop) -> Steering:
         return self._steering(session, workshop) if self._steering else FreeBoard()
@@ -71,17 +71,33 @@ class BoardHost:
                 hidden.update(part(session, workshop.id))
         return Viewer(participant.id if participant is not None else None, moderator, anonymous(workshop), hidden)
 
-    def state(self, session: Session, workshop: Workshop, viewer: Participant) -> dict:
-        """Everything a screen needs to draw the board, as this viewer may see it."""
-        moderator = service.is_moderator(viewer)
-        cards = session.scalars(select(Card).where(Card.workshop_id == workshop.id, Card.deleted.is_(False))
-                                .options(selectinload(Card.participant)).order_by(Card.id))
-        seen = self.viewer(session, workshop, viewer, moderator=moderator)
+    def state(self, session: Session, workshop: Workshop, viewer: Participant, *, page: int | None = None) -> dict:
+        """Everything a screen needs to draw the board, as this viewer may see it; with `page`, the first `page`
+        cards only and `cards_next`, the cursor of the rest (a late joiner draws at once, then fetches)."""
+        cards, after = self.cards_page(session, workshop, viewer, limit=page)
         state = {
             "workshop": service.workshop_dict(workshop),
             "columns": service.column_dicts(workshop),
-            "cards": [CARD.item(card_dict(c), seen) for c in cards if moderator or not c.hidden],
+            "cards": cards,
         }
+        if after is not None:
+            state["cards_next"] = after
         for part in self.state_parts:
             state.update(part(session, workshop, viewer))
         return state
+
+    def cards_page(self, session: Session, workshop: Workshop, viewer: Participant, *, after: int = 0,
+                   limit: int | None = None) -> tuple[list[dict], int | None]:
+        """Cards by id after `after` (hidden ones for moderators only), at most `limit`; the next cursor."""
+        moderator = service.is_moderator(viewer)
+        query = (select(Card).where(Card.workshop_id == workshop.id, Card.deleted.is_(False), Card.id > after)
+                 .options(selectinload(Card.participant)).order_by(Card.id))
+        if not moderator:
+            query = query.where(Card.hidden.is_(False))
+        if limit:
+            query = query.limit(limit + 1)
+        rows = list(session.scalars(query))
+        more = bool(limit) and len(rows) > limit
+        rows = rows[:limit] if more else rows
+        seen = self.viewer(session, workshop, viewer, moderator=moderator)
+        return [CARD.item(card_dict(c), seen) for c in rows], (rows[-1].id if more else None)

@@ -60,7 +60,8 @@ class Participant(db.Model):
     """Someone on a board: a person without an account (by name and token) or a logged-in user."""
 
     __tablename__ = "participant"
-    __table_args__ = (Index("ix_participant_workshop_user", "workshop_id", "user_id"),)
+    __table_args__ = (Index("ix_participant_workshop_user", "workshop_id", "user_id"),
+                      Index("ix_participant_workshop_person", "workshop_id", "person"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
@@ -71,6 +72,9 @@ class Participant(db.Model):
     role: Mapped[str] = mapped_column(String(20), default="participant")  # participant | facilitator
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     last_seen_at: Mapped[datetime | None]
+    # The person behind this seat, whatever name they join under (see live.namespace.person_key): budgets such
+    # as dots count per person, so re-joining under a new name gives no new budget.
+    person: Mapped[str | None] = mapped_column(String(64))
 
 
 class Card(db.Model):

@@ -133,8 +133,9 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def join(session: Session, payload: Any, user: User | None = None) -> Joined:
-    """Let someone onto a board: back as themselves by token, as facilitator by account, or by name."""
+def join(session: Session, payload: Any, user: User | None = None, *, person: str | None = None) -> Joined:
+    """Let someone onto a board: back as themselves by token, as facilitator by account, or by name; a new seat
+    by name belongs to `person` (who is behind it: same socket or device), so budgets follow the person."""
     payload = require_mapping(payload)
     workshop = get_by_code(session, payload.get("code") if isinstance(payload.get("code"), str) else "")
     token = payload.get("token")
@@ -155,7 +156,7 @@ def join(session: Session, payload: Any, user: User | None = None) -> Joined:
     if user is not None and user.is_authenticated:
         return _join_with_account(session, workshop, user)
     name = clean_text(payload.get("name"), "name", max_len=NAME_MAX, label=_("Prénom ou pseudo"))
-    return _new_participant(session, workshop, name, role="participant")
+    return _new_participant(session, workshop, name, role="participant", person=person)
 
 
 def _join_with_account(session: Session, workshop: Workshop, user: User) -> Joined:
@@ -164,7 +165,8 @@ def _join_with_account(session: Session, workshop: Workshop, user: User) -> Join
         select(Participant).where(Participant.workshop_id == workshop.id, Participant.user_id == user.id)
     )
     if found is None:
-        return _new_participant(session, workshop, user.name[:NAME_MAX], role=role, user_id=user.id)
+        return _new_participant(session, workshop, user.name[:NAME_MAX], role=role, user_id=user.id,
+                                person=f"user:{user.id}")
     found.role = role
     found.last_seen_at = now()
     token = secrets.token_urlsafe(24)
@@ -174,10 +176,10 @@ def _join_with_account(session: Session, workshop: Workshop, user: User) -> Join
 
 
 def _new_participant(session: Session, workshop: Workshop, name: str, *, role: str,
-                     user_id: int | None = None) -> Joined:
+                     user_id: int | None = None, person: str | None = None) -> Joined:
     token = secrets.token_urlsafe(24)
     participant = Participant(workshop_id=workshop.id, name=name, token_hash=_hash_token(token), role=role,
-                              user_id=user_id, last_seen_at=now())
+                              user_id=user_id, last_seen_at=now(), person=person)
     session.add(participant)
     session.flush()
     return Joined(participant, token, workshop)
@@ -195,6 +197,14 @@ def get_participant(session: Session, participant_id: int) -> Participant:
     if participant is None:
         raise NotFound(_("Participant·e introuvable : rejoignez à nouveau l'atelier."))
     return participant
+
+
+def same_person(participant: Participant):
+    """A SQL condition matching the seats of the person behind `participant` on its board (itself alone when
+    no person is known, e.g. seats made by scripts)."""
+    if participant.person is None:
+        return Participant.id == participant.id
+    return (Participant.workshop_id == participant.workshop_id) & (Participant.person == participant.person)
 
 
 def is_moderator(participant: Participant) -> bool:

@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 import io
+import secrets
 
 import segno
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from workshop import ratelimit
 from workshop.boards import service
 from workshop.boards.forms import JoinCodeForm, WorkshopForm
 from workshop.errors import DomainError, NotFound
-from workshop.extensions import db, limiter
+from workshop.extensions import db
 from workshop.formats.service import format_choices
 from workshop.forms import attach_error
+from workshop.live.namespace import DEVICE_COOKIE
 
 bp = Blueprint("boards", __name__)
-
-
-def _join_failure_rate() -> str:
-    return current_app.config["JOIN_FAILURE_RATE"]
-
-
-# One count of failed joins per address, whether the code was typed (/rejoindre) or followed (/j/CODE).
-_join_failures = limiter.shared_limit(_join_failure_rate, scope="join-code",
-                                      deduct_when=lambda response: response.status_code == 404)
 
 
 def join_url(code: str) -> str:
@@ -41,8 +46,14 @@ def home():
     return render_template("boards/home.html", form=JoinCodeForm(request.args))
 
 
+def _unknown_code(form: JoinCodeForm, error: NotFound):
+    """Answer a wrong code late (later with each failure from this address), never refusing a right one."""
+    ratelimit.failed("JOIN_FAILURE_RATE", "join-code", request.remote_addr or "?")
+    attach_error(form, error)
+    return render_template("boards/home.html", form=form), 404
+
+
 @bp.get("/rejoindre")
-@_join_failures
 def join_by_code():
     """Send someone who typed a code to its board, or say clearly that no workshop has it."""
     form = JoinCodeForm(request.args)
@@ -50,26 +61,28 @@ def join_by_code():
         try:
             workshop = service.get_by_code(db.session, form.code.data)
         except NotFound as error:
-            attach_error(form, error)
-            return render_template("boards/home.html", form=form), 404
+            return _unknown_code(form, error)
         return redirect(url_for("boards.board", code=workshop.code))
     return render_template("boards/home.html", form=form), 400
 
 
 @bp.get("/j/<code>")
-@_join_failures
 def board(code: str):
     """Show the live board; the page joins over Socket.IO with the name or token kept by the browser."""
     try:
         workshop = service.get_by_code(db.session, code)
     except NotFound as error:
-        form = JoinCodeForm(data={"code": code})
-        attach_error(form, error)
-        return render_template("boards/home.html", form=form), 404
+        return _unknown_code(JoinCodeForm(data={"code": code}), error)
     if workshop.code != code:
         return redirect(url_for("boards.board", code=workshop.code))
-    return render_template("boards/board.html", workshop=workshop,
-                           moderator=service.can_moderate(current_user, workshop))
+    response = make_response(render_template("boards/board.html", workshop=workshop,
+                                             moderator=service.can_moderate(current_user, workshop)))
+    if len(request.cookies.get(DEVICE_COOKIE, "")) < 16:
+        # Who is behind a seat without an account (live.namespace.person_key): re-joining under a new name
+        # from this browser keeps the same dot budget. A random id, nothing else; it ends with the browser's.
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.get("/ateliers")

@@ -22,7 +22,7 @@ def _visible_cards(ctx: Context) -> list[Card]:
     return [c for c in cards if not c.private or c.participant_id == ctx.participant.id]
 
 
-@command("card.similar")
+@command("card.similar", rate="SIMILAR_RATE")  # a fuzzy match over the whole board per call
 def similar_cards(ctx: Context, payload: dict) -> dict:
     """Cards close to what someone is typing (only cards they may see)."""
     from rapidfuzz import fuzz, process, utils  # kept off the web process's start-up path

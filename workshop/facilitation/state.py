@@ -23,7 +23,7 @@ from workshop.facilitation.control import (
 from workshop.facilitation.models import CardPlacement, Reaction, Reply, Vote
 from workshop.facilitation.replies import REACTIONS, REPLY, reply_dict
 from workshop.facilitation.tables import tables_state
-from workshop.facilitation.votes import dots, tally
+from workshop.facilitation.votes import dots, person_seats, tally
 from workshop.formats.builtin import FORMATS
 from workshop.live.visibility import Viewer
 
@@ -49,8 +49,8 @@ def facilitation_state(session: Session, workshop: Workshop, viewer: Participant
     placements = session.execute(select(CardPlacement.card_id, CardPlacement.group_id, CardPlacement.position,
                                         Card.deleted).join(Card, Card.id == CardPlacement.card_id)
                                  .where(CardPlacement.workshop_id == workshop.id)).all()
-    mine = session.execute(select(Vote.target_kind, Vote.target_id).where(
-        Vote.workshop_id == workshop.id, Vote.participant_id == viewer.id).order_by(Vote.id)).all()
+    mine = session.execute(select(Vote.target_kind, Vote.target_id).where(  # the person's, under any name
+        Vote.workshop_id == workshop.id, Vote.participant_id.in_(person_seats(viewer))).order_by(Vote.id)).all()
     reactions, my_reactions = _reactions(session, workshop.id, viewer.id)
     replies = session.execute(select(Reply, Participant.name).outerjoin(
         Participant, Participant.id == Reply.participant_id).where(Reply.workshop_id == workshop.id)

@@ -53,19 +53,19 @@ def _apply(ctx: Context, op: str, payload: dict) -> None:
     ctx.emit(type_, data)
 
 
-def _undoable(name: str, *, shared: bool = False):
+def _undoable(name: str, *, shared: bool = False, rate: str | None = None):
     """The command `name`: one undoable move; `shared`: participants may make it on boards where everyone
-    groups, in a phase that allows grouping."""
+    groups, in a phase that allows grouping; `rate`: the limit that counts it."""
     sharing = {"shared_when": everyone_groups, "allows": GROUP} if shared else {}
 
     def run(ctx: Context, payload: dict) -> None:
         _apply(ctx, name, payload)
 
-    return command(name, moderator=True, emits=EVENTS, **sharing)(run)
+    return command(name, moderator=True, emits=EVENTS, rate=rate, **sharing)(run)
 
 
 move_card = _undoable("card.move", shared=True)
-create_group = _undoable("group.create", shared=True)
+create_group = _undoable("group.create", shared=True, rate="GROUP_RATE")  # each rewrites placements
 rename_group = _undoable("group.rename", shared=True)
 delete_group = _undoable("group.delete")
 add_column = _undoable("column.add")

@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from workshop.boards.models import Card
-from workshop.boards.service import now
+from workshop.boards.models import Card, Participant
+from workshop.boards.service import now, same_person
 from workshop.errors import Closed, NotFound, ValidationError
 from workshop.facilitation import targets
 from workshop.facilitation.control import control, settings_of, writable
@@ -32,11 +32,17 @@ def _target(payload: dict) -> tuple[str, int]:
     return targets.kind_of(payload), clean_id(payload.get("id"))
 
 
-def dots(session: Session, workshop_id: int, participant_id: int | None = None) -> int:
+def dots(session: Session, workshop_id: int, participant: Participant | None = None) -> int:
+    """Dots on the board, or those of the person behind `participant` (under any name)."""
     query = select(func.count()).select_from(Vote).where(Vote.workshop_id == workshop_id)
-    if participant_id is not None:
-        query = query.where(Vote.participant_id == participant_id)
+    if participant is not None:
+        query = query.where(Vote.participant_id.in_(person_seats(participant)))
     return session.scalar(query) or 0
+
+
+def person_seats(participant: Participant):
+    """The ids of the seats of the person behind `participant` on its board (a subquery): budgets count them."""
+    return select(Participant.id).where(same_person(participant)).scalar_subquery()
 
 
 def vote_dict(vote: Vote) -> dict:
@@ -49,7 +55,7 @@ def _still_open(ctx: Context) -> None:
         raise Closed(_("Les résultats sont affichés : le vote est clos."))
 
 
-@command("vote.cast", allows=VOTE, emits=("vote.cast",), visibility=SECRET_VOTE, batched=True)
+@command("vote.cast", allows=VOTE, rate="VOTE_RATE", emits=("vote.cast",), visibility=SECRET_VOTE, batched=True)
 def cast_vote(ctx: Context, payload: dict) -> dict:
     """Put one dot on a card or a group."""
     kind, target_id = _target(payload)
@@ -59,9 +65,12 @@ def cast_vote(ctx: Context, payload: dict) -> dict:
     targets.visible_target(ctx.session, ctx.workshop_id, kind, target_id)
     settings = settings_of(ctx.workshop)
     budget = int(settings.get("vote_budget", 3))
-    used, here = ctx.session.execute(  # one query: my dots, and my dots on this target
+    # One query: my dots, and my dots on this target; "my" is the person behind this seat, whatever name they
+    # re-joined under (the same socket or device), so a new name gives no new budget.
+    seats = person_seats(ctx.participant)
+    used, here = ctx.session.execute(
         select(func.count(), func.count().filter((Vote.target_kind == kind) & (Vote.target_id == target_id)))
-        .where(Vote.workshop_id == ctx.workshop_id, Vote.participant_id == ctx.participant.id)).one()
+        .where(Vote.workshop_id == ctx.workshop_id, Vote.participant_id.in_(seats))).one()
     if used >= budget:
         raise ValidationError(_("Vous avez posé toutes vos gommettes (%(n)d).", n=budget), field="budget")
     if here and not settings.get("multi_dots"):
@@ -74,12 +83,14 @@ def cast_vote(ctx: Context, payload: dict) -> dict:
     return {"vote": vote_dict(vote), "used": used + 1, "budget": budget}
 
 
-@command("vote.remove", allows=VOTE, emits=("vote.removed",), visibility=SECRET_VOTE, batched=True)
+@command("vote.remove", allows=VOTE, rate="VOTE_RATE", emits=("vote.removed",), visibility=SECRET_VOTE,
+         batched=True)
 def remove_vote(ctx: Context, payload: dict) -> dict:
     kind, target_id = _target(payload)
     _still_open(ctx)
     vote = ctx.session.scalar(select(Vote).where(
-        Vote.workshop_id == ctx.workshop_id, Vote.participant_id == ctx.participant.id, Vote.target_kind == kind,
+        Vote.workshop_id == ctx.workshop_id, Vote.participant_id.in_(person_seats(ctx.participant)),
+        Vote.target_kind == kind,
         Vote.target_id == target_id).order_by(Vote.id.desc()).limit(1))
     if vote is None:
         raise NotFound(_("Vous n'avez pas de gommette ici."))
@@ -88,7 +99,7 @@ def remove_vote(ctx: Context, payload: dict) -> dict:
     ctx.session.flush()
     data["total"] = dots(ctx.session, ctx.workshop_id)
     ctx.emit("vote.removed", data)
-    return {"used": dots(ctx.session, ctx.workshop_id, ctx.participant.id)}
+    return {"used": dots(ctx.session, ctx.workshop_id, ctx.participant)}
 
 
 def tally(session: Session, workshop_id: int) -> dict:

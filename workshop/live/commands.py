@@ -30,7 +30,8 @@ class Command:
     moderator: bool = False
     allows: str | None = None
     open_only: bool = False
-    rate: str | None = None  # a config setting naming a rate limit, counted per participant
+    rate: str | None = None  # a config setting naming a rate limit, counted per participant and per socket;
+    # its `<rate>_PER_ADDRESS` twin counts per address
     emits: tuple[str, ...] = ()
     visibility: Policy | None = None
     batched: bool = False  # storms of small events: coalesced into one message per screen

@@ -57,9 +57,16 @@ class Host(Protocol):
     def viewer(self, session: Session, workshop: Any, participant: Any | None, *, moderator: bool,
                replay: bool = False) -> Viewer: ...
 
-    def join(self, session: Session, payload: Any, user: Any) -> Joined: ...
+    def join(self, session: Session, payload: Any, user: Any, person: str | None = None) -> Joined:
+        """Seat someone; `person` says who is behind a new seat (the same socket or device)."""
 
-    def state(self, session: Session, workshop: Any, participant: Any) -> dict: ...
+    def state(self, session: Session, workshop: Any, participant: Any, *, page: int | None = None) -> dict:
+        """The whole board for this viewer; with `page`, only its first `page` cards and a `cards_next`
+        cursor when more follow."""
+
+    def cards_page(self, session: Session, workshop: Any, participant: Any, *, after: int = 0,
+                   limit: int | None = None) -> tuple[list[dict], int | None]:
+        """The cards after the cursor `after`, at most `limit`, and the next cursor (None at the end)."""
 
     def participant_dict(self, participant: Any, token: str | None) -> dict: ...
 

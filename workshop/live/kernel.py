@@ -45,9 +45,10 @@ class Kernel:
     # --- running commands ---------------------------------------------------------------------------
 
     def perform(self, session: Session, participant: Any, name: str, payload: Any = None, *,
-                rate_limited: bool = True) -> Outcome:
+                rate_limited: bool = True, origin: dict[str, str] | None = None) -> Outcome:
         """Run the client command `name` for this participant (the socket front; scripts and tests, which
-        may skip the rate limits made for people)."""
+        may skip the rate limits made for people). `origin` ({"socket": sid, "address": ip}) is counted by
+        the command's rate limit as well as the participant: re-joining under a new name gets round nothing."""
         session = _plain(session)
         cmd = self.registry.client_command(name)
         if cmd is None:
@@ -57,9 +58,11 @@ class Kernel:
                       kernel=self)
         if cmd.moderator and not moderator and not (cmd.shared_when and cmd.shared_when(ctx.workshop)):
             raise Forbidden(_("Seul·e l'animateur·rice peut faire cela."))
-        if cmd.rate and rate_limited and not ratelimit.hit(cmd.rate, participant.id):
+        if cmd.rate and rate_limited and not ratelimit.hit_all(cmd.rate, {"participant": participant.id,
+                                                                          **(origin or {})}):
             raise RateLimited(_("Doucement : vous avez posté beaucoup de post-it d'un coup. "
-                                "Attendez quelques secondes."))
+                                "Attendez quelques secondes.") if cmd.rate == "CARD_RATE" else
+                              _("Doucement : trop d'actions d'un coup. Attendez quelques secondes."))
         return self._locked(ctx, cmd, _mapping({} if payload is None and not cmd.payload else payload))
 
     def perform_system(self, session: Session, workshop_id: int, name: str, payload: dict) -> Outcome:
@@ -184,15 +187,26 @@ class Kernel:
                                   replay=True)
         return [self.registry.view({"seq": seq, "type": type_, "data": data}, viewer) for seq, type_, data in rows]
 
-    def catch_up(self, session: Session, participant: Any, since: Any) -> dict:
-        """The events after `since` when given and replayable, else the whole state."""
+    def catch_up(self, session: Session, participant: Any, since: Any, *, paged: bool = False) -> dict:
+        """The events after `since` when given and replayable, else the whole state; `paged`: the state holds
+        the first page of cards and a `cards_next` cursor, the rest comes through `cards_page`."""
         seq = self.host.current_seq(session, participant.workshop_id)
         if since is not None:
             events = self.events_since(session, participant, since, current_app.config["RESYNC_MAX_EVENTS"])
             if events is not None:
                 return {"events": events, "seq": max([seq, *(e["seq"] for e in events)])}
         workshop = self.host.workshop(session, participant.workshop_id)
-        return {"state": self.host.state(session, workshop, participant), "seq": seq}
+        page = current_app.config["STATE_PAGE_CARDS"] if paged else None
+        return {"state": self.host.state(session, workshop, participant, page=page or None), "seq": seq}
+
+    def cards_page(self, session: Session, participant: Any, after: Any) -> dict:
+        """The next page of a paged state's cards, after the cursor `after`, as this viewer may see them."""
+        if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < 2**63:
+            raise ValidationError(_("Curseur de page invalide."), field="after")
+        workshop = self.host.workshop(session, participant.workshop_id)
+        cards, after = self.host.cards_page(session, workshop, participant, after=after,
+                                            limit=current_app.config["STATE_PAGE_CARDS"] or None)
+        return {"cards": cards, "next": after, "seq": self.host.current_seq(session, participant.workshop_id)}
 
 
 def _plain(session: Session | scoped_session) -> Session:
@@ -204,7 +218,6 @@ def _mapping(payload: Any) -> dict:
     if not isinstance(payload, dict):
         raise ValidationError(_("Le message envoyé n'a pas la bonne forme."))
     return payload
-
 
 
 def current_kernel() -> Kernel:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from flask import request, session
@@ -16,6 +17,8 @@ from workshop.live import presence
 from workshop.live.kernel import Kernel
 from workshop.sockets import GuardedNamespace
 
+DEVICE_COOKIE = "passerelles_device"
+
 
 class BoardNamespace(GuardedNamespace):
     """Every client->server event answers {"ok": true, ...} or {"ok": false, "error": {...}}."""
@@ -23,7 +26,7 @@ class BoardNamespace(GuardedNamespace):
     def __init__(self, kernel: Kernel, namespace: str = presence.NAMESPACE):
         super().__init__(namespace)
         self.kernel = kernel
-        self.handlers.update({"join": self.join, "resync": self.resync})
+        self.handlers.update({"join": self.join, "resync": self.resync, "state.cards": self.cards_page})
         for name, cmd in kernel.registry.commands.items():
             if not cmd.system:
                 self.handlers[name] = self._command(name)
@@ -35,15 +38,14 @@ class BoardNamespace(GuardedNamespace):
         presence.remove(request.sid)
 
     def join(self, payload) -> dict:
-        """Let someone onto a board (by code, token or account) and give them what they missed."""
-        address = request.remote_addr or "?"
-        if not ratelimit.allowed("JOIN_FAILURE_RATE", address):
-            raise RateLimited()
+        """Let someone onto a board (by code, token or account) and give them what they missed. A wrong code
+        is answered late, later with each failure from this address; a right one is never refused."""
         host = self.kernel.host
+        user = current_user if current_user.is_authenticated else None
         try:
-            joined = host.join(db.session, payload, current_user if current_user.is_authenticated else None)
+            joined = host.join(db.session, payload, user, person=person_key())
         except NotFound:
-            ratelimit.hit("JOIN_FAILURE_RATE", address)
+            ratelimit.failed("JOIN_FAILURE_RATE", "join-code", _address())
             raise
         db.session().expire_on_commit = False  # this event's session: what join loaded serves the answer
         db.session.commit()
@@ -51,29 +53,50 @@ class BoardNamespace(GuardedNamespace):
         self._leave_current()
         moderator = host.is_moderator(participant)
         join_room(presence.moderators_room(workshop.id) if moderator else presence.room(workshop.id))
-        session["board"] = {"participant_id": participant.id, "workshop_id": workshop.id}
+        session["board"] = {"participant_id": participant.id, "workshop_id": workshop.id,
+                            "user_id": participant.user_id}
         presence.add(workshop.id, request.sid, participant.id, participant.name)
         answer = {"participant": host.participant_dict(participant, joined.token),
                   "presence": presence.snapshot(workshop.id)}
-        return {**answer, **self.kernel.catch_up(db.session, participant, payload.get("since"))}
+        paged = isinstance(payload, dict) and payload.get("paged") is True
+        return {**answer, **self.kernel.catch_up(db.session, participant, payload.get("since"), paged=paged)}
 
     def resync(self, payload) -> dict:
         participant = self._participant()
         since = payload.get("since") if isinstance(payload, dict) else None
         if since is None:
             raise ValidationError(_("Indiquez le dernier numéro de séquence reçu (since)."), field="since")
-        return self.kernel.catch_up(db.session, participant, since)
+        self._limit("RESYNC_RATE", participant)
+        paged = payload.get("paged") is True
+        return self.kernel.catch_up(db.session, participant, since, paged=paged)
+
+    def cards_page(self, payload) -> dict:
+        """The next page of cards of a paged state: {"after": cursor} -> {"cards", "next", "seq"}."""
+        participant = self._participant()
+        after = payload.get("after") if isinstance(payload, dict) else None
+        self._limit("PAGE_RATE", participant)
+        return self.kernel.cards_page(db.session, participant, after)
 
     def _command(self, name: str) -> Callable:
         def handle(payload) -> dict:
-            return self.kernel.perform(db.session, self._participant(), name, payload).ack
+            return self.kernel.perform(db.session, self._participant(), name, payload, origin=_origin()).ack
 
         return handle
+
+    def _limit(self, setting: str, participant) -> None:
+        if not ratelimit.hit_all(setting, {"participant": participant.id, **_origin()}):
+            raise RateLimited(_("Doucement : trop d'actions d'un coup. Attendez quelques secondes."))
 
     def _participant(self):
         board = session.get("board")
         if not board:
             raise Forbidden(_("Rejoignez d'abord l'atelier avec son code."))
+        account = board.get("user_id")
+        if account is not None and not (current_user.is_authenticated and current_user.id == account):
+            # The seat of an account lasts as long as that account's login: logout or disabling ends it here,
+            # on every socket, at the next event.
+            self._leave_current()
+            raise Forbidden(_("Votre session a pris fin : reconnectez-vous pour continuer."))
         return self.kernel.host.participant(db.session, board["participant_id"])
 
     def _leave_current(self) -> None:
@@ -82,3 +105,23 @@ class BoardNamespace(GuardedNamespace):
             leave_room(presence.room(board["workshop_id"]))
             leave_room(presence.moderators_room(board["workshop_id"]))
             presence.remove(request.sid)
+
+
+def person_key() -> str:
+    """Who is behind this socket, without an account: the browser's device cookie (set by the board page),
+    else the socket itself. Kept for the socket's life, so a re-join under a new name is the same person. Not
+    the address: a whole school shares one, and each pupil has their own dots."""
+    if "person" not in session:
+        device = request.cookies.get(DEVICE_COOKIE, "")
+        session["person"] = ("d:" + hashlib.sha256(device.encode()).hexdigest()[:40] if 16 <= len(device) <= 200
+                             else "s:" + hashlib.sha256(request.sid.encode()).hexdigest()[:40])
+    return session["person"]
+
+
+def _address() -> str:
+    return request.remote_addr or "?"
+
+
+def _origin() -> dict[str, str]:
+    """What the rate limits count besides the participant: this socket and its address."""
+    return {"socket": request.sid, "address": _address()}

@@ -8,15 +8,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from workshop import ratelimit
 from workshop.accounts.views import admin_required
 from workshop.boards import service as boards
-from workshop.errors import Conflict, DomainError, Forbidden
-from workshop.extensions import db, limiter
+from workshop.errors import Conflict, DomainError, Forbidden, NotFound
+from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.frameworks import service as frameworks
 from workshop.networks.service import list_networks, networks_of
@@ -309,9 +310,11 @@ def import_view():
 
 
 @bp.get("/api/ateliers/<code>/fiches")
-@limiter.limit(lambda: current_app.config["JOIN_FAILURE_RATE"],
-               deduct_when=lambda response: response.status_code == 404)
 def board_links(code: str):
     """For a board: which cards became which sheet, and the sheets pinned on it."""
-    workshop = boards.get_by_code(db.session, code)
+    try:
+        workshop = boards.get_by_code(db.session, code)
+    except NotFound:
+        ratelimit.failed("JOIN_FAILURE_RATE", "join-code", request.remote_addr or "?")  # slowed, never locked
+        raise
     return jsonify(ok=True, **board.board_links(db.session, workshop.id))

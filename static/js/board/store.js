@@ -50,6 +50,8 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   let change = null; // what the current transaction changed, told to subscribers at its end
   let holdTimer = null;
   let retryTimer = null;
+  let loading = 0; // generation of the snapshot whose pages of cards are being fetched
+  const gone = new Set(); // cards removed by events while pages are still coming
 
   socket = socket || io("/board", { transports: ["websocket", "polling"], reconnectionDelayMax: 4000 });
 
@@ -118,6 +120,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
       storage.setItem(nameKey, name);
     }
     if (state.seq !== null) payload.since = state.seq;
+    payload.paged = true; // a big board comes in pages of cards: draw the first at once
     socket.emit("join", payload, (ack) => {
       if (!ack || !ack.ok) return joinFailed(ack && ack.error);
       if (ack.participant.token) storage.setItem(tokenKey, ack.participant.token);
@@ -146,10 +149,31 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   // --- Events in seq order -------------------------------------------------------------------------
 
   function load(snapshot, seq) {
+    const generation = ++loading;
+    gone.clear();
     transaction(() => {
       set({ ...fromSnapshot(snapshot), seq });
       change.loaded = true;
       drain();
+    });
+    if (snapshot.cards_next) fetchCards(snapshot.cards_next, generation);
+  }
+
+  // The rest of a paged snapshot, page after page. Events keep coming meanwhile and are newer than any page:
+  // a card already here or removed by an event since the snapshot is left as the events made it.
+  function fetchCards(after, generation) {
+    socket.emit("state.cards", { after }, (ack) => {
+      if (generation !== loading) return; // a newer snapshot replaced this one
+      if (!ack || !ack.ok) {
+        const again = ack && ack.error && ack.error.code === "rate_limited";
+        if (again) setTimeout(() => fetchCards(after, generation), RETRY_MS);
+        return;
+      }
+      const cards = new Map(state.cards);
+      for (const card of ack.cards) if (!cards.has(card.id) && !gone.has(card.id)) cards.set(card.id, card);
+      set({ cards });
+      if (ack.next) fetchCards(ack.next, generation);
+      else gone.clear();
     });
   }
 
@@ -182,11 +206,13 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
     const reducer = reducers[event.type];
     set({ ...(reducer ? reducer(state, event.data || {}) : {}), seq: event.seq }); // unknown types still count
     change.events.push(event);
+    const card = event.data && event.data.card;
+    if (card && card.id !== undefined && !state.cards.has(card.id)) gone.add(card.id); // a page must not revive it
   }
 
   function resync() {
     if (!state.joined) return; // the next join asks with `since`
-    socket.emit("resync", { since: state.seq }, (ack) => {
+    socket.emit("resync", { since: state.seq, paged: true }, (ack) => {
       if (!ack || !ack.ok) return;
       transaction(() => {
         if (ack.state) load(ack.state, ack.seq);
