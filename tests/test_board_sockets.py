@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -346,14 +347,17 @@ def test_facilitator_role_comes_from_the_session_cookie(board_client, code, make
     assert admin.call("workshop.close", {})["ok"]
 
 
-@pytest.mark.parametrize("app_config", [{"JOIN_FAILURE_RATE": "3/minute"}])
-def test_join_with_unknown_codes_is_rate_limited(board_client, code):
+@pytest.mark.parametrize("app_config", [{"JOIN_FAILURE_RATE": "3/minute", "FAILURE_DELAY_BASE": 1.0}])
+def test_join_with_unknown_codes_is_slowed_down_not_locked(board_client, code):
+    """Issue #11 point 6: a guesser waits longer at each wrong code; the right code is never refused."""
     guesser = board_client(connect=True)
-    for guess in ("AAAAAAAA", "BBBBBBBB", "CCCCCCCC"):
+    for guess in ("AAAAAAAA", "BBBBBBBB"):
         error = error_of(guesser.call("join", {"code": guess, "name": "X"}))
         assert error["code"] == "not_found" and "Aucun atelier" in error["message"]
-    error = error_of(guesser.call("join", {"code": code, "name": "X"}))
-    assert error["code"] == "rate_limited"
+    started = time.monotonic()
+    error = error_of(guesser.call("join", {"code": "CCCCCCCC", "name": "X"}))
+    assert error["code"] == "not_found" and time.monotonic() - started >= 1.0
+    assert guesser.join(code, "X")["participant"]["role"] == "participant"
     assert guesser.connected
 
 

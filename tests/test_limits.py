@@ -1,0 +1,272 @@
+"""Issue #11 points 3, 5 and 6: limits that cannot be got round, no classroom lockout, sessions that end.
+
+Each test would fail on the base of the issue (c156682): there, a wrong code or password locked the right one
+out, re-joining under a new name gave a new budget, costly events were unlimited and a copied session cookie
+outlived logout.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.test_board_sockets import error_of
+from workshop.accounts import service as accounts
+from workshop.extensions import db
+
+FAST = {"FAILURE_DELAY_BASE": 0.01, "FAILURE_DELAY_MAX": 0.02}  # failures still slowed, the suite stays quick
+
+
+@pytest.fixture
+def facilitator(make_user):
+    return make_user("facilitator", name="Samia Animatrice")
+
+
+@pytest.fixture
+def code(facilitator, make_workshop):
+    return make_workshop(facilitator, "Freins et leviers")["code"]
+
+
+def logged_in_browser(app, user):
+    """A test client logged in as `user`, and the Cookie header a copy of its session would send."""
+    browser = app.test_client()
+    assert browser.post("/connexion", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    name = app.config.get("SESSION_COOKIE_NAME", "session")
+    return browser, f"{name}={browser.get_cookie(name).value}"
+
+
+# --- Point 6: no classroom lockout ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("app_config", [FAST])
+def test_25_wrong_codes_then_the_right_one_joins_over_http(client, code):
+    school = {"REMOTE_ADDR": "203.0.113.10"}
+    for i in range(25):
+        assert client.get(f"/j/ZZZZZZ{i:02d}", environ_base=school).status_code == 404
+    assert client.get(f"/j/{code}", environ_base=school).status_code == 200
+    assert client.get(f"/rejoindre?code={code}", environ_base=school).status_code == 302
+    assert client.get(f"/api/ateliers/{code}/fiches", environ_base=school).status_code == 200
+
+
+@pytest.mark.parametrize("app_config", [FAST])
+def test_25_wrong_codes_then_the_right_one_joins_over_the_socket(app, board_client, code, facilitator):
+    pupil = board_client(connect=True)
+    for i in range(25):
+        assert error_of(pupil.call("join", {"code": f"ZZZZZZ{i:02d}", "name": "Léa"}))["code"] == "not_found"
+    assert pupil.join(code, "Léa")["ok"]
+    # The facilitator, behind the same address, is not locked out either.
+    _browser, cookie = logged_in_browser(app, facilitator)
+    assert board_client(code, cookie=cookie).participant["role"] == "facilitator"
+
+
+@pytest.mark.parametrize("app_config", [FAST])
+def test_6_wrong_passwords_then_the_right_one_logs_in(client, make_user):
+    user = make_user("facilitator")
+    for _ in range(6):
+        response = client.post("/connexion", data={"email": user.email, "password": "mauvais-mot"})
+        assert response.status_code == 200
+        assert "Adresse e-mail ou mot de passe incorrect" in response.get_data(as_text=True)
+    response = client.post("/connexion", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/ateliers")
+
+
+def test_40_concurrent_wrong_passwords_are_not_40_checks(app, make_user, monkeypatch):
+    user = make_user("facilitator")
+    checks, lock = [], threading.Lock()
+    authenticate = accounts.authenticate
+
+    def slow_check(*args, **kwargs):  # a password check takes time (argon2): attempts overlap
+        with lock:
+            checks.append(1)
+        time.sleep(0.2)
+        return authenticate(*args, **kwargs)
+
+    monkeypatch.setattr(accounts, "authenticate", slow_check)
+    answers, start = [], threading.Barrier(40)
+
+    def attempt():
+        browser = app.test_client()
+        start.wait()
+        response = browser.post("/connexion", data={"email": user.email, "password": "mauvais-mot"})
+        answers.append((response.status_code, response.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=attempt) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(answers) == 40
+    assert len(checks) < 40
+    refused = [body for status, body in answers if status == 429]
+    assert refused and all("Une vérification est déjà en cours" in body for body in refused)
+    assert all(status in (200, 429) for status, _body in answers)  # never a 500, never logged in
+    monkeypatch.setattr(accounts, "authenticate", authenticate)
+    ok = app.test_client().post("/connexion", data={"email": user.email, "password": PASSWORD})
+    assert ok.status_code == 302
+
+
+# --- Point 3: credentials that end with their owner ----------------------------------------------------
+
+
+def test_a_session_cookie_copied_before_logout_no_longer_works_after_it(app, make_user):
+    user = make_user("facilitator")
+    browser, cookie = logged_in_browser(app, user)
+    thief = app.test_client(use_cookies=False)  # sends the copied header as it is
+    assert thief.get("/ateliers", headers={"Cookie": cookie}).status_code == 200
+    response = browser.post("/deconnexion")
+    assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"storage"'  # the board tokens kept in localStorage go
+    assert thief.get("/ateliers", headers={"Cookie": cookie}).status_code == 302
+
+
+def test_logout_ends_the_facilitator_socket_seat(app, board_client, code, facilitator):
+    browser, cookie = logged_in_browser(app, facilitator)
+    host = board_client(code, cookie=cookie)
+    assert host.participant["role"] == "facilitator"
+    assert host.call("board.lock", {"locked": True})["ok"]
+    browser.post("/deconnexion")
+    error = error_of(host.call("board.lock", {"locked": False}))
+    assert error["code"] == "forbidden" and "Votre session a pris fin" in error["message"]
+    error = error_of(host.call("resync", {"since": 0}))
+    assert error["code"] == "forbidden"  # the seat is gone from this socket, not only its rights
+
+
+def test_disabling_an_account_ends_its_live_session(app, board_client, code, facilitator, make_user):
+    browser, cookie = logged_in_browser(app, facilitator)
+    host = board_client(code, cookie=cookie)
+    assert host.call("board.lock", {"locked": True})["ok"]
+    admin = make_user("admin")
+    with app.test_request_context():
+        accounts.set_active(db.session, db.session.get(type(admin), admin.id), facilitator.id, False)
+        db.session.commit()
+    error = error_of(host.call("board.lock", {"locked": False}))
+    assert error["code"] == "forbidden" and "Votre session a pris fin" in error["message"]
+    assert browser.get("/ateliers").status_code == 302
+    with app.test_request_context():
+        accounts.set_active(db.session, db.session.get(type(admin), admin.id), facilitator.id, True)
+        db.session.commit()
+    assert browser.get("/ateliers").status_code == 302  # re-enabling does not bring the old session back
+
+
+# --- Point 5: limits per socket and per address, per person budgets, costly events ---------------------
+
+
+@pytest.mark.parametrize("app_config", [{"CARD_RATE": "5/10 seconds"}])
+def test_rejoining_under_a_new_name_gives_no_new_card_rate(board_client, code):
+    spammer = board_client(code, "Nom1")
+    assert all(spammer.add_card(f"Spam {i}")["ok"] for i in range(5))
+    spammer.join(code, "Nom2")
+    error = error_of(spammer.add_card("Encore"))
+    assert error["code"] == "rate_limited" and "Attendez quelques secondes" in error["message"]
+
+
+@pytest.mark.parametrize("app_config", [{"CARD_RATE": "5/10 seconds", "CARD_RATE_PER_ADDRESS": "8/10 seconds"}])
+def test_new_sockets_from_one_address_share_its_card_rate(board_client, code):
+    first, second = board_client(code, "Un"), board_client(code, "Deux")
+    assert all(first.add_card(f"Un {i}")["ok"] for i in range(5))
+    answers = [second.add_card(f"Deux {i}") for i in range(5)]
+    assert [a["ok"] for a in answers] == [True] * 3 + [False] * 2
+    assert error_of(answers[-1])["code"] == "rate_limited"
+
+
+def _vote_board(app, board_client, code, facilitator):
+    _browser, cookie = logged_in_browser(app, facilitator)
+    host = board_client(code, cookie=cookie)
+    cards = [host.add_card(f"Idée {i}")["card"] for i in range(4)]
+    assert host.call("phase.set", {"phase": "vote"})["ok"]
+    return cards
+
+
+def test_rejoining_under_a_new_name_keeps_the_dot_budget(app, board_client, code, facilitator):
+    cards = _vote_board(app, board_client, code, facilitator)
+    voter = board_client(code, "Nom1")
+    assert all(voter.call("vote.cast", {"kind": "card", "id": c["id"]})["ok"] for c in cards[:3])
+    voter.join(code, "Nom2")
+    assert voter.last_join["state"]["facilitation"]["votes"]["used"] == 3
+    error = error_of(voter.call("vote.cast", {"kind": "card", "id": cards[3]["id"]}))
+    assert error["code"] == "invalid" and "toutes vos gommettes" in error["message"]
+    error = error_of(voter.call("vote.cast", {"kind": "card", "id": cards[0]["id"]}))
+    assert error["code"] == "invalid"
+    # Another person keeps their own budget.
+    assert board_client(code, "Autre").call("vote.cast", {"kind": "card", "id": cards[3]["id"]})["ok"]
+
+
+def test_one_browser_is_one_person_across_sockets(app, board_client, code, facilitator):
+    cards = _vote_board(app, board_client, code, facilitator)
+    device = "passerelles_device=" + "d" * 32
+    first = board_client(code, "Nom1", cookie=device)
+    assert first.call("vote.cast", {"kind": "card", "id": cards[0]["id"]})["ok"]
+    again = board_client(code, "Nom2", cookie=device)
+    error = error_of(again.call("vote.cast", {"kind": "card", "id": cards[0]["id"]}))
+    assert "Une seule gommette par post-it" in error["message"]
+    assert again.call("vote.cast", {"kind": "card", "id": cards[1]["id"]})["used"] == 2
+
+
+def test_the_board_page_gives_the_browser_a_device_id(client, code):
+    response = client.get(f"/j/{code}")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("passerelles_device=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize("app_config", [{"VOTE_RATE": "3/10 seconds"}])
+def test_vote_storms_are_limited(app, board_client, code, facilitator):
+    cards = _vote_board(app, board_client, code, facilitator)
+    voter = board_client(code, "Nom1")
+    for _ in range(1):
+        assert voter.call("vote.cast", {"kind": "card", "id": cards[0]["id"]})["ok"]
+        assert voter.call("vote.remove", {"kind": "card", "id": cards[0]["id"]})["ok"]
+    assert voter.call("vote.cast", {"kind": "card", "id": cards[0]["id"]})["ok"]
+    error = error_of(voter.call("vote.remove", {"kind": "card", "id": cards[0]["id"]}))
+    assert error["code"] == "rate_limited" and "Doucement" in error["message"]
+
+
+@pytest.mark.parametrize("app_config", [{"GROUP_RATE": "3/10 seconds"}])
+def test_group_creation_is_limited(app, board_client, code, facilitator):
+    _browser, cookie = logged_in_browser(app, facilitator)
+    host = board_client(code, cookie=cookie)
+    cards = [host.add_card(f"Idée {i}")["card"] for i in range(4)]
+    for card in cards[:3]:
+        assert host.call("group.create", {"card_ids": [card["id"]], "name": "G"})["ok"]
+    error = error_of(host.call("group.create", {"card_ids": [cards[3]["id"]], "name": "G"}))
+    assert error["code"] == "rate_limited" and "Doucement" in error["message"]
+
+
+@pytest.mark.parametrize("app_config", [{"RESYNC_RATE": "3/10 seconds", "SIMILAR_RATE": "3/10 seconds"}])
+def test_resync_and_similar_cards_are_limited(board_client, code):
+    spammer = board_client(code, "Nom1")
+    for _ in range(3):
+        assert spammer.call("resync", {"since": 0})["ok"]
+        assert spammer.call("card.similar", {"text": "une idée de post-it"})["ok"]
+    for event, payload in (("resync", {"since": 0}), ("card.similar", {"text": "une idée de post-it"})):
+        error = error_of(spammer.call(event, payload))
+        assert error["code"] == "rate_limited" and "Doucement" in error["message"]
+    spammer.join(code, "Nom2")  # a new name on the same socket gets round nothing
+    assert error_of(spammer.call("resync", {"since": 0}))["code"] == "rate_limited"
+    assert board_client(code, "Autre").call("resync", {"since": 0})["ok"]
+
+
+@pytest.mark.parametrize("app_config", [{"STATE_PAGE_CARDS": 5}])
+def test_a_late_joiner_gets_the_state_in_pages(app, board_client, code, facilitator):
+    _browser, cookie = logged_in_browser(app, facilitator)
+    host = board_client(code, cookie=cookie)
+    cards = [host.add_card(f"Idée {i}")["card"] for i in range(12)]
+    assert host.call("card.hide", {"id": cards[7]["id"], "hidden": True})["ok"]
+    late = board_client(connect=True)
+    answer = late.call("join", {"code": code, "name": "Tard", "paged": True})
+    state = answer["state"]
+    assert len(state["cards"]) == 5 and state["cards_next"] == state["cards"][-1]["id"]
+    ids, after = [c["id"] for c in state["cards"]], state["cards_next"]
+    while after is not None:
+        page = late.call("state.cards", {"after": after})
+        assert page["ok"] and len(page["cards"]) <= 5 and page["seq"] == answer["seq"]
+        ids += [c["id"] for c in page["cards"]]
+        after = page["next"]
+    whole = board_client(code, "Entier").last_join["state"]  # without `paged`: the whole state, as before
+    assert "cards_next" not in whole
+    assert ids == [c["id"] for c in whole["cards"]] == [c["id"] for c in cards if c["id"] != cards[7]["id"]]
+    for bad in (-1, "3", True, None, 2**70):
+        assert error_of(late.call("state.cards", {"after": bad}))["code"] == "invalid"
+    assert error_of(board_client(connect=True).call("state.cards", {"after": 0}))["code"] == "forbidden"
