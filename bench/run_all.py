@@ -82,6 +82,7 @@ DOMAIN_BENCHES = (
     ("map.py", []),
     ("pdf.py", ["--control"]),
     ("contention.py", []),
+    ("abuse.py", ["--cards", "6000", "--duration", "10"]),
 )
 
 

@@ -43,23 +43,27 @@ def from_env() -> dict:
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
         # Live board limits. Each rate counts per participant and per socket (re-joining under a new name gets
-        # round neither); its _PER_ADDRESS twin counts per address, wider because a whole school shares one.
+        # round neither); its _PER_ADDRESS twin counts per address, much wider: a whole school, or a meeting of
+        # 300 people, may share one address, so it is a backstop at what the server can carry.
         "CARD_RATE": os.environ.get("CARD_RATE", "20/10 seconds"),
-        "CARD_RATE_PER_ADDRESS": os.environ.get("CARD_RATE_PER_ADDRESS", "200/10 seconds"),
+        "CARD_RATE_PER_ADDRESS": os.environ.get("CARD_RATE_PER_ADDRESS", "400/10 seconds"),
         # Group creation (each one rewrites a column's placements): 934 in 10 s froze a board.
         "GROUP_RATE": os.environ.get("GROUP_RATE", "20/10 seconds"),
         "GROUP_RATE_PER_ADDRESS": os.environ.get("GROUP_RATE_PER_ADDRESS", "100/10 seconds"),
         # Dots put or taken back (each is broadcast to every screen).
         "VOTE_RATE": os.environ.get("VOTE_RATE", "30/10 seconds"),
-        "VOTE_RATE_PER_ADDRESS": os.environ.get("VOTE_RATE_PER_ADDRESS", "300/10 seconds"),
+        "VOTE_RATE_PER_ADDRESS": os.environ.get("VOTE_RATE_PER_ADDRESS", "1000/10 seconds"),
         # Costly reads: similar-card hints (a fuzzy match over the board) and resync (a replay or a snapshot).
         "SIMILAR_RATE": os.environ.get("SIMILAR_RATE", "20/10 seconds"),
         "SIMILAR_RATE_PER_ADDRESS": os.environ.get("SIMILAR_RATE_PER_ADDRESS", "200/10 seconds"),
         "RESYNC_RATE": os.environ.get("RESYNC_RATE", "10/10 seconds"),
-        "RESYNC_RATE_PER_ADDRESS": os.environ.get("RESYNC_RATE_PER_ADDRESS", "100/10 seconds"),
-        # Pages of a late joiner's cards (state.cards): a 6,000-card board takes 20 of them.
-        "PAGE_RATE": os.environ.get("PAGE_RATE", "60/10 seconds"),
-        "PAGE_RATE_PER_ADDRESS": os.environ.get("PAGE_RATE_PER_ADDRESS", "600/10 seconds"),
+        "RESYNC_RATE_PER_ADDRESS": os.environ.get("RESYNC_RATE_PER_ADDRESS", "300/10 seconds"),
+        # Costly reads (resync, pages of state, similar cards) running at once from one address; one per socket.
+        "COSTLY_IN_FLIGHT_PER_ADDRESS": int(os.environ.get("COSTLY_IN_FLIGHT_PER_ADDRESS", "2")),
+        # Pages of board state sent (state.cards; a whole state sent at once counts as the pages it holds): a
+        # 6,000-card board is 20 pages of 300.
+        "PAGE_RATE": os.environ.get("PAGE_RATE", "40/10 seconds"),
+        "PAGE_RATE_PER_ADDRESS": os.environ.get("PAGE_RATE_PER_ADDRESS", "60/10 seconds"),
         # Wrong join codes (per address) and wrong passwords (per account and per address) that are free in
         # the window; beyond them each attempt waits FAILURE_DELAY_BASE seconds, doubling up to
         # FAILURE_DELAY_MAX. A right code or password is never refused (a classroom shares one address).

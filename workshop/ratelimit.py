@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -52,10 +53,11 @@ def _limit(text: str) -> RateLimitItem:
     return parse(text)
 
 
-def hit(setting: str, *keys: str | int) -> bool:
-    """Count one attempt against the limit named by a config setting; False when over it."""
+def hit(setting: str, *keys: str | int, cost: int = 1) -> bool:
+    """Count one attempt (worth `cost`) against the limit named by a config setting; False when over it."""
     limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
-    return limiter.hit(_limit(current_app.config[setting]), setting, *map(str, keys))
+    item = _limit(current_app.config[setting])
+    return limiter.hit(item, setting, *map(str, keys), cost=min(cost, item.amount))
 
 
 def allowed(setting: str, *keys: str | int) -> bool:
@@ -69,16 +71,22 @@ def enforce(setting: str, *keys: str | int) -> None:
         raise RateLimited()
 
 
-def hit_all(setting: str, keys: dict[str, str | int | None]) -> bool:
+def hit_all(setting: str, keys: dict[str, str | int | None], cost: int = 1) -> bool:
     """Count one action against the limit `setting` for each of its owners (participant, socket...) and the
     limit `setting`_PER_ADDRESS for the address; False as soon as one is over (later ones are not counted)."""
     for kind, key in keys.items():
         if key is None:
             continue
         name = f"{setting}_PER_ADDRESS" if kind == "address" else setting
-        if not hit(name, kind, key):
+        if not hit(name, kind, key, cost=cost):
             return False
     return True
+
+
+def allowed_all(setting: str, keys: dict[str, str | int | None]) -> bool:
+    """Whether `hit_all` would let one more through, without counting it."""
+    return all(allowed(f"{setting}_PER_ADDRESS" if kind == "address" else setting, kind, key)
+               for kind, key in keys.items() if key is not None)
 
 
 # --- Failures that slow down, never lock out ------------------------------------------------------------
@@ -132,20 +140,29 @@ def pause(seconds: float) -> None:
         socketio.sleep(seconds)
 
 
-_in_flight: set[tuple[str, str]] = set()
+_in_flight: Counter[tuple[str, str]] = Counter()
 _in_flight_lock = threading.Lock()
 
 
 @contextmanager
-def one_at_a_time(kind: str, key: str) -> Iterator[None]:
-    """At most one check in flight per key in this process (one password check per account): a concurrent
-    attempt is refused at once with `rate_limited`, never queued, so a burst cannot make N checks."""
+def at_most(limits: dict[tuple[str, str], int], message: str | None = None) -> Iterator[None]:
+    """At most n runs in flight per key, in this process: one more is refused at once with `rate_limited`,
+    never queued, so a burst of concurrent requests cannot make n checks or hold the server n times."""
     with _in_flight_lock:
-        if (kind, key) in _in_flight:
-            raise RateLimited(_("Une vérification est déjà en cours pour ce compte : réessayez dans un instant."))
-        _in_flight.add((kind, key))
+        if any(_in_flight[key] >= n for key, n in limits.items()):
+            raise RateLimited(message)
+        _in_flight.update(limits.keys())
     try:
         yield
     finally:
         with _in_flight_lock:
-            _in_flight.discard((kind, key))
+            _in_flight.subtract(limits.keys())
+            for key in limits:
+                if _in_flight[key] <= 0:
+                    del _in_flight[key]
+
+
+def one_at_a_time(kind: str, key: str):
+    """At most one check in flight per key (one password check per account)."""
+    return at_most({(kind, key): 1},
+                   _("Une vérification est déjà en cours pour ce compte : réessayez dans un instant."))

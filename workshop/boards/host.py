@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session, selectinload
 from workshop.boards import service
 from workshop.boards.cards import CARD, card_dict
 from workshop.boards.models import Card, Participant, Workshop
+from workshop.extensions import socketio
 from workshop.formats.builtin import FREE_PHASE
 from workshop.live.context import Joined, Steering
 from workshop.live.visibility import Viewer
 
+CHUNK = 500  # cards built at a time for a whole state: a 6,000-card board never holds the server in one piece
 StatePart = Callable[[Session, Workshop, Participant], dict]
 HiddenPart = Callable[[Session, int], dict[str, frozenset[int]]]  # ids of hidden items by kind, for replays
 
@@ -74,7 +76,11 @@ class BoardHost:
     def state(self, session: Session, workshop: Workshop, viewer: Participant, *, page: int | None = None) -> dict:
         """Everything a screen needs to draw the board, as this viewer may see it; with `page`, the first `page`
         cards only and `cards_next`, the cursor of the rest (a late joiner draws at once, then fetches)."""
-        cards, after = self.cards_page(session, workshop, viewer, limit=page)
+        cards, after = self.cards_page(session, workshop, viewer, limit=page or CHUNK)
+        while page is None and after is not None:  # the whole state: built by chunks, letting others run between
+            socketio.sleep(0)
+            more, after = self.cards_page(session, workshop, viewer, after=after, limit=CHUNK)
+            cards += more
         state = {
             "workshop": service.workshop_dict(workshop),
             "columns": service.column_dicts(workshop),

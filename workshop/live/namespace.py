@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
@@ -42,6 +42,7 @@ class BoardNamespace(GuardedNamespace):
         is answered late, later with each failure from this address; a right one is never refused."""
         host = self.kernel.host
         user = current_user if current_user.is_authenticated else None
+        self._may_snapshot(None)
         try:
             joined = host.join(db.session, payload, user, person=person_key())
         except NotFound:
@@ -59,7 +60,9 @@ class BoardNamespace(GuardedNamespace):
         answer = {"participant": host.participant_dict(participant, joined.token),
                   "presence": presence.snapshot(workshop.id)}
         paged = isinstance(payload, dict) and payload.get("paged") is True
-        return {**answer, **self.kernel.catch_up(db.session, participant, payload.get("since"), paged=paged)}
+        caught_up = self.kernel.catch_up(db.session, participant, payload.get("since"), paged=paged)
+        self._charge(caught_up, participant)
+        return {**answer, **caught_up}
 
     def resync(self, payload) -> dict:
         participant = self._participant()
@@ -67,19 +70,46 @@ class BoardNamespace(GuardedNamespace):
         if since is None:
             raise ValidationError(_("Indiquez le dernier numéro de séquence reçu (since)."), field="since")
         self._limit("RESYNC_RATE", participant)
-        paged = payload.get("paged") is True
-        return self.kernel.catch_up(db.session, participant, since, paged=paged)
+        self._may_snapshot(participant)
+        with _one_costly_read():
+            caught_up = self.kernel.catch_up(db.session, participant, since, paged=payload.get("paged") is True)
+        self._charge(caught_up, participant)
+        return caught_up
 
     def cards_page(self, payload) -> dict:
         """The next page of cards of a paged state: {"after": cursor} -> {"cards", "next", "seq"}."""
         participant = self._participant()
         after = payload.get("after") if isinstance(payload, dict) else None
         self._limit("PAGE_RATE", participant)
-        return self.kernel.cards_page(db.session, participant, after)
+        with _one_costly_read():
+            return self.kernel.cards_page(db.session, participant, after)
+
+    # A whole state sent at once costs the pages it holds beyond the first (a 6,000-card board: 19 of 300)
+    # against PAGE_RATE (per socket, participant and address), so neither `join` nor `resync` without pages
+    # can be repeated to hold the server; a small board, or a first page, costs nothing (a room of 300 people
+    # behind one address joins at once).
+
+    def _may_snapshot(self, participant) -> None:
+        keys = {"participant": participant.id if participant is not None else None, **_origin()}
+        if not ratelimit.allowed_all("PAGE_RATE", keys):
+            raise RateLimited(_("Doucement : trop d'actions d'un coup. Attendez quelques secondes."))
+
+    def _charge(self, caught_up: dict, participant) -> None:
+        state = caught_up.get("state")
+        page = current_app.config["STATE_PAGE_CARDS"]
+        if state is not None and page and "cards_next" not in state and len(state["cards"]) > page:
+            ratelimit.hit_all("PAGE_RATE", {"participant": participant.id, **_origin()},
+                              cost=(len(state["cards"]) - 1) // page)
 
     def _command(self, name: str) -> Callable:
+        costly = self.kernel.registry.commands[name].rate in COSTLY_RATES
+
         def handle(payload) -> dict:
-            return self.kernel.perform(db.session, self._participant(), name, payload, origin=_origin()).ack
+            participant = self._participant()
+            if not costly:
+                return self.kernel.perform(db.session, participant, name, payload, origin=_origin()).ack
+            with _one_costly_read():
+                return self.kernel.perform(db.session, participant, name, payload, origin=_origin()).ack
 
         return handle
 
@@ -116,6 +146,17 @@ def person_key() -> str:
         session["person"] = ("d:" + hashlib.sha256(device.encode()).hexdigest()[:40] if 16 <= len(device) <= 200
                              else "s:" + hashlib.sha256(request.sid.encode()).hexdigest()[:40])
     return session["person"]
+
+
+COSTLY_RATES = frozenset({"SIMILAR_RATE"})  # commands whose cost grows with the board: one at a time too
+
+
+def _one_costly_read():
+    """Costly reads (resync, pages, similar cards) one at a time per socket and COSTLY_IN_FLIGHT_PER_ADDRESS
+    at a time per address: many sockets cannot hold the server with requests that each take long."""
+    return ratelimit.at_most({("socket", request.sid): 1,
+                              ("address", _address()): current_app.config["COSTLY_IN_FLIGHT_PER_ADDRESS"]},
+                             _("Doucement : trop d'actions d'un coup. Attendez quelques secondes."))
 
 
 def _address() -> str:
