@@ -57,7 +57,13 @@ def hit(setting: str, *keys: str | int, cost: int = 1) -> bool:
     """Count one attempt (worth `cost`) against the limit named by a config setting; False when over it."""
     limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
     item = _limit(current_app.config[setting])
-    return limiter.hit(item, setting, *map(str, keys), cost=min(cost, item.amount))
+    ids = (setting, *map(str, keys))
+    if limiter.hit(item, *ids, cost=min(cost, item.amount)):
+        return True
+    for _unit in range(cost - 1):  # a cost larger than what is left still fills the window, one unit at a time
+        if not limiter.hit(item, *ids):
+            break
+    return False
 
 
 def allowed(setting: str, *keys: str | int) -> bool:
