@@ -207,6 +207,18 @@ def make_workshop(app):
 
 
 @pytest.fixture
+def facilitator(make_user):
+    """A facilitator's account (socket tests of a board: test_board_sockets, test_limits)."""
+    return make_user("facilitator", name="Samia Animatrice")
+
+
+@pytest.fixture
+def code(facilitator, make_workshop):
+    """The join code of an open workshop run by `facilitator`."""
+    return make_workshop(facilitator, "Freins et leviers")["code"]
+
+
+@pytest.fixture
 def session_cookie(app):
     """The Cookie header of a logged-in browser: session_cookie(user) -> "session=...". Uses its own client."""
 

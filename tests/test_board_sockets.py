@@ -12,16 +12,6 @@ from tests.realtime import BoardClient, wait_until
 
 
 @pytest.fixture
-def facilitator(make_user):
-    return make_user("facilitator", name="Samia Animatrice")
-
-
-@pytest.fixture
-def code(facilitator, make_workshop):
-    return make_workshop(facilitator, "Freins et leviers")["code"]
-
-
-@pytest.fixture
 def host(board_client, code, facilitator, session_cookie) -> BoardClient:
     """The workshop's facilitator, joined with the session cookie of their login."""
     return board_client(code, cookie=session_cookie(facilitator), name="Samia")

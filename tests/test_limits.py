@@ -20,16 +20,6 @@ from workshop.extensions import db
 FAST = {"FAILURE_DELAY_BASE": 0.01, "FAILURE_DELAY_MAX": 0.02}  # failures still slowed, the suite stays quick
 
 
-@pytest.fixture
-def facilitator(make_user):
-    return make_user("facilitator", name="Samia Animatrice")
-
-
-@pytest.fixture
-def code(facilitator, make_workshop):
-    return make_workshop(facilitator, "Freins et leviers")["code"]
-
-
 def logged_in_browser(app, user):
     """A test client logged in as `user`, and the Cookie header a copy of its session would send."""
     browser = app.test_client()

@@ -142,3 +142,30 @@ def test_reducers_follow_votes_groups_and_moves(live, new_page):
                selected: state.ui.selected.size };
     }""")
     assert result == {"used": 1, "total": 2, "group": [1], "columns": ["b", "a"], "untouched": "a", "selected": 0}
+
+
+def test_a_paged_state_is_assembled_and_events_meanwhile_win(live, new_page):
+    """Issue #11 point 5: a late joiner asks for pages, draws the first at once, fetches the rest; a card an
+    event removed (or changed) while pages were coming is not brought back by an older page."""
+    page = open_store_page(live, new_page)
+    result = page.evaluate("""async () => {
+      const { store, socket, card, texts } = await fakeStore("PAGETEST");
+      const asked = socket.last("join").payload.paged;
+      socket.fire("connect");  // a new join, answered with a first page and a cursor
+      socket.last("join").ack({ ok: true, participant: { id: 1, name: "Nadia", role: "participant" },
+        state: { workshop: { status: "open" }, columns: [{ key: "obstacle", label: "Freins" }],
+                 cards: [card(1, "un"), card(2, "deux")], cards_next: 2 }, seq: 9 });
+      const first = texts();
+      socket.fire("event", { seq: 10, type: "card.deleted", data: { card: { id: 4, deleted: true } } });
+      socket.fire("event", { seq: 11, type: "card.updated", data: { card: card(3, "trois, corrigé") } });
+      const request = socket.last("state.cards");
+      request.ack({ ok: true, cards: [card(3, "trois"), card(4, "quatre")], next: 4, seq: 9 });
+      socket.last("state.cards").ack({ ok: true, cards: [card(5, "cinq")], next: null, seq: 11 });
+      return { asked, first, after: request.payload.after, texts: texts(),
+               pages: socket.names().filter((n) => n === "state.cards").length };
+    }""")
+    assert result["asked"] is True
+    assert result["first"] == ["un", "deux"]
+    assert result["after"] == 2
+    assert result["pages"] == 2
+    assert sorted(result["texts"]) == sorted(["un", "deux", "trois, corrigé", "cinq"])

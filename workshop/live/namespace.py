@@ -42,7 +42,9 @@ class BoardNamespace(GuardedNamespace):
         is answered late, later with each failure from this address; a right one is never refused."""
         host = self.kernel.host
         user = current_user if current_user.is_authenticated else None
-        self._may_snapshot(None)
+        paged = isinstance(payload, dict) and payload.get("paged") is True
+        if not paged:  # a paged join costs one page, never refused: a classroom always gets in
+            self._may_snapshot(None)
         try:
             joined = host.join(db.session, payload, user, person=person_key())
         except NotFound:
@@ -59,7 +61,6 @@ class BoardNamespace(GuardedNamespace):
         presence.add(workshop.id, request.sid, participant.id, participant.name)
         answer = {"participant": host.participant_dict(participant, joined.token),
                   "presence": presence.snapshot(workshop.id)}
-        paged = isinstance(payload, dict) and payload.get("paged") is True
         caught_up = self.kernel.catch_up(db.session, participant, payload.get("since"), paged=paged)
         self._charge(caught_up, participant)
         return {**answer, **caught_up}

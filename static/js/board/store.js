@@ -212,7 +212,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
 
   function resync() {
     if (!state.joined) return; // the next join asks with `since`
-    socket.emit("resync", { since: state.seq, paged: true }, (ack) => {
+    socket.emit("resync", { since: state.seq }, (ack) => {
       if (!ack || !ack.ok) return;
       transaction(() => {
         if (ack.state) load(ack.state, ack.seq);
