@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from workshop.live import presence
 from workshop.live.commands import command
 from workshop.live.context import Context
 from workshop.live.kernel import current_kernel
@@ -21,6 +22,7 @@ def erase_on_board(ctx: Context, payload: dict) -> dict:
                            None if ids is None else clean_ids(ids, "participants", ERASE_MAX))
     if erased:
         ctx.emit("privacy.erased", erased.event())
+        ctx.after_commit(lambda: presence.rename(ctx.workshop_id, erased.participants, erasure.ERASED_NAME))
     return erased.counts()
 
 
