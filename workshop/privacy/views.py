@@ -100,10 +100,15 @@ def export_workshop(workshop_id: int):
 def erase_workshop(workshop_id: int):
     """Erase every participant's text and name on a workshop."""
     workshop = people.workshop_of(db.session, workshop_id)
-    counts = erase_live(db.session, workshop.id, None)
-    flash(_("Atelier effacé : %(c)d post-it, %(r)d réponses, %(p)d noms.", c=counts["cards"], r=counts["replies"],
+    return _erased_on_board(workshop.id, None)
+
+
+def _erased_on_board(workshop_id: int, participant_ids: list[int] | None):
+    """Erase on the live board (the kernel commits and tells open screens), say what went, back to the list."""
+    counts = erase_live(db.session, workshop_id, participant_ids)
+    flash(_("Effacé : %(c)d post-it, %(r)d réponses, %(p)d noms.", c=counts["cards"], r=counts["replies"],
             p=counts["participants"]), "success")
-    return redirect(url_for("privacy.admin_workshop", workshop_id=workshop.id))
+    return redirect(url_for("privacy.admin_workshop", workshop_id=workshop_id))
 
 
 @bp.get("/admin/donnees-personnelles/ateliers/<int:workshop_id>/participants/<int:participant_id>.json")
@@ -119,10 +124,7 @@ def export_participant(workshop_id: int, participant_id: int):
 def erase_participant(workshop_id: int, participant_id: int):
     """Erase one participant's text and name."""
     seat = people.seat_of(db.session, people.workshop_of(db.session, workshop_id), participant_id)
-    counts = erase_live(db.session, seat.workshop_id, [seat.id])
-    flash(_("Participant·e effacé·e : %(c)d post-it, %(r)d réponses.", c=counts["cards"], r=counts["replies"]),
-          "success")
-    return redirect(url_for("privacy.admin_workshop", workshop_id=workshop_id))
+    return _erased_on_board(seat.workshop_id, [seat.id])
 
 
 @bp.get("/admin/donnees-personnelles/comptes/<int:user_id>.json")
