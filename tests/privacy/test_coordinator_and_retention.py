@@ -64,6 +64,8 @@ def test_a_participant_of_another_workshop_is_not_found_there(client, login, mak
 def test_a_coordinator_erases_a_whole_workshop(client, login, make_user, written):
     board, other = written(), written("Autre")
     login(make_user("admin"))
+    index = client.get("/admin/donnees-personnelles").get_data(as_text=True)
+    assert "Atelier RGPD" in index and "Samia Animatrice" in index
     everything = client.get(f"/admin/donnees-personnelles/ateliers/{board.workshop_id}.json").get_json()
     assert {p["participant"]["name"] for p in everything["participants"]} >= {"Nadia", "Karim"}
     assert client.post(f"/admin/donnees-personnelles/ateliers/{board.workshop_id}/effacer").status_code == 302

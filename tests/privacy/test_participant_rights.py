@@ -7,11 +7,14 @@ import json
 from sqlalchemy import select
 
 from tests.board_helpers import board_state, events_since
+from workshop.accounts.models import User
 from workshop.boards import service as boards
 from workshop.boards.models import Card, Participant
 from workshop.extensions import db
 from workshop.facilitation.models import Reply
 from workshop.live.models import BoardEvent
+from workshop.practices.models import Practice
+from workshop.practices.provenance import create_from_cards
 from workshop.privacy.erasure import ERASED_NAME
 
 
@@ -102,3 +105,17 @@ def test_the_page_of_my_contributions_and_the_board_link_to_it(client, written):
     assert 'href="/donnees-personnelles/mes-contributions"' in html
     page = client.get("/donnees-personnelles/mes-contributions").get_data(as_text=True)
     assert 'src="/static/js/my-data.js"' in page and "Mes contributions" in page
+
+
+def test_a_sheet_made_from_my_card_keeps_its_place_but_not_my_text_or_name_in_its_provenance(client, session,
+                                                                                             written, facilitator):
+    board = written()
+    practice, _ids = create_from_cards(session, db.session.get(User, facilitator.id), board.workshop_id,
+                                       [board.nadia_card, board.karim_card], "Fiche test")
+    session.commit()
+    assert api(client, "effacer", {"code": board.code, "token": board.nadia_token})[0] == 200
+    db.session.expire_all()
+    cards = {c["id"]: c for c in db.session.get(Practice, practice.id).provenance["cards"]}
+    assert cards[board.nadia_card]["text"] == "" and cards[board.nadia_card]["author"] is None
+    kept = cards[board.karim_card]
+    assert kept["text"] == "Café des parents le jeudi" and kept["author"] == "Karim"

@@ -18,6 +18,7 @@ from workshop.boards.service import now
 from workshop.facilitation.models import NextStep, Reply
 from workshop.facilitation.replies import REPLY
 from workshop.live.context import erase_logged_items
+from workshop.practices.models import Practice
 
 ERASED_NAME = "Participant·e effacé·e"
 REPLY_EVENTS = ("reply.added", "reply.hidden", "reply.shown")
@@ -83,6 +84,7 @@ def erase(session: Session, workshop_id: int, participant_ids: list[int] | None 
                                        {c.id: tombstone(c) for c in cards})
     erased.events += erase_logged_items(session, workshop_id, REPLY_EVENTS, REPLY.keys,
                                         {r.id: reply_tombstone(r) for r in replies})
+    _erase_provenance(session, workshop_id, {c.id for c in cards})
     for reply in replies:
         session.delete(reply)
     if participant_ids is None:
@@ -90,3 +92,17 @@ def erase(session: Session, workshop_id: int, participant_ids: list[int] | None 
                         .values(owner=""))
     session.flush()
     return erased
+
+
+def _erase_provenance(session: Session, workshop_id: int, card_ids: set[int]) -> None:
+    """Practice sheets made from this board keep a copy of their source cards (text, author): the erased cards
+    keep their place there, without text or author. The sheet itself, the programme's work, stays."""
+    if not card_ids:
+        return
+    for practice in session.scalars(select(Practice).where(Practice.source_workshop_id == workshop_id)):
+        provenance = practice.provenance or {}
+        cards = provenance.get("cards") or []
+        if any(isinstance(c, dict) and c.get("id") in card_ids for c in cards):
+            practice.provenance = {**provenance, "cards": [
+                {**c, "text": "", "author": None} if isinstance(c, dict) and c.get("id") in card_ids else c
+                for c in cards]}
