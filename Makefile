@@ -52,9 +52,13 @@ seed: db
 
 # gevent: one process holds hundreds of live boards (see README, "Serving").
 # --worker-connections: gunicorn's default (1000) caps one gevent worker at 1000 open sockets.
+# The access log keeps no personal data: no remote address, no query string, no join code (see
+# workshop/privacy/accesslog.py and the page /donnees-personnelles).
+ACCESS_LOG = --access-logfile - --logger-class workshop.privacy.accesslog.PrivateAccessLogger \
+	--access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 serve:
 	SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --worker-connections 2000 \
-		--bind $(HOST):$(PORT) --access-logfile - --graceful-timeout 5 --no-control-socket wsgi:app
+		--bind $(HOST):$(PORT) $(ACCESS_LOG) --graceful-timeout 5 --no-control-socket wsgi:app
 
 # What the browser tests need from the system (Debian): Chromium and poppler's pdftoppm.
 system-deps:

@@ -87,4 +87,7 @@ def from_env() -> dict:
         "PDF_WORKER_NICE": int(os.environ.get("PDF_WORKER_NICE", "10")),
         "PDF_INLINE_WAIT": float(os.environ.get("PDF_INLINE_WAIT", "2.0")),
         "PDF_RENDER_INLINE": os.environ.get("PDF_RENDER_INLINE", "0") == "1",
+        # Personal data (RGPD): names and card texts of workshops closed more than this many months ago are
+        # erased by `flask purge-personal-data` (and the periodic task); default 24 months.
+        "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "24")),
     }

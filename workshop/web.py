@@ -30,8 +30,8 @@ from workshop.validation import ID_MAX
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
 BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "frameworks", "printing",
-              "toolkits")
-COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits")
+              "toolkits", "privacy")
+COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits", "privacy")
 # Models of every domain (tables for create_all and Alembic).
 MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models", "mapping.models",
           "facilitation.models", "practices.models", "toolkits.models")
@@ -39,6 +39,7 @@ MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models
 BOARD_COMMANDS = (
     "boards.cards", "facilitation.phases", "facilitation.tables", "facilitation.timer", "facilitation.undoable",
     "facilitation.votes", "facilitation.replies", "facilitation.similar", "facilitation.setup", "practices.board",
+    "privacy.commands",
 )
 
 

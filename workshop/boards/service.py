@@ -255,3 +255,10 @@ def next_seq(session: Session, workshop_id: int) -> tuple[int, bool]:
 def give_back_seq(session: Session, workshop_id: int) -> None:
     session.execute(update(Workshop).where(Workshop.id == workshop_id).values(last_seq=Workshop.last_seq - 1),
                     execution_options={"synchronize_session": False})
+
+
+def find_by_token(session: Session, workshop_id: int, token: str) -> Participant | None:
+    """The seat a board token opens on this workshop, or None: joining and the privacy pages (a participant's
+    data, from their token) both recognise a person this way."""
+    return session.scalar(select(Participant).where(Participant.token_hash == _hash_token(token),
+                                                    Participant.workshop_id == workshop_id))

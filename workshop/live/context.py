@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -100,14 +100,7 @@ class Context:
     def erase_logged(self, types: tuple[str, ...], keys: tuple[str, ...], item_id: int, tombstone: dict) -> None:
         """Replace, in this board's log, the item `item_id` carried under `keys` by events of `types` with a
         tombstone: what a person erased is not replayed to anyone afterwards."""
-        rows = self.session.execute(select(BoardEvent.id, BoardEvent.payload).where(
-            BoardEvent.workshop_id == self.workshop_id, BoardEvent.type.in_(types))).all()
-        for row_id, data in rows:
-            erased = {key: _erase(data.get(key), item_id, tombstone) for key in keys if key in data}
-            erased = {key: value for key, value in erased.items() if value is not data.get(key)}
-            if erased:
-                self.session.execute(update(BoardEvent).where(BoardEvent.id == row_id)
-                                     .values(payload={**data, **erased}))
+        erase_logged_items(self.session, self.workshop_id, types, keys, {item_id: tombstone})
 
     def loaded(self) -> list:
         """The participant and the board, when already read (the kernel re-attaches them after waiting)."""
@@ -139,10 +132,32 @@ class Context:
         self.after_commit(lambda: self.kernel.later(delay, self.workshop_id, name, payload))
 
 
-def _erase(value: Any, item_id: int, tombstone: dict) -> Any:
-    """`value` (an item, or a list of items) with the item `item_id` replaced; the same object if absent."""
-    if isinstance(value, dict):
-        return tombstone if value.get("id") == item_id else value
-    if isinstance(value, list) and any(isinstance(v, dict) and v.get("id") == item_id for v in value):
-        return [tombstone if isinstance(v, dict) and v.get("id") == item_id else v for v in value]
+def erase_logged_items(session: Session, workshop_id: int, types: tuple[str, ...], keys: tuple[str, ...],
+                       tombstones: Mapping[int, dict]) -> int:
+    """Replace, in one board's log, every item whose id is in `tombstones` (carried under `keys` by events of
+    `types`) with its tombstone, in one pass over the log; returns how many events changed."""
+    if not tombstones:
+        return 0
+    rows = session.execute(select(BoardEvent.id, BoardEvent.payload).where(
+        BoardEvent.workshop_id == workshop_id, BoardEvent.type.in_(types))).all()
+    changed = 0
+    for row_id, data in rows:
+        erased = {key: _erase(data.get(key), tombstones) for key in keys if key in data}
+        erased = {key: value for key, value in erased.items() if value is not data.get(key)}
+        if erased:
+            session.execute(update(BoardEvent).where(BoardEvent.id == row_id).values(payload={**data, **erased}))
+            changed += 1
+    return changed
+
+
+def _erase(value: Any, tombstones: Mapping[int, dict]) -> Any:
+    """`value` (an item, or a list of items) with the items named in `tombstones` replaced; the same object if
+    none is there."""
+    def named(v: Any) -> bool:
+        return isinstance(v, dict) and isinstance(v.get("id"), int) and v["id"] in tombstones
+
+    if named(value):
+        return tombstones[value["id"]]
+    if isinstance(value, list) and any(named(v) for v in value):
+        return [tombstones[v["id"]] if named(v) else v for v in value]
     return value

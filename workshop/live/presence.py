@@ -42,6 +42,18 @@ def sids_of(workshop_id: int, participant_id: int) -> list[str]:
         return [sid for sid, (pid, _name) in _sockets.get(workshop_id, {}).items() if pid == participant_id]
 
 
+def rename(workshop_id: int, participant_ids: list[int], name: str) -> None:
+    """Show these participants under a new name on their open sockets (a name erased on request)."""
+    wanted = set(participant_ids)
+    with _lock:
+        sockets = _sockets.get(workshop_id, {})
+        changed = [sid for sid, (pid, _name) in sockets.items() if pid in wanted]
+        for sid in changed:
+            sockets[sid] = (sockets[sid][0], name)
+    if changed:
+        _schedule(workshop_id)
+
+
 def remove(sid: str) -> int | None:
     with _lock:
         workshop_id = next((w for w, sockets in _sockets.items() if sockets.pop(sid, None) is not None), None)

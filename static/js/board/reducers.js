@@ -143,7 +143,21 @@ function reactionToggled(state, d) {
 
 function replyChanged(state, d) {
   if (!state.fac) return {};
-  return fac(state, { replies: new Map(state.fac.replies).set(d.reply.id, d.reply) });
+  const replies = new Map(state.fac.replies);
+  // An erased reply is replayed as a tombstone: it leaves the screen.
+  if (d.reply.deleted) replies.delete(d.reply.id);
+  else replies.set(d.reply.id, d.reply);
+  return fac(state, { replies });
+}
+
+/** People's data erased (their right, or the retention delay): their cards and replies leave every screen. */
+function privacyErased(state, d) {
+  const cards = new Map(state.cards);
+  for (const id of d.cards) cards.delete(id);
+  if (!state.fac) return { cards };
+  const replies = new Map(state.fac.replies);
+  for (const id of d.replies) replies.delete(id);
+  return { cards, ...fac(state, { replies }) };
 }
 
 function settingsChanged(state, d) {
@@ -216,6 +230,7 @@ export const reducers = {
   "reply.added": replyChanged,
   "reply.hidden": replyChanged,
   "reply.shown": replyChanged,
+  "privacy.erased": privacyErased,
   "settings.changed": settingsChanged,
   "participant.table": seatChanged,
   "practice.created": (state, d) => ({ practices: { ...state.practices,
