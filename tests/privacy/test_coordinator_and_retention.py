@@ -108,6 +108,16 @@ def test_an_erased_account_is_de_identified_and_its_work_stays(client, login, ma
     assert client.post("/connexion", data={"email": facilitator.email, "password": PASSWORD}).status_code == 200
 
 
+
+def test_erasing_an_account_ends_the_sessions_it_had_open(app, client, login, make_user, facilitator):
+    # No `session` fixture here: its app context would be shared by every request and keep Flask-Login's user.
+    elsewhere = app.test_client()  # the facilitator, still logged in on another computer
+    assert elsewhere.post("/connexion", data={"email": facilitator.email, "password": PASSWORD}).status_code == 302
+    assert elsewhere.get("/ateliers").status_code == 200
+    login(make_user("admin"))
+    assert client.post(f"/admin/donnees-personnelles/comptes/{facilitator.id}/effacer").status_code == 302
+    assert elsewhere.get("/ateliers").status_code == 302  # sent back to the login page
+
 # --- CLI -----------------------------------------------------------------------------------------------------
 
 

@@ -66,14 +66,16 @@ def account_by_email(session: Session, email: object) -> User:
 
 
 def erase_account(session: Session, user: User, actor: User | None = None) -> dict:
-    """De-identify an account: its name, e-mail and password go, it is disabled; the workshops it ran and the
-    sheets it wrote stay (the programme needs them), under "Compte effacé"; its seats on boards lose their name."""
+    """De-identify an account: its name, e-mail and password go, it is disabled and its sessions end; the
+    workshops it ran and the sheets it wrote stay (the programme needs them), under "Compte effacé"; its seats on
+    boards lose their name."""
     if actor is not None and actor.id == user.id:
         raise ValidationError(_("Vous ne pouvez pas effacer votre propre compte."))
     user.name = ERASED_ACCOUNT
     user.email = f"compte-efface-{user.id}@invalid"
     user.password_hash = "!" + secrets.token_hex(16)  # no password hashes to this
     user.active = False
+    accounts.end_sessions(session, user)  # a browser still logged in as this account is logged out at once
     seats = session.execute(update(Participant).where(Participant.user_id == user.id)
                             .values(name=ERASED_NAME)).rowcount
     for model in (PracticeVersion, PracticeComment):
