@@ -150,7 +150,7 @@ def import_structures(session: Session, text: str, report: ImportReport, scope: 
         networks[fold(network.slug)] = networks[fold(network.short_name)] = network.id
     records = []
     for line, row in table.rows():
-        report.counts["rows"] += 1
+        report.count_row()
         record = _parse_structure_row(line, row, report, scope, networks)
         if record is not None:
             records.append(record)
