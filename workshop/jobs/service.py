@@ -92,6 +92,7 @@ def spool_upload(upload: FileStorage, max_bytes: int) -> str:
                 raise ValidationError(_("Fichier trop volumineux : %(n)d Mo au plus.", n=max_bytes // (1024 * 1024)),
                                       field="file")
             out.write(chunk)
+    upload.close()
     return name
 
 

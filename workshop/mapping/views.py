@@ -22,8 +22,8 @@ from workshop.jobs.queue import enqueue
 from workshop.mapping import links, membership, panorama, permissions, public, structures, vocabulary, workshops
 from workshop.mapping.cache import cached_json
 from workshop.mapping.forms import ImportForm, LinkForm, MemberForm, StructureForm, WorkshopStructuresForm
-from workshop.mapping.imports.report import make_scope
 from workshop.mapping.imports import job as import_job
+from workshop.mapping.imports.report import make_scope
 from workshop.mapping.imports.structures import TEMPLATE_COLUMNS, template_csv
 from workshop.printing.views import pdf_response
 
