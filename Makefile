@@ -52,7 +52,10 @@ seed: db
 
 # gevent: one process holds hundreds of live boards (see README, "Serving").
 # --worker-connections: gunicorn's default (1000) caps one gevent worker at 1000 open sockets.
+# The task worker (imports, periodic housekeeping) runs beside it and is stopped when the server stops.
 serve:
+	$(FLASK) run-worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --worker-connections 2000 \
 		--bind $(HOST):$(PORT) --access-logfile - --graceful-timeout 5 --no-control-socket wsgi:app
 

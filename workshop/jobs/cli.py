@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import Flask
 
@@ -17,6 +19,7 @@ def register(app: Flask) -> None:
         queue = get_queue()
         if queue.huey.immediate:
             raise click.ClickException("JOBS_IMMEDIATE=1 : les tâches s'exécutent déjà là où elles sont créées.")
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s [worker] %(levelname)s %(message)s")
         click.echo(f"Tâches : {', '.join(queue.names)}")
         consumer = queue.huey.create_consumer(workers=workers or app.config["JOBS_WORKERS"], worker_type="thread",
                                               periodic=True, initial_delay=0.1, max_delay=1.0)
