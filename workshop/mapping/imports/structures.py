@@ -141,7 +141,20 @@ def _find_structure(session: Session, record: dict) -> Structure | None:
                                                   Structure.city_insee == record["city_insee"]).limit(1))
 
 
+KEY_FIELDS = ("uai", "siret", "kind", "name", "city_insee")
+
+
+def _keys(values: dict) -> list[tuple]:
+    """The keys `_find_structure` matches on, in its order (UAI alone when there is one)."""
+    if values.get("uai"):
+        return [("uai", values["uai"])]
+    keys = [("siret", values["siret"])] if values.get("siret") else []
+    return [*keys, ("name", values["kind"], values["name"], values["city_insee"])]
+
+
 def import_structures(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
+    """Read and match every row first, then write: the database is written (and, on SQLite, locked for everyone
+    else) only for the short write phase at the end, not while 20,000 rows are looked up one by one."""
     table = open_table(text, STRUCTURES_COLUMNS, STRUCTURES_REQUIRED, report)
     if table is None:
         return
@@ -153,17 +166,25 @@ def import_structures(session: Session, text: str, report: ImportReport, scope: 
         report.count_row()
         record = _parse_structure_row(line, row, report, scope, networks)
         if record is not None:
+            record["existing"] = _find_structure(session, record)
             records.append(record)
     ensure_cities(session, ((r["city_insee"], r["city_name"]) for r in records), report)
+    saved: dict[tuple, Structure] = {}  # what this file already created or changed, by key: a later row finds it
+    touched = []
+    for record in records:
+        record["existing"] = next((saved[k] for k in _keys(record) if k in saved), record["existing"])
+        structure = _save_structure(session, record, report)
+        saved.update((key, structure) for key in _keys({k: getattr(structure, k) for k in KEY_FIELDS}))
+        touched.append((structure, record["networks"]))
     session.flush()
-    touched = [_save_structure(session, record, report) for record in records]
-    session.flush()
+    _link_networks(session, touched)
     report.counts["not_on_map"] = sum(1 for r in records if r["latitude"] is None)
-    mark_after_import(session, [s.id for s in touched if not s.qpv_manual], report)
+    mark_after_import(session, list({s.id for s, _n in touched if not s.qpv_manual}), report)
 
 
 def _save_structure(session: Session, record: dict, report: ImportReport) -> Structure:
-    structure = _find_structure(session, record)
+    """Create the structure or update the one found (`record["existing"]`); flushed later, with all the others."""
+    structure = record["existing"]
     values = {k: record[k] for k in ("kind", "name", "uai", "siret", "address", "postcode", "city_insee",
                                      "latitude", "longitude", "priority", "public")}
     if record["qpv_code"]:
@@ -178,12 +199,18 @@ def _save_structure(session: Session, record: dict, report: ImportReport) -> Str
         report.counts["updated"] += 1
     else:
         report.counts["unchanged"] += 1
-    session.flush()
-    for network_id in record["networks"]:
-        if not session.scalar(select(structure_network.c.network_id).where(
-                structure_network.c.structure_id == structure.id, structure_network.c.network_id == network_id)):
-            session.execute(insert(structure_network).values(structure_id=structure.id, network_id=network_id))
     if record["role"] and not any(c.role == record["role"] and c.email == record["email"]
                                   for c in structure.contacts):
         structure.contacts.append(StructureContact(role=record["role"], email=record["email"]))
     return structure
+
+
+def _link_networks(session: Session, touched: list[tuple[Structure, list[int]]]) -> None:
+    """Add the network memberships the rows name and the structures lack (in bulk)."""
+    wanted = {(structure.id, network_id) for structure, network_ids in touched for network_id in network_ids}
+    if not wanted:
+        return
+    have = set(session.execute(select(structure_network.c.structure_id, structure_network.c.network_id)))
+    rows = [{"structure_id": s, "network_id": n} for s, n in sorted(wanted - have)]
+    if rows:
+        session.execute(insert(structure_network), rows)
