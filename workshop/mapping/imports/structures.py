@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from types import SimpleNamespace
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -153,8 +155,8 @@ def _keys(values: dict) -> list[tuple]:
 
 
 def import_structures(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
-    """Read and match every row first, then write: the database is written (and, on SQLite, locked for everyone
-    else) only for the short write phase at the end, not while 20,000 rows are looked up one by one."""
+    """Read and match every row first, then write in bulk: the database is written (and, on SQLite, locked for
+    everyone else, the web process's card posts included) only for the short write phase at the end."""
     table = open_table(text, STRUCTURES_COLUMNS, STRUCTURES_REQUIRED, report)
     if table is None:
         return
@@ -169,43 +171,63 @@ def import_structures(session: Session, text: str, report: ImportReport, scope: 
             record["existing"] = _find_structure(session, record)
             records.append(record)
     ensure_cities(session, ((r["city_insee"], r["city_name"]) for r in records), report)
-    saved: dict[tuple, Structure] = {}  # what this file already created or changed, by key: a later row finds it
-    touched = []
+    saved: dict[tuple, Any] = {}  # what this file already created or changed, by key: a later row finds it
+    touched: list[tuple[Any, list[int]]] = []
     for record in records:
         record["existing"] = next((saved[k] for k in _keys(record) if k in saved), record["existing"])
-        structure = _save_structure(session, record, report)
-        saved.update((key, structure) for key in _keys({k: getattr(structure, k) for k in KEY_FIELDS}))
-        touched.append((structure, record["networks"]))
+        target = _save_structure(session, record, report)
+        saved.update((key, target) for key in _keys({k: getattr(target, k) for k in KEY_FIELDS}))
+        touched.append((target, record["networks"]))
+    _insert_new(session, [t for t, _n in touched if isinstance(t, NewStructure)])
     session.flush()
     _link_networks(session, touched)
     report.counts["not_on_map"] = sum(1 for r in records if r["latitude"] is None)
-    mark_after_import(session, list({s.id for s, _n in touched if not s.qpv_manual}), report)
+    mark_after_import(session, list({t.id for t, _n in touched if not t.qpv_manual}), report)
 
 
-def _save_structure(session: Session, record: dict, report: ImportReport) -> Structure:
-    """Create the structure or update the one found (`record["existing"]`); flushed later, with all the others."""
-    structure = record["existing"]
+class NewStructure(SimpleNamespace):
+    """A structure this import will create, inserted with all the others in one statement."""
+
+
+def _save_structure(session: Session, record: dict, report: ImportReport) -> Structure | NewStructure:
+    """Plan a new structure, or change the one found (`record["existing"]`); written later, with all the others."""
+    target = record["existing"]
     values = {k: record[k] for k in ("kind", "name", "uai", "siret", "address", "postcode", "city_insee",
                                      "latitude", "longitude", "priority", "public")}
     if record["qpv_code"]:
         values.update(qpv_code=record["qpv_code"], qpv_manual=True)
-    if structure is None:
-        structure = Structure(**values, source="structures", validated=True)
-        session.add(structure)
+    if target is None:
+        target = NewStructure(**{"qpv_code": None, "qpv_manual": False, **values}, contacts=[], id=None)
         report.counts["created"] += 1
-    elif any(getattr(structure, k) != v for k, v in values.items()):
+    elif any(getattr(target, k) != v for k, v in values.items()):
         for key, value in values.items():
-            setattr(structure, key, value)
+            setattr(target, key, value)
         report.counts["updated"] += 1
     else:
         report.counts["unchanged"] += 1
-    if record["role"] and not any(c.role == record["role"] and c.email == record["email"]
-                                  for c in structure.contacts):
-        structure.contacts.append(StructureContact(role=record["role"], email=record["email"]))
-    return structure
+    if record["role"] and not any(c.role == record["role"] and c.email == record["email"] for c in target.contacts):
+        contact = SimpleNamespace if isinstance(target, NewStructure) else StructureContact
+        target.contacts.append(contact(role=record["role"], email=record["email"]))
+    return target
 
 
-def _link_networks(session: Session, touched: list[tuple[Structure, list[int]]]) -> None:
+def _insert_new(session: Session, new: list[NewStructure]) -> None:
+    """One INSERT for every new structure (ids come back in order), one for their contacts."""
+    unique = list({id(n): n for n in new}.values())
+    if not unique:
+        return
+    rows = [{k: v for k, v in vars(n).items() if k not in ("contacts", "id")} | {"source": "structures",
+                                                                                  "validated": True}
+            for n in unique]
+    ids = session.scalars(insert(Structure).returning(Structure.id, sort_by_parameter_order=True), rows).all()
+    for structure, new_id in zip(unique, ids, strict=True):
+        structure.id = new_id
+    contacts = [{"structure_id": n.id, "role": c.role, "email": c.email} for n in unique for c in n.contacts]
+    if contacts:
+        session.execute(insert(StructureContact), contacts)
+
+
+def _link_networks(session: Session, touched: list[tuple[Any, list[int]]]) -> None:
     """Add the network memberships the rows name and the structures lack (in bulk)."""
     wanted = {(structure.id, network_id) for structure, network_ids in touched for network_id in network_ids}
     if not wanted:
