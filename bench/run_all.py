@@ -82,6 +82,7 @@ DOMAIN_BENCHES = (
     ("map.py", []),
     ("pdf.py", ["--control"]),
     ("contention.py", []),
+    ("import_flood.py", []),
 )
 
 
