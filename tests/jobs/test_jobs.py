@@ -120,3 +120,16 @@ def test_the_scheduler_purges_jobs_older_than_thirty_days(app, make_user):
     huey.execute(due[0])  # what the worker's scheduler does at 03:17 (the task opens its own app context)
     with app.app_context():
         assert db.session.scalar(select(func.count(Job.id))) == 1
+
+
+def test_the_queue_is_sqlite_by_default_redis_with_redis_url_and_immediate_for_tests(tmp_path):
+    from huey import MemoryHuey, RedisHuey, SqliteHuey
+
+    from workshop.jobs.queue import make_huey
+
+    default = make_huey({"JOBS_QUEUE_FILE": str(tmp_path / "q" / "queue.db"), "REDIS_URL": None})
+    assert isinstance(default, SqliteHuey) and (tmp_path / "q" / "queue.db").exists()
+    redis = make_huey({"JOBS_QUEUE_FILE": str(tmp_path / "unused.db"), "REDIS_URL": "redis://127.0.0.1:6399/3"})
+    assert isinstance(redis, RedisHuey) and not (tmp_path / "unused.db").exists()
+    immediate = make_huey({"JOBS_IMMEDIATE": True, "REDIS_URL": "redis://127.0.0.1:6399/3"})
+    assert isinstance(immediate, MemoryHuey) and immediate.immediate
