@@ -112,7 +112,9 @@ def test_the_scheduler_purges_jobs_older_than_thirty_days(app, make_user):
     with app.app_context():
         old = jobs.create_job(db.session, "import_structures", owner.id, {})
         old.created_at = datetime.now() - timedelta(days=31)
-        jobs.create_job(db.session, "import_structures", owner.id, {})
+        lost = jobs.create_job(db.session, "import_structures", owner.id, {})  # its worker was killed mid-job
+        lost.state, lost.started_at = "running", datetime.now() - timedelta(hours=7)
+        lost_id = lost.id
         db.session.commit()
         huey = get_queue().huey
         due = [task for task in huey.read_periodic(datetime(2026, 12, 2, 3, 17)) if task.name == "jobs.purge_old_jobs"]
@@ -120,6 +122,8 @@ def test_the_scheduler_purges_jobs_older_than_thirty_days(app, make_user):
     huey.execute(due[0])  # what the worker's scheduler does at 03:17 (the task opens its own app context)
     with app.app_context():
         assert db.session.scalar(select(func.count(Job.id))) == 1
+        lost = db.session.get(Job, lost_id)
+        assert lost.state == "failed" and lost.error_code == "internal" and "interrompu" in lost.error_message
 
 
 def test_the_queue_is_sqlite_by_default_redis_with_redis_url_and_immediate_for_tests(tmp_path):

@@ -149,8 +149,15 @@ def _finish(job: Job, outcome: Outcome) -> None:
 # --- Housekeeping ----------------------------------------------------------------------------------------------
 
 
+STALE_AFTER = timedelta(hours=6)  # a job "running" that long lost its worker (stopped or killed mid-job)
+
+
 def purge_old_jobs(session: Session, days: int) -> int:
-    """Delete jobs created more than `days` days ago and spooled files nobody will read; returns jobs deleted."""
+    """Delete jobs created more than `days` days ago and spooled files nobody will read; say that jobs whose
+    worker died will not finish (their transaction died with it: nothing was written). Returns jobs deleted."""
+    for job in session.scalars(select(Job).where(Job.state == "running", Job.started_at < utcnow() - STALE_AFTER)):
+        _finish(job, Outcome(error_code="internal", error_message=_(
+            "Le travail a été interrompu (arrêt du serveur de tâches) : rien n'a été enregistré. Relancez-le.")))
     cutoff = utcnow() - timedelta(days=days)
     old = list(session.scalars(select(Job.id).where(Job.created_at < cutoff)))
     if old:
