@@ -56,7 +56,10 @@ seed: db
 # workshop/privacy/accesslog.py and the page /donnees-personnelles).
 ACCESS_LOG = --access-logfile - --logger-class workshop.privacy.accesslog.PrivateAccessLogger \
 	--access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# The task worker (imports, periodic housekeeping) runs beside it and is stopped when the server stops.
 serve:
+	$(FLASK) run-worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --worker-connections 2000 \
 		--bind $(HOST):$(PORT) $(ACCESS_LOG) --graceful-timeout 5 --no-control-socket wsgi:app
 

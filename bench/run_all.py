@@ -83,6 +83,7 @@ DOMAIN_BENCHES = (
     ("pdf.py", ["--control"]),
     ("contention.py", []),
     ("abuse.py", ["--cards", "6000", "--duration", "10"]),
+    ("import_flood.py", []),
 )
 
 

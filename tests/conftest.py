@@ -106,6 +106,9 @@ def make_config(tmp_path, url: str, **extra) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "REDIS_URL": None,
         "SOCKETIO_ASYNC_MODE": "threading",
+        # Jobs run at once in the process that queues them (tests that need a real worker say otherwise).
+        "JOBS_IMMEDIATE": True,
+        "JOBS_SPOOL_DIR": str((tmp_path or Path(tempfile.gettempdir())) / "job-files"),
         **extra,
     }
 

@@ -90,4 +90,15 @@ def from_env() -> dict:
         # Personal data (RGPD): names and card texts of workshops closed more than this many months ago are
         # erased by `flask purge-personal-data` (and the periodic task); default 24 months.
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "24")),
+        # Task queue (workshop/jobs, Huey): imports and other heavy or periodic work run in `flask run-worker`,
+        # never in the web process. The queue lives in JOBS_QUEUE_FILE (default instance/jobs-queue.db, SQLite:
+        # nothing to install), or in Redis when REDIS_URL is set. JOBS_IMMEDIATE=1 runs each job at once in the
+        # process that queued it (tests, debugging). Uploaded files wait in JOBS_SPOOL_DIR (default
+        # instance/job-files); JOBS_WORKERS threads run jobs (default 2); finished jobs are deleted after
+        # JOBS_RETENTION_DAYS days (default 30) by the worker's daily housekeeping.
+        "JOBS_IMMEDIATE": os.environ.get("JOBS_IMMEDIATE", "0") == "1",
+        "JOBS_QUEUE_FILE": os.environ.get("JOBS_QUEUE_FILE") or str(INSTANCE / "jobs-queue.db"),
+        "JOBS_SPOOL_DIR": os.environ.get("JOBS_SPOOL_DIR") or str(INSTANCE / "job-files"),
+        "JOBS_WORKERS": int(os.environ.get("JOBS_WORKERS", "2")),
+        "JOBS_RETENTION_DAYS": int(os.environ.get("JOBS_RETENTION_DAYS", "30")),
     }

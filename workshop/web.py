@@ -21,6 +21,7 @@ from workshop.extensions import db, limiter, login_manager, socketio
 from workshop.facilitation.replies import hidden_replies
 from workshop.facilitation.state import facilitation_state
 from workshop.facilitation.steering import BoardSteering
+from workshop.jobs.queue import install as install_jobs
 from workshop.live.commands import Registry
 from workshop.live.kernel import Kernel
 from workshop.live.namespace import BoardNamespace
@@ -30,17 +31,21 @@ from workshop.validation import ID_MAX
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
 BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "frameworks", "printing",
-              "toolkits", "privacy")
-COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits", "privacy")
+              "toolkits", "privacy", "jobs")
+COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits", "privacy", "jobs")
 # Models of every domain (tables for create_all and Alembic).
 MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models", "mapping.models",
-          "facilitation.models", "practices.models", "toolkits.models")
+          "facilitation.models", "practices.models", "toolkits.models", "jobs.models")
 # The modules declaring live board actions (`live.commands.command`); the kernel's registry is built from them.
 BOARD_COMMANDS = (
     "boards.cards", "facilitation.phases", "facilitation.tables", "facilitation.timer", "facilitation.undoable",
     "facilitation.votes", "facilitation.replies", "facilitation.similar", "facilitation.setup", "practices.board",
     "privacy.commands",
 )
+
+# The modules declaring queued tasks (`jobs.queue.job_task`); the queue is built from them, in the web process
+# and in `flask run-worker` alike.
+JOB_TASKS = ("mapping.imports.job", "practices.import_job", "jobs.housekeeping", "privacy.tasks")
 
 
 def build_kernel() -> Kernel:
@@ -71,6 +76,7 @@ def register_web(app: Flask) -> None:
     for domain in BLUEPRINTS:
         app.register_blueprint(import_module(f"workshop.{domain}.views").bp)
     practice_index.install(app)
+    install_jobs(app, [import_module(f"workshop.{name}") for name in JOB_TASKS])
     kernel = app.extensions["live"] = build_kernel()
     socketio.on_namespace(BoardNamespace(kernel))
     socketio.on_namespace(PracticeNamespace())

@@ -365,9 +365,9 @@ def test_unexpected_error_after_the_bulk_insert_rolls_back_and_is_raised(app, cl
     assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
     _nothing_written(app)
     login(make_user("admin"))
-    page = client.post("/admin/cartographie/import", content_type="multipart/form-data",
+    page = client.post("/admin/cartographie/import", content_type="multipart/form-data", follow_redirects=True,
                        data={"format": "annuaire", "departement": "", "cities": "",
-                             "file": (__import__("io").BytesIO(data), "a.csv")})
+                             "file": (__import__("io").BytesIO(data), "a.csv")})  # the page of the import's job
     assert page.status_code == 500
     _nothing_written(app)
     monkeypatch.undo()

@@ -195,12 +195,14 @@ def test_import_page_is_for_admins_and_reports(client, login, make_user):
     login(make_user("admin"))
     data = {"format": "annuaire", "departement": "93", "cities": "", "dry_run": "y",
             "file": (__import__("io").BytesIO(annuaire_file(annuaire_row("0930612F"), annuaire_row("X"))), "a.csv")}
-    response = client.post("/admin/cartographie/import", data=data, content_type="multipart/form-data")
+    response = client.post("/admin/cartographie/import", data=data, content_type="multipart/form-data",
+                           follow_redirects=True)  # to the page of the import's job
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "simulation" in page and "Ligne 3" in page
     assert client.get("/api/structures.json").json["structures"] == []
     data["file"] = (__import__("io").BytesIO(b"x;y\n1;2\n"), "a.csv")
-    response = client.post("/admin/cartographie/import", data=data, content_type="multipart/form-data")
+    response = client.post("/admin/cartographie/import", data=data, content_type="multipart/form-data",
+                           follow_redirects=True)  # to the page of the import's job
     assert response.status_code == 400 and "Identifiant_de_l_etablissement" in response.get_data(as_text=True)
 
 

@@ -179,10 +179,10 @@ def test_export_is_public_for_published_and_import_is_for_admins(client, login, 
     client.post("/deconnexion")
     login(people.admin)
     response = client.post("/fiches/import", data={"file": (io.BytesIO(json.dumps(exported).encode()), "f.json")},
-                           content_type="multipart/form-data")
+                           content_type="multipart/form-data", follow_redirects=True)  # to the job's page
     assert response.status_code == 200 and "déjà présente" in response.get_data(as_text=True)
     bad = client.post("/fiches/import", data={"file": (io.BytesIO(b"{pas du json"), "f.json")},
-                      content_type="multipart/form-data")
+                      content_type="multipart/form-data", follow_redirects=True)
     assert "pas du JSON valide" in bad.get_data(as_text=True)
 
 

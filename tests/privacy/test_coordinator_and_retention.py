@@ -15,6 +15,7 @@ from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.boards.models import Card, Participant, Workshop
 from workshop.extensions import db
+from workshop.jobs.queue import get_queue
 from workshop.live.models import BoardEvent
 from workshop.privacy.accesslog import PrivateAccessLogger
 from workshop.privacy.erasure import ERASED_NAME
@@ -179,6 +180,19 @@ def test_retention_purges_workshops_closed_more_than_n_months_ago(app, session, 
     assert texts(still_open.workshop_id)[0] == "La famille Martin ne vient plus"
     assert purge_expired(session, now)["workshops"] == 0  # nothing left to purge
 
+
+
+def test_the_worker_purges_expired_workshops_every_night(app, written):
+    board = written()
+    close(board.workshop_id, datetime(2000, 1, 1))
+    huey = get_queue().huey
+    due = [task for task in huey.read_periodic(datetime(2026, 12, 2, 3, 37)) if task.name == "privacy.purge_expired"]
+    assert len(due) == 1
+    assert not [task for task in huey.read_periodic(datetime(2026, 12, 2, 12, 0))
+                if task.name == "privacy.purge_expired"]
+    huey.execute(due[0])  # what the worker's scheduler does at 03:37 (the task opens its own app context)
+    db.session.expire_all()
+    assert texts(board.workshop_id) == ["", ""]
 
 def test_purge_cli_dry_run_then_purge(runner, written):
     board = written()

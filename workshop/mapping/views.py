@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
@@ -16,11 +17,13 @@ from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.frameworks import service as frameworks_service
+from workshop.jobs import service as jobs
+from workshop.jobs.queue import enqueue
 from workshop.mapping import links, membership, panorama, permissions, public, structures, vocabulary, workshops
 from workshop.mapping.cache import cached_json
 from workshop.mapping.forms import ImportForm, LinkForm, MemberForm, StructureForm, WorkshopStructuresForm
+from workshop.mapping.imports import job as import_job
 from workshop.mapping.imports.report import make_scope
-from workshop.mapping.imports.run import run_import
 from workshop.mapping.imports.structures import TEMPLATE_COLUMNS, template_csv
 from workshop.printing.views import pdf_response
 
@@ -293,24 +296,24 @@ def pending():
 @bp.route("/admin/cartographie/import", methods=["GET", "POST"])
 @admin_required
 def import_page():
-    """Import the Annuaire, the QPV list and outlines, or structures from the template."""
+    """Import the Annuaire, the QPV list and outlines, or structures from the template: queued as a job."""
     request.max_content_length = IMPORT_MAX_BYTES
     form = ImportForm()
-    report = None
     if form.validate_on_submit():
         try:
             scope = make_scope(form.departement.data, form.cities.data)
         except ValueError as error:
             form.departement.errors = [*form.departement.errors, str(error)]
         else:
-            report = run_import(db.session, form.file.data.read(), form.format.data, dry_run=form.dry_run.data,
-                                scope=scope)
-            if report.should_commit:
-                db.session.commit()
-            else:
-                db.session.rollback()
-    status = 400 if request.method == "POST" and (report is None or not report.ok) else 200
-    return render_template("mapping/import.html", form=form, report=report, columns=TEMPLATE_COLUMNS,
+            job = jobs.create_job(db.session, import_job.KIND, current_user.id, {
+                "file": jobs.spool_upload(form.file.data, IMPORT_MAX_BYTES), "format": form.format.data,
+                "dry_run": bool(form.dry_run.data), "departement": scope.departement, "cities": sorted(scope.cities),
+                "locale": str(get_locale()), "back_url": url_for("mapping.import_page")})
+            db.session.commit()
+            enqueue(import_job.import_file, job.id)
+            return redirect(url_for("jobs.show", job_id=job.id), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("mapping/import.html", form=form, columns=TEMPLATE_COLUMNS,
                            count=structures.count_structures(db.session)), status
 
 

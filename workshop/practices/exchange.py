@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid as uuidlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -101,10 +102,12 @@ def check(data: Any) -> dict:
     return data
 
 
-def import_practices(session: Session, user: User, data: dict, *, dry_run: bool = False) -> list[ItemReport]:
+def import_practices(session: Session, user: User, data: dict, *, dry_run: bool = False,
+                     progress: Callable[[int, int], None] | None = None) -> list[ItemReport]:
     """Create the sheets that are not here yet; each item is checked alone and reported.
 
-    A dry run writes nothing; otherwise the created sheets are flushed and the caller commits.
+    A dry run writes nothing; otherwise the created sheets are flushed and the caller commits. `progress` is told
+    `(items done, items)` as it goes (the job page).
     """
     if not (user is not None and user.is_admin):
         raise Forbidden(_("Seul·es les coordinateur·rices importent des fiches."))
@@ -116,6 +119,8 @@ def import_practices(session: Session, user: User, data: dict, *, dry_run: bool 
     for index, item in enumerate(data["practices"], start=1):
         report = _import_one(session, user, index, item, networks, known, seen, dry_run)
         reports.append(report)
+        if progress is not None:
+            progress(index, len(data["practices"]))
     session.flush()
     return reports
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -20,8 +21,21 @@ from workshop.errors import Conflict, DomainError, Forbidden, NotFound
 from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.frameworks import service as frameworks
+from workshop.jobs import service as jobs
+from workshop.jobs.queue import enqueue
 from workshop.networks.service import list_networks, networks_of
-from workshop.practices import board, coediting, exchange, provenance, reviews, rights, search, sheets, versions
+from workshop.practices import (
+    board,
+    coediting,
+    exchange,
+    import_job,
+    provenance,
+    reviews,
+    rights,
+    search,
+    sheets,
+    versions,
+)
 from workshop.practices.facets import FACETS
 from workshop.practices.forms import CommentForm, EditorForm, ImportForm, PracticeForm, TransitionForm
 from workshop.practices.models import SECTIONS, Practice
@@ -290,23 +304,21 @@ def export():
 @bp.route("/fiches/import", methods=["GET", "POST"])
 @admin_required
 def import_view():
-    """Import a JSON export from another network; report each item, duplicate nothing."""
+    """Import a JSON export from another network, as a job; its page reports each item, duplicating nothing."""
     form = ImportForm()
-    reports = None
     if form.validate_on_submit():
         try:
-            data = exchange.load(form.file.data.read())
-            dry_run = request.form.get("dry_run") == "1"
-            reports = exchange.import_practices(db.session, current_user, data, dry_run=dry_run)
+            spooled = jobs.spool_upload(form.file.data, current_app.config["MAX_CONTENT_LENGTH"])
         except DomainError as error:
-            db.session.rollback()
             attach_error(form, error)
         else:
-            if dry_run:
-                db.session.rollback()
-            else:
-                db.session.commit()
-    return render_template("practices/import.html", form=form, reports=reports)
+            job = jobs.create_job(db.session, import_job.KIND, current_user.id, {
+                "file": spooled, "dry_run": request.form.get("dry_run") == "1", "user_id": current_user.id,
+                "locale": str(get_locale()), "back_url": url_for("practices.import_view")})
+            db.session.commit()
+            enqueue(import_job.import_file, job.id)
+            return redirect(url_for("jobs.show", job_id=job.id), 303)
+    return render_template("practices/import.html", form=form)
 
 
 @bp.get("/api/ateliers/<code>/fiches")

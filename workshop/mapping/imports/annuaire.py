@@ -114,7 +114,7 @@ def import_annuaire(session: Session, text: str, report: ImportReport, scope: Sc
         return
     records: dict[str, dict] = {}
     for line, row in table.rows():
-        report.counts["rows"] += 1
+        report.count_row()
         record = _parse_annuaire_row(line, row, report, scope)
         if record is None:
             continue

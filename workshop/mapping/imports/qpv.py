@@ -41,7 +41,7 @@ def import_qpv_list(session: Session, text: str, report: ImportReport, scope: Sc
     quarters: dict[str, dict] = {}
     city_names: dict[str, str] = {}
     for line, row in table.rows():
-        report.counts["rows"] += 1
+        report.count_row()
         code = unwrap(row.get("code")).upper()
         if not QPV_RE.match(code):
             report.reject(line, _("code QPV invalide : « %(v)s » (ex. QN09301M)", v=code))
@@ -94,6 +94,7 @@ def import_qpv_outlines(session: Session, text: str, report: ImportReport, scope
     if not isinstance(features, list):
         report.error = _("Ce n'est pas une FeatureCollection GeoJSON (clé « features » absente).")
         return
+    report.expected_rows = len(features)
     props = [_folded_properties(f) for f in features]
     if features and not any(_first(p, OUTLINE_CODE_KEYS) for p in props):
         report.missing_columns = ["code_qp"]
@@ -101,7 +102,7 @@ def import_qpv_outlines(session: Session, text: str, report: ImportReport, scope
     shapes: dict[str, list] = {}
     names: dict[str, str] = {}
     for number, (feature, properties) in enumerate(zip(features, props, strict=True), start=1):
-        report.counts["rows"] += 1
+        report.count_row()
         code = unwrap(_first(properties, OUTLINE_CODE_KEYS)).upper()
         if not QPV_RE.match(code):
             report.reject(number, _("entité sans code QPV valide : « %(v)s »", v=code))

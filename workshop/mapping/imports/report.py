@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from workshop.mapping.imports.parsing import (
     split_cell,
 )
 
+PROGRESS_EVERY = 200
 # Labels of the report's counters, in the order they are printed.
 COUNT_LABELS = {
     "rows": _l("lignes lues"),
@@ -47,6 +48,10 @@ class ImportReport:
     missing_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    error_code: str = "invalid"  # stable code of `error` for programs: "internal" when the database failed
+    # Told `(rows read, rows expected)` every PROGRESS_EVERY rows (the job page's progress); not part of the report.
+    progress: Callable[[int, int], None] | None = field(default=None, repr=False, compare=False)
+    expected_rows: int = 0
 
     @property
     def ok(self) -> bool:
@@ -57,6 +62,12 @@ class ImportReport:
     def should_commit(self) -> bool:
         """What the front that ran the import does with it: commit it, or roll it back (dry run, bad file)."""
         return self.ok and not self.dry_run
+
+    def count_row(self) -> None:
+        """One more row read (and, every PROGRESS_EVERY rows, tell whoever follows the import)."""
+        self.counts["rows"] += 1
+        if self.progress is not None and self.counts["rows"] % PROGRESS_EVERY == 0:
+            self.progress(self.counts["rows"], max(self.expected_rows, self.counts["rows"]))
 
     def reject(self, line: int, reason: str) -> None:
         self.rejected.append((line, reason))

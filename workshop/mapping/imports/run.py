@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -25,8 +27,8 @@ def decode(data: bytes, report: ImportReport) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def run_import(session: Session, data: bytes, fmt: str, *, dry_run: bool = False,
-               scope: Scope | None = None) -> ImportReport:
+def run_import(session: Session, data: bytes, fmt: str, *, dry_run: bool = False, scope: Scope | None = None,
+               progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """Import one file, flushed in the caller's transaction; a database error is said in the report.
 
     One transaction per import, owned by the caller: it commits when `report.should_commit` and rolls back
@@ -35,8 +37,9 @@ def run_import(session: Session, data: bytes, fmt: str, *, dry_run: bool = False
     """
     if fmt not in _IMPORTERS:
         raise ValueError(_("Format inconnu : « %(f)s » (%(all)s).", f=fmt, all=", ".join(FORMATS)))
-    report = ImportReport(format=fmt, dry_run=dry_run)
+    report = ImportReport(format=fmt, dry_run=dry_run, progress=progress)
     text = decode(data, report)
+    report.expected_rows = text.count("\n")  # lines of a CSV file, nearly its rows; GeoJSON counts its features
     if not text.strip():
         report.error = _("Le fichier est vide.")
         return report
@@ -44,6 +47,7 @@ def run_import(session: Session, data: bytes, fmt: str, *, dry_run: bool = False
         _IMPORTERS[fmt](session, text, report, scope or Scope())
         session.flush()
     except SQLAlchemyError as error:
+        report.error_code = "internal"
         report.error = _("Erreur de base de données, rien n'a été importé : %(e)s", e=str(error.orig)[:300]
                          if hasattr(error, "orig") else str(error)[:300])
     return report

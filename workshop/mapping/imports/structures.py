@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from types import SimpleNamespace
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -141,7 +143,20 @@ def _find_structure(session: Session, record: dict) -> Structure | None:
                                                   Structure.city_insee == record["city_insee"]).limit(1))
 
 
+KEY_FIELDS = ("uai", "siret", "kind", "name", "city_insee")
+
+
+def _keys(values: dict) -> list[tuple]:
+    """The keys `_find_structure` matches on, in its order (UAI alone when there is one)."""
+    if values.get("uai"):
+        return [("uai", values["uai"])]
+    keys = [("siret", values["siret"])] if values.get("siret") else []
+    return [*keys, ("name", values["kind"], values["name"], values["city_insee"])]
+
+
 def import_structures(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
+    """Read and match every row first, then write in bulk: the database is written (and, on SQLite, locked for
+    everyone else, the web process's card posts included) only for the short write phase at the end."""
     table = open_table(text, STRUCTURES_COLUMNS, STRUCTURES_REQUIRED, report)
     if table is None:
         return
@@ -150,40 +165,74 @@ def import_structures(session: Session, text: str, report: ImportReport, scope: 
         networks[fold(network.slug)] = networks[fold(network.short_name)] = network.id
     records = []
     for line, row in table.rows():
-        report.counts["rows"] += 1
+        report.count_row()
         record = _parse_structure_row(line, row, report, scope, networks)
         if record is not None:
+            record["existing"] = _find_structure(session, record)
             records.append(record)
     ensure_cities(session, ((r["city_insee"], r["city_name"]) for r in records), report)
+    saved: dict[tuple, Any] = {}  # what this file already created or changed, by key: a later row finds it
+    touched: list[tuple[Any, list[int]]] = []
+    for record in records:
+        record["existing"] = next((saved[k] for k in _keys(record) if k in saved), record["existing"])
+        target = _save_structure(session, record, report)
+        saved.update((key, target) for key in _keys({k: getattr(target, k) for k in KEY_FIELDS}))
+        touched.append((target, record["networks"]))
+    _insert_new(session, [t for t, _n in touched if isinstance(t, NewStructure)])
     session.flush()
-    touched = [_save_structure(session, record, report) for record in records]
-    session.flush()
+    _link_networks(session, touched)
     report.counts["not_on_map"] = sum(1 for r in records if r["latitude"] is None)
-    mark_after_import(session, [s.id for s in touched if not s.qpv_manual], report)
+    mark_after_import(session, list({t.id for t, _n in touched if not t.qpv_manual}), report)
 
 
-def _save_structure(session: Session, record: dict, report: ImportReport) -> Structure:
-    structure = _find_structure(session, record)
+class NewStructure(SimpleNamespace):
+    """A structure this import will create, inserted with all the others in one statement."""
+
+
+def _save_structure(session: Session, record: dict, report: ImportReport) -> Structure | NewStructure:
+    """Plan a new structure, or change the one found (`record["existing"]`); written later, with all the others."""
+    target = record["existing"]
     values = {k: record[k] for k in ("kind", "name", "uai", "siret", "address", "postcode", "city_insee",
                                      "latitude", "longitude", "priority", "public")}
     if record["qpv_code"]:
         values.update(qpv_code=record["qpv_code"], qpv_manual=True)
-    if structure is None:
-        structure = Structure(**values, source="structures", validated=True)
-        session.add(structure)
+    if target is None:
+        target = NewStructure(**{"qpv_code": None, "qpv_manual": False, **values}, contacts=[], id=None)
         report.counts["created"] += 1
-    elif any(getattr(structure, k) != v for k, v in values.items()):
+    elif any(getattr(target, k) != v for k, v in values.items()):
         for key, value in values.items():
-            setattr(structure, key, value)
+            setattr(target, key, value)
         report.counts["updated"] += 1
     else:
         report.counts["unchanged"] += 1
-    session.flush()
-    for network_id in record["networks"]:
-        if not session.scalar(select(structure_network.c.network_id).where(
-                structure_network.c.structure_id == structure.id, structure_network.c.network_id == network_id)):
-            session.execute(insert(structure_network).values(structure_id=structure.id, network_id=network_id))
-    if record["role"] and not any(c.role == record["role"] and c.email == record["email"]
-                                  for c in structure.contacts):
-        structure.contacts.append(StructureContact(role=record["role"], email=record["email"]))
-    return structure
+    if record["role"] and not any(c.role == record["role"] and c.email == record["email"] for c in target.contacts):
+        contact = SimpleNamespace if isinstance(target, NewStructure) else StructureContact
+        target.contacts.append(contact(role=record["role"], email=record["email"]))
+    return target
+
+
+def _insert_new(session: Session, new: list[NewStructure]) -> None:
+    """One INSERT for every new structure (ids come back in order), one for their contacts."""
+    unique = list({id(n): n for n in new}.values())
+    if not unique:
+        return
+    rows = [{k: v for k, v in vars(n).items() if k not in ("contacts", "id")} | {"source": "structures",
+                                                                                  "validated": True}
+            for n in unique]
+    ids = session.scalars(insert(Structure).returning(Structure.id, sort_by_parameter_order=True), rows).all()
+    for structure, new_id in zip(unique, ids, strict=True):
+        structure.id = new_id
+    contacts = [{"structure_id": n.id, "role": c.role, "email": c.email} for n in unique for c in n.contacts]
+    if contacts:
+        session.execute(insert(StructureContact), contacts)
+
+
+def _link_networks(session: Session, touched: list[tuple[Any, list[int]]]) -> None:
+    """Add the network memberships the rows name and the structures lack (in bulk)."""
+    wanted = {(structure.id, network_id) for structure, network_ids in touched for network_id in network_ids}
+    if not wanted:
+        return
+    have = set(session.execute(select(structure_network.c.structure_id, structure_network.c.network_id)))
+    rows = [{"structure_id": s, "network_id": n} for s, n in sorted(wanted - have)]
+    if rows:
+        session.execute(insert(structure_network), rows)

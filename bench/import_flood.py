@@ -1,0 +1,205 @@
+"""An admin import of 20,000 structures while a board is live: how long do the other people's cards wait?
+
+    .venv/bin/python bench/import_flood.py                                  # this tree: the import is a job
+    .venv/bin/python bench/import_flood.py --code-root /tmp/before --label before   # another tree (e.g. main)
+
+Serves the app as `make run` does (gunicorn, gevent, one worker, gunicorn's default 30 s worker timeout) plus,
+when the tree has a task queue, `flask run-worker`; N participants post a card a second each; after a quiet
+phase, a coordinator posts the structures import on the admin page. Reported: the card acks' p95 and worst
+delay before and during the import, errors, how long the import took, and whether gunicorn killed its worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from common import (
+    HOST,
+    NAMESPACE,
+    ROOT,
+    SECRET_KEY,
+    VENV_BIN,
+    connect_and_join,
+    disconnect_all,
+    free_port,
+    ms,
+    new_client,
+    percentile,
+    prepare_database,
+    print_json,
+    stop_on_sigterm,
+    temp_dir,
+)
+
+ADMIN_EMAIL, ADMIN_PASSWORD = "coordination@bench.passerelles", "bench-motdepasse-1"
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def structures_csv(rows: int) -> bytes:
+    lines = ["type;nom;uai;code_insee;commune"]
+    lines += [f"ecole_primaire;École n°{i};{i:07d}A;93066;Saint-Denis" for i in range(rows)]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def add_admin(database_url: str) -> None:
+    from workshop import create_app
+    from workshop.accounts import service as accounts
+    from workshop.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY, "REDIS_URL": None,
+                      "JOBS_IMMEDIATE": True, "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024})
+    with app.app_context():
+        accounts.create_user(db.session, ADMIN_EMAIL, "Coordination Bench", "admin", ADMIN_PASSWORD)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def start(command: list[str], code_root: Path, env: dict, log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen(command, cwd=code_root, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc is None:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+            proc.wait(10)
+            return
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def run_import(url: str, data: bytes, timeout: float) -> dict:
+    """Log in as the coordinator, post the import, follow its job if there is one; (seconds, outcome)."""
+    import requests
+
+    web = requests.Session()
+    token = CSRF.search(web.get(f"{url}/connexion", timeout=30).text).group(1)
+    web.post(f"{url}/connexion", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token},
+             timeout=30)
+    token = CSRF.search(web.get(f"{url}/admin/cartographie/import", timeout=30).text).group(1)
+    started = time.monotonic()
+    try:
+        response = web.post(f"{url}/admin/cartographie/import", allow_redirects=False, timeout=timeout,
+                            data={"format": "structures", "departement": "", "cities": "", "csrf_token": token},
+                            files={"file": ("structures.csv", data, "text/csv")})
+    except requests.RequestException as error:
+        return {"seconds": round(time.monotonic() - started, 1), "outcome": f"request failed: {type(error).__name__}"}
+    answered = round(time.monotonic() - started, 2)
+    if response.status_code != 303:
+        return {"seconds": answered, "request_s": answered, "outcome": f"HTTP {response.status_code} in the request"}
+    state_url = url + response.headers["Location"] + "/etat"
+    while time.monotonic() - started < timeout:
+        job = web.get(state_url, headers={"Accept": "application/json"}, timeout=30).json()["job"]
+        if job["state"] in ("done", "failed"):
+            return {"seconds": round(time.monotonic() - started, 1), "request_s": answered,
+                    "outcome": f"job {job['state']}"}
+        time.sleep(0.5)
+    return {"seconds": round(time.monotonic() - started, 1), "request_s": answered, "outcome": "job timed out"}
+
+
+async def participant(url: str, code: str, index: int, samples: list, phase: dict, stop_at: asyncio.Event) -> None:
+    sio = new_client()
+    try:
+        await connect_and_join(sio, url, code, f"Participant {index}")
+        while not stop_at.is_set():
+            sent = time.monotonic()
+            try:
+                ack = await sio.call("card.add", {"client_id": uuid.uuid4().hex, "column": "obstacle",
+                                                  "text": f"Carte {index}"}, namespace=NAMESPACE, timeout=60)
+                ok = isinstance(ack, dict) and ack.get("ok")
+            except Exception:  # noqa: BLE001  (a timeout or a dropped connection is what we measure)
+                ok = False
+            samples.append((phase["name"], time.monotonic() - sent, ok))
+            await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - sent)))
+    finally:
+        await disconnect_all([sio])
+
+
+def summary(samples: list, name: str) -> dict:
+    delays = [d for phase, d, _ok in samples if phase == name]
+    return {"cards": len(delays), "errors": sum(1 for phase, _d, ok in samples if phase == name and not ok),
+            "p95_ms": ms(percentile(delays, 95)), "worst_ms": ms(max(delays) if delays else None)}
+
+
+async def measure(args, url: str, code: str) -> dict:
+    samples: list = []
+    phase = {"name": "quiet"}
+    done = asyncio.Event()
+    tasks = [asyncio.create_task(participant(url, code, i, samples, phase, done)) for i in range(args.clients)]
+    await asyncio.sleep(args.quiet)
+    phase["name"] = "import"
+    imported = await asyncio.to_thread(run_import, url, structures_csv(args.rows), args.timeout)
+    await asyncio.sleep(2)  # the acks held back by a frozen server arrive
+    done.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return {"quiet": summary(samples, "quiet"), "during_import": summary(samples, "import"), "import": imported}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--quiet", type=float, default=5.0, help="seconds of posting before the import")
+    parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--code-root", type=Path, default=ROOT, help="the tree whose code is served")
+    parser.add_argument("--label", default="this tree")
+    args = parser.parse_args(argv)
+    stop_on_sigterm()
+    code_root = args.code_root.resolve()
+    with temp_dir("bench-import-") as tmp:
+        tmp = Path(tmp)
+        seeded = prepare_database(tmp)
+        add_admin(seeded.database_url)
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": seeded.database_url, "SECRET_KEY": SECRET_KEY, "PYTHONUNBUFFERED": "1",
+               "SOCKETIO_ASYNC_MODE": "gevent", "JOBS_QUEUE_FILE": str(tmp / "queue.db"),
+               "JOBS_SPOOL_DIR": str(tmp / "spool"), "PYTHONPATH": str(code_root)}
+        env.pop("REDIS_URL", None)
+        server = worker = None
+        try:
+            server = start([str(VENV_BIN / "gunicorn"), "-k", "gevent", "-w", "1", "--worker-connections", "2000",
+                            "--bind", f"{HOST}:{port}", "--no-control-socket", "wsgi:app"], code_root, env,
+                           tmp / "server.log")
+            if (code_root / "workshop" / "jobs").is_dir():
+                worker = start([str(VENV_BIN / "flask"), "--app", "workshop", "run-worker"], code_root, env,
+                               tmp / "worker.log")
+            from tests.serverproc import wait_until_serving
+
+            url = f"http://{HOST}:{port}"
+            if not wait_until_serving(server, url, 60, interval=0.2):
+                raise RuntimeError((tmp / "server.log").read_text()[-3000:])
+            result = asyncio.run(measure(args, url, seeded.code))
+        finally:
+            stop(worker)
+            stop(server)
+        log = (tmp / "server.log").read_text(errors="replace")
+        result.update(label=args.label, rows=args.rows, clients=args.clients,
+                      web_worker_killed=log.count("WORKER TIMEOUT") + log.count("was sent SIGKILL"))
+    q, d, i = result["quiet"], result["during_import"], result["import"]
+    print(f"import of {args.rows} structures ({args.label}): {i['outcome']} in {i['seconds']} s "
+          f"(request answered in {i.get('request_s', '-')} s); web worker killed: {result['web_worker_killed']}")
+    print("| phase | cards | errors | p95 ms | worst ms |\n|---|---|---|---|---|")
+    for name, row in (("quiet", q), ("during import", d)):
+        print(f"| {name} | {row['cards']} | {row['errors']} | {row['p95_ms']} | {row['worst_ms']} |")
+    print_json(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())

@@ -1,0 +1,20 @@
+"""The retention schedule, run by the task worker: every night, names and card texts of workshops closed more
+than RETENTION_MONTHS ago are erased (`flask purge-personal-data` does the same by hand)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from huey import crontab
+
+from workshop.extensions import db
+from workshop.jobs.queue import job_task
+from workshop.privacy.retention import purge_expired
+
+
+@job_task("privacy.purge_expired", periodic=crontab(minute="37", hour="3"))
+def purge_personal_data() -> dict:
+    """Every night at 03:37: erase what the retention period no longer allows to keep (one commit)."""
+    counts = purge_expired(db.session, datetime.now(UTC).replace(tzinfo=None))
+    db.session.commit()
+    return counts
