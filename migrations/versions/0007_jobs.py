@@ -1,7 +1,7 @@
 """Jobs: the record of each queued task a person follows (imports run by the worker)
 
-Revision ID: 0006_jobs
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 18:45:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0006_jobs'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@
 budgets count per person; `user_account.session_version` is part of the id kept in login sessions, bumped on
 logout and when an account is disabled, which ends its sessions server-side.
 
-Revision ID: 0006_limits
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01 18:30:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0006_limits'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
