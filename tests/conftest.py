@@ -106,6 +106,7 @@ def make_config(tmp_path, url: str, **extra) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "REDIS_URL": None,
         "SOCKETIO_ASYNC_MODE": "threading",
+        "PUBLIC_URL": "http://localhost",  # the test client's host: join links and QR codes are built from it
         **extra,
     }
 

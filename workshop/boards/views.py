@@ -15,6 +15,7 @@ from workshop.errors import DomainError, NotFound
 from workshop.extensions import db, limiter
 from workshop.formats.service import format_choices
 from workshop.forms import attach_error
+from workshop.printing.markup import base_url
 
 bp = Blueprint("boards", __name__)
 
@@ -29,10 +30,8 @@ _join_failures = limiter.shared_limit(_join_failure_rate, scope="join-code",
 
 
 def join_url(code: str) -> str:
-    """The short address people type or scan; absolute when PUBLIC_URL is set."""
-    path = url_for("boards.board", code=code)
-    base = current_app.config["PUBLIC_URL"].rstrip("/") or request.host_url.rstrip("/")
-    return base + path
+    """The short address people type or scan, under PUBLIC_URL (never the request's Host header)."""
+    return base_url() + url_for("boards.board", code=code)
 
 
 @bp.route("/")

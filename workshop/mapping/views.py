@@ -27,7 +27,15 @@ from workshop.printing.views import pdf_response
 bp = Blueprint("mapping", __name__)
 T = TypeVar("T")
 
-IMPORT_MAX_BYTES = 200 * 1024 * 1024  # the national Annuaire is ~70 MB; other pages keep the global limit
+
+
+@bp.url_value_preprocessor
+def _import_body_limit(endpoint: str | None, _values: dict | None) -> None:
+    """Raise the body limit of the import page to MAP_IMPORT_MAX_BYTES before anything reads the body: URL value
+    preprocessors run before every before_request hook, CSRF's included, which parses the form (and so refused
+    a file over the global MAX_CONTENT_LENGTH before the view could raise the limit)."""
+    if endpoint == "mapping.import_page":
+        request.max_content_length = current_app.config["MAP_IMPORT_MAX_BYTES"]
 
 
 def _page_config() -> dict:
@@ -294,7 +302,6 @@ def pending():
 @admin_required
 def import_page():
     """Import the Annuaire, the QPV list and outlines, or structures from the template."""
-    request.max_content_length = IMPORT_MAX_BYTES
     form = ImportForm()
     report = None
     if form.validate_on_submit():
@@ -311,7 +318,8 @@ def import_page():
                 db.session.rollback()
     status = 400 if request.method == "POST" and (report is None or not report.ok) else 200
     return render_template("mapping/import.html", form=form, report=report, columns=TEMPLATE_COLUMNS,
-                           count=structures.count_structures(db.session)), status
+                           count=structures.count_structures(db.session),
+                           max_mb=current_app.config["MAP_IMPORT_MAX_BYTES"] // (1024 * 1024)), status
 
 
 @bp.get("/carte/modele-structures.csv")

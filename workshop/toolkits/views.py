@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -150,8 +151,7 @@ def _builder_page(toolkit, status: int = 200, error: DomainError | None = None, 
 @login_required
 def edit(toolkit_id: int):
     """Show the builder: search and facets on the left, ordered sections on the right, texts below."""
-    _builder()
-    return _builder_page(service.get_toolkit(db.session, toolkit_id))
+    return _builder_page(service.require_editor(db.session, _viewer(), toolkit_id))
 
 
 @bp.post("/boites-a-outils/<int:toolkit_id>/modifier")
@@ -162,9 +162,9 @@ def save(toolkit_id: int):
     form = request.form
     try:
         sections = json.loads(form.get("sections") or "[]")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         sections = None  # refused by the service with a French message
-    revision = int(form["revision"]) if form.get("revision", "").isdigit() else None
+    revision = int(form["revision"]) if re.fullmatch(r"[0-9]{1,9}", form.get("revision", "")) else None
     data = {k: form.get(k, "") for k in ("title", "subtitle", "introduction", "contacts", "editors_line")}
     data["sections"] = sections
     try:
