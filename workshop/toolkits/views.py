@@ -170,6 +170,8 @@ def save(toolkit_id: int):
     try:
         service.save_toolkit(db.session, current_user, toolkit_id, data, revision)
     except DomainError as error:
+        if error.status == 403:
+            raise  # not theirs: the error page, not the builder of another network's toolkit
         db.session.rollback()
         toolkit = service.get_toolkit(db.session, toolkit_id)
         return _builder_page(toolkit, error.status, error, data)
