@@ -53,7 +53,7 @@ seed: db
 # gevent: one process holds hundreds of live boards (see README, "Serving").
 # --worker-connections: gunicorn's default (1000) caps one gevent worker at 1000 open sockets.
 serve:
-	SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --worker-connections 2000 \
+	HOST=$(HOST) PORT=$(PORT) SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --worker-connections 2000 \
 		--bind $(HOST):$(PORT) --access-logfile - --graceful-timeout 5 --no-control-socket wsgi:app
 
 # What the browser tests need from the system (Debian): Chromium and poppler's pdftoppm.
