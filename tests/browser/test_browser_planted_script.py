@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.board_page import ONLINE, log_in
+from tests.browser.board_page import enter_board_as_facilitator, log_in
 from tests.realtime import LiveServer
 from tests.serverproc import free_port
 from tests.toolkits.conftest import practice_data
@@ -78,23 +78,12 @@ def planted(app):
     live.stop()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.js_errors = []
-    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
-    yield page
-    context.close()
-
-
 def assert_nothing_ran(page, where: str) -> None:
     page.wait_for_timeout(200)  # an onerror fires once the broken image has failed to load
     assert page.evaluate("window.__pwned") is None, where
     assert page.dialogs == [], where
     assert page.js_errors == [], where
+    assert page.evaluate("window.__csp") == [] and page.console_csp == [], where
     assert page.locator("img[src='x'], body script:not([src]):not([type='application/json'])").count() == 0, where
 
 
@@ -105,13 +94,7 @@ def shows_literally(page, where: str, times: int = 1) -> None:
 
 def test_board_shows_names_cards_and_groups_as_text(planted, page):
     live, ids = planted
-    log_in(page, live.url, DEMO_ACCOUNTS[1][0], DEMO_PASSWORD)
-    page.goto(f"{live.url}/j/{ids['code']}")
-    dialog = page.locator("#name-dialog")
-    if dialog.is_visible():
-        dialog.get_by_label("Votre prénom (ou un pseudo)").fill("Samia")
-        dialog.get_by_role("button", name="Entrer dans l'atelier").click()
-    expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
+    enter_board_as_facilitator(page, live.url, DEMO_ACCOUNTS[1][0], DEMO_PASSWORD, ids["code"])
     expect(page.locator(".note-text").filter(has_text=re.compile(r"<img src=x onerror="))).to_have_count(1)
     expect(page.locator("body")).to_contain_text(f"{SHORT} groupe")
     assert_nothing_ran(page, "board")
