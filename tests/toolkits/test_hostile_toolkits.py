@@ -84,6 +84,7 @@ def test_another_networks_coordinator_cannot_edit_publish_or_delete_a_toolkit(ap
     client.post("/deconnexion")
 
     login(two_networks["b"])
+    assert f"/boites-a-outils/{toolkit_id}/modifier" not in client.get("/boites-a-outils").get_data(as_text=True)
     form = {"title": "Détournée", "sections": f'[{{"title": "S", "entries": [{ids[0]}]}}]',
             "revision": str(revision)}
     for response in (client.get(f"/boites-a-outils/{toolkit_id}/modifier"),

@@ -121,7 +121,8 @@ def index():
     toolkits = service.list_toolkits(db.session, _viewer())
     return render_template("toolkits/index.html", toolkits=toolkits,
                            counts=service.entry_counts(db.session, [t.id for t in toolkits]),
-                           can_build=service.can_build(db.session, _viewer()))
+                           can_build=service.can_build(db.session, _viewer()),
+                           editable={t.id for t in toolkits if service.can_edit(db.session, _viewer(), t)})
 
 
 @bp.post("/boites-a-outils")
@@ -262,7 +263,7 @@ def _preview(toolkit):
     view = book.toolkit_view(db.session, toolkit)
     entry_ids = ",".join(str(e["id"]) for s in view["sections"] for e in s["entries"])
     return render_template("toolkits/show.html", toolkit=toolkit, view=view, entry_ids=entry_ids,
-                           can_build=service.can_build(db.session, _viewer()))
+                           can_build=service.can_edit(db.session, _viewer(), toolkit))
 
 
 @bp.get("/boites-a-outils/<int:toolkit_id>.pdf")
