@@ -8,6 +8,8 @@ import json
 import re
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from tests.conftest import PASSWORD
 from tests.mapping.conftest import ANNUAIRE_HEADER, annuaire_file, annuaire_row
@@ -93,6 +95,13 @@ def test_structure_names_cannot_be_invisible_or_turned(app, make_structure, make
 # --- The import page accepts the size it says -----------------------------------------------------------
 
 
+def _post_multipart(client, path: str, fields: dict):
+    """POST a big multipart body built in memory (the test client would spool it to a temporary file it never
+    closes)."""
+    boundary, body = encode_multipart(fields)
+    return client.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
 def _csrf(response) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)
 
@@ -108,14 +117,14 @@ def test_import_page_accepts_up_to_the_size_it_states(app, client, make_user):
     assert "Fichier de 3 Mo au plus." in form.get_data(as_text=True)
     token = _csrf(form)
     padding = "\n" * (2 * 1024 * 1024)  # 2 MB: over the global limit, under the import page's
-    accepted = client.post("/admin/cartographie/import", content_type="multipart/form-data", data={
+    accepted = _post_multipart(client, "/admin/cartographie/import", {
         "csrf_token": token, "format": "annuaire", "departement": "", "cities": "", "dry_run": "y",
-        "file": (io.BytesIO(annuaire_file(annuaire_row("0930612F")) + padding.encode()), "a.csv")})
+        "file": FileStorage(io.BytesIO(annuaire_file(annuaire_row("0930612F")) + padding.encode()), "a.csv")})
     assert accepted.status_code == 200, accepted.status_code
     assert "simulation" in accepted.get_data(as_text=True)
-    refused = client.post("/admin/cartographie/import", content_type="multipart/form-data", data={
+    refused = _post_multipart(client, "/admin/cartographie/import", {
         "csrf_token": token, "format": "annuaire", "departement": "", "cities": "",
-        "file": (io.BytesIO(b"x" * (4 * 1024 * 1024)), "a.csv")})
+        "file": FileStorage(io.BytesIO(b"x" * (4 * 1024 * 1024)), "a.csv")})
     assert refused.status_code == 413 and "Fichier trop volumineux" in refused.get_data(as_text=True)
     other = client.post("/connexion", data={"email": admin.email, "password": "x" * (2 * 1024 * 1024)})
     assert other.status_code == 413  # every other page keeps the global limit
