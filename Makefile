@@ -58,9 +58,9 @@ ACCESS_LOG = --access-logfile - --logger-class workshop.privacy.accesslog.Privat
 	--access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 # The task worker (imports, periodic housekeeping) runs beside it and is stopped when the server stops.
 serve:
-	$(FLASK) run-worker & worker=$$!; \
+	HOST=$(HOST) PORT=$(PORT) $(FLASK) run-worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --worker-connections 2000 \
+	HOST=$(HOST) PORT=$(PORT) SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --worker-connections 2000 \
 		--bind $(HOST):$(PORT) $(ACCESS_LOG) --graceful-timeout 5 --no-control-socket wsgi:app
 
 # What the browser tests need from the system (Debian): Chromium and poppler's pdftoppm.

@@ -109,6 +109,7 @@ def make_config(tmp_path, url: str, **extra) -> dict:
         # Jobs run at once in the process that queues them (tests that need a real worker say otherwise).
         "JOBS_IMMEDIATE": True,
         "JOBS_SPOOL_DIR": str((tmp_path or Path(tempfile.gettempdir())) / "job-files"),
+        "PUBLIC_URL": "http://localhost",  # the test client's host: join links and QR codes are built from it
         **extra,
     }
 

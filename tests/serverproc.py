@@ -153,7 +153,7 @@ class ServerProcess:
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
         env.update(DATABASE_URL=self.database_url, SECRET_KEY=SECRET_KEY, SOCKETIO_ASYNC_MODE="gevent",
-                   PYTHONUNBUFFERED="1", **self.extra_env)
+                   PYTHONUNBUFFERED="1", PUBLIC_URL=self.url, **self.extra_env)
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
         return env

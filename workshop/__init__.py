@@ -20,6 +20,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    database.private_sqlite(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config["PUBLIC_URL"]:
+        app.config["PUBLIC_URL"] = config.default_public_url(app.config["HOST"], app.config["PORT"])
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = config.trusted_hosts(app.config["PUBLIC_URL"], app.config["HOST"],
+                                                           app.config["EXTRA_TRUSTED_HOSTS"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True,

@@ -4,26 +4,70 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
 
+def private_dir(path: Path) -> Path:
+    """Create the folder readable by this user only (0700), and tighten one an older version left open."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        path.chmod(0o700)
+    except OSError:  # not ours (a shared mount): leave it as its owner set it
+        pass
+    return path
+
+
+def private_file(path: Path) -> bool:
+    """Create the file empty with mode 0600 if it does not exist (True when created): the mode is given at creation,
+    so there is no moment when another user could open it."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return False
+    return True
+
+
 def _secret_key() -> str:
-    """Use SECRET_KEY, else a key kept in instance/ so sessions survive a restart."""
+    """Use SECRET_KEY, else a key kept in instance/ (mode 0600) so sessions survive a restart."""
     if key := os.environ.get("SECRET_KEY"):
         return key
-    INSTANCE.mkdir(exist_ok=True)
-    path = INSTANCE / "secret_key"
-    if not path.exists():
+    path = private_dir(INSTANCE) / "secret_key"
+    if private_file(path) or not path.read_text().strip():
         path.write_text(secrets.token_urlsafe(48))
+    path.chmod(0o600)
     return path.read_text().strip()
+
+
+WILDCARD_HOSTS = ("", "0.0.0.0", "::", "[::]")
+# Names that only reach this machine: always accepted in the Host header (the tests, a health check, a proxy).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")  # (Werkzeug cannot match an IPv6 address in this list)
+
+
+def default_public_url(host: str, port: str) -> str:
+    """The public URL when PUBLIC_URL is unset: the bind address (the machine's name when it listens on every
+    interface). Never the request's Host header, which anyone can set."""
+    name = socket.gethostname() if host in WILDCARD_HOSTS else host
+    if ":" in name and not name.startswith("["):
+        name = f"[{name}]"  # an IPv6 address in a URL
+    return f"http://{name}:{port}"
+
+
+def trusted_hosts(public_url: str, host: str, extra: list[str] | None = None) -> list[str]:
+    """Flask's TRUSTED_HOSTS: the host of PUBLIC_URL, the bind address, loopback names and any extra ones; a request
+    naming another host gets a 400 before any view runs."""
+    names = [urlsplit(public_url).hostname or "", "" if host in WILDCARD_HOSTS else host, *LOOPBACK_HOSTS,
+             *(extra or [])]
+    return list(dict.fromkeys(name for name in names if name))
 
 
 def from_env() -> dict:
     """Build the configuration of a running instance."""
-    INSTANCE.mkdir(exist_ok=True)
+    private_dir(INSTANCE)
     return {
         "SECRET_KEY": _secret_key(),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
@@ -31,7 +75,15 @@ def from_env() -> dict:
         ),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
-        "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
+        # Where the app serves (`make run`), and the absolute base of every link that leaves the page: join links,
+        # QR codes, links printed in PDFs. Default: http://HOST:PORT (see default_public_url).
+        "HOST": os.environ.get("HOST", "127.0.0.1"),
+        "PORT": os.environ.get("PORT", "5000"),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").rstrip("/"),
+        # Host names accepted in requests besides PUBLIC_URL's, the bind address and loopback (comma-separated; a
+        # leading dot accepts subdomains). create_app derives TRUSTED_HOSTS from them.
+        "EXTRA_TRUSTED_HOSTS": [name.strip() for name in os.environ.get("TRUSTED_HOSTS", "").split(",")
+                                if name.strip()],
         "PROXY_FIX": os.environ.get("PROXY_FIX", "0") == "1",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -39,6 +91,9 @@ def from_env() -> dict:
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "workshop" / "translations"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # The map import page alone accepts bigger files (the national Annuaire is ~70 MB): default 200 MB. The page
+        # says this figure, and the body limit of that page is this setting.
+        "MAP_IMPORT_MAX_BYTES": int(os.environ.get("MAP_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))),
         # Password hashing cost (argon2id); tests lower it.
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
@@ -101,4 +156,6 @@ def from_env() -> dict:
         "JOBS_SPOOL_DIR": os.environ.get("JOBS_SPOOL_DIR") or str(INSTANCE / "job-files"),
         "JOBS_WORKERS": int(os.environ.get("JOBS_WORKERS", "2")),
         "JOBS_RETENTION_DAYS": int(os.environ.get("JOBS_RETENTION_DAYS", "30")),
+        # PDF renders one address may start (documents not yet in the cache; a cached PDF is always served).
+        "PDF_RENDER_RATE": os.environ.get("PDF_RENDER_RATE", "20/minute;200/hour"),
     }

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+
+from workshop.config import private_file
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -17,6 +20,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def private_sqlite(url: str) -> None:
+    """Create a SQLite database file with mode 0600 before SQLAlchemy opens it (it would be created world-readable
+    under the usual umask); SQLite gives its -wal and -shm files the mode of the database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \
+            and not parsed.database.startswith("file:"):
+        path = Path(parsed.database)
+        if path.parent.is_dir():
+            private_file(path)
 
 
 def configure() -> None:

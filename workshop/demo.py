@@ -16,6 +16,7 @@ from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.boards import service as boards
 from workshop.boards.models import Workshop
+from workshop.cli_params import BoundedInt
 from workshop.extensions import db
 from workshop.live.kernel import current_kernel
 from workshop.mapping.demo import seed_structures
@@ -23,6 +24,7 @@ from workshop.networks import service as networks
 from workshop.practices.demo import seed_up_to
 
 DEMO_PASSWORD = "passerelles-demo"
+DEMO_MAX = 20_000  # sheets or structures seed-demo adds at most (the benches' largest repository)
 DEMO_ACCOUNTS = (
     ("coordination@passerelles.demo", "Claire Coordination", "admin"),
     ("animatrice@passerelles.demo", "Samia Animatrice", "facilitator"),
@@ -68,8 +70,8 @@ def seed_board(session: Session) -> Workshop:
 
 def register(app: Flask) -> None:
     @app.cli.command("seed-demo")
-    @click.option("--practices", type=click.IntRange(min=0), default=None, help="Number of demo practice sheets.")
-    @click.option("--structures", type=click.IntRange(min=0), default=None, help="Number of demo structures.")
+    @click.option("--practices", type=BoundedInt(0, DEMO_MAX), default=None, help="Number of demo practice sheets.")
+    @click.option("--structures", type=BoundedInt(0, DEMO_MAX), default=None, help="Number of demo structures.")
     def seed_demo(practices: int | None, structures: int | None) -> None:
         """Load believable French demo data (idempotent)."""
         workshop = seed_board(db.session)

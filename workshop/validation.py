@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from typing import Any
@@ -11,6 +12,16 @@ from flask_babel import gettext as _
 from workshop.errors import ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Embedding, override and isolate controls: they turn the text around them (a name shown as "gpj.exe" reads
+# "exe.jpg"), and nobody types them on purpose.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# A name is one line: no tab, newline or other C0/C1 control at all.
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Categories that draw nothing by themselves: format characters (zero-width space, joiners, BOM...), separators,
+# combining marks with no base, controls.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"})
+# Letters that render as blank (Hangul fillers, braille blank).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def require_mapping(payload: Any) -> dict:
@@ -25,8 +36,10 @@ def clean_text(value: Any, field: str, *, min_len: int = 1, max_len: int, label:
     if not isinstance(value, str):
         raise ValidationError(_("Le champ « %(f)s » doit être un texte.", f=label), field=field)
     text = unicodedata.normalize("NFC", value).strip()
-    if _CONTROL.search(text) or not _encodable(text):
+    if _CONTROL.search(text) or _BIDI_CONTROL.search(text) or not _encodable(text):
         raise ValidationError(_("Le champ « %(f)s » contient des caractères invalides.", f=label), field=field)
+    if not visible(text):
+        text = ""  # zero-width spaces, a BOM...: nothing anyone could read, so empty
     if len(text) < min_len:
         raise ValidationError(_("Le champ « %(f)s » est vide.", f=label), field=field)
     if len(text) > max_len:
@@ -34,6 +47,20 @@ def clean_text(value: Any, field: str, *, min_len: int = 1, max_len: int, label:
             _("Le champ « %(f)s » est trop long (%(n)d caractères au plus).", f=label, n=max_len), field=field
         )
     return text
+
+
+def clean_name(value: Any, field: str, *, min_len: int = 1, max_len: int, label: str | None = None) -> str:
+    """A name (person, account, structure, group, title): clean text on one line, no control character at all."""
+    text = clean_text(value, field, min_len=min_len, max_len=max_len, label=label)
+    if _NAME_CONTROL.search(text):
+        raise ValidationError(_("Le champ « %(f)s » contient des caractères invalides.", f=label or field),
+                              field=field)
+    return text
+
+
+def visible(text: str) -> bool:
+    """Whether the text draws at least one character (not only zero-width, blank or format characters)."""
+    return any(unicodedata.category(ch) not in _INVISIBLE_CATEGORIES and ch not in _BLANK_LETTERS for ch in text)
 
 
 def _encodable(text: str) -> bool:
@@ -74,6 +101,23 @@ def clean_int(value: Any, field: str, low: int, high: int | None, message: str) 
     if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
         raise ValidationError(message, field=field)
     return value
+
+
+def load_json(text: str | bytes, field: str, *, max_depth: int) -> Any:
+    """Parse JSON from a file or form, refusing (ValidationError) what is not JSON or nests deeper than
+    `max_depth` arrays and objects: a deeply nested document would otherwise exhaust the stack of whatever walks
+    it (json itself, shapely, str())."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ValidationError(_("Ce fichier n'est pas du JSON valide."), field=field) from None
+    level = [data]
+    for _depth in range(max_depth + 1):
+        level = [child for node in level if isinstance(node, (dict, list))
+                 for child in (node.values() if isinstance(node, dict) else node)]
+        if not level:
+            return data
+    raise ValidationError(_("Données JSON trop imbriquées (%(n)d niveaux au plus).", n=max_depth), field=field)
 
 
 def clean_ids(value: Any, field: str, maximum: int) -> list[int]:

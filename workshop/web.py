@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -116,6 +116,14 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
         return render_error(400, "invalid", _("Le formulaire a expiré : rechargez la page et recommencez."))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(_error: SecurityError):
+        """A Host header outside TRUSTED_HOSTS: no URL can be built for it, so a short answer without links."""
+        message = _("Requête invalide.")
+        if wants_json():
+            return jsonify(ok=False, error={"code": "invalid", "message": message}), 400
+        return Response(message, status=400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -18,6 +18,17 @@ def log_in(page: Page, base_url: str, email: str, password: str) -> None:
     expect(page).not_to_have_url(re.compile(r"/connexion"))
 
 
+def enter_board_as_facilitator(page: Page, base_url: str, email: str, password: str, code: str) -> None:
+    """Log in, open the board by its code (answering the welcome dialog if it shows) and wait until it is live."""
+    log_in(page, base_url, email, password)
+    page.goto(f"{base_url}/j/{code}")
+    dialog = page.locator("#name-dialog")
+    if dialog.is_visible():
+        dialog.get_by_label("Votre prénom (ou un pseudo)").fill("Samia")
+        dialog.get_by_role("button", name="Entrer dans l'atelier").click()
+    expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
+
+
 def join_with_name(page: Page, name: str) -> None:
     """Answer the welcome dialog of the board and wait until the board is live."""
     dialog = page.locator("#name-dialog")

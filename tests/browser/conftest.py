@@ -78,6 +78,29 @@ def live(browser, browser_server):
         browser_server.start()
 
 
+# Before any page script: remember every CSP violation the page reports.
+WATCH = """window.__csp = [];
+document.addEventListener("securitypolicyviolation",
+  (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));"""
+
+
+@pytest.fixture
+def page(browser):
+    """A page that records what hostile markup would cause if it ran: CSP violations (window.__csp and the console),
+    JavaScript errors, dialogs (dismissed)."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    page.console_csp = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and page.console_csp.append(m.text))
+    page.js_errors = []
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
 @pytest.fixture
 def new_page(browser):
     """Open a page in a fresh browser context (its own cookies and localStorage): one person, one device.

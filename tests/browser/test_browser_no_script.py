@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.board_page import ONLINE, log_in
+from tests.browser.board_page import enter_board_as_facilitator
 from tests.realtime import LiveServer
 from tests.serverproc import free_port
 from workshop.boards import service as boards
@@ -24,10 +24,6 @@ from workshop.mapping.models import Qpv, Structure
 pytestmark = pytest.mark.browser
 
 PAYLOAD = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
-# Before any page script: remember every CSP violation the page reports.
-WATCH = """window.__csp = [];
-document.addEventListener("securitypolicyviolation",
-  (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));"""
 
 
 @pytest.fixture
@@ -49,19 +45,6 @@ def hostile(app):
     live = LiveServer(app, port=free_port(5700, 5799)).start()
     yield live, ids
     live.stop()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    context.add_init_script(WATCH)
-    page = context.new_page()
-    page.console_csp = []
-    page.on("console", lambda m: "Content Security Policy" in m.text and page.console_csp.append(m.text))
-    page.js_errors = []
-    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
-    yield page
-    context.close()
 
 
 def assert_clean(page) -> None:
@@ -109,13 +92,7 @@ def test_graph_page_runs_under_the_policy(hostile, page):
 
 def test_board_and_room_show_a_card_as_text_and_run_nothing(hostile, page):
     live, ids = hostile
-    log_in(page, live.url, DEMO_ACCOUNTS[1][0], DEMO_PASSWORD)
-    page.goto(f"{live.url}/j/{ids['code']}")
-    dialog = page.locator("#name-dialog")
-    if dialog.is_visible():
-        dialog.get_by_label("Votre prénom (ou un pseudo)").fill("Samia")
-        dialog.get_by_role("button", name="Entrer dans l'atelier").click()
-    expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
+    enter_board_as_facilitator(page, live.url, DEMO_ACCOUNTS[1][0], DEMO_PASSWORD, ids["code"])
     note = page.locator(".note-text").filter(has_text=re.compile(r"<img src=x onerror="))
     expect(note).to_have_count(1)
     assert page.locator(".note img, .note script").count() == 0

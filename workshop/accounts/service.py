@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, undefer
 
 from workshop.accounts.models import ROLES, User
 from workshop.errors import Forbidden, NotFound, ValidationError
+from workshop.validation import clean_name
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
@@ -46,7 +47,7 @@ def list_users(session: Session) -> list[User]:
 def create_user(session: Session, email: str, name: str, role: str, password: str) -> User:
     """Create an account; refuse duplicates, bad roles and weak passwords with a field-level error."""
     email = normalise_email(email)
-    name = (name or "").strip()
+    name = clean_name(name or "", "name", min_len=0, max_len=10_000, label=_("Nom"))  # length: just below
     if not EMAIL_RE.match(email) or len(email) > 254:
         raise ValidationError(_("Adresse e-mail invalide."), field="email")
     if not 1 <= len(name) <= 120:

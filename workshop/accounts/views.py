@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,6 +18,7 @@ from workshop.extensions import db
 from workshop.forms import attach_error
 
 bp = Blueprint("accounts", __name__)
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x20\x7f\\]")  # control characters, spaces and backslashes
 
 
 def admin_required(view):
@@ -32,7 +35,13 @@ def admin_required(view):
 
 
 def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+    """A same-site path to go back to after login, else None. Browsers drop tabs and newlines from a URL and read a
+    backslash as a slash, so `/%09/evil.example` or `/%5Cevil` would leave the site: either, a scheme or a host
+    refuses the target."""
+    if not target or not target.startswith("/") or _UNSAFE_IN_NEXT.search(target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc or target.startswith("//") else target
 
 
 @bp.route("/connexion", methods=["GET", "POST"])

@@ -17,7 +17,7 @@ from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.formats.builtin import DEFAULT_FORMAT
 from workshop.formats.service import setup_for
 from workshop.live.context import Joined
-from workshop.validation import clean_text, require_mapping
+from workshop.validation import clean_name, clean_text, require_mapping
 
 # No look-alikes: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -59,7 +59,7 @@ def create_workshop(
     """Create an open workshop with its format's columns (built-in or saved) and a fresh join code."""
     if not facilitator.can_facilitate:
         raise Forbidden(_("Seuls les animateur·rices et coordinateur·rices créent des ateliers."))
-    title = clean_text(title, "title", max_len=200, label=_("Titre"))
+    title = clean_name(title, "title", max_len=200, label=_("Titre"))
     description = clean_text(description or "", "description", min_len=0, max_len=5000, label=_("Description"))
     place = clean_text(place or "", "place", min_len=0, max_len=200, label=_("Lieu"))
     setup = setup_for(session, facilitator, format_key)
@@ -155,7 +155,7 @@ def join(session: Session, payload: Any, user: User | None = None, *, person: st
         # account's login, below. A shared computer gives the next person a seat of their own.
     if user is not None and user.is_authenticated:
         return _join_with_account(session, workshop, user)
-    name = clean_text(payload.get("name"), "name", max_len=NAME_MAX, label=_("Prénom ou pseudo"))
+    name = clean_name(payload.get("name"), "name", max_len=NAME_MAX, label=_("Prénom ou pseudo"))
     return _new_participant(session, workshop, name, role="participant", person=person)
 
 

@@ -29,15 +29,14 @@ from workshop.extensions import db
 from workshop.formats.service import format_choices
 from workshop.forms import attach_error
 from workshop.live.namespace import DEVICE_COOKIE
+from workshop.printing.markup import base_url
 
 bp = Blueprint("boards", __name__)
 
 
 def join_url(code: str) -> str:
-    """The short address people type or scan; absolute when PUBLIC_URL is set."""
-    path = url_for("boards.board", code=code)
-    base = current_app.config["PUBLIC_URL"].rstrip("/") or request.host_url.rstrip("/")
-    return base + path
+    """The short address people type or scan, under PUBLIC_URL (never the request's Host header)."""
+    return base_url() + url_for("boards.board", code=code)
 
 
 @bp.route("/")

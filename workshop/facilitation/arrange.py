@@ -13,7 +13,7 @@ from workshop.boards.service import column_keys, now
 from workshop.errors import ValidationError
 from workshop.facilitation import targets
 from workshop.facilitation.models import CardGroup, CardPlacement
-from workshop.validation import clean_int, clean_text
+from workshop.validation import clean_int, clean_name
 
 GROUP_NAME_MAX = 120
 Op = tuple[str, dict, tuple[str, dict]]  # (event type, event data, (inverse command, its payload))
@@ -126,7 +126,7 @@ def restore_group(session: Session, workshop_id: int, args: dict) -> Op:
 
 
 def group_name(value: Any) -> str:
-    return clean_text(value if value is not None else "", "name", min_len=0, max_len=GROUP_NAME_MAX,
+    return clean_name(value if value is not None else "", "name", min_len=0, max_len=GROUP_NAME_MAX,
                       label=_("Nom du groupe"))
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from workshop.accounts.models import User
 from workshop.errors import Forbidden, ValidationError
 from workshop.frameworks.models import Framework
-from workshop.validation import clean_text
+from workshop.validation import clean_name, clean_text
 
 DEFAULTS = (
     ("clas", "CLAS"), ("reaap", "REAAP"), ("oepre", "OEPRE"), ("pre", "PRE"), ("cite_educative", "Cité éducative"),
@@ -62,7 +62,7 @@ def save_framework(session: Session, user: User | None, key: Any, label: Any, *,
     key = clean_text(key, "key", max_len=40, label=_("Code"))
     if not KEY.fullmatch(key):
         raise ValidationError(_("Code : lettres minuscules, chiffres et « _ » (2 à 40)."), field="key")
-    label = clean_text(label, "label", max_len=120, label=_("Libellé"))
+    label = clean_name(label, "label", max_len=120, label=_("Libellé"))
     ensure_defaults(session)
     framework = session.scalar(select(Framework).where(Framework.key == key))
     if framework is None:

@@ -18,7 +18,7 @@ from workshop.mapping.imports.parsing import QPV_RE
 from workshop.mapping.models import City, Structure
 from workshop.mapping.permissions import can_coordinate, require_structure_coordinator
 from workshop.practices.models import Practice
-from workshop.validation import clean_text
+from workshop.validation import clean_name, clean_text
 
 
 def get_structure(session: Session, structure_id: int, *, viewer: Any = None) -> Structure:
@@ -97,7 +97,7 @@ def _clean_structure(data: dict[str, Any]) -> dict[str, Any]:
     lon = _clean_coordinate(data.get("longitude"), "longitude", -180, 180)
     if (lat is None) != (lon is None):
         raise ValidationError(_("Latitude et longitude vont ensemble."), field="longitude")
-    return {"name": clean_text(data.get("name"), "name", max_len=200, label=_("Nom")), "kind": kind,
+    return {"name": clean_name(data.get("name"), "name", max_len=200, label=_("Nom")), "kind": kind,
             "address": clean_text(data.get("address") or "", "address", min_len=0, max_len=300),
             "postcode": clean_text(data.get("postcode") or "", "postcode", min_len=0, max_len=5),
             "latitude": lat, "longitude": lon, "priority": priority, "qpv_code": qpv,

@@ -30,7 +30,14 @@ from workshop.printing.views import pdf_response
 bp = Blueprint("mapping", __name__)
 T = TypeVar("T")
 
-IMPORT_MAX_BYTES = 200 * 1024 * 1024  # the national Annuaire is ~70 MB; other pages keep the global limit
+
+@bp.url_value_preprocessor
+def _import_body_limit(endpoint: str | None, _values: dict | None) -> None:
+    """Raise the body limit of the import page to MAP_IMPORT_MAX_BYTES before anything reads the body: URL value
+    preprocessors run before every before_request hook, CSRF's included, which parses the form (and so refused
+    a file over the global MAX_CONTENT_LENGTH before the view could raise the limit)."""
+    if endpoint == "mapping.import_page":
+        request.max_content_length = current_app.config["MAP_IMPORT_MAX_BYTES"]
 
 
 def _page_config() -> dict:
@@ -297,7 +304,6 @@ def pending():
 @admin_required
 def import_page():
     """Import the Annuaire, the QPV list and outlines, or structures from the template: queued as a job."""
-    request.max_content_length = IMPORT_MAX_BYTES
     form = ImportForm()
     if form.validate_on_submit():
         try:
@@ -305,8 +311,9 @@ def import_page():
         except ValueError as error:
             form.departement.errors = [*form.departement.errors, str(error)]
         else:
+            spooled = jobs.spool_upload(form.file.data, current_app.config["MAP_IMPORT_MAX_BYTES"])
             job = jobs.create_job(db.session, import_job.KIND, current_user.id, {
-                "file": jobs.spool_upload(form.file.data, IMPORT_MAX_BYTES), "format": form.format.data,
+                "file": spooled, "format": form.format.data,
                 "dry_run": bool(form.dry_run.data), "departement": scope.departement, "cities": sorted(scope.cities),
                 "locale": str(get_locale()), "back_url": url_for("mapping.import_page")})
             db.session.commit()
@@ -314,7 +321,8 @@ def import_page():
             return redirect(url_for("jobs.show", job_id=job.id), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("mapping/import.html", form=form, columns=TEMPLATE_COLUMNS,
-                           count=structures.count_structures(db.session)), status
+                           count=structures.count_structures(db.session),
+                           max_mb=current_app.config["MAP_IMPORT_MAX_BYTES"] // (1024 * 1024)), status
 
 
 @bp.get("/carte/modele-structures.csv")

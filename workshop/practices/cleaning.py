@@ -15,7 +15,7 @@ from workshop.networks.models import Network
 from workshop.practices.models import KINDS, SECTIONS
 from workshop.practices.text import sanitise
 from workshop.practices.vocabulary import AUDIENCES, SECTION_LABELS
-from workshop.validation import clean_text
+from workshop.validation import clean_name, clean_text
 
 TITLE_MAX = 200
 SUMMARY_MAX = 600
@@ -62,7 +62,7 @@ def _clean_structures(value: Any) -> list[dict]:
         sid = raw.get("id")
         if sid is not None and (isinstance(sid, bool) or not isinstance(sid, int) or sid < 1):
             raise ValidationError(_("Identifiant de structure invalide."), field="structures")
-        name = clean_text(raw.get("name"), "structures", max_len=200, label=_("Structures"))
+        name = clean_name(raw.get("name"), "structures", max_len=200, label=_("Structures"))
         if all(i["name"].casefold() != name.casefold() for i in items):
             items.append({"id": sid, "name": name})
     if len(items) > STRUCTURES_MAX:
@@ -117,7 +117,7 @@ def clean_data(session: Session, data: Any) -> dict:
     if kind not in KINDS:
         raise ValidationError(_("Type de fiche inconnu."), field="kind")
     cleaned = {
-        "title": clean_text(data.get("title"), "title", max_len=TITLE_MAX, label=_("Titre")),
+        "title": clean_name(data.get("title"), "title", max_len=TITLE_MAX, label=_("Titre")),
         "summary": clean_text(data.get("summary") or "", "summary", min_len=0, max_len=SUMMARY_MAX,
                               label=_("Résumé")),
         "kind": kind,

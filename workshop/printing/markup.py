@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nh3
 import segno
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import format_date
 from markupsafe import Markup
 
@@ -58,13 +58,10 @@ def slug(value: str, fallback: str = "document") -> str:
 
 
 def base_url() -> str:
-    """Absolute links printed on paper: PUBLIC_URL, else the host of the request, else localhost."""
-    configured = current_app.config.get("PUBLIC_URL", "").rstrip("/")
-    if configured:
-        return configured
-    if has_request_context():
-        return request.host_url.rstrip("/")
-    return "http://localhost:5000"
+    """Absolute links printed on paper and in QR codes: PUBLIC_URL (create_app sets it from the bind address when
+    unset). Never the request's Host header: anyone can send one, it would print their host in links and QR codes
+    and make a new cache entry, so a new render, of every PDF."""
+    return current_app.config["PUBLIC_URL"].rstrip("/")
 
 
 @lru_cache(maxsize=8192)

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from limits import parse_many
 
+from workshop.errors import RateLimited
+from workshop.extensions import limiter
 from workshop.printing.books import PdfBook
 from workshop.printing.renderer import PdfDocument
 from workshop.printing.service import get_renderer
@@ -36,6 +40,9 @@ def pdf_response(document: PdfDocument | PdfBook, back_url: str) -> Response:
     path = renderer.cached(document)
     if path is not None:
         return send_pdf(path, document.filename)
+    if not _may_render():
+        raise RateLimited(_("Trop de PDF préparés depuis votre adresse : patientez quelques minutes avant d'en "
+                            "demander un autre. Les PDF déjà prêts restent téléchargeables."))
     if current_app.config.get("PDF_RENDER_INLINE"):
         return send_pdf(renderer.render_now(document), document.filename)
     job = renderer.start(document, _owner())
@@ -50,6 +57,15 @@ def pdf_response(document: PdfDocument | PdfBook, back_url: str) -> Response:
         return jsonify(ok=True, job=job.to_dict(), status_url=status_url, download_url=download_url), 202
     return Response(render_template("printing/progress.html", job=job, status_url=status_url,
                                     download_url=download_url, back_url=back_url), status=202)
+
+
+def _may_render() -> bool:
+    """Count one render against PDF_RENDER_RATE for the requester's address; False when over it. Only renders
+    count: a PDF already in the cache costs nothing and is always served."""
+    if not limiter.enabled:
+        return True
+    items = parse_many(current_app.config["PDF_RENDER_RATE"])
+    return all([limiter.limiter.hit(item, "pdf-render", get_remote_address()) for item in items])
 
 
 def _render_job_error() -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.printing.service import render_file
 from workshop.toolkits import book, report, service
-from workshop.validation import clean_text
+from workshop.validation import ID_MAX, clean_text
 
 
 def _output(path: str) -> Path:
@@ -64,7 +65,7 @@ def register(app: Flask) -> None:
     @click.option("--output", "output_path", required=True, help="The PDF file to write.")
     def export_report(workshop_id: str, output_path: str) -> None:
         """Write the report (compte rendu) of a workshop as PDF."""
-        if not workshop_id.isdigit() or int(workshop_id) < 1:
+        if not re.fullmatch(r"[0-9]{1,10}", workshop_id) or not 1 <= int(workshop_id) <= ID_MAX:
             raise click.ClickException(f"Identifiant d'atelier invalide : {workshop_id} (attendu : un nombre).")
         output = _output(output_path)
         workshop = db.session.get(Workshop, int(workshop_id))

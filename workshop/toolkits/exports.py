@@ -11,6 +11,7 @@ import io
 import json
 import re
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 from workshop.practices.vocabulary import SECTION_LABELS
 from workshop.spreadsheet import safe_cell
@@ -22,6 +23,24 @@ CSV_COLUMNS = (
     ("publics", "audiences"), ("réseaux", "networks"), ("version", "version"), ("publiée le", "published_at"),
     ("lien", "short_url"),
 )
+
+
+# Characters that format Markdown or open raw HTML (`<script>`, `<img onerror>`): escaped in user text, which a
+# Markdown viewer must show as typed.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#<>])")
+# Characters kept as they are in a link target; the others (spaces, parentheses, angle brackets, quotes) are
+# percent-encoded so that a link cannot end early and let markup follow.
+_URL_SAFE = ":/?#[]@!$&'*+,;=%~-._"
+
+
+def md_text(text: str) -> str:
+    """User text inline in Markdown: special characters escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_line(text: str | None) -> str:
+    """User text on one Markdown line (a title, a list item): whitespace folded, special characters escaped."""
+    return md_text(" ".join((text or "").split()))
 
 
 class _Markdown(HTMLParser):
@@ -67,12 +86,12 @@ class _Markdown(HTMLParser):
             self.out.append("*")
         elif tag == "a":
             href = self.href.pop() if self.href else None
-            self.out.append(f"]({href})" if href else "]")
+            self.out.append(f"]({quote(href, safe=_URL_SAFE)})" if href else "]")
         elif tag in ("p", "h3"):
             self._block()
 
     def handle_data(self, data):
-        self.out.append(re.sub(r"([\\`*_\[\]#])", r"\\\1", re.sub(r"\s+", " ", data)))
+        self.out.append(md_text(re.sub(r"\s+", " ", data)))
 
     def _block(self):
         self.out.append("\n\n")
@@ -114,24 +133,24 @@ def practice_json(view: dict) -> dict:
 
 def practice_markdown(view: dict, level: int = 1) -> str:
     h = "#" * level
-    lines = [f"{h} {view['title']}", ""]
-    meta = [f"*{view['kind']}*"]
+    lines = [f"{h} {md_line(view['title'])}", ""]
+    meta = [f"*{md_line(view['kind'])}*"]
     if view["cities"]:
-        meta.append(", ".join(view["cities"]))
+        meta.append(md_line(", ".join(view["cities"])))
     lines += [" · ".join(meta), ""]
     if view["summary"]:
-        lines += [f"> {view['summary']}", ""]
+        lines += [f"> {md_line(view['summary'])}", ""]
     for label, key in (("Dispositifs", "frameworks"), ("Thèmes", "themes"), ("Quartiers prioritaires", "qpv"),
                        ("Structures", "structures"), ("Publics", "audiences"), ("Réseaux", "networks")):
         if view[key]:
-            lines.append(f"- **{label}** : {', '.join(view[key])}")
+            lines.append(f"- **{label}** : {md_line(', '.join(view[key]))}")
     lines.append("")
     for section in view["sections"]:
-        lines += [f"{h}# {section['label']}", "", html_to_markdown(str(section["html"])), ""]
+        lines += [f"{h}# {md_line(section['label'])}", "", html_to_markdown(str(section["html"])), ""]
     if view["provenance"]:
         p = view["provenance"]
         when = f" du {p['held_on']}" if p["held_on"] else ""
-        lines += [f"*D’où vient cette fiche : atelier « {p['workshop']} »{when}.*", ""]
+        lines += [f"*D’où vient cette fiche : atelier « {md_line(p['workshop'])} »{when}.*", ""]
     lines += [f"Version {view['version']} — en ligne : <{view['short_url']}>", ""]
     return "\n".join(lines)
 
@@ -150,19 +169,19 @@ def toolkit_json(view: dict) -> dict:
 
 
 def toolkit_markdown(view: dict) -> str:
-    lines = [f"# {view['title']}", ""]
+    lines = [f"# {md_line(view['title'])}", ""]
     if view["subtitle"]:
-        lines += [f"*{view['subtitle']}*", ""]
-    lines += [" · ".join(view["networks"]) + f" — {view['date']}", ""]
+        lines += [f"*{md_line(view['subtitle'])}*", ""]
+    lines += [md_line(" · ".join(view["networks"])) + f" — {view['date']}", ""]
     if str(view["introduction"]):
         lines += ["## Introduction", "", html_to_markdown(str(view["introduction"])), ""]
     lines += ["## Sommaire", ""]
     for number, section in enumerate(view["sections"], 1):
-        lines.append(f"{number}. {section['title']}")
-        lines += [f"   - {e['title']}" for e in section["entries"]]
+        lines.append(f"{number}. {md_line(section['title'])}")
+        lines += [f"   - {md_line(e['title'])}" for e in section["entries"]]
     lines.append("")
     for number, section in enumerate(view["sections"], 1):
-        lines += [f"## {number}. {section['title']}", ""]
+        lines += [f"## {number}. {md_line(section['title'])}", ""]
         for entry in section["entries"]:
             lines.append(practice_markdown(entry, level=3))
     if str(view["contacts"]):

@@ -9,16 +9,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
 
 if TYPE_CHECKING:
     from workshop.accounts.models import User
+    from workshop.networks.models import Network
     from workshop.practices.models import Practice
 
 TOOLKIT_STATUSES = ("draft", "published")
+
+# The networks a toolkit belongs to (those its creator coordinated): their coordinators edit, publish and delete it.
+toolkit_network = Table(
+    "toolkit_network",
+    db.metadata,
+    Column("toolkit_id", ForeignKey("toolkit.id", ondelete="CASCADE"), primary_key=True),
+    Column("network_id", ForeignKey("network.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Toolkit(db.Model):
@@ -40,6 +49,7 @@ class Toolkit(db.Model):
     revision: Mapped[int] = mapped_column(default=1)  # bumps on every save: stale forms are refused
 
     created_by: Mapped[User | None] = relationship()
+    networks: Mapped[list[Network]] = relationship(secondary=toolkit_network, order_by="Network.name")
     sections: Mapped[list[ToolkitSection]] = relationship(
         back_populates="toolkit", order_by="ToolkitSection.position", cascade="all, delete-orphan")
 

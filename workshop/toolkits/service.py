@@ -6,6 +6,7 @@ the view or command that called them commits.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,13 +19,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from workshop.accounts.models import User
 from workshop.errors import Conflict, Forbidden, NotFound, ValidationError
-from workshop.networks.service import coordinated_network_ids
+from workshop.networks.models import Network
+from workshop.networks.service import coordinated_network_ids, networks_of
 from workshop.practices import search
 from workshop.practices.models import Practice
 from workshop.practices.sheets import set_toolkit_uses
 from workshop.practices.text import sanitise as practice_sanitise
 from workshop.toolkits.models import Toolkit, ToolkitEntry, ToolkitSection
-from workshop.validation import clean_text
+from workshop.validation import ID_MAX, clean_name, clean_text
 
 TITLE_MAX = 200
 SUBTITLE_MAX = 300
@@ -69,6 +71,23 @@ def can_build(session: Session, user: User | None) -> bool:
 def require_builder(session: Session, user: User | None) -> None:
     if not can_build(session, user):
         raise Forbidden(_("Seul·es les coordinateur·rices de réseau composent des boîtes à outils."))
+
+
+def can_edit(session: Session, user: User | None, toolkit: Toolkit) -> bool:
+    """Admins edit every toolkit; a coordinator edits, publishes and deletes the toolkits of the networks they
+    coordinate, never another network's."""
+    if not can_build(session, user):
+        return False
+    return user.is_admin or bool({n.id for n in toolkit.networks} & coordinated_network_ids(session, user))
+
+
+def require_editor(session: Session, user: User | None, toolkit_id: int) -> Toolkit:
+    require_builder(session, user)
+    toolkit = get_toolkit(session, toolkit_id)
+    if not can_edit(session, user, toolkit):
+        raise Forbidden(_("Cette boîte à outils appartient à un autre réseau : seul·es ses coordinateur·rices "
+                          "la modifient."))
+    return toolkit
 
 
 def can_view(session: Session, user: User | None, toolkit: Toolkit) -> bool:
@@ -151,9 +170,12 @@ def structure(session: Session, toolkit: Toolkit) -> list[dict]:
 
 def create_toolkit(session: Session, user: User, title: Any) -> Toolkit:
     require_builder(session, user)
-    toolkit = Toolkit(title=clean_text(title, "title", max_len=TITLE_MAX, label=_("Titre")),
+    toolkit = Toolkit(title=clean_name(title, "title", max_len=TITLE_MAX, label=_("Titre")),
                       created_by_id=user.id, created_at=now(), updated_at=now())
     toolkit.sections = [ToolkitSection(title=_("Fiches pratiques"), position=0)]
+    # The networks it belongs to: those its creator coordinates (an admin: the networks they are a member of).
+    toolkit.networks = networks_of(session, user) if user.is_admin else list(session.scalars(
+        select(Network).where(Network.id.in_(coordinated_network_ids(session, user)))))
     session.add(toolkit)
     session.flush()
     return toolkit
@@ -185,8 +207,7 @@ def _clean_structure(value: Any) -> list[tuple[str, list[int]]]:
 
 def save_toolkit(session: Session, user: User, toolkit_id: int, data: Any, expected_revision: Any) -> Toolkit:
     """Save title, texts and the ordered sections; included practices keep their recorded version."""
-    require_builder(session, user)
-    toolkit = get_toolkit(session, toolkit_id)
+    toolkit = require_editor(session, user, toolkit_id)
     if not isinstance(data, dict):
         raise ValidationError(_("Le contenu envoyé n'a pas la bonne forme."))
     if isinstance(expected_revision, bool) or not isinstance(expected_revision, int):
@@ -194,7 +215,7 @@ def save_toolkit(session: Session, user: User, toolkit_id: int, data: Any, expec
     if expected_revision != toolkit.revision:
         raise Conflict(_("Quelqu'un a enregistré cette boîte à outils entre-temps : rechargez la page "
                          "(vos changements ne sont pas enregistrés)."))
-    title = clean_text(data.get("title"), "title", max_len=TITLE_MAX, label=_("Titre"))
+    title = clean_name(data.get("title"), "title", max_len=TITLE_MAX, label=_("Titre"))
     subtitle = clean_text(data.get("subtitle") or "", "subtitle", min_len=0, max_len=SUBTITLE_MAX,
                           label=_("Sous-titre"))
     editors_line = clean_text(data.get("editors_line") or "", "editors_line", min_len=0, max_len=300,
@@ -245,8 +266,7 @@ def _refresh_uses(session: Session, practice_ids: set[int]) -> None:
 
 def update_entry(session: Session, user: User, toolkit_id: int, practice_id: int) -> ToolkitEntry:
     """Take the current version of an included practice (the editors decided to)."""
-    require_builder(session, user)
-    toolkit = get_toolkit(session, toolkit_id)
+    toolkit = require_editor(session, user, toolkit_id)
     entry = next((e for s in toolkit.sections for e in s.entries if e.practice_id == practice_id), None)
     if entry is None:
         raise NotFound(_("Cette fiche n'est pas dans la boîte à outils."))
@@ -259,8 +279,7 @@ def update_entry(session: Session, user: User, toolkit_id: int, practice_id: int
 
 
 def publish(session: Session, user: User, toolkit_id: int) -> Toolkit:
-    require_builder(session, user)
-    toolkit = get_toolkit(session, toolkit_id)
+    toolkit = require_editor(session, user, toolkit_id)
     if not any(s.entries for s in toolkit.sections):
         raise ValidationError(_("Ajoutez au moins une fiche avant de publier."))
     toolkit.status = "published"
@@ -272,8 +291,7 @@ def publish(session: Session, user: User, toolkit_id: int) -> Toolkit:
 
 
 def unpublish(session: Session, user: User, toolkit_id: int) -> Toolkit:
-    require_builder(session, user)
-    toolkit = get_toolkit(session, toolkit_id)
+    toolkit = require_editor(session, user, toolkit_id)
     toolkit.status = "draft"
     _touch(toolkit)
     session.flush()
@@ -281,8 +299,7 @@ def unpublish(session: Session, user: User, toolkit_id: int) -> Toolkit:
 
 
 def delete_toolkit(session: Session, user: User, toolkit_id: int) -> None:
-    require_builder(session, user)
-    toolkit = get_toolkit(session, toolkit_id)
+    toolkit = require_editor(session, user, toolkit_id)
     ids = {e.practice_id for s in toolkit.sections for e in s.entries}
     session.delete(toolkit)
     session.flush()
@@ -315,7 +332,8 @@ def pick(session: Session, text: Any, filters: dict[str, list[str]], page: int =
 
 
 def practices_for_export(session: Session, spec: str) -> list:
-    """`all` (every published practice) or comma-separated ids (each must exist): for the CLI."""
+    """`all` (every published practice) or comma-separated ids (each must exist and be published: a draft or a
+    sheet under review never leaves the repository this way): for the CLI."""
     spec = (spec or "").strip()
     if spec == "all":
         practices = list(session.scalars(select(Practice).where(Practice.status == "published")
@@ -327,7 +345,7 @@ def practices_for_export(session: Session, spec: str) -> list:
     if not parts:
         raise ValidationError(_("Indiquez « all » ou des identifiants de fiches séparés par des virgules."),
                               field="practices")
-    bad = [p for p in parts if not p.isdigit() or int(p) < 1]
+    bad = [p for p in parts if not re.fullmatch(r"[0-9]{1,10}", p) or not 1 <= int(p) <= ID_MAX]
     if bad:
         raise ValidationError(_("Identifiants invalides : %(ids)s (attendu : des nombres, ex. 3,8,12).",
                                 ids=", ".join(bad)), field="practices")
@@ -336,4 +354,8 @@ def practices_for_export(session: Session, spec: str) -> list:
     unknown = [str(i) for i in ids if i not in found]
     if unknown:
         raise ValidationError(_("Fiches introuvables : %(ids)s.", ids=", ".join(unknown)), field="practices")
+    drafts = [str(i) for i in ids if found[i].status != "published"]
+    if drafts:
+        raise ValidationError(_("Fiches non publiées, exclues des exports : %(ids)s.", ids=", ".join(drafts)),
+                              field="practices")
     return [found[i] for i in ids]

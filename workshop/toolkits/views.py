@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -120,7 +121,8 @@ def index():
     toolkits = service.list_toolkits(db.session, _viewer())
     return render_template("toolkits/index.html", toolkits=toolkits,
                            counts=service.entry_counts(db.session, [t.id for t in toolkits]),
-                           can_build=service.can_build(db.session, _viewer()))
+                           can_build=service.can_build(db.session, _viewer()),
+                           editable={t.id for t in toolkits if service.can_edit(db.session, _viewer(), t)})
 
 
 @bp.post("/boites-a-outils")
@@ -150,8 +152,7 @@ def _builder_page(toolkit, status: int = 200, error: DomainError | None = None, 
 @login_required
 def edit(toolkit_id: int):
     """Show the builder: search and facets on the left, ordered sections on the right, texts below."""
-    _builder()
-    return _builder_page(service.get_toolkit(db.session, toolkit_id))
+    return _builder_page(service.require_editor(db.session, _viewer(), toolkit_id))
 
 
 @bp.post("/boites-a-outils/<int:toolkit_id>/modifier")
@@ -162,14 +163,16 @@ def save(toolkit_id: int):
     form = request.form
     try:
         sections = json.loads(form.get("sections") or "[]")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         sections = None  # refused by the service with a French message
-    revision = int(form["revision"]) if form.get("revision", "").isdigit() else None
+    revision = int(form["revision"]) if re.fullmatch(r"[0-9]{1,9}", form.get("revision", "")) else None
     data = {k: form.get(k, "") for k in ("title", "subtitle", "introduction", "contacts", "editors_line")}
     data["sections"] = sections
     try:
         service.save_toolkit(db.session, current_user, toolkit_id, data, revision)
     except DomainError as error:
+        if error.status == 403:
+            raise  # not theirs: the error page, not the builder of another network's toolkit
         db.session.rollback()
         toolkit = service.get_toolkit(db.session, toolkit_id)
         return _builder_page(toolkit, error.status, error, data)
@@ -260,7 +263,7 @@ def _preview(toolkit):
     view = book.toolkit_view(db.session, toolkit)
     entry_ids = ",".join(str(e["id"]) for s in view["sections"] for e in s["entries"])
     return render_template("toolkits/show.html", toolkit=toolkit, view=view, entry_ids=entry_ids,
-                           can_build=service.can_build(db.session, _viewer()))
+                           can_build=service.can_edit(db.session, _viewer(), toolkit))
 
 
 @bp.get("/boites-a-outils/<int:toolkit_id>.pdf")

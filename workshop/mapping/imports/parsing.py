@@ -10,7 +10,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flask_babel import gettext as _
 
@@ -117,13 +117,31 @@ def _sniff_delimiter(first_line: str) -> str:
     return max(counts, key=counts.get) if any(counts.values()) else ";"
 
 
-class Table:
-    """A CSV file seen through a column map: `row.get("uai")` whatever the header spelling."""
+def unreadable_csv(line: int, error: csv.Error) -> str:
+    """Why a CSV file cannot be read, in French: a field over the csv module's limit (131,072 characters, far
+    beyond any real cell) or broken quoting. The whole file is refused."""
+    if "field larger than field limit" in str(error):
+        return _("Fichier refusé, rien n'a été importé : la ligne %(n)d contient un champ de plus de %(max)s "
+                 "caractères.", n=line, max=f"{csv.field_size_limit():,}".replace(",", "\u202f"))
+    return _("Fichier refusé, rien n'a été importé : la ligne %(n)d n'est pas du CSV lisible.", n=line)
 
-    def __init__(self, text: str, columns: dict[str, tuple[str, ...]]):
+
+class Table:
+    """A CSV file seen through a column map: `row.get("uai")` whatever the header spelling.
+
+    A file the csv module cannot read is refused as a whole: `on_error` receives the French reason and the rows
+    stop there (the import then writes nothing)."""
+
+    def __init__(self, text: str, columns: dict[str, tuple[str, ...]], on_error: Callable[[str], None]):
         first = text.split("\n", 1)[0]
+        self.on_error = on_error
+        self.failed = False
         self.reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first))
-        header = next(self.reader, [])
+        try:
+            header = next(self.reader, [])
+        except csv.Error as error:
+            self._fail(error)
+            header = []
         names = [normalise_header(h) for h in header]
         self.index: dict[str, int] = {}
         for key, aliases in columns.items():
@@ -137,8 +155,19 @@ class Table:
         return [label for key, label in required.items() if key not in self.index]
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """(line number, {key: raw text}) for each non-empty row."""
-        for cells in self.reader:
+        """(line number, {key: raw text}) for each non-empty row; none after an unreadable one."""
+        while not self.failed:
+            try:
+                cells = next(self.reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                self._fail(error)
+                return
             if not any(cell.strip() for cell in cells):
                 continue
             yield self.reader.line_num, {key: (cells[i] if i < len(cells) else "") for key, i in self.index.items()}
+
+    def _fail(self, error: csv.Error) -> None:
+        self.failed = True
+        self.on_error(unreadable_csv(self.reader.line_num + 1, error))

@@ -3,13 +3,13 @@ standing inside them."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop.errors import ValidationError
 from workshop.mapping import geo
 from workshop.mapping.imports.parsing import (
     QPV_RE,
@@ -23,6 +23,7 @@ from workshop.mapping.imports.parsing import (
 from workshop.mapping.imports.report import ImportReport, Scope, open_table
 from workshop.mapping.imports.store import ensure_cities, write_rows
 from workshop.mapping.models import Qpv
+from workshop.validation import load_json
 
 QPV_COLUMNS = {
     "code": ("code_qp", "code_quartier", "code_qpv"),
@@ -82,13 +83,15 @@ def _upsert_qpv(session: Session, quarters: dict[str, dict], report: ImportRepor
 
 OUTLINE_CODE_KEYS = ("code_qp", "code_qv", "code_quartier", "code_qpv", "code")
 OUTLINE_NAME_KEYS = ("lib_qp", "nom_qp", "lib_qv", "nom", "libelle")
+# A FeatureCollection nests about 8 levels (features, geometry, multipolygon rings, points); properties a few more.
+GEOJSON_MAX_DEPTH = 32
 
 
 def import_qpv_outlines(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
     try:
-        document = json.loads(text)
-    except ValueError as error:
-        report.error = _("Fichier GeoJSON illisible : %(e)s", e=str(error)[:200])
+        document = load_json(text, "file", max_depth=GEOJSON_MAX_DEPTH)
+    except ValidationError as error:
+        report.error = _("Fichier GeoJSON illisible : %(e)s", e=error.message)
         return
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):

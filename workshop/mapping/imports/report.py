@@ -69,6 +69,10 @@ class ImportReport:
         if self.progress is not None and self.counts["rows"] % PROGRESS_EVERY == 0:
             self.progress(self.counts["rows"], max(self.expected_rows, self.counts["rows"]))
 
+    def refuse(self, reason: str) -> None:
+        """Refuse the whole file (unreadable): nothing of it is written."""
+        self.error = reason
+
     def reject(self, line: int, reason: str) -> None:
         self.rejected.append((line, reason))
         self.counts["rejected"] += 1
@@ -133,7 +137,10 @@ def make_scope(departement: str | None = None, cities: Iterable[str] | str | Non
 
 def open_table(text: str, columns: dict[str, tuple[str, ...]], required: dict[str, str],
                report: ImportReport) -> Table | None:
-    """The CSV file as a table, or None when its header lacks a required column (named in the report)."""
-    table = Table(text, columns)
+    """The CSV file as a table, or None when its header is unreadable or lacks a required column (said in the
+    report)."""
+    table = Table(text, columns, on_error=report.refuse)
+    if table.failed:
+        return None
     report.missing_columns = table.missing(required)
     return None if report.missing_columns else table
