@@ -27,7 +27,6 @@ from workshop.printing.views import pdf_response
 bp = Blueprint("mapping", __name__)
 T = TypeVar("T")
 
-IMPORT_MAX_BYTES = 200 * 1024 * 1024  # the national Annuaire is ~70 MB; other pages keep the global limit
 
 
 def _page_config() -> dict:
@@ -293,8 +292,8 @@ def pending():
 @bp.route("/admin/cartographie/import", methods=["GET", "POST"])
 @admin_required
 def import_page():
-    """Import the Annuaire, the QPV list and outlines, or structures from the template."""
-    request.max_content_length = IMPORT_MAX_BYTES
+    """Import the Annuaire, the QPV list and outlines, or structures from the template (files up to
+    MAP_IMPORT_MAX_BYTES: the request guard gives this page that allowance, see web.UPLOAD_LIMITS)."""
     form = ImportForm()
     report = None
     if form.validate_on_submit():

@@ -6,8 +6,10 @@ Imports neither Flask nor the app.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -65,12 +67,30 @@ def render_to_cache(source: str, cache_dir: str, key: str) -> dict:
     return meta
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent() -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux). A render worker's parent is the
+    forkserver, which exits as soon as the web process that started it dies (its "alive" pipe closes): without
+    this, a killed gunicorn worker left its render processes behind, ~210 MB each time."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: the worker lives as before
+        return
+    if os.getppid() == 1:  # the parent died before the request took effect: nobody would ever kill us
+        os._exit(0)
+
+
 def worker_init(nice: int) -> None:
-    """Run renders below the web process's priority: a live board must not wait for a toolkit's layout.
+    """Die with the forkserver (see die_with_parent), and run renders below the web process's priority: a live
+    board must not wait for a toolkit's layout.
 
     SCHED_IDLE rather than a nice level: a niced process still holds a core until the scheduler's wake-up
     granularity lets the web process in (measured: live-board p95 +64 % at nice 10); an idle-class process
     gives the core up as soon as anything else wants it."""
+    die_with_parent()
     if not nice:
         return
     try:
