@@ -6,10 +6,10 @@ Imports neither Flask nor the app.
 
 from __future__ import annotations
 
-import ctypes
 import logging
+import multiprocessing
 import os
-import signal
+import threading
 import time
 from pathlib import Path
 
@@ -67,20 +67,23 @@ def render_to_cache(source: str, cache_dir: str, key: str) -> dict:
     return meta
 
 
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-
-
 def die_with_parent() -> None:
-    """Have the kernel SIGKILL this process when its parent dies (Linux). A render worker's parent is the
-    forkserver, which exits as soon as the web process that started it dies (its "alive" pipe closes): without
-    this, a killed gunicorn worker left its render processes behind, ~210 MB each time."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # pragma: no cover - not Linux: the worker lives as before
+    """End this render worker as soon as the web process that asked for it dies (killed for a timeout, OOM).
+
+    The worker is forked by the forkserver, so the kernel's parent-death signal would follow the forkserver, which
+    itself lives as long as any worker holds its "alive" pipe: killed gunicorn workers left their render processes
+    behind, ~210 MB each time. multiprocessing hands every worker a sentinel of the process that started it; a
+    thread waits on it (no CPU) and exits the process when it closes. The forkserver then exits with its last
+    worker."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # called outside a pool (tests)
         return
-    if os.getppid() == 1:  # the parent died before the request took effect: nobody would ever kill us
-        os._exit(0)
+
+    def watch() -> None:
+        parent.join()  # returns when the parent's end of the sentinel closes: it died
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def worker_init(nice: int) -> None:
