@@ -82,6 +82,8 @@ DOMAIN_BENCHES = (
     ("map.py", []),
     ("pdf.py", ["--control"]),
     ("contention.py", []),
+    ("big_body.py", []),
+    ("slow_uploads.py", []),
 )
 
 

@@ -18,7 +18,15 @@ import uuid
 import pytest
 import socketio
 
-from tests.serverproc import ROOT, ServerProcess, drop_database, free_port, new_database, prepare_database
+from tests.serverproc import (
+    ROOT,
+    ServerProcess,
+    drop_database,
+    free_port,
+    join_board,
+    new_database,
+    prepare_database,
+)
 
 pytestmark = pytest.mark.slow
 MB = 1024 * 1024
@@ -64,14 +72,6 @@ def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
     return int(lines[0].split()[1]), headers, body[:length]
 
 
-def join(server: ServerProcess, code: str, name: str) -> socketio.SimpleClient:
-    client = socketio.SimpleClient()
-    client.connect(server.url, namespace="/board", transports=["websocket"])
-    ack = client.call("join", {"code": code, "name": name}, timeout=15)
-    assert ack["ok"], ack
-    return client
-
-
 def post_card(client: socketio.SimpleClient, text: str) -> dict:
     return client.call("card.add", {"client_id": uuid.uuid4().hex, "column": "obstacle", "text": text}, timeout=15)
 
@@ -80,7 +80,7 @@ def test_a_huge_body_to_a_url_that_never_reads_it_is_refused_at_once(server):
     """200 MB declared to the home page: 413 too_large and the connection closed, instead of the worker reading
     (draining) it all in the loop while every board waits."""
     proc, seeded = server
-    board = join(proc, seeded.code, "Inès")
+    board = join_board(proc, seeded.code, "Inès")
     try:
         sock = open_request(proc, f"POST / HTTP/1.1\r\nAccept: application/json\r\nContent-Length: {200 * MB}\r\n"
                                   "Content-Type: application/octet-stream", b"x" * MB)
@@ -146,7 +146,7 @@ def test_slow_uploads_from_one_address_are_capped_while_others_pass(server):
         assert answer["error"]["message"].startswith("Trop de connexions en cours depuis votre adresse")
         with open_request(proc, "GET / HTTP/1.1\r\nX-Forwarded-For: 198.51.100.7") as sock:
             assert read_response(sock)[0] == 200
-        boards = [join(proc, seeded.code, f"Élève {n}") for n in range(2 * CAP)]  # one NAT, many phones
+        boards = [join_board(proc, seeded.code, f"Élève {n}") for n in range(2 * CAP)]  # one NAT, many phones
         try:
             assert all(post_card(board, f"Carte {n}")["ok"] for n, board in enumerate(boards))
         finally:

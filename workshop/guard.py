@@ -40,7 +40,7 @@ BODY_LIMIT_KEY = "workshop.body_limit"
 PIECE = 16 * 1024  # bytes read from the socket at a time: a slow body is judged on each piece
 YIELD_EVERY = 256 * 1024  # bytes read between two chances for the other greenlets to run
 LINGER_BYTES = 1024 * 1024  # at most this much of an unread body is discarded before closing...
-LINGER_SECONDS = 2.0  # ... for at most this long
+LINGER_SECONDS = 1.0  # ... for at most this long
 
 MESSAGES = {
     "too_large": ("413 Request Entity Too Large",
@@ -264,6 +264,10 @@ class RequestGuard:
     def __call__(self, environ: dict, start_response: Callable):
         path = environ.get("PATH_INFO", "") or "/"
         is_socket = self.limits.is_socket(path)
+        key = (environ.get("REMOTE_ADDR") or "?", "socket" if is_socket else "request")
+        if not self.slots.acquire(key, self.limits.max_sockets if is_socket else self.limits.max_requests):
+            # Closed at once, without lingering: an address over its cap must not hold more connections.
+            return self.refuse(environ, start_response, "too_many_connections")
         limit = self.limits.body_limit(path)
         try:
             declared = int(environ.get("CONTENT_LENGTH") or 0) or None
@@ -271,22 +275,19 @@ class RequestGuard:
             declared = None
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         stream = GuardedInput(environ["wsgi.input"], limit, declared, chunked, self.limits)
-        sock = environ.get("gunicorn.socket")
+        unread = declared is not None and declared > limit
 
-        def finish(unread: bool) -> None:
-            if unread and sock is not None:
-                stream.linger(sock)
+        def done() -> None:
+            try:
+                if unread and (sock := environ.get("gunicorn.socket")) is not None:
+                    stream.linger(sock)  # still counted for its address meanwhile
+            finally:
+                self.slots.release(key)
 
-        if declared is not None and declared > limit:
-            return Guarded(self.refuse(environ, start_response, "too_large", limit=megabytes(limit)),
-                           lambda: finish(True))
-        key = (environ.get("REMOTE_ADDR") or "?", "socket" if is_socket else "request")
-        if not self.slots.acquire(key, self.limits.max_sockets if is_socket else self.limits.max_requests):
-            return Guarded(self.refuse(environ, start_response, "too_many_connections"),
-                           lambda: finish(not stream.finished))
+        if unread:
+            return Guarded(self.refuse(environ, start_response, "too_large", limit=megabytes(limit)), done)
         environ["wsgi.input"] = stream
         environ[BODY_LIMIT_KEY] = limit
-        unread = False
 
         def guarded_start_response(status, headers, exc_info=None):
             nonlocal unread
@@ -295,10 +296,6 @@ class RequestGuard:
                 close_connection(start_response)
                 headers = [*headers, ("Connection", "close")]
             return start_response(status, headers, exc_info)
-
-        def done() -> None:
-            self.slots.release(key)
-            finish(unread)
 
         try:
             body = self.app(environ, guarded_start_response)
