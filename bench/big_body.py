@@ -24,13 +24,15 @@ MB = 1024 * 1024
 CHUNK = bytes(MB)
 
 
-def send_body(port: int, size: int) -> dict:
-    """POST `size` bytes to / as fast as the server takes them; what the attacker got back, and when."""
+def send_body(port: int, size: int, path: str = "/", form: bool = False) -> dict:
+    """POST `size` bytes to `path` as fast as the server takes them (as a multipart form that the page parses,
+    with `form`); what the attacker got back, and when."""
     started = time.monotonic()
     sent, status = 0, None
     with socket.create_connection((common.HOST, port), timeout=flood_common.TIMEOUT) as sock:
         try:
-            sock.sendall(f"POST / HTTP/1.1\r\nHost: {common.HOST}\r\nContent-Type: application/octet-stream\r\n"
+            kind = "multipart/form-data; boundary=passerelles" if form else "application/octet-stream"
+            sock.sendall(f"POST {path} HTTP/1.1\r\nHost: {common.HOST}\r\nContent-Type: {kind}\r\n"
                          f"Content-Length: {size}\r\n\r\n".encode())
             while sent < size:
                 sock.sendall(CHUNK[:min(MB, size - sent)])
@@ -48,17 +50,20 @@ def send_body(port: int, size: int) -> dict:
 def main() -> int:
     parser = flood_common.arguments("Board delays while 200 MB and 400 MB bodies arrive.")
     parser.add_argument("--sizes", default="200,200,400", help="body sizes in MB, sent one after the other")
+    parser.add_argument("--path", default="/", help="where to send them (/admin/cartographie/import: 200 MB allowed)")
+    parser.add_argument("--form", action="store_true", help="as a multipart form the page parses (CSRF check)")
     parser.add_argument("--attacker", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(size) * MB for size in args.sizes.split(",")]
     if args.attacker:
-        print(json.dumps({"requests": [send_body(args.attacker, size) for size in sizes]}))
+        print(json.dumps({"requests": [send_body(args.attacker, size, args.path, args.form) for size in sizes]}))
         return 0
-    result = flood_common.run("big_body.py", args, ["--sizes", args.sizes])
+    result = flood_common.run("big_body.py", args, ["--sizes", args.sizes, "--path", args.path,
+                                                    *(["--form"] if args.form else [])])
     for request in result["requests"]:
         print(f"  {request['mb']} MB body: {request['sent_mb']} MB sent, status {request['status']}, "
               f"{request['seconds']} s")
-    flood_common.report(f"Big bodies ({args.sizes} MB) to / — {args.app_root}", result)
+    flood_common.report(f"Big bodies ({args.sizes} MB) to {args.path} — {args.app_root}", result)
     return 0
 
 

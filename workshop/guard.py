@@ -117,14 +117,15 @@ class GuardedInput:
     def _deadline(self) -> float:
         return self.started + self.grace + self.read_bytes / self.min_rate
 
-    def _piece(self, size: int) -> bytes:
+    def _piece(self, size: int, reader: Callable[[int], bytes] | None = None) -> bytes:
+        reader = reader or self.stream.read
         if self.timed:
             import gevent  # only under gevent (see greenlets)
 
             with gevent.Timeout(max(0.0, self._deadline() - time.monotonic()), BodyTooSlow()):
-                data = self.stream.read(size)
+                data = reader(size)
         else:
-            data = self.stream.read(size)
+            data = reader(size)
         if not data:
             self.at_end = True
             return b""
@@ -149,13 +150,8 @@ class GuardedInput:
         return b"".join(pieces)
 
     def readline(self, size: int | None = -1) -> bytes:
-        line = self.stream.readline(min(size if size and size > 0 else PIECE, PIECE))
-        if not line:
-            self.at_end = True
-        self.read_bytes += len(line)
-        if self.read_bytes > self.limit:
-            raise BodyTooLarge()
-        return line
+        """One line, or PIECE bytes of it at most (the caller asks again for the rest)."""
+        return self._piece(min(size if size and size > 0 else PIECE, PIECE), self.stream.readline)
 
     def __iter__(self) -> Iterator[bytes]:
         while line := self.readline():
@@ -269,11 +265,11 @@ class RequestGuard:
             # Closed at once, without lingering: an address over its cap must not hold more connections.
             return self.refuse(environ, start_response, "too_many_connections")
         limit = self.limits.body_limit(path)
-        try:
-            declared = int(environ.get("CONTENT_LENGTH") or 0) or None
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        try:  # a chunked body's length is unknown whatever Content-Length says (RFC 9112 6.3)
+            declared = None if chunked else int(environ.get("CONTENT_LENGTH") or 0) or None
         except ValueError:
             declared = None
-        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         stream = GuardedInput(environ["wsgi.input"], limit, declared, chunked, self.limits)
         unread = declared is not None and declared > limit
 
