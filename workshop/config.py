@@ -59,7 +59,7 @@ def from_env() -> dict:
         # Requests in progress per client address (429 `too_many_connections` beyond; PROXY_FIX=1 counts the
         # forwarded address). Pages, uploads and PDFs finish in moments: 64 leaves a classroom of 30 phones behind
         # one NAT room to load pages all at once, while 2,050 slow uploads from one address no longer take all of
-        # the worker's 2,000 connections.
+        # the worker's 2,000 connections. 0: no cap.
         "MAX_REQUESTS_PER_ADDRESS": _int_env("MAX_REQUESTS_PER_ADDRESS", 64),
         # Socket.IO connections (WebSocket or long-polling, held for the whole workshop) per client address: a
         # departmental meeting's ~300 phones may share the venue's one public address (each holds one, two for an

@@ -197,21 +197,33 @@ class AddressSlots:
 
 
 class Guarded:
-    """The app's response, releasing the address slot and closing an unread connection when it is done."""
+    """The app's response: `on_end` (give the address slot back) once it is all handed over, `on_close` (linger
+    on an unread connection, then on_end) when the server closes it. on_end runs once."""
 
-    def __init__(self, body: Iterable[bytes], on_close: Callable[[], None]):
+    def __init__(self, body: Iterable[bytes], on_end: Callable[[], None], on_close: Callable[[], None]):
         self.body = body
+        self.on_end = on_end
         self.on_close = on_close
+        self.ended = False
 
     def __iter__(self) -> Iterator[bytes]:
-        return iter(self.body)
+        yield from self.body
+        self.end()
+
+    def end(self) -> None:
+        if not self.ended:
+            self.ended = True
+            self.on_end()
 
     def close(self) -> None:
         try:
             if hasattr(self.body, "close"):
                 self.body.close()
         finally:
-            self.on_close()
+            try:
+                self.on_close()
+            finally:
+                self.end()
 
 
 def wants_json(environ: dict, limits: Limits) -> bool:
@@ -273,15 +285,21 @@ class RequestGuard:
         stream = GuardedInput(environ["wsgi.input"], limit, declared, chunked, self.limits)
         unread = declared is not None and declared > limit
 
-        def done() -> None:
-            try:
-                if unread and (sock := environ.get("gunicorn.socket")) is not None:
-                    stream.linger(sock)  # still counted for its address meanwhile
-            finally:
+        def release() -> None:
+            if not unread:  # else at close, after lingering: the connection still counts for its address
                 self.slots.release(key)
 
+        def done() -> None:
+            if unread:
+                try:
+                    if (sock := environ.get("gunicorn.socket")) is not None:
+                        stream.linger(sock)
+                finally:
+                    self.slots.release(key)
+
         if unread:
-            return Guarded(self.refuse(environ, start_response, "too_large", limit=megabytes(limit)), done)
+            return Guarded(self.refuse(environ, start_response, "too_large", limit=megabytes(limit)), release,
+                           done)
         environ["wsgi.input"] = stream
         environ[BODY_LIMIT_KEY] = limit
 
@@ -302,7 +320,7 @@ class RequestGuard:
         except BaseException:
             self.slots.release(key)
             raise
-        return Guarded(body, done)
+        return Guarded(body, release, done)
 
 
 class GuardedRequest(Request):
