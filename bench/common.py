@@ -96,8 +96,10 @@ def server_command(mode: str, port: int, worker_connections: int) -> list[str]:
 class Server:
     """The app served on 127.0.0.1:port in its own process group; stop() kills the whole group."""
 
-    def __init__(self, mode: str, port: int, database_url: str, log_path: Path, worker_connections: int = 2000):
-        self.mode, self.port, self.log_path = mode, port, log_path
+    def __init__(self, mode: str, port: int, database_url: str, log_path: Path, worker_connections: int = 2000,
+                 cwd: Path = ROOT):
+        """`cwd`: the tree whose wsgi.py is served (another checkout to measure the code before a change)."""
+        self.mode, self.port, self.log_path, self.cwd = mode, port, log_path, cwd
         self.command = server_command(mode, port, worker_connections)
         self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY,
                     "SOCKETIO_ASYNC_MODE": mode, "PYTHONUNBUFFERED": "1"}
@@ -110,7 +112,7 @@ class Server:
 
     def start(self, timeout: float = 60) -> Server:
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            self.proc = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
         from tests.serverproc import wait_until_serving
 

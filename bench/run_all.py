@@ -84,6 +84,8 @@ DOMAIN_BENCHES = (
     ("contention.py", []),
     ("abuse.py", ["--cards", "6000", "--duration", "10"]),
     ("import_flood.py", []),
+    ("big_body.py", []),
+    ("slow_uploads.py", []),
 )
 
 

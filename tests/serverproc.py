@@ -117,6 +117,17 @@ def count_cards(database_url: str, text: str) -> int:
         engine.dispose()
 
 
+def join_board(server: ServerProcess, code: str, name: str, timeout: float = 10):
+    """A participant on a server's board over WebSocket (socketio.SimpleClient), joined."""
+    import socketio  # here: serverproc is also imported by benches that never join a board
+
+    client = socketio.SimpleClient()
+    client.connect(server.url, namespace="/board", transports=["websocket"])
+    ack = client.call("join", {"code": code, "name": name}, timeout=timeout)
+    assert ack["ok"], ack
+    return client
+
+
 def wait_until_serving(proc: subprocess.Popen, url: str, timeout: float, interval: float = 0.1) -> bool:
     """Wait until the server answers 200 on its home page (True), or its process has exited (True: the caller
     reads the exit code), or the time is up (False). Shared by the tests and the benchmarks."""

@@ -11,7 +11,7 @@ import pytest
 import redis
 import socketio
 
-from tests.serverproc import ServerProcess, drop_database, free_port, new_database, prepare_database
+from tests.serverproc import ServerProcess, drop_database, free_port, join_board, new_database, prepare_database
 
 pytestmark = pytest.mark.slow
 
@@ -69,14 +69,6 @@ def two_servers(tmp_path, redis_url):
         drop_database(pg_name)
 
 
-def _participant(server: ServerProcess, code: str, name: str) -> socketio.SimpleClient:
-    client = socketio.SimpleClient()
-    client.connect(server.url, namespace="/board", transports=["websocket"])
-    ack = client.call("join", {"code": code, "name": name}, timeout=10)
-    assert ack["ok"], ack
-    return client
-
-
 def _next_board_event(client: socketio.SimpleClient, timeout: float = 5) -> dict:
     """The next `event` (presence updates are skipped)."""
     deadline = time.monotonic() + timeout
@@ -98,8 +90,8 @@ def _add_card(client: socketio.SimpleClient, text: str) -> dict:
 
 def test_a_card_posted_on_one_process_reaches_people_on_the_other(two_servers):
     seeded, first, second = two_servers
-    nadia = _participant(first, seeded.code, "Nadia")
-    karim = _participant(second, seeded.code, "Karim")
+    nadia = join_board(first, seeded.code, "Nadia")
+    karim = join_board(second, seeded.code, "Karim")
     try:
         sent = _add_card(nadia, "Posté sur le processus 1")
         seen_by_karim = _next_board_event(karim)
@@ -123,8 +115,8 @@ def test_without_the_queue_the_other_process_hears_nothing(tmp_path):
     seeded = prepare_database(url)
     first = ServerProcess(free_port(), url, tmp_path / "first.log").start()
     second = ServerProcess(free_port(exclude=(first.port,)), url, tmp_path / "second.log").start()
-    nadia = _participant(first, seeded.code, "Nadia")
-    karim = _participant(second, seeded.code, "Karim")
+    nadia = join_board(first, seeded.code, "Nadia")
+    karim = join_board(second, seeded.code, "Karim")
     try:
         _add_card(nadia, "Seul·e sur le processus 1")
         with pytest.raises(TimeoutError):

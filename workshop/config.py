@@ -65,6 +65,15 @@ def trusted_hosts(public_url: str, host: str, extra: list[str] | None = None) ->
     return list(dict.fromkeys(name for name in names if name))
 
 
+def _int_env(name: str, default: int) -> int:
+    """An integer setting; a value that is not one fails at start with the setting's name."""
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {value!r}") from None
+
+
 def from_env() -> dict:
     """Build the configuration of a running instance."""
     private_dir(INSTANCE)
@@ -90,10 +99,24 @@ def from_env() -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "workshop" / "translations"),
-        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
-        # The map import page alone accepts bigger files (the national Annuaire is ~70 MB): default 200 MB. The page
-        # says this figure, and the body limit of that page is this setting.
-        "MAP_IMPORT_MAX_BYTES": int(os.environ.get("MAP_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))),
+        # Request bodies (workshop/guard.py): a larger body is refused (413 `too_large`) before it is read, on
+        # every URL, whether its view reads the body or not. The map import's files (the national Annuaire is
+        # ~70 MB) get their own allowance.
+        "MAX_CONTENT_LENGTH": _int_env("MAX_CONTENT_LENGTH", 20 * 1024 * 1024),
+        "MAP_IMPORT_MAX_BYTES": _int_env("MAP_IMPORT_MAX_BYTES", 200 * 1024 * 1024),
+        # A body arriving slower than this many bytes a second, once BODY_GRACE_SECONDS have passed, is cut
+        # (408 `too_slow`): a trickling upload would hold its connection for ever. Under gevent only.
+        "BODY_MIN_RATE": _int_env("BODY_MIN_RATE", 1024),
+        "BODY_GRACE_SECONDS": _int_env("BODY_GRACE_SECONDS", 30),
+        # Requests in progress per client address (429 `too_many_connections` beyond; PROXY_FIX=1 counts the
+        # forwarded address). Pages, uploads and PDFs finish in moments: 64 leaves a classroom of 30 phones behind
+        # one NAT room to load pages all at once, while 2,050 slow uploads from one address no longer take all of
+        # the worker's 2,000 connections. 0: no cap.
+        "MAX_REQUESTS_PER_ADDRESS": _int_env("MAX_REQUESTS_PER_ADDRESS", 64),
+        # Socket.IO connections (WebSocket or long-polling, held for the whole workshop) per client address: a
+        # departmental meeting's ~300 phones may share the venue's one public address (each holds one, two for an
+        # instant while upgrading to WebSocket); 512 still leaves three quarters of the worker to everyone else.
+        "MAX_SOCKETS_PER_ADDRESS": _int_env("MAX_SOCKETS_PER_ADDRESS", 512),
         # Password hashing cost (argon2id); tests lower it.
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,

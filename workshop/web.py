@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from workshop import database, security
+from workshop import database, guard, security
 from workshop.accounts import service as accounts
 from workshop.boards.host import BoardHost
 from workshop.demo import register as register_demo_cli
@@ -42,6 +42,8 @@ BOARD_COMMANDS = (
     "facilitation.votes", "facilitation.replies", "facilitation.similar", "facilitation.setup", "practices.board",
     "privacy.commands",
 )
+# Upload pages allowed a larger body than MAX_CONTENT_LENGTH: endpoint -> the setting holding their limit.
+UPLOAD_LIMITS = {"mapping.import_page": "MAP_IMPORT_MAX_BYTES"}
 
 # The modules declaring queued tasks (`jobs.queue.job_task`); the queue is built from them, in the web process
 # and in `flask run-worker` alike.
@@ -70,8 +72,6 @@ def register_web(app: Flask) -> None:
         import_module(f"workshop.{module}")
     database.configure()
     limiter.init_app(app)
-    if app.config["PROXY_FIX"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     _configure_login()
     for domain in BLUEPRINTS:
         app.register_blueprint(import_module(f"workshop.{domain}.views").bp)
@@ -86,6 +86,16 @@ def register_web(app: Flask) -> None:
     _register_error_pages(app)
     security.install(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    _install_guard(app)
+
+
+def _install_guard(app: Flask) -> None:
+    """The request guard around everything (Socket.IO included), inside ProxyFix: it counts the client's address."""
+    app.config["UPLOAD_LIMITS"] = {rule.rule: app.config[UPLOAD_LIMITS[rule.endpoint]]
+                                   for rule in app.url_map.iter_rules() if rule.endpoint in UPLOAD_LIMITS}
+    guard.install(app)
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
 
 def _configure_login() -> None:
@@ -132,7 +142,9 @@ def _register_error_pages(app: Flask) -> None:
             403: (_("Vous n'avez pas accès à cette page."), "forbidden"),
             404: (_("Cette page n'existe pas (ou plus)."), "not_found"),
             405: (_("Action non permise sur cette page."), "invalid"),
-            413: (_("Fichier trop volumineux."), "invalid"),
+            408: (_("L'envoi était trop lent et a été interrompu : réessayez avec une meilleure connexion."),
+                  "too_slow"),
+            413: (_("Fichier trop volumineux."), "too_large"),
             429: (_("Trop de tentatives : patientez une minute avant de recommencer."), "rate_limited"),
         }
         message, code = messages.get(error.code or 500, (_("Erreur du serveur."), "internal"))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, undefer
 
 from workshop.accounts.models import ROLES, User
 from workshop.errors import Forbidden, NotFound, ValidationError
+from workshop.greenlets import off_loop
 from workshop.validation import clean_name
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -23,6 +24,16 @@ MIN_PASSWORD = 8
 def _hasher() -> PasswordHasher:
     cfg = current_app.config
     return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"])
+
+
+def _hash(password: str) -> str:
+    """argon2 costs ~0.3 s of CPU by design: in a thread (off_loop), the live boards of a gevent worker go on."""
+    return off_loop(_hasher().hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    """See _hash; raises argon2's VerificationError/InvalidHashError on a wrong password or hash."""
+    return off_loop(_hasher().verify, password_hash, password)
 
 
 def normalise_email(email: str) -> str:
@@ -62,7 +73,7 @@ def create_user(session: Session, email: str, name: str, role: str, password: st
         )
     if get_by_email(session, email):
         raise ValidationError(_("Un compte existe déjà avec cette adresse."), field="email")
-    user = User(email=email, name=name, role=role, password_hash=_hasher().hash(password))
+    user = User(email=email, name=name, role=role, password_hash=_hash(password))
     session.add(user)
     session.flush()
     return user
@@ -73,16 +84,16 @@ def authenticate(session: Session, email: str, password: str) -> User:
     user = get_by_email(session, email)
     if user is None:
         # Hash anyway so that timing does not reveal which addresses have an account.
-        _hasher().hash(password or "x")
+        _hash(password or "x")
         raise ValidationError(_("Adresse e-mail ou mot de passe incorrect."))
     try:
-        _hasher().verify(user.password_hash, password or "")
+        _verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         raise ValidationError(_("Adresse e-mail ou mot de passe incorrect.")) from None
     if not user.active:
         raise Forbidden(_("Ce compte est désactivé. Adressez-vous à un·e coordinateur·rice."))
     if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher().hash(password)
+        user.password_hash = _hash(password)
     user.last_login_at = datetime.now(UTC).replace(tzinfo=None)
     session.flush()
     return user

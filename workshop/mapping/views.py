@@ -31,15 +31,6 @@ bp = Blueprint("mapping", __name__)
 T = TypeVar("T")
 
 
-@bp.url_value_preprocessor
-def _import_body_limit(endpoint: str | None, _values: dict | None) -> None:
-    """Raise the body limit of the import page to MAP_IMPORT_MAX_BYTES before anything reads the body: URL value
-    preprocessors run before every before_request hook, CSRF's included, which parses the form (and so refused
-    a file over the global MAX_CONTENT_LENGTH before the view could raise the limit)."""
-    if endpoint == "mapping.import_page":
-        request.max_content_length = current_app.config["MAP_IMPORT_MAX_BYTES"]
-
-
 def _page_config() -> dict:
     """What map.js and graph.js need: endpoints, the tile server, labels and styles of the lists."""
     return {
@@ -303,7 +294,8 @@ def pending():
 @bp.route("/admin/cartographie/import", methods=["GET", "POST"])
 @admin_required
 def import_page():
-    """Import the Annuaire, the QPV list and outlines, or structures from the template: queued as a job."""
+    """Import the Annuaire, the QPV list and outlines, or structures from the template, queued as a job (files up
+    to MAP_IMPORT_MAX_BYTES: the request guard gives this page that allowance, see web.UPLOAD_LIMITS)."""
     form = ImportForm()
     if form.validate_on_submit():
         try:

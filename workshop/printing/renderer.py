@@ -29,6 +29,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from workshop.greenlets import sleep
 from workshop.printing.books import PdfBook, build_book
 from workshop.printing.weasy import RENDERER_VERSION, spool, write_json
 from workshop.printing.worker import render_to_cache, warm_up, worker_init
@@ -120,31 +121,6 @@ def shutdown_pool() -> None:
             _pool.shutdown(wait=True, cancel_futures=True)
             _pool = None
         _running.clear()
-
-
-def gevent_active() -> bool:
-    """Whether this process is a gevent server: then waiting must yield to the other greenlets."""
-    try:
-        from gevent import monkey  # here, not at the top: gevent stays out of the forkserver and render workers
-    except ImportError:  # pragma: no cover - gevent is a dependency
-        return False
-    return monkey.is_module_patched("threading")
-
-
-def sleep(seconds: float) -> None:
-    """Wait without holding up the other greenlets of a gevent server."""
-    if gevent_active():
-        import gevent  # see gevent_active
-
-        gevent.sleep(seconds)
-    else:
-        time.sleep(seconds)
-
-
-def cooperate() -> None:
-    """Let other greenlets run between two pieces of work done in the web process (a long document's HTML)."""
-    if gevent_active():
-        sleep(0)
 
 
 class Renderer:

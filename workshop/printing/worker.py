@@ -7,7 +7,9 @@ Imports neither Flask nor the app.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -65,12 +67,33 @@ def render_to_cache(source: str, cache_dir: str, key: str) -> dict:
     return meta
 
 
+def die_with_parent() -> None:
+    """End this render worker as soon as the web process that asked for it dies (killed for a timeout, OOM).
+
+    The worker is forked by the forkserver, so the kernel's parent-death signal would follow the forkserver, which
+    itself lives as long as any worker holds its "alive" pipe: killed gunicorn workers left their render processes
+    behind, ~210 MB each time. multiprocessing hands every worker a sentinel of the process that started it; a
+    thread waits on it (no CPU) and exits the process when it closes. The forkserver then exits with its last
+    worker."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # called outside a pool (tests)
+        return
+
+    def watch() -> None:
+        parent.join()  # returns when the parent's end of the sentinel closes: it died
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
 def worker_init(nice: int) -> None:
-    """Run renders below the web process's priority: a live board must not wait for a toolkit's layout.
+    """Die with the forkserver (see die_with_parent), and run renders below the web process's priority: a live
+    board must not wait for a toolkit's layout.
 
     SCHED_IDLE rather than a nice level: a niced process still holds a core until the scheduler's wake-up
     granularity lets the web process in (measured: live-board p95 +64 % at nice 10); an idle-class process
     gives the core up as soon as anything else wants it."""
+    die_with_parent()
     if not nice:
         return
     try:

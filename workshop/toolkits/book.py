@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop.frameworks.models import Framework
+from workshop.greenlets import cooperate
 from workshop.networks.models import Network
 from workshop.practices.models import Practice, PracticeVersion
 from workshop.printing.books import PdfBook
@@ -28,7 +29,6 @@ from workshop.printing.markup import (
     slug,
     templates_stamp,
 )
-from workshop.printing.renderer import cooperate
 from workshop.toolkits.models import Toolkit, ToolkitEntry
 from workshop.toolkits.sheets import Labels, practice_view
 
