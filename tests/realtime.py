@@ -109,6 +109,20 @@ def wait_until(condition: Callable[[], Any], timeout: float = TIMEOUT, interval:
         time.sleep(interval)
 
 
+def _in_arrival_order(sio: socketio.Client) -> None:
+    """Handle each message in the client's read loop, in the order it arrived. python-engineio's client starts a
+    new thread per message, so on a loaded machine two events could be recorded out of the order the server sent
+    them (seen: 6 before 5), which a browser, handling messages one by one, never does."""
+    trigger = sio.eio._trigger_event
+
+    def in_order(event, *args, **kwargs):
+        if event == "message":
+            kwargs["run_async"] = False
+        return trigger(event, *args, **kwargs)
+
+    sio.eio._trigger_event = in_order
+
+
 class BoardClient:
     """A real Socket.IO client on /board that records what the server pushes to it."""
 
@@ -125,6 +139,7 @@ class BoardClient:
         self.sio.on("event", self._on_event, namespace=NAMESPACE)
         self.sio.on("events", self._on_events, namespace=NAMESPACE)
         self.sio.on("presence", self._on_presence, namespace=NAMESPACE)
+        _in_arrival_order(self.sio)
 
     # --- receiving ------------------------------------------------------------------------------
 
