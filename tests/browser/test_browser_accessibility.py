@@ -8,6 +8,7 @@ language are listed together at the end rather than stopping at the first surfac
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ def demo(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("a11y-server")
     url, pg_name = new_database(tmp)
     data = seed_demo(url)
-    server = ServerProcess(free_port(), url, tmp / "server.log")
+    server = ServerProcess(_port(), url, tmp / "server.log")
     server.start()
     SHOTS.mkdir(parents=True, exist_ok=True)  # not emptied: with -n 2 another worker may be writing there
     try:
@@ -93,6 +94,13 @@ def demo(tmp_path_factory):
         server.stop()
         shutil.copy(tmp / "server.log", ARTIFACTS / "a11y-server.log")
         drop_database(pg_name)
+
+
+def _port() -> int:
+    """A port of this module's own range (5870-5899), half per xdist worker: the two languages may start their
+    servers at the same instant on two workers, and two picks of one free port would share one server."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 2
+    return free_port(5870 + 15 * worker, 5884 + 15 * worker)
 
 
 @dataclass
