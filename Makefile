@@ -20,6 +20,7 @@ build: .venv/.installed $(VENDOR)/.built $(MO)
 	touch $@
 
 # Browser libraries come from npm and are copied into static/vendor/ (ignored by git).
+# npm ci also installs axe-core (devDependencies), which the browser tests load from node_modules/: not copied.
 $(VENDOR)/.built: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
