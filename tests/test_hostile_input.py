@@ -128,13 +128,17 @@ def test_a_request_for_an_unknown_host_is_refused_in_french(client, host):
     assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "invalid"
 
 
-def test_trusted_hosts_come_from_the_public_url_and_the_bind_address():
+def test_trusted_hosts_come_from_the_public_url_and_the_bind_address(monkeypatch):
+    monkeypatch.setattr(config, "lan_address", lambda: "192.168.1.20")
+    monkeypatch.setattr(config.socket, "gethostname", lambda: "portable")
     assert config.trusted_hosts("https://passerelles.exemple.fr", "0.0.0.0", ["alias.exemple.fr"]) == \
-        ["passerelles.exemple.fr", "localhost", "127.0.0.1", "alias.exemple.fr"]
+        ["passerelles.exemple.fr", "192.168.1.20", "portable", "localhost", "127.0.0.1", "alias.exemple.fr"]
     assert config.trusted_hosts("http://10.0.0.5:5000", "10.0.0.5") == ["10.0.0.5", "localhost", "127.0.0.1"]
     assert config.default_public_url("10.0.0.5", "8000") == "http://10.0.0.5:8000"
-    assert config.default_public_url("0.0.0.0", "5000").startswith("http://") and \
-        "0.0.0.0" not in config.default_public_url("0.0.0.0", "5000")
+    # `make run HOST=0.0.0.0`: the join link a phone in the room can open (the LAN address), not the bind address
+    assert config.default_public_url("0.0.0.0", "5000") == "http://192.168.1.20:5000"
+    monkeypatch.setattr(config, "lan_address", lambda: None)  # no network: the machine's name
+    assert config.default_public_url("0.0.0.0", "5000") == "http://portable:5000"
 
 
 @pytest.mark.parametrize("app_config", [{"PUBLIC_URL": "https://passerelles.exemple.fr"}])

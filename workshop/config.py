@@ -48,20 +48,34 @@ WILDCARD_HOSTS = ("", "0.0.0.0", "::", "[::]")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")  # (Werkzeug cannot match an IPv6 address in this list)
 
 
+def lan_address() -> str | None:
+    """This machine's address on its local network (the one a phone in the room can reach), or None. A UDP socket
+    "connected" to a private address sends nothing; it only makes the system pick the outgoing interface."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
 def default_public_url(host: str, port: str) -> str:
-    """The public URL when PUBLIC_URL is unset: the bind address (the machine's name when it listens on every
-    interface). Never the request's Host header, which anyone can set."""
-    name = socket.gethostname() if host in WILDCARD_HOSTS else host
+    """The public URL when PUBLIC_URL is unset: the bind address; when the server listens on every interface
+    (`make run HOST=0.0.0.0`), the machine's LAN address, so that the join link and QR code work on phones in the
+    room (its name when it has none). Never the request's Host header, which anyone can set."""
+    name = (lan_address() or socket.gethostname()) if host in WILDCARD_HOSTS else host
     if ":" in name and not name.startswith("["):
         name = f"[{name}]"  # an IPv6 address in a URL
     return f"http://{name}:{port}"
 
 
 def trusted_hosts(public_url: str, host: str, extra: list[str] | None = None) -> list[str]:
-    """Flask's TRUSTED_HOSTS: the host of PUBLIC_URL, the bind address, loopback names and any extra ones; a request
-    naming another host gets a 400 before any view runs."""
-    names = [urlsplit(public_url).hostname or "", "" if host in WILDCARD_HOSTS else host, *LOOPBACK_HOSTS,
-             *(extra or [])]
+    """Flask's TRUSTED_HOSTS: the host of PUBLIC_URL, the bind address (on every interface: the LAN address and
+    the machine's name), loopback names and any extra ones; a request naming another host gets a 400 before any
+    view runs."""
+    bound = [lan_address() or "", socket.gethostname()] if host in WILDCARD_HOSTS else [host]
+    names = [urlsplit(public_url).hostname or "", *bound, *LOOPBACK_HOSTS, *(extra or [])]
     return list(dict.fromkeys(name for name in names if name))
 
 
