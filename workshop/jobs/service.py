@@ -1,8 +1,6 @@
-"""Jobs: queue one for a person, spool its upload, run it in the worker, and let its owner follow it.
+"""Jobs: queue one for a person, spool its upload, mark it running and finished, and let its owner follow it.
 
-A task runs its work through `execute`: the job is marked running (with the worker's pid) in a short
-transaction; the work flushes into the session and says whether to keep what it wrote; `execute` then commits
-the work and the job's result together (all or nothing), or rolls the work back and records the outcome.
+Plain functions that flush; the task front (`jobs.runner.execute`) owns the transactions.
 """
 
 from __future__ import annotations
@@ -11,7 +9,6 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -23,10 +20,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
-from workshop.errors import DomainError, NotFound, ValidationError
-from workshop.extensions import db
+from workshop.errors import NotFound, ValidationError
 from workshop.jobs.models import Job, utcnow
-from workshop.jobs.progress import Progress
 
 log = logging.getLogger(__name__)
 SPOOL_NAME = re.compile(r"^[0-9a-f]{32}\.upload$")
@@ -105,35 +100,21 @@ def spool_path(name: str) -> Path:
 # --- Running ---------------------------------------------------------------------------------------------------
 
 
-def execute(job_id: int, work: Callable[[Session, dict, Progress], Outcome]) -> None:
-    """Run a queued job's work in this (worker) process: commit its writes with its result, or none of them."""
-    session = db.session
+def start(session: Session, job_id: int) -> dict | None:
+    """Mark a queued job running in this worker (its pid) and return its params; None when there is nothing to run
+    (deleted meanwhile, or a second delivery of the same job)."""
     job = session.get(Job, job_id)
-    if job is None or job.state != "queued":  # deleted meanwhile, or a second delivery of the same job
-        return
+    if job is None or job.state != "queued":
+        return None
     job.state, job.started_at, job.worker_pid = "running", utcnow(), os.getpid()
-    params = dict(job.params)
-    session.commit()
-    progress = Progress(db.engine, job_id)
-    try:
-        outcome = work(session, params, progress)
-    except DomainError as error:
-        session.rollback()
-        outcome = Outcome(keep=False, error_code=error.code, error_message=error.message)
-    except Exception:
-        session.rollback()
-        log.exception("job %s (%s) failed", job_id, params.get("format", ""))
-        outcome = Outcome(keep=False, error_code="internal",
-                          error_message=_("Une erreur est survenue de notre côté : rien n'a été enregistré. "
-                                          "Réessayez ; si cela recommence, prévenez la coordination."))
-    finally:
-        progress.close()
-        if params.get("file"):
-            spool_path(params["file"]).unlink(missing_ok=True)
-    if not outcome.keep:
-        session.rollback()
+    session.flush()
+    return dict(job.params)
+
+
+def finish(session: Session, job_id: int, outcome: Outcome) -> None:
+    """Record how a job ended: its result, or its error in French with the error's code."""
     _finish(session.get(Job, job_id), outcome)
-    session.commit()
+    session.flush()
 
 
 def _finish(job: Job, outcome: Outcome) -> None:

@@ -11,7 +11,8 @@ from workshop.accounts.models import User
 from workshop.errors import Forbidden
 from workshop.jobs.progress import Progress
 from workshop.jobs.queue import job_task
-from workshop.jobs.service import Outcome, execute, spool_path
+from workshop.jobs.runner import execute
+from workshop.jobs.service import Outcome, spool_path
 from workshop.practices import exchange
 
 KIND = "import_practices"

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from workshop.jobs.progress import Progress
 from workshop.jobs.queue import job_task
-from workshop.jobs.service import Outcome, execute, spool_path
+from workshop.jobs.runner import execute
+from workshop.jobs.service import Outcome, spool_path
 from workshop.mapping.imports.report import ImportReport, Scope
 from workshop.mapping.imports.run import run_import
 
