@@ -68,6 +68,10 @@ serve:
 system-deps:
 	@bash .ci/system-deps
 
+# Two test processes (pytest-xdist): every test has its own database and its servers take free ports, so they
+# run side by side; CI on 2 cores finishes in about half the time. `make test PYTEST_ARGS=` runs them one by one.
+PYTEST_ARGS ?= -n 2
+
 test: build system-deps
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
