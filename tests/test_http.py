@@ -237,6 +237,8 @@ def test_create_workshop_then_see_the_room_screen(client, make_user, login):
     code = re.search(r'data-testid="room-code">([A-Z0-9]{4}-[A-Z0-9]{4})<', text).group(1)
     raw = code.replace("-", "")
     assert f"http://localhost/j/{raw}" in text
+    # The join link names this machine only (the test app's PUBLIC_URL): the room screen says phones cannot join.
+    assert 'data-testid="room-loopback"' in text and "make run HOST=0.0.0.0" in text
     qr_src = re.search(r'<img class="qr" src="([^"]+)"', text).group(1)
     qr = client.get(qr_src)
     assert qr.status_code == 200
@@ -398,3 +400,14 @@ def test_control_characters_in_a_title_are_a_field_error(client, make_user, logi
     assert response.status_code == 200
     assert "caractères invalides" in page(response)
     assert "Aucun atelier pour l'instant." in page(client.get("/ateliers"))
+
+
+def test_room_screen_does_not_warn_when_phones_can_reach_the_join_link(app, client, make_user, login, make_workshop):
+    app.config["PUBLIC_URL"] = "http://192.168.1.20:5000"
+    app.config["TRUSTED_HOSTS"] = None
+    user = make_user("facilitator")
+    login(user)
+    workshop = make_workshop(user)
+    text = page(client.get(f"/ateliers/{workshop['id']}/salle"))
+    assert "http://192.168.1.20:5000/j/" in text
+    assert 'data-testid="room-loopback"' not in text

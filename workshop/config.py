@@ -70,6 +70,13 @@ def default_public_url(host: str, port: str) -> str:
     return f"http://{name}:{port}"
 
 
+def only_this_machine(url: str) -> bool:
+    """Whether a public URL names this machine only (localhost, 127.x, ::1): a phone in the room cannot open it, so
+    the room screen warns the facilitator before people scan a QR code that leads nowhere."""
+    name = (urlsplit(url).hostname or "").lower()
+    return name in ("localhost", "::1") or name.startswith("127.") or name.endswith(".localhost")
+
+
 def trusted_hosts(public_url: str, host: str, extra: list[str] | None = None) -> list[str]:
     """Flask's TRUSTED_HOSTS: the host of PUBLIC_URL, the bind address (on every interface: the LAN address and
     the machine's name), loopback names and any extra ones; a request naming another host gets a 400 before any

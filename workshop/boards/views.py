@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workshop import ratelimit
+from workshop.config import only_this_machine
 from workshop.boards import service
 from workshop.boards.forms import JoinCodeForm, WorkshopForm
 from workshop.errors import DomainError, NotFound
@@ -131,7 +132,7 @@ def room(workshop_id: int):
     workshop = _moderated(workshop_id)
     url = join_url(workshop.code)
     return render_template("boards/room.html", workshop=workshop, url=url,
-                           code=service.format_code(workshop.code))
+                           code=service.format_code(workshop.code), only_this_machine=only_this_machine(url))
 
 
 @bp.get("/ateliers/<int:workshop_id>/qr.svg")
