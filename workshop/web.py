@@ -27,6 +27,7 @@ from workshop.live.kernel import Kernel
 from workshop.live.namespace import BoardNamespace
 from workshop.practices import index as practice_index
 from workshop.practices.coediting import PracticeNamespace
+from workshop.printing.service import install as install_pdf_cache
 from workshop.validation import ID_MAX
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
@@ -71,6 +72,7 @@ def register_web(app: Flask) -> None:
     for module in MODELS:
         import_module(f"workshop.{module}")
     database.configure()
+    install_pdf_cache()
     limiter.init_app(app)
     _configure_login()
     for domain in BLUEPRINTS:

@@ -3,6 +3,7 @@ RETENTION_MONTHS; the notice at join, the public page and an access log without 
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -249,3 +250,48 @@ def test_the_access_log_keeps_no_address_no_query_and_no_join_code():
     makefile = (__import__("pathlib").Path(__file__).parents[2] / "Makefile").read_text()
     assert "--logger-class workshop.privacy.accesslog.PrivateAccessLogger" in makefile
     assert "%(h)s" not in makefile and "%(q)s" not in makefile and "%(r)s" not in makefile
+
+
+def test_an_erasure_leaves_no_cached_pdf_holding_the_erased_text(app, client, login, make_user, written, tmp_path):
+    """A report rendered before the erasure sat in the PDF cache, readable by its job link: it must go."""
+    from pypdf import PdfReader
+
+    app.config.update(PDF_CACHE_DIR=str(tmp_path / "pdf-cache"), PDF_RENDER_INLINE=True)
+    board = written()
+    login(make_user("admin"))
+    before = client.get(f"/ateliers/{board.workshop_id}/compte-rendu.pdf")
+    assert before.status_code == 200
+    before.close()
+    cache = tmp_path / "pdf-cache"
+
+    def cached_text() -> str:
+        return "".join(page.extract_text() for path in cache.rglob("*.pdf")
+                       for page in PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+    assert "Martin" in cached_text()
+    assert client.post(f"/admin/donnees-personnelles/ateliers/{board.workshop_id}/participants/{board.nadia_id}"
+                       "/effacer").status_code == 302
+    assert "Martin" not in cached_text()
+    after = client.get(f"/ateliers/{board.workshop_id}/compte-rendu.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(after.data)).pages)
+    after.close()
+    assert "Martin" not in text and "Café des parents" in text
+
+
+def test_a_rolled_back_erasure_keeps_the_cache(app, session, written, tmp_path):
+    from workshop.printing.service import get_renderer
+    from workshop.privacy import erasure
+
+    app.config.update(PDF_CACHE_DIR=str(tmp_path / "pdf-cache"))
+    app.extensions.pop("pdf_renderer", None)
+    board = written()
+    kept = tmp_path / "pdf-cache" / "kept.pdf"
+    get_renderer()  # creates the folder
+    kept.write_bytes(b"%PDF-1.7")
+    erasure.erase(session, board.workshop_id, [board.nadia_id])
+    session.rollback()
+    session.commit()
+    assert kept.exists()
+    erasure.erase(session, board.workshop_id, [board.nadia_id])
+    session.commit()
+    assert not kept.exists()

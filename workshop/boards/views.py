@@ -22,9 +22,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workshop import ratelimit
-from workshop.config import only_this_machine
 from workshop.boards import service
 from workshop.boards.forms import JoinCodeForm, WorkshopForm
+from workshop.config import only_this_machine
 from workshop.errors import DomainError, NotFound
 from workshop.extensions import db
 from workshop.formats.service import format_choices

@@ -181,6 +181,17 @@ class Renderer:
                 continue
         return removed
 
+    def clear(self) -> int:
+        """Delete every cached PDF, book part, job and alias: after an erasure, no cached file may keep the erased
+        text, and the cache cannot tell which documents held it (it is keyed by content). Return the PDFs gone."""
+        removed = 0
+        for folder in (self.cache_dir, self.cache_dir / "parts", self.cache_dir / "jobs"):
+            for path in folder.glob("*"):
+                if path.is_file():
+                    removed += path.suffix == ".pdf"
+                    path.unlink(missing_ok=True)
+        return removed
+
     # Aliases: skip building the HTML when nothing it depends on changed ---------------------------------
 
     def _alias_path(self, alias: str) -> Path:

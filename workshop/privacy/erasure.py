@@ -19,6 +19,7 @@ from workshop.facilitation.models import NextStep, Reply
 from workshop.facilitation.replies import REPLY
 from workshop.live.context import erase_logged_items
 from workshop.practices.models import Practice
+from workshop.printing.service import forget_cached_pdfs
 
 ERASED_NAME = "Participant·e effacé·e"
 REPLY_EVENTS = ("reply.added", "reply.hidden", "reply.shown")
@@ -90,6 +91,8 @@ def erase(session: Session, workshop_id: int, participant_ids: list[int] | None 
     if participant_ids is None:
         session.execute(update(NextStep).where(NextStep.workshop_id == workshop_id, NextStep.owner != "")
                         .values(owner=""))
+    if erased:
+        forget_cached_pdfs(session)  # reports and toolkits rendered before may hold the erased text
     session.flush()
     return erased
 

@@ -15,6 +15,7 @@ from workshop.boards import service as boards
 from workshop.boards.models import Participant, Workshop
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.practices.models import PracticeComment, PracticeVersion
+from workshop.printing.service import forget_cached_pdfs
 from workshop.privacy.erasure import ERASED_NAME
 from workshop.validation import clean_id
 
@@ -80,5 +81,6 @@ def erase_account(session: Session, user: User, actor: User | None = None) -> di
                             .values(name=ERASED_NAME)).rowcount
     for model in (PracticeVersion, PracticeComment):
         session.execute(update(model).where(model.author_id == user.id).values(author_name=ERASED_ACCOUNT))
+    forget_cached_pdfs(session)  # reports and sheets rendered before print the account's name
     session.flush()
     return {"account": user.id, "seats": seats}
