@@ -1,5 +1,7 @@
 // Job page (/taches/<id>): "En cours… n/N lignes" while the worker runs the job, then the page reloads to show
 // the result the server renders. Words come from the page (templates/jobs/job.html), in its language.
+import { pollJob } from "./poll-job.js";
+
 const t = JSON.parse(document.getElementById("job-i18n").textContent);
 const box = document.querySelector(".job[data-state-url]");
 
@@ -14,24 +16,13 @@ function show(text, bar, job) {
 }
 
 async function follow(stateUrl, text, bar) {
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    let data;
-    try {
-      data = await (await fetch(stateUrl, { headers: { Accept: "application/json" } })).json();
-    } catch {
-      continue; // network hiccup: keep trying
-    }
-    if (!data.ok) {
-      text.textContent = data.error?.message || "";
-      return;
-    }
-    if (data.job.state === "done" || data.job.state === "failed") {
-      window.location.reload();
-      return;
-    }
-    show(text, bar, data.job);
-  }
+  const data = await pollJob(stateUrl, {
+    interval: 700,
+    ended: (job) => job.state === "done" || job.state === "failed",
+    onProgress: (job) => show(text, bar, job),
+  });
+  if (data.ok) window.location.reload();
+  else text.textContent = data.error?.message || "";
 }
 
 if (box) follow(box.dataset.stateUrl, box.querySelector("[data-job-text]"), box.querySelector("[data-job-bar]"));

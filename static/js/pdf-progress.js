@@ -1,5 +1,7 @@
 // PDF downloads: a long build shows "Préparation du PDF… n/N pages" while the server renders, then downloads.
 // Words come from the page (templates/printing/_pdf_progress.html), in its language.
+import { pollJob } from "./poll-job.js";
+
 const t = JSON.parse(document.getElementById("pdf-i18n").textContent);
 const box = document.querySelector(".pdf-progress");
 
@@ -10,27 +12,18 @@ function show(text, bar, job) {
 }
 
 async function follow(statusUrl, downloadUrl, text, bar) {
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    let data;
-    try {
-      data = await (await fetch(statusUrl, { headers: { Accept: "application/json" } })).json();
-    } catch {
-      continue; // network hiccup: keep trying
-    }
-    if (!data.ok) {
-      text.textContent = data.error?.message || t.failed;
-      return;
-    }
+  const data = await pollJob(statusUrl, {
+    interval: 500,
+    ended: (job) => job.state === "done" || job.state === "error",
+    onProgress: (job) => show(text, bar, job),
+  });
+  if (!data.ok) {
+    text.textContent = data.error?.message || t.failed;
+  } else if (data.job.state === "done") {
     show(text, bar, data.job);
-    if (data.job.state === "done") {
-      window.location.assign(downloadUrl);
-      return;
-    }
-    if (data.job.state === "error") {
-      text.textContent = t.retry;
-      return;
-    }
+    window.location.assign(downloadUrl);
+  } else {
+    text.textContent = t.retry;
   }
 }
 

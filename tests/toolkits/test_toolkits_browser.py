@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -41,7 +40,8 @@ def site(tmp_path_factory):
         db.session.remove()
         db.engine.dispose()
     server = ServerProcess(free_port(5600, 5649), url, tmp / "server.log",
-                           extra_env={"PDF_CACHE_DIR": str(tmp / "pdf-cache")}).start()
+                           extra_env={"PDF_CACHE_DIR": str(tmp / "pdf-cache"),
+                                      "PDF_INLINE_WAIT": "0"}).start()  # every render shows its progress
     try:
         yield server
     finally:
@@ -79,20 +79,19 @@ def test_coordinator_composes_publishes_and_downloads_a_toolkit(site, new_page, 
     expect(sections.nth(0).locator(".entry-title")).to_have_text([re.compile("n° 1 à Tourcoing")])
     expect(sections.nth(1).locator(".entry-title")).to_have_text([re.compile("n° 2 à Lille")])
 
-    # Download as the page's script does: the server answers at once (cached or quick) or with a job to poll.
-    pdf = page.request.get(page.url.replace("/modifier", ".pdf"), headers={"Accept": "application/json"})
-    if pdf.status == 202:
-        job = pdf.json()
-        deadline = time.monotonic() + 180
-        while job["job"]["state"] == "running" and time.monotonic() < deadline:
-            time.sleep(0.5)
-            job = page.request.get(site.url + pdf.json()["status_url"]).json()
-        assert job["job"]["state"] == "done" and job["job"]["done"] == job["job"]["total"]
-        pdf = page.request.get(site.url + job["download_url"])
+    # "Télécharger le PDF": the page asks in the background, shows "n/N pages" while the server lays it out
+    # (polling the job), then the browser downloads the file.
+    editor_url = page.url
+    page.locator("a[data-pdf-download]").click()
+    expect(page.locator(".pdf-inline-status")).to_be_visible()
+    expect(page.locator("progress")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"/exports/travaux/[^/]+/pdf$"), timeout=180_000)  # the finished file
+    pdf = page.request.get(page.url)
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     text = read_pdf(pdf.body()).pages[0].extract_text()
     assert "Accueillir les familles" in text
 
+    page.goto(editor_url)
     page.get_by_role("button", name="Publier").click()
     expect(page.locator(".flash-success")).to_contain_text("publiée")
     public = page.locator("a[href*='/b/']").first
