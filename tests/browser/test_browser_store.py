@@ -158,10 +158,13 @@ def test_a_paged_state_is_assembled_and_events_meanwhile_win(live, new_page):
       const first = texts();
       socket.fire("event", { seq: 10, type: "card.deleted", data: { card: { id: 4, deleted: true } } });
       socket.fire("event", { seq: 11, type: "card.updated", data: { card: card(3, "trois, corrigé") } });
+      socket.fire("event", { seq: 12, type: "card.moved",  // a card of a later page moved before it came
+                             data: { card_id: 5, column: "lever", group_id: null, order: [5] } });
       const request = socket.last("state.cards");
       request.ack({ ok: true, cards: [card(3, "trois"), card(4, "quatre")], next: 4, seq: 9 });
       socket.last("state.cards").ack({ ok: true, cards: [card(5, "cinq")], next: null, seq: 11 });
       return { asked, first, after: request.payload.after, texts: texts(),
+               moved: store.state.cards.get(5).column,
                pages: socket.names().filter((n) => n === "state.cards").length };
     }""")
     assert result["asked"] is True
@@ -169,3 +172,4 @@ def test_a_paged_state_is_assembled_and_events_meanwhile_win(live, new_page):
     assert result["after"] == 2
     assert result["pages"] == 2
     assert sorted(result["texts"]) == sorted(["un", "deux", "trois, corrigé", "cinq"])
+    assert result["moved"] == "lever"  # the page (older than the move) did not put it back in its old column

@@ -52,6 +52,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   let retryTimer = null;
   let loading = 0; // generation of the snapshot whose pages of cards are being fetched
   const gone = new Set(); // cards removed by events while pages are still coming
+  const moved = new Map(); // card id -> the column an event moved it to before its page came
 
   socket = socket || io("/board", { transports: ["websocket", "polling"], reconnectionDelayMax: 4000 });
 
@@ -151,6 +152,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   function load(snapshot, seq) {
     const generation = ++loading;
     gone.clear();
+    moved.clear();
     transaction(() => {
       set({ ...fromSnapshot(snapshot), seq });
       change.loaded = true;
@@ -170,10 +172,16 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
         return;
       }
       const cards = new Map(state.cards);
-      for (const card of ack.cards) if (!cards.has(card.id) && !gone.has(card.id)) cards.set(card.id, card);
+      for (const card of ack.cards) {
+        if (cards.has(card.id) || gone.has(card.id)) continue;
+        cards.set(card.id, moved.has(card.id) ? { ...card, column: moved.get(card.id) } : card);
+      }
       set({ cards });
       if (ack.next) fetchCards(ack.next, generation);
-      else gone.clear();
+      else {
+        gone.clear();
+        moved.clear();
+      }
     });
   }
 
@@ -208,6 +216,9 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
     change.events.push(event);
     const card = event.data && event.data.card;
     if (card && card.id !== undefined && !state.cards.has(card.id)) gone.add(card.id); // a page must not revive it
+    if (event.type === "card.moved" && !state.cards.has(event.data.card_id)) {
+      moved.set(event.data.card_id, event.data.column); // its page, older than this event, must not undo the move
+    }
   }
 
   function resync() {
