@@ -72,7 +72,7 @@ class Participant(db.Model):
     role: Mapped[str] = mapped_column(String(20), default="participant")  # participant | facilitator
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     last_seen_at: Mapped[datetime | None]
-    # The person behind this seat, whatever name they join under (see live.namespace.person_key): budgets such
+    # The person behind this seat, whatever name they join under (see live.devices): budgets such
     # as dots count per person, so re-joining under a new name gives no new budget.
     person: Mapped[str | None] = mapped_column(String(64))
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import io
-import secrets
 
 import segno
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -29,7 +27,7 @@ from workshop.errors import DomainError, NotFound
 from workshop.extensions import db
 from workshop.formats.service import format_choices
 from workshop.forms import attach_error
-from workshop.live.namespace import DEVICE_COOKIE
+from workshop.live.devices import give_device
 from workshop.printing.markup import base_url
 
 bp = Blueprint("boards", __name__)
@@ -75,14 +73,8 @@ def board(code: str):
         return _unknown_code(JoinCodeForm(data={"code": code}), error)
     if workshop.code != code:
         return redirect(url_for("boards.board", code=workshop.code))
-    response = make_response(render_template("boards/board.html", workshop=workshop,
-                                             moderator=service.can_moderate(current_user, workshop)))
-    if len(request.cookies.get(DEVICE_COOKIE, "")) < 16:
-        # Who is behind a seat without an account (live.namespace.person_key): re-joining under a new name
-        # from this browser keeps the same dot budget. A random id, nothing else; it ends with the browser's.
-        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), httponly=True, samesite="Lax",
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
+    return give_device(make_response(render_template("boards/board.html", workshop=workshop,
+                                                      moderator=service.can_moderate(current_user, workshop))))
 
 
 @bp.get("/ateliers")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 from flask import current_app, request, session
@@ -14,10 +13,9 @@ from workshop import ratelimit
 from workshop.errors import Forbidden, NotFound, RateLimited, ValidationError
 from workshop.extensions import db
 from workshop.live import presence
+from workshop.live.devices import person_key
 from workshop.live.kernel import Kernel
 from workshop.sockets import GuardedNamespace
-
-DEVICE_COOKIE = "passerelles_device"
 
 
 class BoardNamespace(GuardedNamespace):
@@ -136,17 +134,6 @@ class BoardNamespace(GuardedNamespace):
             leave_room(presence.room(board["workshop_id"]))
             leave_room(presence.moderators_room(board["workshop_id"]))
             presence.remove(request.sid)
-
-
-def person_key() -> str:
-    """Who is behind this socket, without an account: the browser's device cookie (set by the board page),
-    else the socket itself. Kept for the socket's life, so a re-join under a new name is the same person. Not
-    the address: a whole school shares one, and each pupil has their own dots."""
-    if "person" not in session:
-        device = request.cookies.get(DEVICE_COOKIE, "")
-        session["person"] = ("d:" + hashlib.sha256(device.encode()).hexdigest()[:40] if 16 <= len(device) <= 200
-                             else "s:" + hashlib.sha256(request.sid.encode()).hexdigest()[:40])
-    return session["person"]
 
 
 COSTLY_RATES = frozenset({"SIMILAR_RATE"})  # commands whose cost grows with the board: one at a time too
