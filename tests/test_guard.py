@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from workshop.addresses import client_key
 from workshop.guard import BodyTooLarge, GuardedInput, Limits, RequestGuard
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,6 +151,42 @@ def test_requests_in_progress_are_capped_per_address_and_sockets_apart():
             thread.join(10)
     assert call(guard, "/", method="GET")[0] == 200  # slots are given back when a response ends
     assert guard.slots.counts == {}
+
+
+def test_ipv6_addresses_of_one_subscriber_share_one_cap():
+    """A phone or a home box holds a whole IPv6 /64: drawing a new address per request must not escape the cap."""
+    release = threading.Event()
+    entered = threading.Semaphore(0)
+
+    def slow_app(environ, start_response):
+        entered.release()
+        release.wait(10)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    guard = RequestGuard(slow_app, Limits(default_body=MB, body_by_path={}, min_rate=1024, grace=30,
+                                          max_requests=2, max_sockets=5))
+    threads = [threading.Thread(target=call, args=(guard, "/lent"), kwargs={"method": "GET", "address": address})
+               for address in ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9")]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in threads:
+            assert entered.acquire(timeout=10)
+        assert call(guard, "/", method="GET", address="2001:db8:1:2:abcd::77")[0] == 429
+        assert guard.slots.counts == {("2001:db8:1:2::/64", "request"): 2}
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(10)
+
+
+@pytest.mark.parametrize(("address", "key"), [
+    ("203.0.113.5", "203.0.113.5"), ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+    ("::ffff:203.0.113.5", "203.0.113.5"), ("fe80::1%eth0", "fe80::/64"), (None, "?"), ("", "?"),
+    ("unix:/run/x.sock", "unix:/run/x.sock")])
+def test_the_key_an_address_is_counted_under(address, key):
+    assert client_key(address) == key
 
 
 def test_proxy_fix_counts_the_forwarded_address(tmp_path):

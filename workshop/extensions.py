@@ -13,6 +13,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from workshop.addresses import client_key
+
 
 class Base(DeclarativeBase):
     """Declarative base with stable constraint names, so migrations stay portable."""
@@ -35,4 +37,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 
-limiter = Limiter(key_func=get_remote_address)
+
+def _limited_key() -> str:
+    """Flask-Limiter counts per client address, an IPv6 one by its /64 (see workshop.addresses)."""
+    return client_key(get_remote_address())
+
+
+limiter = Limiter(key_func=_limited_key)

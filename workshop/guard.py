@@ -33,6 +33,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import RequestEntityTooLarge, RequestTimeout
 from werkzeug.http import parse_accept_header
 
+from workshop.addresses import client_key
 from workshop.greenlets import cooperate, gevent_active
 
 # The body limit of the current request, for Flask's form parsing (see GuardedRequest).
@@ -272,7 +273,7 @@ class RequestGuard:
     def __call__(self, environ: dict, start_response: Callable):
         path = environ.get("PATH_INFO", "") or "/"
         is_socket = self.limits.is_socket(path)
-        key = (environ.get("REMOTE_ADDR") or "?", "socket" if is_socket else "request")
+        key = (client_key(environ.get("REMOTE_ADDR")), "socket" if is_socket else "request")
         if not self.slots.acquire(key, self.limits.max_sockets if is_socket else self.limits.max_requests):
             # Closed at once, without lingering: an address over its cap must not hold more connections.
             return self.refuse(environ, start_response, "too_many_connections")

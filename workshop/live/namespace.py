@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
 from workshop import ratelimit
+from workshop.addresses import client_key
 from workshop.errors import Forbidden, NotFound, RateLimited, ValidationError
 from workshop.extensions import db
 from workshop.live import presence
@@ -148,7 +149,7 @@ def _one_costly_read():
 
 
 def _address() -> str:
-    return request.remote_addr or "?"
+    return client_key(request.remote_addr)
 
 
 def _origin() -> dict[str, str]:

@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import parse_many
 
+from workshop.addresses import client_key
 from workshop.errors import RateLimited
 from workshop.extensions import limiter
 from workshop.printing.books import PdfBook
@@ -65,7 +66,7 @@ def _may_render() -> bool:
     if not limiter.enabled:
         return True
     items = parse_many(current_app.config["PDF_RENDER_RATE"])
-    return all([limiter.limiter.hit(item, "pdf-render", get_remote_address()) for item in items])
+    return all([limiter.limiter.hit(item, "pdf-render", client_key(get_remote_address())) for item in items])
 
 
 def _render_job_error() -> Response:
