@@ -21,6 +21,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     database.private_sqlite(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).update(database.sqlite_connect_args())
     if not app.config["PUBLIC_URL"]:
         app.config["PUBLIC_URL"] = config.default_public_url(app.config["HOST"], app.config["PORT"])
     if app.config.get("TRUSTED_HOSTS") is None:
