@@ -238,6 +238,26 @@ def test_resync_and_similar_cards_are_limited(board_client, code):
     assert board_client(code, "Autre").call("resync", {"since": 0})["ok"]
 
 
+@pytest.mark.parametrize("app_config", [{"COSTLY_MS": "1/10 seconds"}])
+def test_costly_reads_spend_a_time_budget_per_socket(board_client, code):
+    """Counts cannot tell a 6,000-card replay from a 10-card one: time can. Once a socket has spent its
+    milliseconds of costly reads, the next is refused in French; another socket still reads."""
+    spammer = board_client(code, "Nom1")
+    assert spammer.call("resync", {"since": 0})["ok"]  # spends at least 1 ms: the whole budget
+    for event, payload in (("resync", {"since": 0}), ("card.similar", {"text": "une idée"}),
+                           ("state.cards", {"after": 0})):
+        error = error_of(spammer.call(event, payload))
+        assert error["code"] == "rate_limited" and "Doucement" in error["message"]
+    assert board_client(code, "Autre").call("resync", {"since": 0})["ok"]
+
+
+@pytest.mark.parametrize("app_config", [{"COSTLY_MS_PER_ADDRESS": "1/10 seconds"}])
+def test_costly_reads_spend_a_time_budget_per_address(board_client, code):
+    assert board_client(code, "Nom1").call("resync", {"since": 0})["ok"]
+    error = error_of(board_client(code, "Nom2").call("resync", {"since": 0}))  # a new socket, the same address
+    assert error["code"] == "rate_limited"
+
+
 @pytest.mark.parametrize("app_config", [{"STATE_PAGE_CARDS": 5}])
 def test_a_late_joiner_gets_the_state_in_pages(app, board_client, code, facilitator):
     _browser, cookie = logged_in_browser(app, facilitator)

@@ -159,6 +159,10 @@ def from_env() -> dict:
         "RESYNC_RATE_PER_ADDRESS": os.environ.get("RESYNC_RATE_PER_ADDRESS", "300/10 seconds"),
         # Costly reads (resync, pages of state, similar cards) running at once from one address; one per socket.
         "COSTLY_IN_FLIGHT_PER_ADDRESS": int(os.environ.get("COSTLY_IN_FLIGHT_PER_ADDRESS", "2")),
+        # Milliseconds of costly reads (wall time) per socket, and per address, in a moving window: a late joiner
+        # on a 6,000-card board spends ~600 ms for its 20 pages; a spammer stops at the budget.
+        "COSTLY_MS": os.environ.get("COSTLY_MS", "2000/10 seconds"),
+        "COSTLY_MS_PER_ADDRESS": os.environ.get("COSTLY_MS_PER_ADDRESS", "3000/10 seconds"),
         # Pages of board state sent (state.cards; a whole state sent at once counts as the pages it holds): a
         # 6,000-card board is 20 pages of 300.
         "PAGE_RATE": os.environ.get("PAGE_RATE", "40/10 seconds"),

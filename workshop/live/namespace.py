@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from flask import current_app, request, session
 from flask_babel import gettext as _
@@ -140,12 +142,24 @@ class BoardNamespace(GuardedNamespace):
 COSTLY_RATES = frozenset({"SIMILAR_RATE"})  # commands whose cost grows with the board: one at a time too
 
 
-def _one_costly_read():
+@contextmanager
+def _one_costly_read() -> Iterator[None]:
     """Costly reads (resync, pages, similar cards) one at a time per socket and COSTLY_IN_FLIGHT_PER_ADDRESS
-    at a time per address: many sockets cannot hold the server with requests that each take long."""
-    return ratelimit.at_most({("socket", request.sid): 1,
-                              ("address", _address()): current_app.config["COSTLY_IN_FLIGHT_PER_ADDRESS"]},
-                             _("Doucement : trop d'actions d'un coup. Attendez quelques secondes."))
+    at a time per address: many sockets cannot hold the server with requests that each take long. Each also
+    spends milliseconds of a budget (COSTLY_MS per socket, COSTLY_MS_PER_ADDRESS): counts of requests cannot
+    tell a 6,000-card replay from a 10-card one, time can; a spammer gets at most that share of the process."""
+    message = _("Doucement : trop d'actions d'un coup. Attendez quelques secondes.")
+    origin = _origin()
+    if not ratelimit.allowed_all("COSTLY_MS", origin):
+        raise RateLimited(message)
+    with ratelimit.at_most({("socket", request.sid): 1,
+                            ("address", origin["address"]): current_app.config["COSTLY_IN_FLIGHT_PER_ADDRESS"]},
+                           message):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            ratelimit.hit_all("COSTLY_MS", origin, cost=max(1, round((time.perf_counter() - started) * 1000)))
 
 
 def _address() -> str:
