@@ -23,10 +23,9 @@ class Attempt:
     retry: bool = False
 
 
-def build(message: MailMessage):
+def build(message: MailMessage) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(subject=message.subject, body=message.body_text,
-                                   from_email=current_app.config["MAIL_DEFAULT_SENDER"], to=[message.recipient],
-                                   connection=mail.get_connection(fail_silently=False))
+                                   from_email=current_app.config["MAIL_DEFAULT_SENDER"], to=[message.recipient])
     email.attach_alternative(message.body_html, "text/html")
     for item in message.attachments or []:
         email.attach(item["filename"], item["content"], item.get("mimetype") or "application/octet-stream")
@@ -55,7 +54,10 @@ def deliver(session: Session, message_id: int) -> Attempt | None:
         return None
     message.attempts += 1
     try:
-        build(message).send()
+        # The connection as a context manager: flask-mailman's send() leaves the socket open when the server
+        # refuses a message.
+        with mail.get_connection(fail_silently=False) as connection:
+            connection.send_messages([build(message)])
     except (smtplib.SMTPException, OSError) as error:
         message.error = f"{smtp_code(error) or type(error).__name__}: {error}"[:500]
         if is_temporary(error) and message.attempts < current_app.config["MAIL_MAX_ATTEMPTS"]:

@@ -29,14 +29,14 @@ def _structure_networks(session: Session, structure_ids: list[int]) -> set[int]:
 
 def practice_status_changed(session: Session, actor: User, practice: Practice, action: str) -> int:
     """A sheet submitted: its reviewers hear of it; published or sent back: its authors and editors do."""
-    context = {"title": practice.title, "url": f"/fiches/{practice.id}", "detail": action}
+    context = {"title": practice.title, "url": f"/fiches/{practice.id}"}
     if action == "submit" and practice.status == "submitted":
         reviewers = coordinators(session, {n.id for n in practice.networks})
         return notify_all(session, reviewers, "review_requested", context, ref=f"practice:{practice.id}",
                           skip=actor)
     if action in ("publish", "return") and practice.status in ("published", "draft"):
         people = [p for p in [session.get(User, practice.created_by_id), *practice.editors] if p is not None]
-        return notify_all(session, people, "review_decided", {**context, "detail": practice.status},
+        return notify_all(session, people, "review_decided", {**context, "outcome": practice.status},
                           ref=f"practice:{practice.id}", skip=actor)
     return 0
 
