@@ -92,7 +92,8 @@ def test_next_steps_falling_due_are_reminded_once_to_the_facilitator(app, make_u
         workshop = boards.create_workshop(db.session, db.session.get(User, facilitator.id), "Atelier parents")
         today = date(2026, 3, 10)
         db.session.add_all([
-            NextStep(workshop_id=workshop.id, text="Relancer la mairie", owner="Karim", due_on=today + timedelta(days=1)),
+            NextStep(workshop_id=workshop.id, text="Relancer la mairie", owner="Karim",
+                     due_on=today + timedelta(days=1)),
             NextStep(workshop_id=workshop.id, text="Plus tard", owner="Léa", due_on=today + timedelta(days=20)),
             NextStep(workshop_id=workshop.id, text="Déjà fait", owner="Léa", due_on=today, done=True)])
         db.session.commit()

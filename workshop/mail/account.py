@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from workshop.accounts import service as accounts
-from workshop.errors import DomainError
+from workshop.errors import DomainError, ValidationError
 from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.mail import recovery
@@ -79,7 +79,10 @@ def _apply(part: str, form, user) -> str:
         return _("Un lien de confirmation a été envoyé à %(email)s : votre adresse changera quand vous l'aurez "
                  "suivi.", email=form.email.data.strip().lower())
     if part == "motdepasse":
-        accounts.authenticate(db.session, user.email, form.current.data)
+        try:
+            accounts.authenticate(db.session, user.email, form.current.data)
+        except ValidationError:
+            raise ValidationError(_("Mot de passe actuel incorrect."), field="current") from None
         recovery.set_password(db.session, user, form.password.data)
         return _("Mot de passe changé : vos autres sessions sont fermées.")
     wanted = [key for key in notifications.KINDS if request.form.get(f"kind-{key}")]

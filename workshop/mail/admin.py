@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from workshop.accounts.forms import ROLE_CHOICES
 from workshop.accounts.views import admin_required
 from workshop.errors import DomainError
 from workshop.extensions import db
@@ -48,6 +49,7 @@ def invitations_page():
             return redirect(url_for("mail.admin.invitations_page"))
     status = 400 if request.method == "POST" else 200
     return render_template("mail/invitations.html", form=form, now=now(),
+                           roles={choice.value: choice.label for choice in ROLE_CHOICES},
                            invitations=invitations.list_invitations(db.session)), status
 
 
