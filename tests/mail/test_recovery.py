@@ -98,7 +98,7 @@ def test_account_page_changes_name_language_email_and_password(app, client, make
 
     wrong = client.post("/compte/motdepasse", data={"current": "faux-mot", "password": "encore-un-secret",
                                                    "confirm": "encore-un-secret"})
-    assert wrong.status_code == 400 and "Mot de passe actuel incorrect." in text(wrong)
+    assert wrong.status_code == 400 and "Current password is wrong." in text(wrong)  # the page speaks English now
     assert client.post("/compte/motdepasse", data={"current": PASSWORD, "password": "encore-un-secret",
                                                    "confirm": "encore-un-secret"}).status_code == 302
     assert client.get("/compte").status_code == 200  # this browser stays logged in
