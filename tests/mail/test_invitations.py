@@ -124,3 +124,19 @@ def test_a_server_that_stays_unreachable_fails_after_the_last_attempt(app, runne
     with app.app_context():
         message = db.session.scalar(select(MailMessage))
     assert message.status == "failed" and message.attempts == 3 and "ConnectionRefusedError" in message.error
+
+
+def test_the_invitation_form_refuses_bad_input_in_french(client, make_user, login, smtp):
+    login(make_user("admin"))
+    base = {"name": "Nadia", "email": "nadia@exemple.fr", "role": "member", "network": 0, "structure": 0,
+            "language": "fr"}
+    for change, message in (({"email": "nadia@"}, "Adresse e-mail invalide."),
+                            ({"name": "Na\x07dia"}, "caractères invalides"),
+                            ({"name": "x" * 121}, ""),
+                            ({"role": "root"}, ""),
+                            ({"network": 99999}, ""),
+                            ({"language": "de"}, "")):
+        response = client.post("/admin/invitations", data={**base, **change})
+        assert response.status_code == 400, change
+        assert message in text(response), change
+    assert smtp.messages == []
