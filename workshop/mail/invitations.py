@@ -93,12 +93,17 @@ def get_invitation(session: Session, invitation_id: int) -> Invitation:
     return invitation
 
 
-def resend(session: Session, actor: User, invitation_id: int) -> Invitation:
-    """Send a new link (valid again INVITATION_DAYS days); the previous one stops working."""
+def _pending(session: Session, actor: User, invitation_id: int) -> Invitation:
     _require_admin(actor)
     invitation = get_invitation(session, invitation_id)
     if invitation.state != "pending":
         raise ValidationError(_("Cette invitation n'est plus en attente."))
+    return invitation
+
+
+def resend(session: Session, actor: User, invitation_id: int) -> Invitation:
+    """Send a new link (valid again INVITATION_DAYS days); the previous one stops working."""
+    invitation = _pending(session, actor, invitation_id)
     if accounts.get_by_email(session, invitation.email):
         raise ValidationError(_("Un compte existe déjà avec cette adresse."), field="email")
     _send(session, invitation, actor)
@@ -106,10 +111,7 @@ def resend(session: Session, actor: User, invitation_id: int) -> Invitation:
 
 
 def revoke(session: Session, actor: User, invitation_id: int) -> Invitation:
-    _require_admin(actor)
-    invitation = get_invitation(session, invitation_id)
-    if invitation.state != "pending":
-        raise ValidationError(_("Cette invitation n'est plus en attente."))
+    invitation = _pending(session, actor, invitation_id)
     invitation.revoked_at = tokens.now()
     session.flush()
     return invitation

@@ -25,28 +25,39 @@ def _expired(error: LinkExpired, purpose: str):
     return render_template("mail/expired.html", message=error.message, purpose=purpose), error.status
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
-    """Set a password from an invitation link; the account is created and logged in."""
+def _password_page(check, accept, title: str, welcome, purpose: str):
+    """The page a link opens to set a password: `check()` refuses an old link (or returns the invitation it
+    shows), `accept(password)` sets it (and
+    returns the account, logged in here after the commit), `welcome(user)` is the flash message."""
     try:
-        invitation = invitations.by_token(db.session, token)
+        found = check()
     except LinkExpired as error:
-        return _expired(error, "invitation")
+        return _expired(error, purpose)
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = invitations.accept(db.session, token, form.password.data)
+            user = accept(form.password.data)
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
             login_user(user)
-            flash(_("Bienvenue, %(name)s : votre compte est prêt.", name=user.name), "success")
+            flash(welcome(user), "success")
             return redirect(url_for("boards.dashboard"))
     status = 400 if request.method == "POST" else 200
-    return render_template("mail/set_password.html", form=form, invitation=invitation,
-                           title=_("Choisissez votre mot de passe")), status
+    return render_template("mail/set_password.html", form=form, invitation=found,
+                           title=title), status
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Set a password from an invitation link; the account is created and logged in."""
+    return _password_page(lambda: invitations.by_token(db.session, token),
+                          lambda password: invitations.accept(db.session, token, password),
+                          _("Choisissez votre mot de passe"),
+                          lambda user: _("Bienvenue, %(name)s : votre compte est prêt.", name=user.name),
+                          "invitation")
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
@@ -68,22 +79,7 @@ def forgot_password():
 @bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Set a new password from a reset link: other sessions end, this browser is logged in."""
-    try:
-        recovery.check_reset(db.session, token)
-    except LinkExpired as error:
-        return _expired(error, "reset")
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = recovery.reset_password(db.session, token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            login_user(user)
-            flash(_("Mot de passe changé : vos autres sessions sont fermées."), "success")
-            return redirect(url_for("boards.dashboard"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("mail/set_password.html", form=form, invitation=None,
-                           title=_("Nouveau mot de passe")), status
+    return _password_page(lambda: recovery.check_reset(db.session, token),
+                          lambda password: recovery.reset_password(db.session, token, password),
+                          _("Nouveau mot de passe"),
+                          lambda _user: _("Mot de passe changé : vos autres sessions sont fermées."), "reset")
