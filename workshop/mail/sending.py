@@ -3,6 +3,7 @@ connection refused or cut) is tried again later, a permanent one (5xx) is record
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session
 from workshop.extensions import mail
 from workshop.mail.models import MailMessage
 from workshop.mail.tokens import now
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,10 @@ def deliver(session: Session, message_id: int) -> Attempt | None:
         if is_temporary(error) and message.attempts < current_app.config["MAIL_MAX_ATTEMPTS"]:
             session.flush()
             return Attempt("queued", retry=True)
+        message.status = "failed"
+    except Exception as error:  # a message the library cannot build or send: no retry would help
+        log.exception("mail %s could not be sent", message.id)
+        message.error = f"{type(error).__name__}: {error}"[:500]
         message.status = "failed"
     else:
         message.status = "sent" if current_app.config["MAIL_SERVER"] else "logged"
