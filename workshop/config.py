@@ -206,4 +206,26 @@ def from_env() -> dict:
         "JOBS_RETENTION_DAYS": int(os.environ.get("JOBS_RETENTION_DAYS", "30")),
         # PDF renders one address may start (documents not yet in the cache; a cached PDF is always served).
         "PDF_RENDER_RATE": os.environ.get("PDF_RENDER_RATE", "20/minute;200/hour"),
+        # E-mail (workshop/mail, flask-mailman): unset MAIL_SERVER writes messages to the log instead of sending.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _int_env("MAIL_PORT", 25),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Passerelles <ne-pas-repondre@passerelles.local>"),
+        "MAIL_TIMEOUT": _int_env("MAIL_TIMEOUT", 20),
+        # A temporary SMTP failure (4xx, server unreachable) is tried again after MAIL_RETRY_SECONDS, up to
+        # MAIL_MAX_ATTEMPTS tries in all; then, or at once on a permanent refusal (5xx), the message is "failed".
+        "MAIL_RETRY_SECONDS": _int_env("MAIL_RETRY_SECONDS", 300),
+        "MAIL_MAX_ATTEMPTS": _int_env("MAIL_MAX_ATTEMPTS", 5),
+        # Links sent by e-mail: an invitation is valid INVITATION_DAYS days, a password reset RESET_MINUTES
+        # minutes, an e-mail change confirmation EMAIL_CHANGE_HOURS hours; each works once.
+        "INVITATION_DAYS": _int_env("INVITATION_DAYS", 7),
+        "RESET_MINUTES": _int_env("RESET_MINUTES", 30),
+        "EMAIL_CHANGE_HOURS": _int_env("EMAIL_CHANGE_HOURS", 24),
+        # Reset requests per address asked for and per client address (beyond: the same answer, no mail).
+        "RESET_RATE": os.environ.get("RESET_RATE", "3/hour"),
+        "RESET_RATE_PER_ADDRESS": os.environ.get("RESET_RATE_PER_ADDRESS", "20/hour"),
+        # Notifications: next steps due within this many days are reminded to the workshop's facilitator.
+        "NEXT_STEP_REMINDER_DAYS": _int_env("NEXT_STEP_REMINDER_DAYS", 2),
     }

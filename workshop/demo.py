@@ -19,6 +19,7 @@ from workshop.boards.models import Workshop
 from workshop.cli_params import BoundedInt
 from workshop.extensions import db
 from workshop.live.kernel import current_kernel
+from workshop.mail.demo import seed_mail
 from workshop.mapping.demo import seed_structures
 from workshop.networks import service as networks
 from workshop.practices.demo import seed_up_to
@@ -85,3 +86,7 @@ def register(app: Flask) -> None:
         click.echo(f"Cartographie de démonstration : {mapped['structures']} structures et {mapped['links']} liens "
                    "ajoutés")
         db.session.commit()
+        mail = seed_mail(db.session, DEMO_ACCOUNTS[0][0])
+        db.session.commit()
+        click.echo(f"Invitations et notifications de démonstration ajoutées : {mail['invitations']} et "
+                   f"{mail['notifications']}")

@@ -25,6 +25,7 @@ from workshop.jobs.queue import install as install_jobs
 from workshop.live.commands import Registry
 from workshop.live.kernel import Kernel
 from workshop.live.namespace import BoardNamespace
+from workshop.mail.outbox import install as install_mail
 from workshop.practices import index as practice_index
 from workshop.practices.coediting import PracticeNamespace
 from workshop.printing.service import install as install_pdf_cache
@@ -32,11 +33,12 @@ from workshop.validation import ID_MAX
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
 BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "frameworks", "printing",
-              "toolkits", "privacy", "jobs")
-COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits", "privacy", "jobs")
+              "toolkits", "privacy", "jobs", "mail", "notifications")
+COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits", "privacy", "jobs", "mail")
 # Models of every domain (tables for create_all and Alembic).
 MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models", "mapping.models",
-          "facilitation.models", "practices.models", "toolkits.models", "jobs.models")
+          "facilitation.models", "practices.models", "toolkits.models", "jobs.models", "mail.models",
+          "notifications.models")
 # The modules declaring live board actions (`live.commands.command`); the kernel's registry is built from them.
 BOARD_COMMANDS = (
     "boards.cards", "facilitation.phases", "facilitation.tables", "facilitation.timer", "facilitation.undoable",
@@ -48,7 +50,8 @@ UPLOAD_LIMITS = {"mapping.import_page": "MAP_IMPORT_MAX_BYTES"}
 
 # The modules declaring queued tasks (`jobs.queue.job_task`); the queue is built from them, in the web process
 # and in `flask run-worker` alike.
-JOB_TASKS = ("mapping.imports.job", "practices.import_job", "jobs.housekeeping", "privacy.tasks")
+JOB_TASKS = ("mapping.imports.job", "practices.import_job", "jobs.housekeeping", "privacy.tasks", "mail.tasks",
+             "notifications.tasks")
 
 
 def build_kernel() -> Kernel:
@@ -79,6 +82,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(import_module(f"workshop.{domain}.views").bp)
     practice_index.install(app)
     install_jobs(app, [import_module(f"workshop.{name}") for name in JOB_TASKS])
+    install_mail(app)
     kernel = app.extensions["live"] = build_kernel()
     socketio.on_namespace(BoardNamespace(kernel))
     socketio.on_namespace(PracticeNamespace())

@@ -49,6 +49,7 @@ def seed_demo(database_url: str) -> dict:
     from workshop.accounts import service as accounts
     from workshop.demo import DEMO_PASSWORD, seed_board
     from workshop.extensions import db
+    from workshop.mail.demo import seed_mail
     from workshop.mapping.demo import seed_structures
     from workshop.mapping.models import Link, Structure
     from workshop.practices.demo import seed_up_to
@@ -56,7 +57,8 @@ def seed_demo(database_url: str) -> dict:
     from workshop.toolkits import service as toolkits
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY, "REDIS_URL": None,
-                      "SOCKETIO_ASYNC_MODE": "threading", "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024})
+                      "SOCKETIO_ASYNC_MODE": "threading", "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024,
+                      "JOBS_IMMEDIATE": True})
     with app.app_context():
         session = db.session
         db.create_all()
@@ -65,6 +67,8 @@ def seed_demo(database_url: str) -> dict:
         seed_structures(session, 12)
         admin = accounts.get_by_email(session, ADMIN_EMAIL)
         toolkit = toolkits.create_toolkit(session, admin, "Boîte à outils des Tilleuls")
+        session.commit()
+        seed_mail(session, ADMIN_EMAIL)  # a pending invitation (its message goes to the log: no MAIL_SERVER)
         session.commit()
         practices = session.scalars(select(Practice).order_by(Practice.id)).all()
         data = dict(
@@ -167,6 +171,12 @@ SURFACES = (
     Surface("admin-map-import", "admin", lambda d: "/admin/cartographie/import"),
     Surface("admin-privacy", "admin", lambda d: "/admin/donnees-personnelles"),
     Surface("admin-privacy-workshop", "admin", lambda d: f"/admin/donnees-personnelles/ateliers/{d.workshop_id}"),
+    Surface("forgot-password", "visitor", lambda d: "/mot-de-passe-oublie"),
+    Surface("link-expired", "visitor", lambda d: "/invitation/lien-perime", 410),
+    Surface("unsubscribe-invalid", "visitor", lambda d: "/desabonnement/lien-falsifie", 404),
+    Surface("account", "facilitator", lambda d: "/compte"),
+    Surface("admin-invitations", "admin", lambda d: "/admin/invitations"),
+    Surface("admin-mail", "admin", lambda d: "/admin/courriels"),
 )
 
 

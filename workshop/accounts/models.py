@@ -24,6 +24,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     last_login_at: Mapped[datetime | None]
+    # The language of the e-mails this person receives ("fr" or "en"), chosen on the account page (deferred:
+    # only mail reads it).
+    language: Mapped[str] = mapped_column(String(5), default="fr", server_default="fr", deferred=True)
     # Part of the id kept in login sessions (get_id): bumping it ends every session of the account at once,
     # server-side (logout, disabling), whatever cookies were copied before. Server default and deferred: only
     # the session check reads it (accounts.service.user_of_session loads it with the account).

@@ -31,6 +31,11 @@ def _hash(password: str) -> str:
     return off_loop(_hasher().hash, password)
 
 
+def hash_password(password: str) -> str:
+    """The argon2 hash of a password, computed off the loop (other domains set passwords through this)."""
+    return _hash(password)
+
+
 def _verify(password_hash: str, password: str) -> bool:
     """See _hash; raises argon2's VerificationError/InvalidHashError on a wrong password or hash."""
     return off_loop(_hasher().verify, password_hash, password)

@@ -25,6 +25,7 @@ from workshop.mapping.forms import ImportForm, LinkForm, MemberForm, StructureFo
 from workshop.mapping.imports import job as import_job
 from workshop.mapping.imports.report import make_scope
 from workshop.mapping.imports.structures import TEMPLATE_COLUMNS, template_csv
+from workshop.notifications import hooks as notification_hooks
 from workshop.printing.views import pdf_response
 
 bp = Blueprint("mapping", __name__)
@@ -121,7 +122,12 @@ def _attempt(action: Callable[[], T]) -> T | None:
 @login_required
 def claim_membership(structure_id: int):
     """Say "I work here"; a coordinator of the structure validates it."""
-    if _attempt(lambda: membership.claim_membership(db.session, current_user, structure_id)):
+    def claim():
+        member = membership.claim_membership(db.session, current_user, structure_id)
+        notification_hooks.membership_claimed(db.session, current_user, structure_id)
+        return member
+
+    if _attempt(claim):
         flash(_("Demande envoyée : la coordination la validera."), "success")
     return _back_to(structure_id)
 
@@ -219,6 +225,7 @@ def declare_link(structure_id: int):
         try:
             link = links.declare_link(db.session, current_user, item.id, form.target.data or 0,
                                       form.data_for_service())
+            notification_hooks.link_declared(db.session, current_user, link)
         except DomainError as error:
             attach_error(form, error)
         else:

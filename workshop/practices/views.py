@@ -25,6 +25,7 @@ from workshop.frameworks import service as frameworks
 from workshop.jobs import service as jobs
 from workshop.jobs.queue import enqueue
 from workshop.networks.service import list_networks, networks_of
+from workshop.notifications import hooks as notification_hooks
 from workshop.practices import (
     board,
     coediting,
@@ -216,6 +217,7 @@ def change_status(practice_id: int):
     if not form.validate_on_submit():
         abort(400)
     practice = reviews.transition(db.session, current_user, practice_id, form.action.data, form.comment.data)
+    notification_hooks.practice_status_changed(db.session, current_user, practice, form.action.data)
     db.session.commit()
     messages = {"published": _("Fiche publiée : elle est visible de tous."),
                 "submitted": _("Fiche soumise à relecture."), "draft": _("Fiche repassée en brouillon."),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from workshop.accounts.models import User
 from workshop.boards.models import Card, Participant, Workshop
 from workshop.facilitation.models import Reaction, Reply, TableSeat, Vote
+from workshop.mail import personal as mail_personal
 
 
 def _at(value: datetime | None) -> str | None:
@@ -61,4 +62,5 @@ def export_account(session: Session, user: User) -> dict:
                     "last_login_at": _at(user.last_login_at)},
         "workshops_facilitated": [{"id": w.id, "title": w.title} for w in workshops],
         "seats": [export_participant(session, seat) for seat in seats],
+        "mail": mail_personal.export_for(session, user),
     }

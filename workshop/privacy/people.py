@@ -14,6 +14,7 @@ from workshop.accounts.models import User
 from workshop.boards import service as boards
 from workshop.boards.models import Participant, Workshop
 from workshop.errors import Forbidden, NotFound, ValidationError
+from workshop.mail import personal as mail_personal
 from workshop.practices.models import PracticeComment, PracticeVersion
 from workshop.printing.service import forget_cached_pdfs
 from workshop.privacy.erasure import ERASED_NAME
@@ -72,6 +73,7 @@ def erase_account(session: Session, user: User, actor: User | None = None) -> di
     boards lose their name."""
     if actor is not None and actor.id == user.id:
         raise ValidationError(_("Vous ne pouvez pas effacer votre propre compte."))
+    mail_personal.erase_for(session, user)  # while its e-mail still finds its messages
     user.name = ERASED_ACCOUNT
     user.email = f"compte-efface-{user.id}@invalid"
     user.password_hash = "!" + secrets.token_hex(16)  # no password hashes to this

@@ -9,12 +9,15 @@ from huey import crontab
 
 from workshop.extensions import db
 from workshop.jobs.queue import job_task
+from workshop.mail import personal as mail_personal
 from workshop.privacy.retention import purge_expired
 
 
 @job_task("privacy.purge_expired", periodic=crontab(minute="37", hour="3"))
 def purge_personal_data() -> dict:
     """Every night at 03:37: erase what the retention period no longer allows to keep (one commit)."""
-    counts = purge_expired(db.session, datetime.now(UTC).replace(tzinfo=None))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    counts = purge_expired(db.session, now)
+    counts.update(mail_personal.purge_old(db.session, now))
     db.session.commit()
     return counts
