@@ -11,6 +11,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -24,6 +25,11 @@ from workshop.meetings.vocabulary import ITEM_KINDS, KINDS, PROFILES
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the choices WTForms takes."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def optional_id(value):
     """A hidden or select id: empty means none; anything but a positive whole number is refused by the rules."""
     if value in (None, "", "0"):
@@ -35,7 +41,7 @@ def optional_id(value):
 class MeetingForm(FlaskForm):
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Donnez un titre à la rencontre.")),
                                                  Length(max=200)])
-    kind = SelectField(_l("Type de rencontre"), choices=list(KINDS.items()), default="working_time")
+    kind = SelectField(_l("Type de rencontre"), choices=choices(KINDS.items()), default="working_time")
     starts_at = DateTimeLocalField(_l("Début"), format=DATETIME_FORMATS,
                                    validators=[DataRequired(_l("Indiquez la date et l'heure de début."))])
     ends_at = DateTimeLocalField(_l("Fin"), format=DATETIME_FORMATS,
@@ -51,7 +57,7 @@ class MeetingForm(FlaskForm):
 
 
 class ItemForm(FlaskForm):
-    kind = SelectField(_l("Séquence"), choices=[(k, v) for k, v in ITEM_KINDS.items() if k != "parallel"])
+    kind = SelectField(_l("Séquence"), choices=choices((k, v) for k, v in ITEM_KINDS.items() if k != "parallel"))
     title = StringField(_l("Intitulé"), validators=[DataRequired(), Length(max=200)])
     starts_at = DateTimeLocalField(_l("Début"), format=DATETIME_FORMATS, validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Fin"), format=DATETIME_FORMATS, validators=[DataRequired()])
@@ -73,7 +79,7 @@ class RegistrationForm(FlaskForm):
     name = StringField(_l("Nom et prénom"), validators=[DataRequired(_l("Indiquez votre nom.")), Length(max=120)])
     email = StringField(_l("E-mail (facultatif)"), validators=[Optional(), Email(_l("Adresse e-mail invalide.")),
                                                                Length(max=254)])
-    profile_kind = RadioField(_l("Je viens de…"), choices=list(PROFILES.items()),
+    profile_kind = RadioField(_l("Je viens de…"), choices=choices(PROFILES.items()),
                               validators=[DataRequired(_l("Choisissez d'où vous venez."))])
     structure_id = HiddenField()
     structure_name = StringField(_l("Ma structure"), validators=[Length(max=200)])
@@ -86,7 +92,7 @@ class RegistrationForm(FlaskForm):
 
 class WalkInForm(FlaskForm):
     name = StringField(_l("Nom et prénom"), validators=[DataRequired(), Length(max=120)])
-    profile_kind = SelectField(_l("Vient de"), choices=list(PROFILES.items()), default="other")
+    profile_kind = SelectField(_l("Vient de"), choices=choices(PROFILES.items()), default="other")
     workshop_id = SelectField(_l("Atelier"), coerce=optional_id, choices=[])
 
 

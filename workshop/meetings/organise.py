@@ -29,6 +29,7 @@ from workshop.meetings.forms import (
     SynthesisForm,
     TaskForm,
     WalkInForm,
+    choices,
     optional_id,
 )
 from workshop.meetings.vocabulary import PROFILES, STATUSES
@@ -55,7 +56,7 @@ def _meeting_data(form: MeetingForm) -> dict[str, Any]:
 
 def _meeting_form(meeting=None) -> MeetingForm:
     form = MeetingForm(obj=meeting) if meeting is not None and request.method == "GET" else MeetingForm()
-    form.networks.choices = [(n.id, n.name) for n in networks.list_networks(db.session)]
+    form.networks.choices = choices([(n.id, n.name) for n in networks.list_networks(db.session)])
     if meeting is not None and request.method == "GET":
         form.networks.data = sorted(service.network_ids(db.session, meeting))
     return form
@@ -102,11 +103,11 @@ def edit(meeting_id: int):
 
 
 def _slot_form() -> SlotForm:
-    form = SlotForm()
-    form.format_key.choices = [(k, f.label_fr) for k, f in FORMATS.items()] + format_choices(db.session,
-                                                                                               current_user)
-    form.facilitator.choices = [(u.id, u.name) for u in accounts.list_users(db.session)
-                                if u.can_facilitate and u.active]
+    form = SlotForm(prefix="slot")
+    form.format_key.choices = choices([(k, f.label_fr) for k, f in FORMATS.items()]
+                                      + format_choices(db.session, current_user))
+    form.facilitator.choices = choices((u.id, u.name) for u in accounts.list_users(db.session)
+                                       if u.can_facilitate and u.active)
     if request.method == "GET":
         form.facilitator.data = current_user.id
     return form
@@ -118,7 +119,6 @@ def programme(meeting_id: int):
     """Build the programme: plenaries and breaks, and slots of N parallel workshops created in one go."""
     meeting = _organised(meeting_id)
     item_form, slot_form = ItemForm(prefix="item"), _slot_form()
-    slot_form.prefix = "slot"
     if request.method == "POST":
         slot = request.form.get("which") == "slot"
         form = slot_form if slot else item_form
@@ -157,7 +157,7 @@ def delete_item(meeting_id: int, item_id: int):
 
 def _walk_in_form(meeting) -> WalkInForm:
     form = WalkInForm(prefix="walkin")
-    form.workshop_id.choices = [(None, "—")] + [(w.id, w.title) for w in service.meeting_workshops(meeting)]
+    form.workshop_id.choices = choices([("", "—")] + [(w.id, w.title) for w in service.meeting_workshops(meeting)])
     return form
 
 

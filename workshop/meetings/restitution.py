@@ -15,10 +15,10 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from workshop.mapping.models import Structure
 from workshop.meetings import registration as registrations
 from workshop.meetings import service
 from workshop.meetings.models import Meeting
-from workshop.mapping.models import Structure
 from workshop.meetings.vocabulary import KINDS, PROFILES
 from workshop.printing.markup import clean_html, css_string, date_fr, networks_line, print_css, slug
 from workshop.printing.renderer import PdfDocument

@@ -28,7 +28,7 @@ from workshop.forms import attach_error
 from workshop.mapping.models import Structure
 from workshop.meetings import ics, organise, restitution, service
 from workshop.meetings import registration as registrations
-from workshop.meetings.forms import ActionForm, ChooseWorkshopForm, RegistrationForm, optional_id
+from workshop.meetings.forms import ActionForm, ChooseWorkshopForm, RegistrationForm, choices, optional_id
 from workshop.meetings.vocabulary import ITEM_KINDS, KINDS, PROFILES, STATUSES
 from workshop.networks import service as networks
 from workshop.printing.markup import base_url
@@ -116,9 +116,10 @@ def structures():
 
 
 def registration_choices(form, meeting) -> None:
-    form.network_id.choices = [(None, _("— aucun —"))] + [(n.id, n.name) for n in networks.list_networks(db.session)]
-    form.workshop_id.choices = [(None, _("— je choisirai sur place —"))] + [
-        (w.id, f"{w.title} ({w.place})" if w.place else w.title) for w in service.meeting_workshops(meeting)]
+    form.network_id.choices = choices([("", _("— aucun —"))]
+                                      + [(n.id, n.name) for n in networks.list_networks(db.session)])
+    form.workshop_id.choices = choices([("", _("— je choisirai sur place —"))] + [
+        (w.id, f"{w.title} ({w.place})" if w.place else w.title) for w in service.meeting_workshops(meeting)])
 
 
 def form_data(form) -> dict:
@@ -161,7 +162,7 @@ def mine(token: str):
     registration = registrations.by_token(db.session, token)
     meeting = service.get_meeting(db.session, registration.meeting_id)
     choose = ChooseWorkshopForm(workshop_id=registration.workshop_id)
-    choose.workshop_id.choices = [(w.id, w.title) for w in service.meeting_workshops(meeting)]
+    choose.workshop_id.choices = choices([(w.id, w.title) for w in service.meeting_workshops(meeting)])
     return _private(Response(render_template(
         "meetings/mine.html", r=registration, meeting=meeting, token=token, form=ActionForm(), choose=choose,
         place=restitution.place_line(db.session, meeting),
@@ -195,8 +196,8 @@ def choose(token: str):
     """Pick (or change) one's workshop."""
     registration = registrations.by_token(db.session, token)
     form = ChooseWorkshopForm()
-    form.workshop_id.choices = [(w.id, w.title) for w in service.meeting_workshops(
-        service.get_meeting(db.session, registration.meeting_id))]
+    form.workshop_id.choices = choices((w.id, w.title) for w in service.meeting_workshops(
+        service.get_meeting(db.session, registration.meeting_id)))
     if form.validate_on_submit():
         registrations.choose_workshop(db.session, registration, form.workshop_id.data)
         db.session.commit()
