@@ -27,6 +27,7 @@ from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.mapping.models import Structure
 from workshop.meetings import ics, organise, restitution, service
+from workshop.meetings import privacy as meetings_privacy
 from workshop.meetings import registration as registrations
 from workshop.meetings.forms import ActionForm, ChooseWorkshopForm, RegistrationForm, choices, optional_id
 from workshop.meetings.vocabulary import ITEM_KINDS, KINDS, PROFILES, STATUSES
@@ -189,6 +190,27 @@ def cancel(token: str):
         db.session.commit()
         flash(_("Votre inscription est annulée."), "success")
     return redirect(url_for("meetings.mine", token=token))
+
+
+@bp.get("/rencontres/inscription/<token>/donnees.json")
+def my_data(token: str):
+    """Download what the registration holds about its person."""
+    registration = registrations.by_token(db.session, token)
+    return _private(jsonify(ok=True, registration=meetings_privacy.export_registration(registration)))
+
+
+@bp.post("/rencontres/inscription/<token>/effacer")
+def erase(token: str):
+    """Erase one's registration: cancelled if still to come, name, e-mail and needs gone, link dead."""
+    registration = registrations.by_token(db.session, token)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    meetings_privacy.erase(db.session, registration)
+    db.session.commit()
+    seats = {k: v for k, v in session.get(SEATS, {}).items() if v != token}
+    session[SEATS] = seats
+    flash(_("Votre inscription et vos données sont effacées."), "success")
+    return redirect(url_for("meetings.index"))
 
 
 @bp.post("/rencontres/inscription/<token>/atelier")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from workshop.accounts.models import User
 from workshop.boards.models import Card, Participant, Workshop
 from workshop.facilitation.models import Reaction, Reply, TableSeat, Vote
+from workshop.meetings import privacy as meetings_privacy
 
 
 def _at(value: datetime | None) -> str | None:
@@ -61,4 +62,6 @@ def export_account(session: Session, user: User) -> dict:
                     "last_login_at": _at(user.last_login_at)},
         "workshops_facilitated": [{"id": w.id, "title": w.title} for w in workshops],
         "seats": [export_participant(session, seat) for seat in seats],
+        "meeting_registrations": [meetings_privacy.export_registration(r)
+                                  for r in meetings_privacy.by_email(session, user.email)],
     }

@@ -14,6 +14,7 @@ from workshop.accounts.models import User
 from workshop.boards import service as boards
 from workshop.boards.models import Participant, Workshop
 from workshop.errors import Forbidden, NotFound, ValidationError
+from workshop.meetings import privacy as meetings_privacy
 from workshop.practices.models import PracticeComment, PracticeVersion
 from workshop.privacy.erasure import ERASED_NAME
 from workshop.validation import clean_id
@@ -71,6 +72,8 @@ def erase_account(session: Session, user: User, actor: User | None = None) -> di
     boards lose their name."""
     if actor is not None and actor.id == user.id:
         raise ValidationError(_("Vous ne pouvez pas effacer votre propre compte."))
+    for registration in meetings_privacy.by_email(session, user.email):
+        meetings_privacy.erase(session, registration)
     user.name = ERASED_ACCOUNT
     user.email = f"compte-efface-{user.id}@invalid"
     user.password_hash = "!" + secrets.token_hex(16)  # no password hashes to this
