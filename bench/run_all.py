@@ -86,6 +86,7 @@ DOMAIN_BENCHES = (
     ("import_flood.py", []),
     ("big_body.py", []),
     ("slow_uploads.py", []),
+    ("meetings.py", []),
 )
 
 

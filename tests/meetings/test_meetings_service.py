@@ -134,3 +134,14 @@ def test_parallel_slot_creates_real_boards_and_checks_bounds(session, meeting_id
     assert board not in service.meeting_workshops(meeting)
     assert all(p["workshops"] == [] or board not in [w.workshop for w in p["workshops"]]
                for p in service.programme(session, meeting))
+
+
+def test_confirmations_say_what_would_be_sent_without_sending(session, meeting_id):
+    meeting = session.get(Meeting, meeting_id)
+    silent, _ = registrations.register(session, meeting, _person("Sans adresse"))
+    assert registrations.confirmations(silent, meeting, "https://x/r") == []
+    registrations.register(session, meeting, _person("Deux"))
+    waiting, _ = registrations.register(session, meeting, _person("Awa", email="Awa@Exemple.fr"))
+    [message] = registrations.confirmations(waiting, meeting, "https://x/rencontres/inscription/abc")
+    assert message["to"] == "Awa@exemple.fr" and "liste d'attente" in message["body"]
+    assert "https://x/rencontres/inscription/abc" in message["body"]

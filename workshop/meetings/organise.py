@@ -179,7 +179,8 @@ def registrants(meeting_id: int):
             flash(_("Personne ajoutée sur place et marquée présente."), "success")
             return redirect(url_for("meetings.organise.registrants", meeting_id=meeting.id))
     people = registrations.registrations(db.session, meeting, include_cancelled=True)
-    return render_template("meetings/registrants.html", meeting=meeting, people=people, form=form,
+    typed = sorted({p.structure_name for p in people if p.structure_name and p.structure_id is None})
+    return render_template("meetings/registrants.html", meeting=meeting, people=people, form=form, typed=typed,
                            action=ActionForm(), registered=registrations.registered_count(db.session, meeting.id),
                            ), 400 if form.is_submitted() else 200
 
