@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 
 import click
 from flask import Flask, url_for
 
 from workshop.accounts import service as accounts
-from workshop.cli_params import BoundedInt
+from workshop.cli_params import BoundedInt, record_id
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.meetings import restitution, service
 from workshop.meetings.models import Meeting
 from workshop.printing.output import output_file, write_pdf
-from workshop.validation import ID_MAX
 
 
 def _starts(value: str) -> datetime:
@@ -64,10 +62,9 @@ def register(app: Flask) -> None:
     @click.option("--output", "output_path", required=True, help="The PDF file to write.")
     def export_restitution(meeting_id: str, output_path: str) -> None:
         """Write the restitution of a meeting as PDF."""
-        if not re.fullmatch(r"[0-9]{1,10}", meeting_id) or not 1 <= int(meeting_id) <= ID_MAX:
-            raise click.ClickException(f"Identifiant de rencontre invalide : {meeting_id} (attendu : un nombre).")
+        number = record_id(meeting_id, "de rencontre")
         output = output_file(output_path)
-        meeting = db.session.get(Meeting, int(meeting_id))
+        meeting = db.session.get(Meeting, number)
         if meeting is None:
             raise click.ClickException(f"Aucune rencontre n° {meeting_id}.")
         with app.test_request_context():

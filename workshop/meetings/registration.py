@@ -145,10 +145,7 @@ def registrations(session: Session, meeting: Meeting, *, include_cancelled: bool
 
 
 def get_registration(session: Session, meeting: Meeting, registration_id: int) -> Registration:
-    registration = session.get(Registration, registration_id)
-    if registration is None or registration.meeting_id != meeting.id:
-        raise NotFound(_("Inscription introuvable."))
-    return registration
+    return service.of_meeting(session, Registration, meeting, registration_id, _("Inscription introuvable."))
 
 
 def check_in(session: Session, actor: Any, meeting: Meeting, registration: Registration,

@@ -57,6 +57,14 @@ def get_by_code(session: Session, raw_code: str) -> Meeting:
     return meeting
 
 
+def of_meeting(session: Session, model, meeting: Meeting, record_id: int, message: str):
+    """A row of `model` that belongs to this meeting, else NotFound (an id of another meeting is not found)."""
+    found = session.get(model, record_id)
+    if found is None or found.meeting_id != meeting.id:
+        raise NotFound(message)
+    return found
+
+
 def _unused_code(session: Session) -> str:
     while True:
         code = boards.generate_code()
@@ -229,9 +237,7 @@ def add_parallel_slot(session: Session, actor: User, meeting: Meeting, data: dic
 
 def delete_item(session: Session, actor: User, meeting: Meeting, item_id: int) -> None:
     require_organiser(session, actor, meeting)
-    item = session.get(AgendaItem, item_id)
-    if item is None or item.meeting_id != meeting.id:
-        raise NotFound(_("Séquence introuvable."))
+    item = of_meeting(session, AgendaItem, meeting, item_id, _("Séquence introuvable."))
     session.delete(item)  # its workshops stay boards of the meeting, out of any slot
     session.flush()
 
@@ -297,9 +303,7 @@ def add_task(session: Session, actor: User, meeting: Meeting, text: Any, owner: 
 
 def toggle_task(session: Session, actor: User, meeting: Meeting, task_id: int) -> ChecklistTask:
     require_organiser(session, actor, meeting)
-    task = session.get(ChecklistTask, task_id)
-    if task is None or task.meeting_id != meeting.id:
-        raise NotFound(_("Tâche introuvable."))
+    task = of_meeting(session, ChecklistTask, meeting, task_id, _("Tâche introuvable."))
     task.done = not task.done
     session.flush()
     return task

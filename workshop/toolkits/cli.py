@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 from flask import Flask
 
 from workshop.boards.models import Workshop
+from workshop.cli_params import record_id
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.printing.output import output_file as _output
 from workshop.printing.output import write_pdf as _write
 from workshop.toolkits import book, report, service
-from workshop.validation import ID_MAX, clean_text
+from workshop.validation import clean_text
 
 
 def register(app: Flask) -> None:
@@ -39,10 +38,9 @@ def register(app: Flask) -> None:
     @click.option("--output", "output_path", required=True, help="The PDF file to write.")
     def export_report(workshop_id: str, output_path: str) -> None:
         """Write the report (compte rendu) of a workshop as PDF."""
-        if not re.fullmatch(r"[0-9]{1,10}", workshop_id) or not 1 <= int(workshop_id) <= ID_MAX:
-            raise click.ClickException(f"Identifiant d'atelier invalide : {workshop_id} (attendu : un nombre).")
+        number = record_id(workshop_id, "d'atelier")
         output = _output(output_path)
-        workshop = db.session.get(Workshop, int(workshop_id))
+        workshop = db.session.get(Workshop, number)
         if workshop is None:
             raise click.ClickException(f"Aucun atelier n° {workshop_id}.")
         with app.test_request_context():
