@@ -175,3 +175,16 @@ def test_past_meeting_closes_registration(client, organiser, make_meeting, app):
         db.session.commit()
     response = _register(client, meeting_id)
     assert response.status_code == 400 and "closes" in text(response)
+
+
+def test_structures_type_ahead_finds_published_structures_only(client, app):
+    from workshop.mapping.models import Structure
+
+    with app.app_context():
+        db.session.add_all([Structure(kind="school", name="École 100% Jules_Ferry"),
+                            Structure(kind="social_centre", name="Centre social caché", public=False)])
+        db.session.commit()
+    found = client.get("/rencontres/structures.json?q=100%25 Jules_").get_json()["structures"]
+    assert [s["name"] for s in found] == ["École 100% Jules_Ferry"]
+    assert client.get("/rencontres/structures.json?q=Jules%25Ferry").get_json()["structures"] == []
+    assert client.get("/rencontres/structures.json?q=caché").get_json()["structures"] == []

@@ -4,6 +4,7 @@ in the room, registration and the personal page behind its secret link, and the 
 from __future__ import annotations
 
 import io
+import re
 
 import segno
 from flask import (
@@ -108,9 +109,9 @@ def structures():
     query = request.args.get("q", "")
     if not isinstance(query, str) or not 2 <= len(query.strip()) <= 100:
         return jsonify(ok=True, structures=[])
-    like = "%" + query.strip().replace("\\", "").replace("%", "").replace("_", " ") + "%"
+    like = "%" + re.sub(r"([\\%_])", r"\\\1", query.strip()) + "%"  # typed % and _ are letters, not wildcards
     found = db.session.scalars(select(Structure).where(Structure.public.is_(True), Structure.validated.is_(True),
-                                                       Structure.name.ilike(like))
+                                                       Structure.name.ilike(like, escape="\\"))
                                .order_by(Structure.name).limit(10))
     return jsonify(ok=True, structures=[{"id": s.id, "name": s.name, "city": s.city.name if s.city else ""}
                                         for s in found])
