@@ -42,6 +42,7 @@ def prepare(directory: Path, capacity: int, pdf_dir: Path) -> tuple[str, int, in
     os.environ.setdefault("SECRET_KEY", common.SECRET_KEY)
     from workshop import create_app
     from workshop.accounts import service as accounts
+    from workshop.boards.models import Participant
     from workshop.extensions import db
     from workshop.facilitation.models import Vote
     from workshop.live.kernel import current_kernel
@@ -74,7 +75,7 @@ def prepare(directory: Path, capacity: int, pdf_dir: Path) -> tuple[str, int, in
             db.session.commit()
             participants = [p for p in registrations.registrations(db.session, big) if p.workshop_id == workshop.id]
             for n in range(40):
-                seat = db.session.get(registrations.Participant, participants[n % 8].participant_id)
+                seat = db.session.get(Participant, participants[n % 8].participant_id)
                 card = current_kernel().perform(db.session, seat, "card.add", {
                     "client_id": uuid.uuid4().hex, "column": ("obstacle", "lever", "method")[n % 3],
                     "text": f"Contribution {n} : un café des parents, une fiche de liaison, un temps commun."},

@@ -11,7 +11,7 @@ import pytest
 from tests.board_helpers import act
 from tests.toolkits.conftest import flat, page_texts, read_pdf
 from workshop.accounts.models import User
-from workshop.boards.models import Workshop
+from workshop.boards.models import Participant, Workshop
 from workshop.extensions import db
 from workshop.facilitation.models import Vote
 from workshop.meetings import registration as registrations
@@ -68,7 +68,7 @@ def test_export_restitution_reads_back_attendance_and_top_items(runner, app, org
                 registrations.check_in(db.session, actor, meeting, person)
                 workshop, _ = registrations.open_board(db.session, person)
                 db.session.commit()
-                seat = db.session.get(registrations.Participant, person.participant_id)
+                seat = db.session.get(Participant, person.participant_id)
                 card = act(db.session, seat, "card.add", {"client_id": uuid.uuid4().hex, "column": "lever",
                                                           "text": texts[workshop.id]}).card
                 db.session.add(Vote(workshop_id=workshop.id, participant_id=seat.id, target_kind="card",

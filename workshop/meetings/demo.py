@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
+from workshop.boards.models import Participant
 from workshop.live.kernel import current_kernel
 from workshop.meetings import registration as registrations
 from workshop.meetings import service
-from workshop.meetings.models import Meeting
+from workshop.meetings.models import Meeting, Registration
 from workshop.networks.models import Network
 
 PAST = "Rencontre départementale école-familles — Roubaix"
@@ -56,7 +57,7 @@ def _meeting(session: Session, organiser: User, title: str, days: int, capacity:
     return meeting
 
 
-def _register(session: Session, meeting: Meeting, index: int, spec: tuple) -> registrations.Registration:
+def _register(session: Session, meeting: Meeting, index: int, spec: tuple) -> Registration:
     name, kind, city, role = spec
     workshops = service.meeting_workshops(meeting)
     person, _token = registrations.register(session, meeting, {
@@ -75,7 +76,7 @@ def seed_meetings(session: Session, organiser: User) -> None:
             if index != 2:
                 registrations.check_in(session, organiser, meeting, person)
                 _workshop, _ = registrations.open_board(session, person)
-                seat = session.get(registrations.Participant, person.participant_id)
+                seat = session.get(Participant, person.participant_id)
                 column, text = CARDS[index % len(CARDS)]
                 current_kernel().perform(session, seat, "card.add", {
                     "client_id": uuid.uuid4().hex, "column": column, "text": text}, rate_limited=False)
