@@ -87,6 +87,7 @@ DOMAIN_BENCHES = (
     ("big_body.py", []),
     ("slow_uploads.py", []),
     ("mail_notifications.py", []),
+    ("meetings.py", []),
 )
 
 

@@ -24,3 +24,13 @@ class BoundedInt(click.IntRange):
         if not self.min <= number <= self.max:
             self.fail(f"{number} est hors des bornes permises ({self.min} à {self.max}).", param, ctx)
         return number
+
+
+def record_id(value: str, what: str) -> int:
+    """A record's id given as a command argument: digits within the id range, else a French refusal naming it."""
+    from workshop.validation import ID_MAX
+
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or not 1 <= int(text) <= ID_MAX:
+        raise click.ClickException(f"Identifiant {what} invalide : {value} (attendu : un nombre).")
+    return int(text)

@@ -21,6 +21,7 @@ from workshop.extensions import db
 from workshop.live.kernel import current_kernel
 from workshop.mail.demo import seed_mail
 from workshop.mapping.demo import seed_structures
+from workshop.meetings.demo import seed_meetings
 from workshop.networks import service as networks
 from workshop.practices.demo import seed_up_to
 
@@ -82,6 +83,9 @@ def register(app: Flask) -> None:
         added = seed_up_to(db.session, 40 if practices is None else practices)
         db.session.commit()
         click.echo(f"Fiches pratiques de démonstration ajoutées : {added}")
+        seed_meetings(db.session, accounts.get_by_email(db.session, DEMO_ACCOUNTS[0][0]))
+        db.session.commit()
+        click.echo("Rencontres de démonstration : /rencontres")
         mapped = seed_structures(db.session, 160 if structures is None else structures)
         click.echo(f"Cartographie de démonstration : {mapped['structures']} structures et {mapped['links']} liens "
                    "ajoutés")

@@ -39,6 +39,10 @@ class Demo:
     toolkit_id: int
     structure_id: int
     link_id: int
+    past_meeting_id: int = 0
+    meeting_id: int = 0
+    meeting_code: str = ""
+    registration_token: str = ""
 
 
 def seed_demo(database_url: str) -> dict:
@@ -52,6 +56,9 @@ def seed_demo(database_url: str) -> dict:
     from workshop.mail.demo import seed_mail
     from workshop.mapping.demo import seed_structures
     from workshop.mapping.models import Link, Structure
+    from workshop.meetings import registration as registrations
+    from workshop.meetings.demo import seed_meetings
+    from workshop.meetings.models import Meeting
     from workshop.practices.demo import seed_up_to
     from workshop.practices.models import Practice
     from workshop.toolkits import service as toolkits
@@ -67,6 +74,10 @@ def seed_demo(database_url: str) -> dict:
         seed_structures(session, 12)
         admin = accounts.get_by_email(session, ADMIN_EMAIL)
         toolkit = toolkits.create_toolkit(session, admin, "Boîte à outils des Tilleuls")
+        seed_meetings(session, admin)
+        past, meeting = session.scalars(select(Meeting).order_by(Meeting.id)).all()[:2]
+        registration = registrations.register(session, meeting, {"name": "Léa Martin", "profile_kind": "parent",
+                                                                 "email": "lea@exemple.fr", "needs": "LSF"})
         session.commit()
         seed_mail(session, ADMIN_EMAIL)  # a pending invitation (its message goes to the log: no MAIL_SERVER)
         session.commit()
@@ -77,7 +88,9 @@ def seed_demo(database_url: str) -> dict:
             submitted_id=next((p.id for p in practices if p.status != "published"), practices[0].id),
             toolkit_id=toolkit.id,
             structure_id=session.scalar(select(Structure.id).order_by(Structure.id)),
-            link_id=session.scalar(select(Link.id).order_by(Link.id)))
+            link_id=session.scalar(select(Link.id).order_by(Link.id)),
+            past_meeting_id=past.id, meeting_id=meeting.id, meeting_code=meeting.code,
+            registration_token=registration[1])
         session.remove()
         db.engine.dispose()
     return data
@@ -170,6 +183,19 @@ SURFACES = (
     Surface("admin-accounts", "admin", lambda d: "/admin/comptes"),
     Surface("admin-map-import", "admin", lambda d: "/admin/cartographie/import"),
     Surface("admin-privacy", "admin", lambda d: "/admin/donnees-personnelles"),
+    Surface("meetings", "visitor", lambda d: "/rencontres"),
+    Surface("meeting", "visitor", lambda d: f"/rencontres/{d.meeting_id}"),
+    Surface("meeting-register", "visitor", lambda d: f"/rencontres/{d.meeting_id}/inscription"),
+    Surface("meeting-mine", "visitor", lambda d: f"/rencontres/inscription/{d.registration_token}"),
+    Surface("meeting-pick", "visitor", lambda d: f"/r/{d.meeting_code}"),
+    Surface("meeting-restitution", "visitor", lambda d: f"/rencontres/{d.past_meeting_id}/restitution"),
+    Surface("meeting-new", "admin", lambda d: "/rencontres/nouvelle"),
+    Surface("meeting-edit", "admin", lambda d: f"/rencontres/{d.meeting_id}/modifier"),
+    Surface("meeting-programme", "admin", lambda d: f"/rencontres/{d.meeting_id}/programme"),
+    Surface("meeting-registrants", "admin", lambda d: f"/rencontres/{d.meeting_id}/inscrits"),
+    Surface("meeting-preparation", "admin", lambda d: f"/rencontres/{d.meeting_id}/preparation"),
+    Surface("meeting-room", "admin", lambda d: f"/rencontres/{d.meeting_id}/salle"),
+    Surface("meeting-synthesis", "admin", lambda d: f"/rencontres/{d.past_meeting_id}/restitution/modifier"),
     Surface("admin-privacy-workshop", "admin", lambda d: f"/admin/donnees-personnelles/ateliers/{d.workshop_id}"),
     Surface("forgot-password", "visitor", lambda d: "/mot-de-passe-oublie"),
     Surface("link-expired", "visitor", lambda d: "/invitation/lien-perime", 410),

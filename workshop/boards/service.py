@@ -262,3 +262,13 @@ def find_by_token(session: Session, workshop_id: int, token: str) -> Participant
     data, from their token) both recognise a person this way."""
     return session.scalar(select(Participant).where(Participant.token_hash == _hash_token(token),
                                                     Participant.workshop_id == workshop_id))
+
+
+def renew_token(session: Session, participant: Participant) -> str:
+    """A fresh token for an existing seat without an account (a meeting hands it to the board page of a
+    checked-in registrant: the same participant, on any device). The old token stops working."""
+    token = secrets.token_urlsafe(24)
+    participant.token_hash = _hash_token(token)
+    participant.last_seen_at = now()
+    session.flush()
+    return token

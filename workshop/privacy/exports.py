@@ -11,6 +11,7 @@ from workshop.accounts.models import User
 from workshop.boards.models import Card, Participant, Workshop
 from workshop.facilitation.models import Reaction, Reply, TableSeat, Vote
 from workshop.mail import personal as mail_personal
+from workshop.meetings import privacy as meetings_privacy
 
 
 def _at(value: datetime | None) -> str | None:
@@ -63,4 +64,6 @@ def export_account(session: Session, user: User) -> dict:
         "workshops_facilitated": [{"id": w.id, "title": w.title} for w in workshops],
         "seats": [export_participant(session, seat) for seat in seats],
         "mail": mail_personal.export_for(session, user),
+        "meeting_registrations": [meetings_privacy.export_registration(r)
+                                  for r in meetings_privacy.by_email(session, user.email)],
     }

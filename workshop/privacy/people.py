@@ -15,6 +15,7 @@ from workshop.boards import service as boards
 from workshop.boards.models import Participant, Workshop
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.mail import personal as mail_personal
+from workshop.meetings import privacy as meetings_privacy
 from workshop.practices.models import PracticeComment, PracticeVersion
 from workshop.printing.service import forget_cached_pdfs
 from workshop.privacy.erasure import ERASED_NAME
@@ -74,6 +75,8 @@ def erase_account(session: Session, user: User, actor: User | None = None) -> di
     if actor is not None and actor.id == user.id:
         raise ValidationError(_("Vous ne pouvez pas effacer votre propre compte."))
     mail_personal.erase_for(session, user)  # while its e-mail still finds its messages
+    for registration in meetings_privacy.by_email(session, user.email):
+        meetings_privacy.erase(session, registration)
     user.name = ERASED_ACCOUNT
     user.email = f"compte-efface-{user.id}@invalid"
     user.password_hash = "!" + secrets.token_hex(16)  # no password hashes to this
