@@ -35,7 +35,7 @@ BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "fra
 COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits", "privacy", "jobs")
 # Models of every domain (tables for create_all and Alembic).
 MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models", "mapping.models",
-          "facilitation.models", "practices.models", "toolkits.models", "jobs.models")
+          "facilitation.models", "practices.models", "toolkits.models", "jobs.models", "peergroups.models")
 # The modules declaring live board actions (`live.commands.command`); the kernel's registry is built from them.
 BOARD_COMMANDS = (
     "boards.cards", "facilitation.phases", "facilitation.tables", "facilitation.timer", "facilitation.undoable",
