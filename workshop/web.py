@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from workshop import database, guard, security
 from workshop.accounts import service as accounts
+from workshop.boards.balance import balance_state
 from workshop.boards.host import BoardHost
 from workshop.demo import register as register_demo_cli
 from workshop.errors import DomainError
@@ -25,6 +26,7 @@ from workshop.jobs.queue import install as install_jobs
 from workshop.live.commands import Registry
 from workshop.live.kernel import Kernel
 from workshop.live.namespace import BoardNamespace
+from workshop.peergroups.review import review_state
 from workshop.practices import index as practice_index
 from workshop.practices.coediting import PracticeNamespace
 from workshop.validation import ID_MAX
@@ -40,7 +42,7 @@ MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models
 BOARD_COMMANDS = (
     "boards.cards", "facilitation.phases", "facilitation.tables", "facilitation.timer", "facilitation.undoable",
     "facilitation.votes", "facilitation.replies", "facilitation.similar", "facilitation.setup", "practices.board",
-    "privacy.commands",
+    "privacy.commands", "boards.balance", "peergroups.review",
 )
 # Upload pages allowed a larger body than MAX_CONTENT_LENGTH: endpoint -> the setting holding their limit.
 UPLOAD_LIMITS = {"mapping.import_page": "MAP_IMPORT_MAX_BYTES"}
@@ -53,8 +55,8 @@ JOB_TASKS = ("mapping.imports.job", "practices.import_job", "jobs.housekeeping",
 def build_kernel() -> Kernel:
     """The live kernel: the boards host, with the steering and state parts facilitation adds to boards."""
     registry = Registry.build(import_module(f"workshop.{name}") for name in BOARD_COMMANDS)
-    return Kernel(registry, BoardHost(steering=BoardSteering, state_parts=(facilitation_state,),
-                                      hidden_parts=(hidden_replies,)))
+    parts = (facilitation_state, balance_state, review_state)
+    return Kernel(registry, BoardHost(steering=BoardSteering, state_parts=parts, hidden_parts=(hidden_replies,)))
 
 
 class IdConverter(IntegerConverter):

@@ -72,6 +72,18 @@ class Kernel:
         ctx = Context(session, None, workshop_id, True, self.host, emits=cmd.emits, kernel=self)
         return self._locked(ctx, cmd, payload)
 
+    def presence_changed(self, session: Session, workshop_id: int, participant: Any) -> None:
+        """Someone arrived on or left a board: run the commands that watch presence for such a participant. A
+        failure there is logged, never felt by the person joining or leaving."""
+        for cmd in self.registry.presence_commands:
+            if not cmd.on_presence(participant):
+                continue
+            try:
+                self.perform_system(session, workshop_id, cmd.name,
+                                    {"present": presence.participant_ids(workshop_id)})
+            except Exception:
+                log.exception("%s failed on board %s", cmd.name, workshop_id)
+
     def later(self, delay: float, workshop_id: int, name: str, payload: dict) -> None:
         """Run a server-side command in `delay` seconds, off the request."""
         socketio.start_background_task(self._run_later, current_app._get_current_object(), delay, workshop_id,
