@@ -33,7 +33,7 @@ from workshop.validation import ID_MAX
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
 BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "frameworks", "printing",
-              "toolkits", "privacy", "jobs")
+              "toolkits", "privacy", "jobs", "peergroups")
 COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits", "privacy", "jobs")
 # Models of every domain (tables for create_all and Alembic).
 MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models", "mapping.models",

@@ -17,6 +17,7 @@ from workshop.boards.models import Workshop
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.facilitation.models import NextStep
 from workshop.formats.builtin import DEFAULT_FORMAT
+from workshop.formats.service import setup_for
 from workshop.mapping.models import City
 from workshop.networks.models import Network
 from workshop.peergroups import review
@@ -66,7 +67,7 @@ def create_group(session: Session, creator: User, name: str, *, purpose: str = "
         raise Forbidden(_("Seuls les animateur·rices et coordinateur·rices créent des groupes de pairs."))
     group = PeerGroup(name=clean_name(name, "name", max_len=120, label=_("Nom du groupe")),
                       purpose=clean_text(purpose or "", "purpose", min_len=0, max_len=2000, label=_("Objet")),
-                      format_key=format_key or DEFAULT_FORMAT,
+                      format_key=setup_for(session, creator, format_key or DEFAULT_FORMAT).format_key,
                       place=clean_text(place or "", "place", min_len=0, max_len=200, label=_("Lieu habituel")),
                       created_by_id=creator.id)
     group.networks = list(session.scalars(select(Network).where(Network.id.in_(list(network_ids)))))
