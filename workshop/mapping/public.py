@@ -18,6 +18,7 @@ from workshop.errors import ValidationError
 from workshop.frameworks import service as frameworks_service
 from workshop.mapping import vocabulary
 from workshop.mapping.imports.parsing import QPV_RE
+from workshop.mapping.missing import missing_condition
 from workshop.mapping.models import City, Link, Qpv, Structure, structure_network
 from workshop.networks.models import Network
 
@@ -33,6 +34,7 @@ class Filters:
     frameworks: list[str] = field(default_factory=list)
     qpv: str = ""  # "" | "in" | "out" | a QPV code
     networks: list[int] = field(default_factory=list)
+    missing: bool = False  # only the schools and social centres of the programme's cities that never came
 
     @property
     def on_links(self) -> bool:
@@ -58,9 +60,13 @@ def parse_filters(args: Any) -> Filters:
     cities = many("city")
     if any(len(c) != 5 for c in cities):
         raise ValidationError(_("Filtre « city » : codes INSEE à 5 caractères."), field="city")
+    missing = args.get("missing") or ""
+    if missing not in ("", "0", "1"):
+        raise ValidationError(_("Filtre « missing » : 0 ou 1."), field="missing")
     return Filters(cities=cities, kinds=many("kind", vocabulary.KINDS), levels=many("level", vocabulary.LEVELS),
                    formalisations=many("formalisation", vocabulary.FORMALISATIONS),
-                   frameworks=many("framework"), qpv=qpv, networks=[int(n) for n in networks])
+                   frameworks=many("framework"), qpv=qpv, networks=[int(n) for n in networks],
+                   missing=missing == "1")
 
 
 def _structure_query(filters: Filters):
@@ -82,6 +88,8 @@ def _structure_query(filters: Filters):
     if filters.networks:
         query = query.where(c.id.in_(select(structure_network.c.structure_id).where(
             structure_network.c.network_id.in_(filters.networks))))
+    if filters.missing:
+        query = query.where(missing_condition(c))
     return query
 
 
