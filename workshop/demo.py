@@ -21,6 +21,7 @@ from workshop.extensions import db
 from workshop.live.kernel import current_kernel
 from workshop.mapping.demo import seed_structures
 from workshop.networks import service as networks
+from workshop.peergroups.demo import seed_peer_group
 from workshop.practices.demo import seed_up_to
 
 DEMO_PASSWORD = "passerelles-demo"
@@ -84,4 +85,7 @@ def register(app: Flask) -> None:
         mapped = seed_structures(db.session, 160 if structures is None else structures)
         click.echo(f"Cartographie de démonstration : {mapped['structures']} structures et {mapped['links']} liens "
                    "ajoutés")
+        db.session.commit()
+        if seed_peer_group(db.session) is not None:
+            click.echo("Groupe de pairs de démonstration : /groupes")
         db.session.commit()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from workshop.errors import ValidationError
@@ -21,6 +21,7 @@ from workshop.mapping.imports.parsing import QPV_RE
 from workshop.mapping.missing import missing_condition
 from workshop.mapping.models import City, Link, Qpv, Structure, structure_network
 from workshop.networks.models import Network
+from workshop.validation import clean_text
 
 
 @dataclass
@@ -194,3 +195,19 @@ def filter_options(session: Session) -> dict[str, Any]:
             "kinds": vocabulary.labels(vocabulary.KINDS), "levels": vocabulary.labels(vocabulary.LEVELS),
             "formalisations": vocabulary.labels(vocabulary.FORMALISATIONS),
             "frameworks": frameworks_service.labels(session)}
+
+
+SEARCH_LIMIT = 10
+
+
+def search_structures(session: Session, query: Any) -> list[dict[str, Any]]:
+    """Published structures whose name holds `query` (the type-ahead of a participant's structure), at most 10."""
+    text = clean_text(query, "q", min_len=2, max_len=80, label=_("Recherche"))
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    c = Structure.__table__.c
+    rows = session.execute(select(c.id, c.name, c.kind, City.name).outerjoin(City, City.insee == c.city_insee)
+                           .where(c.public.is_(True), c.validated.is_(True),
+                                  func.lower(c.name).like(pattern, escape="\\"))
+                           .order_by(c.name).limit(SEARCH_LIMIT)).all()
+    return [{"id": i, "name": n, "kind": str(vocabulary.KINDS.get(k, k)), "city": city or ""}
+            for i, n, k, city in rows]

@@ -63,20 +63,24 @@ def review_state(session: Session, workshop: Workshop, _viewer: Participant) -> 
     return {"review": [step_dict(*row) for row in rows]} if rows else {}
 
 
-@command("review.mark", moderator=True, emits=("review.marked",))
-def mark_step(ctx: Context, payload: dict) -> None:
+def set_status(session: Session, workshop_id: int, item_id: object, status: object) -> dict:
     """Mark a carried step done, ongoing, dropped (or open again); done also closes the step itself."""
-    item_id = clean_id(payload.get("id"))
-    status = payload.get("status")
+    item_id = clean_id(item_id)
     if not isinstance(status, str) or status not in STATUSES:
         raise ValidationError(_("Statut inconnu : fait, en cours ou abandonné."), field="status")
-    item = ctx.session.get(CarriedStep, item_id)
-    if item is None or item.workshop_id != ctx.workshop_id:
+    item = session.get(CarriedStep, item_id)
+    if item is None or item.workshop_id != workshop_id:
         raise NotFound(_("Cette suite à donner n'est pas à l'ordre du jour de cette séance."))
-    step = ctx.session.get(NextStep, item.step_id)
+    step = session.get(NextStep, item.step_id)
     item.status = status
     step.done = status == "done"
-    ctx.session.flush()
-    number = ctx.session.scalar(select(PeerGroupSession.number)
-                                .where(PeerGroupSession.workshop_id == step.workshop_id))
-    ctx.emit("review.marked", {"step": step_dict(item, step, number)})
+    session.flush()
+    number = session.scalar(select(PeerGroupSession.number).where(PeerGroupSession.workshop_id == step.workshop_id))
+    return step_dict(item, step, number)
+
+
+@command("review.mark", moderator=True, emits=("review.marked",))
+def mark_step(ctx: Context, payload: dict) -> None:
+    """The facilitator marks a step under review; every screen of the board sees it."""
+    ctx.emit("review.marked", {"step": set_status(ctx.session, ctx.workshop_id, payload.get("id"),
+                                                  payload.get("status"))})
