@@ -39,6 +39,8 @@ class Demo:
     toolkit_id: int
     structure_id: int
     link_id: int
+    group_id: int
+    group_code: str  # the demo group's last session: its board opens on "Où en est-on ?"
 
 
 def seed_demo(database_url: str) -> dict:
@@ -51,6 +53,7 @@ def seed_demo(database_url: str) -> dict:
     from workshop.extensions import db
     from workshop.mapping.demo import seed_structures
     from workshop.mapping.models import Link, Structure
+    from workshop.peergroups.demo import seed_peer_group
     from workshop.practices.demo import seed_up_to
     from workshop.practices.models import Practice
     from workshop.toolkits import service as toolkits
@@ -65,6 +68,7 @@ def seed_demo(database_url: str) -> dict:
         seed_structures(session, 12)
         admin = accounts.get_by_email(session, ADMIN_EMAIL)
         toolkit = toolkits.create_toolkit(session, admin, "Boîte à outils des Tilleuls")
+        group = seed_peer_group(session)
         session.commit()
         practices = session.scalars(select(Practice).order_by(Practice.id)).all()
         data = dict(
@@ -73,7 +77,8 @@ def seed_demo(database_url: str) -> dict:
             submitted_id=next((p.id for p in practices if p.status != "published"), practices[0].id),
             toolkit_id=toolkit.id,
             structure_id=session.scalar(select(Structure.id).order_by(Structure.id)),
-            link_id=session.scalar(select(Link.id).order_by(Link.id)))
+            link_id=session.scalar(select(Link.id).order_by(Link.id)), group_id=group.id,
+            group_code=group.sessions[-1].workshop.code)
         session.remove()
         db.engine.dispose()
     return data
@@ -116,11 +121,16 @@ def _board_live(page: Page) -> None:
     expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
 
 
-def _join(page: Page, name: str) -> None:
-    """Answer the welcome dialog in either language (board_page.join_with_name reads the French labels)."""
+def _join(page: Page, name: str, check=None) -> None:
+    """Answer the welcome dialog in either language (board_page.join_with_name reads the French labels); `check`
+    looks at the optional profile step before it is skipped."""
     dialog = page.locator("#name-dialog")
     dialog.locator("#name-input").fill(name)
     dialog.locator("button[type=submit]").click()
+    expect(dialog.locator("#profile-step")).to_be_visible()
+    if check:
+        check()
+    dialog.locator("#profile-skip").click()
     expect(dialog).to_be_hidden()
     _board_live(page)
 
@@ -167,6 +177,9 @@ SURFACES = (
     Surface("admin-map-import", "admin", lambda d: "/admin/cartographie/import"),
     Surface("admin-privacy", "admin", lambda d: "/admin/donnees-personnelles"),
     Surface("admin-privacy-workshop", "admin", lambda d: f"/admin/donnees-personnelles/ateliers/{d.workshop_id}"),
+    Surface("peer-groups", "facilitator", lambda d: "/groupes"),
+    Surface("peer-group", "facilitator", lambda d: f"/groupes/{d.group_id}"),
+    Surface("peer-group-session", "facilitator", lambda d: f"/j/{d.group_code}", ready=_board_live),
 )
 
 
@@ -189,7 +202,8 @@ def test_every_surface_is_accessible_at_three_widths(browser, demo, lang, capsys
                 surface.ready(page)
             if surface.label == "join-name-dialog":
                 _check_widths(page, label, failures, minor, overflow)
-                _join(page, "Nadia")  # the participant's next surface is the live board
+                _join(page, "Nadia", lambda page=page: _check_widths(page, f"{lang}/join-profile-step", failures,
+                                                                     minor, overflow))  # then the board
                 continue
             _check_widths(page, label, failures, minor, overflow)
     finally:

@@ -46,7 +46,8 @@ def seed_peer_group(session: Session) -> PeerGroup | None:
     with_schools = select(Structure.city_insee).where(Structure.kind.in_(SCHOOL_KINDS))
     city = session.scalar(select(City).join(Structure, Structure.city_insee == City.insee)  # schools and centres
                           .where(Structure.kind == "centre_social", City.insee.in_(with_schools))
-                          .order_by(City.name).limit(1))
+                          .order_by(City.name).limit(1)) or session.scalar(
+        select(City).join(Structure, Structure.city_insee == City.insee).order_by(City.name).limit(1))
     if found is not None or facilitator is None or city is None:
         return found
     group = service.create_group(session, facilitator, GROUP_NAME, place="Centre social des Tilleuls",
