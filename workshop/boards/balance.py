@@ -53,7 +53,7 @@ def _profiled(participant: Participant) -> bool:
     return participant.profile is not None
 
 
-@command("balance.update", on_presence=_profiled, emits=("balance.changed",), visibility=BALANCE)
+@command("balance.update", on_presence=_profiled, emits=("balance.changed",), visibility=BALANCE, batched=True)
 def update_balance(ctx: Context, payload: dict) -> None:
     """Tell moderators the new balance when it differs from the last one logged (nothing logged otherwise)."""
     kinds, networks = balance_of(ctx.session, payload["present"])

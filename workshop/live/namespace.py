@@ -66,7 +66,7 @@ class BoardNamespace(GuardedNamespace):
                   "presence": presence.snapshot(workshop.id)}
         caught_up = self.kernel.catch_up(db.session, participant, payload.get("since"), paged=paged)
         self._charge(caught_up, participant)
-        self.kernel.presence_changed(db.session, workshop.id, participant)
+        self.kernel.presence_changed(workshop.id, participant)
         return {**answer, **caught_up}
 
     def resync(self, payload) -> dict:
@@ -150,7 +150,7 @@ class BoardNamespace(GuardedNamespace):
             participant = self.kernel.host.participant(db.session, board["participant_id"])
         except NotFound:
             return
-        self.kernel.presence_changed(db.session, board["workshop_id"], participant)
+        self.kernel.presence_changed(board["workshop_id"], participant)
 
 
 def person_key() -> str:
