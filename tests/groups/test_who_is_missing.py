@@ -41,3 +41,18 @@ def test_who_never_came_counts_lists_filters_the_map_and_follows_months(app, cli
     assert len(client.get("/api/structures.json").json["structures"]) == 6
     refused = client.get("/api/structures.json?missing=oui")
     assert refused.status_code == 400 and refused.json["error"]["code"] == "invalid"
+
+
+def test_the_structure_type_ahead_finds_published_structures_and_refuses_bad_queries(client, make_structure):
+    make_structure("École élémentaire Jean Jaurès")
+    make_structure("Centre social 100% Quartier", kind="centre_social")
+    assert [s["name"] for s in client.get("/api/structures/recherche?q=jaur").json["structures"]] == [
+        "École élémentaire Jean Jaurès"]
+    assert [s["name"] for s in client.get("/api/structures/recherche?q=100%").json["structures"]] == [
+        "Centre social 100% Quartier"]
+    assert client.get("/api/structures/recherche?q=%_").json["structures"] == []  # wildcards are literal
+    for query in ("", "a", "x" * 81, "\u202eab"):
+        answer = client.get("/api/structures/recherche", query_string={"q": query},
+                            headers={"Accept": "application/json"})
+        assert answer.status_code == 400 and answer.json["error"]["code"] == "invalid"
+        assert "Recherche" in answer.json["error"]["message"]
