@@ -44,6 +44,7 @@ class Kernel:
         self._locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
         self._watch_lock = threading.Lock()
         self._watched: set[tuple[int, str]] = set()  # presence commands waiting to run, by board
+        self._watch_runs = 0
 
     # --- running commands ---------------------------------------------------------------------------
 
@@ -89,10 +90,17 @@ class Kernel:
             socketio.start_background_task(self._run_watch, current_app._get_current_object(), workshop_id,
                                            cmd.name)
 
+    @property
+    def watching(self) -> bool:
+        """Whether presence-watching commands are waiting to run (tests wait for them before moving on)."""
+        with self._watch_lock:
+            return bool(self._watched) or self._watch_runs > 0
+
     def _run_watch(self, app: Flask, workshop_id: int, name: str) -> None:
         socketio.sleep(PRESENCE_DELAY)
         with self._watch_lock:
-            self._watched.discard((workshop_id, name))
+            self._watched.discard((workshop_id, name))  # an arrival from now on schedules another run
+            self._watch_runs += 1
         with app.app_context():
             try:
                 self.perform_system(db.session, workshop_id, name, {"present": presence.participant_ids(workshop_id)})
@@ -100,6 +108,8 @@ class Kernel:
                 log.exception("%s failed on board %s", name, workshop_id)
             finally:
                 db.session.remove()
+                with self._watch_lock:
+                    self._watch_runs -= 1
 
     def later(self, delay: float, workshop_id: int, name: str, payload: dict) -> None:
         """Run a server-side command in `delay` seconds, off the request."""
