@@ -45,7 +45,7 @@ def test_a_phone_joins_with_a_profile_and_the_balance_bar_moves(live, new_page, 
     samia.goto(f"{live.url}/j/{live.code}")
     expect(samia.locator("#connection")).to_have_attribute("data-state", ONLINE)
     bar = samia.get_by_test_id("balance-bar")
-    expect(bar).to_contain_text("Équilibre de la salle (0)")
+    expect(bar).to_be_hidden()  # nobody has said where they come from yet
 
     nadia = new_page(**PHONE)
     serve_axe(nadia.context)

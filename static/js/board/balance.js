@@ -38,7 +38,8 @@ export function mountBalance({ store, t }) {
   function render(state) {
     if (state.balance === shown) return;
     shown = state.balance;
-    root.hidden = !shown;
-    if (shown) root.replaceChildren(...balanceNodes(shown, t.groups));
+    // Nothing to show until someone says where they come from: the board keeps its usual layout.
+    root.hidden = !shown || !Object.keys(shown.kinds).length;
+    if (!root.hidden) root.replaceChildren(...balanceNodes(shown, t.groups));
   }
 }
