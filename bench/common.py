@@ -266,13 +266,16 @@ def new_client():
     return socketio.AsyncClient(reconnection=False, handle_sigint=False)
 
 
-async def connect_and_join(sio, url: str, code: str, name: str, timeout: float = 30) -> tuple[dict, float, float]:
-    """Open a WebSocket to /board and join; returns (ack, connect seconds, join-ack seconds)."""
+async def connect_and_join(sio, url: str, code: str, name: str, timeout: float = 30,
+                           profile: dict | None = None) -> tuple[dict, float, float]:
+    """Open a WebSocket to /board and join (with a "je viens de…" profile if given); returns (ack, connect
+    seconds, join-ack seconds)."""
     started = time.monotonic()
     await asyncio.wait_for(sio.connect(url, transports=["websocket"], namespaces=[NAMESPACE], wait_timeout=timeout),
                            timeout)
     connected = time.monotonic()
-    ack = await sio.call("join", {"code": code, "name": name}, namespace=NAMESPACE, timeout=timeout)
+    payload = {"code": code, "name": name, **({"profile": profile} if profile else {})}
+    ack = await sio.call("join", payload, namespace=NAMESPACE, timeout=timeout)
     return ack, connected - started, time.monotonic() - connected
 
 

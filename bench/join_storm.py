@@ -4,6 +4,10 @@ Prints joins ok, errors, and the p50/p95 of the join acknowledgement (from `join
 whole arrival (WebSocket connect + join), with the server's CPU and threads.
 
     .venv/bin/python bench/join_storm.py --mode gevent --participants 300 --within 3
+    .venv/bin/python bench/join_storm.py --mode gevent --participants 300 --within 3 --profiles
+
+`--profiles`: everyone joins with a "je viens de…" profile, so each arrival and departure also recomputes the
+facilitator's balance (a `balance.changed` event when it moved).
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ import common  # noqa: E402
 TIMEOUT = 30.0
 
 
-async def _storm(url: str, code: str, participants: int, within: float) -> dict:
+KINDS = ("school", "social_centre", "parent", "association", "institution", "other")
+
+
+async def _storm(url: str, code: str, participants: int, within: float, profiles: bool = False) -> dict:
     clients, results = [], []
     start = time.monotonic()
 
@@ -32,7 +39,9 @@ async def _storm(url: str, code: str, participants: int, within: float) -> dict:
         sio = common.new_client()
         clients.append(sio)
         try:
-            ack, connect_s, join_s = await common.connect_and_join(sio, url, code, f"Arrivée {index}", TIMEOUT)
+            profile = {"kind": KINDS[index % len(KINDS)]} if profiles else None
+            ack, connect_s, join_s = await common.connect_and_join(sio, url, code, f"Arrivée {index}", TIMEOUT,
+                                                                   profile)
         except Exception as error:  # noqa: BLE001
             results.append((False, type(error).__name__, None, None))
             return
@@ -58,7 +67,7 @@ async def _storm(url: str, code: str, participants: int, within: float) -> dict:
     }
 
 
-def run(mode: str, participants: int, within: float, port: int | None = None) -> dict:
+def run(mode: str, participants: int, within: float, port: int | None = None, profiles: bool = False) -> dict:
     with common.temp_dir("passerelles-storm-") as tmp:
         tmp_path = Path(tmp)
         seeded = common.prepare_database(tmp_path)
@@ -66,10 +75,10 @@ def run(mode: str, participants: int, within: float, port: int | None = None) ->
             load_before = common.loadavg()
             with common.Sampler(server.proc.pid) as sampler:
                 begin, client_begin = sampler.mark(), _cpu()
-                result = asyncio.run(_storm(server.url, seeded.code, participants, within))
+                result = asyncio.run(_storm(server.url, seeded.code, participants, within, profiles))
                 end, client_end = sampler.mark(), _cpu()
             threads = sampler.max_threads
-    result.update(mode=mode, participants=participants, within=within, load_before=load_before,
+    result.update(mode=mode, participants=participants, within=within, profiles=profiles, load_before=load_before,
                   load_after=common.loadavg(), server=common.Sampler.usage(begin, end, mode),
                   server_threads_max=threads,
                   client_cpu_pct=round(100 * (client_end - client_begin) / (end[0] - begin[0]), 1))
@@ -83,7 +92,8 @@ def _cpu() -> float:
 
 def report(r: dict) -> str:
     return (
-        f"[{r['mode']}] join storm: {r['participants']} joins spread over {r['within']:g} s\n"
+        f"[{r['mode']}] join storm: {r['participants']} joins spread over {r['within']:g} s"
+        f"{' with profiles' if r.get('profiles') else ''}\n"
         f"  joins ok {r['joins_ok']}, errors {r['errors']} {r['error_kinds'] or ''}; all done after "
         f"{r['all_joined_s']} s\n"
         f"  join ack p50 {r['join_p50_ms']} ms, p95 {r['join_p95_ms']} ms, max {r['join_max_ms']} ms; "
@@ -102,12 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--participants", type=int, default=300)
     parser.add_argument("--within", type=float, default=3.0, help="seconds over which the joins are spread")
     parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--profiles", action="store_true", help="everyone joins with a profile (the balance)")
     args = parser.parse_args(argv)
     if not 1 <= args.participants <= 3000 or not 0 <= args.within <= 120:
         parser.error("participants 1-3000, within 0-120 s")
     if args.port is not None and args.port not in common.PORTS:
         parser.error(f"port must be in {common.PORTS.start}-{common.PORTS.stop - 1}")
-    result = run(args.mode, args.participants, args.within, args.port)
+    result = run(args.mode, args.participants, args.within, args.port, args.profiles)
     print(report(result), flush=True)
     common.print_json(result)
     return 0

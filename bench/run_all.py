@@ -76,6 +76,7 @@ def storm_table(rows: list[dict]) -> str:
 # The figures each capability's issue names; these scripts print their own tables.
 DOMAIN_BENCHES = (
     ("join_queries.py", []),
+    ("join_storm.py", ["--mode", "gevent", "--participants", "300", "--within", "3", "--profiles"]),
     ("vote_storm.py", ["--participants", "300", "--duration", "10"]),
     ("reveal.py", ["--participants", "300", "--cards", "500"]),
     ("search.py", []),

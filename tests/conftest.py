@@ -259,6 +259,8 @@ def live_server(app):
     _reset_presence()
     server = LiveServer(app).start()
     yield server
+    wait_until(lambda: not app.extensions["live"].watching, timeout=5,
+               message="presence-watching commands (the balance) still to run")
     server.stop()
     if app.extensions["socketio"].server.eio.service_task_handle is not None:
         app.extensions["socketio"].server.shutdown()  # stop engine.io's client-monitoring thread

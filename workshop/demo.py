@@ -23,6 +23,7 @@ from workshop.mail.demo import seed_mail
 from workshop.mapping.demo import seed_structures
 from workshop.meetings.demo import seed_meetings
 from workshop.networks import service as networks
+from workshop.peergroups.demo import seed_peer_group
 from workshop.practices.demo import seed_up_to
 
 DEMO_PASSWORD = "passerelles-demo"
@@ -94,3 +95,6 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Invitations et notifications de démonstration ajoutées : {mail['invitations']} et "
                    f"{mail['notifications']}")
+        if seed_peer_group(db.session) is not None:
+            click.echo("Groupe de pairs de démonstration : /groupes")
+        db.session.commit()

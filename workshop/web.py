@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from workshop import database, guard, security
 from workshop.accounts import service as accounts
+from workshop.boards.balance import balance_state
 from workshop.boards.host import BoardHost
 from workshop.demo import register as register_demo_cli
 from workshop.errors import DomainError
@@ -26,6 +27,7 @@ from workshop.live.commands import Registry
 from workshop.live.kernel import Kernel
 from workshop.live.namespace import BoardNamespace
 from workshop.mail.outbox import install as install_mail
+from workshop.peergroups.review import review_state
 from workshop.practices import index as practice_index
 from workshop.practices.coediting import PracticeNamespace
 from workshop.printing.service import install as install_pdf_cache
@@ -33,17 +35,17 @@ from workshop.validation import ID_MAX
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
 BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "frameworks", "printing",
-              "toolkits", "privacy", "jobs", "mail", "notifications", "meetings")
+              "toolkits", "privacy", "jobs", "mail", "notifications", "meetings", "peergroups")
 COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits", "privacy", "jobs", "mail", "meetings")
 # Models of every domain (tables for create_all and Alembic).
 MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models", "mapping.models",
           "facilitation.models", "practices.models", "toolkits.models", "jobs.models", "mail.models",
-          "notifications.models", "meetings.models")
+          "notifications.models", "meetings.models", "peergroups.models")
 # The modules declaring live board actions (`live.commands.command`); the kernel's registry is built from them.
 BOARD_COMMANDS = (
     "boards.cards", "facilitation.phases", "facilitation.tables", "facilitation.timer", "facilitation.undoable",
     "facilitation.votes", "facilitation.replies", "facilitation.similar", "facilitation.setup", "practices.board",
-    "privacy.commands",
+    "privacy.commands", "boards.balance", "peergroups.review",
 )
 # Upload pages allowed a larger body than MAX_CONTENT_LENGTH: endpoint -> the setting holding their limit.
 UPLOAD_LIMITS = {"mapping.import_page": "MAP_IMPORT_MAX_BYTES"}
@@ -57,8 +59,8 @@ JOB_TASKS = ("mapping.imports.job", "practices.import_job", "jobs.housekeeping",
 def build_kernel() -> Kernel:
     """The live kernel: the boards host, with the steering and state parts facilitation adds to boards."""
     registry = Registry.build(import_module(f"workshop.{name}") for name in BOARD_COMMANDS)
-    return Kernel(registry, BoardHost(steering=BoardSteering, state_parts=(facilitation_state,),
-                                      hidden_parts=(hidden_replies,)))
+    parts = (facilitation_state, balance_state, review_state)
+    return Kernel(registry, BoardHost(steering=BoardSteering, state_parts=parts, hidden_parts=(hidden_replies,)))
 
 
 class IdConverter(IntegerConverter):

@@ -1,20 +1,25 @@
 // The live board page: one store (connection, seq, resync, outbox: board/store.js) and the views that render
 // from it, each owning its own part of the page.
+import { mountBalance } from "./board/balance.js";
 import { labels } from "./board/dom.js";
 import { mountColumns } from "./board/columns.js";
 import { mountFrame } from "./board/frame.js";
 import { mountHeader } from "./board/header.js";
 import { mountPhaseBar } from "./board/phase-bar.js";
 import { mountPracticesPanel } from "./board/practices-panel.js";
+import { mountReview } from "./board/review.js";
 import { createStore } from "./board/store.js";
 
 const root = document.getElementById("board");
-const t = { board: labels("board-i18n"), fac: labels("facilitation-i18n"), practices: labels("practices-i18n") };
+const t = { board: labels("board-i18n"), fac: labels("facilitation-i18n"), practices: labels("practices-i18n"),
+  groups: labels("groups-i18n") };
 // A facilitator's session cookie is enough to join: no name to ask.
 const store = createStore({ code: root.dataset.code, autoJoin: root.dataset.moderator === "true" });
 const context = { store, t };
 mountFrame(context);
 mountHeader(context);
 mountPhaseBar(context);
+mountBalance(context);
+mountReview(context);
 mountPracticesPanel(context);
 mountColumns(context);

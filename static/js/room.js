@@ -1,6 +1,7 @@
 // Room screen (projector): the join code and QR while people arrive, then the live columns, the phase and its
 // timer, then the vote results. Read-only; joins as the logged-in facilitator and renders from the board store.
 // All text via textContent.
+import { balanceNodes } from "./board/balance.js";
 import { labels } from "./board/dom.js";
 import { clock, remainingSeconds } from "./board/selectors.js";
 import { createStore } from "./board/store.js";
@@ -9,6 +10,23 @@ const root = document.getElementById("room-live");
 const t = labels("room-i18n");
 const store = createStore({ code: root.dataset.code, autoJoin: true, sendsCards: false });
 store.subscribe(draw);
+
+// The balance of who is present, shown on the projector only when the facilitator asks for it.
+const groupsText = labels("groups-i18n");
+const balanceToggle = document.getElementById("room-balance-toggle");
+const balanceBox = document.getElementById("room-balance");
+let showBalance = false;
+balanceToggle.addEventListener("click", () => {
+  showBalance = !showBalance;
+  balanceToggle.setAttribute("aria-pressed", String(showBalance));
+  drawBalance(store.state);
+});
+store.subscribe(drawBalance);
+
+function drawBalance(state) {
+  balanceBox.hidden = !showBalance || !state.balance;
+  if (!balanceBox.hidden) balanceBox.replaceChildren(...balanceNodes(state.balance, groupsText));
+}
 
 function node(tag, className, text) {
   const el = document.createElement(tag);

@@ -26,15 +26,18 @@ def enter_board_as_facilitator(page: Page, base_url: str, email: str, password: 
     if dialog.is_visible():
         dialog.get_by_label("Votre prénom (ou un pseudo)").fill("Samia")
         dialog.get_by_role("button", name="Entrer dans l'atelier").click()
+        dialog.get_by_role("button", name="Passer").click()
     expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
 
 
-def join_with_name(page: Page, name: str) -> None:
-    """Answer the welcome dialog of the board and wait until the board is live."""
+def join_with_name(page: Page, name: str, profile: str | None = None) -> None:
+    """Answer the welcome dialog of the board (and its optional "je viens de…" step: the button named `profile`,
+    or "Passer") and wait until the board is live."""
     dialog = page.locator("#name-dialog")
     expect(dialog).to_be_visible()
     dialog.get_by_label("Votre prénom (ou un pseudo)").fill(name)
     dialog.get_by_role("button", name="Entrer dans l'atelier").click()
+    dialog.get_by_role("button", name=profile or "Passer").click()
     expect(dialog).to_be_hidden()
     expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
 

@@ -43,6 +43,8 @@ class Demo:
     meeting_id: int = 0
     meeting_code: str = ""
     registration_token: str = ""
+    group_id: int = 0
+    group_code: str = ""  # the demo group's last session: its board opens on "Où en est-on ?"
 
 
 def seed_demo(database_url: str) -> dict:
@@ -59,6 +61,7 @@ def seed_demo(database_url: str) -> dict:
     from workshop.meetings import registration as registrations
     from workshop.meetings.demo import seed_meetings
     from workshop.meetings.models import Meeting
+    from workshop.peergroups.demo import seed_peer_group
     from workshop.practices.demo import seed_up_to
     from workshop.practices.models import Practice
     from workshop.toolkits import service as toolkits
@@ -80,6 +83,7 @@ def seed_demo(database_url: str) -> dict:
                                                                  "email": "lea@exemple.fr", "needs": "LSF"})
         session.commit()
         seed_mail(session, ADMIN_EMAIL)  # a pending invitation (its message goes to the log: no MAIL_SERVER)
+        group = seed_peer_group(session)
         session.commit()
         practices = session.scalars(select(Practice).order_by(Practice.id)).all()
         data = dict(
@@ -90,7 +94,7 @@ def seed_demo(database_url: str) -> dict:
             structure_id=session.scalar(select(Structure.id).order_by(Structure.id)),
             link_id=session.scalar(select(Link.id).order_by(Link.id)),
             past_meeting_id=past.id, meeting_id=meeting.id, meeting_code=meeting.code,
-            registration_token=registration[1])
+            registration_token=registration[1], group_id=group.id, group_code=group.sessions[-1].workshop.code)
         session.remove()
         db.engine.dispose()
     return data
@@ -133,11 +137,16 @@ def _board_live(page: Page) -> None:
     expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
 
 
-def _join(page: Page, name: str) -> None:
-    """Answer the welcome dialog in either language (board_page.join_with_name reads the French labels)."""
+def _join(page: Page, name: str, check=None) -> None:
+    """Answer the welcome dialog in either language (board_page.join_with_name reads the French labels); `check`
+    looks at the optional profile step before it is skipped."""
     dialog = page.locator("#name-dialog")
     dialog.locator("#name-input").fill(name)
     dialog.locator("button[type=submit]").click()
+    expect(dialog.locator("#profile-step")).to_be_visible()
+    if check:
+        check()
+    dialog.locator("#profile-skip").click()
     expect(dialog).to_be_hidden()
     _board_live(page)
 
@@ -203,6 +212,9 @@ SURFACES = (
     Surface("account", "facilitator", lambda d: "/compte"),
     Surface("admin-invitations", "admin", lambda d: "/admin/invitations"),
     Surface("admin-mail", "admin", lambda d: "/admin/courriels"),
+    Surface("peer-groups", "facilitator", lambda d: "/groupes"),
+    Surface("peer-group", "facilitator", lambda d: f"/groupes/{d.group_id}"),
+    Surface("peer-group-session", "facilitator", lambda d: f"/j/{d.group_code}", ready=_board_live),
 )
 
 
@@ -225,7 +237,8 @@ def test_every_surface_is_accessible_at_three_widths(browser, demo, lang, capsys
                 surface.ready(page)
             if surface.label == "join-name-dialog":
                 _check_widths(page, label, failures, minor, overflow)
-                _join(page, "Nadia")  # the participant's next surface is the live board
+                _join(page, "Nadia", lambda page=page: _check_widths(page, f"{lang}/join-profile-step", failures,
+                                                                     minor, overflow))  # then the board
                 continue
             _check_widths(page, label, failures, minor, overflow)
     finally:

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from workshop.formats.builtin import DEFAULT_FORMAT, FORMATS
 
 
-def _format_label(fmt) -> LazyString:
+def format_label(fmt) -> LazyString:
     """Formats carry their own French and English names: show the one of the page's language."""
     return LazyString(lambda: fmt.label_en if str(get_locale()) == "en" else fmt.label_fr)
 
@@ -21,7 +21,7 @@ class WorkshopForm(FlaskForm):
     held_on = DateField(_l("Date"), validators=[Optional()])
     place = StringField(_l("Lieu"), validators=[Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    format_key = SelectField(_l("Format"), choices=[SelectChoice(k, _format_label(f)) for k, f in FORMATS.items()],
+    format_key = SelectField(_l("Format"), choices=[SelectChoice(k, format_label(f)) for k, f in FORMATS.items()],
                              default=DEFAULT_FORMAT)
 
 

@@ -75,6 +75,10 @@ class Participant(db.Model):
     # The person behind this seat, whatever name they join under (see live.devices): budgets such
     # as dots count per person, so re-joining under a new name gives no new budget.
     person: Mapped[str | None] = mapped_column(String(64))
+    # "Je viens de..." (boards.profiles.PROFILE_KINDS) and the structure, both optional and said at join: the
+    # facilitator sees the balance of who is in the room; never shown to other participants.
+    profile: Mapped[str | None] = mapped_column(String(20))
+    structure_id: Mapped[int | None] = mapped_column(ForeignKey("structure.id", ondelete="SET NULL"), index=True)
 
 
 class Card(db.Model):

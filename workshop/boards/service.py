@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
 from workshop.boards.models import BoardColumn, Card, Participant, Workshop
+from workshop.boards.profiles import clean_profile
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.formats.builtin import DEFAULT_FORMAT
 from workshop.formats.service import setup_for
@@ -138,6 +139,15 @@ def join(session: Session, payload: Any, user: User | None = None, *, person: st
     by name belongs to `person` (who is behind it: same socket or device), so budgets follow the person."""
     payload = require_mapping(payload)
     workshop = get_by_code(session, payload.get("code") if isinstance(payload.get("code"), str) else "")
+    profile = clean_profile(session, payload.get("profile"))
+    joined = _seat(session, workshop, payload, user, person)
+    if profile is not None:  # said at join, or changed on a re-join
+        joined.participant.profile, joined.participant.structure_id = profile
+        session.flush()
+    return joined
+
+
+def _seat(session: Session, workshop: Workshop, payload: dict, user: User | None, person: str | None) -> Joined:
     token = payload.get("token")
     if token is not None and not isinstance(token, str):
         raise ValidationError(_("Jeton invalide."), field="token")

@@ -38,17 +38,21 @@ class Command:
     system: bool = False  # run by the server (a timer), never by a client
     shared_when: Callable[[Any], bool] | None = None  # a moderator's command participants may use on such boards
     payload: bool = True  # False: the command reads nothing, a missing payload is fine
+    # A server command the kernel runs when someone for whom this says True arrives on or leaves a board (its
+    # payload: {"present": [participant ids on the board]}).
+    on_presence: Callable[[Any], bool] | None = None
 
 
 def command(name: str, *, moderator: bool = False, allows: str | None = None, open_only: bool = False,
             rate: str | None = None, emits: Iterable[str] = (), visibility: Policy | None = None,
             batched: bool = False, system: bool = False, shared_when: Callable[[Any], bool] | None = None,
-            payload: bool = True) -> Callable:
+            payload: bool = True, on_presence: Callable[[Any], bool] | None = None) -> Callable:
     """Mark a function as the board action `name`; `Registry.build` collects it from its module."""
 
     def declare(function: Callable) -> Callable:
         setattr(function, ATTRIBUTE, Command(name, function, moderator, allows, open_only, rate, tuple(emits),
-                                             visibility, batched, system, shared_when, payload))
+                                             visibility, batched, system or on_presence is not None,
+                                             shared_when, payload, on_presence))
         return function
 
     return declare
@@ -81,6 +85,10 @@ class Registry:
         found = {id(cmd): cmd for module in modules for value in vars(module).values()
                  if isinstance(cmd := getattr(value, ATTRIBUTE, None), Command)}  # imported elsewhere too: once
         return cls(found.values())
+
+    @property
+    def presence_commands(self) -> list[Command]:
+        return [cmd for cmd in self.commands.values() if cmd.on_presence is not None]
 
     def client_command(self, name: str) -> Command | None:
         cmd = self.commands.get(name)

@@ -22,6 +22,7 @@ from workshop.live.context import Context, Host
 from workshop.live.models import BoardEvent
 
 log = logging.getLogger(__name__)
+PRESENCE_DELAY = 0.5  # seconds: presence-watching commands run at most this often per board
 
 
 @dataclass
@@ -41,6 +42,9 @@ class Kernel:
         self.registry = registry
         self.host = host
         self._locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
+        self._watch_lock = threading.Lock()
+        self._watched: set[tuple[int, str]] = set()  # presence commands waiting to run, by board
+        self._watch_runs = 0
 
     # --- running commands ---------------------------------------------------------------------------
 
@@ -71,6 +75,41 @@ class Kernel:
         cmd = self.registry.commands[name]
         ctx = Context(session, None, workshop_id, True, self.host, emits=cmd.emits, kernel=self)
         return self._locked(ctx, cmd, payload)
+
+    def presence_changed(self, workshop_id: int, participant: Any) -> None:
+        """Someone arrived on or left a board: run the commands that watch presence for such a participant, once
+        per PRESENCE_DELAY whatever the number of arrivals (a join storm logs a few events, not one per person),
+        off the request; a failure there is logged, never felt by the person joining or leaving."""
+        for cmd in self.registry.presence_commands:
+            if not cmd.on_presence(participant):
+                continue
+            with self._watch_lock:
+                if (workshop_id, cmd.name) in self._watched:
+                    continue
+                self._watched.add((workshop_id, cmd.name))
+            socketio.start_background_task(self._run_watch, current_app._get_current_object(), workshop_id,
+                                           cmd.name)
+
+    @property
+    def watching(self) -> bool:
+        """Whether presence-watching commands are waiting to run (tests wait for them before moving on)."""
+        with self._watch_lock:
+            return bool(self._watched) or self._watch_runs > 0
+
+    def _run_watch(self, app: Flask, workshop_id: int, name: str) -> None:
+        socketio.sleep(PRESENCE_DELAY)
+        with self._watch_lock:
+            self._watched.discard((workshop_id, name))  # an arrival from now on schedules another run
+            self._watch_runs += 1
+        with app.app_context():
+            try:
+                self.perform_system(db.session, workshop_id, name, {"present": presence.participant_ids(workshop_id)})
+            except Exception:
+                log.exception("%s failed on board %s", name, workshop_id)
+            finally:
+                db.session.remove()
+                with self._watch_lock:
+                    self._watch_runs -= 1
 
     def later(self, delay: float, workshop_id: int, name: str, payload: dict) -> None:
         """Run a server-side command in `delay` seconds, off the request."""

@@ -36,7 +36,10 @@ class BoardNamespace(GuardedNamespace):
         return True
 
     def on_disconnect(self, reason=None):
-        presence.remove(request.sid)
+        try:
+            self._left(session.get("board"))
+        finally:
+            db.session.remove()
 
     def join(self, payload) -> dict:
         """Let someone onto a board (by code, token or account) and give them what they missed. A wrong code
@@ -64,6 +67,7 @@ class BoardNamespace(GuardedNamespace):
                   "presence": presence.snapshot(workshop.id)}
         caught_up = self.kernel.catch_up(db.session, participant, payload.get("since"), paged=paged)
         self._charge(caught_up, participant)
+        self.kernel.presence_changed(workshop.id, participant)
         return {**answer, **caught_up}
 
     def resync(self, payload) -> dict:
@@ -136,7 +140,18 @@ class BoardNamespace(GuardedNamespace):
         if board:
             leave_room(presence.room(board["workshop_id"]))
             leave_room(presence.moderators_room(board["workshop_id"]))
-            presence.remove(request.sid)
+            self._left(board)
+
+    def _left(self, board: dict | None) -> None:
+        """This socket left its board: presence, and what watches it (the facilitator's balance)."""
+        presence.remove(request.sid)
+        if not board or not self.kernel.registry.presence_commands:
+            return
+        try:
+            participant = self.kernel.host.participant(db.session, board["participant_id"])
+        except NotFound:
+            return
+        self.kernel.presence_changed(board["workshop_id"], participant)
 
 
 COSTLY_RATES = frozenset({"SIMILAR_RATE"})  # commands whose cost grows with the board: one at a time too

@@ -30,6 +30,12 @@ def snapshot(workshop_id: int) -> dict:
     return {"count": len(people), "names": sorted(people.values(), key=str.casefold)}
 
 
+def participant_ids(workshop_id: int) -> list[int]:
+    """The participants with at least one socket on this board (in this process)."""
+    with _lock:
+        return sorted({pid for pid, _name in _sockets.get(workshop_id, {}).values()})
+
+
 def add(workshop_id: int, sid: str, participant_id: int, name: str) -> None:
     with _lock:
         _sockets[workshop_id][sid] = (participant_id, name)

@@ -60,6 +60,11 @@ def secret_until_revealed(item: dict, _viewer: Viewer, mine: bool) -> object:
     return NO if mine or item.get("participant_id") is None else None
 
 
+def moderators_only(_item: dict, viewer: Viewer, _mine: bool) -> object:
+    """Only moderators see the item (the room's balance of profiles); everyone else gets None."""
+    return NO if viewer.moderator else None
+
+
 def anonymous_author(item: dict, viewer: Viewer, mine: bool) -> object:
     """On an anonymous board nobody but the author learns who wrote an item."""
     if viewer.anonymous and not mine and item.get("participant_id") is not None:

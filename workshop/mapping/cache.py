@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workshop.mapping import missing
 from workshop.mapping.models import Link, Qpv, Structure, structure_network
 from workshop.mapping.public import parse_filters
 
@@ -40,6 +41,8 @@ def cached_json(session: Session, name: str, args: Any, build) -> tuple[bytes, s
     """(compact JSON bytes, ETag) of `build(session, filters)`, computed once per data state and filters."""
     filters = parse_filters(args)
     fingerprint = data_fingerprint(session)
+    if filters.missing:  # who came moves outside the map's tables
+        fingerprint += repr(missing.fingerprint(session))
     key = (name, fingerprint, repr(filters))
     etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
     with _json_cache_lock:

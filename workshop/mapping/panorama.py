@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from workshop.frameworks import service as frameworks_service
-from workshop.mapping import public, vocabulary
+from workshop.mapping import missing, public, vocabulary
 from workshop.printing.renderer import PdfDocument
 
 BAR_HEIGHT = 22
@@ -58,6 +58,7 @@ def panorama(session: Session) -> dict[str, Any]:
         "by_framework": bars(frameworks, {k: framework_labels.get(k, k) for k, _n in frameworks.most_common()}),
         "without_link": alone,
         "without_link_count": len(alone),
+        "missing": missing.who_is_missing(session),
     }
 
 

@@ -11,15 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from workshop.errors import ValidationError
 from workshop.frameworks import service as frameworks_service
 from workshop.mapping import vocabulary
 from workshop.mapping.imports.parsing import QPV_RE
+from workshop.mapping.missing import missing_condition
 from workshop.mapping.models import City, Link, Qpv, Structure, structure_network
 from workshop.networks.models import Network
+from workshop.validation import clean_text
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Filters:
     frameworks: list[str] = field(default_factory=list)
     qpv: str = ""  # "" | "in" | "out" | a QPV code
     networks: list[int] = field(default_factory=list)
+    missing: bool = False  # only the schools and social centres of the programme's cities that never came
 
     @property
     def on_links(self) -> bool:
@@ -58,9 +61,13 @@ def parse_filters(args: Any) -> Filters:
     cities = many("city")
     if any(len(c) != 5 for c in cities):
         raise ValidationError(_("Filtre « city » : codes INSEE à 5 caractères."), field="city")
+    missing = args.get("missing") or ""
+    if missing not in ("", "0", "1"):
+        raise ValidationError(_("Filtre « missing » : 0 ou 1."), field="missing")
     return Filters(cities=cities, kinds=many("kind", vocabulary.KINDS), levels=many("level", vocabulary.LEVELS),
                    formalisations=many("formalisation", vocabulary.FORMALISATIONS),
-                   frameworks=many("framework"), qpv=qpv, networks=[int(n) for n in networks])
+                   frameworks=many("framework"), qpv=qpv, networks=[int(n) for n in networks],
+                   missing=missing == "1")
 
 
 def _structure_query(filters: Filters):
@@ -82,6 +89,8 @@ def _structure_query(filters: Filters):
     if filters.networks:
         query = query.where(c.id.in_(select(structure_network.c.structure_id).where(
             structure_network.c.network_id.in_(filters.networks))))
+    if filters.missing:
+        query = query.where(missing_condition(c))
     return query
 
 
@@ -186,3 +195,19 @@ def filter_options(session: Session) -> dict[str, Any]:
             "kinds": vocabulary.labels(vocabulary.KINDS), "levels": vocabulary.labels(vocabulary.LEVELS),
             "formalisations": vocabulary.labels(vocabulary.FORMALISATIONS),
             "frameworks": frameworks_service.labels(session)}
+
+
+SEARCH_LIMIT = 10
+
+
+def search_structures(session: Session, query: Any) -> list[dict[str, Any]]:
+    """Published structures whose name holds `query` (the type-ahead of a participant's structure), at most 10."""
+    text = clean_text(query, "q", min_len=2, max_len=80, label=_("Recherche"))
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    c = Structure.__table__.c
+    rows = session.execute(select(c.id, c.name, c.kind, City.name).outerjoin(City, City.insee == c.city_insee)
+                           .where(c.public.is_(True), c.validated.is_(True),
+                                  func.lower(c.name).like(pattern, escape="\\"))
+                           .order_by(c.name).limit(SEARCH_LIMIT)).all()
+    return [{"id": i, "name": n, "kind": str(vocabulary.KINDS.get(k, k)), "city": city or ""}
+            for i, n, k, city in rows]

@@ -361,6 +361,12 @@ def api_structures():
     return _cached("structures", lambda session, filters: {"structures": public.public_network(session, filters)[0]})
 
 
+@bp.get("/api/structures/recherche")
+def api_structure_search():
+    """Up to 10 published structures by name (?q=, 2 to 80 characters): the join's structure type-ahead."""
+    return {"structures": public.search_structures(db.session, request.args.get("q", ""))}
+
+
 @bp.get("/api/liens.json")
 def api_links():
     """Validated links between published structures, filtered."""

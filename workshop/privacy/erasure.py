@@ -80,6 +80,7 @@ def erase(session: Session, workshop_id: int, participant_ids: list[int] | None 
         card.deleted, card.text, card.updated_at = True, "", stamp
     for seat in seats:
         seat.name = ERASED_NAME
+        seat.profile = seat.structure_id = None  # "je viens de…" goes with the name
     erased = Erased([p.id for p in seats], [c.id for c in cards], [r.id for r in replies])
     erased.events = erase_logged_items(session, workshop_id, (*CARD_EVENTS, "cards.revealed"), CARD.keys,
                                        {c.id: tombstone(c) for c in cards})

@@ -11,7 +11,9 @@ from workshop.accounts.models import User
 from workshop.boards.models import Card, Participant, Workshop
 from workshop.facilitation.models import Reaction, Reply, TableSeat, Vote
 from workshop.mail import personal as mail_personal
+from workshop.mapping.models import Structure
 from workshop.meetings import privacy as meetings_privacy
+from workshop.peergroups.models import PeerGroup, PeerGroupMember
 
 
 def _at(value: datetime | None) -> str | None:
@@ -34,7 +36,8 @@ def export_participant(session: Session, participant: Participant) -> dict:
                      "held_on": workshop.held_on.isoformat() if workshop.held_on else None,
                      "status": workshop.status},
         "participant": {"id": participant.id, "name": participant.name, "role": participant.role,
-                        "joined_at": _at(participant.created_at), "last_seen_at": _at(participant.last_seen_at)},
+                        "joined_at": _at(participant.created_at), "last_seen_at": _at(participant.last_seen_at),
+                        "profile": participant.profile, "structure": _structure(session, participant.structure_id)},
         "cards": [{"id": c.id, "column": c.column_key, "text": c.text, "hidden": c.hidden, "private": c.private,
                    "created_at": _at(c.created_at), "updated_at": _at(c.updated_at)} for c in cards],
         "replies": [{"id": r.id, "card_id": r.card_id, "text": r.text, "hidden": r.hidden,
@@ -66,4 +69,15 @@ def export_account(session: Session, user: User) -> dict:
         "mail": mail_personal.export_for(session, user),
         "meeting_registrations": [meetings_privacy.export_registration(r)
                                   for r in meetings_privacy.by_email(session, user.email)],
+        "peer_groups": [{"id": group_id, "name": name, "role": role} for group_id, name, role in session.execute(
+            select(PeerGroup.id, PeerGroup.name, PeerGroupMember.role).join(PeerGroupMember)
+            .where(PeerGroupMember.user_id == user.id).order_by(PeerGroup.id))],
     }
+
+
+def _structure(session: Session, structure_id: int | None) -> dict | None:
+    """The structure a participant said they come from (its id and name)."""
+    if structure_id is None:
+        return None
+    name = session.scalar(select(Structure.name).where(Structure.id == structure_id))
+    return {"id": structure_id, "name": name}

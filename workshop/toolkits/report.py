@@ -15,7 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workshop.boards.balance import balance_of
 from workshop.boards.models import Card, Participant, Workshop
+from workshop.boards.profiles import PROFILE_KINDS
 from workshop.facilitation import next_steps
 from workshop.facilitation.models import CardGroup, CardPlacement
 from workshop.facilitation.votes import tally
@@ -66,7 +68,19 @@ def report_view(session: Session, workshop: Workshop) -> dict:
         "next_steps": [{"text": s.text, "owner": s.owner, "due": date_fr(s.due_on) if s.due_on else "",
                         "done": s.done} for s in next_steps.list_steps(session, workshop)],
         "status": workshop.status,
+        "balance": _balance(session, workshop.id),
     }
+
+
+def _balance(session: Session, workshop_id: int) -> dict:
+    """Who came, by profile ("je viens de…") and by network of their structure: counts only, never names."""
+    ids = list(session.scalars(select(Participant.id).where(Participant.workshop_id == workshop_id,
+                                                            Participant.role == "participant")))
+    kinds, by_network = balance_of(session, ids)
+    told = sum(kinds.values())
+    return {"kinds": [{"label": str(PROFILE_KINDS[k]), "count": n} for k, n in kinds.items()],
+            "networks": [{"label": k, "count": n} for k, n in sorted(by_network.items())],
+            "untold": len(ids) - told}
 
 
 def _participant_names(session: Session, workshop_id: int) -> dict[int, str]:

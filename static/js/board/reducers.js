@@ -11,6 +11,9 @@ export function fromSnapshot(snapshot) {
     columns: snapshot.columns,
     cards: new Map(snapshot.cards.map((c) => [c.id, c])),
     fac: snapshot.facilitation ? facilitationFrom(snapshot.facilitation) : null,
+    // Moderators only: who is present, by profile and by network (absent from participants' snapshots).
+    balance: snapshot.balance ? { kinds: snapshot.balance, networks: snapshot.balance_networks || {} } : null,
+    review: snapshot.review || null, // "Où en est-on ?": the steps an earlier session left open
   };
 }
 
@@ -242,4 +245,9 @@ export const reducers = {
     pins.delete(d.practice_id);
     return { practices: { ...state.practices, pins } };
   },
+  // Participants receive it empty (balance: null): only moderators' screens change.
+  "balance.changed": (state, d) => (d.balance ? { balance: { kinds: d.balance, networks: d.networks || {} } } : {}),
+  "review.marked": (state, d) => ({
+    review: (state.review || []).map((step) => (step.id === d.step.id ? d.step : step)),
+  }),
 };

@@ -28,6 +28,8 @@ function initialState(outbox) {
     fac: null, // facilitation: phases, timer, groups, votes... (reducers.js)
     practices: { byCard: new Map(), pins: new Map() },
     presence: null,
+    balance: null, // moderators: {kinds, networks} of who is present
+    review: null, // "Où en est-on ?" steps, when the session carries some
     outbox: [...outbox.items],
     ui: { error: null, selected: new Set(), practiceCards: new Set(), practiceGroups: new Set() },
   };
@@ -114,12 +116,13 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   socket.on("presence", (presence) => set({ presence }));
   if (socket.io) window.addEventListener("online", () => socket.connected || socket.connect());
 
-  function join(name) {
+  function join(name, profile = null) {
     const payload = { code, token: storage.getItem(tokenKey) || undefined };
     if (name) {
       payload.name = name;
       storage.setItem(nameKey, name);
     }
+    if (profile) payload.profile = profile; // "je viens de…": the facilitator's balance, nobody else's
     if (state.seq !== null) payload.since = state.seq;
     payload.paged = true; // a big board comes in pages of cards: draw the first at once
     socket.emit("join", payload, (ack) => {

@@ -1,0 +1,1 @@
+"""Peer groups ("groupes de pairs"): standing groups that meet across workshops and carry their next steps."""

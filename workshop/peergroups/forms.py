@@ -1,0 +1,28 @@
+"""Forms of the peer group pages (CSRF-protected); the rules live in the service."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from workshop.peergroups.service import ROLES
+
+
+class GroupForm(FlaskForm):
+    name = StringField(_l("Nom du groupe"), validators=[DataRequired(), Length(max=120)])
+    purpose = TextAreaField(_l("Objet du groupe"), validators=[Optional(), Length(max=2000)])
+    format_key = SelectField(_l("Format habituel des séances"))
+    place = StringField(_l("Lieu habituel"), validators=[Optional(), Length(max=200)])
+    networks = SelectMultipleField(_l("Réseau(x)"), coerce=int, validate_choice=True)
+    cities = SelectMultipleField(_l("Territoire (communes)"), validate_choice=True)
+
+
+class MemberForm(FlaskForm):
+    email = StringField(_l("E-mail du compte"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(_l("Rôle dans le groupe"), choices=[SelectChoice(r, r) for r in ROLES])
+
+
+class SessionForm(FlaskForm):
+    held_on = DateField(_l("Date de la séance"), validators=[Optional()])

@@ -1,0 +1,110 @@
+"""Pages of the peer groups (/groupes): the list, a new group, a group's page, its members and next session."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from workshop.boards.forms import format_label
+from workshop.boards.profiles import PROFILE_KINDS
+from workshop.errors import DomainError
+from workshop.extensions import db
+from workshop.formats.builtin import DEFAULT_FORMAT, FORMATS
+from workshop.forms import attach_error
+from workshop.mapping.models import City
+from workshop.networks.models import Network
+from workshop.peergroups import service
+from workshop.peergroups.forms import GroupForm, MemberForm, SessionForm
+from workshop.peergroups.overview import overview
+
+bp = Blueprint("peergroups", __name__)
+
+
+def _group_form() -> GroupForm:
+    form = GroupForm()
+    form.format_key.choices = [SelectChoice(k, format_label(f)) for k, f in FORMATS.items()]
+    if not form.format_key.data:
+        form.format_key.data = DEFAULT_FORMAT
+    networks = db.session.scalars(select(Network).order_by(Network.name))
+    form.networks.choices = [SelectChoice(n.id, n.name) for n in networks]
+    form.cities.choices = [SelectChoice(c.insee, c.name) for c in db.session.scalars(select(City).order_by(City.name))]
+    return form
+
+
+@bp.route("/groupes", methods=["GET", "POST"])
+@login_required
+def index():
+    """List the peer groups one may see; facilitators and coordinators create one here."""
+    form = _group_form() if current_user.can_facilitate else None
+    if form is not None and form.validate_on_submit():
+        try:
+            group = service.create_group(db.session, current_user, form.name.data, purpose=form.purpose.data,
+                                         format_key=form.format_key.data, place=form.place.data,
+                                         network_ids=form.networks.data, city_insees=form.cities.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Groupe de pairs créé."), "success")
+            return redirect(url_for("peergroups.group_page", group_id=group.id))
+    return render_template("peergroups/index.html", groups=service.groups_for(db.session, current_user), form=form)
+
+
+def _visible(group_id: int):
+    group = service.get_group(db.session, group_id)
+    if not service.can_see(current_user, group):
+        abort(403)
+    return group
+
+
+@bp.get("/groupes/<int:group_id>")
+@login_required
+def group_page(group_id: int):
+    """Show a group: its sessions, attendance, sheets produced, members and open next steps."""
+    group = _visible(group_id)
+    return render_template("peergroups/group.html", group=group, data=overview(db.session, group),
+                           can_run=service.can_run(current_user, group), member_form=MemberForm(),
+                           session_form=SessionForm(), profiles=PROFILE_KINDS,
+                           formats={k: format_label(f) for k, f in FORMATS.items()})
+
+
+@bp.post("/groupes/<int:group_id>/seance")
+@login_required
+def next_session(group_id: int):
+    """Create the group's next session ("Séance suivante") and open its board."""
+    group = _visible(group_id)
+    form = SessionForm()
+    if not form.validate_on_submit():
+        flash(_("Date invalide."), "error")
+        return redirect(url_for("peergroups.group_page", group_id=group.id))
+    workshop = service.next_session(db.session, current_user, group, form.held_on.data)
+    db.session.commit()
+    flash(_("Séance créée : le tableau s'ouvre sur « Où en est-on ? » quand des suites restent ouvertes."),
+          "success")
+    return redirect(url_for("boards.board", code=workshop.code))
+
+
+@bp.post("/groupes/<int:group_id>/membres")
+@login_required
+def add_member(group_id: int):
+    """Add an account to the group (or change its role)."""
+    group = _visible(group_id)
+    form = MemberForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("peergroups.group_page", group_id=group.id))
+    try:
+        service.add_member(db.session, current_user, group, form.email.data, form.role.data)
+    except DomainError as error:
+        db.session.rollback()
+        if error.code == "forbidden":
+            raise
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Membre ajouté·e."), "success")
+    return redirect(url_for("peergroups.group_page", group_id=group.id))
