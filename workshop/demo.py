@@ -18,10 +18,12 @@ from workshop.boards import service as boards
 from workshop.boards.models import Workshop
 from workshop.cli_params import BoundedInt
 from workshop.extensions import db
+from workshop.frameworks.catalogue import seed_texts
 from workshop.live.kernel import current_kernel
 from workshop.mapping.demo import seed_structures
 from workshop.networks import service as networks
 from workshop.practices.demo import seed_up_to
+from workshop.programme.demo import seed_programme
 
 DEMO_PASSWORD = "passerelles-demo"
 DEMO_MAX = 20_000  # sheets or structures seed-demo adds at most (the benches' largest repository)
@@ -84,4 +86,8 @@ def register(app: Flask) -> None:
         mapped = seed_structures(db.session, 160 if structures is None else structures)
         click.echo(f"Cartographie de démonstration : {mapped['structures']} structures et {mapped['links']} liens "
                    "ajoutés")
+        seed_texts(db.session)
+        programme = seed_programme(db.session)
         db.session.commit()
+        click.echo(f"Catalogue des dispositifs et programme de démonstration : « {programme.title} » "
+                   f"— /programmes/{programme.id}")

@@ -31,11 +31,11 @@ from workshop.validation import ID_MAX
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
 BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "frameworks", "printing",
-              "toolkits", "privacy", "jobs")
-COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits", "privacy", "jobs")
+              "toolkits", "privacy", "jobs", "programme")
+COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits", "privacy", "jobs", "programme")
 # Models of every domain (tables for create_all and Alembic).
 MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models", "mapping.models",
-          "facilitation.models", "practices.models", "toolkits.models", "jobs.models")
+          "facilitation.models", "practices.models", "toolkits.models", "jobs.models", "programme.models")
 # The modules declaring live board actions (`live.commands.command`); the kernel's registry is built from them.
 BOARD_COMMANDS = (
     "boards.cards", "facilitation.phases", "facilitation.tables", "facilitation.timer", "facilitation.undoable",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from workshop.accounts.models import User
 from workshop.boards.models import Card, Participant, Workshop
 from workshop.facilitation.models import Reaction, Reply, TableSeat, Vote
+from workshop.programme.models import TimeEntry
 
 
 def _at(value: datetime | None) -> str | None:
@@ -61,4 +62,8 @@ def export_account(session: Session, user: User) -> dict:
                     "last_login_at": _at(user.last_login_at)},
         "workshops_facilitated": [{"id": w.id, "title": w.title} for w in workshops],
         "seats": [export_participant(session, seat) for seat in seats],
+        "programme_time": [{"programme_id": e.programme_id, "date": e.worked_on.isoformat(), "hours": str(e.hours),
+                            "kind": e.kind, "person": e.person}
+                           for e in session.scalars(select(TimeEntry).where(TimeEntry.recorded_by_id == user.id)
+                                                    .order_by(TimeEntry.id))],
     }

@@ -16,6 +16,7 @@ from workshop.boards.models import Participant, Workshop
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.practices.models import PracticeComment, PracticeVersion
 from workshop.privacy.erasure import ERASED_NAME
+from workshop.programme.models import TimeEntry
 from workshop.validation import clean_id
 
 ERASED_ACCOUNT = "Compte effacé"
@@ -71,6 +72,8 @@ def erase_account(session: Session, user: User, actor: User | None = None) -> di
     boards lose their name."""
     if actor is not None and actor.id == user.id:
         raise ValidationError(_("Vous ne pouvez pas effacer votre propre compte."))
+    session.execute(update(TimeEntry).where(TimeEntry.recorded_by_id == user.id, TimeEntry.person == user.name)
+                    .values(person=ERASED_ACCOUNT))  # time they recorded under their own name
     user.name = ERASED_ACCOUNT
     user.email = f"compte-efface-{user.id}@invalid"
     user.password_hash = "!" + secrets.token_hex(16)  # no password hashes to this

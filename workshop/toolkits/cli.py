@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import click
 from flask import Flask
 
 from workshop.boards.models import Workshop
+from workshop.cli_params import output_file, write_pdf
 from workshop.errors import DomainError
 from workshop.extensions import db
-from workshop.printing.service import render_file
 from workshop.toolkits import book, report, service
 from workshop.validation import ID_MAX, clean_text
-
-
-def _output(path: str) -> Path:
-    """Refuse early what cannot be written: a directory, a missing folder, a read-only place."""
-    output = Path(path)
-    if not path.strip():
-        raise click.ClickException("Indiquez un fichier de sortie, par exemple --output boite.pdf.")
-    if output.is_dir():
-        raise click.ClickException(f"{path} est un dossier : indiquez un nom de fichier .pdf.")
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise click.ClickException(f"Le dossier {folder} n'existe pas.")
-    if not os.access(folder, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
-        raise click.ClickException(f"Impossible d'écrire {path} : vérifiez les droits sur ce dossier.")
-    return output
-
-
-def _write(document, output: Path) -> int:
-    path, pages = render_file(document)
-    try:
-        shutil.copyfile(path, output)
-    except OSError as error:
-        raise click.ClickException(f"Impossible d'écrire {output} : {error.strerror}.") from None
-    return pages
 
 
 def register(app: Flask) -> None:
@@ -49,7 +22,7 @@ def register(app: Flask) -> None:
     @click.option("--output", "output_path", required=True, help="The PDF file to write.")
     def export_toolkit(spec: str, title: str, output_path: str) -> None:
         """Write a toolkit PDF of the given practices (all = every published practice)."""
-        output = _output(output_path)
+        output = output_file(output_path)
         try:
             title = clean_text(title, "title", max_len=service.TITLE_MAX, label="Titre")
             practices = service.practices_for_export(db.session, spec)
@@ -57,7 +30,7 @@ def register(app: Flask) -> None:
             raise click.ClickException(error.message) from None
         with app.test_request_context():
             document = book.adhoc_toolkit_document(db.session, practices, title)
-        pages = _write(document, output)
+        pages = write_pdf(document, output)
         click.echo(f"Boîte à outils « {title} » : {len(practices)} fiche(s), {pages} pages -> {output}")
 
     @app.cli.command("export-report")
@@ -67,11 +40,11 @@ def register(app: Flask) -> None:
         """Write the report (compte rendu) of a workshop as PDF."""
         if not re.fullmatch(r"[0-9]{1,10}", workshop_id) or not 1 <= int(workshop_id) <= ID_MAX:
             raise click.ClickException(f"Identifiant d'atelier invalide : {workshop_id} (attendu : un nombre).")
-        output = _output(output_path)
+        output = output_file(output_path)
         workshop = db.session.get(Workshop, int(workshop_id))
         if workshop is None:
             raise click.ClickException(f"Aucun atelier n° {workshop_id}.")
         with app.test_request_context():
             document = report.report_document(db.session, workshop)
-        pages = _write(document, output)
+        pages = write_pdf(document, output)
         click.echo(f"Compte rendu de « {workshop.title} » : {pages} page(s) -> {output}")
