@@ -39,6 +39,7 @@ class Demo:
     toolkit_id: int
     structure_id: int
     link_id: int
+    programme_id: int
 
 
 def seed_demo(database_url: str) -> dict:
@@ -49,10 +50,12 @@ def seed_demo(database_url: str) -> dict:
     from workshop.accounts import service as accounts
     from workshop.demo import DEMO_PASSWORD, seed_board
     from workshop.extensions import db
+    from workshop.frameworks.catalogue import seed_texts
     from workshop.mapping.demo import seed_structures
     from workshop.mapping.models import Link, Structure
     from workshop.practices.demo import seed_up_to
     from workshop.practices.models import Practice
+    from workshop.programme.demo import seed_programme
     from workshop.toolkits import service as toolkits
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY, "REDIS_URL": None,
@@ -65,6 +68,8 @@ def seed_demo(database_url: str) -> dict:
         seed_structures(session, 12)
         admin = accounts.get_by_email(session, ADMIN_EMAIL)
         toolkit = toolkits.create_toolkit(session, admin, "Boîte à outils des Tilleuls")
+        seed_texts(session)
+        programme = seed_programme(session)
         session.commit()
         practices = session.scalars(select(Practice).order_by(Practice.id)).all()
         data = dict(
@@ -73,7 +78,7 @@ def seed_demo(database_url: str) -> dict:
             submitted_id=next((p.id for p in practices if p.status != "published"), practices[0].id),
             toolkit_id=toolkit.id,
             structure_id=session.scalar(select(Structure.id).order_by(Structure.id)),
-            link_id=session.scalar(select(Link.id).order_by(Link.id)))
+            link_id=session.scalar(select(Link.id).order_by(Link.id)), programme_id=programme.id)
         session.remove()
         db.engine.dispose()
     return data
@@ -166,6 +171,13 @@ SURFACES = (
     Surface("admin-accounts", "admin", lambda d: "/admin/comptes"),
     Surface("admin-map-import", "admin", lambda d: "/admin/cartographie/import"),
     Surface("admin-privacy", "admin", lambda d: "/admin/donnees-personnelles"),
+    Surface("frameworks-catalogue", "visitor", lambda d: "/dispositifs"),
+    Surface("framework-page", "visitor", lambda d: "/dispositifs/clas"),
+    Surface("framework-edit", "admin", lambda d: "/dispositifs/clas/modifier"),
+    Surface("programmes", "admin", lambda d: "/programmes"),
+    Surface("programme-public", "visitor", lambda d: f"/programmes/{d.programme_id}"),
+    Surface("programme-coordinator", "admin", lambda d: f"/programmes/{d.programme_id}"),
+    Surface("programme-edit", "admin", lambda d: f"/programmes/{d.programme_id}/modifier"),
     Surface("admin-privacy-workshop", "admin", lambda d: f"/admin/donnees-personnelles/ateliers/{d.workshop_id}"),
 )
 

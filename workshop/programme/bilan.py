@@ -24,7 +24,7 @@ PDF_CSS = """
 @page { size: A4; margin: 16mm 14mm; @bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; } }
 body { font-family: 'DejaVu Sans', sans-serif; font-size: 9.5pt; color: #1f2937; }
 h1 { color: #0f766e; font-size: 19pt; margin: 0 0 3mm; } h2 { font-size: 13pt; margin: 6mm 0 2mm; color: #115e59; }
-.kicker { text-transform: uppercase; letter-spacing: .08em; color: #0f766e; font-size: 8pt; margin: 0; }
+.kicker { font-weight: bold; color: #0f766e; font-size: 8pt; margin: 0; }
 .figures { display: flex; flex-wrap: wrap; gap: 3mm; }
 .figure { border: 1px solid #d1d5db; padding: 2.5mm; width: 38mm; }
 .figure strong { display: block; font-size: 15pt; }

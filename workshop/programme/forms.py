@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
 from workshop.programme.vocabulary import BUDGET_CATEGORIES, WORK_KINDS
 
 
 def _select(label, choices=()) -> SelectField:
-    return SelectField(label, choices=list(choices), validate_choice=False)
+    return SelectField(label, choices=[SelectChoice(key, text) for key, text in choices], validate_choice=False)
+
+
+def with_choices(field: SelectField, choices: list[tuple[str, str]]) -> None:
+    field.choices = [SelectChoice(key, text) for key, text in choices]
 
 
 class ProgrammeForm(FlaskForm):

@@ -19,6 +19,8 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]")
 def parse_amount(value: Any, field: str, label: str, *, maximum: Decimal = AMOUNT_MAX,
                  allow_zero: bool = True) -> Decimal:
     """A sum in euros as typed ("1 250,50", "1250.5"): at most two decimals, not negative, within the column."""
+    if value is None:  # a field left out counts as empty
+        value = ""
     if isinstance(value, Decimal):
         text = format(value, "f")
     elif isinstance(value, str):

@@ -20,7 +20,7 @@ from workshop.forms import attach_error
 from workshop.networks import service as networks
 from workshop.printing.views import pdf_response
 from workshop.programme import bilan, plan
-from workshop.programme.forms import BudgetLineForm, ProgrammeForm, TimeEntryForm, TimePlanForm
+from workshop.programme.forms import BudgetLineForm, ProgrammeForm, TimeEntryForm, TimePlanForm, with_choices
 from workshop.programme.indicators import overview
 from workshop.programme.models import Programme, TimeEntry
 from workshop.programme.parsing import format_decimal
@@ -34,8 +34,8 @@ def _forms(network_choices: list[tuple[str, str]]) -> dict:
     forms = {"time_form": TimeEntryForm(prefix="time"), "plan_form": TimePlanForm(prefix="plan"),
              "budget_form": BudgetLineForm(prefix="budget")}
     for name in ("time_form", "plan_form"):
-        forms[name].network.choices = network_choices
-    forms["budget_form"].network.choices = [("", _("Commun aux réseaux")), *network_choices]
+        with_choices(forms[name].network, network_choices)
+    with_choices(forms["budget_form"].network, [("", _("Commun aux réseaux")), *network_choices])
     if not forms["time_form"].worked_on.data:
         forms["time_form"].worked_on.data = date.today().isoformat()
     return forms
