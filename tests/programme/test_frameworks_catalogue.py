@@ -32,7 +32,8 @@ def test_coordinators_edit_a_framework_and_text_is_sanitised(client, login, worl
         "contact": "La CAF", "url": "javascript:alert(1)"})
     assert response.status_code == 400 and "https://" in response.get_data(as_text=True)
     response = client.post("/dispositifs/clas/modifier", data={
-        "label": "CLAS", "purpose": "Aide aux devoirs <script>alert(1)</script>", "operators": "- la CAF\n- deux",
+        "label": "CLAS", "purpose": "Aide aux devoirs <script>alert(1)</script>", "purpose_en": "",
+        "operators": "- la CAF\n- deux",
         "contact": "La CAF du Rhône", "url": "https://www.caf.fr/partenaires"})
     assert response.status_code == 302
     page = client.get("/dispositifs/clas").get_data(as_text=True)
