@@ -52,10 +52,11 @@ def seed_programme(session: Session, today: date | None = None) -> Programme:
             session.add(TimePlan(programme=programme, network_id=network.id, kind=kind,
                                  hours=Decimal(hours - 20 * n)))
     session.flush()
+    kinds = [kind for kind, hours in PLAN.items() for _share in range(hours // 20)]  # in proportion to the plan
     day, i = start, 0
     while networks and day < min(today, programme.ends_on):
         for network in networks if day.weekday() < 5 else ():
-            session.add(TimeEntry(programme_id=programme.id, network_id=network.id, kind=list(PLAN)[i % len(PLAN)],
+            session.add(TimeEntry(programme_id=programme.id, network_id=network.id, kind=kinds[i * 7 % len(kinds)],
                                   worked_on=day, hours=Decimal("3.50") if i % 3 else Decimal("2.25"),
                                   person=PEOPLE[i % len(PEOPLE)],
                                   recorded_by_id=coordinator.id if coordinator else None))
