@@ -50,14 +50,10 @@ def _uses(column, key: str):
     return cast(column, String).like(f'%"{key}"%')
 
 
-def _public_link_ends() -> tuple[Any, Any]:
-    return aliased(Structure), aliased(Structure)
-
-
 def usage(session: Session, key: str) -> dict[str, Any]:
     """Validated links between published structures that name this framework, those structures, and the
     published sheets filed under it."""
-    source, target = _public_link_ends()
+    source, target = aliased(Structure), aliased(Structure)
     rows = session.execute(
         select(Link.id, Link.level, source.id, source.name, target.id, target.name)
         .join(source, Link.source_id == source.id).join(target, Link.target_id == target.id)
@@ -127,17 +123,17 @@ def opportunities(session: Session, structure: Structure) -> list[dict[str, Any]
     if structure.qpv_code:
         near.append(Structure.qpv_code == structure.qpv_code)
     users: dict[str, dict[int, str]] = defaultdict(dict)
-    if near:
-        nearby = select(Structure.id).where(or_(*near), Structure.id != structure.id, Structure.public.is_(True),
-                                            Structure.validated.is_(True))
-        source, target = _public_link_ends()
-        for keys, a_id, a_name, a_near, b_id, b_name in session.execute(
-                select(Link.frameworks, source.id, source.name, source.id.in_(nearby), target.id, target.name)
-                .join(source, Link.source_id == source.id).join(target, Link.target_id == target.id)
-                .where(Link.status == "validated", or_(Link.source_id.in_(nearby), Link.target_id.in_(nearby)))):
+    nearby = dict(session.execute(select(Structure.id, Structure.name).where(
+        or_(*near), Structure.id != structure.id, Structure.public.is_(True), Structure.validated.is_(True)))
+        .all()) if near else {}
+    if nearby:
+        ids = list(nearby)
+        for source_id, target_id, keys in session.execute(
+                select(Link.source_id, Link.target_id, Link.frameworks)
+                .where(Link.status == "validated", or_(Link.source_id.in_(ids), Link.target_id.in_(ids)))):
+            holder = source_id if source_id in nearby else target_id
             for key in keys or []:
-                holder = (a_id, a_name) if a_near else (b_id, b_name)
-                users[key].setdefault(*holder)
+                users[key].setdefault(holder, nearby[holder])
     sheets: dict[str, int] = defaultdict(int)
     if structure.city is not None:
         city_sheets = select(PracticeFacet.practice_id).join(Practice).where(

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, distinct, extract, func, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, distinct, extract, func, or_, select, union
+from sqlalchemy.orm import Session, aliased
 
 from workshop.boards.models import Participant, Workshop
 from workshop.mapping import vocabulary as map_vocabulary
@@ -87,21 +87,19 @@ def budget_summary(session: Session, programme: Programme) -> dict[str, Any]:
             "committed_share": _share(totals["committed"], totals["planned"])}
 
 
-def _scope(programme: Programme) -> Select:
-    """Published structures of the programme's cities (every city when it names none)."""
-    query = select(Structure.id).where(Structure.public.is_(True), Structure.validated.is_(True))
-    return query.where(Structure.city_insee.in_(programme.cities)) if programme.cities else query
+def _in_scope(structure: Any, programme: Programme) -> Any:
+    """A published structure of the programme's cities (of every city when it names none)."""
+    condition = and_(structure.public.is_(True), structure.validated.is_(True))
+    return and_(condition, structure.city_insee.in_(programme.cities)) if programme.cities else condition
 
 
-def _taking_part(programme: Programme) -> Select:
-    """Structures of the scope with a validated link or present at a workshop of the period."""
-    scope = _scope(programme)
-    linked = union(
+def _taking_part(programme: Programme) -> Any:
+    """Structures with a validated link or present at a workshop of the period (computed once by the database)."""
+    return union(
         select(Link.source_id).where(Link.status == "validated"),
         select(Link.target_id).where(Link.status == "validated"),
         select(workshop_structure.c.structure_id).where(workshop_structure.c.workshop_id.in_(
-            _workshops_in(programme))))
-    return scope.where(Structure.id.in_(select(linked.subquery().c[0])))
+            _workshops_in(programme)))).subquery()
 
 
 def participants(session: Session, programme: Programme) -> dict[str, Any]:
@@ -117,12 +115,13 @@ def participants(session: Session, programme: Programme) -> dict[str, Any]:
 
 
 def links_over_time(session: Session, programme: Programme) -> dict[str, Any]:
-    """Validated links touching the scope, counted by level at the end of each year (cumulative)."""
-    scope = _scope(programme)
+    """Validated links with an end in the scope, counted by level at the end of each year (cumulative)."""
+    source, target = aliased(Structure), aliased(Structure)
     year = func.coalesce(Link.since, extract("year", Link.created_at))
     rows = session.execute(
-        select(year, Link.level, func.count()).where(Link.status == "validated",
-                                                     or_(Link.source_id.in_(scope), Link.target_id.in_(scope)))
+        select(year, Link.level, func.count()).join(source, Link.source_id == source.id)
+        .join(target, Link.target_id == target.id)
+        .where(Link.status == "validated", or_(_in_scope(source, programme), _in_scope(target, programme)))
         .group_by(year, Link.level)).all()
     last = programme.ends_on.year
     years = list(range(last - YEARS_SHOWN + 1, last + 1))
@@ -139,15 +138,18 @@ def links_over_time(session: Session, programme: Programme) -> dict[str, Any]:
 
 def indicators(session: Session, programme: Programme) -> dict[str, Any]:
     """The figures funders ask for, each computed from the data of the map, the workshops and the repository."""
-    scope = _scope(programme).subquery()
-    part = _taking_part(programme).subquery()
-    total, in_qpv = session.execute(
-        select(func.count(), func.count(Structure.qpv_code)).where(Structure.id.in_(select(scope.c.id)))).one()
-    kinds = dict(session.execute(select(Structure.kind, func.count()).where(Structure.id.in_(select(part.c.id)))
-                                 .group_by(Structure.kind)).all())
-    covered = set(session.scalars(select(distinct(Structure.city_insee)).where(Structure.id.in_(select(part.c.id)))))
+    total, in_qpv = session.execute(select(func.count(), func.count(Structure.qpv_code))
+                                    .where(_in_scope(Structure, programme))).one()
+    part = _taking_part(programme)
+    rows = session.execute(select(Structure.kind, Structure.city_insee, func.count())
+                           .where(_in_scope(Structure, programme), Structure.id.in_(select(part.c[0])))
+                           .group_by(Structure.kind, Structure.city_insee)).all()
+    kinds = Counter()
+    for kind, _city, n in rows:
+        kinds[kind] += n
+    covered = {city for _kind, city, _n in rows}
     cities = programme.cities or sorted(c for c in session.scalars(
-        select(distinct(Structure.city_insee)).where(Structure.id.in_(select(scope.c.id)))) if c)
+        select(distinct(Structure.city_insee)).where(_in_scope(Structure, programme))) if c)
     published = session.scalar(select(func.count(Practice.id)).where(Practice.status == "published")) or 0
     published_in = session.scalar(select(func.count(Practice.id)).where(
         Practice.status == "published", func.date(Practice.published_at) >= programme.starts_on,
