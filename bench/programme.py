@@ -93,7 +93,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/programme.db", "SECRET_KEY": "bench",
                           "TESTING": True, "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://",
-                          "WTF_CSRF_ENABLED": False, "PDF_CACHE_DIR": f"{tmp}/pdf-cache"})
+                          "WTF_CSRF_ENABLED": False, "PDF_CACHE_DIR": f"{tmp}/pdf-cache",
+                          "MAX_REQUESTS_PER_ADDRESS": 0})  # the test client leaves responses open
         with app.app_context():
             db.create_all()
         started = time.perf_counter()

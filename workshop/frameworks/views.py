@@ -11,7 +11,7 @@ from flask_login import current_user
 from workshop.accounts.views import admin_required
 from workshop.errors import DomainError
 from workshop.extensions import db
-from workshop.forms import attach_error
+from workshop.forms import attach_error, submit
 from workshop.frameworks import catalogue, service
 from workshop.frameworks.forms import CatalogueForm, FrameworkForm
 
@@ -61,19 +61,9 @@ def edit_entry(key: str):
     """Edit a framework's page in the catalogue (coordinators)."""
     framework = catalogue.get_framework(db.session, key)
     form = CatalogueForm(obj=framework)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            catalogue.save_entry(db.session, current_user, key, {name: form[name].data or "" for name in form.data
-                                                                   if name != "csrf_token"})
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status
-        else:
-            db.session.commit()
-            flash(_("Dispositif mis à jour."), "success")
-            return redirect(url_for("frameworks.show", key=key))
-    elif request.method == "POST":
-        status = 400
+    fields = {name: form[name].data or "" for name in form.data if name != "csrf_token"}
+    status = submit(form, lambda: catalogue.save_entry(db.session, current_user, key, fields),
+                    _("Dispositif mis à jour."))
+    if status is None:
+        return redirect(url_for("frameworks.show", key=key))
     return render_template("frameworks/entry_edit.html", form=form, framework=framework), status

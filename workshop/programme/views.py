@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from workshop.errors import DomainError
 from workshop.extensions import db
-from workshop.forms import attach_error
+from workshop.forms import attach_error, submit
 from workshop.networks import service as networks
 from workshop.printing.views import pdf_response
 from workshop.programme import bilan, plan
@@ -106,20 +106,10 @@ def edit(programme_id: int):
     form = ProgrammeForm(obj=programme) if request.method == "GET" else ProgrammeForm()
     if request.method == "GET":
         form.cities.data = ", ".join(programme.cities)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            plan.save_programme(db.session, current_user, request.form, programme)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status
-        else:
-            db.session.commit()
-            flash(_("Programme enregistré."), "success")
-            return redirect(url_for("programme.show", programme_id=programme.id))
-    elif request.method == "POST":
-        status = 400
+    status = submit(form, lambda: plan.save_programme(db.session, current_user, request.form, programme),
+                    _("Programme enregistré."))
+    if status is None:
+        return redirect(url_for("programme.show", programme_id=programme.id))
     return render_template("programme/edit.html", form=form, programme=programme), status
 
 
