@@ -122,7 +122,7 @@ def test_coordinator_records_time_adds_a_budget_line_and_prints_the_bilan(browse
             job = page.request.get(server.url + pdf.json()["status_url"]).json()
         pdf = page.request.get(server.url + job["download_url"])
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
-    text = " ".join(p.extract_text() for p in read_pdf(pdf.body()).pages).replace("\u202f", " ")
+    text = " ".join(p.extract_text() for p in read_pdf(pdf.body()).pages).replace("\u202f", " ").replace("\u00a0", " ")
     assert "Bilan du programme" in text and "Supports et impression" in text and "1 250,40 €" in text
 
     page.goto(f"{server.url}/programmes/{programme_id}?lang=en")

@@ -16,7 +16,7 @@ from workshop.printing.markup import slug
 from workshop.printing.renderer import PdfDocument
 from workshop.programme.indicators import overview
 from workshop.programme.models import Programme
-from workshop.programme.parsing import format_decimal
+from workshop.programme.parsing import format_decimal, format_euros
 from workshop.programme.vocabulary import BUDGET_CATEGORIES
 from workshop.spreadsheet import safe_cell
 
@@ -45,6 +45,7 @@ def bilan_document(session: Session, programme: Programme, *, with_budget: bool)
     lang = str(get_locale())
     view = overview(session, programme, with_budget=with_budget)
     html = render_template("programme/bilan_pdf.html", view=view, fmt=money(lang), lang=lang,
+                           eur=lambda value: format_euros(value, lang),
                            printed=date.today().strftime("%d/%m/%Y"))
     name = f"bilan-{slug(programme.title)}-{lang}.pdf"
     return PdfDocument(html=html, css=PDF_CSS, filename=name, estimated_pages=3)

@@ -64,3 +64,8 @@ def format_decimal(value: Decimal, lang: str = "fr") -> str:
         return text
     whole, _dot, cents = text.partition(".")
     return whole.replace(",", "\u202f") + "," + cents
+
+
+def format_euros(value: Decimal, lang: str = "fr") -> str:
+    """1234.5 -> "1 234,50 €" in French, "€1,234.50" in English."""
+    return f"€{format_decimal(value, lang)}" if lang == "en" else f"{format_decimal(value, lang)}\u00a0€"

@@ -23,7 +23,7 @@ from workshop.programme import bilan, plan
 from workshop.programme.forms import BudgetLineForm, ProgrammeForm, TimeEntryForm, TimePlanForm, with_choices
 from workshop.programme.indicators import overview
 from workshop.programme.models import Programme, TimeEntry
-from workshop.programme.parsing import format_decimal
+from workshop.programme.parsing import format_decimal, format_euros
 from workshop.programme.vocabulary import BUDGET_CATEGORIES
 
 bp = Blueprint("programme", __name__)
@@ -52,7 +52,8 @@ def _page(programme: Programme, status: int = 200, forms: dict | None = None, er
     return render_template("programme/show.html", view=overview(db.session, programme, with_budget=coordinator),
                            coordinator=coordinator, entries=entries, error=error, categories=BUDGET_CATEGORIES,
                            can_record=plan.can_record_time(db.session, current_user, programme),
-                           fmt=lambda value: format_decimal(value, lang), **forms), status
+                           fmt=lambda value: format_decimal(value, lang),
+                           eur=lambda value: format_euros(value, lang), **forms), status
 
 
 def _refused(programme: Programme, error: DomainError, forms: dict):
