@@ -30,6 +30,9 @@ bp = Blueprint("programme", __name__)
 ENTRIES_SHOWN = 30
 
 
+PREFIXES = {"time_form": "time", "plan_form": "plan", "budget_form": "budget"}  # one page, three forms
+
+
 def _forms(network_choices: list[tuple[str, str]]) -> dict:
     forms = {"time_form": TimeEntryForm(prefix="time"), "plan_form": TimePlanForm(prefix="plan"),
              "budget_form": BudgetLineForm(prefix="budget")}
@@ -60,8 +63,8 @@ def _refused(programme: Programme, error: DomainError, forms: dict):
     db.session.rollback()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(ok=False, error=error.to_dict()), error.status
-    for form in forms.values():
-        if form.is_submitted() and any(key.startswith(form._prefix) for key in request.form):
+    for name, form in forms.items():
+        if any(key.startswith(PREFIXES[name] + "-") for key in request.form):
             attach_error(form, error)
     return _page(programme, error.status, forms, error)
 
