@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from workshop.accounts.models import User
 from workshop.errors import Forbidden, ValidationError
@@ -116,3 +117,38 @@ def test_programme_dates_and_cities_are_checked(session, world):
     with pytest.raises(Forbidden):
         plan.save_programme(session, session.get(User, world.coordinator.id), base)
     assert plan.save_programme(session, admin, {**base, "starts_on": "01/09/2026"}).starts_on == date(2026, 9, 1)
+
+
+def test_retention_erases_names_on_time_of_long_ended_programmes(session, world):
+    from datetime import datetime
+
+    from workshop.privacy.retention import purge_expired
+    from workshop.programme.models import TimeEntry
+
+    programme, admin = _get(session, world)
+    plan.record_time(session, admin, programme, {"network": str(world.networks[0]), "kind": "animation",
+                                                 "worked_on": (date.today() - timedelta(days=1)).isoformat(),
+                                                 "hours": "2", "person": "Fatou Diallo"})
+    soon = datetime.combine(programme.ends_on, datetime.min.time()) + timedelta(days=30)
+    assert purge_expired(session, soon, months=24)["time_entries"] == 0  # ended a month ago: kept
+    later = soon + timedelta(days=25 * 31)
+    assert purge_expired(session, later, months=24, dry_run=True)["time_entries"] == 1
+    assert purge_expired(session, later, months=24)["time_entries"] == 1
+    entry = session.scalar(select(TimeEntry))
+    assert entry.person == "" and entry.hours == Decimal("2.00")  # the hours still count
+
+
+def test_an_accounts_time_entries_are_in_its_export_and_lose_its_name_on_erasure(session, world):
+    from workshop.privacy.exports import export_account
+    from workshop.privacy.people import erase_account
+
+    programme, admin = _get(session, world)
+    member = session.get(User, world.member.id)
+    plan.record_time(session, member, programme, {"network": str(world.networks[0]), "kind": "animation",
+                                                  "worked_on": (date.today() - timedelta(days=1)).isoformat(),
+                                                  "hours": "1,5"})
+    exported = export_account(session, member)["programme_time"]
+    assert exported == [{"programme_id": programme.id, "date": (date.today() - timedelta(days=1)).isoformat(),
+                         "hours": "1.50", "kind": "animation", "person": "Nadia Membre"}]
+    erase_account(session, member, admin)
+    assert "Nadia" not in str(export_account(session, member))
