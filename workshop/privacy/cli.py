@@ -93,5 +93,5 @@ def register(app: Flask) -> None:
 
 def _report(counts: dict) -> str:
     return (f"{counts['cards']} post-it, {counts['replies']} réponse(s), {counts['participants']} nom(s), "
-            f"{counts['events']} événement(s) du journal réécrits, {counts['time_entries']} nom(s) sur des saisies de "
-            "temps.")
+            f"{counts['events']} événement(s) du journal réécrits"
+            + (f", {counts['time_entries']} nom(s) sur des saisies de temps." if "time_entries" in counts else "."))
