@@ -81,6 +81,7 @@ DOMAIN_BENCHES = (
     ("reveal.py", ["--participants", "300", "--cards", "500"]),
     ("search.py", []),
     ("map.py", []),
+    ("programme.py", []),
     ("pdf.py", ["--control"]),
     ("contention.py", []),
     ("abuse.py", ["--cards", "6000", "--duration", "10"]),

@@ -117,9 +117,12 @@ def test_old_map_framework_keys_are_rewritten_to_the_one_list(migrated_app):
     from workshop.practices.models import Practice, PracticeFacet, PracticeVersion
 
     with migrated_app.test_request_context(), logging_kept():
-        # The account is made at head (later revisions add columns the models write), then kept by the downgrade.
+        # The account and the sheet are made at head (later revisions add columns the models read and write),
+        # then kept by the downgrade.
         user = accounts.create_user(db.session, "claire@exemple.fr", "Claire", "admin", "un-bon-mot")
+        practice = sheets.create_practice(db.session, user, {"title": "Café des parents", "frameworks": ["clas"]})
         db.session.commit()
+        practice_id = practice.id
         flask_migrate.downgrade(revision="0004")
         school, centre = Structure(kind="ecole_primaire", name="École"), Structure(kind="centre_social", name="CS")
         db.session.add_all([school, centre])
@@ -130,19 +133,18 @@ def test_old_map_framework_keys_are_rewritten_to_the_one_list(migrated_app):
         db.session.flush()
         db.session.add(LinkChange(link_id=link.id, action="edited",
                                   changes={"frameworks": [[], ["convention_partenariat"]], "level": ["a", "b"]}))
-        practice = sheets.create_practice(db.session, user, {"title": "Café des parents", "frameworks": ["clas"]})
-        db.session.execute(update(Practice).where(Practice.id == practice.id)
+        db.session.execute(update(Practice).where(Practice.id == practice_id)
                            .values(frameworks=["mallette_parents", "reaap"]))
-        db.session.execute(update(PracticeVersion).where(PracticeVersion.practice_id == practice.id)
+        db.session.execute(update(PracticeVersion).where(PracticeVersion.practice_id == practice_id)
                            .values(data={"title": "Café des parents", "frameworks": ["convention_partenariat"]}))
-        db.session.add(PracticeFacet(practice_id=practice.id, facet="framework", value="mallette_parents"))
+        db.session.add(PracticeFacet(practice_id=practice_id, facet="framework", value="mallette_parents"))
         db.session.commit()
         flask_migrate.upgrade()
         db.session.expire_all()
         assert db.session.get(Link, link.id).frameworks == ["mallette", "clas"]
         assert db.session.scalar(select(LinkChange.changes)) == {"frameworks": [[], ["convention"]],
                                                                  "level": ["a", "b"]}
-        assert db.session.get(Practice, practice.id).frameworks == ["mallette", "reaap"]
+        assert db.session.get(Practice, practice_id).frameworks == ["mallette", "reaap"]
         assert db.session.scalar(select(PracticeVersion.data))["frameworks"] == ["convention"]
         assert sorted(db.session.scalars(select(PracticeFacet.value).where(
-            PracticeFacet.practice_id == practice.id, PracticeFacet.facet == "framework"))) == ["clas", "mallette"]
+            PracticeFacet.practice_id == practice_id, PracticeFacet.facet == "framework"))) == ["clas", "mallette"]

@@ -18,6 +18,7 @@ from workshop.boards import service as boards
 from workshop.boards.models import Workshop
 from workshop.cli_params import BoundedInt
 from workshop.extensions import db
+from workshop.frameworks.catalogue import seed_texts
 from workshop.live.kernel import current_kernel
 from workshop.mail.demo import seed_mail
 from workshop.mapping.demo import seed_structures
@@ -25,6 +26,7 @@ from workshop.meetings.demo import seed_meetings
 from workshop.networks import service as networks
 from workshop.peergroups.demo import seed_peer_group
 from workshop.practices.demo import seed_up_to
+from workshop.programme.demo import seed_programme
 
 DEMO_PASSWORD = "passerelles-demo"
 DEMO_MAX = 20_000  # sheets or structures seed-demo adds at most (the benches' largest repository)
@@ -90,6 +92,8 @@ def register(app: Flask) -> None:
         mapped = seed_structures(db.session, 160 if structures is None else structures)
         click.echo(f"Cartographie de démonstration : {mapped['structures']} structures et {mapped['links']} liens "
                    "ajoutés")
+        seed_texts(db.session)
+        programme = seed_programme(db.session)
         db.session.commit()
         mail = seed_mail(db.session, DEMO_ACCOUNTS[0][0])
         db.session.commit()
@@ -98,3 +102,5 @@ def register(app: Flask) -> None:
         if seed_peer_group(db.session) is not None:
             click.echo("Groupe de pairs de démonstration : /groupes")
         db.session.commit()
+        click.echo(f"Catalogue des dispositifs et programme de démonstration : « {programme.title} » "
+                   f"— /programmes/{programme.id}")

@@ -45,6 +45,7 @@ class Demo:
     registration_token: str = ""
     group_id: int = 0
     group_code: str = ""  # the demo group's last session: its board opens on "Où en est-on ?"
+    programme_id: int = 0
 
 
 def seed_demo(database_url: str) -> dict:
@@ -55,6 +56,7 @@ def seed_demo(database_url: str) -> dict:
     from workshop.accounts import service as accounts
     from workshop.demo import DEMO_PASSWORD, seed_board
     from workshop.extensions import db
+    from workshop.frameworks.catalogue import seed_texts
     from workshop.mail.demo import seed_mail
     from workshop.mapping.demo import seed_structures
     from workshop.mapping.models import Link, Structure
@@ -64,6 +66,7 @@ def seed_demo(database_url: str) -> dict:
     from workshop.peergroups.demo import seed_peer_group
     from workshop.practices.demo import seed_up_to
     from workshop.practices.models import Practice
+    from workshop.programme.demo import seed_programme
     from workshop.toolkits import service as toolkits
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY, "REDIS_URL": None,
@@ -84,6 +87,8 @@ def seed_demo(database_url: str) -> dict:
         session.commit()
         seed_mail(session, ADMIN_EMAIL)  # a pending invitation (its message goes to the log: no MAIL_SERVER)
         group = seed_peer_group(session)
+        seed_texts(session)
+        programme = seed_programme(session)
         session.commit()
         practices = session.scalars(select(Practice).order_by(Practice.id)).all()
         data = dict(
@@ -94,7 +99,8 @@ def seed_demo(database_url: str) -> dict:
             structure_id=session.scalar(select(Structure.id).order_by(Structure.id)),
             link_id=session.scalar(select(Link.id).order_by(Link.id)),
             past_meeting_id=past.id, meeting_id=meeting.id, meeting_code=meeting.code,
-            registration_token=registration[1], group_id=group.id, group_code=group.sessions[-1].workshop.code)
+            registration_token=registration[1], group_id=group.id, group_code=group.sessions[-1].workshop.code,
+            programme_id=programme.id)
         session.remove()
         db.engine.dispose()
     return data
@@ -205,6 +211,13 @@ SURFACES = (
     Surface("meeting-preparation", "admin", lambda d: f"/rencontres/{d.meeting_id}/preparation"),
     Surface("meeting-room", "admin", lambda d: f"/rencontres/{d.meeting_id}/salle"),
     Surface("meeting-synthesis", "admin", lambda d: f"/rencontres/{d.past_meeting_id}/restitution/modifier"),
+    Surface("frameworks-catalogue", "visitor", lambda d: "/dispositifs"),
+    Surface("framework-page", "visitor", lambda d: "/dispositifs/clas"),
+    Surface("framework-edit", "admin", lambda d: "/dispositifs/clas/modifier"),
+    Surface("programmes", "admin", lambda d: "/programmes"),
+    Surface("programme-public", "visitor", lambda d: f"/programmes/{d.programme_id}"),
+    Surface("programme-coordinator", "admin", lambda d: f"/programmes/{d.programme_id}"),
+    Surface("programme-edit", "admin", lambda d: f"/programmes/{d.programme_id}/modifier"),
     Surface("admin-privacy-workshop", "admin", lambda d: f"/admin/donnees-personnelles/ateliers/{d.workshop_id}"),
     Surface("forgot-password", "visitor", lambda d: "/mot-de-passe-oublie"),
     Surface("link-expired", "visitor", lambda d: "/invitation/lien-perime", 410),

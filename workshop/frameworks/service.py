@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from workshop.accounts.models import User
 from workshop.errors import Forbidden, ValidationError
 from workshop.frameworks.models import Framework
+from workshop.frameworks.texts import FIELDS, TEXTS
 from workshop.validation import clean_name, clean_text
 
 DEFAULTS = (
@@ -28,7 +29,8 @@ KEY = re.compile(r"[a-z0-9_]{2,40}")
 
 
 def _defaults() -> list[Framework]:
-    return [Framework(key=k, label=label, position=i, active=True) for i, (k, label) in enumerate(DEFAULTS)]
+    return [Framework(key=k, label=label, position=i, active=True, **dict(zip(FIELDS, TEXTS.get(k, ()), strict=False)))
+            for i, (k, label) in enumerate(DEFAULTS)]
 
 
 def list_frameworks(session: Session, *, active_only: bool = False) -> list[Framework]:

@@ -16,6 +16,7 @@ from workshop.accounts.views import admin_required
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.forms import attach_error
+from workshop.frameworks import catalogue as frameworks_catalogue
 from workshop.frameworks import service as frameworks_service
 from workshop.jobs import service as jobs
 from workshop.jobs.queue import enqueue
@@ -96,7 +97,8 @@ def structure(structure_id: int):
                            membership=membership.membership(db.session, current_user, item.id),
                            members=membership.members_of(db.session, item.id) if coordinator else [],
                            member_form=MemberForm() if coordinator else None,
-                           frameworks=frameworks_service.labels(db.session), vocab=vocabulary)
+                           frameworks=frameworks_service.labels(db.session), vocab=vocabulary,
+                           opportunities=frameworks_catalogue.opportunities(db.session, item))
 
 
 # --- Members of a structure ------------------------------------------------------------------------------

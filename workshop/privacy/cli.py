@@ -94,4 +94,5 @@ def register(app: Flask) -> None:
 def _report(counts: dict) -> str:
     return (f"{counts['cards']} post-it, {counts['replies']} réponse(s), {counts['participants']} nom(s), "
             f"{counts['events']} événement(s) du journal réécrits"
-            + (f", {counts['registrations']} inscription(s) à des rencontres." if "registrations" in counts else "."))
+            + (f", {counts['registrations']} inscription(s) à des rencontres" if "registrations" in counts else "")
+            + (f", {counts['time_entries']} nom(s) sur des saisies de temps." if "time_entries" in counts else "."))

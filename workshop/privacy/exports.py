@@ -14,6 +14,7 @@ from workshop.mail import personal as mail_personal
 from workshop.mapping.models import Structure
 from workshop.meetings import privacy as meetings_privacy
 from workshop.peergroups.models import PeerGroup, PeerGroupMember
+from workshop.programme.models import TimeEntry
 
 
 def _at(value: datetime | None) -> str | None:
@@ -72,6 +73,10 @@ def export_account(session: Session, user: User) -> dict:
         "peer_groups": [{"id": group_id, "name": name, "role": role} for group_id, name, role in session.execute(
             select(PeerGroup.id, PeerGroup.name, PeerGroupMember.role).join(PeerGroupMember)
             .where(PeerGroupMember.user_id == user.id).order_by(PeerGroup.id))],
+        "programme_time": [{"programme_id": e.programme_id, "date": e.worked_on.isoformat(), "hours": str(e.hours),
+                            "kind": e.kind, "person": e.person}
+                           for e in session.scalars(select(TimeEntry).where(TimeEntry.recorded_by_id == user.id)
+                                                    .order_by(TimeEntry.id))],
     }
 
 

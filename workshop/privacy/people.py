@@ -19,6 +19,7 @@ from workshop.meetings import privacy as meetings_privacy
 from workshop.practices.models import PracticeComment, PracticeVersion
 from workshop.printing.service import forget_cached_pdfs
 from workshop.privacy.erasure import ERASED_NAME
+from workshop.programme.models import TimeEntry
 from workshop.validation import clean_id
 
 ERASED_ACCOUNT = "Compte effacé"
@@ -77,6 +78,8 @@ def erase_account(session: Session, user: User, actor: User | None = None) -> di
     mail_personal.erase_for(session, user)  # while its e-mail still finds its messages
     for registration in meetings_privacy.by_email(session, user.email):
         meetings_privacy.erase(session, registration)
+    session.execute(update(TimeEntry).where(TimeEntry.recorded_by_id == user.id, TimeEntry.person == user.name)
+                    .values(person=ERASED_ACCOUNT))  # time they recorded under their own name
     user.name = ERASED_ACCOUNT
     user.email = f"compte-efface-{user.id}@invalid"
     user.password_hash = "!" + secrets.token_hex(16)  # no password hashes to this

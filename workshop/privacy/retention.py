@@ -1,4 +1,5 @@
-"""Retention: names and card texts of workshops closed more than RETENTION_MONTHS ago are erased.
+"""Retention: names and card texts of workshops closed more than RETENTION_MONTHS ago are erased, and the
+names on time entries of programmes ended as long ago.
 
 `purge_expired(session, now)` is self-contained (it reads the setting from the current app, or takes `months`)
 so that a periodic task can call it; it flushes, and its caller commits once.
@@ -10,13 +11,14 @@ from calendar import monthrange
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from workshop.boards.models import Workshop
 from workshop.live.models import BoardEvent
 from workshop.meetings import privacy as meetings_privacy
 from workshop.privacy import erasure
+from workshop.programme.models import Programme, TimeEntry
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -40,8 +42,9 @@ def purge_expired(session: Session, now: datetime, *, months: int | None = None,
     """Erase the names and texts of every workshop closed more than `months` (default: the RETENTION_MONTHS
     setting) before `now` (naive UTC); returns counts. With `dry_run`, counts what would go and changes nothing."""
     months = current_app.config["RETENTION_MONTHS"] if months is None else months
-    totals = {"workshops": 0, "participants": 0, "cards": 0, "replies": 0, "events": 0}
     cutoff = months_before(now, months)
+    totals = {"workshops": 0, "participants": 0, "cards": 0, "replies": 0, "events": 0,
+              "time_entries": _expired_time_names(session, cutoff, dry_run)}
     # Registrations to meetings held before the cutoff lose their names, e-mails and needs.
     totals["registrations"] = meetings_privacy.purge_registrations(session, cutoff, dry_run=dry_run)
     for workshop_id in expired_workshops(session, cutoff):
@@ -51,3 +54,12 @@ def purge_expired(session: Session, now: datetime, *, months: int | None = None,
             for key, count in done.counts().items():
                 totals[key] += count
     return totals
+
+
+def _expired_time_names(session: Session, cutoff: datetime, dry_run: bool) -> int:
+    """Who worked, on time entries of programmes ended before `cutoff`: the hours stay, the names go."""
+    ended = select(Programme.id).where(Programme.ends_on < cutoff.date())
+    which = (TimeEntry.programme_id.in_(ended), TimeEntry.person != "")
+    if dry_run:
+        return session.scalar(select(func.count(TimeEntry.id)).where(*which)) or 0
+    return session.execute(update(TimeEntry).where(*which).values(person="")).rowcount

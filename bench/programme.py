@@ -1,0 +1,134 @@
+"""Programme bench: the programme page and its indicators on 5,000 structures, 10,000 links and 200 workshops,
+the structure page with its "Opportunités", and the bilan PDF's rendering time.
+
+    .venv/bin/python bench/programme.py                  # defaults: 5000 structures, 200 workshops, 30 requests
+    .venv/bin/python bench/programme.py --structures 1000 --workshops 50 --requests 10
+
+Everything runs on a temporary SQLite file, through Flask's test client (the whole request, no network), logged
+in as the programme's coordinator (the budget is computed and shown). Prints the figures and one `RESULT {json}`
+line. Target (issue 16): programme page p95 <= 300 ms warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+
+COORDINATOR = ("coordination@passerelles.demo", "passerelles-demo")
+
+
+def _seed(app, structures: int, workshops: int) -> tuple[int, int, dict]:
+    from sqlalchemy import func, select
+
+    from workshop.accounts.models import User
+    from workshop.boards.models import Participant, Workshop
+    from workshop.demo import seed_board
+    from workshop.extensions import db
+    from workshop.frameworks.catalogue import seed_texts
+    from workshop.mapping.demo import seed_structures
+    from workshop.mapping.models import Link, Structure, workshop_structure
+    from workshop.programme.demo import seed_programme
+
+    with app.test_request_context():
+        s = db.session
+        seed_board(s)
+        seed_structures(s, structures)
+        seed_texts(s)
+        facilitator = s.scalar(select(User).where(User.role == "facilitator"))
+        ids = list(s.scalars(select(Structure.id).order_by(Structure.id)))
+        for n in range(workshops):
+            workshop = Workshop(code=f"B{n:07d}", title=f"Atelier {n}", facilitator_id=facilitator.id)
+            s.add(workshop)
+            s.flush()
+            s.add_all(Participant(workshop_id=workshop.id, name=f"P{k}", token_hash=f"{n:06d}{k:04d}".ljust(64, "0"))
+                      for k in range(12))
+            s.execute(workshop_structure.insert(), [{"workshop_id": workshop.id, "structure_id": ids[(n * 7 + k)
+                                                                                                  % len(ids)]}
+                                                    for k in range(4)])
+        programme = seed_programme(s)
+        s.commit()
+        counts = {"structures": s.scalar(select(func.count(Structure.id))),
+                  "links": s.scalar(select(func.count(Link.id))),
+                  "workshops": s.scalar(select(func.count(Workshop.id))), "cities": len(programme.cities)}
+        return programme.id, ids[len(ids) // 2], counts
+
+
+def _timed(client, url: str, requests: int) -> tuple[list[float], float, list[float]]:
+    """Wall times (what a person waits) and this process's CPU times (the same on a loaded machine), in ms."""
+    first = None
+    timings, cpu = [], []
+    for index in range(requests + 3):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (url, response.status_code)
+        first = first if first is not None else elapsed
+        if index >= 3:  # warm-up: SQLite's page cache, compiled templates
+            timings.append(elapsed)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+    return sorted(timings), first, sorted(cpu)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--structures", type=int, default=5000, choices=range(10, 20001), metavar="N")
+    parser.add_argument("--workshops", type=int, default=200, choices=range(0, 2001), metavar="N")
+    parser.add_argument("--requests", type=int, default=30, choices=range(1, 1001), metavar="N")
+    args = parser.parse_args()
+    from workshop import create_app
+    from workshop.extensions import db
+    from workshop.printing.service import get_renderer
+    from workshop.programme import bilan, indicators
+    from workshop.programme.models import Programme
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/programme.db", "SECRET_KEY": "bench",
+                          "TESTING": True, "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://",
+                          "WTF_CSRF_ENABLED": False, "PDF_CACHE_DIR": f"{tmp}/pdf-cache",
+                          "MAX_REQUESTS_PER_ADDRESS": 0})  # the test client leaves responses open
+        with app.app_context():
+            db.create_all()
+        started = time.perf_counter()
+        programme_id, structure_id, counts = _seed(app, args.structures, args.workshops)
+        seeded_s = time.perf_counter() - started
+        client = app.test_client()
+        client.post("/connexion", data={"email": COORDINATOR[0], "password": COORDINATOR[1]})
+        page, page_first, page_cpu = _timed(client, f"/programmes/{programme_id}", args.requests)
+        structure, _first, _cpu = _timed(client, f"/structures/{structure_id}", args.requests)
+        with app.test_request_context():
+            programme = db.session.get(Programme, programme_id)
+            computed = []
+            for _ in range(args.requests):
+                started = time.perf_counter()
+                indicators.indicators(db.session, programme)
+                computed.append((time.perf_counter() - started) * 1000)
+            computed.sort()
+            document = bilan.bilan_document(db.session, programme, with_budget=True)
+            started = time.perf_counter()
+            get_renderer().render_now(document)
+            pdf_s = time.perf_counter() - started
+    result = {**counts, "seeded_s": round(seeded_s, 1), "page_first_ms": round(page_first, 1),
+              "page_p50_ms": round(statistics.median(page), 1), "page_p95_ms": round(common.percentile(page, 95), 1),
+              "page_cpu_p95_ms": round(common.percentile(page_cpu, 95), 1), "loadavg": common.loadavg(),
+              "indicators_p95_ms": round(common.percentile(computed, 95), 1),
+              "structure_page_p95_ms": round(common.percentile(structure, 95), 1), "bilan_pdf_s": round(pdf_s, 2)}
+    print(f"{counts['structures']} structures, {counts['links']} links, {counts['workshops']} workshops, "
+          f"{counts['cities']} cities in the programme (seeded in {seeded_s:.1f} s)")
+    print(f"programme page: first {page_first:.0f} ms, p50 {result['page_p50_ms']} ms, p95 {result['page_p95_ms']} ms"
+          f" (target <= 300 ms); CPU p95 {result['page_cpu_p95_ms']} ms; indicators alone p95 "
+          f"{result['indicators_p95_ms']} ms (load average {result['loadavg']})")
+    print(f"structure page with opportunities p95 {result['structure_page_p95_ms']} ms; bilan PDF {pdf_s:.2f} s")
+    common.print_json(result)
+
+
+if __name__ == "__main__":
+    main()
