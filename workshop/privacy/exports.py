@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from workshop.accounts.models import User
 from workshop.boards.models import Card, Participant, Workshop
 from workshop.facilitation.models import Reaction, Reply, TableSeat, Vote
+from workshop.moderation import privacy as reports
 
 
 def _at(value: datetime | None) -> str | None:
@@ -40,6 +41,7 @@ def export_participant(session: Session, participant: Participant) -> dict:
         "reactions": [{"card_id": card_id, "kind": kind} for card_id, kind in reactions],
         "votes": [{"kind": kind, "target_id": target} for kind, target in votes],
         "table": table,
+        "reports": reports.export_of_seat(session, participant.id),
     }
 
 
@@ -61,4 +63,5 @@ def export_account(session: Session, user: User) -> dict:
                     "last_login_at": _at(user.last_login_at)},
         "workshops_facilitated": [{"id": w.id, "title": w.title} for w in workshops],
         "seats": [export_participant(session, seat) for seat in seats],
+        "reports": reports.export_of_account(session, user.id),
     }

@@ -14,6 +14,7 @@ from workshop.accounts.models import User
 from workshop.boards import service as boards
 from workshop.boards.models import Participant, Workshop
 from workshop.errors import Forbidden, NotFound, ValidationError
+from workshop.moderation import privacy as reports
 from workshop.practices.models import PracticeComment, PracticeVersion
 from workshop.privacy.erasure import ERASED_NAME
 from workshop.validation import clean_id
@@ -78,6 +79,7 @@ def erase_account(session: Session, user: User, actor: User | None = None) -> di
     accounts.end_sessions(session, user)  # a browser still logged in as this account is logged out at once
     seats = session.execute(update(Participant).where(Participant.user_id == user.id)
                             .values(name=ERASED_NAME)).rowcount
+    reports.erase_account(session, user.id)
     for model in (PracticeVersion, PracticeComment):
         session.execute(update(model).where(model.author_id == user.id).values(author_name=ERASED_ACCOUNT))
     session.flush()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workshop.boards.models import Workshop
 from workshop.live.models import BoardEvent
+from workshop.moderation import privacy as reports
 from workshop.privacy import erasure
 
 
@@ -40,6 +41,7 @@ def purge_expired(session: Session, now: datetime, *, months: int | None = None,
     setting) before `now` (naive UTC); returns counts. With `dry_run`, counts what would go and changes nothing."""
     months = current_app.config["RETENTION_MONTHS"] if months is None else months
     totals = {"workshops": 0, "participants": 0, "cards": 0, "replies": 0, "events": 0}
+    totals["reports"] = reports.purge_decided(session, months_before(now, months), dry_run=dry_run)
     for workshop_id in expired_workshops(session, months_before(now, months)):
         done = erasure.pending(session, workshop_id) if dry_run else erasure.erase(session, workshop_id)
         if done:
