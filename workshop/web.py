@@ -87,6 +87,7 @@ def register_web(app: Flask) -> None:
     _register_error_pages(app)
     security.install(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["public_base"] = lambda: app.config["PUBLIC_URL"].rstrip("/")  # embed snippets
     app.jinja_env.globals["report_reasons"] = REPORT_REASONS  # the "Signaler" box on sheets, structures, links
     _install_guard(app)
 
