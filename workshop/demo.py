@@ -22,6 +22,7 @@ from workshop.live.kernel import current_kernel
 from workshop.mapping.demo import seed_structures
 from workshop.networks import service as networks
 from workshop.practices.demo import seed_up_to
+from workshop.showcase.demo import seed_showcase
 
 DEMO_PASSWORD = "passerelles-demo"
 DEMO_MAX = 20_000  # sheets or structures seed-demo adds at most (the benches' largest repository)
@@ -85,3 +86,7 @@ def register(app: Flask) -> None:
         click.echo(f"Cartographie de démonstration : {mapped['structures']} structures et {mapped['links']} liens "
                    "ajoutés")
         db.session.commit()
+        seed_showcase(db.session, DEMO_PASSWORD)
+        db.session.commit()
+        click.echo("Vitrine : fiches avec l'accord des deux réseaux (une en attente), boîte à outils à présenter, "
+                   "un signalement à traiter (/moderation)")

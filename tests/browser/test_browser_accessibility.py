@@ -39,6 +39,8 @@ class Demo:
     toolkit_id: int
     structure_id: int
     link_id: int
+    showcase_toolkit_id: int
+    city_slug: str
 
 
 def seed_demo(database_url: str) -> dict:
@@ -53,7 +55,10 @@ def seed_demo(database_url: str) -> dict:
     from workshop.mapping.models import Link, Structure
     from workshop.practices.demo import seed_up_to
     from workshop.practices.models import Practice
+    from workshop.showcase import service as showcase
+    from workshop.showcase.demo import TOOLKIT, seed_showcase
     from workshop.toolkits import service as toolkits
+    from workshop.toolkits.models import Toolkit
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY, "REDIS_URL": None,
                       "SOCKETIO_ASYNC_MODE": "threading", "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024})
@@ -65,6 +70,7 @@ def seed_demo(database_url: str) -> dict:
         seed_structures(session, 12)
         admin = accounts.get_by_email(session, ADMIN_EMAIL)
         toolkit = toolkits.create_toolkit(session, admin, "Boîte à outils des Tilleuls")
+        seed_showcase(session, DEMO_PASSWORD)
         session.commit()
         practices = session.scalars(select(Practice).order_by(Practice.id)).all()
         data = dict(
@@ -73,7 +79,9 @@ def seed_demo(database_url: str) -> dict:
             submitted_id=next((p.id for p in practices if p.status != "published"), practices[0].id),
             toolkit_id=toolkit.id,
             structure_id=session.scalar(select(Structure.id).order_by(Structure.id)),
-            link_id=session.scalar(select(Link.id).order_by(Link.id)))
+            link_id=session.scalar(select(Link.id).order_by(Link.id)),
+            showcase_toolkit_id=session.scalar(select(Toolkit.id).where(Toolkit.title == TOOLKIT)),
+            city_slug=showcase.top_cities(session)[0]["slug"])
         session.remove()
         db.engine.dispose()
     return data
@@ -167,6 +175,14 @@ SURFACES = (
     Surface("admin-map-import", "admin", lambda d: "/admin/cartographie/import"),
     Surface("admin-privacy", "admin", lambda d: "/admin/donnees-personnelles"),
     Surface("admin-privacy-workshop", "admin", lambda d: f"/admin/donnees-personnelles/ateliers/{d.workshop_id}"),
+    Surface("city", "visitor", lambda d: f"/villes/{d.city_slug}"),
+    Surface("presentation-toolkit", "visitor", lambda d: f"/presentation/boite-a-outils/{d.showcase_toolkit_id}"),
+    Surface("presentation-panorama", "visitor", lambda d: "/presentation/panorama"),
+    Surface("embed-sheet", "visitor", lambda d: f"/integrer/fiche/{d.practice_id}"),
+    Surface("embed-toolkit", "visitor", lambda d: f"/integrer/boite-a-outils/{d.showcase_toolkit_id}"),
+    Surface("embed-map", "visitor", lambda d: "/integrer/carte"),
+    Surface("networks-waiting", "admin", lambda d: "/reseaux/en-attente"),
+    Surface("moderation", "admin", lambda d: "/moderation"),
 )
 
 

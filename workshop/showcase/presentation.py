@@ -3,6 +3,8 @@ in few words so they read from the back of a room."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from flask_babel import gettext as _
@@ -14,6 +16,7 @@ from workshop.toolkits import book
 
 # The sections of a sheet worth a slide's room: what it answers, what helped, how to do it elsewhere.
 SLIDE_SECTIONS = ("context", "levers", "transferability")
+SECTION_CHARS = 180
 
 
 def toolkit_slides(session: Session, toolkit: Any) -> dict[str, Any]:
@@ -31,7 +34,8 @@ def toolkit_slides(session: Session, toolkit: Any) -> dict[str, Any]:
             slides.append({
                 "kind": "sheet", "title": entry["title"], "summary": entry["summary"],
                 "tags": entry["cities"] + entry["frameworks"],
-                "sections": [s for s in entry["sections"] if s["key"] in SLIDE_SECTIONS],
+                "sections": [{"label": s["label"], "text": _short(s["html"])} for s in entry["sections"]
+                             if s["key"] in SLIDE_SECTIONS],
             })
     slides.append({"kind": "end", "title": _("Merci"), "lines": [view.get("public_url", "")]})
     return {"title": view["title"], "slides": slides}
@@ -56,10 +60,20 @@ def panorama_slides(session: Session) -> dict[str, Any]:
     return {"title": _("Panorama du programme"), "slides": slides}
 
 
+def _short(fragment: Any, limit: int = SECTION_CHARS) -> str:
+    """A section as a few words of plain text (list items joined by " · "), cut at a word."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"</li>\s*<li>", " · ", str(fragment))))
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ·,;:") + " …"
+
+
 def _bars(chart: dict[str, Any]) -> list[dict[str, Any]]:
     rows = chart["rows"]
     top = max((r["value"] for r in rows), default=0) or 1
-    return [{"label": r["label"], "count": r["value"], "share": round(100 * r["value"] / top)} for r in rows]
+    return [{"label": r["label"], "count": r["value"], "share": round(100 * r["value"] / top)} for r in rows
+            if r["value"]]
 
 
 def _share(count: int, cities: list[dict]) -> int:
