@@ -47,24 +47,22 @@ def test_sheet_naming_the_other_networks_school_stays_private_until_it_approves(
     assert client.get(f"/fiches/{practice.id}").status_code == 200
 
 
-def test_whichever_network_approves_first_the_sheet_waits_for_the_other(session, people):
-    school = school_of(session, people.net_ef)
+@pytest.mark.parametrize("school_network, first, then", [("net_ef", "coord_ef", "coord_cs"),
+                                                          ("net_cs", "coord_cs", None)])
+def test_whichever_network_approves_first_the_sheet_waits_for_the_other(session, people, school_network, first,
+                                                                        then):
+    """Naming the other network's school: both approve, in any order; naming one's own: one approval is enough."""
+    school = school_of(session, getattr(people, school_network))
     practice = sheets.create_practice(session, user(people.member), sheet(
         networks=[people.net_cs], structures=[{"id": school, "name": "École Jules-Ferry"}]))
     reviews.transition(session, user(people.member), practice.id, "submit")
-    reviews.transition(session, user(people.coord_ef), practice.id, "publish")
+    reviews.transition(session, user(getattr(people, first)), practice.id, "publish")
+    if then is None:
+        assert practice.status == "published"
+        return
     assert practice.status == "submitted"
     assert [n.id for n in reviews.missing_approvals(session, practice)] == [people.net_cs]
-    reviews.transition(session, user(people.coord_cs), practice.id, "publish")
-    assert practice.status == "published"
-
-
-def test_sheet_naming_only_its_own_networks_structures_needs_one_approval(session, people):
-    school = school_of(session, people.net_cs)
-    practice = sheets.create_practice(session, user(people.member), sheet(
-        networks=[people.net_cs], structures=[{"id": school, "name": "École Jules-Ferry"}]))
-    reviews.transition(session, user(people.member), practice.id, "submit")
-    reviews.transition(session, user(people.coord_cs), practice.id, "publish")
+    reviews.transition(session, user(getattr(people, then)), practice.id, "publish")
     assert practice.status == "published"
 
 
@@ -98,3 +96,23 @@ def test_review_page_lists_what_is_missing_and_publishing_answers_400(client, lo
                           headers={"Accept": "application/json"})
     assert refused.status_code == 400 and refused.json["error"]["code"] == "incomplete"
     assert "il manque à cette fiche : un résumé, la transférabilité" in refused.json["error"]["message"]
+
+
+def test_each_networks_coordinators_see_what_waits_for_their_consent(session, people, client, login):
+    school = school_of(session, people.net_ef)
+    practice = sheets.create_practice(session, user(people.member), sheet(
+        title="Fiche qui nomme l'école", networks=[people.net_cs],
+        structures=[{"id": school, "name": "École Jules-Ferry"}]))
+    reviews.transition(session, user(people.member), practice.id, "submit")
+    reviews.transition(session, user(people.coord_cs), practice.id, "publish")
+    session.commit()
+    login(people.coord_ef)
+    page = client.get("/reseaux/en-attente").get_data(as_text=True)
+    assert "Fiche qui nomme l&#39;école" in page and 'data-testid="waiting-ecole-familles"' in page
+    client.post("/deconnexion")
+    login(people.coord_cs)  # the social centres' network already approved: nothing waits for it
+    page = client.get("/reseaux/en-attente").get_data(as_text=True)
+    assert 'data-testid="waiting-centres-sociaux"' in page and "Fiche qui nomme" not in page
+    client.post("/deconnexion")
+    login(people.other)
+    assert "Seul·es les coordinateur·rices" in client.get("/reseaux/en-attente").get_data(as_text=True)

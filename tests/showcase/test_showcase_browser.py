@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, serve_axe
+from tests.browser.board_page import join_with_name, notes_with_text
 from tests.browser.conftest import ARTIFACTS, browser, new_page  # noqa: F401  (fixtures)
 from tests.serverproc import ROOT, SECRET_KEY, ServerProcess, drop_database, free_port, new_database
 
@@ -33,7 +34,7 @@ def site(tmp_path_factory):
                       "SOCKETIO_ASYNC_MODE": "threading", "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024})
     with app.app_context():
         db.create_all()
-        seed_board(db.session)
+        code = seed_board(db.session).code
         seed_up_to(db.session, 10)
         seed_structures(db.session, 24)
         seed_showcase(db.session, DEMO_PASSWORD)
@@ -43,7 +44,7 @@ def site(tmp_path_factory):
         db.engine.dispose()
     server = ServerProcess(free_port(5950, 5969), url, tmp / "server.log").start()
     try:
-        yield server, toolkit_id
+        yield server, toolkit_id, code
     finally:
         server.stop()
         shutil.copy(tmp / "server.log", ARTIFACTS / "showcase-server.log")
@@ -51,7 +52,7 @@ def site(tmp_path_factory):
 
 
 def test_home_shows_results_and_keeps_the_join_box_in_reach_on_a_phone(site, new_page):  # noqa: F811
-    server, _toolkit = site
+    server, _toolkit, _code = site
     page = new_page(viewport={"width": 390, "height": 740})
     serve_axe(page.context)
     page.goto(server.url + "/")
@@ -70,7 +71,7 @@ def test_home_shows_results_and_keeps_the_join_box_in_reach_on_a_phone(site, new
 
 
 def test_a_toolkit_is_presented_full_screen_with_the_keyboard(site, new_page):  # noqa: F811
-    server, toolkit_id = site
+    server, toolkit_id, _code = site
     page = new_page(viewport={"width": 1366, "height": 768})
     serve_axe(page.context)
     page.goto(f"{server.url}/boites-a-outils/{toolkit_id}")
@@ -117,3 +118,17 @@ def test_a_toolkit_is_presented_full_screen_with_the_keyboard(site, new_page):  
     page.keyboard.press("ArrowDown")
     expect(page.locator("#deck-count")).to_contain_text("2 /")
     page.screenshot(path=str(DOCS / "presentation-panorama.png"))
+
+
+def test_a_participant_reports_a_card_from_the_board(site, new_page):  # noqa: F811
+    server, _toolkit, code = site
+    ines = new_page(viewport={"width": 390, "height": 800})
+    ines.goto(f"{server.url}/j/{code}")
+    join_with_name(ines, "Inès")
+    note = notes_with_text(ines, "obstacle", "Les parents ne se sentent pas légitimes pour entrer dans l'école.")
+    note.get_by_role("button", name="Signaler").click()
+    note.get_by_label("Pourquoi signaler ce post-it ?").select_option("hurtful")
+    note.get_by_role("button", name="Envoyer le signalement").click()
+    expect(note.locator(".note-state")).to_have_text("signalé : merci, l'animation va le relire")
+    expect(note.get_by_role("button", name="Signaler")).to_have_count(0)
+    ines.screenshot(path=str(ARTIFACTS / "showcase-card-reported-390.png"))

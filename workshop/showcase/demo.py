@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.boards.models import Card, Participant, Workshop
-from workshop.mapping.models import Structure, structure_network
+from workshop.mapping.models import City, Structure, structure_network
 from workshop.moderation import service as moderation
 from workshop.networks import service as networks
 from workshop.practices import reviews, sheets
@@ -35,16 +35,24 @@ def _coordinator(session: Session, email: str, name: str, network_index: int, pa
     return user
 
 
-def _school_of(session: Session, network_index: int) -> Structure | None:
-    """A published demo school of one network (the map's demo data), to be named by a sheet."""
+def _school_of(session: Session, network_index: int) -> Structure:
+    """A published school of one network (from the map's demo data, else one made for the demo), to be named."""
     network = networks.ensure_network(session, *networks.DEMO_NETWORKS[network_index])
-    return session.scalar(select(Structure).join(structure_network).where(
+    school = session.scalar(select(Structure).join(structure_network).where(
         structure_network.c.network_id == network.id, Structure.kind.like("ecole%"),
-        Structure.public.is_(True)).order_by(Structure.id).limit(1))
+        Structure.public.is_(True), Structure.validated.is_(True)).order_by(Structure.id).limit(1))
+    if school is None:
+        city = session.scalar(select(City).order_by(City.insee).limit(1))
+        school = Structure(name="École élémentaire Louise-Michel", kind="ecole_elementaire", source="demo",
+                           city_insee=city.insee if city else None, public=True, validated=True)
+        session.add(school)
+        session.flush()
+        session.execute(structure_network.insert().values(structure_id=school.id, network_id=network.id))
+    return school
 
 
-def _sheet(title: str, school: Structure | None, city: str) -> dict:
-    named = [{"id": school.id, "name": school.name}] if school else []
+def _sheet(title: str, school: Structure, city: str) -> dict:
+    named = [{"id": school.id, "name": school.name}]
     return {
         "title": title, "kind": "practice", "cities": [city], "frameworks": ["clas", "reaap"],
         "summary": "Un rendez-vous régulier, préparé ensemble par l'école et le centre social, où les familles "
@@ -66,7 +74,7 @@ def seed_showcase(session: Session, password: str) -> None:
     if session.scalar(select(Practice.id).where(Practice.title == SHEETS[0][0])) is not None:
         return
     school = _school_of(session, 1)
-    city = school.city.name if school is not None and school.city is not None else "Saint-Denis"
+    city = school.city.name if school.city is not None else "Saint-Denis"
     cs_network = networks.ensure_network(session, *networks.DEMO_NETWORKS[0])
     made = []
     for title, both in SHEETS:
