@@ -81,5 +81,5 @@ def test_presentation_of_the_panorama_has_no_site_chrome(client, programme):
 
 def test_presentation_of_a_toolkit_gives_one_slide_per_sheet(client, programme):
     page = client.get(f"/presentation/boite-a-outils/{programme['toolkit']}").get_data(as_text=True)
-    assert page.count('class="slide slide-sheet"') == 2 and "Accueillir les parents" in page
+    assert page.count('class="slide slide--sheet"') == 2 and "Accueillir les parents" in page
     assert "Transférabilité" in page or "transférabilité" in page.lower()
