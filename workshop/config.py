@@ -146,6 +146,9 @@ def from_env() -> dict:
         # 300 people, may share one address, so it is a backstop at what the server can carry.
         "CARD_RATE": os.environ.get("CARD_RATE", "20/10 seconds"),
         "CARD_RATE_PER_ADDRESS": os.environ.get("CARD_RATE_PER_ADDRESS", "400/10 seconds"),
+        # Reports ("Signaler") of cards, sheets, structures and links, per participant/socket and per address.
+        "REPORT_RATE": os.environ.get("REPORT_RATE", "5/minute"),
+        "REPORT_RATE_PER_ADDRESS": os.environ.get("REPORT_RATE_PER_ADDRESS", "60/minute"),
         # Group creation (each one rewrites a column's placements): 934 in 10 s froze a board.
         "GROUP_RATE": os.environ.get("GROUP_RATE", "20/10 seconds"),
         "GROUP_RATE_PER_ADDRESS": os.environ.get("GROUP_RATE_PER_ADDRESS", "100/10 seconds"),
@@ -182,6 +185,8 @@ def from_env() -> dict:
         # Map: a tile server URL template ("" = no tiles; markers, links and outlines still show).
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
         "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
+        # Embeds (/integrer/...): the sites allowed to frame them ("*" = any; else origins, space separated).
+        "EMBED_ANCESTORS": os.environ.get("EMBED_ANCESTORS", "*"),
         # PDF exports (workshop/printing): cache folder (default instance/pdf-cache), render processes, their
         # nice level, how long a request waits for a render before showing a progress page, and inline
         # rendering in the request (CLI-like; tests) instead of the pool.

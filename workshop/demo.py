@@ -27,6 +27,7 @@ from workshop.networks import service as networks
 from workshop.peergroups.demo import seed_peer_group
 from workshop.practices.demo import seed_up_to
 from workshop.programme.demo import seed_programme
+from workshop.showcase.demo import seed_showcase
 
 DEMO_PASSWORD = "passerelles-demo"
 DEMO_MAX = 20_000  # sheets or structures seed-demo adds at most (the benches' largest repository)
@@ -104,3 +105,7 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Catalogue des dispositifs et programme de démonstration : « {programme.title} » "
                    f"— /programmes/{programme.id}")
+        seed_showcase(db.session, DEMO_PASSWORD)
+        db.session.commit()
+        click.echo("Vitrine : fiches avec l'accord des deux réseaux (une en attente), boîte à outils à présenter, "
+                   "un signalement à traiter (/moderation)")

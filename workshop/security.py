@@ -10,7 +10,7 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 
 
 def tile_source(tile_url: str) -> str:
@@ -38,11 +38,25 @@ def socket_sources(public_url: str) -> str:
     return f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
 
 
-def content_security_policy(tile_url: str, public_url: str) -> str:
+# Pages made to be shown inside the networks' own sites (iframes); every other page refuses to be framed.
+EMBED_PREFIX = "/integrer/"
+
+
+def embed_ancestors(setting: str) -> str:
+    """The frame-ancestors sources of embeds: "*" (any site), or the configured origins (space or comma
+    separated, http(s) only: anything else in the setting is dropped rather than loosening the policy)."""
+    values = [v for v in re.split(r"[\s,]+", setting or "*") if v]
+    if values == ["*"]:
+        return "*"
+    kept = [v for v in values if re.fullmatch(r"https?://[A-Za-z0-9*.-]+(:\d{1,5})?", v)]
+    return " ".join(["'self'", *kept])
+
+
+def content_security_policy(tile_url: str, public_url: str, ancestors: str = "'none'") -> str:
     img = " ".join(filter(None, ("'self' data:", tile_source(tile_url))))
     connect = " ".join(filter(None, ("'self'", socket_sources(public_url))))
     return (f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {img}; connect-src {connect}; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+            f"frame-ancestors {ancestors}; base-uri 'self'; form-action 'self'; object-src 'none'")
 
 
 def style_nonce() -> str:
@@ -69,13 +83,19 @@ def install(app: Flask) -> None:
         "X-Frame-Options": "DENY",
     }
 
+    embed_headers = {**headers, "Content-Security-Policy": content_security_policy(
+        app.config.get("MAP_TILE_URL", ""), app.config.get("PUBLIC_URL", ""),
+        embed_ancestors(app.config.get("EMBED_ANCESTORS", "*")))}
+    del embed_headers["X-Frame-Options"]  # it has no "these sites" form; frame-ancestors says who may frame
+
     @app.after_request
     def security_headers(response: Response) -> Response:
-        for name, value in headers.items():
+        chosen = embed_headers if request.path.startswith(EMBED_PREFIX) else headers
+        for name, value in chosen.items():
             if name == "Content-Security-Policy" and response.mimetype == "application/pdf":
                 continue  # Chrome's PDF viewer is an <embed> that object-src 'none' would block (crbug 271452)
             response.headers.setdefault(name, value)
         if nonce := g.get("csp_style_nonce"):
-            response.headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+            response.headers["Content-Security-Policy"] = chosen["Content-Security-Policy"].replace(
                 "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'", 1)
         return response

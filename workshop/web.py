@@ -27,6 +27,7 @@ from workshop.live.commands import Registry
 from workshop.live.kernel import Kernel
 from workshop.live.namespace import BoardNamespace
 from workshop.mail.outbox import install as install_mail
+from workshop.moderation.service import REASONS as REPORT_REASONS
 from workshop.peergroups.review import review_state
 from workshop.practices import index as practice_index
 from workshop.practices.coediting import PracticeNamespace
@@ -35,18 +36,19 @@ from workshop.validation import ID_MAX
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
 BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "frameworks", "printing",
-              "toolkits", "privacy", "jobs", "mail", "notifications", "meetings", "peergroups", "programme")
+              "toolkits", "privacy", "jobs", "mail", "notifications", "meetings", "peergroups", "programme",
+              "networks", "showcase", "moderation")
 COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits", "privacy", "jobs", "mail", "meetings",
             "programme")
 # Models of every domain (tables for create_all and Alembic).
 MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models", "mapping.models",
           "facilitation.models", "practices.models", "toolkits.models", "jobs.models", "mail.models",
-          "notifications.models", "meetings.models", "peergroups.models", "programme.models")
+          "notifications.models", "meetings.models", "peergroups.models", "programme.models", "moderation.models")
 # The modules declaring live board actions (`live.commands.command`); the kernel's registry is built from them.
 BOARD_COMMANDS = (
     "boards.cards", "facilitation.phases", "facilitation.tables", "facilitation.timer", "facilitation.undoable",
     "facilitation.votes", "facilitation.replies", "facilitation.similar", "facilitation.setup", "practices.board",
-    "privacy.commands", "boards.balance", "peergroups.review",
+    "privacy.commands", "boards.balance", "peergroups.review", "moderation.commands",
 )
 # Upload pages allowed a larger body than MAX_CONTENT_LENGTH: endpoint -> the setting holding their limit.
 UPLOAD_LIMITS = {"mapping.import_page": "MAP_IMPORT_MAX_BYTES"}
@@ -95,6 +97,8 @@ def register_web(app: Flask) -> None:
     _register_error_pages(app)
     security.install(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["public_base"] = lambda: app.config["PUBLIC_URL"].rstrip("/")  # embed snippets
+    app.jinja_env.globals["report_reasons"] = REPORT_REASONS  # the "Signaler" box on sheets, structures, links
     _install_guard(app)
 
 

@@ -12,7 +12,7 @@ import { createStore } from "./board/store.js";
 
 const root = document.getElementById("board");
 const t = { board: labels("board-i18n"), fac: labels("facilitation-i18n"), practices: labels("practices-i18n"),
-  groups: labels("groups-i18n") };
+  groups: labels("groups-i18n"), reasons: labels("report-reasons-i18n") };
 // A facilitator's session cookie is enough to join: no name to ask.
 const store = createStore({ code: root.dataset.code, autoJoin: root.dataset.moderator === "true" });
 const context = { store, t };

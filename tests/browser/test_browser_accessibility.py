@@ -46,6 +46,8 @@ class Demo:
     group_id: int = 0
     group_code: str = ""  # the demo group's last session: its board opens on "Où en est-on ?"
     programme_id: int = 0
+    showcase_toolkit_id: int = 0
+    city_slug: str = ""
 
 
 def seed_demo(database_url: str) -> dict:
@@ -67,7 +69,10 @@ def seed_demo(database_url: str) -> dict:
     from workshop.practices.demo import seed_up_to
     from workshop.practices.models import Practice
     from workshop.programme.demo import seed_programme
+    from workshop.showcase import service as showcase
+    from workshop.showcase.demo import TOOLKIT, seed_showcase
     from workshop.toolkits import service as toolkits
+    from workshop.toolkits.models import Toolkit
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY, "REDIS_URL": None,
                       "SOCKETIO_ASYNC_MODE": "threading", "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024,
@@ -89,6 +94,7 @@ def seed_demo(database_url: str) -> dict:
         group = seed_peer_group(session)
         seed_texts(session)
         programme = seed_programme(session)
+        seed_showcase(session, DEMO_PASSWORD)
         session.commit()
         practices = session.scalars(select(Practice).order_by(Practice.id)).all()
         data = dict(
@@ -100,7 +106,9 @@ def seed_demo(database_url: str) -> dict:
             link_id=session.scalar(select(Link.id).order_by(Link.id)),
             past_meeting_id=past.id, meeting_id=meeting.id, meeting_code=meeting.code,
             registration_token=registration[1], group_id=group.id, group_code=group.sessions[-1].workshop.code,
-            programme_id=programme.id)
+            programme_id=programme.id,
+            showcase_toolkit_id=session.scalar(select(Toolkit.id).where(Toolkit.title == TOOLKIT)),
+            city_slug=showcase.top_cities(session)[0]["slug"])
         session.remove()
         db.engine.dispose()
     return data
@@ -228,6 +236,14 @@ SURFACES = (
     Surface("peer-groups", "facilitator", lambda d: "/groupes"),
     Surface("peer-group", "facilitator", lambda d: f"/groupes/{d.group_id}"),
     Surface("peer-group-session", "facilitator", lambda d: f"/j/{d.group_code}", ready=_board_live),
+    Surface("city", "visitor", lambda d: f"/villes/{d.city_slug}"),
+    Surface("presentation-toolkit", "visitor", lambda d: f"/presentation/boite-a-outils/{d.showcase_toolkit_id}"),
+    Surface("presentation-panorama", "visitor", lambda d: "/presentation/panorama"),
+    Surface("embed-sheet", "visitor", lambda d: f"/integrer/fiche/{d.practice_id}"),
+    Surface("embed-toolkit", "visitor", lambda d: f"/integrer/boite-a-outils/{d.showcase_toolkit_id}"),
+    Surface("embed-map", "visitor", lambda d: "/integrer/carte"),
+    Surface("networks-waiting", "admin", lambda d: "/reseaux/en-attente"),
+    Surface("moderation", "admin", lambda d: "/moderation"),
 )
 
 

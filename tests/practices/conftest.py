@@ -53,6 +53,7 @@ def sheet(**overrides) -> dict:
         "context": "Les parents entrent peu dans le collège.",
         "obstacles": "- Horaires incompatibles\n- Peur de l'institution",
         "levers": "Un lieu neutre et convivial.",
+        "transferability": "Reproductible partout où un collège et un centre social se parlent.",
     }
     data.update(overrides)
     return data

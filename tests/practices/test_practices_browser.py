@@ -32,7 +32,9 @@ def site(tmp_path_factory):
     with app.test_request_context():
         admin = accounts.create_user(db.session, ADMIN[0], "Claire Coordination", "admin", ADMIN[1])
         practice = sheets.create_practice(db.session, admin, {
-            "title": "Accorder les horaires école / centre social",
+            "title": "Accorder les horaires école / centre social", "cities": ["Roubaix"],
+            "summary": "Un créneau commun pour l'école et le centre social.",
+            "context": "Deux équipes aux horaires différents.", "transferability": "Partout.",
             "obstacles": "Les horaires de l'école et du centre social ne collent pas.",
             "levers": "Un créneau commun le mercredi matin."})
         reviews.transition(db.session, admin, practice.id, "submit")
@@ -78,6 +80,11 @@ def test_from_cards_to_a_published_sheet_found_by_anyone(site, new_page, shot): 
     created = samia.locator("#practice-board").get_by_role("link", name="Réunion des parents d'élèves au centre social")
     samia.goto(server.url + created.get_attribute("href"))  # the board opens it in a new tab
     expect(samia.get_by_role("heading", level=1)).to_have_text("Modifier la fiche")
+    # What the quality gate asks before publishing: a summary, a context, a city, transferability.
+    samia.get_by_label("Résumé (quelques lignes)").fill("Une réunion des parents tenue au centre social.")
+    samia.get_by_label("Villes (séparées par des virgules)").fill("Roubaix")
+    samia.get_by_label("Contexte", exact=True).fill("Les parents n'osaient pas entrer dans l'école.")
+    samia.get_by_label("Transférabilité", exact=True).fill("Partout où un centre social est proche de l'école.")
     samia.get_by_role("button", name="Enregistrer").click()
     samia.get_by_role("button", name="Soumettre à relecture").click()
     expect(samia.get_by_test_id("practice-status")).to_have_text("Soumise à relecture")

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from workshop.extensions import db
 from workshop.practices import search
 from workshop.practices.models import Practice, PracticeFacet
+from workshop.showcase.demo import SHEETS as SHOWCASE_SHEETS
 
 
 def test_seed_demo_practices_are_searchable_and_idempotent(app, runner):
@@ -16,7 +17,8 @@ def test_seed_demo_practices_are_searchable_and_idempotent(app, runner):
     again = runner.invoke(args=["seed-demo", "--practices", "60"])
     assert "ajoutées : 0" in again.output
     with app.test_request_context():
-        assert db.session.scalar(select(func.count()).select_from(Practice)) == 60
+        # 60 generated sheets, plus the showcase's sheets naming the other network's school (consent demo)
+        assert db.session.scalar(select(func.count()).select_from(Practice)) == 60 + len(SHOWCASE_SHEETS)
         cities = set(db.session.scalars(select(PracticeFacet.value).where(PracticeFacet.facet == "city")))
         assert len(cities) > 15
         found = search.search(db.session, search.Query(text="parents"), None)

@@ -26,8 +26,12 @@ def _exported(app, people) -> dict:
         card = act(db.session, nadia, "card.add", {"client_id": "a1", "column": "obstacle", "text": "Peur de l'école"})
         practice, _ = provenance.create_from_cards(db.session, db.session.get(User, people.coord_cs.id), workshop.id,
                                                 [card.card["id"]], "Fiche de l'atelier")
+        # What the quality gate asks before publishing (version 2), then the change the diff shows (version 3).
+        sheets.update_practice(db.session, admin, practice.id, {
+            **sheets.snapshot(practice), "summary": "Un café des parents.", "context": "<p>Les parents hésitent.</p>",
+            "cities": ["Roubaix"], "transferability": "<p>Partout.</p>"}, 1)
         sheets.update_practice(db.session, admin, practice.id,
-                                {**sheets.snapshot(practice), "levers": "<p>Un <strong>café</strong></p>"}, 1)
+                                {**sheets.snapshot(practice), "levers": "<p>Un <strong>café</strong></p>"}, 2)
         reviews.transition(db.session, admin, practice.id, "submit")
         reviews.transition(db.session, admin, practice.id, "publish")
         sheets.create_practice(db.session, member, sheet(title="Deuxième fiche", networks=[people.net_ef]))
@@ -62,8 +66,8 @@ def test_round_trip_keeps_content_provenance_and_versions_and_never_duplicates(a
         assert imported.provenance["workshop_title"] == "Atelier source"
         assert imported.provenance["cards"][0]["text"] == "Peur de l'école"
         assert [(v.number, v.author_name) for v in versions.versions(db.session, imported.id)] == \
-            [(2, "Admin"), (1, "Coord Cs")]
-        assert [d.field for d in versions.diff(db.session, imported.id, 1, 2)] == ["levers"]
+            [(3, "Admin"), (2, "Admin"), (1, "Coord Cs")]
+        assert [d.field for d in versions.diff(db.session, imported.id, 2, 3)] == ["levers"]
         second = rights.get_by_uuid(db.session, data["practices"][1]["uuid"])
         assert [n.slug for n in second.networks] == ["ecole-familles"]
         again = exchange.import_practices(db.session, admin, data)

@@ -108,7 +108,7 @@ def test_similar_practices_share_words_and_exclude_drafts_and_itself(session, pe
     main = publish(session, people, title="Café des parents au collège", themes=["Parents"])
     publish(session, people, title="Café des parents à l'école", themes=["Parents"])
     publish(session, people, title="Atelier vélo", themes=["Mobilité"], context="x", obstacles="", levers="",
-            summary="")
+            summary="Réparer des vélos.", transferability="Avec un atelier de réparation.")
     member = db.session.get(User, people.member.id)
     sheets.create_practice(session, member, sheet(title="Café des parents brouillon", networks=[people.net_cs]))
     assert [h.practice.title for h in search.similar(session, main)] == ["Café des parents à l'école"]

@@ -45,6 +45,7 @@ def practice_data(index: int, **extra) -> dict:
         "levers": "<p>La coordonnatrice <strong>REP+</strong> fait le lien ; une affluence croissante "
                   "au fil des mois.</p>",
         "evaluation": "<p>Une trentaine de familles touchées, dont douze qui ne venaient jamais à l'école.</p>",
+        "transferability": "<p>Transposable dans toute école qui dispose d'une salle libre le vendredi.</p>",
         "contacts": "<p>Écrire à <a href=\"mailto:cafe@exemple.fr\">cafe@exemple.fr</a></p>",
     }
     data.update(extra)

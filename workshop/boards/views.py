@@ -30,6 +30,7 @@ from workshop.formats.service import format_choices
 from workshop.forms import attach_error
 from workshop.live.devices import give_device
 from workshop.printing.markup import base_url
+from workshop.showcase import service as showcase
 
 bp = Blueprint("boards", __name__)
 
@@ -41,8 +42,8 @@ def join_url(code: str) -> str:
 
 @bp.route("/")
 def home():
-    """Show the join-by-code box."""
-    return render_template("boards/home.html", form=JoinCodeForm(request.args))
+    """Show what the programme produced, then the join-by-code box."""
+    return render_template("boards/home.html", form=JoinCodeForm(request.args), showcase=showcase.home(db.session))
 
 
 def _unknown_code(form: JoinCodeForm, error: NotFound):

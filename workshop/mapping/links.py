@@ -20,6 +20,7 @@ from workshop.mapping import vocabulary
 from workshop.mapping.models import Link, LinkChange, Structure, structure_network
 from workshop.mapping.permissions import can_coordinate, can_coordinate_link, can_declare, require_coordinator
 from workshop.mapping.structures import get_structure, published
+from workshop.networks import consent
 from workshop.networks.service import coordinated_network_ids
 from workshop.validation import clean_text
 
@@ -141,8 +142,15 @@ def edit_link(session: Session, actor: User, link_id: int, data: dict[str, Any])
 
 
 def set_link_status(session: Session, actor: User, link_id: int, validated: bool) -> Link:
-    """Validate a declared link (it then shows publicly) or take a validation back."""
+    """Validate a declared link (it then shows publicly) or take a validation back. A link between structures of
+    two networks is validated once both networks confirmed it."""
     link = editable_link(session, actor, link_id)
+    if validated and not consent.confirm_link(session, actor, link):
+        _record(session, link, actor, "confirmed", {})
+        session.flush()
+        return link  # a link between two networks waits for the other network's confirmation
+    if not validated:
+        consent.withdraw_link(session, link.id)
     status = "validated" if validated else "declared"
     if link.status != status:
         _record(session, link, actor, "validated" if validated else "unvalidated", {"status": [link.status, status]})

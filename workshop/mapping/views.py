@@ -26,6 +26,7 @@ from workshop.mapping.forms import ImportForm, LinkForm, MemberForm, StructureFo
 from workshop.mapping.imports import job as import_job
 from workshop.mapping.imports.report import make_scope
 from workshop.mapping.imports.structures import TEMPLATE_COLUMNS, template_csv
+from workshop.networks import consent
 from workshop.notifications import hooks as notification_hooks
 from workshop.printing.views import pdf_response
 
@@ -50,6 +51,12 @@ def _page_config() -> dict:
 def map_page():
     """Show the map of structures and links."""
     return render_template("mapping/map.html", config=_page_config())
+
+
+@bp.get("/integrer/carte")
+def embed_map():
+    """The map alone, to show inside another site's page (see security.EMBED_PREFIX)."""
+    return render_template("mapping/embed_map.html", config=_page_config())
 
 
 @bp.get("/carte/graphe")
@@ -245,7 +252,9 @@ def link(link_id: int):
     item = links.get_link(db.session, link_id, viewer=current_user)
     return render_template("mapping/link.html", link=item, vocab=vocabulary,
                            frameworks=frameworks_service.labels(db.session),
-                           coordinator=permissions.can_coordinate_link(db.session, current_user, item))
+                           coordinator=permissions.can_coordinate_link(db.session, current_user, item),
+                           waiting=consent.missing_link_networks(db.session, item) if item.status != "validated"
+                           else [])
 
 
 @bp.route("/liens/<int:link_id>/modifier", methods=["GET", "POST"])
@@ -272,9 +281,15 @@ def edit_link(link_id: int):
 @login_required
 def set_link_status(link_id: int, action: str):
     """Validate a declared link, or take the validation back (coordinators)."""
-    links.set_link_status(db.session, current_user, link_id, action == "valider")
+    link = links.set_link_status(db.session, current_user, link_id, action == "valider")
     db.session.commit()
-    flash(_("Lien validé : il est public.") if action == "valider" else _("Validation retirée."), "success")
+    if action == "invalider":
+        message = _("Validation retirée.")
+    elif link.status == "validated":
+        message = _("Lien validé : il est public.")
+    else:
+        message = _("Confirmation enregistrée : l'autre réseau doit encore confirmer ce lien.")
+    flash(message, "success")
     return redirect(request.form.get("next") if request.form.get("next", "").startswith("/carte/a-valider")
                     else url_for("mapping.link", link_id=link_id))
 

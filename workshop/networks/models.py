@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workshop.extensions import db
@@ -24,3 +26,16 @@ class Network(db.Model):
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     short_name: Mapped[str] = mapped_column(String(40))
+
+
+class LinkConsent(db.Model):
+    """One network's confirmation of a link between structures of two networks: such a link is public only once
+    every network of its two structures confirmed it (who and when are kept)."""
+
+    __tablename__ = "link_consent"
+
+    link_id: Mapped[int] = mapped_column(ForeignKey("structure_link.id", ondelete="CASCADE"), primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    user_name: Mapped[str] = mapped_column(String(120), default="")
+    at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
 from workshop.errors import Forbidden, ValidationError
+from workshop.networks import consent
 from workshop.networks.models import Network
+from workshop.practices import quality
 from workshop.practices.cleaning import COMMENT_MAX
 from workshop.practices.models import Practice, PracticeApproval, PracticeComment
 from workshop.practices.rights import get_practice, is_involved, is_reviewer, reviewer_networks
@@ -51,11 +53,40 @@ def allowed_actions(session: Session, user: User | None, practice: Practice) -> 
     return found
 
 
+def consent_networks(session: Session, practice: Practice) -> set[int]:
+    """Networks whose approval the sheet needs: those whose structures it names or whose structures took part in
+    the workshop it comes from, and then all of its own (all of them too under double approval)."""
+    needed = consent.sheet_networks(session, practice.structures, practice.source_workshop_id)
+    if (needed or double_approval()) and len(practice.networks) > 1:
+        needed |= {n.id for n in practice.networks}  # a sheet between two networks: each of them agrees
+    return needed
+
+
+def _involve_consent_networks(session: Session, practice: Practice) -> None:
+    """The networks whose consent is needed review the sheet too (their coordinators see and approve it)."""
+    needed = consent.sheet_networks(session, practice.structures, practice.source_workshop_id)
+    missing = needed - {n.id for n in practice.networks}
+    if missing:
+        practice.networks.extend(session.scalars(select(Network).where(Network.id.in_(missing))))
+        session.flush()
+
+
 def missing_approvals(session: Session, practice: Practice) -> list[Network]:
-    """Networks that still have to approve (double approval): empty when publishing may happen."""
+    """Networks that still have to approve: empty when publishing may happen."""
     approved = set(session.scalars(select(PracticeApproval.network_id)
                                    .where(PracticeApproval.practice_id == practice.id)))
-    return [n for n in practice.networks if n.id not in approved]
+    needed = consent_networks(session, practice)
+    return [n for n in practice.networks if n.id in needed and n.id not in approved]
+
+
+def awaiting_approval(session: Session, network_ids: set[int]) -> dict[int, list[Practice]]:
+    """Submitted sheets still waiting for the approval of each of these networks."""
+    found: dict[int, list[Practice]] = {n: [] for n in network_ids}
+    for practice in session.scalars(select(Practice).where(Practice.status == "submitted").order_by(Practice.id)):
+        for network in missing_approvals(session, practice):
+            if network.id in found:
+                found[network.id].append(practice)
+    return found
 
 
 def transition(session: Session, user: User, practice_id: int, action: Any, comment: Any = "") -> Practice:
@@ -73,8 +104,12 @@ def transition(session: Session, user: User, practice_id: int, action: Any, comm
     body = clean_text(comment or "", "comment", min_len=1 if required else 0, max_len=COMMENT_MAX,
                       label=_("Commentaire"))
     source = practice.status
-    if action == "publish" and double_approval() and len(practice.networks) > 1:
-        target = _approve(session, user, practice)
+    if action in ("submit", "publish"):
+        _involve_consent_networks(session, practice)
+    if action == "publish":
+        quality.require_complete(practice)
+        if consent_networks(session, practice):
+            target = _approve(session, user, practice)
     if action in ("return", "withdraw", "reopen"):
         session.execute(delete(PracticeApproval).where(PracticeApproval.practice_id == practice.id))
     _record_status(session, user, practice, source, target, body)
@@ -84,13 +119,16 @@ def transition(session: Session, user: User, practice_id: int, action: Any, comm
 
 
 def _approve(session: Session, user: User, practice: Practice) -> str:
-    """Record this reviewer's networks' approval; publish once every network of the sheet approved."""
+    """Record this reviewer's networks' approval; publish once every network whose consent is needed approved."""
+    approved = set(session.scalars(select(PracticeApproval.network_id)
+                                   .where(PracticeApproval.practice_id == practice.id)))
     waiting = {n.id for n in missing_approvals(session, practice)}
     mine = {n.id for n in practice.networks} if user.is_admin else reviewer_networks(session, user, practice)
-    if not waiting & mine:
+    new = (waiting & mine) or (mine - approved)
+    if not new:
         raise ValidationError(_("Votre réseau a déjà approuvé cette fiche : l'autre réseau doit l'approuver."),
                               field="action")
-    for network_id in waiting & mine:
+    for network_id in new:
         session.add(PracticeApproval(practice_id=practice.id, network_id=network_id, user_id=user.id, at=now()))
     session.flush()
     return "published" if not missing_approvals(session, practice) else "submitted"

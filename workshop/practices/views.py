@@ -32,6 +32,7 @@ from workshop.practices import (
     exchange,
     import_job,
     provenance,
+    quality,
     reviews,
     rights,
     search,
@@ -118,7 +119,8 @@ def show(practice_id: int):
         involved=involved, can_edit=rights.can_edit(db.session, viewer, practice),
         actions=reviews.allowed_actions(db.session, viewer, practice), action_labels=reviews.ACTION_LABELS,
         comments=reviews.comments(db.session, practice.id) if involved else [],
-        missing=reviews.missing_approvals(db.session, practice) if reviews.double_approval() else [],
+        missing=reviews.missing_approvals(db.session, practice) if practice.status == "submitted" else [],
+        incomplete=quality.missing_labels(practice) if involved and practice.status != "published" else [],
         workshop_deleted=provenance.workshop_deleted(practice), transition_form=TransitionForm(),
         comment_form=CommentForm(), editor_form=EditorForm(),
     )

@@ -18,6 +18,7 @@ from workshop.boards.service import now
 from workshop.facilitation.models import NextStep, Reply
 from workshop.facilitation.replies import REPLY
 from workshop.live.context import erase_logged_items
+from workshop.moderation import privacy as reports
 from workshop.practices.models import Practice
 from workshop.printing.service import forget_cached_pdfs
 
@@ -87,6 +88,7 @@ def erase(session: Session, workshop_id: int, participant_ids: list[int] | None 
     erased.events += erase_logged_items(session, workshop_id, REPLY_EVENTS, REPLY.keys,
                                         {r.id: reply_tombstone(r) for r in replies})
     _erase_provenance(session, workshop_id, {c.id for c in cards})
+    reports.erase_on_board(session, workshop_id, participant_ids, {c.id for c in cards})
     for reply in replies:
         session.delete(reply)
     if participant_ids is None:

@@ -13,6 +13,7 @@ from workshop.facilitation.models import Reaction, Reply, TableSeat, Vote
 from workshop.mail import personal as mail_personal
 from workshop.mapping.models import Structure
 from workshop.meetings import privacy as meetings_privacy
+from workshop.moderation import privacy as reports
 from workshop.peergroups.models import PeerGroup, PeerGroupMember
 from workshop.programme.models import TimeEntry
 
@@ -46,6 +47,7 @@ def export_participant(session: Session, participant: Participant) -> dict:
         "reactions": [{"card_id": card_id, "kind": kind} for card_id, kind in reactions],
         "votes": [{"kind": kind, "target_id": target} for kind, target in votes],
         "table": table,
+        "reports": reports.export_of_seat(session, participant.id),
     }
 
 
@@ -77,6 +79,7 @@ def export_account(session: Session, user: User) -> dict:
                             "kind": e.kind, "person": e.person}
                            for e in session.scalars(select(TimeEntry).where(TimeEntry.recorded_by_id == user.id)
                                                     .order_by(TimeEntry.id))],
+        "reports": reports.export_of_account(session, user.id),
     }
 
 

@@ -16,6 +16,7 @@ from workshop.boards.models import Participant, Workshop
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.mail import personal as mail_personal
 from workshop.meetings import privacy as meetings_privacy
+from workshop.moderation import privacy as reports
 from workshop.practices.models import PracticeComment, PracticeVersion
 from workshop.printing.service import forget_cached_pdfs
 from workshop.privacy.erasure import ERASED_NAME
@@ -87,6 +88,7 @@ def erase_account(session: Session, user: User, actor: User | None = None) -> di
     accounts.end_sessions(session, user)  # a browser still logged in as this account is logged out at once
     seats = session.execute(update(Participant).where(Participant.user_id == user.id)
                             .values(name=ERASED_NAME)).rowcount
+    reports.erase_account(session, user.id)
     for model in (PracticeVersion, PracticeComment):
         session.execute(update(model).where(model.author_id == user.id).values(author_name=ERASED_ACCOUNT))
     forget_cached_pdfs(session)  # reports and sheets rendered before print the account's name

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from workshop.boards.models import Workshop
 from workshop.live.models import BoardEvent
 from workshop.meetings import privacy as meetings_privacy
+from workshop.moderation import privacy as reports
 from workshop.privacy import erasure
 from workshop.programme.models import Programme, TimeEntry
 
@@ -47,6 +48,7 @@ def purge_expired(session: Session, now: datetime, *, months: int | None = None,
               "time_entries": _expired_time_names(session, cutoff, dry_run)}
     # Registrations to meetings held before the cutoff lose their names, e-mails and needs.
     totals["registrations"] = meetings_privacy.purge_registrations(session, cutoff, dry_run=dry_run)
+    totals["reports"] = reports.purge_decided(session, cutoff, dry_run=dry_run)
     for workshop_id in expired_workshops(session, cutoff):
         done = erasure.pending(session, workshop_id) if dry_run else erasure.erase(session, workshop_id)
         if done:

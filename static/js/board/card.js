@@ -11,6 +11,7 @@ export function createCards({ store, t, refresh }) {
   const suggestions = new Map(); // card id -> the open "elsewhere" box
   const cache = new Map(); // key -> {signature, node}
   const extras = createExtras({ store, t: t.fac, drafts });
+  const reported = new Set(); // ids of the cards this screen reported (said once, on this note)
 
   /** The note of a card (or of a pending outbox item), reused while nothing it shows has changed. */
   function element(state, card, pending = false) {
@@ -26,6 +27,7 @@ export function createCards({ store, t, refresh }) {
   function signatureOf(state, card) {
     const links = state.practices.byCard.get(card.id) || [];
     return [card, state.me && state.me.id, isModerator(state), drafts.has(`edit:${card.id}`),
+      drafts.has(`report:${card.id}`), reported.has(card.id),
       extrasSignature(state, card.id), links.map((p) => p.id), state.ui.practiceCards.has(card.id),
       state.practices.pins.size];
   }
@@ -55,6 +57,8 @@ export function createCards({ store, t, refresh }) {
     }
     actions(state, node, card, mine, placeholder);
     if (drafts.has(`edit:${card.id}`)) node.querySelector(".note-text").replaceWith(editForm(card));
+    if (drafts.has(`report:${card.id}`)) node.append(reportForm(card));
+    if (reported.has(card.id)) node.querySelector(".note-state").textContent = t.board.report_sent;
     const select = placeholder ? null : extras.selectBox(state, card.id);
     if (select) node.prepend(select);
     node.append(...practiceParts(state, card));
@@ -74,6 +78,9 @@ export function createCards({ store, t, refresh }) {
     if (moderator) {
       action(card.hidden ? "show" : "hide", card.hidden ? t.board.show : t.board.hide,
         () => store.act("card.hide", { id: card.id, hidden: !card.hidden }, { clear: true }));
+    }
+    if (state.me && !mine && !moderator && !placeholder && !card.hidden && !reported.has(card.id)) {
+      action("report", t.board.report, () => { drafts.set(`report:${card.id}`, ""); refresh(); });
     }
     if (mine || moderator) {
       action("delete", t.board.delete, () => {
@@ -98,6 +105,23 @@ export function createCards({ store, t, refresh }) {
       store.act("card.update", { id: card.id, text: area.value }, { clear: true }).then(done);
     } } }, area, el("button", { className: "button small primary", textContent: t.board.save }),
     button(t.board.cancel, done));
+  }
+
+  /** "Signaler": a reason from the list, sent as the `card.report` board command (rate limited). */
+  function reportForm(card) {
+    const key = `report:${card.id}`;
+    const done = () => { drafts.delete(key); refresh(); };
+    const id = `report-${card.id}`;
+    const select = el("select", { id, required: true, dataset: { focusKey: key } },
+      ...Object.entries(t.reasons).map(([value, label]) => el("option", { value, textContent: label })));
+    return el("form", { className: "note-report small", on: { submit: (e) => {
+      e.preventDefault();
+      store.act("card.report", { id: card.id, reason: select.value }, { clear: true }).then((ack) => {
+        if (ack && ack.ok) reported.add(card.id);
+        done();
+      });
+    } } }, el("label", { htmlFor: id, textContent: t.board.report_reason }), select,
+    el("button", { className: "button small", textContent: t.board.report_send }), button(t.board.cancel, done));
   }
 
   // --- Practice repository parts --------------------------------------------------------------------

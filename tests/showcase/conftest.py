@@ -1,0 +1,4 @@
+"""The showcase tests reuse the practice (people, sheets) and map (structures, links, networks) fixtures."""
+
+from tests.mapping.conftest import in_network, make_link, make_structure  # noqa: F401
+from tests.practices.conftest import make_practice, people  # noqa: F401

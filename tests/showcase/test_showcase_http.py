@@ -1,0 +1,85 @@
+"""Home page results, city pages, presentation pages, embeds and their frame-ancestors policy."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from workshop.accounts.models import User
+from workshop.extensions import db
+from workshop.security import embed_ancestors
+from workshop.toolkits import service as toolkits
+
+
+@pytest.fixture
+def programme(app, people, make_practice, make_structure, make_link, in_network):
+    """Two published sheets in Roubaix, a draft, a published toolkit, two public structures and their link."""
+    school = make_structure("École Jules-Ferry", kind="ecole_elementaire", insee="59512", city="Roubaix",
+                            uai="0590001A")
+    centre = make_structure("Centre social de l'Alma", insee="59512", city="Roubaix")
+    make_link(school, centre, frameworks=["clas"])
+    first = make_practice(status="published", title="Café des parents au collège")
+    second = make_practice(status="published", title="Devoirs partagés au centre social")
+    draft = make_practice(title="Brouillon à ne pas montrer")
+    with app.test_request_context():
+        admin = db.session.get(User, people.admin.id)
+        toolkit = toolkits.create_toolkit(db.session, admin, "Accueillir les parents")
+        toolkits.save_toolkit(db.session, admin, toolkit.id, {"title": "Accueillir les parents", "sections": [
+            {"title": "Premiers pas", "entries": [first, second]}]}, toolkit.revision)
+        toolkits.publish(db.session, admin, toolkit.id)
+        db.session.commit()
+        return {"sheets": (first, second), "draft": draft, "toolkit": toolkit.id}
+
+
+def test_home_shows_figures_latest_sheets_then_the_join_box(client, programme):
+    page = client.get("/").get_data(as_text=True)
+    figures = re.findall(r"<li><strong>(\d+)</strong> (\w+)", page)
+    assert figures[:4] == [("1", "villes"), ("2", "structures"), ("1", "liens"), ("2", "fiches")]
+    assert "Café des parents au collège" in page and "Brouillon à ne pas montrer" not in page
+    assert page.index("Ce que le programme a produit") < page.index("Rejoindre un atelier</h2>")
+    assert 'name="code"' in page and "/villes/roubaix" in page
+
+
+def test_city_page_lists_structures_links_sheets_and_frameworks(client, programme):
+    page = client.get("/villes/roubaix").get_data(as_text=True)
+    assert "École Jules-Ferry" in page and "Centre social de l&#39;Alma" in page
+    assert "Café des parents au collège" in page and "Brouillon" not in page
+    assert "CLAS" in page
+    missing = client.get("/villes/atlantide", headers={"Accept": "application/json"})
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
+    assert client.get("/villes/%3Cscript%3E").status_code == 404
+
+
+def test_embeds_may_be_framed_and_every_other_page_may_not(client, programme):
+    sheet = programme["sheets"][0]
+    for path in (f"/integrer/fiche/{sheet}", "/integrer/carte", f"/integrer/boite-a-outils/{programme['toolkit']}"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+        assert "X-Frame-Options" not in response.headers
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    page = client.get(f"/fiches/{sheet}")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert f"/integrer/fiche/{sheet}" in page.get_data(as_text=True)  # the "Intégrer" snippet
+    assert client.get(f"/integrer/fiche/{programme['draft']}").status_code == 404
+
+
+def test_embed_ancestors_can_be_a_list_of_sites():
+    assert embed_ancestors("*") == "*"
+    assert embed_ancestors("https://cs.example.org, https://ef.example.org") == \
+        "'self' https://cs.example.org https://ef.example.org"
+    assert embed_ancestors("https://ok.example.org 'unsafe-inline' javascript:x;") == "'self' https://ok.example.org"
+
+
+def test_presentation_of_the_panorama_has_no_site_chrome(client, programme):
+    page = client.get("/presentation/panorama").get_data(as_text=True)
+    assert 'class="topbar"' not in page and "js/presentation.js" in page
+    assert "Ce que le programme a produit" in page and 'data-slide="2"' in page
+
+
+def test_presentation_of_a_toolkit_gives_one_slide_per_sheet(client, programme):
+    page = client.get(f"/presentation/boite-a-outils/{programme['toolkit']}").get_data(as_text=True)
+    assert page.count('class="slide slide--sheet"') == 2 and "Accueillir les parents" in page
+    assert "Transférabilité" in page or "transférabilité" in page.lower()
