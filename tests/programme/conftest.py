@@ -68,8 +68,10 @@ def world(app, make_user) -> World:
         s.execute(workshop_structure.insert().values(workshop_id=workshop.id, structure_id=far.id))
         for name in ("Nadia", "Karim"):
             boards.join(s, {"code": workshop.code, "name": name})
-        practice = sheets.create_practice(s, user, {"title": "Un café des parents au CLAS", "cities": ["Vénissieux"],
-                                                    "frameworks": ["devoirs_faits"], "networks": [made[0].id]})
+        practice = sheets.create_practice(s, user, {
+            "title": "Un café des parents au CLAS", "cities": ["Vénissieux"], "frameworks": ["devoirs_faits"],
+            "networks": [made[0].id], "summary": "Un café chaque vendredi, animé par le CLAS.",
+            "context": "Des familles éloignées de l'école.", "transferability": "Là où un CLAS existe."})
         reviews.transition(s, user, practice.id, "submit")
         reviews.transition(s, user, practice.id, "publish")
         today = date.today()

@@ -106,6 +106,24 @@ def test_indicators_are_computed_from_the_data(session, world):
     db.session.rollback()
 
 
+def test_a_departmental_meeting_counts_once_whatever_its_workshops(app, session, world):
+    from datetime import datetime, timedelta
+
+    from workshop.meetings import service as meetings
+
+    programme, admin = _get(session, world)
+    before = indicators.meetings_held(session, programme)
+    with app.test_request_context():
+        held = meetings.create_meeting(session, admin, {"title": "Rencontre départementale", "public": True,
+                                                        "starts_at": datetime.now() - timedelta(days=3)})
+        meetings.create_workshops(session, admin, held, 3)  # three parallel workshops: one meeting
+        coming = meetings.create_meeting(session, admin, {"title": "La prochaine", "public": True,
+                                                          "starts_at": datetime.now() + timedelta(days=30)})
+        meetings.create_workshops(session, admin, coming, 2)
+    assert indicators.meetings_held(session, programme) == before + 1  # the one to come is not held yet
+    db.session.rollback()
+
+
 def test_programme_dates_and_cities_are_checked(session, world):
     admin = session.get(User, world.admin.id)
     base = {"title": "Programme", "starts_on": "2026-09-01", "ends_on": "2027-07-01", "cities": "69259"}

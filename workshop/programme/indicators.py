@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from workshop.boards.models import Participant, Workshop
 from workshop.mapping import vocabulary as map_vocabulary
 from workshop.mapping.models import Link, Structure, workshop_structure
+from workshop.meetings.models import Meeting, MeetingWorkshop
 from workshop.networks.models import Network
 from workshop.practices.models import Practice
 from workshop.programme.models import BudgetLine, Programme, TimeEntry, TimePlan
@@ -31,9 +32,15 @@ def _workshops_in(programme: Programme) -> Select:
 
 
 def meetings_held(session: Session, programme: Programme) -> int:
-    """Collective meetings held in the period: the one count every page, CSV and PDF reads. Today the workshops;
-    departmental meetings (rencontres) are to be added here when that domain lands."""
-    return session.scalar(select(func.count()).select_from(_workshops_in(programme).subquery())) or 0
+    """Collective meetings held in the period: the one count every page, CSV and PDF reads. A departmental
+    meeting (rencontre) counts once, however many parallel workshops it held; a workshop outside any meeting
+    (a peer group's session, a local workshop) counts as one meeting."""
+    standalone = _workshops_in(programme).where(Workshop.id.not_in(select(MeetingWorkshop.workshop_id)))
+    day = func.date(Meeting.starts_at)
+    departmental = select(Meeting.id).where(day >= programme.starts_on,
+                                            day <= min(programme.ends_on, date.today()))  # held, not planned
+    return sum(session.scalar(select(func.count()).select_from(query.subquery())) or 0
+               for query in (standalone, departmental))
 
 
 def time_summary(session: Session, programme: Programme) -> dict[str, Any]:
