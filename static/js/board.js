@@ -6,13 +6,15 @@ import { mountFrame } from "./board/frame.js";
 import { mountHeader } from "./board/header.js";
 import { mountPhaseBar } from "./board/phase-bar.js";
 import { mountPracticesPanel } from "./board/practices-panel.js";
+import { pageLanguage } from "./board/lang.js";
+import { createSpeech } from "./board/speech.js";
 import { createStore } from "./board/store.js";
 
 const root = document.getElementById("board");
 const t = { board: labels("board-i18n"), fac: labels("facilitation-i18n"), practices: labels("practices-i18n") };
 // A facilitator's session cookie is enough to join: no name to ask.
 const store = createStore({ code: root.dataset.code, autoJoin: root.dataset.moderator === "true" });
-const context = { store, t };
+const context = { store, t, speech: createSpeech(pageLanguage) };
 mountFrame(context);
 mountHeader(context);
 mountPhaseBar(context);
