@@ -46,6 +46,12 @@ FACILITATION = (
     "Déjà sur le tableau, proche de ce que vous écrivez :", "Moi aussi", "À creuser", "Merci", "Table {n}",
     "Sans table", "(votre table)", "Votre table :", "Changez de table à chaque tour.",
 )
+# templates/practices/_board_i18n.html: "elsewhere, this helped" under an obstacle card, open to everyone
+PRACTICES = (
+    "Devenu fiche :", "Ailleurs, ceci a aidé", "Recherche dans le répertoire…",
+    "Aucune fiche publiée ne répond encore à ce frein.", "Ailleurs, ceci a aidé :", "Fermer",
+    "Erreur : réessayez dans un instant.",
+)
 # Errors of the socket protocol a participant can meet (workshop/live, boards, votes, replies, tables, errors.py)
 ERRORS = (
     "Seul·e l'animateur·rice peut faire cela.",
@@ -102,4 +108,4 @@ PRIVACY = (
 
 def participant_msgids() -> list[str]:
     """Every msgid of the participant's path, once each: the fixed lists above and the built-in formats' words."""
-    return list(dict.fromkeys((*PAGES, *BOARD, *FACILITATION, *ERRORS, *PRIVACY, *format_texts())))
+    return list(dict.fromkeys((*PAGES, *BOARD, *FACILITATION, *PRACTICES, *ERRORS, *PRIVACY, *format_texts())))

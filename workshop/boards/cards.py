@@ -12,9 +12,9 @@ from workshop.boards.models import Card
 from workshop.boards.service import column_keys, now
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.formats.builtin import WRITE
+from workshop.i18n import current_language
 from workshop.live.commands import ANY_PHASE, command
 from workshop.live.context import Context
-from workshop.i18n import current_language
 from workshop.live.visibility import (
     NO,
     Viewer,

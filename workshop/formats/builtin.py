@@ -134,7 +134,8 @@ FORMATS: dict[str, Format] = {
             _defaults(anonymous=True, vote_budget=5, multi_dots=True),
             (
                 PhaseSpec("silent", "Écriture silencieuse", "Silent writing",
-                          "Écrivez seul, sans parler. Les autres ne voient pas encore vos post-it.", 10, (WRITE,), private=True),
+                          "Écrivez seul, sans parler. Les autres ne voient pas encore vos post-it.", 10, (WRITE,),
+                          private=True),
                 _sort(15),
                 PhaseSpec("name", "Nommer les groupes", "Naming clusters",
                           "Donnons à chaque groupe un titre qui dit l'idée commune.", 10, (GROUP, REACT)),

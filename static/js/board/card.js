@@ -1,9 +1,11 @@
 // The card view: one note of the board (text, author, its actions, the edit form), with the facilitation parts
 // (card-extras.js) and the practice parts (links to sheets, the tick box, "elsewhere, this helped"). A card is
 // drawn again only when what it shows changed, so a half-typed reply or an open list of suggestions stays.
-import { button, el, fmt } from "./dom.js";
+import { button, el, fmt, labels } from "./dom.js";
 import { createExtras, extrasSignature } from "./card-extras.js";
 import { isModerator } from "./selectors.js";
+
+const languageNames = labels("language-names"); // each language in its own name (workshop/i18n.py)
 
 export function createCards({ store, t, refresh, speech }) {
   const template = document.getElementById("card-template");
@@ -86,7 +88,7 @@ export function createCards({ store, t, refresh, speech }) {
 
   /** Moderators see the language a card was written in (its catalog name in its own script, its code shown). */
   function languageTag(code) {
-    const name = t.board.languages[code] || code;
+    const name = languageNames[code] || code;
     return el("span", { className: "note-language", title: fmt(t.board.card_language, { language: name }),
       dataset: { testid: "card-language", language: code }, textContent: code });
   }

@@ -16,14 +16,15 @@ export function columnLabel(column) {
   return words[column.label] || (pageLanguage === "en" && column.label_en) || column.label;
 }
 
+// Symbols every phone and the test machine's fonts draw (no emoji: they fall back to empty boxes where missing).
 const PICTOGRAMS = {
-  obstacle: "🚧", lever: "🔑", method: "🛠️", resource: "📎", opportunity: "🚪", ideas: "💡", clusters: "🗂️",
-  situation: "📖", questions: "❓", contract: "🤝", suggestions: "💬", action_plan: "✅", learnings: "🎓",
-  round1: "☕", round2: "☕", round3: "☕", harvest: "🧺", strengths: "💪", weaknesses: "⚠️",
-  opportunities: "🌱", threats: "⛈️", account: "📖", hypotheses: "🤔", synthesis: "✅",
+  obstacle: "⚠", lever: "↗", method: "✔", resource: "⚒", opportunity: "★", ideas: "☀", clusters: "❖",
+  situation: "✍", questions: "?", contract: "⚖", suggestions: "☛", action_plan: "➜", learnings: "✦",
+  round1: "☕", round2: "☕", round3: "☕", harvest: "✿", strengths: "✚", weaknesses: "▼",
+  opportunities: "★", threats: "⚡", account: "✍", hypotheses: "?", synthesis: "✔",
 };
 
 /** The pictogram of a column (a note for columns a facilitator added). */
 export function pictogram(key) {
-  return PICTOGRAMS[key] || "🗒️";
+  return PICTOGRAMS[key] || "✎";
 }

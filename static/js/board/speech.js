@@ -13,6 +13,22 @@ function pick(language) {
     || voices.find((v) => primary(v.lang) === language) || null;
 }
 
+const SVG = "http://www.w3.org/2000/svg";
+
+/** A loudspeaker drawn inline (no image file, no emoji font needed), hidden from screen readers. */
+function speaker() {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.setAttribute("class", "read-aloud-icon");
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("d", "M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4z");
+  path.setAttribute("fill", "currentColor");
+  svg.append(path);
+  return svg;
+}
+
 export function createSpeech(language) {
   voice = pick(language);
   if (synth && typeof synth.addEventListener === "function") {
@@ -33,7 +49,8 @@ export function createSpeech(language) {
 
   /** A "listen" button that reads `text()`; hidden while the device has no voice of the page's language. */
   function readButton(label, text) {
-    const b = button(`🔊 ${label}`, () => speak(text()), "read-aloud");
+    const b = button(label, () => speak(text()), "read-aloud");
+    b.prepend(speaker());
     b.dataset.testid = "read-aloud";
     b.hidden = !voice;
     return b;
