@@ -123,6 +123,7 @@ export function mountColumns({ store, t, speech }) {
     const count = el("span", { className: "count" });
     const list = el("div", { className: "notes" });
     const area = el("textarea", { name: "text", maxLength: 500, rows: 2, placeholder: b.placeholder, value: draft,
+      dir: "auto",
       "aria-label": `${columnLabel(column)} : ${b.placeholder}` });
     const error = el("p", { className: "field-error", hidden: true });
     const add = el("button", { type: "submit", className: "button primary", textContent: b.add });
@@ -145,7 +146,8 @@ export function mountColumns({ store, t, speech }) {
       store.addCard(column.key, text);
     });
     const section = el("section", { className: "column", dataset: { column: column.key } },
-      el("header", {}, el("span", { className: "column-picto", "aria-hidden": "true", textContent: pictogram(column.key) }),
+      el("header", {},
+        el("span", { className: "column-picto", "aria-hidden": "true", textContent: pictogram(column.key) }),
         el("h2", { textContent: columnLabel(column) }), count),
       el("p", { className: "column-prompt", textContent: tr(column.prompt) }), list, form);
     section.style.setProperty("--note", column.color);
