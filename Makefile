@@ -5,7 +5,8 @@ FLASK := .venv/bin/flask --app workshop
 HOST ?= 127.0.0.1
 PORT ?= 5000
 VENDOR := static/vendor
-MO := workshop/translations/en/LC_MESSAGES/messages.mo
+# Every catalog (en, and the participant languages ar, tr, pt, es, ro, ta) is compiled.
+MO := $(patsubst %.po,%.mo,$(wildcard workshop/translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run serve build test test-fast test-postgres bench assets translations db seed system-deps lint extract-messages clean
 
@@ -36,8 +37,8 @@ $(VENDOR)/.built: package.json package-lock.json
 
 assets: $(VENDOR)/.built
 
-$(MO): workshop/translations/en/LC_MESSAGES/messages.po .venv/.installed
-	.venv/bin/pybabel compile --use-fuzzy -d workshop/translations
+workshop/translations/%/LC_MESSAGES/messages.mo: workshop/translations/%/LC_MESSAGES/messages.po .venv/.installed
+	.venv/bin/pybabel compile --use-fuzzy -d workshop/translations -l $*
 
 translations: $(MO)
 

@@ -73,8 +73,8 @@ def test_board_page_and_its_script_strings_in_english(client, make_user, make_wo
     assert "Atelier du jeudi" in html  # what people typed is never translated
     # strings handed to the board's scripts through the JSON blocks
     board = script_strings(html, "board-i18n")
-    assert board["placeholder"] == "Write here (500 characters max)"
-    assert board["offline"] == "Offline: your cards are kept and will be sent when the connection returns."
+    assert board["placeholder"] == "Write one idea here"
+    assert board["offline"] == "No network. Your notes are kept. They will be sent when the network is back."
     facilitation = script_strings(html, "facilitation-i18n")
     assert facilitation["step"] == "Step {n} of {total}" and facilitation["dots_left"] == "Dots: {n} of {total}"
     assert [facilitation[f"reaction_{kind}"] for kind in ("same", "dig", "thanks")] == [
@@ -86,7 +86,7 @@ def test_board_page_and_its_script_strings_in_english(client, make_user, make_wo
         assert not french, french
 
     french_page = page(client, f"/j/{workshop['code']}?lang=fr")
-    assert script_strings(french_page, "board-i18n")["placeholder"] == "Écrivez ici (500 caractères au plus)"
+    assert script_strings(french_page, "board-i18n")["placeholder"] == "Écrivez une idée ici"
 
 
 @pytest.mark.parametrize("url, title, message", [

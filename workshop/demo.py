@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.boards import service as boards
+from workshop.boards.demo import seed_cards_in_other_languages
 from workshop.boards.models import Workshop
 from workshop.cli_params import BoundedInt
 from workshop.extensions import db
@@ -71,6 +72,7 @@ def seed_board(session: Session) -> Workshop:
             people[name] = boards.join(session, {"code": workshop.code, "name": name}).participant
         current_kernel().perform(session, people[name], "card.add",
                                  {"client_id": uuid.uuid4().hex, "column": column, "text": text}, rate_limited=False)
+    seed_cards_in_other_languages(session, workshop)
     return workshop
 
 

@@ -22,6 +22,8 @@ from workshop.extensions import db, limiter, login_manager, socketio
 from workshop.facilitation.replies import hidden_replies
 from workshop.facilitation.state import facilitation_state
 from workshop.facilitation.steering import BoardSteering
+from workshop.formats.texts import translations as format_translations
+from workshop.i18n import LANGUAGE_NAMES, remember_on_device, text_direction
 from workshop.jobs.queue import install as install_jobs
 from workshop.live.commands import Registry
 from workshop.live.kernel import Kernel
@@ -99,6 +101,9 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["public_base"] = lambda: app.config["PUBLIC_URL"].rstrip("/")  # embed snippets
     app.jinja_env.globals["report_reasons"] = REPORT_REASONS  # the "Signaler" box on sheets, structures, links
+    app.jinja_env.globals.update(text_direction=lambda: text_direction(str(get_locale())),
+                                 language_names=LANGUAGE_NAMES, format_translations=format_translations)
+    app.after_request(remember_on_device)
     _install_guard(app)
 
 

@@ -8,6 +8,8 @@ import { mountHeader } from "./board/header.js";
 import { mountPhaseBar } from "./board/phase-bar.js";
 import { mountPracticesPanel } from "./board/practices-panel.js";
 import { mountReview } from "./board/review.js";
+import { pageLanguage } from "./board/lang.js";
+import { createSpeech } from "./board/speech.js";
 import { createStore } from "./board/store.js";
 
 const root = document.getElementById("board");
@@ -15,7 +17,7 @@ const t = { board: labels("board-i18n"), fac: labels("facilitation-i18n"), pract
   groups: labels("groups-i18n"), reasons: labels("report-reasons-i18n") };
 // A facilitator's session cookie is enough to join: no name to ask.
 const store = createStore({ code: root.dataset.code, autoJoin: root.dataset.moderator === "true" });
-const context = { store, t };
+const context = { store, t, speech: createSpeech(pageLanguage) };
 mountFrame(context);
 mountHeader(context);
 mountPhaseBar(context);

@@ -25,7 +25,7 @@ def test_card_typed_offline_waits_and_is_delivered_once(live, new_page, shot):
     live.server.stop()
     status = nadia.locator("#connection")
     expect(status).to_have_attribute("data-state", "offline")
-    expect(status).to_contain_text("Hors ligne")
+    expect(status).to_contain_text("Pas de réseau")
 
     text = "Un café des parents dans le hall de l'école, le vendredi matin."
     post_card(nadia, "lever", text)

@@ -12,9 +12,12 @@ from workshop.boards.models import Card
 from workshop.boards.service import column_keys, now
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.formats.builtin import WRITE
+from workshop.i18n import current_language
 from workshop.live.commands import ANY_PHASE, command
 from workshop.live.context import Context
 from workshop.live.visibility import (
+    NO,
+    Viewer,
     anonymous_author,
     hidden_for_participants,
     owner_only_until_reveal,
@@ -25,8 +28,24 @@ from workshop.validation import clean_id, clean_text, clean_token
 CARD_MAX = 500
 # A hidden card reaches participants as its place only; a private one (written in a private phase, not yet
 # revealed) shows its text to its author only; on an anonymous board nobody else learns who wrote it.
-CARD = policy("card", "cards", rules=(hidden_for_participants("card", "id", "client_id", "column"),
-                                      owner_only_until_reveal("id", "client_id", "column"), anonymous_author))
+_RULES = (hidden_for_participants("card", "id", "client_id", "column"),
+          owner_only_until_reveal("id", "client_id", "column"), anonymous_author)
+
+
+def _language_for_moderators(item: dict, viewer: Viewer, mine: bool) -> object:
+    """The language a card was written in is provenance for facilitators: on an anonymous board it could
+    point at its author, so participants never receive it (then the other rules apply as usual)."""
+    if viewer.moderator or "language" not in item:
+        return NO
+    item = {k: v for k, v in item.items() if k != "language"}
+    for rule in _RULES:
+        shown = rule(item, viewer, mine)
+        if shown is not NO:
+            return shown
+    return item
+
+
+CARD = policy("card", "cards", rules=(_language_for_moderators, *_RULES))
 CARD_EVENTS = ("card.added", "card.updated", "card.deleted", "card.hidden", "card.shown")
 
 
@@ -41,6 +60,7 @@ def card_dict(card: Card) -> dict:
         "hidden": card.hidden,
         "private": card.private,
         "table": card.table_no,
+        "language": card.language,
         "created_at": card.created_at.isoformat() if card.created_at else None,
         "updated_at": card.updated_at.isoformat() if card.updated_at else None,
     }
@@ -68,7 +88,7 @@ def add_card(ctx: Context, payload: dict) -> dict:
         return {"card": card_dict(existing)}
     card = Card(workshop_id=ctx.workshop_id, participant_id=ctx.participant.id, client_id=client_id,
                 column_key=column, text=text, created_at=now(), participant=ctx.participant,
-                private=bool(ctx.steering.phase.get("private")))
+                private=bool(ctx.steering.phase.get("private")), language=current_language())
     card.table_no = ctx.steering.table_of(ctx.participant, column)
     ctx.session.add(card)
     ctx.session.flush()

@@ -95,6 +95,9 @@ class Card(db.Model):
     # Written in a private phase and not yet revealed: only its author sees the text.
     private: Mapped[bool] = mapped_column(default=False)
     table_no: Mapped[int | None]  # world café: the author's table when posted in a round column
+    # The language the card was written in (the author's page language at card.add): provenance for
+    # facilitators, exports and practice sheets; never shown to other participants.
+    language: Mapped[str] = mapped_column(String(8), default="fr", server_default="fr")
     deleted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime | None]

@@ -34,7 +34,7 @@ def export_rows(session: Session, workshop: Workshop) -> list[dict]:
     for card in sorted(cards, key=lambda c: (order.get(c.column_key, 99), c.id)):
         group = groups.get(placements.get(card.id))
         rows.append({"id": card.id, "column": labels.get(card.column_key, card.column_key),
-                     "column_key": card.column_key, "text": card.text,
+                     "column_key": card.column_key, "text": card.text, "language": card.language,
                      "group": group.name if group else "", "group_id": group.id if group else None,
                      "merged": bool(group and group.kind == "merge"), "dots": dots.get(card.id, 0),
                      "reactions": reactions.get(card.id, 0),
@@ -63,7 +63,8 @@ def markdown(session: Session, workshop: Workshop) -> str:
             if group_id is not None:
                 lines += [f"### {_md(members[0]['group'] or _('Groupe sans nom'))}", ""]
             for row in members:
-                extra = [f"{row['dots']} ●" if row["dots"] else "", _md(row["author"]) if row["author"] else ""]
+                extra = [f"{row['dots']} ●" if row["dots"] else "", _md(row["author"]) if row["author"] else "",
+                         f"[{row['language']}]" if row["language"] != "fr" else ""]
                 suffix = " — ".join(filter(None, extra))
                 lines.append(f"- {_md(row['text'])}" + (f" ({suffix})" if suffix else ""))
             lines.append("")

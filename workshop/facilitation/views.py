@@ -42,10 +42,11 @@ def export_csv(workshop_id: int):
     out.write("\ufeff")  # so spreadsheet software reads UTF-8
     writer = csv.writer(out, delimiter=";")
     writer.writerow([_("Colonne"), _("Groupe"), _("Fusion"), _("Post-it"), _("Gommettes"), _("Réactions"),
-                     _("Auteur·rice")])
+                     _("Auteur·rice"), _("Langue")])
     for row in rows:
         writer.writerow([safe_cell(v) for v in (row["column"], row["group"], "oui" if row["merged"] else "",
-                                                        row["text"], row["dots"], row["reactions"], row["author"])])
+                                                        row["text"], row["dots"], row["reactions"], row["author"],
+                                                        row["language"])])
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(workshop, "csv")}"'})
 

@@ -79,13 +79,13 @@ def _defaults(**overrides) -> dict:
 
 def _vote(minutes: int = 5, label: str = "Vote par gommettes") -> PhaseSpec:
     return PhaseSpec("vote", label, "Dot voting",
-                     "Placez vos gommettes sur les post-it qui comptent le plus pour vous. "
-                     "Les résultats restent cachés jusqu'à leur révélation.", minutes, (VOTE, REACT))
+                     "Mettez vos gommettes sur les post-it les plus importants pour vous. "
+                     "On verra les résultats à la fin.", minutes, (VOTE, REACT))
 
 
 def _sort(minutes: int = 10) -> PhaseSpec:
     return PhaseSpec("cluster", "Regroupement", "Clustering",
-                     "Rapprochons les post-it qui disent la même chose et donnons un nom à chaque groupe.",
+                     "On met ensemble les post-it qui disent la même chose. On donne un nom à chaque groupe.",
                      minutes, (GROUP, REACT))
 
 
@@ -98,21 +98,20 @@ FORMATS: dict[str, Format] = {
             "Obstacles and levers",
             (
                 ColumnSpec("obstacle", "Freins", "Obstacles", "#fecaca",
-                           "Qu'est-ce qui bloque la coopération entre l'école et le centre social ?"),
+                           "Qu'est-ce qui bloque entre l'école et le centre social ?"),
                 ColumnSpec("lever", "Leviers", "Levers", "#bbf7d0", "Qu'est-ce qui a aidé à débloquer ?"),
                 ColumnSpec("method", "Manières de faire", "Methods", "#bfdbfe",
-                           "Une façon concrète de travailler ensemble qui a marché."),
+                           "Une façon de travailler ensemble qui a marché."),
             ),
             "Repérer ce qui bloque, ce qui aide et ce qui marche.",
             _defaults(),
             (
                 PhaseSpec("write", "Contributions", "Contributions",
-                          "Postez les freins rencontrés, les leviers qui ont aidé et les manières de faire "
-                          "qui ont marché. Un post-it par idée.", 15),
+                          "Écrivez ce qui bloque, ce qui aide et ce qui marche. Une idée par post-it.", 15),
                 _sort(10),
                 _vote(5),
                 PhaseSpec("debrief", "Mise en commun", "Debrief",
-                          "Regardons ensemble ce qui ressort : les priorités et les pratiques à formaliser.",
+                          "On regarde ensemble ce qui est le plus important.",
                           15, (REACT,)),
             ),
             (
@@ -135,8 +134,8 @@ FORMATS: dict[str, Format] = {
             _defaults(anonymous=True, vote_budget=5, multi_dots=True),
             (
                 PhaseSpec("silent", "Écriture silencieuse", "Silent writing",
-                          "Chacun·e écrit seul·e, en silence : vos post-it restent cachés aux autres "
-                          "jusqu'à la révélation.", 10, (WRITE,), private=True),
+                          "Écrivez seul, sans parler. Les autres ne voient pas encore vos post-it.", 10, (WRITE,),
+                          private=True),
                 _sort(15),
                 PhaseSpec("name", "Nommer les groupes", "Naming clusters",
                           "Donnons à chaque groupe un titre qui dit l'idée commune.", 10, (GROUP, REACT)),

@@ -192,7 +192,8 @@ class Kernel:
             raise Closed(_("Le tableau est verrouillé par l'animateur·rice."))
         phase = ctx.steering.phase
         if cmd.allows != ANY_PHASE and cmd.allows not in phase["allows"]:
-            raise Closed(_("Ce n'est pas possible pendant la phase « %(p)s ».", p=phase["label"]))
+            label = phase["label"]  # a built-in format's phase name is a catalog msgid: say it in the reader's words
+            raise Closed(_("Ce n'est pas possible pendant la phase « %(p)s ».", p=_(label)))
 
     # --- delivery -----------------------------------------------------------------------------------
 

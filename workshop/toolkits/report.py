@@ -50,7 +50,7 @@ def report_view(session: Session, workshop: Workshop) -> dict:
             "label": column.label_fr, "prompt": column.prompt, "color": column.color, "count": len(in_column),
             "groups": groups.get(column.key, []),
             "cards": [{"text": c.text, "author": names.get(c.participant_id, ""), "votes": card_dots.get(c.id, 0),
-                       "id": c.id} for c in in_column if c.id not in grouped],
+                       "id": c.id, "language": c.language} for c in in_column if c.id not in grouped],
         })
     fmt = FORMATS.get(workshop.format_key)
     return {

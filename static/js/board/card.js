@@ -1,11 +1,13 @@
 // The card view: one note of the board (text, author, its actions, the edit form), with the facilitation parts
 // (card-extras.js) and the practice parts (links to sheets, the tick box, "elsewhere, this helped"). A card is
 // drawn again only when what it shows changed, so a half-typed reply or an open list of suggestions stays.
-import { button, el } from "./dom.js";
+import { button, el, fmt, labels } from "./dom.js";
 import { createExtras, extrasSignature } from "./card-extras.js";
 import { isModerator } from "./selectors.js";
 
-export function createCards({ store, t, refresh }) {
+const languageNames = labels("language-names"); // each language in its own name (workshop/i18n.py)
+
+export function createCards({ store, t, refresh, speech }) {
   const template = document.getElementById("card-template");
   const drafts = new Map(); // "edit:<id>" -> text being edited, "reply:<id>" -> {open, text}
   const suggestions = new Map(); // card id -> the open "elsewhere" box
@@ -56,6 +58,8 @@ export function createCards({ store, t, refresh }) {
       node.querySelector(".note-state").textContent = t.board.hidden;
     }
     actions(state, node, card, mine, placeholder);
+    if (!placeholder) node.querySelector(".note-actions").prepend(speech.readButton(t.board.read, () => card.text));
+    if (card.language && isModerator(state)) node.querySelector(".note-meta").prepend(languageTag(card.language));
     if (drafts.has(`edit:${card.id}`)) node.querySelector(".note-text").replaceWith(editForm(card));
     if (drafts.has(`report:${card.id}`)) node.append(reportForm(card));
     if (reported.has(card.id)) node.querySelector(".note-state").textContent = t.board.report_sent;
@@ -87,6 +91,13 @@ export function createCards({ store, t, refresh }) {
         if (confirm(t.board.confirm_delete)) store.act("card.delete", { id: card.id }, { clear: true });
       });
     }
+  }
+
+  /** Moderators see the language a card was written in (its catalog name in its own script, its code shown). */
+  function languageTag(code) {
+    const name = languageNames[code] || code;
+    return el("span", { className: "note-language", title: fmt(t.board.card_language, { language: name }),
+      dataset: { testid: "card-language", language: code }, textContent: code });
   }
 
   function edit(id, text) {

@@ -6,12 +6,13 @@ import Sortable from "../../vendor/sortable.esm.js";
 import { createCards } from "./card.js";
 import { el, fmt, reorder } from "./dom.js";
 import { createGroups } from "./group.js";
+import { columnLabel, pictogram, tr } from "./lang.js";
 import { canGroup, myTable } from "./selectors.js";
 
-export function mountColumns({ store, t }) {
+export function mountColumns({ store, t, speech }) {
   const host = document.getElementById("columns");
   const refresh = () => render(store.state);
-  const cards = createCards({ store, t, refresh });
+  const cards = createCards({ store, t, refresh, speech });
   const groups = createGroups({ store, t, refresh, voteWidget: cards.voteWidget });
   let sections = new Map(); // column key -> {section, list, count, area, error, button}
   let columnsSignature = null;
@@ -122,7 +123,8 @@ export function mountColumns({ store, t }) {
     const count = el("span", { className: "count" });
     const list = el("div", { className: "notes" });
     const area = el("textarea", { name: "text", maxLength: 500, rows: 2, placeholder: b.placeholder, value: draft,
-      "aria-label": `${column.label} : ${b.placeholder}` });
+      dir: "auto",
+      "aria-label": `${columnLabel(column)} : ${b.placeholder}` });
     const error = el("p", { className: "field-error", hidden: true });
     const add = el("button", { type: "submit", className: "button primary", textContent: b.add });
     const form = el("form", { className: "composer" }, area, error, add);
@@ -144,8 +146,10 @@ export function mountColumns({ store, t }) {
       store.addCard(column.key, text);
     });
     const section = el("section", { className: "column", dataset: { column: column.key } },
-      el("header", {}, el("h2", { textContent: column.label }), count),
-      el("p", { className: "column-prompt", textContent: column.prompt || "" }), list, form);
+      el("header", {},
+        el("span", { className: "column-picto", "aria-hidden": "true", textContent: pictogram(column.key) }),
+        el("h2", { textContent: columnLabel(column) }), count),
+      el("p", { className: "column-prompt", textContent: tr(column.prompt) }), list, form);
     section.style.setProperty("--note", column.color);
     return { key: column.key, section, list, count, area, button: add, heads: new Map() };
   }

@@ -1,6 +1,7 @@
 // The facilitator's controls in the phase bar: phases, reveal, lock, timer, tables, votes, undo, grouping
 // suggestions, the selection of cards, columns, settings, exports and saving the format.
 import { button, el, fmt } from "./dom.js";
+import { columnLabel, tr } from "./lang.js";
 
 export function createControls({ store, t, redraw }) {
   const f = t.fac;
@@ -17,7 +18,7 @@ export function createControls({ store, t, redraw }) {
     const select = el("select", { className: "phase-select", "aria-label": f.phase,
       on: { change: (e) => send("phase.set", { phase: e.target.value }) } },
     ...fac.phases.map((p, i) => el("option", { value: p.key, selected: i === index,
-      textContent: `${i + 1}. ${p.label}${p.minutes ? ` (${p.minutes} min)` : ""}` })));
+      textContent: `${i + 1}. ${tr(p.label)}${p.minutes ? ` (${p.minutes} min)` : ""}` })));
     const selection = [...state.ui.selected];
     const more = el("details", { className: "more-tools", open: moreOpen,
       on: { toggle: () => { moreOpen = more.open; } } }, el("summary", { textContent: f.more }),
@@ -28,9 +29,9 @@ export function createControls({ store, t, redraw }) {
     saveFormatForm());
     return el("div", { className: "fac-controls" },
       el("div", { className: "control-row" },
-        prev ? button(`← ${prev.label}`, () => send("phase.set", { phase: prev.key })) : null,
+        prev ? button(`← ${tr(prev.label)}`, () => send("phase.set", { phase: prev.key })) : null,
         select,
-        next ? button(`${next.label} →`, () => send("phase.set", { phase: next.key }), "button small primary") : null,
+        next ? button(`${tr(next.label)} →`, () => send("phase.set", { phase: next.key }), "button small primary") : null,
         button(f.reveal_cards, () => send("cards.reveal")),
         button(fac.locked ? f.unlock : f.lock, () => send("board.lock", { locked: !fac.locked }))),
       el("div", { className: "control-row" }, el("span", { className: "small", textContent: f.timer }),
@@ -88,9 +89,9 @@ export function createControls({ store, t, redraw }) {
       sendThen("column.add", { label: label.value }, () => { label.value = ""; });
     } } }, label, el("button", { className: "button small", type: "submit", textContent: f.add_column }));
     const offered = state.fac.extraColumns.filter((c) => !state.columns.some((col) => col.key === c.key))
-      .map((c) => button(`+ ${c.label}`, () => send("column.add", { key: c.key })));
+      .map((c) => button(`+ ${columnLabel(c)}`, () => send("column.add", { key: c.key })));
     const existing = state.columns.map((c, i) => el("li", {},
-      el("span", { textContent: c.label }), " ",
+      el("span", { textContent: columnLabel(c) }), " ",
       i > 0 ? button("←", () => send("column.update", { key: c.key, position: i - 1 }), "link small") : null, " ",
       button(f.rename, () => {
         const name = prompt(f.column_name, c.label);

@@ -2,9 +2,10 @@
 // the facilitator the controls (controls.js); after it, the vote results once revealed (#results).
 import { createControls } from "./controls.js";
 import { el, fmt } from "./dom.js";
+import { tr } from "./lang.js";
 import { allows, clock, isModerator, myTable, remainingSeconds } from "./selectors.js";
 
-export function mountPhaseBar({ store, t }) {
+export function mountPhaseBar({ store, t, speech }) {
   const bar = document.getElementById("facilitation");
   const f = t.fac;
   const controls = createControls({ store, t, redraw: () => draw(store.state) });
@@ -28,8 +29,9 @@ export function mountPhaseBar({ store, t }) {
       el("div", { className: "phase-info" },
         el("p", { className: "phase-step muted small", textContent: fac.phases.length
           ? fmt(f.step, { n: index + 1, total: fac.phases.length }) : "" }),
-        el("h2", { className: "phase-label", textContent: phase.label, dataset: { testid: "phase-label" } }),
-        el("p", { className: "phase-instructions", textContent: phase.instructions }),
+        el("h2", { className: "phase-label", textContent: tr(phase.label), dataset: { testid: "phase-label" } }),
+        el("p", { className: "phase-instructions", textContent: tr(phase.instructions) }),
+        phase.instructions ? speech.readButton(t.board.read, () => tr(phase.instructions)) : null,
         phase.private ? el("p", { className: "phase-private small", textContent: f.private_phase }) : null,
         fac.locked ? el("p", { className: "badge badge-locked", textContent: f.locked, dataset: { testid: "locked" } })
           : null),
