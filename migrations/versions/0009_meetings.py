@@ -67,6 +67,7 @@ def upgrade():
     sa.Column('meeting_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('profile_kind', sa.String(length=20), nullable=False),
     sa.Column('structure_id', sa.Integer(), nullable=True),
     sa.Column('structure_name', sa.String(length=200), nullable=False),

@@ -65,6 +65,7 @@ def test_check_in_then_board_seat_is_the_same_participant_each_time(session, mee
     assert board.id == again.id == workshop.id and token != token2
     seats = list(session.scalars(select(Participant).where(Participant.workshop_id == workshop.id)))
     assert [(s.name, s.id) for s in seats] == [("Awa Diallo", person.participant_id)]
+    assert seats[0].profile == person.profile_kind  # what she said at registration reaches the balance of the room
     stranger = session.get(User, make_user("facilitator").id)  # facilitates, but not this meeting
     with pytest.raises(Forbidden):
         registrations.check_in(session, stranger, meeting, person)
@@ -135,13 +136,3 @@ def test_parallel_slot_creates_real_boards_and_checks_bounds(session, meeting_id
     assert all(p["workshops"] == [] or board not in [w.workshop for w in p["workshops"]]
                for p in service.programme(session, meeting))
 
-
-def test_confirmations_say_what_would_be_sent_without_sending(session, meeting_id):
-    meeting = session.get(Meeting, meeting_id)
-    silent, _ = registrations.register(session, meeting, _person("Sans adresse"))
-    assert registrations.confirmations(silent, meeting, "https://x/r") == []
-    registrations.register(session, meeting, _person("Deux"))
-    waiting, _ = registrations.register(session, meeting, _person("Awa", email="Awa@Exemple.fr"))
-    [message] = registrations.confirmations(waiting, meeting, "https://x/rencontres/inscription/abc")
-    assert message["to"] == "Awa@exemple.fr" and "liste d'attente" in message["body"]
-    assert "https://x/rencontres/inscription/abc" in message["body"]

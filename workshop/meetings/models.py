@@ -90,6 +90,7 @@ class Registration(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(8), default="fr")  # of the page they registered on: their e-mails
     profile_kind: Mapped[str] = mapped_column(String(20), default="other")
     structure_id: Mapped[int | None] = mapped_column(ForeignKey("structure.id", ondelete="SET NULL"))
     structure_name: Mapped[str] = mapped_column(String(200), default="")  # typed when not on the map

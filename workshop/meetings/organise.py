@@ -19,8 +19,8 @@ from workshop.extensions import db
 from workshop.formats.builtin import FORMATS
 from workshop.formats.service import format_choices
 from workshop.forms import attach_error
+from workshop.meetings import mails, service
 from workshop.meetings import registration as registrations
-from workshop.meetings import service
 from workshop.meetings.forms import (
     ActionForm,
     ItemForm,
@@ -91,7 +91,8 @@ def edit(meeting_id: int):
     if form.validate_on_submit():
         try:
             service.update_meeting(db.session, current_user, meeting, _meeting_data(form), form.networks.data)
-            registrations.promote(db.session, meeting)  # a larger capacity lets people waiting in
+            # a larger capacity lets people waiting in
+            mails.moved_up(db.session, registrations.promote(db.session, meeting), meeting)
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

@@ -183,25 +183,14 @@ def open_board(session: Session, registration: Registration) -> tuple[Workshop, 
     seat = session.get(Participant, registration.participant_id) if registration.participant_id else None
     if seat is not None and seat.workshop_id == workshop.id:
         return workshop, boards.renew_token(session, seat)
-    joined = boards.join(session, {"code": workshop.code, "name": registration.name[:boards.NAME_MAX]},
-                         person=f"registration:{registration.id}")
+    profile = {"kind": registration.profile_kind}  # said at registration: not asked again on the board
+    if registration.structure_id is not None:
+        profile["structure_id"] = registration.structure_id
+    joined = boards.join(session, {"code": workshop.code, "name": registration.name[:boards.NAME_MAX],
+                                   "profile": profile}, person=f"registration:{registration.id}")
     registration.participant_id = joined.participant.id
     session.flush()
     return workshop, joined.token
-
-
-def confirmations(registration: Registration, meeting: Meeting, personal_url: str) -> list[dict[str, str]]:
-    """The messages a registration would send (no e-mail capability yet: nothing is sent). One to the person
-    when they gave an address, with their personal link."""
-    if not registration.email:
-        return []
-    if registration.status == "waiting":
-        body = _("Vous êtes sur la liste d'attente de « %(t)s ». Nous vous écrirons si une place se libère.",
-                 t=meeting.title)
-    else:
-        body = _("Votre inscription à « %(t)s » est confirmée.", t=meeting.title)
-    body += "\n" + _("Votre lien personnel (voir ou annuler) : %(u)s", u=personal_url)
-    return [{"to": registration.email, "subject": meeting.title, "body": body}]
 
 
 def walk_in_data(name: Any, profile_kind: Any, workshop_id: Any) -> dict[str, Any]:

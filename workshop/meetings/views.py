@@ -27,7 +27,7 @@ from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.mapping.models import Structure
-from workshop.meetings import ics, organise, restitution, service
+from workshop.meetings import ics, mails, organise, restitution, service
 from workshop.meetings import privacy as meetings_privacy
 from workshop.meetings import registration as registrations
 from workshop.meetings.forms import ActionForm, ChooseWorkshopForm, RegistrationForm, choices, optional_id
@@ -139,6 +139,7 @@ def register(meeting_id: int):
     if form.validate_on_submit():
         try:
             registration, token = registrations.register(db.session, meeting, form_data(form))
+            mails.registered(db.session, registration, meeting, token)
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -187,7 +188,8 @@ def cancel(token: str):
     """Cancel one's registration: the next person waiting moves up."""
     registration = registrations.by_token(db.session, token)
     if ActionForm().validate_on_submit():
-        registrations.cancel(db.session, registration)
+        meeting = service.get_meeting(db.session, registration.meeting_id)
+        mails.moved_up(db.session, registrations.cancel(db.session, registration), meeting)
         db.session.commit()
         flash(_("Votre inscription est annulée."), "success")
     return redirect(url_for("meetings.mine", token=token))
