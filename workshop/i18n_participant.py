@@ -106,6 +106,22 @@ PRIVACY = (
 )
 
 
+# templates/boards/home.html (what the programme produced, above the join box) and _profile_step.html (the
+# optional "je viens de…" step after the name)
+HOME_AND_PROFILE = (
+    "Vous avez un code ? Rejoindre un atelier", "Ce que le programme a produit", "villes", "structures",
+    "liens publics", "fiches publiées", "Dernières fiches publiées", "Les villes", "Panorama du programme",
+    "Présenter le panorama", "Présenter", "Vous venez… (facultatif)", "Je viens d'une école",
+    "Je viens d'un centre social", "Je suis parent", "Je viens d'une association", "Je viens d'une institution",
+    "Autre", "Passer", "Votre structure (facultatif) : tapez son nom",
+    "Seul·e l'animateur·rice le voit, pour connaître l'équilibre de la salle (écoles, centres sociaux, parents…). "
+    "Jamais les autres participant·es.",
+    "Elle compte dans l'équilibre de la salle et dans le panorama « qui manque ? ».",
+    "Aucune structure trouvée : vous pouvez passer.", "Recherche…",
+)
+
+
 def participant_msgids() -> list[str]:
     """Every msgid of the participant's path, once each: the fixed lists above and the built-in formats' words."""
-    return list(dict.fromkeys((*PAGES, *BOARD, *FACILITATION, *PRACTICES, *ERRORS, *PRIVACY, *format_texts())))
+    return list(dict.fromkeys((*PAGES, *BOARD, *FACILITATION, *PRACTICES, *ERRORS, *PRIVACY, *HOME_AND_PROFILE,
+                                       *format_texts())))

@@ -69,10 +69,12 @@ def export_practices(session: Session, viewer: User | None, ids: list[int] | Non
 
 
 def _public_provenance(provenance: dict | None) -> dict | None:
-    """Without the first names of the people who wrote the cards (public export)."""
+    """Without the first names of the people who wrote the cards, nor the language each was written in, which in
+    a room with one Arabic-speaking parent names her as surely (public export)."""
     if not provenance:
         return provenance
-    return {**provenance, "cards": [{**c, "author": None} for c in provenance.get("cards", [])]}
+    return {**provenance, "cards": [{k: v for k, v in c.items() if k != "language"} | {"author": None}
+                                    for c in provenance.get("cards", [])]}
 
 
 @dataclass

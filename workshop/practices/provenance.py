@@ -54,7 +54,7 @@ def create_from_cards(session: Session, user: User, workshop_id: int, card_ids: 
     provenance = {
         "workshop_id": workshop.id, "workshop_title": workshop.title, "workshop_place": workshop.place,
         "workshop_held_on": workshop.held_on.isoformat() if workshop.held_on else None,
-        "cards": [{"id": c.id, "column": c.column_key, "text": c.text, "language": c.language,
+        "cards": [{"id": c.id, "column": c.column_key, "text": c.text, "language": None if anonymous else c.language,
                    "author": None if anonymous or c.participant is None else c.participant.name} for c in cards],
         "groups": groups or [], "anonymous": anonymous, "at": now().isoformat(timespec="seconds"),
     }
