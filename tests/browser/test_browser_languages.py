@@ -56,6 +56,9 @@ def join_in(page: Page, live, lang: str, name: str) -> None:
     expect(dialog).to_contain_text(t("Un post-it, c'est une petite note : une idée par note."))
     dialog.get_by_label(t("Votre prénom (ou un pseudo)")).fill(name)
     dialog.get_by_role("button", name=t("Entrer dans l'atelier")).click()
+    # the optional "je viens de…" step, in the parent's language too: a parent may pass it
+    expect(dialog).to_contain_text(t("Vous venez… (facultatif)"))
+    dialog.get_by_role("button", name=t("Je suis parent")).click()
     expect(dialog).to_be_hidden()
     expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
 
