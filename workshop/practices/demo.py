@@ -182,20 +182,25 @@ def seed_practices(session: Session, count: int, *, seed: int = 2024) -> int:
     keys = list(labels)
     networks = list(session.scalars(select(Network.id)))
     author = session.scalar(select(User).order_by(User.id).limit(1))
-    start = (session.scalar(select(func.max(Practice.id))) or 0) + 1
     base = datetime(2023, 9, 1)
-    practices, versions, links, facets, docs = [], [], [], [], []
-    for offset in range(count):
-        pid = start + offset
+    practices, drafts = [], []
+    for _offset in range(count):
         row = generate(rng, keys)
         plain = row.pop("_plain")
         status = rng.choice(STATUSES)
         moment = base + timedelta(minutes=rng.randint(0, 60 * 24 * 800))
         nets = rng.sample(networks, rng.randint(1, len(networks))) if networks else []
-        practices.append({"id": pid, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)), **row,
+        practices.append({"uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)), **row,
                           "status": status, "version": 1, "toolkit_uses": rng.choice((0, 0, 0, 1, 2, 5)),
                           "created_by_id": author.id if author else None, "created_at": moment,
                           "updated_at": moment, "published_at": moment if status == "published" else None})
+        drafts.append((row, plain, status, moment, nets))
+    # Core inserts (plain executemany): the ORM's bulk path costs more than the database here. The ids come
+    # from the database (given ones would leave PostgreSQL's sequence behind: the next sheet would collide).
+    ids = session.scalars(insert(Practice.__table__).returning(Practice.__table__.c.id, sort_by_parameter_order=True),
+                          practices).all() if practices else []
+    versions, links, facets, docs = [], [], [], []
+    for pid, (row, plain, status, moment, nets) in zip(ids, drafts, strict=True):
         versions.append({"practice_id": pid, "number": 1, "data": {**row, "networks": sorted(nets)},
                          "author_id": author.id if author else None, "author_name": author.name if author else "",
                          "note": "Création", "at": moment})
@@ -207,8 +212,8 @@ def seed_practices(session: Session, count: int, *, seed: int = 2024) -> int:
         facets += [{"practice_id": pid, "facet": "kind", "value": row["kind"]},
                    {"practice_id": pid, "facet": "status", "value": status}]
         docs.append((pid, _document(row, plain, labels)))
-    # Core inserts (plain executemany): the ORM's bulk path costs more than the database here.
-    session.execute(insert(Practice.__table__), practices)
+    if not ids:
+        return 0
     session.execute(insert(PracticeVersion.__table__), versions)
     if links:
         session.execute(insert(practice_network), links)
