@@ -72,6 +72,17 @@ def test_names_on_the_map_are_text_and_nothing_runs(hostile, page):
         n++;
       }); return n; }""")
     assert opened >= 2  # the structure's marker and the QPV's outline
+    # The popup of a link names both its structures: open the ones that name the planted structure.
+    links = page.evaluate("""() => { let n = 0; window.passerellesMap.eachLayer((layer) => {
+        if (!(layer instanceof L.Polyline) || !layer.getPopup || !layer.getPopup()) return;
+        let content = layer.getPopup().getContent();
+        if (typeof content === "function") content = content(layer);
+        if (typeof content === "string" || !content.textContent.includes("onerror")) return;
+        layer.openPopup(layer.getLatLngs()[0]);
+        n++;
+      }); return n; }""")
+    assert links >= 1
+    expect(page.locator(".leaflet-popup-content").filter(has_text="↔").first).to_contain_text("<img src=x onerror=")
     page.wait_for_timeout(300)
     tips = page.locator(".leaflet-tooltip, .leaflet-popup-content")
     texts = " ".join(tips.all_text_contents())

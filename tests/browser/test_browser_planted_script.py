@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -22,10 +23,16 @@ from workshop.extensions import db
 from workshop.facilitation import next_steps
 from workshop.frameworks import service as frameworks
 from workshop.live.kernel import current_kernel
+from workshop.mail import invitations
 from workshop.mapping.demo import seed_structures
 from workshop.mapping.models import Structure
+from workshop.meetings import registration as registrations
+from workshop.meetings import service as meetings
+from workshop.moderation import service as moderation
 from workshop.networks import service as networks
+from workshop.peergroups import service as peergroups
 from workshop.practices import reviews, sheets
+from workshop.programme import plan
 from workshop.toolkits import service as toolkits
 
 pytestmark = pytest.mark.browser
@@ -39,7 +46,9 @@ SHOWN = "<img src=x onerror="  # what a person reads where the markup is shown a
 @pytest.fixture
 def planted(app):
     """Demo data with markup in each user-visible field: structure, participant, card, group, workshop, next step,
-    sheet (title, summary, body, structures), framework, toolkit (title, section), account."""
+    sheet (title, summary, body, structures), framework, toolkit (title, section), account; and what session 5
+    added: a meeting (title, description, place) and a registration (name, needs), a peer group, a programme
+    (title, aims), a report's details, an invitation."""
     with app.test_request_context():
         workshop = seed_board(db.session)
         seed_structures(db.session, 6)
@@ -70,9 +79,25 @@ def planted(app):
             "title": f"{LONG} boîte", "subtitle": f"{LONG} sous-titre",
             "sections": [{"title": f"{SHORT} section", "entries": [practice.id]}]}, toolkit.revision)
         toolkits.publish(db.session, admin, toolkit.id)
+        starts = datetime.now().replace(microsecond=0) + timedelta(days=20)
+        meeting = meetings.create_meeting(db.session, admin, {
+            "title": f"{LONG} rencontre", "description": f"{LONG} description", "place": f"{SHORT} salle",
+            "starts_at": starts, "ends_at": starts + timedelta(hours=3), "capacity": 30, "public": True})
+        meetings.create_workshops(db.session, admin, meeting, 2)
+        registrations.register(db.session, meeting, {"name": SHORT, "profile_kind": "parent",
+                                                     "email": "piege@exemple.fr", "needs": f"{LONG} besoins"})
+        group = peergroups.create_group(db.session, facilitator, f"{LONG} groupe de pairs", purpose=f"{LONG} but")
+        year = date.today().year
+        programme = plan.save_programme(db.session, admin, {
+            "title": f"{SHORT} programme", "aims": f"{LONG} objectifs", "starts_on": f"{year}-01-01",
+            "ends_on": f"{year}-12-31", "cities": ""})
+        moderation.report(db.session, "structure", structure.id,
+                          {"reason": "hurtful", "details": f"{LONG} précisions"}, user=facilitator)
+        invitations.invite(db.session, admin, "invite-piege@exemple.fr", SHORT, "member")
         db.session.commit()
         ids = {"code": workshop.code, "workshop": workshop.id, "structure": structure.id, "practice": practice.id,
-               "toolkit": toolkit.id}
+               "toolkit": toolkit.id, "meeting": meeting.id, "meeting_code": meeting.code, "group": group.id,
+               "programme": programme.id}
     live = LiveServer(app, port=free_port(5800, 5899)).start()
     yield live, ids
     live.stop()
@@ -114,6 +139,20 @@ def test_board_shows_names_cards_and_groups_as_text(planted, page):
     ("/structures/{structure}", 1),                    # structure name
     ("/carte/panorama", 0),
     ("/admin/comptes", 1),                             # account name
+    ("/", 1),                                          # the home's latest sheets
+    ("/rencontres", 1),                                # meeting title
+    ("/rencontres/{meeting}", 2),                      # title, description, place
+    ("/rencontres/{meeting}/inscrits", 2),             # registrant's name and needs (organisers)
+    ("/r/{meeting_code}", 1),                          # the phone's pick of a workshop
+    ("/groupes", 1),                                   # peer group name
+    ("/groupes/{group}", 2),                           # name and purpose
+    ("/programmes/{programme}", 2),                    # title and aims
+    ("/dispositifs/piege", 1),                         # framework label in the catalogue
+    ("/moderation", 1),                                # a report's details
+    ("/admin/invitations", 1),                         # the invited person's name
+    ("/presentation/boite-a-outils/{toolkit}", 1),     # slides of a published toolkit
+    ("/integrer/fiche/{practice}", 1),                 # embeds: a sheet, a toolkit
+    ("/integrer/boite-a-outils/{toolkit}", 1),
 ])
 def test_every_page_shows_planted_markup_as_text_and_runs_nothing(planted, page, path, times):
     live, ids = planted
