@@ -39,8 +39,9 @@ def _clear_if_stale(session: Session) -> None:
         get_renderer().clear()
 
 
-def _drop_mark(session: Session, _transaction) -> None:
-    session.info.pop(STALE, None)
+def _drop_mark(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction rolled back (a savepoint's rollback keeps the mark)
+        session.info.pop(STALE, None)
 
 
 def install() -> None:
