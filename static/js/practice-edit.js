@@ -27,9 +27,14 @@ function start() {
     el.addEventListener("input", () => {
       touched.add(name);
       clearTimeout(timers.get(name));
-      timers.set(name, setTimeout(() => socket.emit("typing", { practice_id: practiceId, field: name, value: el.value }), 400));
+      timers.set(name, setTimeout(() => socket.emit("typing", {
+        practice_id: practiceId, field: name, value: el.value, version: Number(version?.value) || undefined,
+      }), 400));
     });
   }
+  // Keystrokes not yet sent when the form is submitted go with the save: sent later, they would reach the others
+  // after the "saved" notice.
+  form.addEventListener("submit", () => { for (const timer of timers.values()) clearTimeout(timer); });
 
   socket.on("connect", () => {
     socket.emit("join", { practice_id: practiceId }, (ack) => {
@@ -39,7 +44,7 @@ function start() {
   socket.on("editors", (data) => showEditors(data.names));
   socket.on("typing", (data) => {
     const el = fields.get(data.field);
-    if (!el) return;
+    if (!el || (data.version && data.version < Number(version?.value))) return;
     if (touched.has(data.field)) return say(t.both_typing.replace("{name}", data.by).replace("{field}", label(el)));
     el.value = data.value;
     el.classList.add("remote-change");

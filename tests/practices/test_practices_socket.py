@@ -108,8 +108,18 @@ def test_co_editors_see_each_others_typing_and_saves(app, people, make_practice)
                           namespace="/practice", callback=True)
         assert ack["ok"]
         typed = [m["args"][0] for m in karim.get_received("/practice") if m["name"] == "typing"]
-        assert typed == [{"field": "context", "value": "On écrit ensemble", "by": "Coord Cs"}]
+        assert typed == [{"field": "context", "value": "On écrit ensemble", "by": "Coord Cs", "version": None}]
         assert claire.get_received("/practice") == []  # not echoed to the typist
+        # The typist's form version goes with the keystroke, so a form already on a newer save can drop it.
+        claire.emit("typing", {"practice_id": practice_id, "field": "context", "value": "v1", "version": 1},
+                    namespace="/practice", callback=True)
+        typed = [m["args"][0] for m in karim.get_received("/practice") if m["name"] == "typing"]
+        assert typed == [{"field": "context", "value": "v1", "by": "Coord Cs", "version": 1}]
+        for version in ("1", 0, True, 2**40):
+            refused = claire.emit("typing", {"practice_id": practice_id, "field": "context", "value": "x",
+                                             "version": version}, namespace="/practice", callback=True)
+            assert refused["error"]["code"] == "invalid", version
+        assert karim.get_received("/practice") == []
         bad = claire.emit("typing", {"practice_id": practice_id, "field": "version", "value": "9"},
                           namespace="/practice", callback=True)
         assert bad["error"]["code"] == "invalid"

@@ -29,7 +29,9 @@ class PracticeNamespace(GuardedNamespace):
 
     Client events (each answers {"ok": true, ...} or {"ok": false, "error": {...}}):
     - `join` {"practice_id"}: editors of the sheet only; answers {"version", "editors": [names]}
-    - `typing` {"practice_id", "field", "value"}: relayed as `typing` {"field", "value", "by"} to the others
+    - `typing` {"practice_id", "field", "value", "version"?}: relayed as `typing` {"field", "value", "by",
+      "version"} to the others; `version` is the typist's form version, so a form already moved to a newer save
+      can ignore a keystroke sent before that save (a late one would overwrite its "saved" notice)
     Server events: `typing`, `saved` {"version", "by", "fields"} after a save, `editors` {"names"}.
     """
 
@@ -63,9 +65,11 @@ class PracticeNamespace(GuardedNamespace):
         practice = self._editable(payload)
         field, value = payload.get("field"), payload.get("value")
         sheets.check_typing(field, value)
+        version = payload.get("version")
+        version = None if version is None else clean_id(version, "version")
         if self.present.get(request.sid, (None,))[0] != practice.id:
             raise Forbidden(_("Ouvrez d'abord la fiche en modification."))
-        socketio.emit("typing", {"field": field, "value": value, "by": current_user.name},
+        socketio.emit("typing", {"field": field, "value": value, "by": current_user.name, "version": version},
                       to=practice_room(practice.id), namespace=PRACTICE_NAMESPACE, skip_sid=request.sid)
         return {}
 
