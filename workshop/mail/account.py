@@ -83,7 +83,7 @@ def _apply(part: str, form, user) -> str:
             accounts.authenticate(db.session, user.email, form.current.data)
         except ValidationError:
             raise ValidationError(_("Mot de passe actuel incorrect."), field="current") from None
-        recovery.set_password(db.session, user, form.password.data)
+        accounts.set_password(db.session, user, form.password.data)
         return _("Mot de passe changé : vos autres sessions sont fermées.")
     wanted = [key for key in notifications.KINDS if request.form.get(f"kind-{key}")]
     notifications.choose(db.session, user, wanted, form.digest.data)

@@ -37,9 +37,7 @@ def _require_admin(actor: User | None) -> None:
 
 def _clean(session: Session, email: str, name: str, role: str, language: str, network_id: int | None,
            structure_id: int | None) -> dict:
-    email = accounts.normalise_email(email)
-    if not accounts.EMAIL_RE.match(email) or len(email) > 254:
-        raise ValidationError(_("Adresse e-mail invalide."), field="email")
+    email = accounts.clean_email(email)
     name = clean_name(name or "", "name", min_len=1, max_len=120, label=_("Nom"))
     if role not in ROLES:
         raise ValidationError(_("Rôle inconnu : %(role)s (admin, facilitator ou member).", role=role),
