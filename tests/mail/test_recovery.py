@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import html
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import update
 
 from tests.conftest import PASSWORD
@@ -103,6 +105,23 @@ def test_account_page_changes_name_language_email_and_password(app, client, make
                                                    "confirm": "encore-un-secret"}).status_code == 302
     assert client.get("/compte").status_code == 200  # this browser stays logged in
     assert other_browser.get("/compte").status_code == 302  # the other one is logged out
+
+
+@pytest.mark.parametrize("app_config", [{"LOGIN_FAILURE_RATE": "3/minute", "FAILURE_DELAY_BASE": 1.0}])
+def test_wrong_current_passwords_are_slowed_down_as_logins_are(app, client, make_user, login):
+    """A stolen session cannot try passwords faster on the account page than on the login page."""
+    user = make_user("member", email="lente@exemple.fr")
+    login(user)
+    wrong = {"current": "faux-faux", "password": "encore-un-secret", "confirm": "encore-un-secret"}
+    for _attempt in range(3):
+        assert client.post("/compte/motdepasse", data=wrong).status_code == 400
+    started = time.monotonic()
+    slowed = client.post("/compte/motdepasse", data=wrong)
+    assert slowed.status_code == 400 and time.monotonic() - started >= 1.0
+    assert "Mot de passe actuel incorrect." in text(slowed)
+    started = time.monotonic()  # the login page counts the same failures of this account
+    assert app.test_client().post("/connexion", data={"email": user.email, "password": "faux-faux"}).status_code == 200
+    assert time.monotonic() - started >= 1.0
 
 
 def test_account_page_needs_a_login(client):

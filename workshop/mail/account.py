@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from workshop.accounts import service as accounts
+from workshop.accounts.views import checked_login
 from workshop.errors import DomainError, ValidationError
 from workshop.extensions import db
 from workshop.forms import attach_error
@@ -80,7 +81,7 @@ def _apply(part: str, form, user) -> str:
                  "suivi.", email=form.email.data.strip().lower())
     if part == "motdepasse":
         try:
-            accounts.authenticate(db.session, user.email, form.current.data)
+            checked_login(user.email, form.current.data)  # slowed after failures, as the login is
         except ValidationError:
             raise ValidationError(_("Mot de passe actuel incorrect."), field="current") from None
         accounts.set_password(db.session, user, form.password.data)
