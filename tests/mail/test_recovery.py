@@ -9,12 +9,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from tests.conftest import PASSWORD
 from tests.mail.smtp import link_in, subject, text_of
 from workshop.extensions import db
-from workshop.mail.models import AccountToken
+from workshop.mail import tasks
+from workshop.mail import views as mail_views
+from workshop.mail.models import AccountToken, MailMessage
 from workshop.mail.tokens import now
 
 SENT = "Si un compte existe pour cette adresse, un lien pour choisir un nouveau mot de passe vient d'y être envoyé."
@@ -53,6 +55,23 @@ def test_reset_answers_the_same_for_any_address_and_the_link_works_once(app, cli
     assert "Demander un nouveau lien" in text(again)
     assert app.test_client().post("/connexion", data={"email": user.email,
                                                       "password": "nouveau-secret"}).status_code == 302
+
+
+def test_the_reset_request_does_the_same_work_for_any_address(app, client, make_user, smtp, monkeypatch):
+    """The request only queues a job (the job looks the address up): no timing tells a known address."""
+    make_user("member", email="connue@exemple.fr")
+    queued = []
+    monkeypatch.setattr(mail_views, "enqueue", lambda function, *args: queued.append((function, *args)))
+    for email in ("Connue@exemple.fr", "inconnue@exemple.fr"):
+        assert client.post("/mot-de-passe-oublie", data={"email": email}).status_code == 200
+    assert queued == [(tasks.request_reset, "connue@exemple.fr"), (tasks.request_reset, "inconnue@exemple.fr")]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AccountToken)) == 0
+        assert db.session.scalar(select(func.count()).select_from(MailMessage)) == 0
+    with app.test_request_context():
+        assert [tasks.request_reset(email) for _function, email in queued] == [True, False]
+    assert len(smtp.wait_for("connue@exemple.fr").get_body(("plain",)).get_content()) > 0
+    assert smtp.to("inconnue@exemple.fr") == []
 
 
 def test_an_old_reset_link_is_refused(app, client, make_user, smtp):
