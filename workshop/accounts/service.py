@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, undefer
 from workshop.accounts.models import ROLES, User
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.greenlets import off_loop
+from workshop.i18n import STAFF_LANGUAGES
 from workshop.validation import clean_name
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -124,6 +125,15 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
         end_sessions(session, user)
     session.flush()
     return user
+
+
+def update_profile(session: Session, user: User, name: str, language: str) -> None:
+    """Change the name shown and the language of the person's pages and e-mails."""
+    if language not in STAFF_LANGUAGES:
+        raise ValidationError(_("Langue inconnue."), field="language")
+    user.name = clean_name(name or "", "name", max_len=120, label=_("Nom"))
+    user.language = language
+    session.flush()
 
 
 def set_password(session: Session, user: User, password: str) -> None:

@@ -14,9 +14,7 @@ from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.mail import recovery
 from workshop.mail.forms import EmailChangeForm, NotificationsForm, PasswordChangeForm, ProfileForm
-from workshop.mail.invitations import LinkExpired
 from workshop.notifications import service as notifications
-from workshop.validation import clean_name
 
 bp = Blueprint("account", __name__)
 FORMS = {"profil": ProfileForm, "courriel": EmailChangeForm, "motdepasse": PasswordChangeForm,
@@ -71,9 +69,8 @@ def save(part: str):
 
 def _apply(part: str, form, user) -> str:
     if part == "profil":
-        user.name = clean_name(form.name.data, "name", max_len=120, label=_("Nom"))
-        user.language = session["lang"] = form.language.data
-        db.session.flush()
+        accounts.update_profile(db.session, user, form.name.data, form.language.data)
+        session["lang"] = user.language
         return _("Profil enregistré.")
     if part == "courriel":
         recovery.request_email_change(db.session, user, form.email.data)
@@ -96,9 +93,7 @@ def confirm_email(token: str):
     """Follow the link sent to a new address: the account takes it."""
     try:
         user = recovery.confirm_email(db.session, token)
-    except LinkExpired as error:
-        return render_template("mail/expired.html", message=error.message, purpose="email"), error.status
-    except DomainError as error:
+    except DomainError as error:  # an old link, or the address taken meanwhile
         db.session.rollback()
         return render_template("mail/expired.html", message=error.message, purpose="email"), error.status
     db.session.commit()
