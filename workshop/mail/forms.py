@@ -9,8 +9,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from workshop.accounts.forms import ROLE_CHOICES
 from workshop.accounts.service import MAX_PASSWORD, MIN_PASSWORD
+from workshop.i18n import LANGUAGE_NAMES, STAFF_LANGUAGES
 
-LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in STAFF_LANGUAGES]
 
 
 def _email_field(label: object = None) -> EmailField:
