@@ -136,7 +136,3 @@ def send_digests(session: Session) -> int:
     session.flush()
     return sent
 
-
-def waiting_count(session: Session, user_id: int) -> int:
-    return len(session.scalars(select(Notification.id).where(Notification.user_id == user_id,
-                                                             Notification.mailed_at.is_(None))).all())
