@@ -110,6 +110,9 @@ def test_next_steps_falling_due_are_reminded_once_to_the_facilitator(app, make_u
 def test_notification_choices_on_the_account_page(app, client, make_user, login):
     user = make_user("member")
     login(user)
+    page = text(client.get("/compte"))
+    assert "Une fiche pratique attend votre relecture" in page
+    assert "Votre inscription à une rencontre" not in page  # meetings.mails confirms it whatever the choices
     response = client.post("/compte/notifications", data={"kind-review_decided": "1", "digest": "y"})
     assert response.status_code == 302
     with app.app_context():
