@@ -16,18 +16,12 @@ from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.i18n import STAFF_LANGUAGES
 from workshop.mail import outbox, tokens
 from workshop.mail.models import Invitation
+from workshop.mail.tokens import LinkExpired
 from workshop.mapping import membership
 from workshop.mapping.models import Structure
 from workshop.networks import service as networks
 from workshop.networks.models import Network
 from workshop.validation import clean_name
-
-
-class LinkExpired(ValidationError):
-    """A link that was used, revoked or is too old: the page says so and offers a new one."""
-
-    code = "expired"
-    status = 410
 
 
 def _require_admin(actor: User | None) -> None:

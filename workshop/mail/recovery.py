@@ -14,8 +14,8 @@ from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.errors import ValidationError
 from workshop.mail import outbox, tokens
-from workshop.mail.invitations import LinkExpired
 from workshop.mail.models import AccountToken
+from workshop.mail.tokens import LinkExpired
 
 
 def _issue(session: Session, user: User, purpose: str, minutes: int, new_email: str = "") -> str:

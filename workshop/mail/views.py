@@ -16,7 +16,7 @@ from workshop.forms import attach_error
 from workshop.jobs.queue import enqueue
 from workshop.mail import account, admin, invitations, recovery, tasks
 from workshop.mail.forms import ForgotForm, SetPasswordForm
-from workshop.mail.invitations import LinkExpired
+from workshop.mail.tokens import LinkExpired
 
 bp = Blueprint("mail", __name__)
 bp.register_blueprint(account.bp)

@@ -26,6 +26,7 @@ KINDS: dict[str, Any] = {
     "link_to_validate": _l("Un lien entre structures attend votre validation"),
     "membership_claim": _l("Une demande de rattachement à une structure attend votre validation"),
     "next_step_due": _l("Une suite à donner arrive à échéance"),
+    "moderation_waiting": _l("Un signalement attend la modération"),
 }
 # A registration's confirmation is not among them: it goes to the address given when registering (meetings.mails),
 # account or not, and cannot be turned off here.
