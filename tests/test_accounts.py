@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from workshop.accounts import service as accounts
@@ -87,3 +88,25 @@ def test_only_an_admin_disables_accounts_and_not_their_own(session):
         accounts.set_active(session, admin, admin.id, False)
     assert session.get(User, admin.id).active
     assert session.get(User, facilitator.id).active
+
+
+def test_profile_takes_a_clean_name_and_a_staff_language(session):
+    user = accounts.create_user(session, "ines@exemple.fr", "Inès", "member", PASSWORD)
+    accounts.update_profile(session, user, "  Inès Martin ", "en")
+    assert (user.name, user.language) == ("Inès Martin", "en")
+    for name, language, field in (("Inès", "ar", "language"), ("", "fr", "name"), ("x" * 121, "fr", "name")):
+        with pytest.raises(ValidationError) as caught:
+            accounts.update_profile(session, user, name, language)
+        assert caught.value.field == field
+    assert (user.name, user.language) == ("Inès Martin", "en")
+
+
+def test_a_new_password_ends_every_session_and_keeps_the_length_rules(session):
+    user = accounts.create_user(session, "samia@exemple.fr", "Samia", "member", PASSWORD)
+    before = session.scalar(select(User.session_version).where(User.id == user.id))
+    for weak in ("court", "x" * (accounts.MAX_PASSWORD + 1)):
+        with pytest.raises(ValidationError):
+            accounts.set_password(session, user, weak)
+    accounts.set_password(session, user, "nouveau-secret")
+    assert session.scalar(select(User.session_version).where(User.id == user.id)) == before + 1
+    assert accounts.authenticate(session, user.email, "nouveau-secret") is user

@@ -1,6 +1,8 @@
 """A real SMTP server for the tests (aiosmtpd, on a free port): messages are parsed with the `email` stdlib as
 they arrive. `fail_once` answers 451 to the next message (a temporary failure), `refuse` answers 550 to
-recipients containing one of its strings (a permanent one)."""
+recipients containing one of its strings (a permanent one).
+
+Tests that read mail import the `smtp` fixture and set `app_config` to `smtp_config(smtp)`."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -71,6 +74,19 @@ class SmtpServer:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address in str(m["To"])]
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+def smtp_config(server: SmtpServer) -> dict:
+    """App settings that send to `server`, a temporary failure retried at once (3 tries in all)."""
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": server.port, "MAIL_RETRY_SECONDS": 0, "MAIL_MAX_ATTEMPTS": 3,
+            "MAIL_DEFAULT_SENDER": "Passerelles <ne-pas-repondre@passerelles.test>"}
 
 
 def text_of(message: EmailMessage) -> str:

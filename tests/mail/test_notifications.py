@@ -14,9 +14,10 @@ from workshop.accounts.models import User
 from workshop.boards import service as boards
 from workshop.extensions import db
 from workshop.facilitation.models import NextStep
+from workshop.moderation.models import Report
 from workshop.notifications import service as notifications
 from workshop.notifications.models import Notification
-from workshop.notifications.reminders import remind_next_steps
+from workshop.notifications.reminders import remind_moderation, remind_next_steps
 
 
 def text(response) -> str:
@@ -107,9 +108,36 @@ def test_next_steps_falling_due_are_reminded_once_to_the_facilitator(app, make_u
     assert len(smtp.to("anim@exemple.fr")) == 1
 
 
+def test_reports_waiting_reach_who_may_moderate_once_without_their_text(app, people, make_user, smtp):
+    facilitator = make_user("facilitator", email="anim@exemple.fr", name="Anim")
+    _set(app, people.coord_ef, language="en")
+    with app.test_request_context():
+        workshop = boards.create_workshop(db.session, db.session.get(User, facilitator.id), "Atelier parents")
+        db.session.add_all([
+            Report(target_kind="practice", target_id=1, reason="personal_data", details="Karim B., 3e B",
+                   excerpt="La famille B. du 12 rue"),
+            Report(target_kind="card", target_id=1, workshop_id=workshop.id, reason="hurtful", excerpt="Texte")])
+        db.session.commit()
+        assert remind_moderation(db.session) == 7  # admin and both coordinators hear of both; the card's facilitator
+        db.session.commit()
+        assert remind_moderation(db.session) == 0
+        db.session.commit()
+    smtp.wait_for("admin@exemple.fr", count=2)
+    assert len(smtp.to("anim@exemple.fr")) == 1 and smtp.to("member@exemple.fr") == []
+    english = smtp.wait_for("coord_ef@exemple.fr")
+    assert subject(english) == "A report is waiting for moderation: Practice sheet"
+    assert "http://localhost/moderation" in text_of(english)
+    for message in smtp.messages:
+        assert "Karim B." not in text_of(message) + html_of(message)
+        assert "12 rue" not in text_of(message) + html_of(message)
+
+
 def test_notification_choices_on_the_account_page(app, client, make_user, login):
     user = make_user("member")
     login(user)
+    page = text(client.get("/compte"))
+    assert "Une fiche pratique attend votre relecture" in page
+    assert "Votre inscription à une rencontre" not in page  # meetings.mails confirms it whatever the choices
     response = client.post("/compte/notifications", data={"kind-review_decided": "1", "digest": "y"})
     assert response.status_code == 302
     with app.app_context():

@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 import html
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import update
+import pytest
+from sqlalchemy import func, select, update
 
 from tests.conftest import PASSWORD
 from tests.mail.smtp import link_in, subject, text_of
 from workshop.extensions import db
-from workshop.mail.models import AccountToken
+from workshop.mail import tasks
+from workshop.mail import views as mail_views
+from workshop.mail.models import AccountToken, MailMessage
 from workshop.mail.tokens import now
 
 SENT = "Si un compte existe pour cette adresse, un lien pour choisir un nouveau mot de passe vient d'y être envoyé."
@@ -51,6 +55,23 @@ def test_reset_answers_the_same_for_any_address_and_the_link_works_once(app, cli
     assert "Demander un nouveau lien" in text(again)
     assert app.test_client().post("/connexion", data={"email": user.email,
                                                       "password": "nouveau-secret"}).status_code == 302
+
+
+def test_the_reset_request_does_the_same_work_for_any_address(app, client, make_user, smtp, monkeypatch):
+    """The request only queues a job (the job looks the address up): no timing tells a known address."""
+    make_user("member", email="connue@exemple.fr")
+    queued = []
+    monkeypatch.setattr(mail_views, "enqueue", lambda function, *args: queued.append((function, *args)))
+    for email in ("Connue@exemple.fr", "inconnue@exemple.fr"):
+        assert client.post("/mot-de-passe-oublie", data={"email": email}).status_code == 200
+    assert queued == [(tasks.request_reset, "connue@exemple.fr"), (tasks.request_reset, "inconnue@exemple.fr")]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AccountToken)) == 0
+        assert db.session.scalar(select(func.count()).select_from(MailMessage)) == 0
+    with app.test_request_context():
+        assert [tasks.request_reset(email) for _function, email in queued] == [True, False]
+    assert len(smtp.wait_for("connue@exemple.fr").get_body(("plain",)).get_content()) > 0
+    assert smtp.to("inconnue@exemple.fr") == []
 
 
 def test_an_old_reset_link_is_refused(app, client, make_user, smtp):
@@ -103,6 +124,23 @@ def test_account_page_changes_name_language_email_and_password(app, client, make
                                                    "confirm": "encore-un-secret"}).status_code == 302
     assert client.get("/compte").status_code == 200  # this browser stays logged in
     assert other_browser.get("/compte").status_code == 302  # the other one is logged out
+
+
+@pytest.mark.parametrize("app_config", [{"LOGIN_FAILURE_RATE": "3/minute", "FAILURE_DELAY_BASE": 1.0}])
+def test_wrong_current_passwords_are_slowed_down_as_logins_are(app, client, make_user, login):
+    """A stolen session cannot try passwords faster on the account page than on the login page."""
+    user = make_user("member", email="lente@exemple.fr")
+    login(user)
+    wrong = {"current": "faux-faux", "password": "encore-un-secret", "confirm": "encore-un-secret"}
+    for _attempt in range(3):
+        assert client.post("/compte/motdepasse", data=wrong).status_code == 400
+    started = time.monotonic()
+    slowed = client.post("/compte/motdepasse", data=wrong)
+    assert slowed.status_code == 400 and time.monotonic() - started >= 1.0
+    assert "Mot de passe actuel incorrect." in text(slowed)
+    started = time.monotonic()  # the login page counts the same failures of this account
+    assert app.test_client().post("/connexion", data={"email": user.email, "password": "faux-faux"}).status_code == 200
+    assert time.monotonic() - started >= 1.0
 
 
 def test_account_page_needs_a_login(client):

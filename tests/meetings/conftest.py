@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.mail.smtp import smtp  # noqa: F401  (the mail tests' SMTP server fixture)
 from workshop.extensions import db
 
 

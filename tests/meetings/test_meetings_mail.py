@@ -8,20 +8,12 @@ import re
 import pytest
 from icalendar import Calendar
 
-from tests.mail.smtp import SmtpServer
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
+from tests.mail.smtp import smtp_config
 
 
 @pytest.fixture
 def app_config(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_RETRY_SECONDS": 0, "MAIL_MAX_ATTEMPTS": 2,
-            "MAIL_DEFAULT_SENDER": "Passerelles <ne-pas-repondre@passerelles.test>"}
+    return smtp_config(smtp)
 
 
 def register(client, meeting_id: int, name: str, email: str, lang: str = "fr"):

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session, undefer
 from workshop.accounts.models import ROLES, User
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.greenlets import off_loop
+from workshop.i18n import STAFF_LANGUAGES
 from workshop.validation import clean_name
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1000
 
 
 def _hasher() -> PasswordHasher:
@@ -31,11 +33,6 @@ def _hash(password: str) -> str:
     return off_loop(_hasher().hash, password)
 
 
-def hash_password(password: str) -> str:
-    """The argon2 hash of a password, computed off the loop (other domains set passwords through this)."""
-    return _hash(password)
-
-
 def _verify(password_hash: str, password: str) -> bool:
     """See _hash; raises argon2's VerificationError/InvalidHashError on a wrong password or hash."""
     return off_loop(_hasher().verify, password_hash, password)
@@ -43,6 +40,23 @@ def _verify(password_hash: str, password: str) -> bool:
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+def clean_email(email: str) -> str:
+    """The address normalised, or a field error when it is not an address."""
+    email = normalise_email(email)
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise ValidationError(_("Adresse e-mail invalide."), field="email")
+    return email
+
+
+def _check_password(password: str | None) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationError(
+            _("Le mot de passe doit faire au moins %(n)d caractères.", n=MIN_PASSWORD), field="password"
+        )
+    if len(password) > MAX_PASSWORD:
+        raise ValidationError(_("Mot de passe trop long."), field="password")
 
 
 def get_by_email(session: Session, email: str) -> User | None:
@@ -62,20 +76,15 @@ def list_users(session: Session) -> list[User]:
 
 def create_user(session: Session, email: str, name: str, role: str, password: str) -> User:
     """Create an account; refuse duplicates, bad roles and weak passwords with a field-level error."""
-    email = normalise_email(email)
     name = clean_name(name or "", "name", min_len=0, max_len=10_000, label=_("Nom"))  # length: just below
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        raise ValidationError(_("Adresse e-mail invalide."), field="email")
+    email = clean_email(email)
     if not 1 <= len(name) <= 120:
         raise ValidationError(_("Le nom doit faire entre 1 et 120 caractères."), field="name")
     if role not in ROLES:
         raise ValidationError(
             _("Rôle inconnu : %(role)s (admin, facilitator ou member).", role=role), field="role"
         )
-    if len(password or "") < MIN_PASSWORD:
-        raise ValidationError(
-            _("Le mot de passe doit faire au moins %(n)d caractères.", n=MIN_PASSWORD), field="password"
-        )
+    _check_password(password)
     if get_by_email(session, email):
         raise ValidationError(_("Un compte existe déjà avec cette adresse."), field="email")
     user = User(email=email, name=name, role=role, password_hash=_hash(password))
@@ -116,6 +125,22 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
         end_sessions(session, user)
     session.flush()
     return user
+
+
+def update_profile(session: Session, user: User, name: str, language: str) -> None:
+    """Change the name shown and the language of the person's pages and e-mails."""
+    if language not in STAFF_LANGUAGES:
+        raise ValidationError(_("Langue inconnue."), field="language")
+    user.name = clean_name(name or "", "name", max_len=120, label=_("Nom"))
+    user.language = language
+    session.flush()
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Change the password and end every session of the account (the caller logs this browser in again)."""
+    _check_password(password)
+    user.password_hash = _hash(password)
+    end_sessions(session, user)
 
 
 def end_sessions(session: Session, user: User) -> None:

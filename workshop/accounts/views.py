@@ -52,7 +52,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = _checked_login(form.email.data, form.password.data)
+            user = checked_login(form.email.data, form.password.data)
         except RateLimited as error:
             attach_error(form, error)
             status = error.status
@@ -66,9 +66,10 @@ def login():
     return render_template("accounts/login.html", form=form), status
 
 
-def _checked_login(email: str, password: str):
+def checked_login(email: str, password: str):
     """One password check at a time per account; the attempt is counted before the check (so concurrent
-    attempts across processes get growing delays too) and waits for the failures before it."""
+    attempts across processes get growing delays too) and waits for the failures before it. Every page that
+    checks a password (login, the account page's current password) goes through here."""
     account, address = service.normalise_email(email), client_key(request.remote_addr)
     with ratelimit.one_at_a_time("login", account):
         attempts = ratelimit.count("LOGIN_FAILURE_RATE", "account", account)

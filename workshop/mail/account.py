@@ -8,14 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from workshop.accounts import service as accounts
+from workshop.accounts.views import checked_login
 from workshop.errors import DomainError, ValidationError
 from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.mail import recovery
 from workshop.mail.forms import EmailChangeForm, NotificationsForm, PasswordChangeForm, ProfileForm
-from workshop.mail.invitations import LinkExpired
 from workshop.notifications import service as notifications
-from workshop.validation import clean_name
 
 bp = Blueprint("account", __name__)
 FORMS = {"profil": ProfileForm, "courriel": EmailChangeForm, "motdepasse": PasswordChangeForm,
@@ -70,9 +69,8 @@ def save(part: str):
 
 def _apply(part: str, form, user) -> str:
     if part == "profil":
-        user.name = clean_name(form.name.data, "name", max_len=120, label=_("Nom"))
-        user.language = session["lang"] = form.language.data
-        db.session.flush()
+        accounts.update_profile(db.session, user, form.name.data, form.language.data)
+        session["lang"] = user.language
         return _("Profil enregistré.")
     if part == "courriel":
         recovery.request_email_change(db.session, user, form.email.data)
@@ -80,10 +78,10 @@ def _apply(part: str, form, user) -> str:
                  "suivi.", email=form.email.data.strip().lower())
     if part == "motdepasse":
         try:
-            accounts.authenticate(db.session, user.email, form.current.data)
+            checked_login(user.email, form.current.data)  # slowed after failures, as the login is
         except ValidationError:
             raise ValidationError(_("Mot de passe actuel incorrect."), field="current") from None
-        recovery.set_password(db.session, user, form.password.data)
+        accounts.set_password(db.session, user, form.password.data)
         return _("Mot de passe changé : vos autres sessions sont fermées.")
     wanted = [key for key in notifications.KINDS if request.form.get(f"kind-{key}")]
     notifications.choose(db.session, user, wanted, form.digest.data)
@@ -95,9 +93,7 @@ def confirm_email(token: str):
     """Follow the link sent to a new address: the account takes it."""
     try:
         user = recovery.confirm_email(db.session, token)
-    except LinkExpired as error:
-        return render_template("mail/expired.html", message=error.message, purpose="email"), error.status
-    except DomainError as error:
+    except DomainError as error:  # an old link, or the address taken meanwhile
         db.session.rollback()
         return render_template("mail/expired.html", message=error.message, purpose="email"), error.status
     db.session.commit()

@@ -8,9 +8,10 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, Selec
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from workshop.accounts.forms import ROLE_CHOICES
-from workshop.accounts.service import MIN_PASSWORD
+from workshop.accounts.service import MAX_PASSWORD, MIN_PASSWORD
+from workshop.i18n import LANGUAGE_NAMES, STAFF_LANGUAGES
 
-LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in STAFF_LANGUAGES]
 
 
 def _email_field(label: object = None) -> EmailField:
@@ -23,7 +24,8 @@ def _new_password(label: object = None) -> PasswordField:
     label = label or _l("Nouveau mot de passe")
     return PasswordField(label, validators=[
         DataRequired(_l("Indiquez un mot de passe.")),
-        Length(min=MIN_PASSWORD, max=1000, message=_l("Entre %(n)d et 1000 caractères.", n=MIN_PASSWORD))])
+        Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
+               message=_l("Entre %(n)d et 1000 caractères.", n=MIN_PASSWORD))])
 
 
 class InviteForm(FlaskForm):

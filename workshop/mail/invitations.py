@@ -13,21 +13,15 @@ from sqlalchemy.orm import Session
 from workshop.accounts import service as accounts
 from workshop.accounts.models import ROLES, User
 from workshop.errors import Forbidden, NotFound, ValidationError
-from workshop.i18n import LANGUAGES
+from workshop.i18n import STAFF_LANGUAGES
 from workshop.mail import outbox, tokens
 from workshop.mail.models import Invitation
+from workshop.mail.tokens import LinkExpired
 from workshop.mapping import membership
 from workshop.mapping.models import Structure
 from workshop.networks import service as networks
 from workshop.networks.models import Network
 from workshop.validation import clean_name
-
-
-class LinkExpired(ValidationError):
-    """A link that was used, revoked or is too old: the page says so and offers a new one."""
-
-    code = "expired"
-    status = 410
 
 
 def _require_admin(actor: User | None) -> None:
@@ -37,9 +31,7 @@ def _require_admin(actor: User | None) -> None:
 
 def _clean(session: Session, email: str, name: str, role: str, language: str, network_id: int | None,
            structure_id: int | None) -> dict:
-    email = accounts.normalise_email(email)
-    if not accounts.EMAIL_RE.match(email) or len(email) > 254:
-        raise ValidationError(_("Adresse e-mail invalide."), field="email")
+    email = accounts.clean_email(email)
     name = clean_name(name or "", "name", min_len=1, max_len=120, label=_("Nom"))
     if role not in ROLES:
         raise ValidationError(_("Rôle inconnu : %(role)s (admin, facilitator ou member).", role=role),
@@ -50,7 +42,7 @@ def _clean(session: Session, email: str, name: str, role: str, language: str, ne
         raise ValidationError(_("Réseau introuvable."), field="network")
     if structure_id is not None and session.get(Structure, structure_id) is None:
         raise ValidationError(_("Structure introuvable."), field="structure")
-    return {"email": email, "name": name, "role": role, "language": language if language in LANGUAGES else "fr",
+    return {"email": email, "name": name, "role": role, "language": language if language in STAFF_LANGUAGES else "fr",
             "network_id": network_id, "structure_id": structure_id}
 
 

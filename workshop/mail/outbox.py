@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from workshop.accounts.service import EMAIL_RE, normalise_email
+from workshop.accounts.service import clean_email
 from workshop.errors import ValidationError
 from workshop.extensions import mail
 from workshop.i18n import LANGUAGES
@@ -53,9 +53,7 @@ def queue(session: Session, to: str, template: str, context: dict[str, Any], lan
           attachments: Iterable[dict[str, str]] = (), user_id: int | None = None) -> MailMessage:
     """Render and store a message for `to`; it is sent by a job after the caller commits.
     `attachments`: {"filename", "mimetype", "content"} (text, e.g. an ICS file)."""
-    address = normalise_email(to)
-    if not EMAIL_RE.match(address) or len(address) > 254:
-        raise ValidationError(_("Adresse e-mail invalide."), field="email")
+    address = clean_email(to)
     language = language if language in LANGUAGES else "fr"
     files = [dict(a) for a in attachments]
     if sum(len(a.get("content", "")) for a in files) > ATTACHMENT_MAX:

@@ -14,8 +14,8 @@ from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.errors import ValidationError
 from workshop.mail import outbox, tokens
-from workshop.mail.invitations import LinkExpired
 from workshop.mail.models import AccountToken
+from workshop.mail.tokens import LinkExpired
 
 
 def _issue(session: Session, user: User, purpose: str, minutes: int, new_email: str = "") -> str:
@@ -62,28 +62,15 @@ def reset_password(session: Session, token: object, password: str) -> User:
     user = session.get(User, found.user_id)
     if user is None or not user.active:
         raise LinkExpired(_("Ce lien a expiré ou a déjà servi."))
-    set_password(session, user, password)
+    accounts.set_password(session, user, password)
     found.used_at = tokens.now()
     session.flush()
     return user
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    """Change the password (hashed off the loop) and end the account's other sessions."""
-    if len(password or "") < accounts.MIN_PASSWORD:
-        raise ValidationError(_("Le mot de passe doit faire au moins %(n)d caractères.", n=accounts.MIN_PASSWORD),
-                              field="password")
-    if len(password) > 1000:
-        raise ValidationError(_("Mot de passe trop long."), field="password")
-    user.password_hash = accounts.hash_password(password)
-    accounts.end_sessions(session, user)
-
-
 def request_email_change(session: Session, user: User, new_email: str) -> None:
     """Send a confirmation link to the new address; the account keeps the old one until it is followed."""
-    address = accounts.normalise_email(new_email)
-    if not accounts.EMAIL_RE.match(address) or len(address) > 254:
-        raise ValidationError(_("Adresse e-mail invalide."), field="email")
+    address = accounts.clean_email(new_email)
     if address == user.email:
         raise ValidationError(_("C'est déjà votre adresse."), field="email")
     if accounts.get_by_email(session, address):

@@ -1,5 +1,5 @@
-"""Random single-use tokens stored hashed (SHA-256 of 32 random bytes: a stolen database opens no link), and the
-signed, non-expiring unsubscribe links (itsdangerous, keyed by SECRET_KEY)."""
+"""Random single-use tokens stored hashed (SHA-256 of 32 random bytes: a stolen database opens no link), the error
+of a link used up or too old, and the signed, non-expiring unsubscribe links (itsdangerous, keyed by SECRET_KEY)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from workshop.errors import ValidationError
+
 TOKEN_MAX = 100
+
+
+class LinkExpired(ValidationError):
+    """A link that was used, revoked or is too old: the page says so and offers a new one."""
+
+    code = "expired"
+    status = 410
 
 
 def new_token() -> tuple[str, str]:
@@ -45,7 +54,7 @@ def unsubscribe_token(user_id: int, kind: str) -> str:
 
 def read_unsubscribe(token: object) -> tuple[int, str] | None:
     """(user id, kind) of a signed unsubscribe token, or None when it was not made here."""
-    if not well_formed(token) and not (isinstance(token, str) and len(token) <= 300):
+    if not isinstance(token, str) or len(token) > 300:
         return None
     try:
         user_id, kind = _unsubscribe_serializer().loads(token)

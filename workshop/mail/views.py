@@ -8,12 +8,15 @@ from flask_babel import gettext as _
 from flask_login import login_user
 
 from workshop import ratelimit
+from workshop.accounts.service import normalise_email
+from workshop.addresses import client_key
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.forms import attach_error
-from workshop.mail import account, admin, invitations, recovery
+from workshop.jobs.queue import enqueue
+from workshop.mail import account, admin, invitations, recovery, tasks
 from workshop.mail.forms import ForgotForm, SetPasswordForm
-from workshop.mail.invitations import LinkExpired
+from workshop.mail.tokens import LinkExpired
 
 bp = Blueprint("mail", __name__)
 bp.register_blueprint(account.bp)
@@ -62,15 +65,15 @@ def accept_invitation(token: str):
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
 def forgot_password():
-    """Ask for a reset link: one answer whether the address has an account or not; limited per address asked
-    for and per client address (beyond, the same answer and no mail: the right person can still log in)."""
+    """Ask for a reset link: one answer, in the same time, whether the address has an account or not (a job
+    looks it up); limited per address asked for and per client address (beyond, the same answer and no mail: the
+    right person can still log in)."""
     form = ForgotForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
+        email = normalise_email(form.email.data)
         if ratelimit.hit("RESET_RATE", "email", email) and \
-                ratelimit.hit("RESET_RATE_PER_ADDRESS", "address", request.remote_addr or "?"):
-            recovery.request_reset(db.session, email)
-            db.session.commit()
+                ratelimit.hit("RESET_RATE_PER_ADDRESS", "address", client_key(request.remote_addr)):
+            enqueue(tasks.request_reset, email)
         return render_template("mail/forgot_sent.html", email=email)
     status = 400 if request.method == "POST" else 200
     return render_template("mail/forgot.html", form=form), status

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
@@ -44,6 +44,16 @@ def coordinated_network_ids(session: Session, user: User) -> set[int]:
         return set(session.scalars(select(Network.id)))
     return set(session.scalars(select(network_member.c.network_id).where(
         network_member.c.user_id == user.id, network_member.c.coordinator.is_(True))))
+
+
+def coordinators_of(session: Session, network_ids: set[int]) -> list[User]:
+    """The active accounts that coordinated_network_ids gives one of these networks to: admins and these
+    networks' coordinators."""
+    return list(session.scalars(select(User).where(User.active.is_(True), or_(
+        User.role == "admin",
+        User.id.in_(select(network_member.c.user_id).where(network_member.c.coordinator.is_(True),
+                                                           network_member.c.network_id.in_(network_ids)))))
+        .order_by(User.id)))
 
 
 def networks_of(session: Session, user: User) -> list[Network]:

@@ -3,23 +3,14 @@ their services): practices and mapping stay unaware of e-mail."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
 from workshop.mapping.models import Link, Structure, structure_network
-from workshop.networks.models import network_member
+from workshop.networks.service import coordinators_of
 from workshop.notifications.service import notify_all
 from workshop.practices.models import Practice
-
-
-def coordinators(session: Session, network_ids: set[int]) -> list[User]:
-    """Admins and the coordinators of these networks (active accounts)."""
-    return list(session.scalars(select(User).where(User.active.is_(True), or_(
-        User.role == "admin",
-        User.id.in_(select(network_member.c.user_id).where(network_member.c.coordinator.is_(True),
-                                                           network_member.c.network_id.in_(network_ids)))))
-        .order_by(User.id)))
 
 
 def _structure_networks(session: Session, structure_ids: list[int]) -> set[int]:
@@ -31,7 +22,7 @@ def practice_status_changed(session: Session, actor: User, practice: Practice, a
     """A sheet submitted: its reviewers hear of it; published or sent back: its authors and editors do."""
     context = {"title": practice.title, "url": f"/fiches/{practice.id}"}
     if action == "submit" and practice.status == "submitted":
-        reviewers = coordinators(session, {n.id for n in practice.networks})
+        reviewers = coordinators_of(session, {n.id for n in practice.networks})
         return notify_all(session, reviewers, "review_requested", context, ref=f"practice:{practice.id}",
                           skip=actor)
     if action in ("publish", "return") and practice.status in ("published", "draft"):
@@ -45,7 +36,7 @@ def link_declared(session: Session, actor: User, link: Link) -> int:
     """A declared link waits for the coordinators of the two structures' networks."""
     source, target = session.get(Structure, link.source_id), session.get(Structure, link.target_id)
     context = {"title": f"{source.name} — {target.name}", "url": "/carte/a-valider"}
-    people = coordinators(session, _structure_networks(session, [link.source_id, link.target_id]))
+    people = coordinators_of(session, _structure_networks(session, [link.source_id, link.target_id]))
     return notify_all(session, people, "link_to_validate", context, ref=f"link:{link.id}", skip=actor)
 
 
@@ -53,6 +44,6 @@ def membership_claimed(session: Session, actor: User, structure_id: int) -> int:
     """"I work here" waits for the coordinators of the structure's networks."""
     structure = session.get(Structure, structure_id)
     context = {"title": f"{actor.name} — {structure.name}", "url": f"/structures/{structure_id}"}
-    people = coordinators(session, _structure_networks(session, [structure_id]))
+    people = coordinators_of(session, _structure_networks(session, [structure_id]))
     return notify_all(session, people, "membership_claim", context, ref=f"claim:{structure_id}:{actor.id}",
                       skip=actor)

@@ -26,8 +26,10 @@ KINDS: dict[str, Any] = {
     "link_to_validate": _l("Un lien entre structures attend votre validation"),
     "membership_claim": _l("Une demande de rattachement à une structure attend votre validation"),
     "next_step_due": _l("Une suite à donner arrive à échéance"),
-    "registration": _l("Votre inscription à une rencontre"),
+    "moderation_waiting": _l("Un signalement attend la modération"),
 }
+# A registration's confirmation is not among them: it goes to the address given when registering (meetings.mails),
+# account or not, and cannot be turned off here.
 
 
 def settings_of(session: Session, user_id: int) -> NotificationSetting:
@@ -136,7 +138,3 @@ def send_digests(session: Session) -> int:
     session.flush()
     return sent
 
-
-def waiting_count(session: Session, user_id: int) -> int:
-    return len(session.scalars(select(Notification.id).where(Notification.user_id == user_id,
-                                                             Notification.mailed_at.is_(None))).all())

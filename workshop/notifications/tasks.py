@@ -1,4 +1,5 @@
-"""Periodic notification work for the worker: reminders of next steps falling due, then the daily digests."""
+"""Periodic notification work for the worker: reminders of next steps falling due, then the daily digests; every
+hour, the reports waiting for moderation."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from huey import crontab
 
 from workshop.extensions import db
 from workshop.jobs.queue import job_task
-from workshop.notifications.reminders import remind_next_steps
+from workshop.notifications.reminders import remind_moderation, remind_next_steps
 from workshop.notifications.service import send_digests
 
 
@@ -26,3 +27,11 @@ def digest() -> int:
     sent = send_digests(db.session)
     db.session.commit()
     return sent
+
+
+@job_task("notifications.remind_moderation", periodic=crontab(minute="15"))
+def moderation() -> int:
+    """Every hour: tell who may moderate of the reports that arrived (one commit)."""
+    told = remind_moderation(db.session)
+    db.session.commit()
+    return told
