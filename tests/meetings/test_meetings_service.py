@@ -136,3 +136,43 @@ def test_parallel_slot_creates_real_boards_and_checks_bounds(session, meeting_id
     assert all(p["workshops"] == [] or board not in [w.workshop for w in p["workshops"]]
                for p in service.programme(session, meeting))
 
+
+
+def test_restitution_reads_registrations_in_a_fixed_number_of_queries(session, meeting_id, organiser):
+    """Each person's structure and network are loaded with all the others (no query per registrant)."""
+    from sqlalchemy import event
+
+    from workshop.mapping.models import Structure
+    from workshop.networks.models import Network
+
+    meeting = session.get(Meeting, meeting_id)
+    meeting.capacity = None
+    actor = session.get(User, organiser.id)
+
+    def register(count: int) -> None:
+        for n in range(count):
+            structure = Structure(kind="school", name=f"École {uuid.uuid4().hex[:8]}")
+            network = Network(slug=uuid.uuid4().hex[:12], name="Réseau", short_name=f"R{n}")
+            session.add_all([structure, network])
+            session.flush()
+            person, _ = registrations.register(session, meeting, _person(f"P{n}", structure_id=structure.id,
+                                                                         network_id=network.id))
+            registrations.check_in(session, actor, meeting, person)
+        session.commit()
+
+    def queries() -> int:
+        session.expire_all()
+        statements: list[str] = []
+        listener = lambda *args, **kwargs: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            attendance = restitution.attendance(session, meeting)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert attendance["present"] == len(attendance["structures"])
+        return len(statements)
+
+    register(2)
+    few = queries()
+    register(6)
+    assert queries() == few

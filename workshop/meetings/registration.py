@@ -10,7 +10,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from workshop.boards import service as boards
 from workshop.boards.models import Participant, Workshop
@@ -138,7 +138,11 @@ def promote(session: Session, meeting: Meeting) -> list[Registration]:
 
 
 def registrations(session: Session, meeting: Meeting, *, include_cancelled: bool = False) -> list[Registration]:
-    query = select(Registration).where(Registration.meeting_id == meeting.id).order_by(Registration.id)
+    """The meeting's registrations in order; their structures, networks and workshops (which the list, the CSV
+    and the restitution show) are loaded in one query each, not one per person."""
+    query = (select(Registration).where(Registration.meeting_id == meeting.id).order_by(Registration.id)
+             .options(selectinload(Registration.structure),
+                      selectinload(Registration.network), selectinload(Registration.workshop)))
     if not include_cancelled:
         query = query.where(Registration.status != "cancelled")
     return list(session.scalars(query))

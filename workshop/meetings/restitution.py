@@ -58,7 +58,8 @@ def _count(rows: list[tuple[str, bool]]) -> list[dict[str, Any]]:
 
 def attendance(session: Session, meeting: Meeting) -> dict[str, Any]:
     """Who registered and who came (walk-ins count as both), by profile, network, city and structure."""
-    people = [r for r in registrations.registrations(session, meeting) if r.status == "registered"]
+    everyone = registrations.registrations(session, meeting)
+    people = [r for r in everyone if r.status == "registered"]
     other = _("Non renseigné")
     by_profile = _count([(str(PROFILES.get(r.profile_kind, r.profile_kind)), r.checked_in_at is not None)
                          for r in people])
@@ -67,7 +68,7 @@ def attendance(session: Session, meeting: Meeting) -> dict[str, Any]:
     return {
         "registered": len(people),
         "present": sum(1 for r in people if r.checked_in_at is not None),
-        "waiting": sum(1 for r in registrations.registrations(session, meeting) if r.status == "waiting"),
+        "waiting": sum(1 for r in everyone if r.status == "waiting"),
         "by_profile": by_profile,
         "by_network": _count([(r.network.short_name if r.network else other, r.checked_in_at is not None)
                               for r in people]),
