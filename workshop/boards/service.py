@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -134,11 +135,18 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def join(session: Session, payload: Any, user: User | None = None, *, person: str | None = None) -> Joined:
+Admission = Callable[[Session, Workshop, User | None], None]  # raises Forbidden to keep someone off a board
+
+
+def join(session: Session, payload: Any, user: User | None = None, *, person: str | None = None,
+         admit: Admission | None = None) -> Joined:
     """Let someone onto a board: back as themselves by token, as facilitator by account, or by name; a new seat
-    by name belongs to `person` (who is behind it: same socket or device), so budgets follow the person."""
+    by name belongs to `person` (who is behind it: same socket or device), so budgets follow the person.
+    `admit` (the live host's admission checks) may refuse the account, or the absence of one, on this board."""
     payload = require_mapping(payload)
     workshop = get_by_code(session, payload.get("code") if isinstance(payload.get("code"), str) else "")
+    if admit is not None:
+        admit(session, workshop, user)
     profile = clean_profile(session, payload.get("profile"))
     joined = _seat(session, workshop, payload, user, person)
     if profile is not None:  # said at join, or changed on a re-join

@@ -272,7 +272,8 @@ def create_workshops(session: Session, organiser: User, meeting: Meeting, count:
 
 
 def preparation_board(session: Session, actor: User, meeting: Meeting, *, create: bool = False) -> Workshop | None:
-    """The organisers' private board: its code is shown to organisers only and it is listed nowhere else."""
+    """The organisers' private board: its code is shown to organisers only, and only they join it
+    (`admit_to_board`)."""
     require_organiser(session, actor, meeting)
     link = next((w for w in meeting.workshops if w.preparation), None)
     if link is None and create:
@@ -283,6 +284,15 @@ def preparation_board(session: Session, actor: User, meeting: Meeting, *, create
         session.flush()
         session.refresh(meeting)
     return link.workshop if link else None
+
+
+def admit_to_board(session: Session, workshop: Workshop, user: Any) -> None:
+    """The live host's admission check: a meeting's preparation board seats its organisers only (logged in);
+    anyone else holding its code, or an old seat's token, is refused (`forbidden`). Other boards: no rule."""
+    meeting_id = session.scalar(select(MeetingWorkshop.meeting_id).where(
+        MeetingWorkshop.workshop_id == workshop.id, MeetingWorkshop.preparation.is_(True)))
+    if meeting_id is not None:
+        require_organiser(session, user, session.get(Meeting, meeting_id))
 
 
 def tasks(session: Session, meeting: Meeting) -> list[ChecklistTask]:
