@@ -101,8 +101,8 @@ def test_restitution_counts_attendance_and_renders_markdown_safely(session, meet
     attendance = view["attendance"]
     assert (attendance["registered"], attendance["present"], attendance["waiting"]) == (3, 2, 0)
     by_profile = {row["label"]: (row["registered"], row["present"]) for row in attendance["by_profile"]}
-    assert by_profile["Une école ou un établissement scolaire"] == (1, 1)
-    assert by_profile["Un centre social"] == (1, 0)
+    assert by_profile["École, collège"] == (1, 1)
+    assert by_profile["Centre social"] == (1, 0)
     assert {row["label"] for row in attendance["by_city"]} >= {"Roubaix"}
     assert view["workshops"][0]["top"][0]["label"] == "Un café des parents le vendredi"
     html = str(view["synthesis"])

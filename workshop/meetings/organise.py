@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from workshop.accounts import service as accounts
 from workshop.boards import service as boards
+from workshop.boards.profiles import PROFILE_KINDS
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.formats.builtin import FORMATS
@@ -32,7 +33,7 @@ from workshop.meetings.forms import (
     choices,
     optional_id,
 )
-from workshop.meetings.vocabulary import PROFILES, STATUSES
+from workshop.meetings.vocabulary import STATUSES
 from workshop.networks import service as networks
 from workshop.printing.markup import base_url
 from workshop.spreadsheet import safe_cell
@@ -200,7 +201,7 @@ def registrants_csv(meeting_id: int):
     writer.writerow(CSV_COLUMNS)
     for r in registrations.registrations(db.session, meeting, include_cancelled=True):
         writer.writerow([safe_cell(v) for v in (
-            r.name, r.email or "", str(PROFILES.get(r.profile_kind, "")),
+            r.name, r.email or "", str(PROFILE_KINDS.get(r.profile_kind, "")),
             r.structure.name if r.structure else r.structure_name, r.city, r.network.short_name if r.network else "",
             r.role, r.workshop.title if r.workshop else "", r.needs, str(STATUSES.get(r.status, r.status)),
             "oui" if r.walk_in else "", r.checked_in_at.isoformat(timespec="minutes") if r.checked_in_at else "")])

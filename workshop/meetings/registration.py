@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from workshop.boards import service as boards
 from workshop.boards.models import Participant, Workshop
+from workshop.boards.profiles import PROFILE_KINDS
 from workshop.errors import Closed, Forbidden, NotFound, ValidationError
 from workshop.mapping.models import Structure
 from workshop.meetings import service
 from workshop.meetings.models import Meeting, Registration
-from workshop.meetings.vocabulary import PROFILES
 from workshop.networks.models import Network
 from workshop.validation import clean_name, clean_text
 
@@ -58,7 +58,7 @@ def _optional_id(session: Session, model, value: Any, field: str, message: str):
 
 def _clean(session: Session, meeting: Meeting, data: dict[str, Any]) -> dict[str, Any]:
     kind = data.get("profile_kind") or "other"
-    if kind not in PROFILES:
+    if kind not in PROFILE_KINDS:
         raise ValidationError(_("Choisissez d'où vous venez dans la liste."), field="profile_kind")
     structure_id = _optional_id(session, Structure, data.get("structure_id"), "structure_id",
                                 _("Cette structure n'est pas sur la carte : tapez son nom à la place."))

@@ -15,11 +15,12 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from workshop.boards.profiles import PROFILE_KINDS
 from workshop.mapping.models import Structure
 from workshop.meetings import registration as registrations
 from workshop.meetings import service
 from workshop.meetings.models import Meeting
-from workshop.meetings.vocabulary import KINDS, PROFILES
+from workshop.meetings.vocabulary import KINDS
 from workshop.printing.markup import clean_html, css_string, date_fr, networks_line, print_css, slug
 from workshop.printing.renderer import PdfDocument
 from workshop.toolkits.report import report_view
@@ -61,7 +62,7 @@ def attendance(session: Session, meeting: Meeting) -> dict[str, Any]:
     everyone = registrations.registrations(session, meeting)
     people = [r for r in everyone if r.status == "registered"]
     other = _("Non renseigné")
-    by_profile = _count([(str(PROFILES.get(r.profile_kind, r.profile_kind)), r.checked_in_at is not None)
+    by_profile = _count([(str(PROFILE_KINDS.get(r.profile_kind, r.profile_kind)), r.checked_in_at is not None)
                          for r in people])
     structures = sorted({r.structure.name if r.structure else r.structure_name for r in people
                          if r.checked_in_at is not None and (r.structure or r.structure_name)})

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from workshop.boards.profiles import PROFILE_KINDS
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.forms import attach_error
@@ -31,7 +32,7 @@ from workshop.meetings import ics, mails, organise, restitution, service
 from workshop.meetings import privacy as meetings_privacy
 from workshop.meetings import registration as registrations
 from workshop.meetings.forms import ActionForm, ChooseWorkshopForm, RegistrationForm, choices, optional_id
-from workshop.meetings.vocabulary import ITEM_KINDS, KINDS, PROFILES, STATUSES
+from workshop.meetings.vocabulary import ITEM_KINDS, KINDS, STATUSES
 from workshop.networks import service as networks
 from workshop.printing.markup import base_url
 from workshop.printing.views import pdf_response
@@ -43,7 +44,7 @@ SEATS = "meeting_seats"  # in the signed session: meeting id -> this browser's r
 
 @bp.context_processor
 def vocabulary():
-    return {"KINDS": KINDS, "PROFILES": PROFILES, "ITEM_KINDS": ITEM_KINDS, "STATUSES": STATUSES}
+    return {"KINDS": KINDS, "PROFILES": PROFILE_KINDS, "ITEM_KINDS": ITEM_KINDS, "STATUSES": STATUSES}
 
 
 def _visible(meeting_id: int):
