@@ -85,17 +85,22 @@ def registered_count(session: Session, meeting_id: int) -> int:
         Registration.meeting_id == meeting_id, Registration.status == "registered")) or 0
 
 
+def is_full(session: Session, meeting: Meeting) -> bool:
+    """Every place taken: a new registration goes on the waiting list."""
+    return meeting.capacity is not None and registered_count(session, meeting.id) >= meeting.capacity
+
+
 def register(session: Session, meeting: Meeting, data: dict[str, Any], *, walk_in: bool = False,
              actor: Any = None) -> tuple[Registration, str]:
     """A place if one is left, else the waiting list; returns the registration and its secret token (shown
     once, in the personal link). A walk-in, added by an organiser on the day, is present at once."""
     if walk_in:
         service.require_organiser(session, actor, meeting)
-    elif not meeting.registration_open or meeting.ends_at < service.now():
+    elif not service.registration_open(meeting):
         raise Closed(_("Les inscriptions à cette rencontre sont closes."))
     values = _clean(session, meeting, data)
     _lock(session, meeting)
-    full = meeting.capacity is not None and registered_count(session, meeting.id) >= meeting.capacity
+    full = is_full(session, meeting)
     token = secrets.token_urlsafe(24)
     registration = Registration(meeting_id=meeting.id, token_hash=_hash(token), walk_in=walk_in,
                                 status="waiting" if full and not walk_in else "registered",

@@ -99,6 +99,16 @@ def visible(session: Session, user: Any, meeting: Meeting) -> bool:
     return meeting.public or meeting.published or is_organiser(session, user, meeting)
 
 
+def restitution_visible(session: Session, user: Any, meeting: Meeting) -> bool:
+    """The restitution (page and PDF): public once published, before that its organisers' draft."""
+    return meeting.published or is_organiser(session, user, meeting)
+
+
+def registration_open(meeting: Meeting) -> bool:
+    """Registrations are taken while the organisers keep them open and the meeting has not ended."""
+    return meeting.registration_open and meeting.ends_at >= now()
+
+
 # --- Meetings -----------------------------------------------------------------------------------------
 
 

@@ -79,7 +79,7 @@ def show(meeting_id: int):
                            place=restitution.place_line(db.session, meeting),
                            networks=service.meeting_networks(db.session, meeting),
                            registered=registrations.registered_count(db.session, meeting.id),
-                           open_=meeting.registration_open and meeting.ends_at >= service.now())
+                           open_=service.registration_open(meeting))
 
 
 @bp.get("/rencontres/<int:meeting_id>.ics")
@@ -156,8 +156,7 @@ def register(meeting_id: int):
             return redirect(url_for("meetings.mine", token=token))
     status = 400 if form.is_submitted() else 200
     return render_template("meetings/register.html", meeting=meeting, form=form,
-                           full=meeting.capacity is not None
-                           and registrations.registered_count(db.session, meeting.id) >= meeting.capacity), status
+                           full=registrations.is_full(db.session, meeting)), status
 
 
 @bp.get("/rencontres/inscription/<token>")
@@ -248,10 +247,10 @@ def open_board(token: str):
 def restitution_page(meeting_id: int):
     """Show the restitution: public once published, to organisers before."""
     meeting = service.get_meeting(db.session, meeting_id)
-    organiser = service.is_organiser(db.session, current_user, meeting)
-    if not (meeting.published or organiser):
+    if not service.restitution_visible(db.session, current_user, meeting):
         abort(404)
-    return render_template("meetings/restitution.html", meeting=meeting, organiser=organiser,
+    return render_template("meetings/restitution.html", meeting=meeting,
+                           organiser=service.is_organiser(db.session, current_user, meeting),
                            r=restitution.restitution_view(db.session, meeting))
 
 
@@ -259,7 +258,7 @@ def restitution_page(meeting_id: int):
 def restitution_pdf(meeting_id: int):
     """Download the restitution as PDF (rendered as a job, with progress when long)."""
     meeting = service.get_meeting(db.session, meeting_id)
-    if not (meeting.published or service.is_organiser(db.session, current_user, meeting)):
+    if not service.restitution_visible(db.session, current_user, meeting):
         abort(404)
     return pdf_response(restitution.restitution_document(db.session, meeting),
                         url_for("meetings.restitution_page", meeting_id=meeting.id))
