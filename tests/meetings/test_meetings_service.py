@@ -176,3 +176,29 @@ def test_restitution_reads_registrations_in_a_fixed_number_of_queries(session, m
     few = queries()
     register(6)
     assert queries() == few
+
+
+def test_organised_by_lists_what_is_organiser_allows(session, organiser, make_meeting, make_user):
+    from workshop.networks import service as networks
+    from workshop.networks.models import Network
+
+    network, other = Network(slug="cs-test", name="Centres sociaux", short_name="CS"), \
+        Network(slug="ef-test", name="École et familles", short_name="EF")
+    session.add_all([network, other])
+    session.commit()
+    own = make_meeting(organiser)
+    by_network = make_meeting(make_user("facilitator"))
+    elsewhere = make_meeting(make_user("facilitator"))
+    service.set_networks(session, session.get(Meeting, by_network), [network.id])
+    service.set_networks(session, session.get(Meeting, elsewhere), [other.id])
+    coordinator = session.get(User, make_user("facilitator").id)
+    networks.add_member(session, network, coordinator, coordinator=True)
+    session.commit()
+    everyone = [session.get(User, organiser.id), coordinator, session.get(User, make_user("admin").id),
+                session.get(User, make_user("member").id)]
+    for user in everyone:
+        expected = {m.id for m in session.scalars(select(Meeting)) if service.is_organiser(session, user, m)}
+        assert {m.id for m in service.organised_by(session, user)} == expected
+    assert {m.id for m in service.organised_by(session, coordinator)} == {by_network}
+    assert {m.id for m in service.organised_by(session, everyone[0])} == {own}
+    assert len(service.organised_by(session, everyone[2])) == 3

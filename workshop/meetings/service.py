@@ -191,8 +191,13 @@ def public_meetings(session: Session, moment: datetime | None = None) -> tuple[l
 
 
 def organised_by(session: Session, user: User) -> list[Meeting]:
-    meetings = session.scalars(select(Meeting).order_by(Meeting.starts_at.desc()))
-    return [m for m in meetings if is_organiser(session, user, m)]
+    """The meetings `user` organises (`is_organiser`'s rule as one query, not two queries per meeting)."""
+    query = select(Meeting).order_by(Meeting.starts_at.desc())
+    if not user.is_admin:
+        coordinated = select(meeting_network.c.meeting_id).where(
+            meeting_network.c.network_id.in_(list(networks.coordinated_network_ids(session, user))))
+        query = query.where((Meeting.organiser_id == user.id) | Meeting.id.in_(coordinated))
+    return list(session.scalars(query))
 
 
 def set_synthesis(session: Session, actor: User, meeting: Meeting, text: Any, *, published: bool) -> None:
