@@ -3,8 +3,6 @@ check-in on the day (walk-ins too), and the board seat a checked-in person opens
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -16,6 +14,7 @@ from workshop.boards import service as boards
 from workshop.boards.models import Participant, Workshop
 from workshop.boards.profiles import PROFILE_KINDS
 from workshop.errors import Closed, Forbidden, NotFound, ValidationError
+from workshop.mail import tokens
 from workshop.mapping.models import Structure
 from workshop.meetings import service
 from workshop.meetings.models import Meeting, Registration
@@ -23,10 +22,6 @@ from workshop.networks.models import Network
 from workshop.validation import clean_name, clean_text
 
 TOKEN_MAX = 100
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _lock(session: Session, meeting: Meeting) -> None:
@@ -101,8 +96,8 @@ def register(session: Session, meeting: Meeting, data: dict[str, Any], *, walk_i
     values = _clean(session, meeting, data)
     _lock(session, meeting)
     full = is_full(session, meeting)
-    token = secrets.token_urlsafe(24)
-    registration = Registration(meeting_id=meeting.id, token_hash=_hash(token), walk_in=walk_in,
+    token, token_hash = tokens.new_token()
+    registration = Registration(meeting_id=meeting.id, token_hash=token_hash, walk_in=walk_in,
                                 status="waiting" if full and not walk_in else "registered",
                                 checked_in_at=service.now() if walk_in else None, **values)
     session.add(registration)
@@ -113,7 +108,7 @@ def register(session: Session, meeting: Meeting, data: dict[str, Any], *, walk_i
 def by_token(session: Session, token: Any) -> Registration:
     if not isinstance(token, str) or not 10 <= len(token) <= TOKEN_MAX:
         raise NotFound(_("Ce lien d'inscription n'est pas (ou plus) valable."))
-    registration = session.scalar(select(Registration).where(Registration.token_hash == _hash(token)))
+    registration = session.scalar(select(Registration).where(Registration.token_hash == tokens.digest(token)))
     if registration is None:
         raise NotFound(_("Ce lien d'inscription n'est pas (ou plus) valable."))
     return registration
