@@ -202,3 +202,16 @@ def test_organised_by_lists_what_is_organiser_allows(session, organiser, make_me
     assert {m.id for m in service.organised_by(session, coordinator)} == {by_network}
     assert {m.id for m in service.organised_by(session, everyone[0])} == {own}
     assert len(service.organised_by(session, everyone[2])) == 3
+
+
+def test_restitution_names_only_published_sheets_of_its_workshops(session, meeting_id):
+    from workshop.practices.models import Practice
+
+    meeting = session.get(Meeting, meeting_id)
+    workshop = service.meeting_workshops(meeting)[0]
+    for title, status in (("Café des parents", "published"), ("Brouillon sensible", "draft"),
+                          ("En relecture", "submitted")):
+        session.add(Practice(uuid=str(uuid.uuid4()), title=title, status=status, source_workshop_id=workshop.id))
+    session.flush()
+    view = restitution.restitution_view(session, meeting)
+    assert [p["title"] for p in view["workshops"][0]["practices"]] == ["Café des parents"]

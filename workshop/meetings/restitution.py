@@ -21,9 +21,12 @@ from workshop.meetings import registration as registrations
 from workshop.meetings import service
 from workshop.meetings.models import Meeting
 from workshop.meetings.vocabulary import KINDS
+from workshop.practices.provenance import practices_of_workshop
+from workshop.practices.rights import can_view
 from workshop.printing.markup import clean_html, css_string, date_fr, networks_line, print_css, slug
 from workshop.printing.renderer import PdfDocument
 from workshop.toolkits.report import report_view
+from workshop.toolkits.sheets import practice_short_url
 
 TOP_ITEMS = 5
 
@@ -94,8 +97,16 @@ def workshop_view(session: Session, workshop) -> dict[str, Any]:
         "id": workshop.id, "title": workshop.title, "place": workshop.place, "participants": report["participants"],
         "cards": report["card_count"], "top": top,
         "groups": [g["name"] for column in report["columns"] for g in column["groups"]],
-        "practices": report["practices"], "next_steps": report["next_steps"],
+        "practices": published_practices(session, workshop.id), "next_steps": report["next_steps"],
     }
+
+
+def published_practices(session: Session, workshop_id: int) -> list[dict[str, str]]:
+    """The sheets born in the workshop that anyone may read: a published restitution (and its cached PDF) is
+    public, so a draft or a sheet awaiting review is not named there (the workshop report, for its facilitator,
+    lists them all)."""
+    return [{"title": p.title, "url": practice_short_url(p.id)} for p in practices_of_workshop(session, workshop_id)
+            if can_view(session, None, p)]
 
 
 def place_line(session: Session, meeting: Meeting) -> str:
