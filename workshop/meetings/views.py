@@ -28,7 +28,7 @@ from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.mapping.models import Structure
-from workshop.meetings import ics, mails, organise, restitution, service
+from workshop.meetings import mails, organise, restitution, service
 from workshop.meetings import privacy as meetings_privacy
 from workshop.meetings import registration as registrations
 from workshop.meetings.forms import ActionForm, ChooseWorkshopForm, RegistrationForm, choices, optional_id
@@ -86,11 +86,7 @@ def show(meeting_id: int):
 def calendar(meeting_id: int):
     """Download the meeting as a calendar file."""
     meeting = _visible(meeting_id)
-    lines = [f"{p['item'].starts_at:%H:%M}–{p['item'].ends_at:%H:%M} {p['item'].title}"
-             for p in service.programme(db.session, meeting)]
-    body = ics.meeting_ics(meeting, base_url() + url_for("meetings.show", meeting_id=meeting.id),
-                           restitution.place_line(db.session, meeting), lines)
-    return Response(body, mimetype="text/calendar", headers={
+    return Response(mails.calendar_file(db.session, meeting), mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="rencontre-{meeting.id}.ics"'})
 
 
