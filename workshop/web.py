@@ -29,6 +29,7 @@ from workshop.live.commands import Registry
 from workshop.live.kernel import Kernel
 from workshop.live.namespace import BoardNamespace
 from workshop.mail.outbox import install as install_mail
+from workshop.meetings.service import admit_to_board as meeting_admission
 from workshop.moderation.service import REASONS as REPORT_REASONS
 from workshop.peergroups.review import review_state
 from workshop.practices import index as practice_index
@@ -62,10 +63,12 @@ JOB_TASKS = ("mapping.imports.job", "practices.import_job", "jobs.housekeeping",
 
 
 def build_kernel() -> Kernel:
-    """The live kernel: the boards host, with the steering and state parts facilitation adds to boards."""
+    """The live kernel: the boards host, with the steering and state parts facilitation adds to boards, and the
+    admission checks of domains whose boards are not open to all (a meeting's preparation board)."""
     registry = Registry.build(import_module(f"workshop.{name}") for name in BOARD_COMMANDS)
     parts = (facilitation_state, balance_state, review_state)
-    return Kernel(registry, BoardHost(steering=BoardSteering, state_parts=parts, hidden_parts=(hidden_replies,)))
+    return Kernel(registry, BoardHost(steering=BoardSteering, state_parts=parts, hidden_parts=(hidden_replies,),
+                                      admissions=(meeting_admission,)))
 
 
 class IdConverter(IntegerConverter):

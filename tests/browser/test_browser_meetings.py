@@ -32,7 +32,7 @@ def _widths(page, name: str) -> None:
 def _register(page, url: str, name: str, profile: str) -> None:
     page.goto(url)
     page.get_by_label("Nom et prénom").fill(name)
-    page.get_by_label(profile).check()
+    page.get_by_label(profile, exact=True).check()
     page.get_by_label("Atelier choisi").select_option(index=1)
     page.get_by_role("button", name="M'inscrire").click()
     expect(page).to_have_url(re.compile(r"/rencontres/inscription/"))
@@ -65,14 +65,14 @@ def test_a_meeting_is_built_registered_checked_in_and_worked_on(live, new_page):
 
     register_url = meeting_url + "/inscription"
     awa, jules, ines = new_page(**PHONE), new_page(), new_page(**PHONE)
-    _register(awa, register_url, "Awa Diallo", "Une école ou un établissement scolaire")
+    _register(awa, register_url, "Awa Diallo", "École, collège")
     assert_accessible(awa, "meeting-mine")
     _widths(awa, "mine")
-    _register(jules, register_url, "Jules Martin", "Un centre social")
+    _register(jules, register_url, "Jules Martin", "Centre social")
     ines.goto(register_url)
     assert_accessible(ines, "meeting-register")
     _widths(ines, "register")
-    _register(ines, register_url, "Inès Benali", "Je suis parent")
+    _register(ines, register_url, "Inès Benali", "Parent")
     expect(ines.get_by_test_id("my-status")).to_contain_text("Liste d'attente")
     jules.get_by_test_id("cancel-registration").click()
     expect(jules.get_by_test_id("my-status")).to_contain_text("Annulée")

@@ -80,7 +80,7 @@ def test_export_restitution_reads_back_attendance_and_top_items(runner, app, org
     text = flat(" ".join(page_texts(read_pdf(output.read_bytes())))).replace("\xa0", " ")
     assert "Rencontre de Tourcoing" in text
     assert "INSCRIT·ES : 3" in text.upper() and "PRÉSENT·ES : 2" in text.upper()
-    assert "Une école ou un établissement scolaire 1 1" in text and "Je suis parent 1 0" in text
+    assert "École, collège 1 1" in text and "Parent 1 0" in text
     assert "Un café des parents dans le hall" in text and "Une réunion de rentrée commune" in text
     bad = runner.invoke(args=["export-restitution", "abc", "--output", str(output)])
     assert bad.exit_code != 0 and "invalide" in bad.output

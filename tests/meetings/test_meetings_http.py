@@ -188,3 +188,38 @@ def test_structures_type_ahead_finds_published_structures_only(client, app):
     assert [s["name"] for s in found] == ["École 100% Jules_Ferry"]
     assert client.get("/rencontres/structures.json?q=Jules%25Ferry").get_json()["structures"] == []
     assert client.get("/rencontres/structures.json?q=caché").get_json()["structures"] == []
+
+
+def test_room_code_sends_a_registered_phone_to_its_own_registration(client, app, meeting_id):
+    with app.app_context():
+        code = db.session.get(Meeting, meeting_id).code
+    pick = text(client.get(f"/r/{code.lower()}"))
+    assert "atelier 1" in pick and "atelier 2" in pick  # a phone that did not register picks its workshop
+    token = _token(_register(client, meeting_id, name="Awa"))
+    again = client.get(f"/r/{code}")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/rencontres/inscription/{token}")
+    assert client.get("/r/ZZZZZZ").status_code == 404
+
+
+def test_organisers_tick_tasks_see_typed_structures_and_publish_the_restitution(client, app, login, organiser,
+                                                                                  meeting_id):
+    _register(app.test_client(), meeting_id, structure_name="Association des parents du Nord")
+    visitor = app.test_client()
+    assert visitor.get(f"/rencontres/{meeting_id}/restitution").status_code == 404  # a draft until published
+    login(organiser)
+    assert "Association des parents du Nord" in text(client.get(f"/rencontres/{meeting_id}/inscrits"))
+    added = client.post(f"/rencontres/{meeting_id}/preparation", data={"task-text": "Réserver les salles",
+                                                                       "task-owner": "Claire"})
+    assert added.status_code == 302
+    assert client.post(f"/rencontres/{meeting_id}/preparation", data={"task-text": ""}).status_code == 400
+    with app.app_context():
+        from workshop.meetings.models import ChecklistTask
+
+        task_id = db.session.scalar(select(ChecklistTask.id))
+    client.post(f"/rencontres/{meeting_id}/preparation/{task_id}")
+    assert 'aria-pressed="true"' in text(client.get(f"/rencontres/{meeting_id}/preparation"))
+    published = client.post(f"/rencontres/{meeting_id}/restitution/modifier",
+                            data={"synthesis": "**Ce que nous retenons**", "published": "y"})
+    assert published.status_code == 302
+    page = text(visitor.get(f"/rencontres/{meeting_id}/restitution"))
+    assert "<strong>Ce que nous retenons</strong>" in page and "parents du Nord" not in page  # absent: not listed

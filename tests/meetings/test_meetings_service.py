@@ -101,8 +101,8 @@ def test_restitution_counts_attendance_and_renders_markdown_safely(session, meet
     attendance = view["attendance"]
     assert (attendance["registered"], attendance["present"], attendance["waiting"]) == (3, 2, 0)
     by_profile = {row["label"]: (row["registered"], row["present"]) for row in attendance["by_profile"]}
-    assert by_profile["Une école ou un établissement scolaire"] == (1, 1)
-    assert by_profile["Un centre social"] == (1, 0)
+    assert by_profile["École, collège"] == (1, 1)
+    assert by_profile["Centre social"] == (1, 0)
     assert {row["label"] for row in attendance["by_city"]} >= {"Roubaix"}
     assert view["workshops"][0]["top"][0]["label"] == "Un café des parents le vendredi"
     html = str(view["synthesis"])
@@ -136,3 +136,82 @@ def test_parallel_slot_creates_real_boards_and_checks_bounds(session, meeting_id
     assert all(p["workshops"] == [] or board not in [w.workshop for w in p["workshops"]]
                for p in service.programme(session, meeting))
 
+
+
+def test_restitution_reads_registrations_in_a_fixed_number_of_queries(session, meeting_id, organiser):
+    """Each person's structure and network are loaded with all the others (no query per registrant)."""
+    from sqlalchemy import event
+
+    from workshop.mapping.models import Structure
+    from workshop.networks.models import Network
+
+    meeting = session.get(Meeting, meeting_id)
+    meeting.capacity = None
+    actor = session.get(User, organiser.id)
+
+    def register(count: int) -> None:
+        for n in range(count):
+            structure = Structure(kind="school", name=f"École {uuid.uuid4().hex[:8]}")
+            network = Network(slug=uuid.uuid4().hex[:12], name="Réseau", short_name=f"R{n}")
+            session.add_all([structure, network])
+            session.flush()
+            person, _ = registrations.register(session, meeting, _person(f"P{n}", structure_id=structure.id,
+                                                                         network_id=network.id))
+            registrations.check_in(session, actor, meeting, person)
+        session.commit()
+
+    def queries() -> int:
+        session.expire_all()
+        statements: list[str] = []
+        listener = lambda *args, **kwargs: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            attendance = restitution.attendance(session, meeting)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert attendance["present"] == len(attendance["structures"])
+        return len(statements)
+
+    register(2)
+    few = queries()
+    register(6)
+    assert queries() == few
+
+
+def test_organised_by_lists_what_is_organiser_allows(session, organiser, make_meeting, make_user):
+    from workshop.networks import service as networks
+    from workshop.networks.models import Network
+
+    network, other = Network(slug="cs-test", name="Centres sociaux", short_name="CS"), \
+        Network(slug="ef-test", name="École et familles", short_name="EF")
+    session.add_all([network, other])
+    session.commit()
+    own = make_meeting(organiser)
+    by_network = make_meeting(make_user("facilitator"))
+    elsewhere = make_meeting(make_user("facilitator"))
+    service.set_networks(session, session.get(Meeting, by_network), [network.id])
+    service.set_networks(session, session.get(Meeting, elsewhere), [other.id])
+    coordinator = session.get(User, make_user("facilitator").id)
+    networks.add_member(session, network, coordinator, coordinator=True)
+    session.commit()
+    everyone = [session.get(User, organiser.id), coordinator, session.get(User, make_user("admin").id),
+                session.get(User, make_user("member").id)]
+    for user in everyone:
+        expected = {m.id for m in session.scalars(select(Meeting)) if service.is_organiser(session, user, m)}
+        assert {m.id for m in service.organised_by(session, user)} == expected
+    assert {m.id for m in service.organised_by(session, coordinator)} == {by_network}
+    assert {m.id for m in service.organised_by(session, everyone[0])} == {own}
+    assert len(service.organised_by(session, everyone[2])) == 3
+
+
+def test_restitution_names_only_published_sheets_of_its_workshops(session, meeting_id):
+    from workshop.practices.models import Practice
+
+    meeting = session.get(Meeting, meeting_id)
+    workshop = service.meeting_workshops(meeting)[0]
+    for title, status in (("Café des parents", "published"), ("Brouillon sensible", "draft"),
+                          ("En relecture", "submitted")):
+        session.add(Practice(uuid=str(uuid.uuid4()), title=title, status=status, source_workshop_id=workshop.id))
+    session.flush()
+    view = restitution.restitution_view(session, meeting)
+    assert [p["title"] for p in view["workshops"][0]["practices"]] == ["Café des parents"]

@@ -43,10 +43,12 @@ def anonymous(workshop: Workshop) -> bool:
 
 class BoardHost:
     def __init__(self, steering: Callable[[Session, Workshop], Steering] | None = None,
-                 state_parts: Sequence[StatePart] = (), hidden_parts: Sequence[HiddenPart] = ()):
+                 state_parts: Sequence[StatePart] = (), hidden_parts: Sequence[HiddenPart] = (),
+                 admissions: Sequence[service.Admission] = ()):
         self._steering = steering
         self.state_parts = tuple(state_parts)
         self.hidden_parts = tuple(hidden_parts)
+        self.admissions = tuple(admissions)  # a domain's rule of who may sit at some of its boards
 
     participant = staticmethod(service.get_participant)
     workshop = staticmethod(service.get_workshop)
@@ -57,7 +59,11 @@ class BoardHost:
     participant_dict = staticmethod(service.participant_dict)
 
     def join(self, session: Session, payload: Any, user: Any, person: str | None = None) -> Joined:
-        return service.join(session, payload, user, person=person)
+        return service.join(session, payload, user, person=person, admit=self._admit)
+
+    def _admit(self, session: Session, workshop: Workshop, user: Any) -> None:
+        for check in self.admissions:
+            check(session, workshop, user)
 
     def steering(self, session: Session, workshop: Workshop) -> Steering:
         return self._steering(session, workshop) if self._steering else FreeBoard()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -134,11 +135,18 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def join(session: Session, payload: Any, user: User | None = None, *, person: str | None = None) -> Joined:
+Admission = Callable[[Session, Workshop, User | None], None]  # raises Forbidden to keep someone off a board
+
+
+def join(session: Session, payload: Any, user: User | None = None, *, person: str | None = None,
+         admit: Admission | None = None) -> Joined:
     """Let someone onto a board: back as themselves by token, as facilitator by account, or by name; a new seat
-    by name belongs to `person` (who is behind it: same socket or device), so budgets follow the person."""
+    by name belongs to `person` (who is behind it: same socket or device), so budgets follow the person.
+    `admit` (the live host's admission checks) may refuse the account, or the absence of one, on this board."""
     payload = require_mapping(payload)
     workshop = get_by_code(session, payload.get("code") if isinstance(payload.get("code"), str) else "")
+    if admit is not None:
+        admit(session, workshop, user)
     profile = clean_profile(session, payload.get("profile"))
     joined = _seat(session, workshop, payload, user, person)
     if profile is not None:  # said at join, or changed on a re-join
@@ -178,11 +186,7 @@ def _join_with_account(session: Session, workshop: Workshop, user: User) -> Join
         return _new_participant(session, workshop, user.name[:NAME_MAX], role=role, user_id=user.id,
                                 person=f"user:{user.id}")
     found.role = role
-    found.last_seen_at = now()
-    token = secrets.token_urlsafe(24)
-    found.token_hash = _hash_token(token)
-    session.flush()
-    return Joined(found, token, workshop)
+    return Joined(found, renew_token(session, found), workshop)
 
 
 def _new_participant(session: Session, workshop: Workshop, name: str, *, role: str,
@@ -275,8 +279,8 @@ def find_by_token(session: Session, workshop_id: int, token: str) -> Participant
 
 
 def renew_token(session: Session, participant: Participant) -> str:
-    """A fresh token for an existing seat without an account (a meeting hands it to the board page of a
-    checked-in registrant: the same participant, on any device). The old token stops working."""
+    """A fresh token for an existing seat, seen now; the old token stops working (an account's seat at each
+    join, a checked-in registrant's seat that a meeting hands to their board page)."""
     token = secrets.token_urlsafe(24)
     participant.token_hash = _hash_token(token)
     participant.last_seen_at = now()

@@ -19,8 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from workshop.boards.profiles import PROFILE_KINDS
 from workshop.meetings.service import CAPACITY_MAX, PARALLEL_MAX
-from workshop.meetings.vocabulary import ITEM_KINDS, KINDS, PROFILES
+from workshop.meetings.vocabulary import ITEM_KINDS, KINDS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -79,7 +80,7 @@ class RegistrationForm(FlaskForm):
     name = StringField(_l("Nom et prénom"), validators=[DataRequired(_l("Indiquez votre nom.")), Length(max=120)])
     email = StringField(_l("E-mail (facultatif)"), validators=[Optional(), Email(_l("Adresse e-mail invalide.")),
                                                                Length(max=254)])
-    profile_kind = RadioField(_l("Je viens de…"), choices=choices(PROFILES.items()),
+    profile_kind = RadioField(_l("Je viens de…"), choices=choices(PROFILE_KINDS.items()),
                               validators=[DataRequired(_l("Choisissez d'où vous venez."))])
     structure_id = HiddenField()
     structure_name = StringField(_l("Ma structure"), validators=[Length(max=200)])
@@ -92,7 +93,7 @@ class RegistrationForm(FlaskForm):
 
 class WalkInForm(FlaskForm):
     name = StringField(_l("Nom et prénom"), validators=[DataRequired(), Length(max=120)])
-    profile_kind = SelectField(_l("Vient de"), choices=choices(PROFILES.items()), default="other")
+    profile_kind = SelectField(_l("Vient de"), choices=choices(PROFILE_KINDS.items()), default="other")
     workshop_id = SelectField(_l("Atelier"), coerce=optional_id, choices=[])
 
 

@@ -77,7 +77,7 @@ class MeetingWorkshop(db.Model):
     preparation: Mapped[bool] = mapped_column(default=False)
 
     meeting: Mapped[Meeting] = relationship(back_populates="workshops")
-    workshop = relationship("Workshop")
+    workshop = relationship("Workshop", lazy="selectin")  # a meeting's boards come in one query, not one each
 
 
 class Registration(db.Model):

@@ -14,11 +14,11 @@ from flask_login import current_user, login_required
 
 from workshop.accounts import service as accounts
 from workshop.boards import service as boards
-from workshop.errors import DomainError
+from workshop.boards.profiles import PROFILE_KINDS
 from workshop.extensions import db
 from workshop.formats.builtin import FORMATS
 from workshop.formats.service import format_choices
-from workshop.forms import attach_error
+from workshop.forms import submit
 from workshop.meetings import mails, service
 from workshop.meetings import registration as registrations
 from workshop.meetings.forms import (
@@ -32,7 +32,7 @@ from workshop.meetings.forms import (
     choices,
     optional_id,
 )
-from workshop.meetings.vocabulary import PROFILES, STATUSES
+from workshop.meetings.vocabulary import STATUSES
 from workshop.networks import service as networks
 from workshop.printing.markup import base_url
 from workshop.spreadsheet import safe_cell
@@ -69,17 +69,15 @@ def create():
     if not current_user.can_facilitate:
         abort(403)
     form = _meeting_form()
-    if form.validate_on_submit():
-        try:
-            meeting = service.create_meeting(db.session, current_user, _meeting_data(form), form.networks.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Rencontre créée. Ajoutez maintenant son programme."), "success")
-            return redirect(url_for("meetings.organise.programme", meeting_id=meeting.id))
-    return render_template("meetings/edit.html", form=form, meeting=None), 400 if form.is_submitted() else 200
+    created = []
+
+    def save() -> None:
+        created.append(service.create_meeting(db.session, current_user, _meeting_data(form), form.networks.data))
+
+    status = submit(form, save, _("Rencontre créée. Ajoutez maintenant son programme."))
+    if status is None:
+        return redirect(url_for("meetings.organise.programme", meeting_id=created[0].id))
+    return render_template("meetings/edit.html", form=form, meeting=None), status
 
 
 @bp.route("/rencontres/<int:meeting_id>/modifier", methods=["GET", "POST"])
@@ -88,19 +86,15 @@ def edit(meeting_id: int):
     """Edit a meeting's details."""
     meeting = _organised(meeting_id)
     form = _meeting_form(meeting)
-    if form.validate_on_submit():
-        try:
-            service.update_meeting(db.session, current_user, meeting, _meeting_data(form), form.networks.data)
-            # a larger capacity lets people waiting in
-            mails.moved_up(db.session, registrations.promote(db.session, meeting), meeting)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Rencontre enregistrée."), "success")
-            return redirect(url_for("meetings.show", meeting_id=meeting.id))
-    return render_template("meetings/edit.html", form=form, meeting=meeting), 400 if form.is_submitted() else 200
+
+    def save() -> None:
+        service.update_meeting(db.session, current_user, meeting, _meeting_data(form), form.networks.data)
+        mails.moved_up(db.session, registrations.promote(db.session, meeting), meeting)  # a larger capacity
+
+    status = submit(form, save, _("Rencontre enregistrée."))
+    if status is None:
+        return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    return render_template("meetings/edit.html", form=form, meeting=meeting), status
 
 
 def _slot_form() -> SlotForm:
@@ -120,29 +114,24 @@ def programme(meeting_id: int):
     """Build the programme: plenaries and breaks, and slots of N parallel workshops created in one go."""
     meeting = _organised(meeting_id)
     item_form, slot_form = ItemForm(prefix="item"), _slot_form()
-    if request.method == "POST":
-        slot = request.form.get("which") == "slot"
-        form = slot_form if slot else item_form
-        if form.validate_on_submit():
-            data = {"title": form.title.data, "starts_at": form.starts_at.data, "ends_at": form.ends_at.data,
-                    "room": form.room.data, "kind": getattr(form, "kind", None) and form.kind.data}
-            try:
-                if slot:
-                    facilitator = accounts.get_user(db.session, form.facilitator.data or current_user.id)
-                    service.add_parallel_slot(db.session, current_user, meeting, data, form.count.data,
-                                              facilitator=facilitator, format_key=form.format_key.data)
-                else:
-                    service.add_item(db.session, current_user, meeting, data)
-            except DomainError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                flash(_("Programme mis à jour."), "success")
-                return redirect(url_for("meetings.organise.programme", meeting_id=meeting.id))
+    slot = request.form.get("which") == "slot"
+    form = slot_form if slot else item_form
+    status = submit(form, lambda: _add_to_programme(meeting, form, slot), _("Programme mis à jour."))
+    if status is None:
+        return redirect(url_for("meetings.organise.programme", meeting_id=meeting.id))
     return render_template("meetings/programme.html", meeting=meeting, item_form=item_form, slot_form=slot_form,
-                           programme=service.programme(db.session, meeting), action=ActionForm(),
-                           ), 400 if request.method == "POST" else 200
+                           programme=service.programme(db.session, meeting), action=ActionForm()), status
+
+
+def _add_to_programme(meeting, form, slot: bool) -> None:
+    data = {"title": form.title.data, "starts_at": form.starts_at.data, "ends_at": form.ends_at.data,
+            "room": form.room.data}
+    if slot:
+        facilitator = accounts.get_user(db.session, form.facilitator.data or current_user.id)
+        service.add_parallel_slot(db.session, current_user, meeting, data, form.count.data,
+                                  facilitator=facilitator, format_key=form.format_key.data)
+    else:
+        service.add_item(db.session, current_user, meeting, {**data, "kind": form.kind.data})
 
 
 @bp.post("/rencontres/<int:meeting_id>/programme/<int:item_id>/supprimer")
@@ -168,22 +157,16 @@ def registrants(meeting_id: int):
     """The registrants' list (e-mails and needs: organisers only), with check-in and walk-ins on the day."""
     meeting = _organised(meeting_id)
     form = _walk_in_form(meeting)
-    if form.validate_on_submit():
-        try:
-            registrations.register(db.session, meeting, registrations.walk_in_data(
-                form.name.data, form.profile_kind.data, form.workshop_id.data), walk_in=True, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Personne ajoutée sur place et marquée présente."), "success")
-            return redirect(url_for("meetings.organise.registrants", meeting_id=meeting.id))
+    status = submit(form, lambda: registrations.register(db.session, meeting, registrations.walk_in_data(
+        form.name.data, form.profile_kind.data, form.workshop_id.data), walk_in=True, actor=current_user),
+        _("Personne ajoutée sur place et marquée présente."))
+    if status is None:
+        return redirect(url_for("meetings.organise.registrants", meeting_id=meeting.id))
     people = registrations.registrations(db.session, meeting, include_cancelled=True)
     typed = sorted({p.structure_name for p in people if p.structure_name and p.structure_id is None})
     return render_template("meetings/registrants.html", meeting=meeting, people=people, form=form, typed=typed,
                            action=ActionForm(), registered=registrations.registered_count(db.session, meeting.id),
-                           ), 400 if form.is_submitted() else 200
+                           ), status
 
 
 CSV_COLUMNS = ("nom", "e-mail", "je viens de", "structure", "ville", "réseau", "fonction", "atelier", "besoins",
@@ -200,7 +183,7 @@ def registrants_csv(meeting_id: int):
     writer.writerow(CSV_COLUMNS)
     for r in registrations.registrations(db.session, meeting, include_cancelled=True):
         writer.writerow([safe_cell(v) for v in (
-            r.name, r.email or "", str(PROFILES.get(r.profile_kind, "")),
+            r.name, r.email or "", str(PROFILE_KINDS.get(r.profile_kind, "")),
             r.structure.name if r.structure else r.structure_name, r.city, r.network.short_name if r.network else "",
             r.role, r.workshop.title if r.workshop else "", r.needs, str(STATUSES.get(r.status, r.status)),
             "oui" if r.walk_in else "", r.checked_in_at.isoformat(timespec="minutes") if r.checked_in_at else "")])
@@ -257,19 +240,13 @@ def preparation(meeting_id: int):
     """The organisers' private space: the checklist and the preparation board."""
     meeting = _organised(meeting_id)
     form = TaskForm(prefix="task")
-    if form.validate_on_submit():
-        try:
-            service.add_task(db.session, current_user, meeting, form.text.data, form.owner.data, form.due_on.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            return redirect(url_for("meetings.organise.preparation", meeting_id=meeting.id))
+    status = submit(form, lambda: service.add_task(db.session, current_user, meeting, form.text.data, form.owner.data,
+                                                   form.due_on.data), _("Tâche ajoutée."))
+    if status is None:
+        return redirect(url_for("meetings.organise.preparation", meeting_id=meeting.id))
     return render_template("meetings/preparation.html", meeting=meeting, form=form, action=ActionForm(),
                            tasks=service.tasks(db.session, meeting),
-                           board=service.preparation_board(db.session, current_user, meeting),
-                           ), 400 if form.is_submitted() else 200
+                           board=service.preparation_board(db.session, current_user, meeting)), status
 
 
 @bp.post("/rencontres/<int:meeting_id>/preparation/tableau")
@@ -301,15 +278,8 @@ def synthesis(meeting_id: int):
     """Write the organisers' synthesis and publish the restitution."""
     meeting = _organised(meeting_id)
     form = SynthesisForm(obj=meeting) if request.method == "GET" else SynthesisForm()
-    if form.validate_on_submit():
-        try:
-            service.set_synthesis(db.session, current_user, meeting, form.synthesis.data,
-                                  published=form.published.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Restitution enregistrée."), "success")
-            return redirect(url_for("meetings.restitution_page", meeting_id=meeting.id))
-    return render_template("meetings/synthesis.html", meeting=meeting, form=form), 400 if form.is_submitted() else 200
+    status = submit(form, lambda: service.set_synthesis(db.session, current_user, meeting, form.synthesis.data,
+                                                        published=form.published.data), _("Restitution enregistrée."))
+    if status is None:
+        return redirect(url_for("meetings.restitution_page", meeting_id=meeting.id))
+    return render_template("meetings/synthesis.html", meeting=meeting, form=form), status

@@ -4,13 +4,12 @@ name."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop.mail import tokens
 from workshop.meetings import registration as registrations
 from workshop.meetings import service
 from workshop.meetings.models import Meeting, Registration
@@ -52,7 +51,7 @@ def _blank(registration: Registration) -> None:
     registration.needs = ""
     registration.role = ""
     registration.structure_name = ""
-    registration.token_hash = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+    registration.token_hash = tokens.new_token()[1]  # a hash of a token nobody holds: the link is dead
 
 
 def purge_registrations(session: Session, cutoff: datetime, *, dry_run: bool = False) -> int:

@@ -3,30 +3,25 @@ check-in on the day (walk-ins too), and the board seat a checked-in person opens
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from workshop.boards import service as boards
 from workshop.boards.models import Participant, Workshop
+from workshop.boards.profiles import PROFILE_KINDS
 from workshop.errors import Closed, Forbidden, NotFound, ValidationError
+from workshop.mail import tokens
 from workshop.mapping.models import Structure
 from workshop.meetings import service
 from workshop.meetings.models import Meeting, Registration
-from workshop.meetings.vocabulary import PROFILES
 from workshop.networks.models import Network
 from workshop.validation import clean_name, clean_text
 
 TOKEN_MAX = 100
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _lock(session: Session, meeting: Meeting) -> None:
@@ -58,7 +53,7 @@ def _optional_id(session: Session, model, value: Any, field: str, message: str):
 
 def _clean(session: Session, meeting: Meeting, data: dict[str, Any]) -> dict[str, Any]:
     kind = data.get("profile_kind") or "other"
-    if kind not in PROFILES:
+    if kind not in PROFILE_KINDS:
         raise ValidationError(_("Choisissez d'où vous venez dans la liste."), field="profile_kind")
     structure_id = _optional_id(session, Structure, data.get("structure_id"), "structure_id",
                                 _("Cette structure n'est pas sur la carte : tapez son nom à la place."))
@@ -85,19 +80,24 @@ def registered_count(session: Session, meeting_id: int) -> int:
         Registration.meeting_id == meeting_id, Registration.status == "registered")) or 0
 
 
+def is_full(session: Session, meeting: Meeting) -> bool:
+    """Every place taken: a new registration goes on the waiting list."""
+    return meeting.capacity is not None and registered_count(session, meeting.id) >= meeting.capacity
+
+
 def register(session: Session, meeting: Meeting, data: dict[str, Any], *, walk_in: bool = False,
              actor: Any = None) -> tuple[Registration, str]:
     """A place if one is left, else the waiting list; returns the registration and its secret token (shown
     once, in the personal link). A walk-in, added by an organiser on the day, is present at once."""
     if walk_in:
         service.require_organiser(session, actor, meeting)
-    elif not meeting.registration_open or meeting.ends_at < service.now():
+    elif not service.registration_open(meeting):
         raise Closed(_("Les inscriptions à cette rencontre sont closes."))
     values = _clean(session, meeting, data)
     _lock(session, meeting)
-    full = meeting.capacity is not None and registered_count(session, meeting.id) >= meeting.capacity
-    token = secrets.token_urlsafe(24)
-    registration = Registration(meeting_id=meeting.id, token_hash=_hash(token), walk_in=walk_in,
+    full = is_full(session, meeting)
+    token, token_hash = tokens.new_token()
+    registration = Registration(meeting_id=meeting.id, token_hash=token_hash, walk_in=walk_in,
                                 status="waiting" if full and not walk_in else "registered",
                                 checked_in_at=service.now() if walk_in else None, **values)
     session.add(registration)
@@ -108,7 +108,7 @@ def register(session: Session, meeting: Meeting, data: dict[str, Any], *, walk_i
 def by_token(session: Session, token: Any) -> Registration:
     if not isinstance(token, str) or not 10 <= len(token) <= TOKEN_MAX:
         raise NotFound(_("Ce lien d'inscription n'est pas (ou plus) valable."))
-    registration = session.scalar(select(Registration).where(Registration.token_hash == _hash(token)))
+    registration = session.scalar(select(Registration).where(Registration.token_hash == tokens.digest(token)))
     if registration is None:
         raise NotFound(_("Ce lien d'inscription n'est pas (ou plus) valable."))
     return registration
@@ -138,7 +138,11 @@ def promote(session: Session, meeting: Meeting) -> list[Registration]:
 
 
 def registrations(session: Session, meeting: Meeting, *, include_cancelled: bool = False) -> list[Registration]:
-    query = select(Registration).where(Registration.meeting_id == meeting.id).order_by(Registration.id)
+    """The meeting's registrations in order; their structures, networks and workshops (which the list, the CSV
+    and the restitution show) are loaded in one query each, not one per person."""
+    query = (select(Registration).where(Registration.meeting_id == meeting.id).order_by(Registration.id)
+             .options(selectinload(Registration.structure),
+                      selectinload(Registration.network), selectinload(Registration.workshop)))
     if not include_cancelled:
         query = query.where(Registration.status != "cancelled")
     return list(session.scalars(query))

@@ -15,14 +15,18 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from workshop.boards.profiles import PROFILE_KINDS
 from workshop.mapping.models import Structure
 from workshop.meetings import registration as registrations
 from workshop.meetings import service
 from workshop.meetings.models import Meeting
-from workshop.meetings.vocabulary import KINDS, PROFILES
+from workshop.meetings.vocabulary import KINDS
+from workshop.practices.provenance import practices_of_workshop
+from workshop.practices.rights import can_view
 from workshop.printing.markup import clean_html, css_string, date_fr, networks_line, print_css, slug
 from workshop.printing.renderer import PdfDocument
 from workshop.toolkits.report import report_view
+from workshop.toolkits.sheets import practice_short_url
 
 TOP_ITEMS = 5
 
@@ -58,16 +62,17 @@ def _count(rows: list[tuple[str, bool]]) -> list[dict[str, Any]]:
 
 def attendance(session: Session, meeting: Meeting) -> dict[str, Any]:
     """Who registered and who came (walk-ins count as both), by profile, network, city and structure."""
-    people = [r for r in registrations.registrations(session, meeting) if r.status == "registered"]
+    everyone = registrations.registrations(session, meeting)
+    people = [r for r in everyone if r.status == "registered"]
     other = _("Non renseigné")
-    by_profile = _count([(str(PROFILES.get(r.profile_kind, r.profile_kind)), r.checked_in_at is not None)
+    by_profile = _count([(str(PROFILE_KINDS.get(r.profile_kind, r.profile_kind)), r.checked_in_at is not None)
                          for r in people])
     structures = sorted({r.structure.name if r.structure else r.structure_name for r in people
                          if r.checked_in_at is not None and (r.structure or r.structure_name)})
     return {
         "registered": len(people),
         "present": sum(1 for r in people if r.checked_in_at is not None),
-        "waiting": sum(1 for r in registrations.registrations(session, meeting) if r.status == "waiting"),
+        "waiting": sum(1 for r in everyone if r.status == "waiting"),
         "by_profile": by_profile,
         "by_network": _count([(r.network.short_name if r.network else other, r.checked_in_at is not None)
                               for r in people]),
@@ -92,8 +97,16 @@ def workshop_view(session: Session, workshop) -> dict[str, Any]:
         "id": workshop.id, "title": workshop.title, "place": workshop.place, "participants": report["participants"],
         "cards": report["card_count"], "top": top,
         "groups": [g["name"] for column in report["columns"] for g in column["groups"]],
-        "practices": report["practices"], "next_steps": report["next_steps"],
+        "practices": published_practices(session, workshop.id), "next_steps": report["next_steps"],
     }
+
+
+def published_practices(session: Session, workshop_id: int) -> list[dict[str, str]]:
+    """The sheets born in the workshop that anyone may read: a published restitution (and its cached PDF) is
+    public, so a draft or a sheet awaiting review is not named there (the workshop report, for its facilitator,
+    lists them all)."""
+    return [{"title": p.title, "url": practice_short_url(p.id)} for p in practices_of_workshop(session, workshop_id)
+            if can_view(session, None, p)]
 
 
 def place_line(session: Session, meeting: Meeting) -> str:

@@ -99,6 +99,16 @@ def visible(session: Session, user: Any, meeting: Meeting) -> bool:
     return meeting.public or meeting.published or is_organiser(session, user, meeting)
 
 
+def restitution_visible(session: Session, user: Any, meeting: Meeting) -> bool:
+    """The restitution (page and PDF): public once published, before that its organisers' draft."""
+    return meeting.published or is_organiser(session, user, meeting)
+
+
+def registration_open(meeting: Meeting) -> bool:
+    """Registrations are taken while the organisers keep them open and the meeting has not ended."""
+    return meeting.registration_open and meeting.ends_at >= now()
+
+
 # --- Meetings -----------------------------------------------------------------------------------------
 
 
@@ -181,8 +191,13 @@ def public_meetings(session: Session, moment: datetime | None = None) -> tuple[l
 
 
 def organised_by(session: Session, user: User) -> list[Meeting]:
-    meetings = session.scalars(select(Meeting).order_by(Meeting.starts_at.desc()))
-    return [m for m in meetings if is_organiser(session, user, m)]
+    """The meetings `user` organises (`is_organiser`'s rule as one query, not two queries per meeting)."""
+    query = select(Meeting).order_by(Meeting.starts_at.desc())
+    if not user.is_admin:
+        coordinated = select(meeting_network.c.meeting_id).where(
+            meeting_network.c.network_id.in_(list(networks.coordinated_network_ids(session, user))))
+        query = query.where((Meeting.organiser_id == user.id) | Meeting.id.in_(coordinated))
+    return list(session.scalars(query))
 
 
 def set_synthesis(session: Session, actor: User, meeting: Meeting, text: Any, *, published: bool) -> None:
@@ -272,7 +287,8 @@ def create_workshops(session: Session, organiser: User, meeting: Meeting, count:
 
 
 def preparation_board(session: Session, actor: User, meeting: Meeting, *, create: bool = False) -> Workshop | None:
-    """The organisers' private board: its code is shown to organisers only and it is listed nowhere else."""
+    """The organisers' private board: its code is shown to organisers only, and only they join it
+    (`admit_to_board`)."""
     require_organiser(session, actor, meeting)
     link = next((w for w in meeting.workshops if w.preparation), None)
     if link is None and create:
@@ -283,6 +299,15 @@ def preparation_board(session: Session, actor: User, meeting: Meeting, *, create
         session.flush()
         session.refresh(meeting)
     return link.workshop if link else None
+
+
+def admit_to_board(session: Session, workshop: Workshop, user: Any) -> None:
+    """The live host's admission check: a meeting's preparation board seats its organisers only (logged in);
+    anyone else holding its code, or an old seat's token, is refused (`forbidden`). Other boards: no rule."""
+    meeting_id = session.scalar(select(MeetingWorkshop.meeting_id).where(
+        MeetingWorkshop.workshop_id == workshop.id, MeetingWorkshop.preparation.is_(True)))
+    if meeting_id is not None:
+        require_organiser(session, user, session.get(Meeting, meeting_id))
 
 
 def tasks(session: Session, meeting: Meeting) -> list[ChecklistTask]:

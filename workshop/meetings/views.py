@@ -23,15 +23,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from workshop.boards.profiles import PROFILE_KINDS
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.mapping.models import Structure
-from workshop.meetings import ics, mails, organise, restitution, service
+from workshop.meetings import mails, organise, restitution, service
 from workshop.meetings import privacy as meetings_privacy
 from workshop.meetings import registration as registrations
 from workshop.meetings.forms import ActionForm, ChooseWorkshopForm, RegistrationForm, choices, optional_id
-from workshop.meetings.vocabulary import ITEM_KINDS, KINDS, PROFILES, STATUSES
+from workshop.meetings.vocabulary import ITEM_KINDS, KINDS, STATUSES
 from workshop.networks import service as networks
 from workshop.printing.markup import base_url
 from workshop.printing.views import pdf_response
@@ -43,7 +44,7 @@ SEATS = "meeting_seats"  # in the signed session: meeting id -> this browser's r
 
 @bp.context_processor
 def vocabulary():
-    return {"KINDS": KINDS, "PROFILES": PROFILES, "ITEM_KINDS": ITEM_KINDS, "STATUSES": STATUSES}
+    return {"KINDS": KINDS, "PROFILES": PROFILE_KINDS, "ITEM_KINDS": ITEM_KINDS, "STATUSES": STATUSES}
 
 
 def _visible(meeting_id: int):
@@ -78,18 +79,14 @@ def show(meeting_id: int):
                            place=restitution.place_line(db.session, meeting),
                            networks=service.meeting_networks(db.session, meeting),
                            registered=registrations.registered_count(db.session, meeting.id),
-                           open_=meeting.registration_open and meeting.ends_at >= service.now())
+                           open_=service.registration_open(meeting))
 
 
 @bp.get("/rencontres/<int:meeting_id>.ics")
 def calendar(meeting_id: int):
     """Download the meeting as a calendar file."""
     meeting = _visible(meeting_id)
-    lines = [f"{p['item'].starts_at:%H:%M}–{p['item'].ends_at:%H:%M} {p['item'].title}"
-             for p in service.programme(db.session, meeting)]
-    body = ics.meeting_ics(meeting, base_url() + url_for("meetings.show", meeting_id=meeting.id),
-                           restitution.place_line(db.session, meeting), lines)
-    return Response(body, mimetype="text/calendar", headers={
+    return Response(mails.calendar_file(db.session, meeting), mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="rencontre-{meeting.id}.ics"'})
 
 
@@ -155,8 +152,7 @@ def register(meeting_id: int):
             return redirect(url_for("meetings.mine", token=token))
     status = 400 if form.is_submitted() else 200
     return render_template("meetings/register.html", meeting=meeting, form=form,
-                           full=meeting.capacity is not None
-                           and registrations.registered_count(db.session, meeting.id) >= meeting.capacity), status
+                           full=registrations.is_full(db.session, meeting)), status
 
 
 @bp.get("/rencontres/inscription/<token>")
@@ -247,10 +243,10 @@ def open_board(token: str):
 def restitution_page(meeting_id: int):
     """Show the restitution: public once published, to organisers before."""
     meeting = service.get_meeting(db.session, meeting_id)
-    organiser = service.is_organiser(db.session, current_user, meeting)
-    if not (meeting.published or organiser):
+    if not service.restitution_visible(db.session, current_user, meeting):
         abort(404)
-    return render_template("meetings/restitution.html", meeting=meeting, organiser=organiser,
+    return render_template("meetings/restitution.html", meeting=meeting,
+                           organiser=service.is_organiser(db.session, current_user, meeting),
                            r=restitution.restitution_view(db.session, meeting))
 
 
@@ -258,7 +254,7 @@ def restitution_page(meeting_id: int):
 def restitution_pdf(meeting_id: int):
     """Download the restitution as PDF (rendered as a job, with progress when long)."""
     meeting = service.get_meeting(db.session, meeting_id)
-    if not (meeting.published or service.is_organiser(db.session, current_user, meeting)):
+    if not service.restitution_visible(db.session, current_user, meeting):
         abort(404)
     return pdf_response(restitution.restitution_document(db.session, meeting),
                         url_for("meetings.restitution_page", meeting_id=meeting.id))

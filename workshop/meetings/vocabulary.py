@@ -10,15 +10,6 @@ KINDS = {
     "showcasing": _l("Valorisation"),
     "other": _l("Autre rencontre"),
 }
-# The same keys as the board's `join` profile (DESIGN.md §4).
-PROFILES = {
-    "school": _l("Une école ou un établissement scolaire"),
-    "social_centre": _l("Un centre social"),
-    "parent": _l("Je suis parent"),
-    "association": _l("Une association"),
-    "institution": _l("Une institution"),
-    "other": _l("Autre"),
-}
 ITEM_KINDS = {
     "plenary": _l("Plénière"),
     "parallel": _l("Ateliers en parallèle"),
