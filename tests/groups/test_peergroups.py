@@ -106,5 +106,6 @@ def test_a_member_outside_the_group_cannot_see_it_and_forms_refuse_bad_input(app
     nobody = client.post(f"/groupes/{group_id}/membres", data={"csrf_token": csrf(page), "email": "x@y.fr",
                                                                "role": "member"}, follow_redirects=True)
     assert "Aucun compte ne porte cette adresse." in nobody.get_data(as_text=True)
-    bad_date = client.post(f"/groupes/{group_id}/seance", data={"held_on": "2026-02-31"}, follow_redirects=True)
+    bad_date = client.post(f"/groupes/{group_id}/seance", data={"csrf_token": csrf(page), "held_on": "2026-02-31"},
+                           follow_redirects=True)  # the token: refused for the date, not for a missing token
     assert "Date invalide." in bad_date.get_data(as_text=True) and "séance 1" not in bad_date.get_data(as_text=True)
