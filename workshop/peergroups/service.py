@@ -52,6 +52,14 @@ def can_see(user: User | None, group: PeerGroup) -> bool:
     return bool(user and user.is_authenticated and (user.can_facilitate or role_in(group, user)))
 
 
+def require_view(session: Session, user: User | None, group_id: int) -> PeerGroup:
+    """The group, for facilitators, coordinators and its members; anyone else is refused."""
+    group = get_group(session, group_id)
+    if not can_see(user, group):
+        raise Forbidden(_("Ce groupe de pairs est réservé à ses membres."))
+    return group
+
+
 def groups_for(session: Session, user: User) -> list[PeerGroup]:
     """Every group for facilitators and coordinators; the groups they belong to for members."""
     query = select(PeerGroup).order_by(PeerGroup.name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -54,18 +54,11 @@ def index():
     return render_template("peergroups/index.html", groups=service.groups_for(db.session, current_user), form=form)
 
 
-def _visible(group_id: int):
-    group = service.get_group(db.session, group_id)
-    if not service.can_see(current_user, group):
-        abort(403)
-    return group
-
-
 @bp.get("/groupes/<int:group_id>")
 @login_required
 def group_page(group_id: int):
     """Show a group: its sessions, attendance, sheets produced, members and open next steps."""
-    group = _visible(group_id)
+    group = service.require_view(db.session, current_user, group_id)
     return render_template("peergroups/group.html", group=group, data=overview(db.session, group),
                            can_run=service.can_run(current_user, group), member_form=MemberForm(),
                            session_form=SessionForm(), profiles=PROFILE_KINDS,
@@ -76,7 +69,7 @@ def group_page(group_id: int):
 @login_required
 def next_session(group_id: int):
     """Create the group's next session ("Séance suivante") and open its board."""
-    group = _visible(group_id)
+    group = service.require_view(db.session, current_user, group_id)
     form = SessionForm()
     if not form.validate_on_submit():
         flash(_("Date invalide."), "error")
@@ -92,7 +85,7 @@ def next_session(group_id: int):
 @login_required
 def add_member(group_id: int):
     """Add an account to the group (or change its role)."""
-    group = _visible(group_id)
+    group = service.require_view(db.session, current_user, group_id)
     form = MemberForm()
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
