@@ -59,7 +59,8 @@ def index():
 def group_page(group_id: int):
     """Show a group: its sessions, attendance, sheets produced, members and open next steps."""
     group = service.require_view(db.session, current_user, group_id)
-    return render_template("peergroups/group.html", group=group, data=overview(db.session, group),
+    data = overview(db.session, group, profiles=service.sees_profiles(current_user, group))
+    return render_template("peergroups/group.html", group=group, data=data,
                            can_run=service.can_run(current_user, group), member_form=MemberForm(),
                            session_form=SessionForm(), profiles=PROFILE_KINDS,
                            formats={k: format_label(f) for k, f in FORMATS.items()})
