@@ -13,7 +13,7 @@ from workshop.boards.profiles import PROFILE_KINDS
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.formats.builtin import DEFAULT_FORMAT, FORMATS
-from workshop.forms import attach_error
+from workshop.forms import submit
 from workshop.mapping.models import City
 from workshop.networks.models import Network
 from workshop.peergroups import service
@@ -39,18 +39,15 @@ def _group_form() -> GroupForm:
 def index():
     """List the peer groups one may see; facilitators and coordinators create one here."""
     form = _group_form() if current_user.can_facilitate else None
-    if form is not None and form.validate_on_submit():
-        try:
-            group = service.create_group(db.session, current_user, form.name.data, purpose=form.purpose.data,
-                                         format_key=form.format_key.data, place=form.place.data,
-                                         network_ids=form.networks.data, city_insees=form.cities.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Groupe de pairs créé."), "success")
-            return redirect(url_for("peergroups.group_page", group_id=group.id))
+    created = []
+
+    def create() -> None:
+        created.append(service.create_group(db.session, current_user, form.name.data, purpose=form.purpose.data,
+                                            format_key=form.format_key.data, place=form.place.data,
+                                            network_ids=form.networks.data, city_insees=form.cities.data))
+
+    if form is not None and submit(form, create, _("Groupe de pairs créé.")) is None:
+        return redirect(url_for("peergroups.group_page", group_id=created[0].id))
     return render_template("peergroups/index.html", groups=service.groups_for(db.session, current_user), form=form)
 
 
