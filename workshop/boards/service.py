@@ -178,11 +178,7 @@ def _join_with_account(session: Session, workshop: Workshop, user: User) -> Join
         return _new_participant(session, workshop, user.name[:NAME_MAX], role=role, user_id=user.id,
                                 person=f"user:{user.id}")
     found.role = role
-    found.last_seen_at = now()
-    token = secrets.token_urlsafe(24)
-    found.token_hash = _hash_token(token)
-    session.flush()
-    return Joined(found, token, workshop)
+    return Joined(found, renew_token(session, found), workshop)
 
 
 def _new_participant(session: Session, workshop: Workshop, name: str, *, role: str,
@@ -275,7 +271,7 @@ def find_by_token(session: Session, workshop_id: int, token: str) -> Participant
 
 
 def renew_token(session: Session, participant: Participant) -> str:
-    """A fresh token for an existing seat without an account (a meeting hands it to the board page of a
+    """A fresh token for an existing seat (an account's at each join; a meeting hands one to the board page of a
     checked-in registrant: the same participant, on any device). The old token stops working."""
     token = secrets.token_urlsafe(24)
     participant.token_hash = _hash_token(token)
