@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from workshop.accounts.models import User
+from workshop.boards import service as boards
 from workshop.extensions import db
 from workshop.facilitation import next_steps
 from workshop.facilitation.control import phases_of
@@ -106,5 +107,25 @@ def test_a_member_outside_the_group_cannot_see_it_and_forms_refuse_bad_input(app
     nobody = client.post(f"/groupes/{group_id}/membres", data={"csrf_token": csrf(page), "email": "x@y.fr",
                                                                "role": "member"}, follow_redirects=True)
     assert "Aucun compte ne porte cette adresse." in nobody.get_data(as_text=True)
-    bad_date = client.post(f"/groupes/{group_id}/seance", data={"held_on": "2026-02-31"}, follow_redirects=True)
+    bad_date = client.post(f"/groupes/{group_id}/seance", data={"csrf_token": csrf(page), "held_on": "2026-02-31"},
+                           follow_redirects=True)  # the token: refused for the date, not for a missing token
     assert "Date invalide." in bad_date.get_data(as_text=True) and "séance 1" not in bad_date.get_data(as_text=True)
+
+
+def test_who_came_by_profile_is_shown_to_those_who_run_the_group_not_to_its_members(app, client, login,
+                                                                                    make_user, facilitator):
+    group_id = new_group(app, facilitator)
+    member = make_user("member")
+    with app.test_request_context():
+        user, group = db.session.get(User, facilitator.id), service.get_group(db.session, group_id)
+        service.add_member(db.session, user, group, member.email)
+        workshop = service.next_session(db.session, user, group)
+        boards.join(db.session, {"code": workshop.code, "name": "Karim", "profile": {"kind": "parent"}})
+        db.session.commit()
+    login(facilitator)
+    page = client.get(f"/groupes/{group_id}").get_data(as_text=True)
+    assert "Parent : 1" in page
+    client.post("/deconnexion", data={"csrf_token": csrf(page)})
+    login(member)
+    page = client.get(f"/groupes/{group_id}").get_data(as_text=True)
+    assert "séance 1" in page and "Parent : 1" not in page

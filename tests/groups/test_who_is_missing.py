@@ -8,6 +8,8 @@ from workshop.accounts.models import User
 from workshop.boards import service as boards
 from workshop.extensions import db
 from workshop.mapping.missing import who_is_missing
+from workshop.peergroups import service as groups
+from workshop.programme.models import Programme
 
 
 def test_who_never_came_counts_lists_filters_the_map_and_follows_months(app, client, facilitator,
@@ -56,3 +58,22 @@ def test_the_structure_type_ahead_finds_published_structures_and_refuses_bad_que
                             headers={"Accept": "application/json"})
         assert answer.status_code == 400 and answer.json["error"]["code"] == "invalid"
         assert "Recherche" in answer.json["error"]["message"]
+
+
+def test_the_programme_cities_are_the_current_programmes_else_the_networks_and_peer_groups(
+        app, client, facilitator, make_structure):
+    make_structure("École du réseau", network="REP")
+    make_structure("École du groupe", insee="69123", city="Lyon")
+    make_structure("École du programme", insee="13055", city="Marseille")
+    with app.test_request_context():
+        groups.create_group(db.session, db.session.get(User, facilitator.id), "Groupe lyonnais",
+                            city_insees=["69123"])
+        db.session.commit()
+        assert [s["name"] for s in who_is_missing(db.session)["structures"]] == ["École du groupe",
+                                                                                 "École du réseau"]
+        db.session.add(Programme(title="Programme", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
+                                 cities=["13055"]))
+        db.session.commit()
+        assert [s["name"] for s in who_is_missing(db.session)["structures"]] == ["École du programme"]
+    names = [s["name"] for s in client.get("/api/structures.json?missing=1").json["structures"]]
+    assert names == ["École du programme"]

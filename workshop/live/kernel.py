@@ -101,15 +101,11 @@ class Kernel:
         with self._watch_lock:
             self._watched.discard((workshop_id, name))  # an arrival from now on schedules another run
             self._watch_runs += 1
-        with app.app_context():
-            try:
-                self.perform_system(db.session, workshop_id, name, {"present": presence.participant_ids(workshop_id)})
-            except Exception:
-                log.exception("%s failed on board %s", name, workshop_id)
-            finally:
-                db.session.remove()
-                with self._watch_lock:
-                    self._watch_runs -= 1
+        try:
+            self._run_system(app, workshop_id, name, {"present": presence.participant_ids(workshop_id)})
+        finally:
+            with self._watch_lock:
+                self._watch_runs -= 1
 
     def later(self, delay: float, workshop_id: int, name: str, payload: dict) -> None:
         """Run a server-side command in `delay` seconds, off the request."""
@@ -118,6 +114,10 @@ class Kernel:
 
     def _run_later(self, app: Flask, delay: float, workshop_id: int, name: str, payload: dict) -> None:
         socketio.sleep(delay)
+        self._run_system(app, workshop_id, name, payload)
+
+    def _run_system(self, app: Flask, workshop_id: int, name: str, payload: dict) -> None:
+        """Run a server-side command off any request; a failure is logged, never felt by whoever caused it."""
         with app.app_context():
             try:
                 self.perform_system(db.session, workshop_id, name, payload)

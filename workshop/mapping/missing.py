@@ -1,8 +1,10 @@
 """Who is missing: schools and social centres of the programme's cities never represented in any workshop.
 
 Represented = named by a participant's profile (their structure, said at join) or ticked by a facilitator among
-the structures represented at a workshop. The programme's cities = where a network has a structure, and the
-territories of the peer groups. Public data only (published structures), as the rest of the panorama.
+the structures represented at a workshop. The programme's cities = those the current programme names
+(`programme.plan.current_programme`, as its indicators); without a programme naming cities, where a network has a
+structure and the territories of the peer groups. Public data only (published structures), as the rest of the
+panorama.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from workshop.boards.models import Participant, Workshop
 from workshop.mapping.models import City, Structure, structure_network, workshop_structure
-from workshop.mapping.vocabulary import KINDS, SCHOOL_KINDS
+from workshop.mapping.vocabulary import CENTRE_KINDS, KINDS, SCHOOL_KINDS
 from workshop.peergroups.models import peer_group_city
+from workshop.programme.plan import current_programme
 
-CENTRE_KINDS = ("centre_social", "espace_vie_sociale")
 WATCHED_KINDS = (*SCHOOL_KINDS, *CENTRE_KINDS)
 
 
@@ -28,32 +30,40 @@ def represented_ids():
                  select(workshop_structure.c.structure_id))
 
 
-def programme_cities():
-    """INSEE codes of the programme's cities (a SQL selectable)."""
-    return union(select(Structure.city_insee).join(structure_network,
-                                                   structure_network.c.structure_id == Structure.id)
-                 .where(Structure.city_insee.is_not(None)),
-                 select(peer_group_city.c.city_insee))
+def programme_cities(session: Session) -> list[str]:
+    """INSEE codes of the programme's cities: the current programme's; else where a network has a structure, and
+    the peer groups' territories."""
+    programme = current_programme(session)
+    if programme is not None and programme.cities:
+        return sorted(programme.cities)
+    return sorted(session.scalars(union(
+        select(Structure.city_insee).join(structure_network, structure_network.c.structure_id == Structure.id)
+        .where(Structure.city_insee.is_not(None)),
+        select(peer_group_city.c.city_insee))))
 
 
-def missing_condition(columns):
+def _watched(columns, cities: list[str]):
+    return columns.kind.in_(WATCHED_KINDS) & columns.city_insee.in_(cities)
+
+
+def missing_condition(session: Session, columns):
     """The SQL condition, on Structure's (Core) columns, of a school or social centre that never came."""
-    return (columns.kind.in_(WATCHED_KINDS) & columns.city_insee.in_(programme_cities())
-            & columns.id.not_in(represented_ids()))
+    return _watched(columns, programme_cities(session)) & columns.id.not_in(represented_ids())
 
 
 def fingerprint(session: Session) -> tuple:
-    """Moves when a structure becomes represented (the map's cache of the "never came" filter reads it)."""
-    return tuple(session.execute(select(func.count(), func.max(Participant.id))
-                                 .where(Participant.structure_id.is_not(None))).one()) + tuple(
-        session.execute(select(func.count()).select_from(workshop_structure)).one())
+    """Moves when a structure becomes represented or the programme's cities change (the map's cache of the "never
+    came" filter reads it)."""
+    represented = session.execute(select(func.count(), func.max(Participant.id))
+                                  .where(Participant.structure_id.is_not(None))).one()
+    ticked = session.scalar(select(func.count()).select_from(workshop_structure))
+    return (*programme_cities(session), *represented, ticked)
 
 
 def who_is_missing(session: Session) -> dict[str, Any]:
     """Published schools and social centres of the programme's cities that never came: list and counts."""
     c = Structure.__table__.c
-    watched = (c.kind.in_(WATCHED_KINDS) & c.city_insee.in_(programme_cities()) & c.public.is_(True)
-               & c.validated.is_(True))
+    watched = _watched(c, programme_cities(session)) & c.public.is_(True) & c.validated.is_(True)
     rows = session.execute(select(c.id, c.name, c.kind, City.name, c.id.not_in(represented_ids()))
                            .outerjoin(City, City.insee == c.city_insee).where(watched)
                            .order_by(City.name, c.name)).all()

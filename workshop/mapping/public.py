@@ -70,7 +70,7 @@ def parse_filters(args: Any) -> Filters:
                    missing=missing == "1")
 
 
-def _structure_query(filters: Filters):
+def _structure_query(session: Session, filters: Filters):
     c, city = Structure.__table__.c, City.__table__.c  # Core columns, see public_links
     query = (select(c.id, c.name, c.kind, c.uai, c.city_insee, city.name, c.latitude, c.longitude, c.priority,
                     c.qpv_code)
@@ -90,14 +90,15 @@ def _structure_query(filters: Filters):
         query = query.where(c.id.in_(select(structure_network.c.structure_id).where(
             structure_network.c.network_id.in_(filters.networks))))
     if filters.missing:
-        query = query.where(missing_condition(c))
+        query = query.where(missing_condition(session, c))
     return query
 
 
 def public_structures(session: Session, filters: Filters) -> list[dict[str, Any]]:
     """Published structures kept by the filters, as plain dicts (fast: no ORM objects)."""
     keys = ("id", "name", "kind", "uai", "city_insee", "city", "lat", "lon", "priority", "qpv")
-    return [dict(zip(keys, row, strict=True)) for row in session.connection().execute(_structure_query(filters))]
+    rows = session.connection().execute(_structure_query(session, filters))
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def public_links(session: Session, filters: Filters, structure_ids: set[int]) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ KINDS = {
     "other": _l("Autre"),
 }
 SCHOOL_KINDS = ("ecole_maternelle", "ecole_elementaire", "ecole_primaire", "college", "lycee")
+CENTRE_KINDS = ("centre_social", "espace_vie_sociale")  # social centres, of either size
 
 LEVELS = {
     "unknown": _l("Non renseigné"),

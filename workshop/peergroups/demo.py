@@ -14,7 +14,7 @@ from workshop.boards import service as boards
 from workshop.facilitation import next_steps
 from workshop.live.kernel import current_kernel
 from workshop.mapping.models import City, Structure
-from workshop.mapping.vocabulary import SCHOOL_KINDS
+from workshop.mapping.vocabulary import CENTRE_KINDS, SCHOOL_KINDS
 from workshop.networks.models import Network
 from workshop.peergroups import review, service
 from workshop.peergroups.models import CarriedStep, PeerGroup
@@ -57,7 +57,7 @@ def seed_peer_group(session: Session) -> PeerGroup | None:
     if coordinator is not None:
         service.add_member(session, facilitator, group, coordinator.email, "facilitator")
     structures = {"school": _structures(session, city.insee, SCHOOL_KINDS),
-                  "centre": _structures(session, city.insee, ("centre_social", "espace_vie_sociale"))}
+                  "centre": _structures(session, city.insee, CENTRE_KINDS)}
     for days, people, cards, steps, marks in SESSIONS:
         workshop = service.next_session(session, facilitator, group, date.today() - timedelta(days=days))
         for item, status in zip(session.scalars(select(CarriedStep.id).where(CarriedStep.workshop_id == workshop.id)

@@ -52,6 +52,20 @@ def can_see(user: User | None, group: PeerGroup) -> bool:
     return bool(user and user.is_authenticated and (user.can_facilitate or role_in(group, user)))
 
 
+def sees_profiles(user: User | None, group: PeerGroup) -> bool:
+    """Who came by profile ("je viens de…") is for those who run the group's sessions, as a board's balance is for
+    its facilitator: in a small session a member could tell who said what."""
+    return can_run(user, group)
+
+
+def require_view(session: Session, user: User | None, group_id: int) -> PeerGroup:
+    """The group, for facilitators, coordinators and its members; anyone else is refused."""
+    group = get_group(session, group_id)
+    if not can_see(user, group):
+        raise Forbidden(_("Ce groupe de pairs est réservé à ses membres."))
+    return group
+
+
 def groups_for(session: Session, user: User) -> list[PeerGroup]:
     """Every group for facilitators and coordinators; the groups they belong to for members."""
     query = select(PeerGroup).order_by(PeerGroup.name)

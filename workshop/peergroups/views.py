@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from workshop.boards.profiles import PROFILE_KINDS
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.formats.builtin import DEFAULT_FORMAT, FORMATS
-from workshop.forms import attach_error
+from workshop.forms import submit
 from workshop.mapping.models import City
 from workshop.networks.models import Network
 from workshop.peergroups import service
@@ -39,34 +39,25 @@ def _group_form() -> GroupForm:
 def index():
     """List the peer groups one may see; facilitators and coordinators create one here."""
     form = _group_form() if current_user.can_facilitate else None
-    if form is not None and form.validate_on_submit():
-        try:
-            group = service.create_group(db.session, current_user, form.name.data, purpose=form.purpose.data,
-                                         format_key=form.format_key.data, place=form.place.data,
-                                         network_ids=form.networks.data, city_insees=form.cities.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Groupe de pairs créé."), "success")
-            return redirect(url_for("peergroups.group_page", group_id=group.id))
+    created = []
+
+    def create() -> None:
+        created.append(service.create_group(db.session, current_user, form.name.data, purpose=form.purpose.data,
+                                            format_key=form.format_key.data, place=form.place.data,
+                                            network_ids=form.networks.data, city_insees=form.cities.data))
+
+    if form is not None and submit(form, create, _("Groupe de pairs créé.")) is None:
+        return redirect(url_for("peergroups.group_page", group_id=created[0].id))
     return render_template("peergroups/index.html", groups=service.groups_for(db.session, current_user), form=form)
-
-
-def _visible(group_id: int):
-    group = service.get_group(db.session, group_id)
-    if not service.can_see(current_user, group):
-        abort(403)
-    return group
 
 
 @bp.get("/groupes/<int:group_id>")
 @login_required
 def group_page(group_id: int):
     """Show a group: its sessions, attendance, sheets produced, members and open next steps."""
-    group = _visible(group_id)
-    return render_template("peergroups/group.html", group=group, data=overview(db.session, group),
+    group = service.require_view(db.session, current_user, group_id)
+    data = overview(db.session, group, profiles=service.sees_profiles(current_user, group))
+    return render_template("peergroups/group.html", group=group, data=data,
                            can_run=service.can_run(current_user, group), member_form=MemberForm(),
                            session_form=SessionForm(), profiles=PROFILE_KINDS,
                            formats={k: format_label(f) for k, f in FORMATS.items()})
@@ -76,7 +67,7 @@ def group_page(group_id: int):
 @login_required
 def next_session(group_id: int):
     """Create the group's next session ("Séance suivante") and open its board."""
-    group = _visible(group_id)
+    group = service.require_view(db.session, current_user, group_id)
     form = SessionForm()
     if not form.validate_on_submit():
         flash(_("Date invalide."), "error")
@@ -92,7 +83,7 @@ def next_session(group_id: int):
 @login_required
 def add_member(group_id: int):
     """Add an account to the group (or change its role)."""
-    group = _visible(group_id)
+    group = service.require_view(db.session, current_user, group_id)
     form = MemberForm()
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
