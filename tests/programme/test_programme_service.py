@@ -124,6 +124,29 @@ def test_a_departmental_meeting_counts_once_whatever_its_workshops(app, session,
     db.session.rollback()
 
 
+def test_a_workshop_planned_for_later_in_the_period_is_not_held_yet(app, session, world):
+    from workshop.boards import service as boards
+    from workshop.mapping.models import Structure, workshop_structure
+
+    programme, admin = _get(session, world)
+    before = indicators.meetings_held(session, programme)
+    lyon = Structure(kind="centre_social", name="Centre social de Gerland", city_insee="69123")
+    session.add(lyon)
+    with app.test_request_context():
+        planned = boards.create_workshop(session, admin, "Groupe de pairs du mois prochain")
+    planned.held_on = date.today() + timedelta(days=20)
+    session.flush()
+    session.execute(workshop_structure.insert().values(workshop_id=planned.id, structure_id=lyon.id))
+    assert indicators.meetings_held(session, programme) == before
+    figures = indicators.indicators(session, programme)
+    assert (figures["cities_covered"], figures["social_centres"]) == (2, 1)  # Lyon's centre does not take part yet
+    planned.held_on = date.today() - timedelta(days=2)
+    session.flush()
+    assert indicators.meetings_held(session, programme) == before + 1
+    assert indicators.indicators(session, programme)["cities_covered"] == 3
+    db.session.rollback()
+
+
 def test_programme_dates_and_cities_are_checked(session, world):
     admin = session.get(User, world.admin.id)
     base = {"title": "Programme", "starts_on": "2026-09-01", "ends_on": "2027-07-01", "cities": "69259"}

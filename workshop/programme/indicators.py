@@ -25,10 +25,16 @@ ZERO = Decimal("0.00")
 YEARS_SHOWN = 6
 
 
+def _held_until(programme: Programme) -> date:
+    """The last day whose sittings count as held: the end of the period, or today while it runs."""
+    return min(programme.ends_on, date.today())
+
+
 def _workshops_in(programme: Programme) -> Select:
-    """Workshops held during the period (the day they were held, else the day they were created)."""
+    """Workshops held during the period, up to today (the day they were held, else the day they were created):
+    one planned for next month is not held yet, and the structures named for it do not take part yet."""
     day = func.coalesce(Workshop.held_on, func.date(Workshop.created_at))
-    return select(Workshop.id).where(day >= programme.starts_on, day <= programme.ends_on)
+    return select(Workshop.id).where(day >= programme.starts_on, day <= _held_until(programme))
 
 
 def meetings_held(session: Session, programme: Programme) -> int:
@@ -37,8 +43,7 @@ def meetings_held(session: Session, programme: Programme) -> int:
     (a peer group's session, a local workshop) counts as one meeting."""
     standalone = _workshops_in(programme).where(Workshop.id.not_in(select(MeetingWorkshop.workshop_id)))
     day = func.date(Meeting.starts_at)
-    departmental = select(Meeting.id).where(day >= programme.starts_on,
-                                            day <= min(programme.ends_on, date.today()))  # held, not planned
+    departmental = select(Meeting.id).where(day >= programme.starts_on, day <= _held_until(programme))
     return sum(session.scalar(select(func.count()).select_from(query.subquery())) or 0
                for query in (standalone, departmental))
 
