@@ -42,6 +42,7 @@ def test_budget_is_for_the_programmes_coordinators_only(client, login, world):
     assert _add_line(client, world, **{"budget-spent": "250,25"}).status_code == 302
     html = client.get(url).get_data(as_text=True)
     assert 'id="budget"' in html and "1\u202f200,50\u00a0€" in html and "250,25\u00a0€" in html
+    assert html.count("<td>Pauses des rencontres</td>") == 1  # none of the refused attempts added a line
 
 
 def test_refused_amounts_dates_and_hours_say_why_in_french_with_a_code(client, login, world):
