@@ -61,6 +61,19 @@ def test_a_schools_opportunities_name_frameworks_around_it_and_whom_to_ask(clien
     # a published sheet of its city files Devoirs faits.
     assert "REAAP" in section and "Devoirs faits" in section
     assert "CLAS" not in section and "OEPRE" not in section
-    assert "Centre social Eugénie-Cotton" in section or "École Jean-Moulin" in section
+    # Both ends of the school-centre link use the REAAP near the neighbour: both are named to talk to.
+    reaap = section.split("REAAP")[1].split("</li>")[0]
+    assert "Centre social Eugénie-Cotton" in reaap and "École Jean-Moulin" in reaap
     far = client.get(f"/structures/{world.far}").get_data(as_text=True).split('id="opportunites"')[1]
     assert "Aucun dispositif" in far.split("<h2>")[0]
+
+
+def test_a_refused_text_is_named_as_on_the_form(app, session, world):
+    from workshop.accounts.models import User
+    from workshop.errors import ValidationError
+    from workshop.frameworks import catalogue
+
+    with app.test_request_context(), pytest.raises(ValidationError) as refused:
+        catalogue.save_entry(session, session.get(User, world.admin.id), "clas",
+                             {"label": "CLAS", "operators_en": "x" * 4001})
+    assert "Qui le porte et le finance (anglais)" in refused.value.message and refused.value.field == "operators_en"

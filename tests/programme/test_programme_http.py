@@ -42,6 +42,7 @@ def test_budget_is_for_the_programmes_coordinators_only(client, login, world):
     assert _add_line(client, world, **{"budget-spent": "250,25"}).status_code == 302
     html = client.get(url).get_data(as_text=True)
     assert 'id="budget"' in html and "1\u202f200,50\u00a0€" in html and "250,25\u00a0€" in html
+    assert html.count("<td>Pauses des rencontres</td>") == 1  # none of the refused attempts added a line
 
 
 def test_refused_amounts_dates_and_hours_say_why_in_french_with_a_code(client, login, world):
@@ -126,3 +127,36 @@ def test_export_programme_cli(runner, world, tmp_path):
 def test_export_programme_without_any_programme(runner, tmp_path):
     result = runner.invoke(args=["export-programme", "--output", str(tmp_path / "b.pdf")])
     assert result.exit_code != 0 and "Aucun programme" in result.output
+
+
+def test_coordinators_name_and_remove_coordinators_on_the_edit_page(client, login, world):
+    edit, budget = f"/programmes/{world.programme_id}/modifier", f"/programmes/{world.programme_id}"
+    add = f"/programmes/{world.programme_id}/coordinateurs"
+
+    def remove(user):
+        return client.post(f"{add}/{user.id}/retirer")
+
+    login(world.outsider)
+    refused = client.post(add, data={"coordinator-email": world.outsider.email})
+    assert refused.status_code == 403 and world.coordinator.email not in refused.get_data(as_text=True)
+    assert remove(world.coordinator).status_code == 403
+    client.post("/deconnexion")
+
+    login(world.coordinator)
+    html = client.get(edit).get_data(as_text=True)
+    assert "Karim Coordinateur" in html and "Claire Coordination" in html and world.admin.email in html
+    unknown = client.post(add, data={"coordinator-email": "personne@exemple.fr"})
+    assert unknown.status_code == 400 and "Aucun compte avec cette adresse e-mail." in unknown.get_data(as_text=True)
+    assert client.post(add, data={"coordinator-email": world.member.email.upper()}).status_code == 302
+    again = client.post(add, data={"coordinator-email": world.member.email})
+    assert again.status_code == 409 and "Nadia Membre coordonne déjà ce programme." in again.get_data(as_text=True)
+    assert remove(world.admin).status_code == 302
+    assert remove(world.coordinator).headers["Location"].endswith(budget)  # took themselves off: back to the page
+    assert 'id="budget"' not in client.get(budget).get_data(as_text=True)
+    assert client.get(edit).status_code == 403
+    client.post("/deconnexion")
+
+    login(world.member)  # named by Karim: now sees the budget, and stays as the last coordinator
+    assert 'id="budget"' in client.get(budget).get_data(as_text=True)
+    last = remove(world.member)
+    assert last.status_code == 409 and "au moins un·e coordinateur·rice" in last.get_data(as_text=True)

@@ -94,7 +94,7 @@ def test_indicators_are_computed_from_the_data(session, world):
     assert (figures["cities_covered"], figures["cities_total"]) == (2, 3)
     assert (figures["structures"], figures["in_qpv"], figures["qpv_share"]) == (4, 2, 50)
     assert (figures["schools"], figures["social_centres"], figures["taking_part"]) == (3, 1, 4)
-    assert figures["participants"]["total"] == 2
+    assert figures["participants"] == {"total": 2, "by_profile": {"Autre": 2}}  # nobody said where they came from
     assert figures["sheets_published"] == 1
     links = figures["links"]
     year_2024 = links["years"].index(2024) if 2024 in links["years"] else None
@@ -103,6 +103,20 @@ def test_indicators_are_computed_from_the_data(session, world):
     if year_2024 is not None:
         assert levels["information"][year_2024] == 0 and levels["cooperation"][year_2024] == 1
     assert indicators.meetings_held(session, programme) == 1
+    db.session.rollback()
+
+
+def test_participants_are_counted_by_the_label_of_their_profile(app, session, world):
+    from workshop.boards import service as boards
+    from workshop.boards.models import Workshop
+
+    programme, _admin = _get(session, world)
+    code = session.scalar(select(Workshop.code))
+    with app.test_request_context():
+        for name, kind in (("Awa", "parent"), ("Léo", "parent"), ("Inès", "social_centre"), ("Tom", "other")):
+            boards.join(session, {"code": code, "name": name, "profile": {"kind": kind}})
+        figures = indicators.participants(session, programme)
+    assert figures == {"total": 6, "by_profile": {"Centre social": 1, "Parent": 2, "Autre": 3}}
     db.session.rollback()
 
 
@@ -121,6 +135,29 @@ def test_a_departmental_meeting_counts_once_whatever_its_workshops(app, session,
                                                           "starts_at": datetime.now() + timedelta(days=30)})
         meetings.create_workshops(session, admin, coming, 2)
     assert indicators.meetings_held(session, programme) == before + 1  # the one to come is not held yet
+    db.session.rollback()
+
+
+def test_a_workshop_planned_for_later_in_the_period_is_not_held_yet(app, session, world):
+    from workshop.boards import service as boards
+    from workshop.mapping.models import Structure, workshop_structure
+
+    programme, admin = _get(session, world)
+    before = indicators.meetings_held(session, programme)
+    lyon = Structure(kind="centre_social", name="Centre social de Gerland", city_insee="69123")
+    session.add(lyon)
+    with app.test_request_context():
+        planned = boards.create_workshop(session, admin, "Groupe de pairs du mois prochain")
+    planned.held_on = date.today() + timedelta(days=20)
+    session.flush()
+    session.execute(workshop_structure.insert().values(workshop_id=planned.id, structure_id=lyon.id))
+    assert indicators.meetings_held(session, programme) == before
+    figures = indicators.indicators(session, programme)
+    assert (figures["cities_covered"], figures["social_centres"]) == (2, 1)  # Lyon's centre does not take part yet
+    planned.held_on = date.today() - timedelta(days=2)
+    session.flush()
+    assert indicators.meetings_held(session, programme) == before + 1
+    assert indicators.indicators(session, programme)["cities_covered"] == 3
     db.session.rollback()
 
 

@@ -9,13 +9,14 @@ from collections import defaultdict
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.frameworks.models import Framework
-from workshop.frameworks.service import ensure_defaults, list_frameworks
+from workshop.frameworks.service import can_edit, ensure_defaults, list_frameworks
 from workshop.frameworks.texts import FIELDS, TEXTS
 from workshop.mapping.models import Link, Structure
 from workshop.practices.models import Practice, PracticeFacet
@@ -23,6 +24,12 @@ from workshop.practices.text import sanitise
 from workshop.validation import clean_name, clean_text
 
 TEXT_MAX = 4000
+TEXT_LABELS = {  # the catalogue's texts (FIELDS but the link), named as on the form in a refusal
+    "purpose": _l("À quoi il sert"), "purpose_en": _l("À quoi il sert (anglais)"),
+    "operators": _l("Qui le porte et le finance"), "operators_en": _l("Qui le porte et le finance (anglais)"),
+    "eligibility": _l("Qui peut en bénéficier (QPV, REP...)"),
+    "eligibility_en": _l("Qui peut en bénéficier (anglais)"), "contact": _l("Qui contacter"),
+}
 URL = re.compile(r"https?://[^\s<>\"']{3,290}")
 SHOWN = 50  # links, structures and sheets listed on a framework's page
 CONTACTS_SHOWN = 3  # structures to talk to, per opportunity
@@ -77,15 +84,15 @@ def usage(session: Session, key: str) -> dict[str, Any]:
 
 def save_entry(session: Session, user: Any, key: str, data: dict[str, Any]) -> Framework:
     """Edit a framework's label and catalogue texts (coordinators only); texts are sanitised when shown."""
-    if not (user is not None and getattr(user, "is_authenticated", False) and user.is_admin):
+    if not can_edit(user):
         raise Forbidden(_("Seul·es les coordinateur·rices modifient le catalogue des dispositifs."))
     get_framework(session, key)
     ensure_defaults(session)
     framework = session.scalar(select(Framework).where(Framework.key == key))
     framework.label = clean_name(data.get("label"), "label", max_len=120, label=_("Libellé"))
-    for field in FIELDS[:-1]:
+    for field, label in TEXT_LABELS.items():
         setattr(framework, field, clean_text(data.get(field, ""), field, min_len=0, max_len=TEXT_MAX,
-                                             label=field))
+                                             label=str(label)))
     url = clean_text(data.get("url", ""), "url", min_len=0, max_len=300, label=_("Lien officiel"))
     if url and not URL.fullmatch(url):
         raise ValidationError(_("Lien officiel : une adresse qui commence par https:// ou http://."), field="url")
@@ -131,9 +138,9 @@ def opportunities(session: Session, structure: Structure) -> list[dict[str, Any]
         for source_id, target_id, keys in session.execute(
                 select(Link.source_id, Link.target_id, Link.frameworks)
                 .where(Link.status == "validated", or_(Link.source_id.in_(ids), Link.target_id.in_(ids)))):
-            holder = source_id if source_id in nearby else target_id
-            for key in keys or []:
-                users[key].setdefault(holder, nearby[holder])
+            for holder in {source_id, target_id} & nearby.keys():  # both ends when both are nearby
+                for key in keys or []:
+                    users[key].setdefault(holder, nearby[holder])
     sheets: dict[str, int] = defaultdict(int)
     if structure.city is not None:
         city_sheets = select(PracticeFacet.practice_id).join(Practice).where(

@@ -57,9 +57,14 @@ def ensure_defaults(session: Session) -> None:
         session.flush()
 
 
+def can_edit(user: Any) -> bool:
+    """Admins keep the list of frameworks and their pages in the catalogue."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_admin)
+
+
 def save_framework(session: Session, user: User | None, key: Any, label: Any, *, active: bool = True) -> Framework:
     """Add a framework or rename one; the key never changes, so sheets and links keep pointing at it."""
-    if not (user is not None and getattr(user, "is_authenticated", False) and user.is_admin):
+    if not can_edit(user):
         raise Forbidden(_("Seul·es les coordinateur·rices modifient la liste des dispositifs."))
     key = clean_text(key, "key", max_len=40, label=_("Code"))
     if not KEY.fullmatch(key):

@@ -52,7 +52,8 @@ def show(key: str):
     framework = catalogue.get_framework(db.session, key)
     return render_template("frameworks/show.html", framework=framework,
                            texts=catalogue.texts(framework, str(get_locale())),
-                           usage=catalogue.usage(db.session, framework.key))
+                           usage=catalogue.usage(db.session, framework.key),
+                           can_edit=service.can_edit(current_user))
 
 
 @bp.route("/dispositifs/<key>/modifier", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
-"""The programme's bilan for funders and the networks' boards: a typeset PDF (through the shared renderer, out
-of the web process) and a CSV, both from `indicators.overview` so every surface shows the same figures."""
+"""The programme's bilan for funders and the networks' boards: a typeset PDF (the shared print layout and renderer,
+out of the web process) and a CSV, both from `indicators.overview` so every surface shows the same figures."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from workshop.printing.markup import slug
+from workshop.printing.markup import css_string, networks_line, print_css, slug
 from workshop.printing.renderer import PdfDocument
 from workshop.programme.indicators import overview
 from workshop.programme.models import Programme
@@ -20,35 +20,17 @@ from workshop.programme.parsing import format_decimal, format_euros
 from workshop.programme.vocabulary import BUDGET_CATEGORIES
 from workshop.spreadsheet import safe_cell
 
-PDF_CSS = """
-@page { size: A4; margin: 16mm 14mm; @bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; } }
-body { font-family: 'DejaVu Sans', sans-serif; font-size: 9.5pt; color: #1f2937; }
-h1 { color: #0f766e; font-size: 19pt; margin: 0 0 3mm; } h2 { font-size: 13pt; margin: 6mm 0 2mm; color: #115e59; }
-.kicker { font-weight: bold; color: #0f766e; font-size: 8pt; margin: 0; }
-.figures { display: flex; flex-wrap: wrap; gap: 3mm; }
-.figure { border: 1px solid #d1d5db; padding: 2.5mm; width: 38mm; }
-.figure strong { display: block; font-size: 15pt; }
-table { width: 100%; border-collapse: collapse; margin-bottom: 3mm; }
-th, td { text-align: left; padding: 1.2mm; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
-td.num, th.num { text-align: right; white-space: nowrap; }
-tfoot td { font-weight: bold; border-top: 1.5px solid #374151; }
-.muted { color: #6b7280; } .aims { white-space: pre-line; }
-"""
-
-
-def money(lang: str):
-    return lambda value: format_decimal(value, lang)
-
 
 def bilan_document(session: Session, programme: Programme, *, with_budget: bool) -> PdfDocument:
-    """The bilan in the current language; the budget table only when the reader may see it."""
+    """The bilan in the current language, laid out like every printed document (templates/pdf, print.css); the
+    budget table only when the reader may see it."""
     lang = str(get_locale())
     view = overview(session, programme, with_budget=with_budget)
-    html = render_template("programme/bilan_pdf.html", view=view, fmt=money(lang), lang=lang,
-                           eur=lambda value: format_euros(value, lang),
-                           printed=date.today().strftime("%d/%m/%Y"))
-    name = f"bilan-{slug(programme.title)}-{lang}.pdf"
-    return PdfDocument(html=html, css=PDF_CSS, filename=name, estimated_pages=3)
+    html = render_template("pdf/bilan.html", view=view, lang=lang, css_string=css_string,
+                           fmt=lambda value: format_decimal(value, lang), eur=lambda value: format_euros(value, lang),
+                           printed=date.today().strftime("%d/%m/%Y"), running_title=f"{_('Bilan')} — {programme.title}",
+                           networks_line=networks_line([n["network"] for n in view["time"]["networks"]]))
+    return PdfDocument(html, print_css(), f"bilan-{slug(programme.title)}-{lang}.pdf", 3)
 
 
 def bilan_csv(session: Session, programme: Programme, *, with_budget: bool) -> str:

@@ -48,3 +48,9 @@ class BudgetLineForm(FlaskForm):
     planned = StringField(_l("Prévu (€)"), render_kw={"inputmode": "decimal"})
     committed = StringField(_l("Engagé (€)"), render_kw={"inputmode": "decimal"})
     spent = StringField(_l("Dépensé (€)"), render_kw={"inputmode": "decimal"})
+
+
+class CoordinatorForm(FlaskForm):
+    """Name a coordinator by the e-mail of their account (its removal buttons post this form's CSRF alone)."""
+
+    email = StringField(_l("E-mail du compte"), render_kw={"type": "email", "autocomplete": "off"})

@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, distinct, extract, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from workshop.boards.models import Participant, Workshop
+from workshop.boards.profiles import PROFILE_KINDS
 from workshop.mapping import vocabulary as map_vocabulary
 from workshop.mapping.models import Link, Structure, workshop_structure
 from workshop.meetings.models import Meeting, MeetingWorkshop
@@ -25,10 +26,16 @@ ZERO = Decimal("0.00")
 YEARS_SHOWN = 6
 
 
+def _held_until(programme: Programme) -> date:
+    """The last day whose sittings count as held: the end of the period, or today while it runs."""
+    return min(programme.ends_on, date.today())
+
+
 def _workshops_in(programme: Programme) -> Select:
-    """Workshops held during the period (the day they were held, else the day they were created)."""
+    """Workshops held during the period, up to today (the day they were held, else the day they were created):
+    one planned for next month is not held yet, and the structures named for it do not take part yet."""
     day = func.coalesce(Workshop.held_on, func.date(Workshop.created_at))
-    return select(Workshop.id).where(day >= programme.starts_on, day <= programme.ends_on)
+    return select(Workshop.id).where(day >= programme.starts_on, day <= _held_until(programme))
 
 
 def meetings_held(session: Session, programme: Programme) -> int:
@@ -37,8 +44,7 @@ def meetings_held(session: Session, programme: Programme) -> int:
     (a peer group's session, a local workshop) counts as one meeting."""
     standalone = _workshops_in(programme).where(Workshop.id.not_in(select(MeetingWorkshop.workshop_id)))
     day = func.date(Meeting.starts_at)
-    departmental = select(Meeting.id).where(day >= programme.starts_on,
-                                            day <= min(programme.ends_on, date.today()))  # held, not planned
+    departmental = select(Meeting.id).where(day >= programme.starts_on, day <= _held_until(programme))
     return sum(session.scalar(select(func.count()).select_from(query.subquery())) or 0
                for query in (standalone, departmental))
 
@@ -110,15 +116,15 @@ def _taking_part(programme: Programme) -> Any:
 
 
 def participants(session: Session, programme: Programme) -> dict[str, Any]:
-    """People who took part in the period's workshops; by profile when participants carry one."""
+    """People who took part in the period's workshops, and how many said they came from each profile (by its
+    label, in the list's order; those who said nothing count as "other")."""
     where = (Participant.role == "participant", Participant.workshop_id.in_(_workshops_in(programme)))
-    total = session.scalar(select(func.count(Participant.id)).where(*where)) or 0
-    profile = Participant.__table__.c.get("profile")  # hook: another slice adds the column
-    by_profile: dict[str, int] = {}
-    if profile is not None:
-        for key, count in session.execute(select(profile, func.count()).where(*where).group_by(profile)):
-            by_profile[str(key or "other")] = by_profile.get(str(key or "other"), 0) + count
-    return {"total": total, "by_profile": by_profile}
+    counts: Counter[str] = Counter()
+    for kind, n in session.execute(select(Participant.profile, func.count()).where(*where)
+                                   .group_by(Participant.profile)):
+        counts[kind if kind in PROFILE_KINDS else "other"] += n
+    return {"total": counts.total(),
+            "by_profile": {str(label): counts[kind] for kind, label in PROFILE_KINDS.items() if counts[kind]}}
 
 
 def links_over_time(session: Session, programme: Programme) -> dict[str, Any]:

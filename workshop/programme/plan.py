@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop.accounts import service as accounts
 from workshop.accounts.models import User
-from workshop.errors import Forbidden, NotFound, ValidationError
+from workshop.errors import Conflict, Forbidden, NotFound, ValidationError
 from workshop.mapping.models import City
 from workshop.networks import service as networks
 from workshop.networks.models import Network
@@ -45,6 +46,11 @@ def can_coordinate(user: Any, programme: Programme) -> bool:
 def require_coordinator(user: Any, programme: Programme) -> None:
     if not can_coordinate(user, programme):
         raise Forbidden(_("Seul·es les coordinateur·rices du programme peuvent faire cela."))
+
+
+def can_create(user: Any) -> bool:
+    """Admins create programmes (and coordinate the ones they create)."""
+    return signed_in(user) and user.is_admin
 
 
 def can_record_time(session: Session, user: Any, programme: Programme) -> bool:
@@ -93,7 +99,7 @@ def _cities(session: Session, value: Any) -> list[str]:
 def save_programme(session: Session, user: Any, data: dict[str, Any], programme: Programme | None = None
                    ) -> Programme:
     """Create a programme (admins; its creator coordinates it) or edit one (its coordinators)."""
-    if programme is None and not (signed_in(user) and user.is_admin):
+    if programme is None and not can_create(user):
         raise Forbidden(_("Seul·es les coordinateur·rices créent un programme."))
     if programme is not None:
         require_coordinator(user, programme)
@@ -116,6 +122,40 @@ def save_programme(session: Session, user: Any, data: dict[str, Any], programme:
     programme.planned_meetings, programme.cities = int(meetings), cities
     session.flush()
     return programme
+
+
+def add_coordinator(session: Session, user: Any, programme: Programme, email: Any) -> User:
+    """Name an account, found by its e-mail, a coordinator of the programme (its coordinators and admins)."""
+    require_coordinator(user, programme)
+    person = accounts.get_by_email(session, email) if isinstance(email, str) and email.strip() else None
+    if person is None:
+        raise ValidationError(_("Aucun compte avec cette adresse e-mail."), field="email")
+    if person in programme.coordinators:
+        raise Conflict(_("%(name)s coordonne déjà ce programme.", name=person.name), field="email")
+    programme.coordinators.append(person)
+    session.flush()
+    return person
+
+
+def remove_coordinator(session: Session, user: Any, programme: Programme, user_id: int) -> User:
+    """Take a coordinator off the programme (its coordinators and admins); one always remains."""
+    require_coordinator(user, programme)
+    person = next((c for c in programme.coordinators if c.id == user_id), None)
+    if person is None:
+        raise NotFound(_("Cette personne ne coordonne pas ce programme."))
+    if len(programme.coordinators) == 1:
+        raise Conflict(_("Un programme garde au moins un·e coordinateur·rice."))
+    programme.coordinators.remove(person)
+    session.flush()
+    return person
+
+
+def recent_time_entries(session: Session, user: Any, programme: Programme, limit: int) -> list[TimeEntry]:
+    """The latest time entries with the names of who worked: for the programme's coordinators only."""
+    if not can_coordinate(user, programme):
+        return []
+    return list(session.scalars(select(TimeEntry).where(TimeEntry.programme_id == programme.id)
+                                .order_by(TimeEntry.worked_on.desc(), TimeEntry.id.desc()).limit(limit)))
 
 
 def _network(session: Session, value: Any, *, optional: bool = False) -> Network | None:

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from flask_wtf import FlaskForm
 
 from workshop.errors import DomainError
 from workshop.extensions import db
@@ -20,9 +20,16 @@ from workshop.forms import attach_error, submit
 from workshop.networks import service as networks
 from workshop.printing.views import pdf_response
 from workshop.programme import bilan, plan
-from workshop.programme.forms import BudgetLineForm, ProgrammeForm, TimeEntryForm, TimePlanForm, with_choices
+from workshop.programme.forms import (
+    BudgetLineForm,
+    CoordinatorForm,
+    ProgrammeForm,
+    TimeEntryForm,
+    TimePlanForm,
+    with_choices,
+)
 from workshop.programme.indicators import overview
-from workshop.programme.models import Programme, TimeEntry
+from workshop.programme.models import Programme
 from workshop.programme.parsing import format_decimal, format_euros
 from workshop.programme.vocabulary import BUDGET_CATEGORIES
 
@@ -30,43 +37,33 @@ bp = Blueprint("programme", __name__)
 ENTRIES_SHOWN = 30
 
 
-PREFIXES = {"time_form": "time", "plan_form": "plan", "budget_form": "budget"}  # one page, three forms
-
-
-def _forms(network_choices: list[tuple[str, str]]) -> dict:
-    forms = {"time_form": TimeEntryForm(prefix="time"), "plan_form": TimePlanForm(prefix="plan"),
-             "budget_form": BudgetLineForm(prefix="budget")}
-    for name in ("time_form", "plan_form"):
-        with_choices(forms[name].network, network_choices)
-    with_choices(forms["budget_form"].network, [("", _("Commun aux réseaux")), *network_choices])
-    if not forms["time_form"].worked_on.data:
-        forms["time_form"].worked_on.data = date.today().isoformat()
+def _forms(network_choices: list[tuple[str, str]]) -> dict[str, FlaskForm]:
+    """The page's three forms, by the prefix of their fields (one page, three forms)."""
+    forms = {"time": TimeEntryForm(prefix="time"), "plan": TimePlanForm(prefix="plan"),
+             "budget": BudgetLineForm(prefix="budget")}
+    for prefix in ("time", "plan"):
+        with_choices(forms[prefix].network, network_choices)
+    with_choices(forms["budget"].network, [("", _("Commun aux réseaux")), *network_choices])
+    if not forms["time"].worked_on.data:
+        forms["time"].worked_on.data = date.today().isoformat()
     return forms
+
+
+def _network_choices() -> list[tuple[str, str]]:
+    return [(str(n.id), n.short_name) for n in networks.list_networks(db.session)]
 
 
 def _page(programme: Programme, status: int = 200, forms: dict | None = None, error: DomainError | None = None):
     coordinator = plan.can_coordinate(current_user, programme)
-    choices = [(str(n.id), n.short_name) for n in networks.list_networks(db.session)]
-    forms = forms or _forms(choices)
-    entries = list(db.session.scalars(select(TimeEntry).where(TimeEntry.programme_id == programme.id)
-                                      .order_by(TimeEntry.worked_on.desc(), TimeEntry.id.desc())
-                                      .limit(ENTRIES_SHOWN))) if coordinator else []
+    forms = forms or _forms(_network_choices())
     lang = str(get_locale())
     return render_template("programme/show.html", view=overview(db.session, programme, with_budget=coordinator),
-                           coordinator=coordinator, entries=entries, error=error, categories=BUDGET_CATEGORIES,
+                           coordinator=coordinator, error=error, categories=BUDGET_CATEGORIES,
+                           entries=plan.recent_time_entries(db.session, current_user, programme, ENTRIES_SHOWN),
                            can_record=plan.can_record_time(db.session, current_user, programme),
                            fmt=lambda value: format_decimal(value, lang),
-                           eur=lambda value: format_euros(value, lang), **forms), status
-
-
-def _refused(programme: Programme, error: DomainError, forms: dict):
-    db.session.rollback()
-    if request.accept_mimetypes.best == "application/json":
-        return jsonify(ok=False, error=error.to_dict()), error.status
-    for name, form in forms.items():
-        if any(key.startswith(PREFIXES[name] + "-") for key in request.form):
-            attach_error(form, error)
-    return _page(programme, error.status, forms, error)
+                           eur=lambda value: format_euros(value, lang),
+                           **{f"{prefix}_form": form for prefix, form in forms.items()}), status
 
 
 @bp.get("/programmes")
@@ -74,7 +71,7 @@ def index():
     """List the programmes, the current one first."""
     current = plan.current_programme(db.session)
     return render_template("programme/index.html", programmes=plan.list_programmes(db.session), current=current,
-                           form=ProgrammeForm() if current_user.is_authenticated and current_user.is_admin else None)
+                           form=ProgrammeForm() if plan.can_create(current_user) else None)
 
 
 @bp.post("/programmes")
@@ -114,19 +111,62 @@ def edit(programme_id: int):
                     _("Programme enregistré."))
     if status is None:
         return redirect(url_for("programme.show", programme_id=programme.id))
-    return render_template("programme/edit.html", form=form, programme=programme), status
+    return _edit_page(programme, form, CoordinatorForm(prefix="coordinator", formdata=None), status)
 
 
-def _post(programme_id: int, action, success: str, anchor: str):
+def _edit_page(programme: Programme, form: ProgrammeForm, coordinator_form: CoordinatorForm, status: int):
+    return render_template("programme/edit.html", form=form, coordinator_form=coordinator_form,
+                           programme=programme), status
+
+
+def _coordinators(programme_id: int, action, success: str):
+    """Add or remove a coordinator from the edit page; a refusal re-shows that page with the reason."""
     programme = plan.get_programme(db.session, programme_id)
-    choices = [(str(n.id), n.short_name) for n in networks.list_networks(db.session)]
-    forms = _forms(choices)
-    if not any(f.validate_on_submit() for f in forms.values()):
+    plan.require_coordinator(current_user, programme)  # the edit page lists the coordinators' e-mails
+    form = CoordinatorForm(prefix="coordinator")
+    status = submit(form, lambda: action(programme, form.email.data), success)
+    if status is None:
+        still = plan.can_coordinate(current_user, programme)  # who took themselves off may no longer edit
+        return redirect(url_for("programme.edit", programme_id=programme.id, _anchor="coordinateurs") if still
+                        else url_for("programme.show", programme_id=programme.id))
+    programme_form = ProgrammeForm(obj=programme, formdata=None)
+    programme_form.cities.data = ", ".join(programme.cities)
+    return _edit_page(programme, programme_form, form, status)
+
+
+@bp.post("/programmes/<int:programme_id>/coordinateurs")
+@login_required
+def add_coordinator(programme_id: int):
+    """Name a coordinator of the programme by the e-mail of their account (its coordinators)."""
+    return _coordinators(programme_id, lambda p, email: plan.add_coordinator(db.session, current_user, p, email),
+                         _("Coordinateur·rice ajouté·e."))
+
+
+@bp.post("/programmes/<int:programme_id>/coordinateurs/<int:user_id>/retirer")
+@login_required
+def remove_coordinator(programme_id: int, user_id: int):
+    """Take a coordinator off the programme (its coordinators); one always remains."""
+    return _coordinators(programme_id, lambda p, _email: plan.remove_coordinator(db.session, current_user, p, user_id),
+                         _("Coordinateur·rice retiré·e."))
+
+
+def _post(programme_id: int, prefix: str, action, success: str, anchor: str):
+    """Run one of the page's forms (found by its prefix) through its rule; a refusal re-shows the page with the
+    message beside the form, or answers JSON to a script."""
+    programme = plan.get_programme(db.session, programme_id)
+    forms = _forms(_network_choices())
+    if not forms[prefix].validate_on_submit():
         abort(400)
+    fields = {key.removeprefix(prefix + "-"): value for key, value in request.form.items()
+              if key.startswith(prefix + "-")}
     try:
-        action(programme)
+        action(db.session, current_user, programme, fields)
     except DomainError as error:
-        return _refused(programme, error, forms)
+        db.session.rollback()
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(ok=False, error=error.to_dict()), error.status
+        attach_error(forms[prefix], error)
+        return _page(programme, error.status, forms, error)
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(ok=True)
@@ -134,32 +174,25 @@ def _post(programme_id: int, action, success: str, anchor: str):
     return redirect(url_for("programme.show", programme_id=programme.id, _anchor=anchor))
 
 
-def _fields(prefix: str) -> dict:
-    return {key.removeprefix(prefix + "-"): value for key, value in request.form.items() if key.startswith(prefix)}
-
-
 @bp.post("/programmes/<int:programme_id>/temps")
 @login_required
 def record_time(programme_id: int):
     """Record hours worked for a network."""
-    return _post(programme_id, lambda p: plan.record_time(db.session, current_user, p, _fields("time")),
-                 _("Temps enregistré."), "temps")
+    return _post(programme_id, "time", plan.record_time, _("Temps enregistré."), "temps")
 
 
 @bp.post("/programmes/<int:programme_id>/plan")
 @login_required
 def set_plan(programme_id: int):
     """Plan the hours of a network for a kind of work (coordinators)."""
-    return _post(programme_id, lambda p: plan.set_time_plan(db.session, current_user, p, _fields("plan")),
-                 _("Temps prévu enregistré."), "temps")
+    return _post(programme_id, "plan", plan.set_time_plan, _("Temps prévu enregistré."), "temps")
 
 
 @bp.post("/programmes/<int:programme_id>/budget")
 @login_required
 def add_budget_line(programme_id: int):
     """Add a budget line (coordinators)."""
-    return _post(programme_id, lambda p: plan.save_budget_line(db.session, current_user, p, _fields("budget")),
-                 _("Ligne budgétaire ajoutée."), "budget")
+    return _post(programme_id, "budget", plan.save_budget_line, _("Ligne budgétaire ajoutée."), "budget")
 
 
 @bp.post("/programmes/<int:programme_id>/budget/<int:line_id>/supprimer")
