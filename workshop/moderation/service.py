@@ -1,8 +1,9 @@
 """Reporting ("Signaler") and the coordinators' moderation queue: hide, edit or dismiss, with who and when.
 
 Hiding goes through the owning domain's own rule (a sheet is archived by its reviewers, a structure leaves the
-public map, a link loses its validation); a card is hidden by the live kernel (`moderation.commands`), so that
-every screen drops it. The service only records reports and decisions; the front commits.
+public map, a link loses its validation); a card is hidden by the board's own `card.hide`, run through the live
+kernel (`moderation.commands.hide_on_board`), so that every screen drops it. The service only records reports
+and decisions; the front commits.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def get_report(session: Session, actor: Any, report_id: int) -> Report:
 
 def decide(session: Session, actor: Any, report_id: int, action: Any) -> Report:
     """Hide the reported item, mark it edited, or dismiss the report: every open report of the item is closed
-    with who decided and when. Hiding a card is left to the front (a board command, see moderation.commands)."""
+    with who decided and when. Hiding a card is left to the front (`moderation.commands.hide_on_board`, run first)."""
     item = get_report(session, actor, report_id)
     if action not in ("hide", "edited", "dismiss"):
         raise ValidationError(_("Action inconnue."), field="action")

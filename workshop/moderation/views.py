@@ -9,9 +9,8 @@ from flask_login import current_user, login_required
 from workshop import ratelimit
 from workshop.errors import RateLimited, ValidationError
 from workshop.extensions import db
-from workshop.live.kernel import current_kernel
 from workshop.moderation import service
-from workshop.moderation.commands import HIDE_CARD
+from workshop.moderation.commands import hide_on_board
 from workshop.moderation.forms import DecisionForm, ReportForm
 
 bp = Blueprint("moderation", __name__)
@@ -63,7 +62,7 @@ def decide(report_id: int):
     item = service.get_report(db.session, current_user, report_id)
     action = form.action.data
     if action == "hide" and item.target_kind == "card" and item.status == "open":
-        current_kernel().perform_system(db.session, item.workshop_id, HIDE_CARD, {"id": item.target_id})
+        hide_on_board(db.session, item)
     service.decide(db.session, current_user, report_id, action)
     db.session.commit()
     flash({"hide": _("Contenu masqué."), "edited": _("Signalement marqué comme corrigé."),
