@@ -46,8 +46,7 @@ def _back(kind: str, target_id: int) -> str:
 def queue():
     """List the open reports this person may decide on, and the last decisions."""
     return render_template("moderation/queue.html", reports=service.queue(db.session, current_user),
-                           decided=[r for s in ("hidden", "edited", "dismissed")
-                                    for r in service.queue(db.session, current_user, status=s)][:50],
+                           decided=service.decisions(db.session, current_user),
                            reasons=service.REASONS, targets=service.TARGET_LABELS, form=DecisionForm(),
                            url_of=service.target_url_args)
 
