@@ -83,3 +83,16 @@ def test_presentation_of_a_toolkit_gives_one_slide_per_sheet(client, programme):
     page = client.get(f"/presentation/boite-a-outils/{programme['toolkit']}").get_data(as_text=True)
     assert page.count('class="slide slide--sheet"') == 2 and "Accueillir les parents" in page
     assert "Transférabilité" in page or "transférabilité" in page.lower()
+
+
+def test_the_demo_holds_a_cross_network_link_waiting_for_the_schools_network(app, client, login, make_user):
+    from workshop.showcase.demo import CENTRE, COORDINATORS, seed_showcase
+    make_user("admin")
+    with app.test_request_context():
+        seed_showcase(db.session, "motdepasse-demo")
+        db.session.commit()
+        julien = db.session.scalar(db.select(User).where(User.email == COORDINATORS[1][0]))
+    assert client.get("/api/liens.json").json["links"] == []  # unpublished until the schools' network confirms
+    login(julien, "motdepasse-demo")
+    waiting = client.get("/reseaux/en-attente").get_data(as_text=True)
+    assert f"{CENTRE} ↔ " in waiting and "Une fiche de liaison pour l&#39;accompagnement scolaire" in waiting
