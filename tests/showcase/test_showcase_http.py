@@ -96,3 +96,11 @@ def test_the_demo_holds_a_cross_network_link_waiting_for_the_schools_network(app
     login(julien, "motdepasse-demo")
     waiting = client.get("/reseaux/en-attente").get_data(as_text=True)
     assert f"{CENTRE} ↔ " in waiting and "Une fiche de liaison pour l&#39;accompagnement scolaire" in waiting
+
+
+def test_the_embed_code_keeps_a_title_with_quotes_inside_its_attribute(client, make_practice):
+    import html
+    sheet = make_practice(status="published", title='Le café" onload="alert(1)')
+    page = client.get(f"/fiches/{sheet}").get_data(as_text=True)
+    code = html.unescape(re.search(r"<textarea[^>]*data-embed-code>(.*?)</textarea>", page, re.S).group(1))
+    assert 'title="Le café&#34; onload=&#34;alert(1)"' in code and 'onload="' not in code
