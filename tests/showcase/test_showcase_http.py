@@ -104,3 +104,21 @@ def test_the_embed_code_keeps_a_title_with_quotes_inside_its_attribute(client, m
     page = client.get(f"/fiches/{sheet}").get_data(as_text=True)
     code = html.unescape(re.search(r"<textarea[^>]*data-embed-code>(.*?)</textarea>", page, re.S).group(1))
     assert 'title="Le café&#34; onload=&#34;alert(1)"' in code and 'onload="' not in code
+
+
+def test_home_lists_the_published_restitutions_of_public_meetings(app, client, make_user):
+    from datetime import datetime
+
+    from workshop.meetings.models import Meeting
+    organiser = make_user("facilitator")
+    with app.app_context():
+        for code, title, public, published in (("RESTIT01", "Rencontre de Roubaix", True, True),
+                                               ("RESTIT02", "Rencontre à venir", True, False),
+                                               ("RESTIT03", "Rencontre interne", False, True)):
+            db.session.add(Meeting(code=code, title=title, starts_at=datetime(2026, 3, 12, 9),
+                                   ends_at=datetime(2026, 3, 12, 17), organiser_id=organiser.id, public=public,
+                                   published=published))
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "Rencontre de Roubaix" in page and "/restitution" in page
+    assert "Rencontre à venir" not in page and "Rencontre interne" not in page
