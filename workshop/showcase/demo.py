@@ -12,7 +12,7 @@ from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.boards.models import Card, Participant, Workshop
 from workshop.mapping import links
-from workshop.mapping.models import City, Structure, structure_network
+from workshop.mapping.models import City, Link, Structure, structure_network
 from workshop.moderation import service as moderation
 from workshop.networks import service as networks
 from workshop.practices import reviews, sheets
@@ -113,6 +113,9 @@ def _link_waiting_for_consent(session: Session, coordinator: User, school: Struc
         session.add(centre)
         session.flush()
         session.execute(structure_network.insert().values(structure_id=centre.id, network_id=network.id))
+    low, high = sorted((centre.id, school.id))
+    if session.scalar(select(Link.id).where(Link.pair_low == low, Link.pair_high == high)) is not None:
+        return
     link = links.declare_link(session, coordinator, centre.id, school.id, {
         "level": "cooperation", "formalisation": "informal", "frameworks": ["clas"], "since": 2024,
         "description": "Accompagnement scolaire (CLAS) tenu à l'école deux soirs par semaine."})
