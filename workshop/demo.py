@@ -109,5 +109,5 @@ def register(app: Flask) -> None:
                    f"— /programmes/{programme.id}")
         seed_showcase(db.session, DEMO_PASSWORD)
         db.session.commit()
-        click.echo("Vitrine : fiches avec l'accord des deux réseaux (une en attente), boîte à outils à présenter, "
-                   "un signalement à traiter (/moderation)")
+        click.echo("Vitrine : fiches avec l'accord des deux réseaux (une en attente), un lien en attente de l'autre "
+                   "réseau (/reseaux/en-attente), boîte à outils à présenter, un signalement à traiter (/moderation)")

@@ -108,3 +108,23 @@ def test_reports_are_in_the_reporters_export_and_leave_with_their_account(app, s
         db.session.commit()
         kept = db.session.scalar(select(Report))
         assert (kept.reporter_user_id, kept.reporter_name, kept.details) == (None, "", "")
+
+
+def test_the_last_decisions_come_newest_first_whatever_was_decided(app, make_user, structure_id):
+    from workshop.moderation import service
+    admin = make_user("admin")
+    with app.test_request_context():
+        user = db.session.get(type(admin), admin.id)
+        first = service.report(db.session, "structure", structure_id, {"reason": "wrong"}, user=user)
+        second = service.report(db.session, "structure", structure_id, {"reason": "other"})
+        service.decide(db.session, user, first.id, "hide")  # closes both reports of the structure
+        db.session.commit()
+        other = Structure(name="École Anatole-France", kind="ecole_elementaire", city_insee="93066")
+        db.session.add(other)
+        db.session.flush()
+        third = service.report(db.session, "structure", other.id, {"reason": "wrong"}, user=user)
+        service.decide(db.session, user, third.id, "dismiss")
+        db.session.commit()
+        assert [r.id for r in service.decisions(db.session, user)][0] == third.id
+        assert {r.status for r in service.decisions(db.session, user)} == {"hidden", "dismissed"}
+        assert second.id in [r.id for r in service.decisions(db.session, user)]

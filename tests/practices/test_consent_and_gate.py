@@ -116,3 +116,26 @@ def test_each_networks_coordinators_see_what_waits_for_their_consent(session, pe
     client.post("/deconnexion")
     login(people.other)
     assert "Seul·es les coordinateur·rices" in client.get("/reseaux/en-attente").get_data(as_text=True)
+
+
+def test_an_edit_of_a_published_sheet_naming_the_other_networks_school_waits_for_its_approval(session, people,
+                                                                                            client):
+    own, other = school_of(session, people.net_cs), school_of(session, people.net_ef)
+    named = [{"id": own, "name": "École Jules-Ferry"}]
+    practice = sheets.create_practice(session, user(people.member), sheet(networks=[people.net_cs],
+                                                                         structures=named))
+    reviews.transition(session, user(people.member), practice.id, "submit")
+    reviews.transition(session, user(people.coord_cs), practice.id, "publish")
+    assert practice.status == "published"
+    sheets.update_practice(session, user(people.coord_cs), practice.id, sheet(  # an edit naming no new network
+        networks=[people.net_cs], structures=named, summary="Un café chaque mois."), practice.version)
+    assert practice.status == "published"
+
+    sheets.update_practice(session, user(people.coord_cs), practice.id, sheet(
+        networks=[people.net_cs], structures=[*named, {"id": other, "name": "École Condorcet"}]), practice.version)
+    assert practice.status == "submitted"  # private again until the school's network approves
+    assert [n.id for n in reviews.missing_approvals(session, practice)] == [people.net_ef]
+    session.commit()
+    assert client.get(f"/fiches/{practice.id}").status_code == 302
+    reviews.transition(session, user(people.coord_ef), practice.id, "publish")
+    assert practice.status == "published"  # the editor's network approved the edit when making it

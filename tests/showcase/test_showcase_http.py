@@ -83,3 +83,42 @@ def test_presentation_of_a_toolkit_gives_one_slide_per_sheet(client, programme):
     page = client.get(f"/presentation/boite-a-outils/{programme['toolkit']}").get_data(as_text=True)
     assert page.count('class="slide slide--sheet"') == 2 and "Accueillir les parents" in page
     assert "Transférabilité" in page or "transférabilité" in page.lower()
+
+
+def test_the_demo_holds_a_cross_network_link_waiting_for_the_schools_network(app, client, login, make_user):
+    from workshop.showcase.demo import CENTRE, COORDINATORS, seed_showcase
+    make_user("admin")
+    with app.test_request_context():
+        seed_showcase(db.session, "motdepasse-demo")
+        db.session.commit()
+        julien = db.session.scalar(db.select(User).where(User.email == COORDINATORS[1][0]))
+    assert client.get("/api/liens.json").json["links"] == []  # unpublished until the schools' network confirms
+    login(julien, "motdepasse-demo")
+    waiting = client.get("/reseaux/en-attente").get_data(as_text=True)
+    assert f"{CENTRE} ↔ " in waiting and "Une fiche de liaison pour l&#39;accompagnement scolaire" in waiting
+
+
+def test_the_embed_code_keeps_a_title_with_quotes_inside_its_attribute(client, make_practice):
+    import html
+    sheet = make_practice(status="published", title='Le café" onload="alert(1)')
+    page = client.get(f"/fiches/{sheet}").get_data(as_text=True)
+    code = html.unescape(re.search(r"<textarea[^>]*data-embed-code>(.*?)</textarea>", page, re.S).group(1))
+    assert 'title="Le café&#34; onload=&#34;alert(1)"' in code and 'onload="' not in code
+
+
+def test_home_lists_the_published_restitutions_of_public_meetings(app, client, make_user):
+    from datetime import datetime
+
+    from workshop.meetings.models import Meeting
+    organiser = make_user("facilitator")
+    with app.app_context():
+        for code, title, public, published in (("RESTIT01", "Rencontre de Roubaix", True, True),
+                                               ("RESTIT02", "Rencontre à venir", True, False),
+                                               ("RESTIT03", "Rencontre interne", False, True)):
+            db.session.add(Meeting(code=code, title=title, starts_at=datetime(2026, 3, 12, 9),
+                                   ends_at=datetime(2026, 3, 12, 17), organiser_id=organiser.id, public=public,
+                                   published=published))
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "Rencontre de Roubaix" in page and "/restitution" in page
+    assert "Rencontre à venir" not in page and "Rencontre interne" not in page

@@ -1,19 +1,19 @@
-"""Board commands of moderation: a participant reports a card; the moderation queue hides it on every screen."""
+"""Moderation on the board: a participant reports a card; the moderation queue hides it on every screen through
+the board's own `card.hide` (the facilitator's command), run by the server."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
-from workshop.boards.cards import CARD, card_dict
 from workshop.boards.models import Card
-from workshop.boards.service import now
 from workshop.errors import NotFound
 from workshop.live.commands import command
 from workshop.live.context import Context
+from workshop.live.kernel import current_kernel
 from workshop.moderation import service
+from workshop.moderation.models import Report
 from workshop.validation import clean_id
-
-HIDE_CARD = "moderation.hide_card"
 
 
 @command("card.report", rate="REPORT_RATE")
@@ -29,12 +29,9 @@ def report_card(ctx: Context, payload: dict) -> dict:
     return {"report": {"id": item.id, "status": item.status}}
 
 
-@command(HIDE_CARD, system=True, emits=("card.hidden",), visibility=CARD)
-def hide_card(ctx: Context, payload: dict) -> None:
-    """Hide a reported card (decided in the moderation queue): participants' screens drop its text."""
-    card = ctx.session.get(Card, clean_id(payload.get("id")))
-    if card is None or card.workshop_id != ctx.workshop_id or card.deleted or card.hidden:
-        return
-    card.hidden, card.updated_at = True, now()
-    ctx.session.flush()
-    ctx.emit("card.hidden", {"card": card_dict(card)})
+def hide_on_board(session: Session, item: Report) -> None:
+    """Hide a reported card that is still shown, as the facilitator's `card.hide` does (the kernel's lock, log,
+    commit and broadcast: every screen drops its text). Run before `service.decide`, which the front commits."""
+    card = session.get(Card, item.target_id)
+    if card is not None and not card.deleted and not card.hidden:
+        current_kernel().perform_system(session, card.workshop_id, "card.hide", {"id": card.id})

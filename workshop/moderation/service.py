@@ -1,8 +1,9 @@
 """Reporting ("Signaler") and the coordinators' moderation queue: hide, edit or dismiss, with who and when.
 
 Hiding goes through the owning domain's own rule (a sheet is archived by its reviewers, a structure leaves the
-public map, a link loses its validation); a card is hidden by the live kernel (`moderation.commands`), so that
-every screen drops it. The service only records reports and decisions; the front commits.
+public map, a link loses its validation); a card is hidden by the board's own `card.hide`, run through the live
+kernel (`moderation.commands.hide_on_board`), so that every screen drops it. The service only records reports
+and decisions; the front commits.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.boards.models import Card, Workshop
+from workshop.boards.service import can_moderate
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.mapping import links, structures
 from workshop.mapping.permissions import can_coordinate
@@ -92,20 +94,32 @@ def may_moderate(session: Session, actor: Any, item: Report) -> bool:
     """Coordinators (and admins) moderate everything; a workshop's facilitator the cards of their board."""
     if can_coordinate(session, actor):
         return True
-    if item.target_kind == "card" and item.workshop_id and getattr(actor, "is_authenticated", False):
+    if item.target_kind == "card" and item.workshop_id:
         workshop = session.get(Workshop, item.workshop_id)
-        return workshop is not None and workshop.facilitator_id == actor.id
+        return workshop is not None and can_moderate(actor, workshop)
     return False
 
 
-def queue(session: Session, actor: Any, *, status: str = "open") -> list[Report]:
+def _visible_to(session: Session, actor: Any, query):
+    """The reports of `query` this person decides on (coordinators: all; facilitators: their boards' cards)."""
     if not getattr(actor, "is_authenticated", False):
         raise Forbidden()
-    query = select(Report).where(Report.status == status).order_by(Report.created_at.desc(), Report.id.desc())
-    if not can_coordinate(session, actor):
-        mine = select(Workshop.id).where(Workshop.facilitator_id == actor.id)
-        query = query.where(Report.target_kind == "card", Report.workshop_id.in_(mine))
-    return list(session.scalars(query.limit(200)))
+    if can_coordinate(session, actor):
+        return query
+    mine = select(Workshop.id).where(Workshop.facilitator_id == actor.id)
+    return query.where(Report.target_kind == "card", Report.workshop_id.in_(mine))
+
+
+def queue(session: Session, actor: Any) -> list[Report]:
+    """The open reports this person may decide on, newest first."""
+    query = select(Report).where(Report.status == "open").order_by(Report.created_at.desc(), Report.id.desc())
+    return list(session.scalars(_visible_to(session, actor, query).limit(200)))
+
+
+def decisions(session: Session, actor: Any, limit: int = 50) -> list[Report]:
+    """The last decisions this person may see, the most recent first."""
+    query = select(Report).where(Report.status != "open").order_by(Report.decided_at.desc(), Report.id.desc())
+    return list(session.scalars(_visible_to(session, actor, query).limit(limit)))
 
 
 def get_report(session: Session, actor: Any, report_id: int) -> Report:
@@ -119,7 +133,7 @@ def get_report(session: Session, actor: Any, report_id: int) -> Report:
 
 def decide(session: Session, actor: Any, report_id: int, action: Any) -> Report:
     """Hide the reported item, mark it edited, or dismiss the report: every open report of the item is closed
-    with who decided and when. Hiding a card is left to the front (a board command, see moderation.commands)."""
+    with who decided and when. Hiding a card is left to the front (`moderation.commands.hide_on_board`, run first)."""
     item = get_report(session, actor, report_id)
     if action not in ("hide", "edited", "dismiss"):
         raise ValidationError(_("Action inconnue."), field="action")

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workshop import ratelimit
+from workshop.addresses import client_key
 from workshop.errors import RateLimited, ValidationError
 from workshop.extensions import db
-from workshop.live.kernel import current_kernel
 from workshop.moderation import service
-from workshop.moderation.commands import HIDE_CARD
+from workshop.moderation.commands import hide_on_board
 from workshop.moderation.forms import DecisionForm, ReportForm
 
 bp = Blueprint("moderation", __name__)
@@ -23,7 +23,7 @@ def report(kind: str, target_id: int):
     form = ReportForm()
     if not form.validate_on_submit():
         raise ValidationError(_("Le signalement n'a pas pu être lu : rechargez la page et recommencez."))
-    keys = {"address": request.remote_addr or "?",
+    keys = {"address": client_key(request.remote_addr),
             "user": current_user.id if current_user.is_authenticated else None}
     if not ratelimit.hit_all("REPORT_RATE", keys):
         raise RateLimited(_("Trop de signalements d'un coup : patientez une minute."))
@@ -47,8 +47,7 @@ def _back(kind: str, target_id: int) -> str:
 def queue():
     """List the open reports this person may decide on, and the last decisions."""
     return render_template("moderation/queue.html", reports=service.queue(db.session, current_user),
-                           decided=[r for s in ("hidden", "edited", "dismissed")
-                                    for r in service.queue(db.session, current_user, status=s)][:50],
+                           decided=service.decisions(db.session, current_user),
                            reasons=service.REASONS, targets=service.TARGET_LABELS, form=DecisionForm(),
                            url_of=service.target_url_args)
 
@@ -63,7 +62,7 @@ def decide(report_id: int):
     item = service.get_report(db.session, current_user, report_id)
     action = form.action.data
     if action == "hide" and item.target_kind == "card" and item.status == "open":
-        current_kernel().perform_system(db.session, item.workshop_id, HIDE_CARD, {"id": item.target_id})
+        hide_on_board(db.session, item)
     service.decide(db.session, current_user, report_id, action)
     db.session.commit()
     flash({"hide": _("Contenu masqué."), "edited": _("Signalement marqué comme corrigé."),

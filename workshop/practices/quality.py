@@ -3,15 +3,13 @@ worth reading (a summary, a context, where it happened, how to do it elsewhere).
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from workshop.errors import ValidationError
+from workshop.practices.index import plain_text
 from workshop.practices.models import Practice
 
-_TAG = re.compile(r"<[^>]+>")
 REQUIRED = {
     "summary": _l("un résumé"),
     "context": _l("le contexte"),
@@ -27,7 +25,7 @@ class Incomplete(ValidationError):
 
 
 def _filled(html: str | None) -> bool:
-    return bool(_TAG.sub("", html or "").strip())
+    return bool(plain_text(html or ""))
 
 
 def missing_fields(practice: Practice) -> list[str]:

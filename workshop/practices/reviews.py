@@ -56,7 +56,7 @@ def allowed_actions(session: Session, user: User | None, practice: Practice) -> 
 def consent_networks(session: Session, practice: Practice) -> set[int]:
     """Networks whose approval the sheet needs: those whose structures it names or whose structures took part in
     the workshop it comes from, and then all of its own (all of them too under double approval)."""
-    needed = consent.sheet_networks(session, practice.structures, practice.source_workshop_id)
+    needed = named_networks(session, practice)
     if (needed or double_approval()) and len(practice.networks) > 1:
         needed |= {n.id for n in practice.networks}  # a sheet between two networks: each of them agrees
     return needed
@@ -64,7 +64,7 @@ def consent_networks(session: Session, practice: Practice) -> set[int]:
 
 def _involve_consent_networks(session: Session, practice: Practice) -> None:
     """The networks whose consent is needed review the sheet too (their coordinators see and approve it)."""
-    needed = consent.sheet_networks(session, practice.structures, practice.source_workshop_id)
+    needed = named_networks(session, practice)
     missing = needed - {n.id for n in practice.networks}
     if missing:
         practice.networks.extend(session.scalars(select(Network).where(Network.id.in_(missing))))
@@ -128,10 +128,36 @@ def _approve(session: Session, user: User, practice: Practice) -> str:
     if not new:
         raise ValidationError(_("Votre réseau a déjà approuvé cette fiche : l'autre réseau doit l'approuver."),
                               field="action")
-    for network_id in new:
+    _add_approvals(session, user, practice, new)
+    return "published" if not missing_approvals(session, practice) else "submitted"
+
+
+def _add_approvals(session: Session, user: User, practice: Practice, network_ids: set[int]) -> None:
+    for network_id in network_ids:
         session.add(PracticeApproval(practice_id=practice.id, network_id=network_id, user_id=user.id, at=now()))
     session.flush()
-    return "published" if not missing_approvals(session, practice) else "submitted"
+
+
+def named_networks(session: Session, practice: Practice) -> set[int]:
+    """Networks the sheet involves by its content: those of the structures it names and of its workshop's."""
+    return consent.sheet_networks(session, practice.structures, practice.source_workshop_id)
+
+
+def edited(session: Session, user: User, practice: Practice, named_before: set[int]) -> None:
+    """After an edit: a published sheet that now names a network it did not name (`named_before`) needs that
+    network's approval again. The editor's networks approve the edit; the sheet goes back to review, private,
+    until every network whose consent is needed approved (as if it had been submitted so)."""
+    if practice.status != "published" or not named_networks(session, practice) - named_before:
+        return
+    _involve_consent_networks(session, practice)
+    waiting = {n.id for n in missing_approvals(session, practice)}
+    mine = {n.id for n in practice.networks} if user.is_admin else reviewer_networks(session, user, practice)
+    _add_approvals(session, user, practice, waiting & mine)
+    if missing_approvals(session, practice):
+        _record_status(session, user, practice, "published", "submitted",
+                       _("Revenue en relecture : elle nomme désormais un autre réseau, qui doit l'approuver."))
+        sync_status_facet(session, practice)
+        session.flush()
 
 
 def _record_status(session: Session, user: User, practice: Practice, source: str, target: str, body: str) -> None:

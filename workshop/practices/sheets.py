@@ -127,8 +127,11 @@ def update_practice(session: Session, user: User, practice_id: int, data: Any, e
                     *, note: str = "") -> Practice:
     """Save a new version; if someone saved since `expected_version`, raise Conflict and change nothing.
 
-    A save that changes nothing makes no version (the sheet keeps `expected_version`).
+    A save that changes nothing makes no version (the sheet keeps `expected_version`). A published sheet that the
+    edit makes name another network goes back to review until that network approves (`reviews.edited`).
     """
+    from workshop.practices import reviews  # reviews imports this module
+
     practice = get_practice(session, practice_id)
     require_edit(session, user, practice)
     cleaned = clean_data(session, data)
@@ -136,9 +139,11 @@ def update_practice(session: Session, user: User, practice_id: int, data: Any, e
     if practice.version == expected and snapshot(practice) == cleaned:
         return practice
     _claim_version(session, practice, expected, cleaned)
+    named_before = reviews.named_networks(session, practice)
     apply_data(session, practice, cleaned)
     practice.version = expected + 1
     practice.updated_by_id, practice.updated_at = user.id, now()
+    reviews.edited(session, user, practice, named_before)  # before the version: it records the networks
     add_version(session, practice, user, note)
     sync_derived(session, practice)
     session.flush()

@@ -187,6 +187,7 @@ def edit(practice_id: int):
     _choices(form)
     conflict = None
     status = 200
+    published = practice.status == "published"
     if form.validate_on_submit():
         try:
             saved = sheets.update_practice(db.session, current_user, practice_id, _form_data(form, practice),
@@ -202,7 +203,9 @@ def edit(practice_id: int):
         else:
             db.session.commit()
             coediting.announce_saved(saved, current_user, form.version.data)
-            flash(_("Fiche enregistrée."), "success")
+            flash(_("Fiche enregistrée : elle nomme désormais un autre réseau et revient en relecture jusqu'à "
+                    "son accord.") if published and saved.status == "submitted" else _("Fiche enregistrée."),
+                  "success")
             return redirect(url_for("practices.show", practice_id=practice_id))
     elif request.method == "POST":
         status = 400

@@ -1,6 +1,7 @@
 """Demo data of the showcase: one coordinator per network, two sheets naming the other network's school (one
-approved by both networks, one still waiting for the schools' network), a published toolkit to present, and a
-report waiting in the moderation queue. Idempotent: keyed on the sheets' titles."""
+approved by both networks, one still waiting for the schools' network), a link between that school and a social
+centre of the other network (confirmed by the centres' network, waiting for the schools'), a published toolkit to
+present, and a report waiting in the moderation queue. Idempotent: keyed on the sheets' titles."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from sqlalchemy.orm import Session
 from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.boards.models import Card, Participant, Workshop
-from workshop.mapping.models import City, Structure, structure_network
+from workshop.mapping import links
+from workshop.mapping.models import City, Link, Structure, structure_network
 from workshop.moderation import service as moderation
 from workshop.networks import service as networks
 from workshop.practices import reviews, sheets
@@ -22,6 +24,7 @@ COORDINATORS = (
     ("julien.ecole-familles@passerelles.demo", "Julien Marchand", 1),
 )
 TOOLKIT = "Ouvrir l'école aux familles : ce qui a marché"
+CENTRE = "Centre social des Tilleuls"
 SHEETS = (
     ("Le café des parents du vendredi, entre école et centre social", True),
     ("Une fiche de liaison pour l'accompagnement scolaire (CLAS)", False),
@@ -57,7 +60,7 @@ def _sheet(title: str, school: Structure, city: str) -> dict:
         "title": title, "kind": "practice", "cities": [city], "frameworks": ["clas", "reaap"],
         "summary": "Un rendez-vous régulier, préparé ensemble par l'école et le centre social, où les familles "
                    "entrent dans l'école sans enjeu.",
-        "structures": [*named, {"id": None, "name": "Centre social des Tilleuls"}],
+        "structures": [*named, {"id": None, "name": CENTRE}],
         "context": "Les familles du quartier franchissaient peu la grille de l'école ; les équipes de l'école et "
                    "du centre social se connaissaient mal.",
         "levers": "- La coordonnatrice REP+ fait le lien\n- Un lieu neutre et convivial\n- Des horaires choisis "
@@ -94,7 +97,29 @@ def seed_showcase(session: Session, password: str) -> None:
         "sections": [{"title": "Accueillir les familles", "entries": published[:3]},
                      {"title": "Travailler ensemble", "entries": published[3:]}]}, toolkit.revision)
     toolkits.publish(session, admin, toolkit.id)
+    _link_waiting_for_consent(session, fatima, school)
     _report_a_card(session)
+
+
+def _link_waiting_for_consent(session: Session, coordinator: User, school: Structure) -> None:
+    """The centres' coordinator declares and confirms the link of a centre of hers with the other network's
+    school: it stays unpublished, listed on /reseaux/en-attente for the schools' network."""
+    network = networks.ensure_network(session, *networks.DEMO_NETWORKS[0])
+    centre = session.scalar(select(Structure).where(Structure.name == CENTRE, Structure.source == "demo"))
+    if centre is None:
+        centre = Structure(name=CENTRE, kind="centre_social", source="demo", city_insee=school.city_insee,
+                           latitude=school.latitude + 0.004 if school.latitude is not None else None,
+                           longitude=school.longitude, public=True, validated=True)
+        session.add(centre)
+        session.flush()
+        session.execute(structure_network.insert().values(structure_id=centre.id, network_id=network.id))
+    low, high = sorted((centre.id, school.id))
+    if session.scalar(select(Link.id).where(Link.pair_low == low, Link.pair_high == high)) is not None:
+        return
+    link = links.declare_link(session, coordinator, centre.id, school.id, {
+        "level": "cooperation", "formalisation": "informal", "frameworks": ["clas"], "since": 2024,
+        "description": "Accompagnement scolaire (CLAS) tenu à l'école deux soirs par semaine."})
+    links.set_link_status(session, coordinator, link.id, True)
 
 
 def _report_a_card(session: Session) -> None:

@@ -3,7 +3,6 @@ in few words so they read from the back of a room."""
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -11,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from workshop.mapping import panorama
+from workshop.practices.index import plain_text
 from workshop.showcase.service import figures
 from workshop.toolkits import book
 
@@ -61,9 +61,8 @@ def panorama_slides(session: Session) -> dict[str, Any]:
 
 
 def _short(fragment: Any, limit: int = SECTION_CHARS) -> str:
-    """A section as a few words of plain text (list items joined by " · "), cut at a word."""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"</li>\s*<li>", " · ", str(fragment))))
-    text = re.sub(r"\s+", " ", text).strip()
+    """A section as a few words of plain text (its lines and list items joined by " · "), cut at a word."""
+    text = re.sub(r"\s+", " ", re.sub(r"\s*\n\s*", " · ", plain_text(str(fragment))))
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(" ·,;:") + " …"

@@ -1,6 +1,6 @@
-"""What the programme produced, for anyone landing on the site: key figures, the latest published sheets and
-toolkits, and a page per city. Only published data is read (public structures, validated links, published sheets
-and toolkits), so nothing waiting for a network's consent shows here."""
+"""What the programme produced, for anyone landing on the site: key figures, the latest published sheets,
+toolkits and meeting restitutions, and a page per city. Only published data is read (public structures, validated
+links, published sheets, toolkits and restitutions), so nothing waiting for a network's consent shows here."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from workshop.errors import NotFound
 from workshop.frameworks import service as frameworks_service
 from workshop.mapping.models import City, Link, Structure
+from workshop.meetings.models import Meeting
 from workshop.practices.models import Practice, PracticeFacet
 from workshop.toolkits.models import Toolkit
 
@@ -64,9 +65,15 @@ def latest_toolkits(session: Session, limit: int = 3) -> list[Toolkit]:
                                 .order_by(Toolkit.published_at.desc(), Toolkit.id.desc()).limit(limit)))
 
 
+def latest_restitutions(session: Session, limit: int = 3) -> list[Meeting]:
+    """Public meetings whose restitution is published, the most recent first."""
+    return list(session.scalars(select(Meeting).where(Meeting.public.is_(True), Meeting.published.is_(True))
+                                .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(limit)))
+
+
 def home(session: Session) -> dict[str, Any]:
     return {"figures": figures(session), "sheets": latest_sheets(session), "toolkits": latest_toolkits(session),
-            "cities": top_cities(session)}
+            "restitutions": latest_restitutions(session), "cities": top_cities(session)}
 
 
 def top_cities(session: Session, limit: int = 12) -> list[dict[str, Any]]:
