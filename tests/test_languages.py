@@ -197,3 +197,20 @@ def test_the_card_language_reaches_the_facilitator_only_and_errors_speak_arabic(
     assert refused["error"]["message"] == "الحقل «نص الورقة» فارغ."
     french = karim.add_card("", column="obstacle", client_id="karim-2")
     assert french["error"]["message"] == "Le champ « Texte du post-it » est vide."
+
+
+def test_the_demo_cards_keep_their_language_in_the_board_and_in_its_log(app):
+    from sqlalchemy import select
+
+    from workshop.demo import seed_board
+    from workshop.live.models import BoardEvent
+
+    with app.app_context():
+        workshop = seed_board(db.session)
+        db.session.commit()
+        cards = {c.text: c.language for c in db.session.scalars(select(Card).where(Card.workshop_id == workshop.id))}
+        logged = {e.payload["card"]["text"]: e.payload["card"]["language"] for e in db.session.scalars(
+            select(BoardEvent).where(BoardEvent.workshop_id == workshop.id, BoardEvent.type == "card.added"))}
+    assert logged == cards
+    assert sorted(set(cards.values())) == ["ar", "fr", "ro", "tr"]
+    assert cards["Okulda Türkçe konuşan bir anne bize yardım etti."] == "tr"
