@@ -214,3 +214,18 @@ def test_the_demo_cards_keep_their_language_in_the_board_and_in_its_log(app):
     assert logged == cards
     assert sorted(set(cards.values())) == ["ar", "fr", "ro", "tr"]
     assert cards["Okulda Türkçe konuşan bir anne bize yardım etti."] == "tr"
+
+
+def test_the_card_policy_gives_the_language_to_moderators_only_whatever_the_card():
+    from workshop.boards.cards import CARD
+    from workshop.live.visibility import Viewer
+
+    card = {"id": 1, "client_id": "c", "column": "obstacle", "text": "t", "participant_id": 7, "author": "Amal",
+            "hidden": False, "private": False, "language": "ar"}
+    host, author, other = Viewer(moderator=True), Viewer(participant_id=7), Viewer(participant_id=8)
+    for variant in (card, {**card, "hidden": True}, {**card, "private": True}):
+        if not variant["private"]:  # a private card shows only its place, to moderators too
+            assert CARD.item(variant, host)["language"] == "ar"
+        for viewer in (author, other, Viewer(participant_id=8, anonymous=True)):
+            assert "language" not in CARD.item(variant, viewer)
+    assert CARD.view({"cards": [card]}, host) == {"cards": [card]}
