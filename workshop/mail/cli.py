@@ -8,7 +8,7 @@ from flask import Flask
 from workshop.accounts.models import ROLES
 from workshop.errors import DomainError
 from workshop.extensions import db
-from workshop.i18n import LANGUAGES
+from workshop.i18n import STAFF_LANGUAGES
 from workshop.mail import invitations
 from workshop.notifications.service import send_digests
 
@@ -18,7 +18,7 @@ def register(app: Flask) -> None:
     @click.argument("email")
     @click.option("--name", required=True, help="Nom affiché.")
     @click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
-    @click.option("--language", type=click.Choice(LANGUAGES), default="fr", show_default=True,
+    @click.option("--language", type=click.Choice(STAFF_LANGUAGES), default="fr", show_default=True,
                   help="Langue de l'e-mail.")
     def invite_user(email: str, name: str, role: str, language: str) -> None:
         """Invite a person by e-mail: the message holds a link where they set their password."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from workshop.accounts import service as accounts
 from workshop.accounts.models import ROLES, User
 from workshop.errors import Forbidden, NotFound, ValidationError
-from workshop.i18n import LANGUAGES
+from workshop.i18n import STAFF_LANGUAGES
 from workshop.mail import outbox, tokens
 from workshop.mail.models import Invitation
 from workshop.mapping import membership
@@ -50,7 +50,7 @@ def _clean(session: Session, email: str, name: str, role: str, language: str, ne
         raise ValidationError(_("Réseau introuvable."), field="network")
     if structure_id is not None and session.get(Structure, structure_id) is None:
         raise ValidationError(_("Structure introuvable."), field="structure")
-    return {"email": email, "name": name, "role": role, "language": language if language in LANGUAGES else "fr",
+    return {"email": email, "name": name, "role": role, "language": language if language in STAFF_LANGUAGES else "fr",
             "network_id": network_id, "structure_id": structure_id}
 
 
