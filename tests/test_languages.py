@@ -229,3 +229,12 @@ def test_the_card_policy_gives_the_language_to_moderators_only_whatever_the_card
         for viewer in (author, other, Viewer(participant_id=8, anonymous=True)):
             assert "language" not in CARD.item(variant, viewer)
     assert CARD.view({"cards": [card]}, host) == {"cards": [card]}
+
+
+def test_the_report_box_under_a_card_speaks_the_readers_language(client, code):
+    board = html_of(client, f"/j/{code}?lang=tr")
+    reasons = json.loads(re.search(r'<script type="application/json" id="report-reasons-i18n">(.*?)</script>',
+                                   board, re.S).group(1))
+    assert reasons["other"] == catalog("tr")["Autre raison"].string
+    for msgid in ("Signaler", "Pourquoi signaler ce post-it ?", "Envoyer le signalement"):
+        assert json.dumps(catalog("tr")[msgid].string)[1:-1] in board
