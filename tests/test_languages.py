@@ -117,6 +117,7 @@ def test_the_board_page_carries_the_format_words_of_its_reader(client, code):
     words = json.loads(re.search(r'<script type="application/json" id="format-i18n">(.*?)</script>', html,
                                  re.S).group(1))
     assert words["Freins"] == "Obstáculos" and words["Vote par gommettes"] == "Votación con gomets"
+    assert words["Où en est-on ?"] == "¿En qué punto estamos?"  # the phase a peer group's board opens on
     assert 'id="format-i18n">{}</script>' in html_of(client, f"/j/{code}?lang=fr")
 
 

@@ -176,8 +176,13 @@ MY_REGISTRATION = (
     "Ce lien d'inscription n'est pas (ou plus) valable.",
 )
 
+# templates/boards/_groups_i18n.html: the "Où en est-on ?" panel every screen of a peer group's board shows
+REVIEW = ("Où en est-on ?", "Les suites à donner des séances précédentes.", "séance {n}", "à voir", "fait", "en cours",
+          "abandonné")
+
 
 def participant_msgids() -> list[str]:
     """Every msgid of the participant's path, once each: the fixed lists above and the built-in formats' words."""
     return list(dict.fromkeys((*PAGES, *BOARD, *FACILITATION, *PRACTICES, *ERRORS, *PRIVACY, *HOME_AND_PROFILE,
-                                       *NAV_AND_ERRORS, *REPORT, *REGISTRATION, *MY_REGISTRATION, *format_texts())))
+                                       *NAV_AND_ERRORS, *REPORT, *REGISTRATION, *MY_REGISTRATION, *REVIEW,
+                                       *format_texts())))
