@@ -239,3 +239,13 @@ def test_the_report_box_under_a_card_speaks_the_readers_language(client, code):
     assert reasons["other"] == catalog("tr")["Autre raison"].string
     for msgid in ("Signaler", "Pourquoi signaler ce post-it ?", "Envoyer le signalement"):
         assert json.dumps(catalog("tr")[msgid].string)[1:-1] in board
+
+
+def test_the_room_screen_names_the_format_words_in_its_page_language(client, facilitator, login, make_workshop):
+    workshop = make_workshop(facilitator, "Freins et leviers")
+    login(facilitator)
+    room = html_of(client, f"/ateliers/{workshop['id']}/salle?lang=en")
+    words = json.loads(re.search(r'<script type="application/json" id="format-i18n">(.*?)</script>', room,
+                                 re.S).group(1))
+    assert words["Freins"] == "Obstacles"
+    assert 'id="format-i18n">{}</script>' in html_of(client, f"/ateliers/{workshop['id']}/salle?lang=fr")
