@@ -117,6 +117,7 @@ def test_the_board_page_carries_the_format_words_of_its_reader(client, code):
     words = json.loads(re.search(r'<script type="application/json" id="format-i18n">(.*?)</script>', html,
                                  re.S).group(1))
     assert words["Freins"] == "Obstáculos" and words["Vote par gommettes"] == "Votación con gomets"
+    assert words["Où en est-on ?"] == "¿En qué punto estamos?"  # the phase a peer group's board opens on
     assert 'id="format-i18n">{}</script>' in html_of(client, f"/j/{code}?lang=fr")
 
 
@@ -197,3 +198,54 @@ def test_the_card_language_reaches_the_facilitator_only_and_errors_speak_arabic(
     assert refused["error"]["message"] == "الحقل «نص الورقة» فارغ."
     french = karim.add_card("", column="obstacle", client_id="karim-2")
     assert french["error"]["message"] == "Le champ « Texte du post-it » est vide."
+
+
+def test_the_demo_cards_keep_their_language_in_the_board_and_in_its_log(app):
+    from sqlalchemy import select
+
+    from workshop.demo import seed_board
+    from workshop.live.models import BoardEvent
+
+    with app.app_context():
+        workshop = seed_board(db.session)
+        db.session.commit()
+        cards = {c.text: c.language for c in db.session.scalars(select(Card).where(Card.workshop_id == workshop.id))}
+        logged = {e.payload["card"]["text"]: e.payload["card"]["language"] for e in db.session.scalars(
+            select(BoardEvent).where(BoardEvent.workshop_id == workshop.id, BoardEvent.type == "card.added"))}
+    assert logged == cards
+    assert sorted(set(cards.values())) == ["ar", "fr", "ro", "tr"]
+    assert cards["Okulda Türkçe konuşan bir anne bize yardım etti."] == "tr"
+
+
+def test_the_card_policy_gives_the_language_to_moderators_only_whatever_the_card():
+    from workshop.boards.cards import CARD
+    from workshop.live.visibility import Viewer
+
+    card = {"id": 1, "client_id": "c", "column": "obstacle", "text": "t", "participant_id": 7, "author": "Amal",
+            "hidden": False, "private": False, "language": "ar"}
+    host, author, other = Viewer(moderator=True), Viewer(participant_id=7), Viewer(participant_id=8)
+    for variant in (card, {**card, "hidden": True}, {**card, "private": True}):
+        if not variant["private"]:  # a private card shows only its place, to moderators too
+            assert CARD.item(variant, host)["language"] == "ar"
+        for viewer in (author, other, Viewer(participant_id=8, anonymous=True)):
+            assert "language" not in CARD.item(variant, viewer)
+    assert CARD.view({"cards": [card]}, host) == {"cards": [card]}
+
+
+def test_the_report_box_under_a_card_speaks_the_readers_language(client, code):
+    board = html_of(client, f"/j/{code}?lang=tr")
+    reasons = json.loads(re.search(r'<script type="application/json" id="report-reasons-i18n">(.*?)</script>',
+                                   board, re.S).group(1))
+    assert reasons["other"] == catalog("tr")["Autre raison"].string
+    for msgid in ("Signaler", "Pourquoi signaler ce post-it ?", "Envoyer le signalement"):
+        assert json.dumps(catalog("tr")[msgid].string)[1:-1] in board
+
+
+def test_the_room_screen_names_the_format_words_in_its_page_language(client, facilitator, login, make_workshop):
+    workshop = make_workshop(facilitator, "Freins et leviers")
+    login(facilitator)
+    room = html_of(client, f"/ateliers/{workshop['id']}/salle?lang=en")
+    words = json.loads(re.search(r'<script type="application/json" id="format-i18n">(.*?)</script>', room,
+                                 re.S).group(1))
+    assert words["Freins"] == "Obstacles"
+    assert 'id="format-i18n">{}</script>' in html_of(client, f"/ateliers/{workshop['id']}/salle?lang=fr")

@@ -9,13 +9,13 @@ import uuid
 
 import click
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.boards import service as boards
-from workshop.boards.demo import seed_cards_in_other_languages
 from workshop.boards.models import Workshop
 from workshop.cli_params import BoundedInt
 from workshop.extensions import db
@@ -37,15 +37,20 @@ DEMO_ACCOUNTS = (
     ("animatrice@passerelles.demo", "Samia Animatrice", "facilitator"),
 )
 DEMO_WORKSHOP = "Groupe de pairs — Freins et leviers école / centre social"
+# (name, column, text, language): the page language a card is written in becomes the card's (#18); parents of
+# the neighbourhood wrote the last three on their phones, and the facilitator sees each card's language tag.
 DEMO_CARDS = (
-    ("Nadia", "obstacle", "Les enseignants changent chaque année : il faut tout reconstruire à la rentrée."),
-    ("Nadia", "obstacle", "Les horaires du centre social ne collent pas avec ceux de l'école."),
-    ("Karim", "obstacle", "Les parents ne se sentent pas légitimes pour entrer dans l'école."),
-    ("Karim", "lever", "Un café des parents animé ensemble, dans le hall de l'école, le vendredi matin."),
-    ("Élodie", "lever", "La coordonnatrice REP+ fait le lien et connaît les deux équipes."),
-    ("Élodie", "method", "Une réunion de rentrée commune école / centre social pour présenter le CLAS."),
+    ("Nadia", "obstacle", "Les enseignants changent chaque année : il faut tout reconstruire à la rentrée.", "fr"),
+    ("Nadia", "obstacle", "Les horaires du centre social ne collent pas avec ceux de l'école.", "fr"),
+    ("Karim", "obstacle", "Les parents ne se sentent pas légitimes pour entrer dans l'école.", "fr"),
+    ("Karim", "lever", "Un café des parents animé ensemble, dans le hall de l'école, le vendredi matin.", "fr"),
+    ("Élodie", "lever", "La coordonnatrice REP+ fait le lien et connaît les deux équipes.", "fr"),
+    ("Élodie", "method", "Une réunion de rentrée commune école / centre social pour présenter le CLAS.", "fr"),
     ("Nadia", "method", "Une fiche de liaison simple entre l'enseignant et l'animateur de l'accompagnement "
-                        "scolaire."),
+                        "scolaire.", "fr"),
+    ("Amal", "obstacle", "لا أفهم دائمًا الرسائل التي ترسلها المدرسة.", "ar"),
+    ("Ayşe", "lever", "Okulda Türkçe konuşan bir anne bize yardım etti.", "tr"),
+    ("Ioana", "method", "Întâlniri scurte cu părinții, cu o traducătoare.", "ro"),
 )
 
 
@@ -67,12 +72,12 @@ def seed_board(session: Session) -> Workshop:
     workshop = boards.create_workshop(session, users[1], DEMO_WORKSHOP, place="Centre social des Tilleuls",
                                       description="Première rencontre du groupe de pairs.")
     people = {}
-    for name, column, text in DEMO_CARDS:
+    for name, column, text, language in DEMO_CARDS:
         if name not in people:
             people[name] = boards.join(session, {"code": workshop.code, "name": name}).participant
-        current_kernel().perform(session, people[name], "card.add",
-                                 {"client_id": uuid.uuid4().hex, "column": column, "text": text}, rate_limited=False)
-    seed_cards_in_other_languages(session, workshop)
+        with force_locale(language):  # as the author's page would have set it, logged event included
+            current_kernel().perform(session, people[name], "card.add", {"client_id": uuid.uuid4().hex,
+                                     "column": column, "text": text}, rate_limited=False)
     return workshop
 
 

@@ -40,7 +40,10 @@ def current_language() -> str:
 # The participant's path: pages (and the board's socket) that speak the participant languages. Any other page
 # shows French to a reader of those languages, and says so in <html lang>, rather than a mix of both.
 PARTICIPANT_ENDPOINTS = frozenset({"boards.home", "boards.join_by_code", "boards.board", "privacy.notice",
-                                   "privacy.mine", "privacy.export_mine", "privacy.erase_mine"})
+                                   "privacy.mine", "privacy.export_mine", "privacy.erase_mine",
+                                   # registering for a meeting, then one's registration by its personal link
+                                   "meetings.register", "meetings.mine", "meetings.cancel", "meetings.choose",
+                                   "meetings.open_board"})
 SOCKET_PATH = "/socket.io"
 
 

@@ -122,7 +122,68 @@ HOME_AND_PROFILE = (
 )
 
 
+# templates/base.html (the menu) and templates/errors/error.html, as a participant meets them
+NAV_AND_ERRORS = (
+    "Rencontres", "Dispositifs", "Programme", "Erreur", "Page introuvable", "Accès refusé", "Un instant…", "Oups",
+    "Requête invalide", "Retour à l'accueil", "Le formulaire a expiré : rechargez la page et recommencez.",
+)
+
+# The "Signaler" box under a card (board-i18n, report-reasons-i18n) and its error
+REPORT = (
+    "Signaler", "Pourquoi signaler ce post-it ?", "Envoyer le signalement",
+    "signalé : merci, l'animation va le relire", "Données personnelles (un nom, une situation reconnaissable)",
+    "Propos blessants ou discriminants", "Met en cause une institution ou une personne", "Information erronée",
+    "Autre raison", "Choisissez une raison du signalement.",
+)
+
+# templates/meetings/register.html, meetings.forms.RegistrationForm, _structure_combobox.html, the
+# errors of meetings.registration and the messages after registering
+REGISTRATION = (
+    "Inscription",
+    "La rencontre est complète : votre inscription ira sur la liste d'attente, qui avance à chaque désistement.",
+    "Facultatif : seulement pour vous envoyer votre lien personnel et vous prévenir si une place se libère. Seul·es "
+    "les organisateur·rices le voient.",
+    "Pour savoir qui est dans la salle (écoles, centres sociaux, parents…) : compté sans votre nom dans la "
+    "restitution.",
+    "Facultatif : pour prévoir l'accès, l'interprétariat ou l'accueil dont vous avez besoin. Vu seulement par les "
+    "organisateur·rices, effacé avec votre inscription.",
+    "M'inscrire", "Nom et prénom", "Indiquez votre nom.", "E-mail (facultatif)", "Adresse e-mail invalide.",
+    "Je viens de…", "Choisissez d'où vous venez.", "Ma structure", "Ville", "Réseau", "Fonction", "Atelier choisi",
+    "Besoins d'accessibilité ou d'interprétariat", "Une école ou un établissement scolaire", "Un centre social",
+    "Une association", "Une institution", "— aucun —", "— je choisirai sur place —",
+    "Aucune structure trouvée : gardez le nom tapé.",
+    "Tapez au moins deux lettres puis choisissez dans la liste des structures de la carte ; si la vôtre n'y est "
+    "pas, gardez simplement le nom tapé.",
+    "Choisissez d'où vous venez dans la liste.", "Cette structure n'est pas sur la carte : tapez son nom à la place.",
+    "Cet atelier ne fait pas partie de la rencontre.", "Nom", "Structure", "Besoins", "Réseau inconnu.",
+    "Les inscriptions à cette rencontre sont closes.",
+    "La rencontre est complète : vous êtes sur la liste d'attente. Vous passerez inscrit·e automatiquement si une "
+    "place se libère.",
+    "Vous êtes inscrit·e. Gardez ce lien personnel : il permet de voir ou d'annuler votre inscription.",
+)
+
+# templates/meetings/mine.html (one's registration, by its personal link) and its actions' messages
+MY_REGISTRATION = (
+    "Mon inscription", "Statut", "présent·e", "Je viens de", "E-mail", "Atelier", "pas encore choisi",
+    "À montrer à l'accueil", "QR code personnel pour l’accueil",
+    "Gardez cette page (favori) : son adresse est votre lien personnel, ne la partagez pas.", "Mon atelier",
+    "Choisir", "Ouvrir mon atelier",
+    "Le jour J, votre atelier s'ouvrira ici dès votre arrivée enregistrée à l'accueil.", "Annuler mon inscription",
+    "Votre inscription est conservée jusqu'à la rencontre puis effacée automatiquement (nom, e-mail, besoins) au "
+    "bout de la durée de conservation ; seuls restent des comptes sans nom.",
+    "Télécharger mes données (JSON)", "Effacer mon inscription et mes données", "Inscrit·e", "Liste d'attente",
+    "Annulée", "Votre inscription est annulée.", "Atelier enregistré.", "Choisissez un atelier de la liste.",
+    "Votre atelier s'ouvre une fois votre arrivée enregistrée à l'accueil.", "Choisissez d'abord votre atelier.",
+    "Ce lien d'inscription n'est pas (ou plus) valable.",
+)
+
+# templates/boards/_groups_i18n.html: the "Où en est-on ?" panel every screen of a peer group's board shows
+REVIEW = ("Où en est-on ?", "Les suites à donner des séances précédentes.", "séance {n}", "à voir", "fait", "en cours",
+          "abandonné")
+
+
 def participant_msgids() -> list[str]:
     """Every msgid of the participant's path, once each: the fixed lists above and the built-in formats' words."""
     return list(dict.fromkeys((*PAGES, *BOARD, *FACILITATION, *PRACTICES, *ERRORS, *PRIVACY, *HOME_AND_PROFILE,
+                                       *NAV_AND_ERRORS, *REPORT, *REGISTRATION, *MY_REGISTRATION, *REVIEW,
                                        *format_texts())))

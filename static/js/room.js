@@ -3,6 +3,7 @@
 // All text via textContent.
 import { balanceNodes } from "./board/balance.js";
 import { labels } from "./board/dom.js";
+import { tr } from "./board/lang.js";
 import { clock, remainingSeconds } from "./board/selectors.js";
 import { createStore } from "./board/store.js";
 
@@ -46,15 +47,15 @@ function draw(state) {
   const groups = fac ? [...fac.groups.values()] : [];
   document.body.classList.toggle("room-has-cards", cards.size > 0);
   const phase = fac && fac.phase;
-  document.getElementById("room-phase").replaceChildren(node("strong", "", phase ? phase.label : ""),
-    node("span", "", phase ? ` — ${phase.instructions}` : ""));
+  document.getElementById("room-phase").replaceChildren(node("strong", "", phase ? tr(phase.label) : ""),
+    node("span", "", phase && phase.instructions ? ` — ${tr(phase.instructions)}` : ""));
   if (fac && fac.votes.revealed && fac.votes.results) return drawResults(fac.votes.results, cards);
   const grouped = new Set(groups.flatMap((g) => g.card_ids));
   const columns = state.columns.map((column) => {
     const section = node("section", "room-column");
     section.style.setProperty("--note", column.color);
     const inColumn = [...cards.values()].filter((c) => c.column === column.key);
-    section.append(node("h2", "", `${column.label} (${inColumn.length})`));
+    section.append(node("h2", "", `${tr(column.label)} (${inColumn.length})`));
     for (const group of groups.filter((g) => g.column === column.key)) {
       const box = node("div", "room-group");
       box.append(node("h3", "", group.name || t.unnamed));

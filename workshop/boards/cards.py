@@ -16,8 +16,6 @@ from workshop.i18n import current_language
 from workshop.live.commands import ANY_PHASE, command
 from workshop.live.context import Context
 from workshop.live.visibility import (
-    NO,
-    Viewer,
     anonymous_author,
     hidden_for_participants,
     owner_only_until_reveal,
@@ -28,24 +26,11 @@ from workshop.validation import clean_id, clean_text, clean_token
 CARD_MAX = 500
 # A hidden card reaches participants as its place only; a private one (written in a private phase, not yet
 # revealed) shows its text to its author only; on an anonymous board nobody else learns who wrote it.
-_RULES = (hidden_for_participants("card", "id", "client_id", "column"),
-          owner_only_until_reveal("id", "client_id", "column"), anonymous_author)
-
-
-def _language_for_moderators(item: dict, viewer: Viewer, mine: bool) -> object:
-    """The language a card was written in is provenance for facilitators: on an anonymous board it could
-    point at its author, so participants never receive it (then the other rules apply as usual)."""
-    if viewer.moderator or "language" not in item:
-        return NO
-    item = {k: v for k, v in item.items() if k != "language"}
-    for rule in _RULES:
-        shown = rule(item, viewer, mine)
-        if shown is not NO:
-            return shown
-    return item
-
-
-CARD = policy("card", "cards", rules=(_language_for_moderators, *_RULES))
+# The language a card was written in is provenance for facilitators: on an anonymous board it could point at its
+# author, so nobody else receives it.
+CARD = policy("card", "cards", rules=(hidden_for_participants("card", "id", "client_id", "column"),
+                                      owner_only_until_reveal("id", "client_id", "column"), anonymous_author),
+              moderator_fields=("language",))
 CARD_EVENTS = ("card.added", "card.updated", "card.deleted", "card.hidden", "card.shown")
 
 

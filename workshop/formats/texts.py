@@ -11,11 +11,13 @@ from __future__ import annotations
 from flask_babel import get_locale, gettext
 
 from workshop.formats.builtin import FORMATS, FREE_PHASE
+from workshop.peergroups.review import REVIEW_PHASE
 
 
 def format_texts() -> list[str]:
-    """Every French text of the built-in formats a participant can read on a board, once each, in order."""
-    texts: list[str] = [FREE_PHASE["label"]]
+    """Every French text of the built-in formats a participant can read on a board, once each, in order (with
+    the phase a peer group's board opens on)."""
+    texts: list[str] = [FREE_PHASE["label"], REVIEW_PHASE["label"], REVIEW_PHASE["instructions"]]
     for fmt in FORMATS.values():
         for column in (*fmt.columns, *fmt.extra_columns):
             texts += [column.label_fr, column.prompt]
@@ -26,7 +28,7 @@ def format_texts() -> list[str]:
 
 def english_names() -> dict[str, str]:
     """The English names the formats declare (label_en): the English catalog must say the same."""
-    names = {FREE_PHASE["label"]: FREE_PHASE["label_en"]}
+    names = {phase["label"]: phase["label_en"] for phase in (FREE_PHASE, REVIEW_PHASE)}
     for fmt in FORMATS.values():
         names.update({c.label_fr: c.label_en for c in (*fmt.columns, *fmt.extra_columns)})
         names.update({p.label_fr: p.label_en for p in fmt.phases})

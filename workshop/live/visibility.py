@@ -3,7 +3,8 @@
 The log keeps every event whole; what leaves the server goes through the policy declared for its type. A policy
 looks at the items an event carries under some keys (a dict, or a list of dicts) and applies rules in order; the
 first rule that answers decides, so "hidden" wins over "private", which wins over "anonymous". Items carry their
-author as `participant_id`: the author sees more of their own item (their private card, their dot).
+author as `participant_id`: the author sees more of their own item (their private card, their dot). Fields only
+moderators receive (a card's language) are left out of every other viewer's version before the rules run.
 """
 
 from __future__ import annotations
@@ -78,9 +79,12 @@ class Policy:
 
     keys: tuple[str, ...]
     rules: tuple[Rule, ...]
+    moderator_fields: frozenset[str] = frozenset()
 
     def item(self, item: dict, viewer: Viewer) -> dict | None:
         mine = viewer.participant_id is not None and item.get("participant_id") == viewer.participant_id
+        if not viewer.moderator and not self.moderator_fields.isdisjoint(item):
+            item = {k: v for k, v in item.items() if k not in self.moderator_fields}
         for rule in self.rules:
             shown = rule(item, viewer, mine)
             if shown is not NO:
@@ -115,5 +119,5 @@ class Policy:
         return None
 
 
-def policy(*keys: str, rules: Iterable[Rule]) -> Policy:
-    return Policy(tuple(keys), tuple(rules))
+def policy(*keys: str, rules: Iterable[Rule], moderator_fields: Iterable[str] = ()) -> Policy:
+    return Policy(tuple(keys), tuple(rules), frozenset(moderator_fields))

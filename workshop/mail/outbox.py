@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from workshop.accounts.service import clean_email
 from workshop.errors import ValidationError
 from workshop.extensions import mail
-from workshop.i18n import LANGUAGES
+from workshop.i18n import STAFF_LANGUAGES
 from workshop.jobs.queue import enqueue
 from workshop.mail import tasks
 from workshop.mail.models import MailMessage
@@ -54,7 +54,7 @@ def queue(session: Session, to: str, template: str, context: dict[str, Any], lan
     """Render and store a message for `to`; it is sent by a job after the caller commits.
     `attachments`: {"filename", "mimetype", "content"} (text, e.g. an ICS file)."""
     address = clean_email(to)
-    language = language if language in LANGUAGES else "fr"
+    language = language if language in STAFF_LANGUAGES else "fr"
     files = [dict(a) for a in attachments]
     if sum(len(a.get("content", "")) for a in files) > ATTACHMENT_MAX:
         raise ValidationError(_("Pièces jointes trop volumineuses."), field="attachments")

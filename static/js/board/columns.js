@@ -6,7 +6,7 @@ import Sortable from "../../vendor/sortable.esm.js";
 import { createCards } from "./card.js";
 import { el, fmt, reorder } from "./dom.js";
 import { createGroups } from "./group.js";
-import { columnLabel, pictogram, tr } from "./lang.js";
+import { pictogram, tr } from "./lang.js";
 import { canGroup, myTable } from "./selectors.js";
 
 export function mountColumns({ store, t, speech }) {
@@ -124,7 +124,7 @@ export function mountColumns({ store, t, speech }) {
     const list = el("div", { className: "notes" });
     const area = el("textarea", { name: "text", maxLength: 500, rows: 2, placeholder: b.placeholder, value: draft,
       dir: "auto",
-      "aria-label": `${columnLabel(column)} : ${b.placeholder}` });
+      "aria-label": `${tr(column.label)} : ${b.placeholder}` });
     const error = el("p", { className: "field-error", hidden: true });
     const add = el("button", { type: "submit", className: "button primary", textContent: b.add });
     const form = el("form", { className: "composer" }, area, error, add);
@@ -148,7 +148,7 @@ export function mountColumns({ store, t, speech }) {
     const section = el("section", { className: "column", dataset: { column: column.key } },
       el("header", {},
         el("span", { className: "column-picto", "aria-hidden": "true", textContent: pictogram(column.key) }),
-        el("h2", { textContent: columnLabel(column) }), count),
+        el("h2", { textContent: tr(column.label) }), count),
       el("p", { className: "column-prompt", textContent: tr(column.prompt) }), list, form);
     section.style.setProperty("--note", column.color);
     return { key: column.key, section, list, count, area, button: add, heads: new Map() };

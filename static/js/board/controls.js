@@ -1,7 +1,7 @@
 // The facilitator's controls in the phase bar: phases, reveal, lock, timer, tables, votes, undo, grouping
 // suggestions, the selection of cards, columns, settings, exports and saving the format.
 import { button, el, fmt } from "./dom.js";
-import { columnLabel, tr } from "./lang.js";
+import { tr } from "./lang.js";
 
 export function createControls({ store, t, redraw }) {
   const f = t.fac;
@@ -89,9 +89,9 @@ export function createControls({ store, t, redraw }) {
       sendThen("column.add", { label: label.value }, () => { label.value = ""; });
     } } }, label, el("button", { className: "button small", type: "submit", textContent: f.add_column }));
     const offered = state.fac.extraColumns.filter((c) => !state.columns.some((col) => col.key === c.key))
-      .map((c) => button(`+ ${columnLabel(c)}`, () => send("column.add", { key: c.key })));
+      .map((c) => button(`+ ${tr(c.label)}`, () => send("column.add", { key: c.key })));
     const existing = state.columns.map((c, i) => el("li", {},
-      el("span", { textContent: columnLabel(c) }), " ",
+      el("span", { textContent: tr(c.label) }), " ",
       i > 0 ? button("←", () => send("column.update", { key: c.key, position: i - 1 }), "link small") : null, " ",
       button(f.rename, () => {
         const name = prompt(f.column_name, c.label);

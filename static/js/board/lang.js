@@ -11,11 +11,6 @@ export function tr(text) {
   return (text && words[text]) || text || "";
 }
 
-/** A column's name: the catalog's words, else the column's own English name on an English page. */
-export function columnLabel(column) {
-  return words[column.label] || (pageLanguage === "en" && column.label_en) || column.label;
-}
-
 // Symbols every phone and the test machine's fonts draw (no emoji: they fall back to empty boxes where missing).
 const PICTOGRAMS = {
   obstacle: "⚠", lever: "↗", method: "✔", resource: "⚒", opportunity: "★", ideas: "☀", clusters: "❖",
