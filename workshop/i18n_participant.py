@@ -149,8 +149,9 @@ REGISTRATION = (
     "organisateur·rices, effacé avec votre inscription.",
     "M'inscrire", "Nom et prénom", "Indiquez votre nom.", "E-mail (facultatif)", "Adresse e-mail invalide.",
     "Je viens de…", "Choisissez d'où vous venez.", "Ma structure", "Ville", "Réseau", "Fonction", "Atelier choisi",
-    "Besoins d'accessibilité ou d'interprétariat", "Une école ou un établissement scolaire", "Un centre social",
-    "Une association", "Une institution", "— aucun —", "— je choisirai sur place —",
+    "Besoins d'accessibilité ou d'interprétariat", "— aucun —",
+    # the "je viens de…" kinds (boards.profiles.PROFILE_KINDS, shared with the board and the restitution)
+    "École, collège", "Centre social", "Parent", "Association", "Institution", "Autre", "— je choisirai sur place —",
     "Aucune structure trouvée : gardez le nom tapé.",
     "Tapez au moins deux lettres puis choisissez dans la liste des structures de la carte ; si la vôtre n'y est "
     "pas, gardez simplement le nom tapé.",

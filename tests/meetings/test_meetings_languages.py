@@ -28,7 +28,7 @@ def test_a_parent_registers_in_arabic_and_reads_their_registration_in_arabic(app
     meeting_id = make_meeting(organiser)
     form = page(client.get(f"/rencontres/{meeting_id}/inscription?lang=ar"))
     assert '<html lang="ar" dir="rtl">' in form and 'data-testid="language-picker"' in form
-    for msgid in ("M'inscrire", "Nom et prénom", "Je suis parent", "— je choisirai sur place —"):
+    for msgid in ("M'inscrire", "Nom et prénom", "Je viens de…", "Parent", "— je choisirai sur place —"):
         assert arabic(msgid) in form
 
     refused = page(client.post(f"/rencontres/{meeting_id}/inscription", data={"name": "", "profile_kind": ""}))

@@ -109,7 +109,8 @@ def test_two_editors_see_each_other_live_and_the_second_save_gets_a_conflict(sit
     samia.evaluate("""async (id) => {
         const { io } = await import("/static/vendor/socket.io.esm.min.js");
         const socket = io("/practice", { transports: ["websocket"] });
-        const send = (event, payload) => new Promise((done) => socket.emit(event, { practice_id: id, ...payload }, done));
+        const send = (event, payload) =>
+            new Promise((done) => socket.emit(event, { practice_id: id, ...payload }, done));
         await send("join", {});
         await send("typing", { field: "context", value: "Texte d'avant", version: 1 });
         await send("typing", { field: "summary", value: "Un café mensuel au collège.", version: 2 });

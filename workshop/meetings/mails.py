@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import url_for
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_time
 from sqlalchemy.orm import Session
 
 from workshop.mail import outbox
@@ -43,8 +43,7 @@ def _send(session: Session, registration: Registration, meeting: Meeting, person
 
 def registered(session: Session, registration: Registration, meeting: Meeting, token: str) -> None:
     """Confirm a registration (a place, or the waiting list) with the personal link to see or cancel it, in the
-    language of the page it was made on, which later messages keep."""
-    registration.language = str(get_locale())
+    language of the page it was made on (registration.register keeps it), which later messages keep."""
     if registration.email:
         _send(session, registration, meeting, base_url() + url_for("meetings.mine", token=token), False)
 

@@ -14,6 +14,7 @@ from workshop.boards import service as boards
 from workshop.boards.models import Participant, Workshop
 from workshop.boards.profiles import PROFILE_KINDS
 from workshop.errors import Closed, Forbidden, NotFound, ValidationError
+from workshop.i18n import LANGUAGES
 from workshop.mail import tokens
 from workshop.mapping.models import Structure
 from workshop.meetings import service
@@ -86,9 +87,10 @@ def is_full(session: Session, meeting: Meeting) -> bool:
 
 
 def register(session: Session, meeting: Meeting, data: dict[str, Any], *, walk_in: bool = False,
-             actor: Any = None) -> tuple[Registration, str]:
+             actor: Any = None, language: str = "fr") -> tuple[Registration, str]:
     """A place if one is left, else the waiting list; returns the registration and its secret token (shown
-    once, in the personal link). A walk-in, added by an organiser on the day, is present at once."""
+    once, in the personal link). A walk-in, added by an organiser on the day, is present at once. `language` is
+    the page's: the person's e-mails keep it."""
     if walk_in:
         service.require_organiser(session, actor, meeting)
     elif not service.registration_open(meeting):
@@ -99,7 +101,8 @@ def register(session: Session, meeting: Meeting, data: dict[str, Any], *, walk_i
     token, token_hash = tokens.new_token()
     registration = Registration(meeting_id=meeting.id, token_hash=token_hash, walk_in=walk_in,
                                 status="waiting" if full and not walk_in else "registered",
-                                checked_in_at=service.now() if walk_in else None, **values)
+                                checked_in_at=service.now() if walk_in else None,
+                                language=language if language in LANGUAGES else "fr", **values)
     session.add(registration)
     session.flush()
     return registration, token

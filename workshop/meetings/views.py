@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -135,7 +136,8 @@ def register(meeting_id: int):
     registration_choices(form, meeting)
     if form.validate_on_submit():
         try:
-            registration, token = registrations.register(db.session, meeting, form_data(form))
+            registration, token = registrations.register(db.session, meeting, form_data(form),
+                                                         language=str(get_locale()))
             mails.registered(db.session, registration, meeting, token)
         except DomainError as error:
             db.session.rollback()
