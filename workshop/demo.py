@@ -29,6 +29,7 @@ from workshop.peergroups.demo import seed_peer_group
 from workshop.practices.demo import seed_up_to
 from workshop.programme.demo import seed_programme
 from workshop.showcase.demo import seed_showcase
+from workshop.trials.demo import seed_trials
 
 DEMO_PASSWORD = "passerelles-demo"
 DEMO_MAX = 20_000  # sheets or structures seed-demo adds at most (the benches' largest repository)
@@ -114,5 +115,8 @@ def register(app: Flask) -> None:
                    f"— /programmes/{programme.id}")
         seed_showcase(db.session, DEMO_PASSWORD)
         db.session.commit()
+        if seed_trials(db.session):
+            db.session.commit()
+            click.echo("Pratiques essayées : quatre essais validés, un en attente (/essais/a-valider)")
         click.echo("Vitrine : fiches avec l'accord des deux réseaux (une en attente), un lien en attente de l'autre "
                    "réseau (/reseaux/en-attente), boîte à outils à présenter, un signalement à traiter (/moderation)")

@@ -40,13 +40,14 @@ from workshop.validation import ID_MAX
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
 BLUEPRINTS = ("accounts", "boards", "mapping", "facilitation", "practices", "frameworks", "printing",
               "toolkits", "privacy", "jobs", "mail", "notifications", "meetings", "peergroups", "programme",
-              "networks", "showcase", "moderation")
+              "networks", "showcase", "moderation", "trials")
 COMMANDS = ("accounts", "boards", "mapping", "practices", "toolkits", "privacy", "jobs", "mail", "meetings",
             "programme")
 # Models of every domain (tables for create_all and Alembic).
 MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models", "mapping.models",
           "facilitation.models", "practices.models", "toolkits.models", "jobs.models", "mail.models",
-          "notifications.models", "meetings.models", "peergroups.models", "programme.models", "moderation.models")
+          "notifications.models", "meetings.models", "peergroups.models", "programme.models", "moderation.models",
+          "trials.models")
 # The modules declaring live board actions (`live.commands.command`); the kernel's registry is built from them.
 BOARD_COMMANDS = (
     "boards.cards", "facilitation.phases", "facilitation.tables", "facilitation.timer", "facilitation.undoable",

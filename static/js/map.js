@@ -157,10 +157,47 @@
     }
   }
 
+  /** The layer "Pratiques essayées": a green ring on each structure where approved trials of published sheets
+      happened (its own endpoint; the legend's checkbox shows or hides it). Titles and names go in as text. */
+  async function trialsLayer() {
+    if (!config.trialsUrl) return;
+    const layer = L.layerGroup().addTo(map);
+    const toggle = document.getElementById("trials-toggle");
+    if (toggle) toggle.addEventListener("change", () => (toggle.checked ? layer.addTo(map) : layer.remove()));
+    try {
+      const response = await fetch(config.trialsUrl, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const data = await response.json();
+      for (const feature of data.features) {
+        const [lon, lat] = feature.geometry.coordinates;
+        const props = feature.properties;
+        const box = document.createElement("div");
+        const title = document.createElement("strong");
+        title.textContent = props.name;
+        const count = document.createElement("div");
+        count.textContent = text.trialsHere.replace("{n}", props.count);
+        const list = document.createElement("ul");
+        for (const practice of props.practices) {
+          const item = document.createElement("li");
+          const link = document.createElement("a");
+          link.href = config.practiceUrl.replace(/0$/, String(practice.id));
+          link.textContent = practice.title;
+          item.append(link);
+          list.append(item);
+        }
+        box.append(title, count, list);
+        L.circleMarker([lat, lon], { radius: 12, color: "#15803d", weight: 3, fill: false, className: "trial-ring" })
+          .bindPopup(box).bindTooltip(textBox(`${props.name} — ${count.textContent}`)).addTo(layer);
+      }
+      element.dataset.trials = String(data.features.length);
+    } catch (error) { /* a bonus layer: the map works without it */ }
+  }
+
   form.addEventListener("change", load);
   form.addEventListener("reset", () => setTimeout(load, 0));
   legend();
   loadQpv();
   load();
+  trialsLayer();
   window.passerellesMap = map;
 })();

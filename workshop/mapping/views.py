@@ -29,6 +29,7 @@ from workshop.mapping.imports.structures import TEMPLATE_COLUMNS, template_csv
 from workshop.networks import consent
 from workshop.notifications import hooks as notification_hooks
 from workshop.printing.views import pdf_response
+from workshop.trials import panels as trial_panels
 
 bp = Blueprint("mapping", __name__)
 T = TypeVar("T")
@@ -40,7 +41,9 @@ def _page_config() -> dict:
         "tileUrl": current_app.config["MAP_TILE_URL"],
         "tileAttribution": current_app.config["MAP_TILE_ATTRIBUTION"],
         "mapUrl": url_for("mapping.api_map"), "qpvUrl": url_for("mapping.api_qpv"),
-        "graphUrl": url_for("mapping.api_graph"), "structureUrl": url_for("mapping.structure", structure_id=0),
+        "graphUrl": url_for("mapping.api_graph"), "trialsUrl": url_for("trials.api_map"),
+        "practiceUrl": url_for("practices.show", practice_id=0),
+        "structureUrl": url_for("mapping.structure", structure_id=0),
         "options": public.filter_options(db.session), "levelStyles": vocabulary.LEVEL_STYLES,
         "kindColors": vocabulary.KIND_COLORS,
         "kindOrder": list(vocabulary.KINDS), "levelOrder": list(vocabulary.LEVELS),  # JSON objects lose order
@@ -105,7 +108,8 @@ def structure(structure_id: int):
                            members=membership.members_of(db.session, item.id) if coordinator else [],
                            member_form=MemberForm() if coordinator else None,
                            frameworks=frameworks_service.labels(db.session), vocab=vocabulary,
-                           opportunities=frameworks_catalogue.opportunities(db.session, item))
+                           opportunities=frameworks_catalogue.opportunities(db.session, item),
+                           trials=trial_panels.structure_panel(db.session, item.id))
 
 
 # --- Members of a structure ------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ from workshop.accounts.models import User
 from workshop.practices.index import is_postgres, token
 from workshop.practices.models import Practice
 from workshop.practices.rights import authenticated, visible_clause
+from workshop.trials import public as trials
 
+ORDERS = ("recent", "toolkits", "tried")  # stored orders of the snapshot (search sorts other than relevance)
 FACETS = ("theme", "framework", "audience", "city", "qpv", "network", "kind", "status")
 CACHE_SIZE = 512
 _BITS = tuple(1 << i for i in range(8))
@@ -29,7 +31,7 @@ class Snapshot:
     token: int
     values: dict[str, dict[str, int]]  # facet -> value -> bitset of the sheets having it
     everything: int  # bitset of all sheets
-    order: dict[str, list[int]]  # "recent" / "toolkits" -> ids, first shown first
+    order: dict[str, list[int]]  # ORDERS -> ids, first shown first
     position: dict[str, dict[int, int]]  # same, id -> place
 
 
@@ -82,10 +84,11 @@ def snapshot(session: Session) -> Snapshot:
         values["status"].setdefault(row.status, []).append(row.id)
     recent = [row.id for row in rows]
     toolkits = [row.id for row in sorted(rows, key=lambda r: -(r.toolkit_uses or 0))]  # stable: recency next
+    tried_counts = trials.counts(session)  # approved trials only; a decision on a trial touches the token
+    tried = sorted(recent, key=lambda i: -tried_counts.get(i, (0, 0))[0])
+    orders = {"recent": recent, "toolkits": toolkits, "tried": tried}
     built = Snapshot(current, {f: {v: bitset(ids) for v, ids in vals.items()} for f, vals in values.items()},
-                     bitset(recent), {"recent": recent, "toolkits": toolkits},
-                     {"recent": {i: n for n, i in enumerate(recent)},
-                      "toolkits": {i: n for n, i in enumerate(toolkits)}})
+                     bitset(recent), orders, {name: {i: n for n, i in enumerate(ids)} for name, ids in orders.items()})
     _SNAPSHOTS[key] = built
     return built
 

@@ -28,7 +28,7 @@ STOP_WORDS = frozenset(
     "son sur un une y".split()
 )
 MAX_TERMS = 12
-SORTS = ("relevance", "recent", "toolkits")
+SORTS = ("relevance", "recent", "toolkits", "tried")
 _MATCHES: dict[tuple, tuple[int, int]] = {}  # (engine, token, expression) -> (bitset, count), bounded
 # (engine, token, expression, limit) -> (id, score) best first, bounded
 _RANKED: dict[tuple, list[tuple[int, float]]] = {}
@@ -181,8 +181,8 @@ def _run(session: Session, query: Query, words: list[str], any_word: bool, viewe
             scores = _best(session, expression, snap.token, allowed, total, count, offset, query.per_page)
             ids = list(scores)
         else:
-            ids = facets.in_order(snap, "toolkits" if query.sort == "toolkits" else "recent", allowed, total, offset,
-                            query.per_page)
+            ids = facets.in_order(snap, query.sort if query.sort in facets.ORDERS else "recent", allowed, total,
+                                  offset, query.per_page)
     excerpts = _excerpts(session, ids, words, any_word, query.excerpt_column, query.columns) \
         if expression and query.excerpts else {}
     rows = [_Row(i, scores.get(i, 0.0)) for i in ids]

@@ -44,6 +44,7 @@ from workshop.practices.forms import CommentForm, EditorForm, ImportForm, Practi
 from workshop.practices.models import SECTIONS, Practice
 from workshop.practices.text import editable_text
 from workshop.practices.vocabulary import AUDIENCES, KIND_LABELS, SECTION_LABELS, STATUS_LABELS, network_labels
+from workshop.trials import panels as trial_panels
 
 bp = Blueprint("practices", __name__)
 
@@ -123,6 +124,7 @@ def show(practice_id: int):
         incomplete=quality.missing_labels(practice) if involved and practice.status != "published" else [],
         workshop_deleted=provenance.workshop_deleted(practice), transition_form=TransitionForm(),
         comment_form=CommentForm(), editor_form=EditorForm(),
+        trials=trial_panels.sheet_panel(db.session, viewer, practice),
     )
 
 

@@ -16,6 +16,7 @@ from workshop.meetings import privacy as meetings_privacy
 from workshop.moderation import privacy as reports
 from workshop.peergroups.models import PeerGroup, PeerGroupMember
 from workshop.programme.models import TimeEntry
+from workshop.trials import privacy as trials_privacy
 
 
 def _at(value: datetime | None) -> str | None:
@@ -81,6 +82,7 @@ def export_account(session: Session, user: User) -> dict:
                            for e in session.scalars(select(TimeEntry).where(TimeEntry.recorded_by_id == user.id)
                                                     .order_by(TimeEntry.id))],
         "reports": reports.export_of_account(session, user.id),
+        "practice_trials": trials_privacy.export_of_account(session, user.id),
     }
 
 

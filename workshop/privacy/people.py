@@ -21,6 +21,7 @@ from workshop.practices.models import PracticeComment, PracticeVersion
 from workshop.printing.service import forget_cached_pdfs
 from workshop.privacy.erasure import ERASED_NAME
 from workshop.programme.models import TimeEntry
+from workshop.trials import privacy as trials_privacy
 from workshop.validation import clean_id
 
 ERASED_ACCOUNT = "Compte effacé"
@@ -89,6 +90,7 @@ def erase_account(session: Session, user: User, actor: User | None = None) -> di
     seats = session.execute(update(Participant).where(Participant.user_id == user.id)
                             .values(name=ERASED_NAME)).rowcount
     reports.erase_account(session, user.id)
+    trials_privacy.erase_account(session, user.id, ERASED_ACCOUNT)
     for model in (PracticeVersion, PracticeComment):
         session.execute(update(model).where(model.author_id == user.id).values(author_name=ERASED_ACCOUNT))
     forget_cached_pdfs(session)  # reports and sheets rendered before print the account's name

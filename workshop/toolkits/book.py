@@ -31,6 +31,7 @@ from workshop.printing.markup import (
 )
 from workshop.toolkits.models import Toolkit, ToolkitEntry
 from workshop.toolkits.sheets import Labels, practice_view
+from workshop.trials import public as trials
 
 LICENCE = "Creative Commons Attribution – Partage dans les mêmes conditions 4.0 (CC BY-SA 4.0)"
 LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/deed.fr"
@@ -133,7 +134,8 @@ def toolkit_fingerprint(session: Session, toolkit: Toolkit) -> str:
     printed = toolkit.published_at.date() if toolkit.published_at else date.today()
     return repr(("toolkit", toolkit.id, toolkit.revision, str(toolkit.updated_at), toolkit.status,
                  toolkit.public_token, [tuple(map(str, row)) for row in practices], tuple(labels),
-                 [tuple(row) for row in networks], base_url(), str(printed), templates_stamp()))
+                 [tuple(row) for row in networks], base_url(), str(printed), templates_stamp(),
+                 sorted(trials.counts(session, [row.id for row in practices]).items())))
 
 
 def toolkit_document(session: Session, toolkit: Toolkit) -> PdfBook:

@@ -14,6 +14,7 @@ from workshop.practices import vocabulary as practices
 from workshop.practices.models import SECTIONS, Practice
 from workshop.printing.markup import base_url, clean_html, css_string, date_fr, networks_line, print_css, qr_image, slug
 from workshop.printing.renderer import PdfDocument
+from workshop.trials import public as trials
 
 
 class Labels:
@@ -25,6 +26,7 @@ class Labels:
         self.kinds = {k: str(v) for k, v in practices.KIND_LABELS.items()}
         self.sections = {k: str(v) for k, v in practices.SECTION_LABELS.items()}
         self.audiences = {k: str(v) for k, v in practices.AUDIENCES.items()}
+        self.tried = trials.counts(session)  # practice id -> (structures, communes), approved trials only
 
 
 def practice_short_url(practice_id: int) -> str:
@@ -73,6 +75,7 @@ def practice_view(practice: Practice, labels: Labels, data: dict | None = None, 
         "short_url": short_url,
         "short_url_label": short_url.split("://", 1)[-1],
         "qr": qr_image(short_url) if with_qr else None,
+        "tried": trials.tried_line_fr(*labels.tried[practice.id]) if practice.id in labels.tried else "",
     }
 
 
