@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 
 from workshop.trials.service import REFUSAL_MAX, TEXT_MAX, WITH_WHOM_MAX
 from workshop.trials.vocabulary import RECOMMEND_LABELS
@@ -19,8 +19,8 @@ class TrialForm(FlaskForm):
                             render_kw={"rows": 4, "maxlength": TEXT_MAX})
     adaptations = TextAreaField(_l("Ce que vous avez adapté"), render_kw={"rows": 3, "maxlength": TEXT_MAX})
     # Checked by the service (a French message and a stable code), not by WTForms' English one.
-    recommend = RadioField(_l("La recommanderiez-vous ?"), choices=list(RECOMMEND_LABELS.items()),
-                           validate_choice=False)
+    recommend = RadioField(_l("La recommanderiez-vous ?"), validate_choice=False,
+                           choices=[SelectChoice(k, v) for k, v in RECOMMEND_LABELS.items()])
 
 
 class DecisionForm(FlaskForm):
