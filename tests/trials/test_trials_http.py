@@ -36,6 +36,7 @@ def test_a_member_records_a_trial_a_coordinator_approves_and_the_sheet_counts_it
     assert "Essayée par" not in client.get(f"/fiches/{world.sheet}").get_data(as_text=True)
 
     login(world.coord_cs)
+    assert "Essais à valider (1)" in client.get("/fiches").get_data(as_text=True)
     queue = client.get("/essais/a-valider").get_data(as_text=True)
     assert "Des parents qui n&#39;entraient jamais sont venus." in queue
     [trial_id] = _trial_ids(app)
@@ -61,6 +62,7 @@ def test_a_member_records_a_trial_a_coordinator_approves_and_the_sheet_counts_it
 def test_a_member_cannot_approve_and_a_refusal_says_why(app, client, login, world):
     login(world.member)
     _record(client, world)
+    assert "Essais à valider" not in client.get("/fiches").get_data(as_text=True)  # a member has no queue
     [trial_id] = _trial_ids(app)
     assert client.post(f"/essais/{trial_id}/valider").status_code == 403
     client.post("/deconnexion")

@@ -86,7 +86,7 @@ def index():
         query.sort = "recent"
     results = search.search(db.session, query, _viewer())
     return render_template("practices/index.html", query=query, results=results, labels=_labels(),
-                           sorts=search.SORTS)
+                           sorts=search.SORTS, trials_waiting=trial_panels.waiting_count(db.session, _viewer()))
 
 
 @bp.get("/api/fiches")

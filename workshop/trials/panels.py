@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop.mapping import permissions
 from workshop.practices.models import Practice
 from workshop.trials import public, service
 from workshop.trials.forms import DecisionForm
@@ -41,3 +42,10 @@ def sheet_panel(session: Session, viewer: Any, practice: Practice) -> dict[str, 
 
 def structure_panel(session: Session, structure_id: int) -> list[dict[str, Any]]:
     return public.at_structure(session, structure_id)
+
+
+def waiting_count(session: Session, viewer: Any) -> int | None:
+    """How many trials wait for this coordinator's decision (None: not a coordinator, no link to show)."""
+    if not getattr(viewer, "is_authenticated", False) or not permissions.can_coordinate(session, viewer):
+        return None
+    return len(service.pending_for(session, viewer))
