@@ -152,3 +152,12 @@ def test_the_export_holds_the_authors_trials_and_erasure_removes_their_words(ctx
     assert (kept.changes, kept.with_whom, kept.adaptations, kept.author_name) == ("", "", "", "Compte effacé")
     assert public.counts(ctx) == {world.sheet: (1, 1)}  # still counted, without words
     assert public.quotes(ctx, world.sheet) == []
+
+
+def test_without_script_a_typed_name_naming_one_structure_of_the_map_is_enough(ctx, world):
+    trial = service.record(ctx, user(world.member), world.sheet,
+                           trial_data(None, structure_name=" centre social des tilleuls "))
+    assert trial.structure_id == world.centre
+    with pytest.raises(DomainError) as caught:  # the hidden one is not on the map
+        service.record(ctx, user(world.member), world.sheet, trial_data(None, structure_name="Association discrète"))
+    assert caught.value.code == "unknown_structure"

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
@@ -74,7 +74,19 @@ def _text(value: Any, field: str, label: str, max_len: int, *, required: bool = 
     return text
 
 
-def _structure(session: Session, value: Any) -> Structure:
+def _by_name(session: Session, name: Any) -> int | None:
+    """Without script the type-ahead leaves no id: a typed name naming exactly one structure of the map is it."""
+    if not isinstance(name, str) or not 2 <= len(name.strip()) <= 200:
+        return None
+    found = session.scalars(select(Structure.id).where(
+        func.lower(Structure.name) == name.strip().lower(), Structure.public.is_(True),
+        Structure.validated.is_(True)).limit(2)).all()
+    return found[0] if len(found) == 1 else None
+
+
+def _structure(session: Session, value: Any, name: Any = None) -> Structure:
+    if value in (None, "") and (by_name := _by_name(session, name)) is not None:
+        value = by_name
     try:
         structure_id = clean_id(int(value) if isinstance(value, str) and value.isdigit() else value, "structure")
     except ValidationError:
@@ -101,7 +113,7 @@ def record(session: Session, user: User, practice_id: int, data: dict[str, Any])
     if not _authenticated(user) or not user.is_active:
         raise Forbidden(_("Connectez-vous pour dire que vous avez essayé cette fiche."))
     practice = published_practice(session, practice_id)
-    structure = _structure(session, data.get("structure_id"))
+    structure = _structure(session, data.get("structure_id"), data.get("structure_name"))
     tried_on = _date(data.get("tried_on"))
     recommend = data.get("recommend")
     if recommend not in RECOMMENDATIONS:

@@ -19,6 +19,7 @@ from workshop.trials.forms import DecisionForm, TrialForm
 from workshop.trials.vocabulary import RECOMMEND_LABELS
 
 bp = Blueprint("trials", __name__)
+FIELDS = ("structure_id", "structure_name", "tried_on", "with_whom", "changes", "adaptations", "recommend")
 
 
 @bp.route("/fiches/<int:practice_id>/essais/nouveau", methods=["GET", "POST"])
@@ -33,9 +34,8 @@ def record(practice_id: int):
         status = 400
         if form.validate_on_submit():
             try:
-                service.record(db.session, current_user, practice_id, {
-                    name: getattr(form, name).data for name in ("structure_id", "tried_on", "with_whom", "changes",
-                                                                "adaptations", "recommend")})
+                service.record(db.session, current_user, practice_id,
+                               {name: getattr(form, name).data for name in FIELDS})
             except DomainError as error:
                 db.session.rollback()
                 attach_error(form, error)
