@@ -46,6 +46,8 @@ def test_a_member_records_a_trial_a_coordinator_approves_and_the_sheet_counts_it
 
     sheet = client.get(f"/fiches/{world.sheet}").get_data(as_text=True)
     assert "Essayée par 1 structure dans 1 commune" in sheet
+    english = client.get(f"/fiches/{world.sheet}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Tried by 1 structure in 1 town" in english and "Recommends it: Yes" in english
     assert "Des parents qui n&#39;entraient jamais sont venus." in sheet and "Centre social des Tilleuls" in sheet
     structure = client.get(f"/structures/{world.centre}").get_data(as_text=True)
     assert "Pratiques essayées ici" in structure and "Café des parents du vendredi" in structure
