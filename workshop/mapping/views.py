@@ -42,6 +42,7 @@ def _page_config() -> dict:
         "mapUrl": url_for("mapping.api_map"), "qpvUrl": url_for("mapping.api_qpv"),
         "graphUrl": url_for("mapping.api_graph"), "structureUrl": url_for("mapping.structure", structure_id=0),
         "options": public.filter_options(db.session), "levelStyles": vocabulary.LEVEL_STYLES,
+        "crossStyle": vocabulary.CROSS_STYLE,
         "kindColors": vocabulary.KIND_COLORS,
         "kindOrder": list(vocabulary.KINDS), "levelOrder": list(vocabulary.LEVELS),  # JSON objects lose order
     }
