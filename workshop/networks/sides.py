@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, extract, func, select
 from sqlalchemy.orm import Session
 
 from workshop.mapping.models import Link, Structure, structure_network, workshop_structure
@@ -60,8 +60,9 @@ def _count_by_network(session: Session, query) -> Counter:
 def _structures(session: Session, figures: dict[int, NetworkFigures]) -> set[int]:
     """Fill the structure counts; return the published structures (the ends a public link needs)."""
     c = Structure.__table__.c
-    published = set(session.scalars(select(c.id).where(c.public.is_(True), c.validated.is_(True))))
-    for network_id, structure_id in session.execute(select(structure_network.c.network_id,
+    published = set(session.connection().execute(select(c.id).where(c.public.is_(True), c.validated.is_(True)))
+                    .scalars())
+    for network_id, structure_id in session.connection().execute(select(structure_network.c.network_id,
                                                            structure_network.c.structure_id)):
         if network_id in figures:
             if structure_id in published:
@@ -76,8 +77,9 @@ def _links(session: Session, figures: dict[int, NetworkFigures], sides: Sides, p
     c = Link.__table__.c
     years: Counter = Counter()
     cross: list[int] = []
-    for link_id, source, target, status, since, created in session.execute(
-            select(c.id, c.source_id, c.target_id, c.status, c.since, c.created_at).order_by(c.id)):
+    year = func.coalesce(c.since, extract("year", c.created_at))  # in SQL: no datetime decoding per row
+    for link_id, source, target, status, when in session.connection().execute(
+            select(c.id, c.source_id, c.target_id, c.status, year).order_by(c.id)).all():
         touched = networks.get(source, frozenset()) | networks.get(target, frozenset())
         if not touched:
             continue
@@ -91,7 +93,7 @@ def _links(session: Session, figures: dict[int, NetworkFigures], sides: Sides, p
                 figures[network_id].waiting_links += 1
         if joins and public:
             cross.append(link_id)
-            years[since or created.year] += 1
+            years[int(when)] += 1
         elif joins and status != "validated":
             sides.cross_waiting += 1
     sides.cross_count = len(cross)
