@@ -97,6 +97,7 @@
         : { name: "cose", animate: false, randomize: true, nodeRepulsion: () => 9000, idealEdgeLength: () => 60 },
     });
     cy.on("tap", "node", (event) => showNode(event.target.data("raw")));
+    window.passerellesGraph = cy;  // like window.passerellesMap: tests and embedding pages reach the graph
     restyle();
     listBridges(data.nodes);
     container.dataset.nodes = String(data.nodes.length);

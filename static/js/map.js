@@ -189,6 +189,15 @@
     return api;
   }
 
+  /** Filters given in the address (/carte?network=2, as the department view links a network's structures). */
+  function presetFilters() {
+    for (const [key, value] of new URLSearchParams(window.location.search)) {
+      const field = form.elements.namedItem(key);
+      if (field && field.tagName === "SELECT" && [...field.options].some((o) => o.value === value)) field.value = value;
+    }
+  }
+
+  presetFilters();
   form.addEventListener("change", load);
   form.addEventListener("reset", () => setTimeout(load, 0));
   legend();
