@@ -153,3 +153,13 @@ def test_map_and_graph_mark_the_links_joining_the_networks_and_the_graph_filters
     only_cs = client.get(f"/api/graphe.json?network={department['cs']}").json
     assert {n["id"] for n in only_cs["nodes"]} == {ids["c1"], ids["c2"]}
     assert {e["id"] for e in client.get("/api/graphe.json?level=information").json["edges"]} == set()
+
+
+def test_a_planted_name_is_shown_as_text(app, client, department):
+    from workshop.mapping.models import Structure
+
+    with app.app_context():
+        db.session.get(Structure, department["structures"]["e1"]).name = "<script>alert(1)</script> École"
+        db.session.commit()
+    page = client.get("/reseaux").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; École" in page and "<script>alert(1)" not in page
