@@ -82,6 +82,7 @@ DOMAIN_BENCHES = (
     ("search.py", []),
     ("map.py", []),
     ("programme.py", []),
+    ("networks.py", []),
     ("pdf.py", ["--control"]),
     ("contention.py", []),
     ("abuse.py", ["--cards", "6000", "--duration", "10"]),

@@ -1,5 +1,6 @@
-/* Relation graph (cytoscape.js): structures as nodes sized by betweenness (computed on the server), links as
-   edges styled by level; the same filters as the map. All user text goes through textContent. */
+/* Relation graph (cytoscape.js): structures as nodes sized by betweenness (computed on the server), coloured by
+   kind or by community, links as edges styled by level (those joining the two networks in their own colour);
+   the same filters as the map. All user text goes through textContent. */
 (function () {
   "use strict";
   const config = JSON.parse(document.getElementById("map-config").textContent);
@@ -9,7 +10,28 @@
   const form = document.getElementById("filters");
   const bridges = document.getElementById("bridges");
   const details = document.getElementById("node-details");
+  const colourBy = document.getElementById("colour-by");
+  const crossOnly = document.getElementById("cross-only");
+  // Colour-blind-safe qualitative palette (Okabe-Ito, then Tol): the largest communities; smaller ones stay grey.
+  const COMMUNITY_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#882255",
+    "#999933", "#332288", "#44AA99"];
   let cy = null;
+
+  function nodeColour(node) {
+    if (colourBy && colourBy.value === "community") return COMMUNITY_COLOURS[node.community - 1] || "#9ca3af";
+    return config.kindColors[node.kind] || "#6b7280";
+  }
+
+  function restyle() {
+    if (!cy) return;
+    cy.batch(() => {
+      cy.nodes().forEach((n) => { n.data("color", nodeColour(n.data("raw"))); });
+      const alone = Boolean(crossOnly && crossOnly.checked);
+      cy.edges().forEach((e) => { e.style("display", alone && !e.data("cross") ? "none" : "element"); });
+    });
+    container.dataset.colour = colourBy ? colourBy.value : "kind";
+    container.dataset.shownEdges = String(cy.edges().filter((e) => e.style("display") !== "none").length);
+  }
 
   function query() {
     const params = new URLSearchParams();
@@ -26,10 +48,13 @@
     const meta = document.createElement("p");
     meta.textContent = `${config.options.kinds[node.kind] || node.kind} · ${node.city || ""} · `
       + `${node.degree} ${text.degree} · ${text.betweenness} ${node.betweenness.toFixed(3)}`;
+    const reach = document.createElement("p");
+    reach.dataset.testid = "node-closeness";
+    reach.textContent = `${text.closeness} ${node.closeness.toFixed(3)} · ${text.community} ${node.community}`;
     const link = document.createElement("a");
     link.href = structureUrl(node.id);
     link.textContent = text.open;
-    details.append(title, meta, link);
+    details.append(title, meta, reach, link);
   }
 
   function listBridges(nodes) {
@@ -48,12 +73,12 @@
   function draw(data) {
     const maxB = Math.max(0.0001, ...data.nodes.map((n) => n.betweenness));
     const elements = [
-      ...data.nodes.map((n) => ({ data: { id: `s${n.id}`, label: n.name, color: config.kindColors[n.kind] || "#6b7280",
+      ...data.nodes.map((n) => ({ data: { id: `s${n.id}`, label: n.name, color: nodeColour(n),
         size: 14 + 46 * (n.betweenness / maxB), raw: n } })),
       ...data.edges.map((e) => {
-        const style = config.levelStyles[e.level] || config.levelStyles.unknown;
+        const style = e.cross ? config.crossStyle : config.levelStyles[e.level] || config.levelStyles.unknown;
         return { data: { id: `l${e.id}`, source: `s${e.source}`, target: `s${e.target}`, color: style.color,
-          width: style.weight, dashed: style.dash ? "dashed" : "solid" } };
+          width: style.weight, dashed: style.dash ? "dashed" : "solid", cross: Boolean(e.cross) } };
       }),
     ];
     if (cy) cy.destroy();
@@ -72,9 +97,12 @@
         : { name: "cose", animate: false, randomize: true, nodeRepulsion: () => 9000, idealEdgeLength: () => 60 },
     });
     cy.on("tap", "node", (event) => showNode(event.target.data("raw")));
+    window.passerellesGraph = cy;  // like window.passerellesMap: tests and embedding pages reach the graph
+    restyle();
     listBridges(data.nodes);
     container.dataset.nodes = String(data.nodes.length);
     container.dataset.edges = String(data.edges.length);
+    container.dataset.crossEdges = String(data.edges.filter((e) => e.cross).length);
     status.textContent = text.status.replace("{n}", data.nodes.length).replace("{e}", data.edges.length);
     container.dataset.ready = "1";
   }
@@ -91,6 +119,11 @@
     }
   }
 
+  if (colourBy) colourBy.addEventListener("change", restyle);
+  if (crossOnly) {
+    if (window.location.hash === "#liens-entre-reseaux") crossOnly.checked = true;
+    crossOnly.addEventListener("change", restyle);
+  }
   form.addEventListener("change", load);
   form.addEventListener("reset", () => setTimeout(load, 0));
   load();

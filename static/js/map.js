@@ -23,6 +23,7 @@
   const clusters = L.markerClusterGroup({ disableClusteringAtZoom: 15, showCoverageOnHover: false,
     chunkedLoading: true, maxClusterRadius: 45 }).addTo(map);
   let firstLoad = true;
+  const cross = crossNetworkLinks();
 
   /** Leaflet reads a string given to bindTooltip/bindPopup as HTML: user text goes in a node, as text. */
   function textBox(value) {
@@ -71,6 +72,7 @@
   function draw(data) {
     clusters.clearLayers();
     linkLayer.clearLayers();
+    cross.reset();
     const byId = new Map();
     const markers = [];
     for (const feature of data.features) {
@@ -92,11 +94,13 @@
       const props = feature.properties;
       const style = config.levelStyles[props.level] || config.levelStyles.unknown;
       const latlngs = feature.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
-      L.polyline(latlngs, { color: style.color, weight: style.weight, dashArray: style.dash || null, opacity: 0.85 })
-        .bindPopup(() => linkPopup(props, [byId.get(props.source), byId.get(props.target)]))
-        .addTo(linkLayer);
+      const line = L.polyline(latlngs, cross.style(props,
+        { color: style.color, weight: style.weight, dashArray: style.dash || null, opacity: 0.85 }))
+        .bindPopup(() => linkPopup(props, [byId.get(props.source), byId.get(props.target)]));
+      cross.add(line, props);
       lines += 1;
     }
+    cross.apply();
     element.dataset.markers = String(markers.length);
     element.dataset.links = String(lines);
     const notOnMap = data.meta.structures - data.meta.on_map;
@@ -193,6 +197,43 @@
     } catch (error) { /* a bonus layer: the map works without it */ }
   }
 
+  /** Links joining a structure of one network to one of the other: drawn in their own colour, above the others,
+      and the legend's box shows them alone. Kept apart from the rest of the map (other layers are added beside). */
+  function crossNetworkLinks() {
+    const only = document.getElementById("cross-only");
+    let lines = [];
+    const api = {
+      reset() { lines = []; },
+      style(props, base) {
+        if (!props.cross) return base;
+        return { ...base, color: config.crossStyle.color, weight: config.crossStyle.weight, dashArray: null, opacity: 1 };
+      },
+      add(line, props) { lines.push({ line, cross: Boolean(props.cross) }); },
+      apply() {
+        const alone = Boolean(only && only.checked);
+        linkLayer.clearLayers();
+        for (const { line, cross } of lines) if (cross || !alone) line.addTo(linkLayer);
+        for (const { line, cross } of lines) if (cross) line.bringToFront();
+        element.dataset.crossLinks = String(lines.filter((item) => item.cross).length);
+        element.dataset.shownLinks = String(linkLayer.getLayers().length);
+      },
+    };
+    if (only) {
+      if (window.location.hash === "#liens-entre-reseaux") only.checked = true;
+      only.addEventListener("change", () => api.apply());
+    }
+    return api;
+  }
+
+  /** Filters given in the address (/carte?network=2, as the department view links a network's structures). */
+  function presetFilters() {
+    for (const [key, value] of new URLSearchParams(window.location.search)) {
+      const field = form.elements.namedItem(key);
+      if (field && field.tagName === "SELECT" && [...field.options].some((o) => o.value === value)) field.value = value;
+    }
+  }
+
+  presetFilters();
   form.addEventListener("change", load);
   form.addEventListener("reset", () => setTimeout(load, 0));
   legend();

@@ -180,6 +180,7 @@ SURFACES = (
     Surface("not-found", "visitor", lambda d: "/page-qui-n-existe-pas", 404),
     Surface("map", "visitor", lambda d: "/carte"),
     Surface("graph", "visitor", lambda d: "/carte/graphe"),
+    Surface("networks", "visitor", lambda d: "/reseaux"),
     Surface("panorama", "visitor", lambda d: "/carte/panorama"),
     Surface("structure", "visitor", lambda d: f"/structures/{d.structure_id}"),
     Surface("link", "visitor", lambda d: f"/liens/{d.link_id}"),

@@ -143,9 +143,26 @@ def public_network(session: Session, filters: Filters) -> tuple[list[dict], list
     return structures, public_links(session, filters, kept)
 
 
+def networks_by_structure(session: Session) -> dict[int, frozenset[int]]:
+    """The networks of every structure that belongs to one (one query: the map reads all of them anyway)."""
+    found: dict[int, set[int]] = {}
+    for structure_id, network_id in session.connection().execute(
+            select(structure_network.c.structure_id, structure_network.c.network_id)):
+        found.setdefault(structure_id, set()).add(network_id)
+    return {key: frozenset(value) for key, value in found.items()}
+
+
+def joins_networks(networks: dict[int, frozenset[int]], source: int, target: int) -> bool:
+    """Whether a link joins a structure of one network to a structure of another (a cross-network link: it is
+    validated, hence public, only once each network confirmed it, see networks.consent)."""
+    ends = networks.get(source), networks.get(target)
+    return bool(ends[0] and ends[1]) and any(a != b for a in ends[0] for b in ends[1])
+
+
 def map_geojson(session: Session, filters: Filters) -> dict[str, Any]:
     """One FeatureCollection: structures with coordinates as points, links between them as lines."""
     structures, links = public_network(session, filters)
+    networks = networks_by_structure(session)
     placed = {s["id"]: (s["lon"], s["lat"]) for s in structures if s["lat"] is not None}
     features: list[dict[str, Any]] = [
         {"type": "Feature", "id": f"s{s['id']}", "geometry": {"type": "Point", "coordinates": placed[s["id"]]},
@@ -157,7 +174,8 @@ def map_geojson(session: Session, filters: Filters) -> dict[str, Any]:
          "geometry": {"type": "LineString", "coordinates": [placed[link["source"]], placed[link["target"]]]},
          "properties": {"type": "link", "id": link["id"], "source": link["source"], "target": link["target"],
                         "level": link["level"], "formalisation": link["formalisation"],
-                        "frameworks": link["frameworks"] or []}}
+                        "frameworks": link["frameworks"] or [],
+                        "cross": joins_networks(networks, link["source"], link["target"])}}
         for link in links if link["source"] in placed and link["target"] in placed]
     return {"type": "FeatureCollection", "features": features,
             "meta": {"structures": len(structures), "on_map": len(placed), "links": len(links)}}
@@ -172,17 +190,22 @@ def qpv_geojson(session: Session) -> dict[str, Any]:
 
 
 def graph_data(session: Session, filters: Filters) -> dict[str, Any]:
-    """Nodes with degree and betweenness (who bridges), and edges, for the relation graph."""
-    from workshop.mapping.metrics import centrality  # igraph stays off the web process until a graph is asked
+    """Nodes with degree, betweenness (who bridges), closeness (who reaches everyone in few steps) and community,
+    and edges (marked when they join two networks), for the relation graph."""
+    from workshop.mapping import metrics  # igraph stays off the web process until a graph is asked
 
     structures, links = public_network(session, filters)
-    degree, betweenness = centrality([s["id"] for s in structures],
-                                     [(link["source"], link["target"]) for link in links])
+    ids, pairs = [s["id"] for s in structures], [(link["source"], link["target"]) for link in links]
+    degree, betweenness = metrics.centrality(ids, pairs)
+    closeness, community = metrics.closeness_and_communities(ids, pairs)
+    networks = networks_by_structure(session)
     nodes = [{"id": s["id"], "name": s["name"], "kind": s["kind"], "city": s["city"], "qpv": s["qpv"],
-              "degree": degree.get(s["id"], 0), "betweenness": round(betweenness.get(s["id"], 0.0), 5)}
+              "degree": degree.get(s["id"], 0), "betweenness": round(betweenness.get(s["id"], 0.0), 5),
+              "closeness": round(closeness.get(s["id"], 0.0), 5), "community": community.get(s["id"], 0)}
              for s in structures]
     edges = [{"id": link["id"], "source": link["source"], "target": link["target"], "level": link["level"],
-              "formalisation": link["formalisation"]} for link in links]
+              "formalisation": link["formalisation"],
+              "cross": joins_networks(networks, link["source"], link["target"])} for link in links]
     return {"nodes": nodes, "edges": edges}
 
 

@@ -45,6 +45,7 @@ def _page_config() -> dict:
         "practiceUrl": url_for("practices.show", practice_id=0),
         "structureUrl": url_for("mapping.structure", structure_id=0),
         "options": public.filter_options(db.session), "levelStyles": vocabulary.LEVEL_STYLES,
+        "crossStyle": vocabulary.CROSS_STYLE,
         "kindColors": vocabulary.KIND_COLORS,
         "kindOrder": list(vocabulary.KINDS), "levelOrder": list(vocabulary.LEVELS),  # JSON objects lose order
     }

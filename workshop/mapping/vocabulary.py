@@ -94,6 +94,9 @@ LEVEL_STYLES = {
     "formal_partnership": {"color": "#be123c", "weight": 5, "dash": ""},
 }
 
+# A link joining a structure of one network to one of the other: one colour no level uses, drawn thick.
+CROSS_STYLE = {"color": "#0f766e", "weight": 5, "dash": ""}
+
 KIND_COLORS = {
     "ecole_maternelle": "#f59e0b", "ecole_elementaire": "#f97316", "ecole_primaire": "#ea580c",
     "college": "#dc2626", "lycee": "#9f1239", "centre_social": "#0f766e", "espace_vie_sociale": "#14b8a6",
