@@ -33,7 +33,7 @@ BOARD = (
     "{n} en attente d'envoi", "en attente d'envoi", "1 personne ici", "{n} personnes ici", "Ajouter",
     "Écrivez une idée ici", "Modifier", "Enregistrer", "Annuler", "Supprimer", "Supprimer ce post-it ?",
     "vous", "Atelier fermé : il ne reçoit plus de contributions.", "ouvert", "fermé", "500 caractères au plus.",
-    "Écrivez quelque chose d'abord.", "Cet atelier n'existe plus.", "Écouter",
+    "Écrivez quelque chose d'abord.", "Cet atelier n'existe plus.", "Écouter", "✓ envoyé", "Actions du post-it",
 )
 # templates/facilitation/_board_i18n.html: what a participant sees of the phase bar, reactions, dots, replies
 FACILITATION = (

@@ -37,8 +37,8 @@ function node(tag, className, text) {
 }
 
 function cardNode(card) {
-  return node("p", `room-note${card.text === undefined ? " is-private" : ""}`,
-    card.text === undefined ? t.private_card : card.text);
+  const hidden = card.private || card.text === undefined; // the facilitator's screen receives it, the wall never
+  return node("p", `room-note${hidden ? " is-private" : ""}`, hidden ? t.private_card : card.text);
 }
 
 function draw(state) {

@@ -57,3 +57,21 @@ def notes_with_text(page: Page, column_key: str, text: str):
     """The cards of a column whose whole text is exactly `text`."""
     return column(page, column_key).locator(".note").filter(
         has=page.locator(".note-text").get_by_text(text, exact=True))
+
+
+def open_card_menu(note):
+    """Open a card's "⋯" menu (its edit, hide, spotlight, delete... actions) and return the menu."""
+    note.get_by_role("button", name="Actions du post-it").click()
+    menu = note.get_by_role("menu")
+    expect(menu).to_be_visible()
+    return menu
+
+
+def select_cards(page: Page, *notes) -> None:
+    """The facilitator's selection mode: turn it on (if off) and tick each card; the bar is get_by_test_id
+    ("selection")."""
+    mode = page.get_by_test_id("select-mode")
+    if mode.get_attribute("aria-pressed") != "true":
+        mode.click()
+    for note in notes:
+        note.get_by_label("Sélectionner ce post-it").check()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.board_page import column, join_with_name, log_in, notes_with_text, post_card
+from tests.browser.board_page import column, join_with_name, log_in, notes_with_text, open_card_menu, post_card
 
 pytestmark = pytest.mark.browser
 
@@ -51,10 +51,10 @@ def test_facilitator_creates_runs_and_closes_a_workshop(live, new_page, shot):
     on_board = notes_with_text(samia, "obstacle", text)
     expect(on_board.locator(".note-author")).to_have_text("Karim")
 
-    on_board.get_by_role("button", name="Masquer").click()
+    open_card_menu(on_board).get_by_role("menuitem", name="Masquer").click()
     expect(notes_with_text(karim, "obstacle", text)).to_have_count(0)
     expect(on_board).to_have_class(re.compile(r"\bis-hidden\b"))
-    on_board.get_by_role("button", name="Afficher").click()
+    open_card_menu(on_board).get_by_role("menuitem", name="Afficher").click()
     expect(notes_with_text(karim, "obstacle", text)).to_have_count(1)
 
     toggle = samia.locator("#toggle-status")

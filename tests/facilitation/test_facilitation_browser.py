@@ -8,7 +8,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.board_page import column, join_with_name, log_in, post_card
+from tests.browser.board_page import column, join_with_name, log_in, open_card_menu, post_card, select_cards
 from tests.browser.conftest import ARTIFACTS, browser, new_page, shot  # noqa: F401  (fixtures)
 from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database, prepare_database
 
@@ -80,8 +80,7 @@ def test_metaplan_private_writing_grouping_and_dot_voting(metaplan, new_page, sh
 
     cafe = column(samia, "ideas").locator(".note").filter(has_text="café")
     expect(cafe).to_have_count(2)
-    cafe.nth(0).locator(".note-select").check()
-    cafe.nth(1).locator(".note-select").check()
+    select_cards(samia, cafe.nth(0), cafe.nth(1))
     samia.get_by_test_id("selection").get_by_role("button", name="Regrouper").click()
     group = column(karim, "ideas").locator(".group")
     expect(group.locator(".note")).to_have_count(2)
@@ -149,13 +148,13 @@ def test_drag_and_drop_undo_spotlight_reactions_and_replies(metaplan, new_page, 
     samia.get_by_role("button", name="Annuler le dernier geste").click()
     expect(column(karim, "obstacle").get_by_text("Pas de salle le soir")).to_be_visible()
 
-    column(samia, "obstacle").locator(".note").filter(has_text="Horaires décalés").get_by_role(
-        "button", name="Projecteur").click()
+    open_card_menu(column(samia, "obstacle").locator(".note").filter(has_text="Horaires décalés")).get_by_role(
+        "menuitem", name="Projecteur").click()
     expect(column(karim, "obstacle").locator(".note.spotlight")).to_have_text(re.compile("Horaires décalés"))
     samia.get_by_role("button", name="Fin du coup de projecteur").click()
     expect(column(karim, "obstacle").locator(".note.spotlight")).to_have_count(0)
-    column(samia, "obstacle").locator(".note").filter(has_text="Horaires décalés").get_by_role(
-        "button", name="Projecteur").click()
+    open_card_menu(column(samia, "obstacle").locator(".note").filter(has_text="Horaires décalés")).get_by_role(
+        "menuitem", name="Projecteur").click()
     expect(column(karim, "obstacle").locator(".note.spotlight")).to_have_text(re.compile("Horaires décalés"))
 
     horaires = column(karim, "obstacle").locator(".note").filter(has_text="Horaires décalés")

@@ -44,12 +44,15 @@ def test_a_deleted_card_leaves_its_text_nowhere(board, session):
     assert session.get(Card, card["id"]).text == ""
 
 
-def test_silent_writing_reaches_the_facilitator_in_no_ack_sheet_or_report(board, session, app):
+def test_silent_writing_reaches_no_other_participant_sheet_or_report(board, session, app):
+    """The facilitator pre-reads it (to prepare the clustering); no other participant, sheet or report gets it."""
     workshop, facilitator, (alice, bob, _) = board("metaplan")
     card = _add(session, alice, "Ma voisine Mme Leroy", "ideas").card
     assert card["private"] is True
     hidden = act(session, facilitator, "card.hide", {"id": card["id"]})
-    assert hidden.event and "Leroy" not in repr(hidden.card)
+    assert hidden.event and "Leroy" in repr(hidden.card)
+    assert "Leroy" not in repr(events_since(session, workshop.id, 0, bob, 100))
+    assert "Leroy" in repr(events_since(session, workshop.id, 0, facilitator, 100))
     with pytest.raises(ValidationError):
         act(session, facilitator, "practice.create", {"card_ids": [card["id"]]})
     act(session, facilitator, "card.hide", {"id": card["id"], "hidden": False})

@@ -8,7 +8,15 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.board_page import column, join_with_name, log_in, notes_with_text, post_card
+from tests.browser.board_page import (
+    column,
+    join_with_name,
+    log_in,
+    notes_with_text,
+    open_card_menu,
+    post_card,
+    select_cards,
+)
 from tests.browser.conftest import ARTIFACTS, browser, new_page, shot  # noqa: F401  (fixtures)
 from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database, prepare_database
 
@@ -65,7 +73,7 @@ def test_from_cards_to_a_published_sheet_found_by_anyone(site, new_page, shot): 
                       ("lever", "Une réunion des parents d'élèves au centre social")):
         note = notes_with_text(samia, key, text)
         expect(note).to_have_count(1)
-        note.get_by_label("Sélectionner ce post-it pour une fiche pratique").check()
+        select_cards(samia, note)
     samia.get_by_label("Titre de la fiche").fill("Réunion des parents d'élèves au centre social")
     samia.get_by_role("button", name="Créer une fiche pratique").click()
 
@@ -77,7 +85,8 @@ def test_from_cards_to_a_published_sheet_found_by_anyone(site, new_page, shot): 
     shot(nadia, "1-cards-became-a-sheet")
 
     # The facilitator submits it, the coordinator publishes it, anyone finds it without accents.
-    created = samia.locator("#practice-board").get_by_role("link", name="Réunion des parents d'élèves au centre social")
+    created = samia.get_by_test_id("selection").get_by_role(
+        "link", name="Réunion des parents d'élèves au centre social")
     samia.goto(server.url + created.get_attribute("href"))  # the board opens it in a new tab
     expect(samia.get_by_role("heading", level=1)).to_have_text("Modifier la fiche")
     # What the quality gate asks before publishing: a summary, a context, a city, transferability.
@@ -113,7 +122,7 @@ def test_an_obstacle_shows_what_helped_elsewhere_and_the_facilitator_pins_it(sit
     join_with_name(karim, "Karim")
     post_card(karim, "obstacle", "Nos horaires ne collent pas avec ceux de l'école")
     card = notes_with_text(samia, "obstacle", "Nos horaires ne collent pas avec ceux de l'école")
-    card.get_by_role("button", name="Ailleurs, ceci a aidé").click()
+    open_card_menu(card).get_by_role("menuitem", name="Ailleurs, ceci a aidé").click()
     expect(card.locator(".practice-suggestions")).to_contain_text("Accorder les horaires école / centre social")
     expect(card.locator(".practice-suggestions")).to_contain_text("mercredi")
     card.locator(".practice-suggestion").filter(has_text="Accorder les horaires").get_by_role(

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, serve_axe
-from tests.browser.board_page import join_with_name, notes_with_text
+from tests.browser.board_page import join_with_name, notes_with_text, open_card_menu
 from tests.browser.conftest import ARTIFACTS, browser, new_page  # noqa: F401  (fixtures)
 from tests.serverproc import ROOT, SECRET_KEY, ServerProcess, drop_database, free_port, new_database
 
@@ -126,9 +126,9 @@ def test_a_participant_reports_a_card_from_the_board(site, new_page):  # noqa: F
     ines.goto(f"{server.url}/j/{code}")
     join_with_name(ines, "Inès")
     note = notes_with_text(ines, "obstacle", "Les parents ne se sentent pas légitimes pour entrer dans l'école.")
-    note.get_by_role("button", name="Signaler").click()
+    open_card_menu(note).get_by_role("menuitem", name="Signaler").click()
     note.get_by_label("Pourquoi signaler ce post-it ?").select_option("hurtful")
     note.get_by_role("button", name="Envoyer le signalement").click()
     expect(note.locator(".note-state")).to_have_text("signalé : merci, l'animation va le relire")
-    expect(note.get_by_role("button", name="Signaler")).to_have_count(0)
+    expect(open_card_menu(note).get_by_role("menuitem", name="Signaler")).to_have_count(0)
     ines.screenshot(path=str(ARTIFACTS / "showcase-card-reported-390.png"))

@@ -43,15 +43,13 @@ def hidden_for_participants(kind: str, *kept: str) -> Rule:
 
 
 def owner_only_until_reveal(*kept: str) -> Rule:
-    """A private item shows its text to its author only; moderators also see who wrote it, unless anonymous."""
+    """A private item shows its text to its author and to moderators, who pre-read silent writing to prepare the
+    clustering (their board shows it on demand only, and the room screen never); other participants get its place."""
 
     def rule(item: dict, viewer: Viewer, mine: bool) -> object:
-        if not item.get("private") or mine:
-            return NO
-        shown = {**{k: item[k] for k in kept if k in item}, "private": True, "hidden": item.get("hidden", False)}
-        if viewer.moderator and not viewer.anonymous:
-            shown.update(author=item.get("author"), participant_id=item.get("participant_id"))
-        return shown
+        if not item.get("private") or mine or viewer.moderator:
+            return NO  # the rules after this one still hide the author of an anonymous board from moderators
+        return {**{k: item[k] for k in kept if k in item}, "private": True, "hidden": item.get("hidden", False)}
 
     return rule
 

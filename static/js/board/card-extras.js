@@ -1,4 +1,4 @@
-// The facilitation parts of a card (dots, reactions, replies, spotlight, the facilitator's tick box) and the
+// The facilitation parts of a card (dots, reactions, replies) and the
 // dot widget of a group, drawn from the store's state. Part of the card view: they never reach outside the card.
 import { button, el } from "./dom.js";
 import { allows, dotsFor, isModerator } from "./selectors.js";
@@ -10,22 +10,11 @@ export function extrasSignature(state, id) {
   return [dotsFor(state, "card", id), fac.votes.revealed, fac.votes.used, fac.votes.budget, fac.settings.multi_dots,
     allows(state, "vote"), allows(state, "react"), fac.locked, fac.reactions.get(id),
     [...fac.myReactions].filter((k) => k.startsWith(`${id}:`)),
-    [...fac.replies.values()].filter((r) => r.card_id === id), state.ui.selected.has(id), isModerator(state)];
+    [...fac.replies.values()].filter((r) => r.card_id === id), isModerator(state)];
 }
 
 export function createExtras({ store, t, drafts }) {
   const send = (event, payload) => store.act(event, payload, { fallback: t.failed });
-
-  /** The facilitator's tick box that selects a card for grouping (null for others). */
-  function selectBox(state, id) {
-    if (!state.fac || !isModerator(state)) return null;
-    return el("input", { type: "checkbox", className: "note-select", checked: state.ui.selected.has(id),
-      "aria-label": t.select, on: { change: (e) => {
-        const selected = new Set(store.state.ui.selected);
-        if (e.target.checked) selected.add(id); else selected.delete(id);
-        store.setUi({ selected });
-      } } });
-  }
 
   function cardExtras(state, card) {
     const id = card.id;
@@ -37,7 +26,6 @@ export function createExtras({ store, t, drafts }) {
     const replies = [...state.fac.replies.values()].filter((r) => r.card_id === id);
     if (replies.length) extra.append(el("ul", { className: "replies" }, ...replies.map((r) => reply(state, r))));
     if ((allows(state, "react") && !state.fac.locked) || moderator) extra.append(replyForm(id));
-    if (moderator) extra.append(button(t.spotlight, () => send("spotlight.set", { kind: "card", id }), "link small"));
     return extra;
   }
 
@@ -110,7 +98,7 @@ export function createExtras({ store, t, drafts }) {
     return details;
   }
 
-  return { selectBox, cardExtras, voteWidget };
+  return { cardExtras, voteWidget };
 }
 
 function newId() {

@@ -1,8 +1,11 @@
-// The card view: one note of the board (text, author, its actions, the edit form), with the facilitation parts
-// (card-extras.js) and the practice parts (links to sheets, the tick box, "elsewhere, this helped"). A card is
-// drawn again only when what it shows changed, so a half-typed reply or an open list of suggestions stays.
+// The card view: one note of the board (its text first, then author, sent/waiting mark, the "⋯" menu of its
+// actions, the edit form), with the facilitation parts (card-extras.js) and the practice parts (links to sheets,
+// "elsewhere, this helped"). A card is drawn again only when what it shows changed, so a half-typed reply or an
+// open list of suggestions stays. In the facilitator's selection mode (selection.js) a tap ticks the card.
 import { button, el, fmt, labels } from "./dom.js";
 import { createExtras, extrasSignature } from "./card-extras.js";
+import { cardMenu } from "./card-menu.js";
+import { selectBox, toggleSelected } from "./selection.js";
 import { isModerator } from "./selectors.js";
 
 const languageNames = labels("language-names"); // each language in its own name (workshop/i18n.py)
@@ -14,6 +17,10 @@ export function createCards({ store, t, refresh, speech }) {
   const cache = new Map(); // key -> {signature, node}
   const extras = createExtras({ store, t: t.fac, drafts });
   const reported = new Set(); // ids of the cards this screen reported (said once, on this note)
+  let openMenu = null; // the card whose "⋯" menu is open (one at a time)
+  document.addEventListener("click", (e) => {
+    if (openMenu !== null && !e.target.closest(".note-menu")) toggleMenu(openMenu, false, false);
+  });
 
   /** The note of a card (or of a pending outbox item), reused while nothing it shows has changed. */
   function element(state, card, pending = false) {
@@ -30,8 +37,8 @@ export function createCards({ store, t, refresh, speech }) {
     const links = state.practices.byCard.get(card.id) || [];
     return [card, state.me && state.me.id, isModerator(state), drafts.has(`edit:${card.id}`),
       drafts.has(`report:${card.id}`), reported.has(card.id),
-      extrasSignature(state, card.id), links.map((p) => p.id), state.ui.practiceCards.has(card.id),
-      state.practices.pins.size];
+      extrasSignature(state, card.id), links.map((p) => p.id), state.practices.pins.size, openMenu === card.id,
+      state.ui.selecting, state.ui.selected.has(card.id), state.ui.prereading];
   }
 
   /** Forget the notes of cards that left the board. */
@@ -41,48 +48,57 @@ export function createCards({ store, t, refresh, speech }) {
 
   function draw(state, card, pending) {
     const node = template.content.firstElementChild.cloneNode(true);
-    const placeholder = !pending && card.private && card.text === undefined;
     const mine = pending || (state.me && card.participant_id === state.me.id);
+    // Someone else's silent writing: a place only; the facilitator, who receives its text, reads it on demand.
+    const placeholder = !pending && card.private && !mine;
+    const preread = placeholder && card.text !== undefined && state.ui.prereading;
     node.dataset.clientId = card.client_id;
     if (card.id) node.dataset.cardId = card.id;
     node.classList.toggle("is-private", placeholder);
-    node.querySelector(".note-text").textContent = placeholder ? t.fac.private_card : card.text;
+    node.querySelector(".note-text").textContent = placeholder && !preread ? t.fac.private_card : card.text;
     node.querySelector(".note-author").textContent = mine ? t.board.you : (card.author || "");
+    const mark = node.querySelector(".note-state");
     if (pending) {
       node.classList.add("pending");
-      node.querySelector(".note-state").textContent = t.board.pending;
+      mark.textContent = t.board.pending;
       return node;
+    }
+    if (mine) { // delivered: the server has it (an undelivered card is drawn from the outbox, above)
+      node.classList.add("is-sent");
+      mark.textContent = t.board.sent;
     }
     if (card.hidden) {
       node.classList.add("is-hidden");
       node.querySelector(".note-state").textContent = t.board.hidden;
     }
+    if (preread) mark.textContent = t.fac.private_card;
+    if (!placeholder) node.querySelector(".note-actions").append(speech.readButton(t.board.read, () => card.text));
     actions(state, node, card, mine, placeholder);
-    if (!placeholder) node.querySelector(".note-actions").prepend(speech.readButton(t.board.read, () => card.text));
     if (card.language && isModerator(state)) node.querySelector(".note-meta").prepend(languageTag(card.language));
     if (drafts.has(`edit:${card.id}`)) node.querySelector(".note-text").replaceWith(editForm(card));
     if (drafts.has(`report:${card.id}`)) node.append(reportForm(card));
     if (reported.has(card.id)) node.querySelector(".note-state").textContent = t.board.report_sent;
-    const select = placeholder ? null : extras.selectBox(state, card.id);
-    if (select) node.prepend(select);
+    if (!placeholder) selectable(state, node, card.id);
     node.append(...practiceParts(state, card));
     if (state.fac && !placeholder && !card.hidden) node.append(extras.cardExtras(state, card));
     return node;
   }
 
+  /** The card's actions, behind its "⋯" button. */
   function actions(state, node, card, mine, placeholder) {
     const moderator = isModerator(state);
-    const list = node.querySelector(".note-actions");
-    const action = (name, label, handler) => {
-      const b = button(label, handler, "link small");
-      b.dataset.action = name;
-      list.append(b);
-    };
+    const items = [];
+    const action = (name, label, run) => items.push({ name, label, run });
     if ((mine || moderator) && !placeholder) action("edit", t.board.edit, () => edit(card.id, card.text));
     if (moderator) {
       action(card.hidden ? "show" : "hide", card.hidden ? t.board.show : t.board.hide,
         () => store.act("card.hide", { id: card.id, hidden: !card.hidden }, { clear: true }));
     }
+    if (moderator && state.fac && !placeholder && !card.hidden) {
+      action("spotlight", t.fac.spotlight, () => store.act("spotlight.set", { kind: "card", id: card.id },
+        { fallback: t.fac.failed }));
+    }
+    if (card.column === "obstacle" && !placeholder) action("elsewhere", t.practices.elsewhere, () => suggest(card.id));
     if (state.me && !mine && !moderator && !placeholder && !card.hidden && !reported.has(card.id)) {
       action("report", t.board.report, () => { drafts.set(`report:${card.id}`, ""); refresh(); });
     }
@@ -91,6 +107,30 @@ export function createCards({ store, t, refresh, speech }) {
         if (confirm(t.board.confirm_delete)) store.act("card.delete", { id: card.id }, { clear: true });
       });
     }
+    if (!items.length) return;
+    node.classList.toggle("menu-open", openMenu === card.id);
+    node.querySelector(".note-actions").append(cardMenu({ id: card.id, label: t.board.card_menu, items,
+      open: openMenu === card.id, toggle: (open, refocus = true) => toggleMenu(card.id, open, refocus) }));
+  }
+
+  function toggleMenu(id, open, refocus) {
+    openMenu = open ? id : null;
+    refresh();
+    const key = open ? `menu:${id}:0` : `menu:${id}`;
+    if (open || refocus) document.querySelector(`[data-focus-key="${key}"]`)?.focus();
+  }
+
+  /** Selection mode: the card's one tick box, and a tap anywhere on the card (but its controls) ticks it. */
+  function selectable(state, node, id) {
+    const box = selectBox(store, state, "card", id, t.fac.select_card);
+    if (!box) return;
+    node.classList.add("is-selectable");
+    node.classList.toggle("is-selected", state.ui.selected.has(id));
+    node.prepend(box);
+    node.addEventListener("click", (e) => {
+      if (e.target.closest("button, a, input, textarea, select, summary, label, form")) return;
+      toggleSelected(store, "card", id);
+    });
   }
 
   /** Moderators see the language a card was written in (its catalog name in its own script, its code shown). */
@@ -145,18 +185,6 @@ export function createCards({ store, t, refresh, speech }) {
       parts.push(el("p", { className: "practice-links small" }, p.became, " ",
         ...links.flatMap((l, i) => [i ? ", " : "", el("a", { href: l.url, textContent: l.title, target: "_blank" })])));
     }
-    const tools = el("div", { className: "practice-tools" });
-    if (isModerator(state)) {
-      const box = el("input", { type: "checkbox", className: "practice-select", checked: state.ui.practiceCards.has(card.id),
-        "aria-label": p.select, on: { change: () => {
-          const practiceCards = new Set(store.state.ui.practiceCards);
-          if (box.checked) practiceCards.add(card.id); else practiceCards.delete(card.id);
-          store.setUi({ practiceCards });
-        } } });
-      tools.append(el("label", { className: "small" }, box, " ", p.select_short));
-    }
-    if (card.column === "obstacle") tools.append(button(p.elsewhere, () => suggest(card.id), "link small"));
-    if (tools.childElementCount) parts.push(tools);
     if (suggestions.has(card.id)) parts.push(suggestions.get(card.id));
     return parts;
   }

@@ -1,6 +1,6 @@
 // The facilitator's controls in the phase bar: phases, reveal, lock, timer, tables, votes, undo, grouping
-// suggestions, the selection of cards, columns, settings, exports and saving the format.
-import { button, el, fmt } from "./dom.js";
+// suggestions, columns, settings, exports and saving the format (the selection of cards: selection.js).
+import { button, el } from "./dom.js";
 import { tr } from "./lang.js";
 
 export function createControls({ store, t, redraw }) {
@@ -19,7 +19,6 @@ export function createControls({ store, t, redraw }) {
       on: { change: (e) => send("phase.set", { phase: e.target.value }) } },
     ...fac.phases.map((p, i) => el("option", { value: p.key, selected: i === index,
       textContent: `${i + 1}. ${tr(p.label)}${p.minutes ? ` (${p.minutes} min)` : ""}` })));
-    const selection = [...state.ui.selected];
     const more = el("details", { className: "more-tools", open: moreOpen,
       on: { toggle: () => { moreOpen = more.open; } } }, el("summary", { textContent: f.more }),
     settingsForm(fac),
@@ -44,19 +43,8 @@ export function createControls({ store, t, redraw }) {
         button(f.undo, () => send("undo")),
         button(f.suggest, suggestGroups),
         fac.spotlight ? button(f.end_spotlight, () => send("spotlight.clear")) : null),
-      selection.length ? el("div", { className: "control-row selection", dataset: { testid: "selection" } },
-        el("span", { className: "small", textContent: fmt(f.selected, { n: selection.length }) }),
-        button(f.group, () => sendThen("group.create", { card_ids: selection, kind: "group" }, clearSelection)),
-        selection.length > 1
-          ? button(f.merge, () => sendThen("group.create", { card_ids: selection, kind: "merge" }, clearSelection))
-          : null,
-        button(f.cancel, clearSelection)) : null,
       more,
       suggestionsBox(state));
-  }
-
-  function clearSelection() {
-    store.setUi({ selected: new Set() });
   }
 
   function timerButtons(fac) {

@@ -1,6 +1,8 @@
-// The group view: a box of cards under a heading (name, rename, ungroup, spotlight, dots, the tick box that
-// puts the whole group in a practice sheet). The columns view places the cards inside it.
+// The group view: a box of cards under a heading (name, rename, ungroup, spotlight, dots, and in the
+// facilitator's selection mode the tick box that selects the whole group, e.g. for a practice sheet). The
+// heading is this module's alone: whatever it shows is in its signature, so a redraw (a rename, a dot) keeps it.
 import { button, el } from "./dom.js";
+import { selectBox } from "./selection.js";
 import { canGroup, dotsFor, isModerator, allows } from "./selectors.js";
 
 export function createGroups({ store, t, refresh, voteWidget }) {
@@ -18,9 +20,10 @@ export function createGroups({ store, t, refresh, voteWidget }) {
       boxes.set(group.id, known);
     }
     known.box.classList.toggle("merge", group.kind === "merge");
+    known.box.classList.toggle("is-selected", !!state.ui.selecting && state.ui.selectedGroups.has(group.id));
     const signature = JSON.stringify([group.name, group.kind, dotsFor(state, "group", group.id), state.fac.votes,
-      allows(state, "vote"), canGroup(state), isModerator(state), state.ui.practiceGroups.has(group.id),
-      renaming.has(group.id)]);
+      allows(state, "vote"), canGroup(state), isModerator(state), state.ui.selecting,
+      state.ui.selectedGroups.has(group.id), renaming.has(group.id)]);
     if (known.signature !== signature) {
       known.signature = signature;
       known.head.replaceChildren(...(renaming.has(group.id) ? [renameForm(group)] : head(state, group)));
@@ -34,7 +37,7 @@ export function createGroups({ store, t, refresh, voteWidget }) {
 
   function head(state, group) {
     const f = t.fac;
-    const parts = [el("h3", { className: "group-name",
+    const parts = [selectBox(store, state, "group", group.id, t.fac.select_group), el("h3", { className: "group-name",
       textContent: group.name || (group.kind === "merge" ? f.merged : f.unnamed) })];
     if (canGroup(state)) parts.push(button(f.rename, () => startRename(group), "link small"));
     if (isModerator(state)) {
@@ -43,18 +46,7 @@ export function createGroups({ store, t, refresh, voteWidget }) {
       parts.push(button(f.spotlight, () => send("spotlight.set", { kind: "group", id: group.id }), "link small"));
     }
     parts.push(voteWidget(state, "group", group.id));
-    if (isModerator(state)) parts.push(practiceBox(state, group.id));
     return parts.filter(Boolean);
-  }
-
-  function practiceBox(state, id) {
-    const box = el("input", { type: "checkbox", className: "practice-group-select",
-      checked: state.ui.practiceGroups.has(id), "aria-label": t.practices.select_group, on: { change: () => {
-        const practiceGroups = new Set(store.state.ui.practiceGroups);
-        if (box.checked) practiceGroups.add(id); else practiceGroups.delete(id);
-        store.setUi({ practiceGroups });
-      } } });
-    return box;
   }
 
   function startRename(group) {

@@ -12,11 +12,10 @@ export function mountPhaseBar({ store, t, speech }) {
   let seen = {};
 
   store.subscribe((state) => {
-    const changed = state.fac !== seen.fac || state.me !== seen.me || state.columns !== seen.columns
-      || state.ui.selected !== seen.selected;
+    const changed = state.fac !== seen.fac || state.me !== seen.me || state.columns !== seen.columns;
     if (changed) draw(state);
     if (changed || state.cards !== seen.cards) drawResults(state);
-    seen = { fac: state.fac, me: state.me, columns: state.columns, selected: state.ui.selected, cards: state.cards };
+    seen = { fac: state.fac, me: state.me, columns: state.columns, cards: state.cards };
   });
   setInterval(tick, 250);
 

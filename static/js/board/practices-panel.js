@@ -1,5 +1,5 @@
-// The practice repository's panel on the board (#practice-board): sheets pinned for the discussion, and the
-// facilitator's "turn the ticked cards (or groups) into a sheet" form. Loads which cards became sheets each
+// The practice repository's panel on the board (#practice-board): sheets pinned for the discussion (the
+// facilitator makes a sheet from the selection bar, selection.js). Loads which cards became sheets each
 // time the board is joined; the store keeps them up to date from practice.* events.
 import { button, el } from "./dom.js";
 import { practicesFrom } from "./reducers.js";
@@ -9,15 +9,13 @@ export function mountPracticesPanel({ store, t }) {
   const panel = document.getElementById("practice-board");
   const code = document.getElementById("board").dataset.code;
   const p = t.practices;
-  let lastCreated = null;
   let seen = {};
 
   store.subscribe((state, change) => {
     if (change.joined) loadLinks();
-    const { practices, me, ui } = state;
-    if (practices === seen.practices && me === seen.me && ui.practiceCards === seen.cards
-      && ui.practiceGroups === seen.groups) return;
-    seen = { practices, me, cards: ui.practiceCards, groups: ui.practiceGroups };
+    const { practices, me } = state;
+    if (practices === seen.practices && me === seen.me) return;
+    seen = { practices, me };
     render(state);
   });
 
@@ -47,34 +45,7 @@ export function mountPracticesPanel({ store, t }) {
       }
       parts.push(el("h2", { textContent: p.pinned }), list);
     }
-    if (moderator) parts.push(...createForm(state));
     panel.replaceChildren(...parts);
     panel.hidden = parts.length === 0;
-  }
-
-  function createForm(state) {
-    const { practiceCards, practiceGroups } = state.ui;
-    const count = practiceCards.size + practiceGroups.size;
-    const title = el("input", { type: "text", maxLength: 200, placeholder: p.title_placeholder, id: "practice-title",
-      "aria-label": p.title_placeholder, value: document.getElementById("practice-title")?.value || "" });
-    const create = el("button", { type: "submit", className: "button primary small", textContent: p.create,
-      disabled: count === 0 });
-    const form = el("form", { className: "practice-create", on: { submit: (e) => {
-      e.preventDefault();
-      store.act("practice.create", { card_ids: [...practiceCards], group_ids: [...practiceGroups],
-        title: title.value.trim() || undefined }, { fallback: p.error }).then((ack) => {
-        if (!ack || !ack.ok) return;
-        lastCreated = ack.practice;
-        title.value = "";
-        store.setUi({ practiceCards: new Set(), practiceGroups: new Set() });
-      });
-    } } }, el("span", { className: "small", textContent: count ? p.selected.replace("{n}", count) : p.hint }),
-    title, create);
-    const parts = [form];
-    if (lastCreated) {
-      parts.push(el("p", { className: "small", role: "status" }, p.created, " ",
-        el("a", { href: `${lastCreated.url}/modifier`, target: "_blank", textContent: lastCreated.title })));
-    }
-    return parts;
   }
 }

@@ -210,7 +210,7 @@ export const reducers = {
   "column.added": columnsChanged,
   "column.removed": columnsChanged,
   "column.updated": columnsChanged,
-  "phase.changed": (state, d) => ({ ...fac(state, { phase: d.phase }), ui: { ...state.ui, selected: new Set() } }),
+  "phase.changed": (state, d) => ({ ...fac(state, { phase: d.phase }), ui: { ...state.ui, selected: new Set(), selectedGroups: new Set() } }),
   "board.locked": (state, d) => fac(state, { locked: d.locked }),
   "board.unlocked": (state, d) => fac(state, { locked: d.locked }),
   "timer.started": timerChanged,

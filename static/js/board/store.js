@@ -31,7 +31,7 @@ function initialState(outbox) {
     balance: null, // moderators: {kinds, networks} of who is present
     review: null, // "Où en est-on ?" steps, when the session carries some
     outbox: [...outbox.items],
-    ui: { error: null, selected: new Set(), practiceCards: new Set(), practiceGroups: new Set() },
+    ui: { error: null, selecting: false, selected: new Set(), selectedGroups: new Set() },
   };
 }
 
