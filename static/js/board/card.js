@@ -3,6 +3,7 @@
 // drawn again only when what it shows changed, so a half-typed reply or an open list of suggestions stays.
 import { button, el, fmt, labels } from "./dom.js";
 import { createExtras, extrasSignature } from "./card-extras.js";
+import { markWaiting } from "./inbox.js";
 import { isModerator } from "./selectors.js";
 
 const languageNames = labels("language-names"); // each language in its own name (workshop/i18n.py)
@@ -57,6 +58,7 @@ export function createCards({ store, t, refresh, speech }) {
       node.classList.add("is-hidden");
       node.querySelector(".note-state").textContent = t.board.hidden;
     }
+    const waiting = markWaiting(node, card, t); // moderated mode: on the author's screen only, until accepted
     actions(state, node, card, mine, placeholder);
     if (!placeholder) node.querySelector(".note-actions").prepend(speech.readButton(t.board.read, () => card.text));
     if (card.language && isModerator(state)) node.querySelector(".note-meta").prepend(languageTag(card.language));
@@ -66,7 +68,7 @@ export function createCards({ store, t, refresh, speech }) {
     const select = placeholder ? null : extras.selectBox(state, card.id);
     if (select) node.prepend(select);
     node.append(...practiceParts(state, card));
-    if (state.fac && !placeholder && !card.hidden) node.append(extras.cardExtras(state, card));
+    if (state.fac && !placeholder && !card.hidden && !waiting) node.append(extras.cardExtras(state, card));
     return node;
   }
 
