@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, serve_axe
 from tests.browser.board_page import column, enter_board_as_facilitator, join_with_name, notes_with_text, post_card
+from tests.browser.test_browser_store import open_store_page
 from tests.serverproc import ROOT
 
 pytestmark = pytest.mark.browser
@@ -100,3 +101,16 @@ def test_cards_wait_in_the_facilitators_inbox_until_accepted_and_a_refused_one_r
     expect(column(nadia, "obstacle").get_by_test_id("moderated-notice")).to_be_hidden()
     post_card(karim, "lever", "La médiatrice fait le lien")
     expect(notes_with_text(nadia, "lever", "La médiatrice fait le lien")).to_have_count(1)
+
+
+def test_the_store_counts_a_withheld_seq_and_follows_the_mode_and_acceptance(live, new_page):
+    page = open_store_page(live, new_page)
+    result = page.evaluate("""async () => {
+      const { store, socket, texts, card } = await fakeStore("MODTEST", { holdMs: 600000 });
+      socket.fire("event", { seq: 6, type: "board.moderated", data: { moderated: true } });
+      socket.fire("event", { seq: 7, type: "withheld", data: {} });  // someone's waiting card: only its seq
+      socket.fire("event", { seq: 8, type: "card.accepted", data: { card: { ...card(2, "deux"), pending: false } } });
+      return { seq: store.state.seq, moderated: store.state.workshop.moderated, texts: texts(),
+               resync: socket.names().includes("resync") };
+    }""")
+    assert result == {"seq": 8, "moderated": True, "texts": ["un", "deux"], "resync": False}

@@ -189,3 +189,36 @@ def test_only_a_moderator_decides_and_hostile_payloads_get_stable_codes(room, bo
         assert answer["ok"] is False and answer["error"]["code"] == code, (event, payload, answer)
         assert answer["error"]["message"].strip()
     assert facilitator.call("card.accept", {"id": card["id"]})["ok"]  # still pending after all the refusals
+
+
+def test_a_sheet_is_made_only_of_accepted_cards(room):
+    facilitator, alice, _bob, _workshop = room
+    card = add(alice, "Les parents relais")["card"]
+    refused = facilitator.call("practice.create", {"card_ids": [card["id"]], "title": "Relais"})
+    assert refused["ok"] is False and refused["error"]["code"] == "invalid"
+    assert refused["error"]["field"] == "card_ids"
+    assert facilitator.call("card.accept", {"id": card["id"]})["ok"]
+    assert facilitator.call("practice.create", {"card_ids": [card["id"]], "title": "Relais"})["ok"]
+
+
+def test_silent_writing_and_moderation_together_reveal_to_the_facilitator_first(make_user, make_workshop,
+                                                                                 session_cookie, board_client):
+    user = make_user("facilitator")
+    workshop = make_workshop(user, format_key="metaplan")  # anonymous, private silent writing
+    facilitator = board_client(workshop["code"], cookie=session_cookie(user))
+    alice, bob = board_client(workshop["code"], "Alice"), board_client(workshop["code"], "Bob")
+    assert facilitator.call("board.moderate", {"moderated": True})["ok"]
+    card = add(alice, SECRET, "ideas")["card"]
+    assert card["pending"] is True and card["private"] is True
+    seen = facilitator.wait_for(lambda c: c.events_of("card.added"))[0]["data"]["card"]
+    assert seen["pending"] is True and "text" not in seen  # in the inbox, unread until the reveal
+    reveal = facilitator.call("cards.reveal", {})
+    assert reveal["ok"]
+    revealed = facilitator.wait_for(lambda c: c.events_of("cards.revealed"))[0]["data"]["cards"]
+    assert [(c["text"], c["pending"]) for c in revealed] == [(SECRET, True)]
+    bob.wait_for(lambda c: c.seqs and c.seqs[-1] == reveal["seq"])
+    assert [e for e in bob.events if e["seq"] == reveal["seq"]] == [{"seq": reveal["seq"], "type": "withheld",
+                                                                      "data": {}}]
+    assert SECRET not in dump(bob.events)
+    assert facilitator.call("card.accept", {"id": card["id"]})["ok"]
+    assert bob.wait_for(lambda c: c.events_of("card.accepted"))[0]["data"]["card"]["text"] == SECRET

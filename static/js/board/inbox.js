@@ -92,8 +92,10 @@ export function mountInbox({ store, t }) {
     const meta = el("p", { className: "inbox-meta small" },
       el("strong", { textContent: column ? tr(column.label) : card.column }),
       card.author ? ` · ${card.author}` : "");
+    // Silent writing: even the facilitator reads a private card only once the cards are revealed.
+    const text = card.text === undefined ? f.private_card : card.text;
     node.append(meta, drafts.has(card.id) ? editor(card) : el("p", { className: "inbox-text", dir: "auto",
-      textContent: card.text }), actions(card));
+      textContent: text }), actions(card));
     items.set(card.id, { signature, node });
     return node;
   }
@@ -122,10 +124,10 @@ export function mountInbox({ store, t }) {
         make(t.board.cancel, () => { drafts.delete(card.id); draw(store.state); focusOn(card.id, "edit"); },
           "cancel", "button small")]
       : [make(f.accept_card, () => decide(card, "card.accept"), "accept", "button small primary"),
-        make(f.edit_card, () => edit(card), "edit", "button small")];
+        card.text === undefined ? null : make(f.edit_card, () => edit(card), "edit", "button small")];
     parts.push(make(f.refuse_card, () => confirm(f.confirm_refuse) && decide(card, "card.reject"), "refuse",
       "button small danger"));
-    return el("div", { className: "inbox-actions" }, ...parts);
+    return el("div", { className: "inbox-actions" }, ...parts.filter(Boolean));
   }
 
   function edit(card) {
