@@ -136,6 +136,12 @@ REPORT = (
     "Autre raison", "Choisissez une raison du signalement.",
 )
 
+# Moderated mode (board-i18n): a participant's waiting card, the composer's notice, a refusal
+MODERATED = (
+    "en attente de validation", "Vos post-it seront visibles après validation par l'animateur·rice.",
+    "Votre post-it n'a pas été retenu par l'animateur·rice.",
+)
+
 # templates/meetings/register.html, meetings.forms.RegistrationForm, _structure_combobox.html, the
 # errors of meetings.registration and the messages after registering
 REGISTRATION = (
@@ -186,5 +192,5 @@ REVIEW = ("Où en est-on ?", "Les suites à donner des séances précédentes.",
 def participant_msgids() -> list[str]:
     """Every msgid of the participant's path, once each: the fixed lists above and the built-in formats' words."""
     return list(dict.fromkeys((*PAGES, *BOARD, *FACILITATION, *PRACTICES, *ERRORS, *PRIVACY, *HOME_AND_PROFILE,
-                                       *NAV_AND_ERRORS, *REPORT, *REGISTRATION, *MY_REGISTRATION, *REVIEW,
+                                       *NAV_AND_ERRORS, *REPORT, *MODERATED, *REGISTRATION, *MY_REGISTRATION, *REVIEW,
                                        *format_texts())))

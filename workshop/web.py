@@ -50,9 +50,10 @@ MODELS = ("live.models", "networks.models", "formats.models", "frameworks.models
           "trials.models")
 # The modules declaring live board actions (`live.commands.command`); the kernel's registry is built from them.
 BOARD_COMMANDS = (
-    "boards.cards", "facilitation.phases", "facilitation.tables", "facilitation.timer", "facilitation.undoable",
-    "facilitation.votes", "facilitation.replies", "facilitation.similar", "facilitation.setup", "practices.board",
-    "privacy.commands", "boards.balance", "peergroups.review", "moderation.commands",
+    "boards.cards", "boards.inbox", "facilitation.phases", "facilitation.tables", "facilitation.timer",
+    "facilitation.undoable", "facilitation.votes", "facilitation.replies", "facilitation.similar",
+    "facilitation.setup", "practices.board", "privacy.commands", "boards.balance", "peergroups.review",
+    "moderation.commands",
 )
 # Upload pages allowed a larger body than MAX_CONTENT_LENGTH: endpoint -> the setting holding their limit.
 UPLOAD_LIMITS = {"mapping.import_page": "MAP_IMPORT_MAX_BYTES"}

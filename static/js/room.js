@@ -42,7 +42,8 @@ function cardNode(card) {
 }
 
 function draw(state) {
-  const cards = new Map([...state.cards].filter(([, c]) => !c.hidden)); // the room shows what participants see
+  // The room shows what participants see: no hidden card, no card waiting for validation (moderated mode).
+  const cards = new Map([...state.cards].filter(([, c]) => !c.hidden && !c.pending));
   const fac = state.fac;
   const groups = fac ? [...fac.groups.values()] : [];
   document.body.classList.toggle("room-has-cards", cards.size > 0);

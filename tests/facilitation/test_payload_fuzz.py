@@ -16,7 +16,7 @@ HOSTILE = [None, True, -1, 0, 2**31, 2**63, 2**70, 1e308, float("nan"), "", "\ud
 FIELDS = ["id", "card_id", "group_id", "practice_id", "participant_id", "kind", "column", "key", "text", "name",
           "label", "label_en", "color", "prompt", "position", "phase", "locked", "hidden", "revealed", "seconds",
           "lock_on_end", "client_id", "card_ids", "group_ids", "title", "table", "tables", "vote_budget",
-          "multi_dots", "everyone_groups", "anonymous"]
+          "multi_dots", "everyone_groups", "anonymous", "moderated"]
 
 
 def _payloads(rng: random.Random, per_field: int, mixed: int):

@@ -19,19 +19,23 @@ from workshop.live.visibility import (
     anonymous_author,
     hidden_for_participants,
     owner_only_until_reveal,
+    pending_for_author_and_moderators,
     policy,
 )
 from workshop.validation import clean_id, clean_text, clean_token
 
 CARD_MAX = 500
+# A pending card (moderated mode) reaches its author and moderators only, nothing of it anyone else.
 # A hidden card reaches participants as its place only; a private one (written in a private phase, not yet
 # revealed) shows its text to its author only; on an anonymous board nobody else learns who wrote it.
 # The language a card was written in is provenance for facilitators: on an anonymous board it could point at its
 # author, so nobody else receives it.
-CARD = policy("card", "cards", rules=(hidden_for_participants("card", "id", "client_id", "column"),
-                                      owner_only_until_reveal("id", "client_id", "column"), anonymous_author),
+CARD = policy("card", "cards", rules=(pending_for_author_and_moderators,
+                                      hidden_for_participants("card", "id", "client_id", "column"),
+                                      owner_only_until_reveal("id", "client_id", "column", "pending"),
+                                      anonymous_author),
               moderator_fields=("language",))
-CARD_EVENTS = ("card.added", "card.updated", "card.deleted", "card.hidden", "card.shown")
+CARD_EVENTS = ("card.added", "card.updated", "card.deleted", "card.hidden", "card.shown", "card.accepted")
 
 
 def card_dict(card: Card) -> dict:
@@ -44,6 +48,7 @@ def card_dict(card: Card) -> dict:
         "participant_id": card.participant_id,
         "hidden": card.hidden,
         "private": card.private,
+        "pending": card.pending,
         "table": card.table_no,
         "language": card.language,
         "created_at": card.created_at.isoformat() if card.created_at else None,
@@ -73,7 +78,8 @@ def add_card(ctx: Context, payload: dict) -> dict:
         return {"card": card_dict(existing)}
     card = Card(workshop_id=ctx.workshop_id, participant_id=ctx.participant.id, client_id=client_id,
                 column_key=column, text=text, created_at=now(), participant=ctx.participant,
-                private=bool(ctx.steering.phase.get("private")), language=current_language())
+                private=bool(ctx.steering.phase.get("private")), language=current_language(),
+                pending=bool(ctx.workshop.moderated) and not ctx.moderator)
     card.table_no = ctx.steering.table_of(ctx.participant, column)
     ctx.session.add(card)
     ctx.session.flush()
@@ -112,20 +118,28 @@ def update_card(ctx: Context, payload: dict) -> dict:
     return _changed(ctx, card, "card.updated")
 
 
-def tombstone(card: Card) -> dict:
-    """What stays of a deleted card: its place, never its text or author."""
-    return {"id": card.id, "client_id": card.client_id, "column": card.column_key, "deleted": True}
+def tombstone(card: Card, **extra: bool) -> dict:
+    """What stays of a deleted card: its place, never its text or author. A pending card's tombstone stays
+    pending and names its author's seat: it reaches them and moderators only, like the card did."""
+    gone = {"id": card.id, "client_id": card.client_id, "column": card.column_key, "deleted": True, **extra}
+    if card.pending:
+        gone.update(pending=True, participant_id=card.participant_id)
+    return gone
+
+
+def erase(ctx: Context, card: Card, **extra: bool) -> dict:
+    """Delete a card: its text leaves the board and the board's log, which keeps a tombstone."""
+    gone = tombstone(card, **extra)
+    card.deleted, card.text, card.updated_at = True, "", now()
+    ctx.erase_logged((*CARD_EVENTS, "cards.revealed"), CARD.keys, card.id, gone)
+    ctx.emit("card.deleted", {"card": gone})
+    return {"card": gone}
 
 
 @command("card.delete", allows=ANY_PHASE, emits=("card.deleted",), visibility=CARD)
 def delete_card(ctx: Context, payload: dict) -> dict:
     """Delete a card: its text leaves the board and the board's log, which keeps a tombstone."""
-    card = _own_card(ctx, payload)
-    gone = tombstone(card)
-    card.deleted, card.text, card.updated_at = True, "", now()
-    ctx.erase_logged((*CARD_EVENTS, "cards.revealed"), CARD.keys, card.id, gone)
-    ctx.emit("card.deleted", {"card": gone})
-    return {"card": gone}
+    return erase(ctx, _own_card(ctx, payload))
 
 
 @command("card.hide", moderator=True, emits=("card.hidden", "card.shown"), visibility=CARD)

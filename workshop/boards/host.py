@@ -104,12 +104,12 @@ class BoardHost:
         moderator = service.is_moderator(viewer)
         query = (select(Card).where(Card.workshop_id == workshop.id, Card.deleted.is_(False), Card.id > after)
                  .options(selectinload(Card.participant)).order_by(Card.id))
-        if not moderator:
-            query = query.where(Card.hidden.is_(False))
+        if not moderator:  # a pending card is its author's alone (the policy withholds it from others too)
+            query = query.where(Card.hidden.is_(False), Card.pending.is_(False) | (Card.participant_id == viewer.id))
         if limit:
             query = query.limit(limit + 1)
         rows = list(session.scalars(query))
         more = bool(limit) and len(rows) > limit
         rows = rows[:limit] if more else rows
         seen = self.viewer(session, workshop, viewer, moderator=moderator)
-        return [CARD.item(card_dict(c), seen) for c in rows], (rows[-1].id if more else None)
+        return CARD.items((card_dict(c) for c in rows), seen), (rows[-1].id if more else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
@@ -28,6 +28,8 @@ class Workshop(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
     last_seq: Mapped[int] = mapped_column(default=0)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Moderated mode: participants' new cards wait in the facilitator's inbox until accepted (boards.inbox).
+    moderated: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     facilitator: Mapped[User] = relationship()
@@ -99,6 +101,8 @@ class Card(db.Model):
     # facilitators, exports and practice sheets; never shown to other participants.
     language: Mapped[str] = mapped_column(String(8), default="fr", server_default="fr")
     deleted: Mapped[bool] = mapped_column(default=False)
+    # Posted in moderated mode and not yet accepted: only its author and moderators know of it.
+    pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime | None]
 

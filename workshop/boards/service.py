@@ -236,6 +236,7 @@ def workshop_dict(workshop: Workshop) -> dict:
         "format": workshop.format_key,
         "place": workshop.place,
         "held_on": workshop.held_on.isoformat() if workshop.held_on else None,
+        "moderated": bool(workshop.moderated),
     }
 
 

@@ -28,7 +28,8 @@ def export_rows(session: Session, workshop: Workshop) -> list[dict]:
     labels = {c.key: c.label_fr for c in workshop.columns}
     order = {c.key: i for i, c in enumerate(workshop.columns)}
     cards = session.scalars(select(Card).where(Card.workshop_id == workshop.id, Card.deleted.is_(False),
-                                               Card.hidden.is_(False), Card.private.is_(False))
+                                               Card.hidden.is_(False), Card.private.is_(False),
+                                               Card.pending.is_(False))
                             .options(selectinload(Card.participant)))
     rows = []
     for card in sorted(cards, key=lambda c: (order.get(c.column_key, 99), c.id)):

@@ -18,7 +18,7 @@ GROUP_CUTOFF = 75
 
 def _visible_cards(ctx: Context) -> list[Card]:
     cards = ctx.session.scalars(select(Card).where(Card.workshop_id == ctx.workshop_id, Card.deleted.is_(False),
-                                                   Card.hidden.is_(False)))
+                                                   Card.hidden.is_(False), Card.pending.is_(False)))
     return [c for c in cards if not c.private or c.participant_id == ctx.participant.id]
 
 
@@ -33,7 +33,7 @@ def similar_cards(ctx: Context, payload: dict) -> dict:
     # Plain rows, not Card objects: at 6,000 cards, loading objects cost ten times the match itself.
     rows = ctx.session.execute(select(Card.id, Card.text, Card.column_key).where(
         Card.workshop_id == ctx.workshop_id, Card.deleted.is_(False), Card.hidden.is_(False),
-        Card.private.is_(False) | (Card.participant_id == ctx.participant.id))).all()
+        (Card.private.is_(False) & Card.pending.is_(False)) | (Card.participant_id == ctx.participant.id))).all()
     found = process.extract(text, {r.id: r.text for r in rows}, scorer=fuzz.token_set_ratio,
                             processor=utils.default_process, score_cutoff=SIMILAR_CUTOFF, limit=3)
     by_id = {r.id: r for r in rows}

@@ -17,7 +17,7 @@ KINDS = ("card", "group")
 
 def card(session: Session, workshop_id: int, card_id: Any) -> Card:
     found = session.get(Card, clean_id(card_id, "id"))
-    if found is None or found.workshop_id != workshop_id or found.deleted:
+    if found is None or found.workshop_id != workshop_id or found.deleted or found.pending:  # not on the board yet
         raise NotFound(_("Ce post-it n'existe plus."))
     return found
 

@@ -110,7 +110,8 @@ def tally(session: Session, workshop_id: int) -> dict:
     by_card = Counter(r.target_id for r in rows if r.target_kind == "card")
     by_group = Counter(r.target_id for r in rows if r.target_kind == "group")
     live_cards = set(session.scalars(select(Card.id).where(Card.workshop_id == workshop_id,
-                                                           Card.deleted.is_(False), Card.hidden.is_(False))))
+                                                           Card.deleted.is_(False), Card.hidden.is_(False),
+                                                           Card.pending.is_(False))))
     groups = list(session.scalars(select(CardGroup).where(CardGroup.workshop_id == workshop_id,
                                                           CardGroup.deleted.is_(False))))
     placements = dict(session.execute(select(CardPlacement.card_id, CardPlacement.group_id)

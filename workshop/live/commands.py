@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from workshop.live.visibility import Policy
+from workshop.live.visibility import WITHHELD, Policy
 
 ANY_PHASE = "*"  # `allows` value: the board must be open and unlocked for participants, whatever the phase
 ATTRIBUTE = "live_command"
@@ -100,7 +100,11 @@ class Registry:
         if spec is None or spec.visibility is None:
             return event
         data = spec.visibility.view(event["data"], viewer)
-        return event if data is event["data"] else {**event, "data": data}
+        if data is event["data"]:
+            return event
+        if spec.visibility.withholds(event["data"], data):
+            return {"seq": event["seq"], "type": WITHHELD, "data": {}}
+        return {**event, "data": data}
 
     def owner(self, event: dict) -> int | None:
         spec = self.events.get(event["type"])

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
 from workshop import ratelimit
-from workshop.errors import Closed, Forbidden, RateLimited, ValidationError
+from workshop.errors import Closed, Forbidden, NotFound, RateLimited, ValidationError
 from workshop.extensions import db, socketio
 from workshop.live import fanout, presence
 from workshop.live.commands import ANY_PHASE, Command, Registry
@@ -159,8 +159,11 @@ class Kernel:
             self._check(ctx, cmd)
             ack = dict(cmd.run(ctx, payload) or {})
             if cmd.visibility is not None and ctx.participant is not None:  # the ack is seen by its sender
-                ack = cmd.visibility.view(ack, self.host.viewer(session, ctx.workshop, ctx.participant,
-                                                                moderator=ctx.moderator))
+                shown = cmd.visibility.view(ack, self.host.viewer(session, ctx.workshop, ctx.participant,
+                                                                  moderator=ctx.moderator))
+                if cmd.visibility.withholds(ack, shown):  # the sender may not know of it: as if absent
+                    raise NotFound()
+                ack = shown
             if cmd.emits and not ctx.events:
                 if ctx.refusal is None:
                     session.rollback()  # nothing changed: give the seq back

@@ -5,6 +5,10 @@ looks at the items an event carries under some keys (a dict, or a list of dicts)
 first rule that answers decides, so "hidden" wins over "private", which wins over "anonymous". Items carry their
 author as `participant_id`: the author sees more of their own item (their private card, their dot). Fields only
 moderators receive (a card's language) are left out of every other viewer's version before the rules run.
+
+A rule may withhold an item altogether (None). In a list (a state's cards, a reveal) the item is left out; an
+event that carries nothing else than withheld items reaches that viewer as a bare seq (`WITHHELD`, empty data):
+the seq stays gapless, nothing else of it leaves the server. An ack carrying only withheld items is a not_found.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ class Viewer:
 
 # A rule gets (item, viewer, mine) and returns the item to show (possibly None), or NO to let the next rule speak.
 NO = object()
+WITHHELD = "withheld"  # the type of an event a viewer receives as a bare seq (see the module's docstring)
 Rule = Callable[[dict, Viewer, bool], object]
 
 
@@ -59,6 +64,11 @@ def secret_until_revealed(item: dict, _viewer: Viewer, mine: bool) -> object:
     return NO if mine or item.get("participant_id") is None else None
 
 
+def pending_for_author_and_moderators(item: dict, viewer: Viewer, mine: bool) -> object:
+    """A pending item (moderated mode, not yet accepted) reaches its author and moderators only."""
+    return None if item.get("pending") and not mine and not viewer.moderator else NO
+
+
 def moderators_only(_item: dict, viewer: Viewer, _mine: bool) -> object:
     """Only moderators see the item (the room's balance of profiles); everyone else gets None."""
     return NO if viewer.moderator else None
@@ -90,7 +100,8 @@ class Policy:
         return item
 
     def items(self, items: Iterable[dict], viewer: Viewer) -> list:
-        return [self.item(i, viewer) for i in items]
+        """The items this viewer may see, each as they may see it; withheld ones are left out."""
+        return [shown for i in items if (shown := self.item(i, viewer)) is not None]
 
     def view(self, data: dict, viewer: Viewer) -> dict:
         """The event data as `viewer` may see it (the same object when nothing changes)."""
@@ -101,12 +112,20 @@ class Policy:
                 shown = self.item(value, viewer)
             elif isinstance(value, list):
                 shown = self.items(value, viewer)
-                shown = value if all(a is b for a, b in zip(shown, value, strict=True)) else shown
+                same = len(shown) == len(value) and all(a is b for a, b in zip(shown, value, strict=True))
+                shown = value if same else shown
             else:
                 continue
             if shown is not value:
                 changed[key] = shown
         return {**data, **changed} if changed else data
+
+    def withholds(self, data: dict, shown: dict) -> bool:
+        """Whether `shown` (this policy's view of `data`) keeps nothing of it: every key of the data is one this
+        policy looks at, it carried an item there, and the viewer may see none of them."""
+        carried = [k for k in self.keys if isinstance(data.get(k), dict) or (isinstance(data.get(k), list)
+                                                                            and data[k])]
+        return bool(carried) and set(data) <= set(self.keys) and all(shown.get(k) in (None, []) for k in carried)
 
     def owner(self, data: dict) -> int | None:
         """The participant whose own item the event carries: their screens get their own version."""

@@ -22,7 +22,7 @@ def report_card(ctx: Context, payload: dict) -> dict:
     card = ctx.session.get(Card, clean_id(payload.get("id")))
     mine = card is not None and card.participant_id == ctx.participant.id
     if card is None or card.workshop_id != ctx.workshop_id or card.deleted or (
-            (card.hidden or card.private) and not mine and not ctx.moderator):
+            (card.hidden or card.private or card.pending) and not mine and not ctx.moderator):
         raise NotFound(_("Ce post-it n'existe plus."))
     item = service.report(ctx.session, "card", card.id, payload, participant=ctx.participant,
                           user=ctx.participant.user)

@@ -86,7 +86,8 @@ def create_practice(ctx: Context, payload: dict) -> dict:
 @command("practice.suggest", rate="CARD_RATE")  # a search per click: counted like card posts
 def suggest(ctx: Context, payload: dict) -> dict:
     card = _board_card(ctx, payload.get("card_id"))
-    if (card.hidden and not ctx.moderator) or (card.private and card.participant_id != ctx.participant.id):
+    mine = card.participant_id == ctx.participant.id
+    if (card.hidden and not ctx.moderator) or ((card.private or (card.pending and not ctx.moderator)) and not mine):
         raise NotFound(_("Ce post-it n'existe plus."))  # its text is not the asker's to search with
     hits = search.suggestions(ctx.session, card.text)
     return {"practices": [practice_ref(h.practice, str(h.excerpt)) for h in hits]}

@@ -41,6 +41,8 @@ def create_from_cards(session: Session, user: User, workshop_id: int, card_ids: 
                                  .options(selectinload(Card.participant)).order_by(Card.id)))
     if len(cards) != len(ids):
         raise NotFound(_("Certains post-it n'existent plus."))
+    if any(c.pending for c in cards):  # moderated mode: not on the board until the facilitator accepts it
+        raise ValidationError(_("Acceptez d'abord ces post-it avant d'en faire une fiche."), field="card_ids")
     if any(c.private for c in cards):  # silent writing: only its author has read it so far
         raise ValidationError(_("Révélez d'abord les post-it avant d'en faire une fiche."), field="card_ids")
     title = clean_text(title if title else _("Fiche issue de l'atelier « %(t)s »", t=workshop.title)[:TITLE_MAX],

@@ -33,7 +33,8 @@ from workshop.toolkits.sheets import practice_short_url
 def report_view(session: Session, workshop: Workshop) -> dict:
     """Date, place, format, participants, cards by column, groups and votes, next steps, practices created."""
     cards = list(session.scalars(select(Card).where(Card.workshop_id == workshop.id, Card.deleted.is_(False),
-                                                    Card.hidden.is_(False), Card.private.is_(False))
+                                                    Card.hidden.is_(False), Card.private.is_(False),
+                                                    Card.pending.is_(False))
                           .order_by(Card.id)))
     participants = session.scalar(select(func.count()).select_from(Participant)
                                   .where(Participant.workshop_id == workshop.id)) or 0

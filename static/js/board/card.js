@@ -5,6 +5,7 @@
 import { button, el, fmt, labels } from "./dom.js";
 import { createExtras, extrasSignature } from "./card-extras.js";
 import { cardMenu } from "./card-menu.js";
+import { markWaiting } from "./inbox.js";
 import { selectBox, toggleSelected } from "./selection.js";
 import { isModerator } from "./selectors.js";
 
@@ -73,6 +74,7 @@ export function createCards({ store, t, refresh, speech }) {
     }
     if (preread) mark.textContent = t.fac.private_card;
     if (!placeholder) node.querySelector(".note-actions").append(speech.readButton(t.board.read, () => card.text));
+    const waiting = markWaiting(node, card, t); // moderated mode: on the author's screen only, until accepted
     actions(state, node, card, mine, placeholder);
     if (card.language && isModerator(state)) node.querySelector(".note-meta").prepend(languageTag(card.language));
     if (drafts.has(`edit:${card.id}`)) node.querySelector(".note-text").replaceWith(editForm(card));
@@ -80,7 +82,7 @@ export function createCards({ store, t, refresh, speech }) {
     if (reported.has(card.id)) node.querySelector(".note-state").textContent = t.board.report_sent;
     if (!placeholder) selectable(state, node, card.id);
     node.append(...practiceParts(state, card));
-    if (state.fac && !placeholder && !card.hidden) node.append(extras.cardExtras(state, card));
+    if (state.fac && !placeholder && !card.hidden && !waiting) node.append(extras.cardExtras(state, card));
     return node;
   }
 

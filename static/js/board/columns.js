@@ -6,6 +6,7 @@ import Sortable from "../../vendor/sortable.esm.js";
 import { createCards } from "./card.js";
 import { el, fmt, reorder } from "./dom.js";
 import { createGroups } from "./group.js";
+import { composerNotice, onBoard, showNotice } from "./inbox.js";
 import { pictogram, tr } from "./lang.js";
 import { canGroup, myTable } from "./selectors.js";
 
@@ -52,7 +53,8 @@ export function mountColumns({ store, t, speech }) {
         reorder(box.inner, notes);
         return box;
       });
-      const loose = [...state.cards.values()].filter((c) => c.column === key && !grouped.has(c.id))
+      const loose = [...state.cards.values()]
+        .filter((c) => c.column === key && !grouped.has(c.id) && onBoard(state, c))
         .sort((a, b) => place(state, a) - place(state, b) || a.id - b.id);
       loose.forEach((c) => keep.add(c.id));
       const pending = state.outbox.filter((i) => i.column === key && !delivered.has(i.client_id)).map((item) => {
@@ -63,6 +65,7 @@ export function mountColumns({ store, t, speech }) {
       column.count.textContent = column.list.querySelectorAll(".note").length;
       column.area.disabled = closed;
       column.button.disabled = closed;
+      showNotice(column.notice, state);
       const enabled = canGroup(state);
       sortable(column.list, enabled);
       boxes.forEach((b) => sortable(b.inner, enabled));
@@ -127,7 +130,8 @@ export function mountColumns({ store, t, speech }) {
       "aria-label": `${tr(column.label)} : ${b.placeholder}` });
     const error = el("p", { className: "field-error", hidden: true });
     const add = el("button", { type: "submit", className: "button primary", textContent: b.add });
-    const form = el("form", { className: "composer" }, area, error, add);
+    const notice = composerNotice(t, area);
+    const form = el("form", { className: "composer" }, area, notice, error, add);
     area.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) form.requestSubmit();
     });
@@ -151,7 +155,7 @@ export function mountColumns({ store, t, speech }) {
         el("h2", { textContent: tr(column.label) }), count),
       el("p", { className: "column-prompt", textContent: tr(column.prompt) }), list, form);
     section.style.setProperty("--note", column.color);
-    return { key: column.key, section, list, count, area, button: add, heads: new Map() };
+    return { key: column.key, section, list, count, area, button: add, notice, heads: new Map() };
   }
 
   function fieldError(node, message) {

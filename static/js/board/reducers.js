@@ -204,6 +204,9 @@ export const reducers = {
   "card.shown": cardChanged,
   "card.hidden": cardChanged,
   "card.deleted": cardDeleted,
+  "card.accepted": cardChanged, // moderated mode: a waiting card goes on the board, with the facilitator's words
+  "board.moderated": (state, d) => ({ workshop: { ...state.workshop, moderated: d.moderated } }),
+  withheld: () => ({}), // an event this screen may know nothing of: only its seq counts
   "cards.revealed": cardsRevealed,
   "workshop.closed": statusChanged,
   "workshop.reopened": statusChanged,
