@@ -1,0 +1,60 @@
+// The room screen's cards and its stage: the card or group the facilitator put in the spotlight, shown large in
+// place of the columns, with its reactions and (once revealed) its dots. The projector follows the facilitator's
+// focus: the kernel's spotlight.changed event moves it on every screen.
+import { el } from "../board/dom.js";
+import { tr } from "../board/lang.js";
+import { dotsFor, spotlit } from "../board/selectors.js";
+
+/** Reaction counts (and revealed dots) of a card, as short labels: "Moi aussi 3". */
+function counts(state, id, t) {
+  const fac = state.fac;
+  if (!fac) return [];
+  const reactions = fac.reactions.get(id) || {};
+  const parts = Object.keys(fac.kinds).filter((k) => reactions[k])
+    .map((k) => el("span", { className: "room-reaction", dataset: { reaction: k } },
+      `${t[`reaction_${k}`] || fac.kinds[k]} ${reactions[k]}`));
+  const dots = fac.votes.revealed ? dotsFor(state, "card", id) : 0;
+  if (dots) parts.push(el("span", { className: "room-dots" }, `● ${dots}`));
+  return parts;
+}
+
+/** One card of the room screen: its text first, then what people made of it. */
+export function cardNode(state, card, t) {
+  if (card.text === undefined) return el("p", { className: "room-note is-private" }, t.private_card);
+  const meta = counts(state, card.id, t);
+  return el("article", { className: "room-note", dataset: { cardId: card.id } },
+    el("p", { className: "room-note-text" }, card.text),
+    meta.length ? el("p", { className: "room-note-meta" }, ...meta) : null);
+}
+
+export function mountStage({ t }) {
+  const box = document.getElementById("room-spotlight");
+
+  /** Draw the spotlight; true when something is in it. */
+  function draw(state) {
+    const spot = spotlit(state);
+    box.hidden = !spot;
+    document.body.classList.toggle("room-spotlit", !!spot);
+    if (!spot) {
+      box.replaceChildren();
+      return false;
+    }
+    const column = state.columns.find((c) => c.key === (spot.card || spot.group).column);
+    const label = el("p", { className: "room-spotlight-label" }, `★ ${t.spotlight}${column ? ` · ${tr(column.label)}` : ""}`);
+    if (column) box.style.setProperty("--note", column.color);
+    if (spot.kind === "card") {
+      const meta = counts(state, spot.card.id, t);
+      box.replaceChildren(label, el("p", { className: "room-spotlight-text", dataset: { testid: "spotlight-text" } },
+        spot.card.text === undefined ? t.private_card : spot.card.text),
+      meta.length ? el("p", { className: "room-spotlight-meta" }, ...meta) : null);
+      return true;
+    }
+    const cards = spot.group.card_ids.map((id) => state.cards.get(id)).filter((c) => c && !c.hidden);
+    box.replaceChildren(label, el("p", { className: "room-spotlight-text", dataset: { testid: "spotlight-text" } },
+      spot.group.name || t.unnamed),
+    el("div", { className: "room-spotlight-cards" }, ...cards.map((c) => cardNode(state, c, t))));
+    return true;
+  }
+
+  return { draw };
+}
