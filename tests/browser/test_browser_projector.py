@@ -138,3 +138,20 @@ def test_the_projector_follows_the_room_and_the_facilitators_focus(live, new_pag
     samia.get_by_role("button", name="Masquer les votes").click()
     expect(room.get_by_test_id("room-board")).to_contain_text("Obstacles (1)")
     expect(column(nadia, "obstacle")).to_be_visible()
+
+
+def test_the_room_screen_fits_a_phone_too(live, new_page):
+    """The facilitator checking the room screen on a phone: nothing wider than the screen, code and QR in view."""
+    room = new_page(viewport={"width": 320, "height": 740})
+    serve_axe(room.context)
+    log_in(room, live.url, live.seeded.facilitator_email, live.seeded.facilitator_password)
+    room.goto(f"{live.url}/ateliers/{live.seeded.workshop_id}/salle")
+    expect(room.get_by_test_id("room-board")).to_contain_text("Freins (0)")
+    for width in (320, 390):
+        room.set_viewport_size({"width": width, "height": 740})
+        expect(room.get_by_test_id("room-code")).to_be_visible()
+        assert room.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), width
+    room.get_by_test_id("projector-code-toggle").click()
+    expect(room.get_by_test_id("projector")).to_have_attribute("data-join", "corner")
+    assert room.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(room, "projector-390")
