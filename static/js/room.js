@@ -1,6 +1,7 @@
 // Room screen (projector): the join code and QR large while the room is empty, then in a corner; the live
 // columns, the card in the spotlight, the phase and its timer, the vote results and (on demand) the balance of
-// who is present. Read-only: joins as the logged-in facilitator and renders from the board store, like the board.
+// who is present. Joins as the logged-in facilitator and renders from the board store, like the board; its one
+// action is the spotlight (a click on a card or group, or its end).
 // All text via textContent.
 import { balanceNodes } from "./board/balance.js";
 import { el, fmt, labels } from "./board/dom.js";
@@ -15,7 +16,7 @@ const t = labels("room-i18n");
 const groupsText = labels("groups-i18n");
 const store = createStore({ code: root.dataset.code, autoJoin: true, sendsCards: false });
 const tools = mountTools({ root, t, redrawBalance: () => drawBalance(store.state) });
-const stage = mountStage({ t });
+const stage = mountStage({ store, t });
 const [phaseBox, timerBox, board, balanceBox, people] = ["room-phase", "room-timer", "room-board", "room-balance",
   "room-people"].map((id) => document.getElementById(id));
 let joined = false; // once someone has come, the code stays in its corner (a phone that sleeps does not undo it)
@@ -46,6 +47,7 @@ function visibleCards(state) {
 }
 
 function drawColumns(state) {
+  const focused = board.contains(document.activeElement) ? document.activeElement.dataset : {};
   const cards = visibleCards(state);
   const groups = state.fac ? [...state.fac.groups.values()] : [];
   const grouped = new Set(groups.flatMap((g) => g.card_ids));
@@ -55,12 +57,15 @@ function drawColumns(state) {
       el("h2", {}, `${tr(column.label)} (${inColumn.length})`));
     section.style.setProperty("--note", column.color);
     for (const group of groups.filter((g) => g.column === column.key)) {
-      section.append(el("div", { className: "room-group" }, el("h3", {}, group.name || t.unnamed),
+      section.append(el("div", { className: "room-group" }, el("h3", { tabIndex: 0, title: t.to_spotlight,
+        dataset: { spot: "group", spotId: group.id } }, group.name || t.unnamed),
         ...group.card_ids.map((id) => cards.get(id)).filter(Boolean).map((c) => cardNode(state, c, t))));
     }
     section.append(...inColumn.filter((c) => !grouped.has(c.id)).map((c) => cardNode(state, c, t)));
     return section;
   }));
+  // A redraw must not take the keyboard's place away
+  if (focused.spot) board.querySelector(`[data-spot="${focused.spot}"][data-spot-id="${focused.spotId}"]`)?.focus();
 }
 
 function drawResults(results, cards) {

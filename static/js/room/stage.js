@@ -18,17 +18,30 @@ function counts(state, id, t) {
   return parts;
 }
 
-/** One card of the room screen: its text first, then what people made of it. */
+/** One card of the room screen: its text first, then what people made of it. A click (or Enter) on it puts it in
+ * the spotlight: the facilitator at the projector's computer need not go to the board for that. */
 export function cardNode(state, card, t) {
   if (card.text === undefined) return el("p", { className: "room-note is-private" }, t.private_card);
   const meta = counts(state, card.id, t);
-  return el("article", { className: "room-note", dataset: { cardId: card.id } },
-    el("p", { className: "room-note-text" }, card.text),
-    meta.length ? el("p", { className: "room-note-meta" }, ...meta) : null);
+  return el("article", { className: "room-note", tabIndex: 0, title: t.to_spotlight,
+    dataset: { spot: "card", spotId: card.id } },
+  el("p", { className: "room-note-text" }, card.text),
+  meta.length ? el("p", { className: "room-note-meta" }, ...meta) : null);
 }
 
-export function mountStage({ t }) {
+export function mountStage({ store, t }) {
   const box = document.getElementById("room-spotlight");
+  const board = document.getElementById("room-board");
+  const send = (event, payload = {}) => store.act(event, payload);
+  const spotlight = (e) => {
+    const target = e.target.closest("[data-spot]");
+    if (!target || (e.type === "keydown" && e.key !== "Enter")) return;
+    send("spotlight.set", { kind: target.dataset.spot, id: Number(target.dataset.spotId) });
+  };
+  board.addEventListener("click", spotlight);
+  board.addEventListener("keydown", spotlight);
+  const end = () => el("button", { type: "button", className: "button small room-spotlight-end",
+    on: { click: () => send("spotlight.clear") } }, t.end_spotlight);
 
   /** Draw the spotlight; true when something is in it. */
   function draw(state) {
@@ -44,13 +57,13 @@ export function mountStage({ t }) {
     if (column) box.style.setProperty("--note", column.color);
     if (spot.kind === "card") {
       const meta = counts(state, spot.card.id, t);
-      box.replaceChildren(label, el("p", { className: "room-spotlight-text", dataset: { testid: "spotlight-text" } },
+      box.replaceChildren(end(), label, el("p", { className: "room-spotlight-text", dataset: { testid: "spotlight-text" } },
         spot.card.text === undefined ? t.private_card : spot.card.text),
       meta.length ? el("p", { className: "room-spotlight-meta" }, ...meta) : null);
       return true;
     }
     const cards = spot.group.card_ids.map((id) => state.cards.get(id)).filter((c) => c && !c.hidden);
-    box.replaceChildren(label, el("p", { className: "room-spotlight-text", dataset: { testid: "spotlight-text" } },
+    box.replaceChildren(end(), label, el("p", { className: "room-spotlight-text", dataset: { testid: "spotlight-text" } },
       spot.group.name || t.unnamed),
     el("div", { className: "room-spotlight-cards" }, ...cards.map((c) => cardNode(state, c, t))));
     return true;
