@@ -143,6 +143,7 @@ def test_the_projector_follows_the_room_and_the_facilitators_focus(live, new_pag
         assert french not in text, french
     expect(room.get_by_role("button", name="Show the code large")).to_be_visible()  # people are present
     assert_accessible(room, "projector-results-en-1366")
+    shot(room, "results-en-1366")
     samia.get_by_role("button", name="Masquer les votes").click()
     expect(room.get_by_test_id("room-board")).to_contain_text("Obstacles (1)")
     expect(column(nadia, "obstacle")).to_be_visible()
