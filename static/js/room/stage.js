@@ -47,7 +47,6 @@ export function mountStage({ store, t }) {
   function draw(state) {
     const spot = spotlit(state);
     box.hidden = !spot;
-    document.body.classList.toggle("room-spotlit", !!spot);
     if (!spot) {
       box.replaceChildren();
       return false;
