@@ -1,99 +1,99 @@
-// Room screen (projector): the join code and QR while people arrive, then the live columns, the phase and its
-// timer, then the vote results. Read-only; joins as the logged-in facilitator and renders from the board store.
+// Room screen (projector): the join code and QR large while the room is empty, then in a corner; the live
+// columns, the card in the spotlight, the phase and its timer, the vote results and (on demand) the balance of
+// who is present. Joins as the logged-in facilitator and renders from the board store, like the board; its one
+// action is the spotlight (a click on a card or group, or its end).
 // All text via textContent.
 import { balanceNodes } from "./board/balance.js";
-import { labels } from "./board/dom.js";
+import { el, fmt, labels } from "./board/dom.js";
 import { tr } from "./board/lang.js";
-import { clock, remainingSeconds } from "./board/selectors.js";
+import { clock, othersPresent, remainingSeconds } from "./board/selectors.js";
 import { createStore } from "./board/store.js";
+import { cardNode, mountStage } from "./room/stage.js";
+import { mountTools } from "./room/tools.js";
 
-const root = document.getElementById("room-live");
+const root = document.getElementById("projector");
 const t = labels("room-i18n");
-const store = createStore({ code: root.dataset.code, autoJoin: true, sendsCards: false });
-store.subscribe(draw);
-
-// The balance of who is present, shown on the projector only when the facilitator asks for it.
 const groupsText = labels("groups-i18n");
-const balanceToggle = document.getElementById("room-balance-toggle");
-const balanceBox = document.getElementById("room-balance");
-let showBalance = false;
-balanceToggle.addEventListener("click", () => {
-  showBalance = !showBalance;
-  balanceToggle.setAttribute("aria-pressed", String(showBalance));
-  drawBalance(store.state);
-});
-store.subscribe(drawBalance);
+const store = createStore({ code: root.dataset.code, autoJoin: true, sendsCards: false });
+const tools = mountTools({ root, t, redrawBalance: () => drawBalance(store.state) });
+const stage = mountStage({ store, t });
+const [phaseBox, timerBox, board, balanceBox, people] = ["room-phase", "room-timer", "room-board", "room-balance",
+  "room-people"].map((id) => document.getElementById(id));
+let joined = false; // once someone has come, the code stays in its corner (a phone that sleeps does not undo it)
 
-function drawBalance(state) {
-  balanceBox.hidden = !showBalance || !state.balance;
-  if (!balanceBox.hidden) balanceBox.replaceChildren(...balanceNodes(state.balance, groupsText));
-}
-
-function node(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
-
-function cardNode(card) {
-  const hidden = card.private || card.text === undefined; // the facilitator's screen receives it, the wall never
-  return node("p", `room-note${hidden ? " is-private" : ""}`, hidden ? t.private_card : card.text);
-}
+store.subscribe(draw);
+draw(store.state);
 
 function draw(state) {
-  // The room shows what participants see: no hidden card, no card waiting for validation (moderated mode).
-  const cards = new Map([...state.cards].filter(([, c]) => !c.hidden && !c.pending));
-  const fac = state.fac;
-  const groups = fac ? [...fac.groups.values()] : [];
-  document.body.classList.toggle("room-has-cards", cards.size > 0);
-  const phase = fac && fac.phase;
-  document.getElementById("room-phase").replaceChildren(node("strong", "", phase ? tr(phase.label) : ""),
-    node("span", "", phase && phase.instructions ? ` — ${tr(phase.instructions)}` : ""));
-  if (fac && fac.votes.revealed && fac.votes.results) return drawResults(fac.votes.results, cards);
+  const others = othersPresent(state);
+  joined = joined || others > 0 || state.cards.size > 0;
+  tools.place(joined);
+  people.textContent = others ? fmt(t.people, others) : "";
+  const phase = state.fac && state.fac.phase;
+  phaseBox.replaceChildren(el("strong", {}, phase ? tr(phase.label) : ""),
+    phase && phase.instructions ? el("span", {}, ` — ${tr(phase.instructions)}`) : "");
+  const shown = stage.draw(state);
+  board.hidden = shown; // the spotlight takes the screen; the columns come back when it ends
+  if (!shown) {
+    const fac = state.fac;
+    if (fac && fac.votes.revealed && fac.votes.results) drawResults(fac.votes.results, visibleCards(state));
+    else drawColumns(state);
+  }
+  drawBalance(state);
+}
+
+function visibleCards(state) {
+  // The room shows what participants see: no hidden card, no card waiting for validation (moderated mode)
+  return new Map([...state.cards].filter(([, c]) => !c.hidden && !c.pending));
+}
+
+function drawColumns(state) {
+  const focused = board.contains(document.activeElement) ? document.activeElement.dataset : {};
+  const cards = visibleCards(state);
+  const groups = state.fac ? [...state.fac.groups.values()] : [];
   const grouped = new Set(groups.flatMap((g) => g.card_ids));
-  const columns = state.columns.map((column) => {
-    const section = node("section", "room-column");
-    section.style.setProperty("--note", column.color);
+  board.replaceChildren(...state.columns.map((column) => {
     const inColumn = [...cards.values()].filter((c) => c.column === column.key);
-    section.append(node("h2", "", `${tr(column.label)} (${inColumn.length})`));
+    const section = el("section", { className: "room-column" },
+      el("h2", {}, `${tr(column.label)} (${inColumn.length})`));
+    section.style.setProperty("--note", column.color);
     for (const group of groups.filter((g) => g.column === column.key)) {
-      const box = node("div", "room-group");
-      box.append(node("h3", "", group.name || t.unnamed));
-      group.card_ids.map((id) => cards.get(id)).filter(Boolean).forEach((c) => box.append(cardNode(c)));
-      section.append(box);
+      section.append(el("div", { className: "room-group" }, el("h3", { tabIndex: 0, title: t.to_spotlight,
+        dataset: { spot: "group", spotId: group.id } }, group.name || t.unnamed),
+        ...group.card_ids.map((id) => cards.get(id)).filter(Boolean).map((c) => cardNode(state, c, t))));
     }
-    inColumn.filter((c) => !grouped.has(c.id)).forEach((c) => section.append(cardNode(c)));
+    section.append(...inColumn.filter((c) => !grouped.has(c.id)).map((c) => cardNode(state, c, t)));
     return section;
-  });
-  document.getElementById("room-board").replaceChildren(...columns);
+  }));
+  // A redraw must not take the keyboard's place away
+  if (focused.spot) board.querySelector(`[data-spot="${focused.spot}"][data-spot-id="${focused.spotId}"]`)?.focus();
 }
 
 function drawResults(results, cards) {
-  const list = node("ol", "room-results");
-  for (const row of results.cards.slice(0, 10)) {
-    const li = node("li");
-    li.append(node("strong", "", `${row.dots} ● `), cards.get(row.id)?.text || "");
-    list.append(li);
-  }
-  const parts = [node("h2", "", t.results), list];
+  const top = Math.max(1, ...results.cards.map((r) => r.dots), ...results.groups.map((r) => r.dots));
+  const row = (dots, text) => {
+    const bar = el("span", { className: "room-result-bar", "aria-hidden": "true" });
+    bar.style.width = `${Math.round((100 * dots) / top)}%`;
+    return el("li", {}, el("strong", {}, `${dots} ● `), text, bar);
+  };
+  const parts = [el("h2", {}, t.results),
+    el("ol", { className: "room-results" }, ...results.cards.slice(0, 10).map((r) => row(r.dots, cards.get(r.id)?.text || "")))];
   if (results.groups.length) {
-    const groups = node("ol", "room-results");
-    for (const row of results.groups.slice(0, 10)) {
-      const li = node("li");
-      li.append(node("strong", "", `${row.dots} ● `), row.name || t.unnamed);
-      groups.append(li);
-    }
-    parts.push(node("h2", "", t.by_group), groups);
+    parts.push(el("h2", {}, t.by_group),
+      el("ol", { className: "room-results" }, ...results.groups.slice(0, 10).map((r) => row(r.dots, r.name || t.unnamed))));
   }
-  const panel = node("section", "room-results-panel");
-  panel.append(...parts);
-  document.getElementById("room-board").replaceChildren(panel);
+  board.replaceChildren(el("section", { className: "room-results-panel", dataset: { testid: "room-results" } }, ...parts));
+}
+
+function drawBalance(state) {
+  balanceBox.hidden = !tools.showBalance || !state.balance;
+  if (!balanceBox.hidden) balanceBox.replaceChildren(...balanceNodes(state.balance, groupsText));
 }
 
 setInterval(() => {
-  const el = document.getElementById("room-timer");
   const left = remainingSeconds(store.state.fac);
-  el.hidden = left === null;
-  if (left !== null) el.textContent = clock(Math.ceil(left));
+  timerBox.hidden = left === null;
+  if (left === null) return;
+  timerBox.textContent = clock(Math.ceil(left));
+  timerBox.classList.toggle("is-ending", left <= 30); // the last half-minute shows from the back of the room
 }, 250);

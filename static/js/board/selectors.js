@@ -35,3 +35,21 @@ export function remainingSeconds(fac) {
 }
 
 export const clock = (seconds) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+
+/** How many people are on the board besides this screen's own person (the room screen counts the others). */
+export function othersPresent(state) {
+  const count = (state.presence && state.presence.count) || 0;
+  return Math.max(0, count - (state.me ? 1 : 0));
+}
+
+/** The card or group the facilitator has put in the spotlight, as this screen knows it, or null. */
+export function spotlit(state) {
+  const spot = state.fac && state.fac.spotlight;
+  if (!spot) return null;
+  if (spot.kind === "group") {
+    const group = state.fac.groups.get(spot.id);
+    return group ? { kind: "group", group } : null;
+  }
+  const card = state.cards.get(spot.id);
+  return card && !card.hidden ? { kind: "card", card } : null;
+}
