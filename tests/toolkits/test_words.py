@@ -182,3 +182,21 @@ def test_the_preview_shows_unsaved_changes_and_saves_nothing(app, client, login,
         assert toolkit.title == "Coopérer avec les familles" and str(toolkit.revision) == revision
         assert [s.title for s in toolkit.sections] == ["Accueillir"]
         assert [e.practice_id for e in toolkit.sections[0].entries] == [first]
+
+
+def test_a_sheets_pdf_downloaded_from_an_english_page_is_french_throughout(app, client, login, coordinator,
+                                                                          publish_practices):
+    from workshop.practices.vocabulary import SECTION_LABELS
+
+    [practice_id] = publish_practices(1)
+    login(coordinator)
+    client.get("/?lang=en")
+    text = flat("\n".join(page_texts(read_pdf(client.get(f"/fiches/{practice_id}.pdf", buffered=True).data))))
+    with app.test_request_context(), force_locale("en"):
+        english = {str(label) for label in SECTION_LABELS.values()}
+    with app.test_request_context(), force_locale("fr"):
+        french = {str(label) for label in SECTION_LABELS.values()}
+    lower = text.lower()
+    assert {label for label in french if label.lower() in lower}, "the sheet's French headings are printed"
+    mixed = {label for label in english - french if re.search(rf"\b{re.escape(label.lower())}\b", lower)}
+    assert not mixed, f"English headings in the French sheet: {mixed}"
