@@ -9,6 +9,8 @@ function guard(form) {
   const initial = new Map();
   const changed = new Set();
   let leaving = false;
+  // A page sent back with the person's refused input (an error, a conflict) holds unsaved work from the start.
+  const refused = form.dataset.leaveGuard === "unsaved";
 
   const value = (el) => (el.type === "checkbox" || el.type === "radio" ? String(el.checked) : el.value);
   const remember = (el) => { if (el.name && !initial.has(el)) initial.set(el, value(el)); };
@@ -31,7 +33,7 @@ function guard(form) {
 
   window.addEventListener("beforeunload", (event) => {
     if (leaving) return;
-    const unsaved = [...changed].some((el) => el.isConnected ? value(el) !== initial.get(el) : true);
+    const unsaved = refused || [...changed].some((el) => (el.isConnected ? value(el) !== initial.get(el) : true));
     if (!unsaved) return;
     event.preventDefault();
     event.returnValue = ""; // Chromium still wants it to show its "Leave site?" dialog
