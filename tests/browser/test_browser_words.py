@@ -213,3 +213,27 @@ def test_the_toolkit_builder_previews_unsaved_work_and_warns_before_leaving_it(l
     expect(page.get_by_label("Introduction des éditeur·rices")).to_have_value(
         "Trois pratiques.\n\n- un café\n- une réunion")  # what was typed, not its HTML
     assert _leave(page, live) == []
+
+
+def test_a_builder_sent_back_with_a_refused_save_warns_before_leaving(live, new_page):
+    """Saved meanwhile by someone else, the builder comes back with the person's text not saved: leaving it warns,
+    even before they touch anything again."""
+    from workshop.extensions import db
+    from workshop.toolkits.models import Toolkit
+
+    email, toolkit_id = _coordinator_and_toolkit(live)
+    page = new_page()
+    log_in(page, live.url, email, live.seeded.facilitator_password)
+    page.goto(f"{live.url}/boites-a-outils/{toolkit_id}/modifier")
+    page.get_by_label("Sous-titre").fill("Mon sous-titre")
+    app = _app(live.seeded.database_url)
+    with app.app_context():  # another coordinator's save
+        db.session.get(Toolkit, toolkit_id).revision += 1
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("entre-temps")
+    expect(page.get_by_label("Sous-titre")).to_have_value("Mon sous-titre")
+    page.get_by_role("heading", name="Composer la boîte à outils").click()  # a look, no change
+    assert _leave(page, live) == ["beforeunload"]
