@@ -133,17 +133,34 @@ form.addEventListener("click", (event) => {
   if (event.target.closest("[data-add-section]")) addSection();
 });
 
-form.addEventListener("submit", (event) => {
-  const sections = [...sectionsList.querySelectorAll("[data-section]")].map((section) => ({
+function currentSections() {
+  return [...sectionsList.querySelectorAll("[data-section]")].map((section) => ({
     title: section.querySelector("[data-section-title]").value.trim(),
     entries: [...section.querySelectorAll("[data-practice-id]")].map((li) => Number(li.dataset.practiceId)),
   }));
+}
+
+// The sections field always holds what the screen shows, so that a reorder, an added or removed sheet counts as
+// unsaved work for the leave guard (which listens for "input"), and the preview posts the order on screen.
+const sectionsField = form.querySelector("[data-sections-json]");
+function syncSections(announce) {
+  const value = JSON.stringify(currentSections());
+  if (value === sectionsField.value) return;
+  sectionsField.value = value;
+  if (announce) sectionsField.dispatchEvent(new Event("input", { bubbles: true }));
+}
+syncSections(false);
+new MutationObserver(() => syncSections(true)).observe(sectionsList, { childList: true, subtree: true });
+sectionsList.addEventListener("input", () => syncSections(true));
+
+form.addEventListener("submit", (event) => {
+  const sections = currentSections();
   if (sections.some((s) => !s.title)) {
     event.preventDefault();
     alert(i18n.empty_section);
     return;
   }
-  form.querySelector("[data-sections-json]").value = JSON.stringify(sections);
+  sectionsField.value = JSON.stringify(sections);
 });
 
 for (const form of document.querySelectorAll("form[data-confirm]")) {

@@ -104,7 +104,7 @@ def test_next_steps_falling_due_are_reminded_once_to_the_facilitator(app, make_u
         db.session.commit()
     message = smtp.wait_for("anim@exemple.fr")
     assert "Relancer la mairie" in subject(message)
-    assert "Atelier parents · Karim · 2026-03-11" in text_of(message)
+    assert "Atelier parents · Karim · 11 mars 2026" in text_of(message)  # a date people read, never ISO
     assert len(smtp.to("anim@exemple.fr")) == 1
 
 

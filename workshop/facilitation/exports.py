@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -53,7 +54,7 @@ def markdown(session: Session, workshop: Workshop) -> str:
     rows = export_rows(session, workshop)
     lines = [f"# {_md(workshop.title)}", ""]
     if workshop.held_on or workshop.place:
-        lines += [_md(" — ".join(filter(None, [workshop.held_on and workshop.held_on.isoformat(),
+        lines += [_md(" — ".join(filter(None, [workshop.held_on and format_date(workshop.held_on, "long"),
                                                 workshop.place]))), ""]
     for column in workshop.columns:
         lines += [f"## {_md(column.label_fr)}", ""]

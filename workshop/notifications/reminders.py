@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ def remind_next_steps(session: Session, today: date) -> int:
         if workshop.facilitator is None or already_sent(session, workshop.facilitator_id, "next_step_due", ref):
             continue
         context = {"title": step.text, "url": f"/ateliers/{workshop.id}/suites",
-                   "detail": f"{workshop.title} · {step.owner} · {step.due_on.isoformat()}"}
+                   "detail": f"{workshop.title} · {step.owner} · {format_date(step.due_on, 'long')}"}
         told += notify(session, workshop.facilitator, "next_step_due", context, ref=ref) is not None
     return told
 

@@ -22,8 +22,9 @@ class MultiCheckboxField(SelectMultipleField):
         pass
 
 
-SECTION_HELP = _l("Texte simple : une ligne commençant par « - » devient une puce. Gras, italique et liens "
-                  "(<strong>, <em>, <a>) sont gardés ; le reste est retiré.")
+# Plain words, no markup: the help is printed as text (it once carried real <strong>/<em>/<a> tags into the form).
+SECTION_HELP = _l("Texte simple : une ligne vide sépare deux paragraphes, une ligne qui commence par « - » devient "
+                  "une puce. Le gras, l'italique et les liens déjà présents sont gardés.")
 
 
 class PracticeForm(FlaskForm):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from workshop.accounts.models import User
-from workshop.boards.models import Card, Workshop
+from workshop.boards.models import BoardColumn, Card, Workshop
 from workshop.errors import NotFound, ValidationError
+from workshop.formats.builtin import FORMATS
 from workshop.networks.service import networks_of
 from workshop.practices.cleaning import CARDS_MAX, TITLE_MAX
 from workshop.practices.models import Practice
@@ -78,3 +81,36 @@ def workshop_deleted(practice: Practice) -> bool:
     provenance = practice.provenance or {}
     return bool(provenance.get("workshop_id") and not provenance.get("imported") and practice.source_workshop_id
                 is None)
+
+
+def provenance_view(session: Session, practice: Practice) -> dict:
+    """The provenance as a reader sees it: each card's column by its name in the page's language (never its code
+    word, "method"), the workshop's date in the page's locale (the copy keeps it ISO)."""
+    provenance = dict(practice.provenance or {})
+    names = _column_names(session, practice.source_workshop_id)
+    provenance["cards"] = [{**card, "column": names.get(card.get("column"), card.get("column") or "")}
+                           for card in provenance.get("cards") or []]
+    provenance["workshop_held_on"] = _long_date(provenance.get("workshop_held_on"))
+    return provenance
+
+
+def _column_names(session: Session, workshop_id: int | None) -> dict[str, str]:
+    """Column key -> name for this page: the built-in formats' names (catalog), then the source board's own."""
+    english = str(get_locale()) == "en"
+    names: dict[str, str] = {}
+    for fmt in FORMATS.values():
+        for column in (*fmt.columns, *fmt.extra_columns):
+            names.setdefault(column.key, _(column.label_fr))
+    if workshop_id is not None:
+        for column in session.scalars(select(BoardColumn).where(BoardColumn.workshop_id == workshop_id)):
+            names[column.key] = (column.label_en if english and column.label_en else _(column.label_fr))
+    return names
+
+
+def _long_date(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        return format_date(date.fromisoformat(value[:10]), "long")
+    except ValueError:
+        return value

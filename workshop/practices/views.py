@@ -123,6 +123,7 @@ def show(practice_id: int):
         missing=reviews.missing_approvals(db.session, practice) if practice.status == "submitted" else [],
         incomplete=quality.missing_labels(practice) if involved and practice.status != "published" else [],
         workshop_deleted=provenance.workshop_deleted(practice), transition_form=TransitionForm(),
+        prov=provenance.provenance_view(db.session, practice) if practice.provenance else None,
         comment_form=CommentForm(), editor_form=EditorForm(),
         trials=trial_panels.sheet_panel(db.session, viewer, practice),
     )

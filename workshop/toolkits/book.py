@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -40,6 +41,9 @@ LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/deed.fr"
 PART_CSS = ("@page { @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; }"
             " @bottom-right { content: none; } }")
 HEADS_CSS_PATH = CSS_PATH.with_name("heads.css")
+
+
+PRINT_LOCALE = "fr"
 
 
 def toolkit_view(session: Session, toolkit: Toolkit) -> dict:
@@ -139,14 +143,19 @@ def toolkit_fingerprint(session: Session, toolkit: Toolkit) -> str:
 
 
 def toolkit_document(session: Session, toolkit: Toolkit) -> PdfBook:
-    """A saved toolkit as a book, with the recorded version of each practice."""
-    return _book(toolkit_view(session, toolkit))
+    """A saved toolkit as a book, with the recorded version of each practice. The printed toolkit is a French
+    publication (its sheets are French): its labels and dates are French whatever the page's language, never
+    English labels among French headings."""
+    with force_locale(PRINT_LOCALE):
+        return _book(toolkit_view(session, toolkit))
 
 
-def toolkit_preview_html(view: dict) -> str:
-    """The whole toolkit as one HTML page (the browser's print preview)."""
-    return render_template("pdf/toolkit.html", toolkit=view, running_title=view["title"],
-                           networks_line=networks_line(view["networks"]), css_string=css_string)
+def toolkit_preview(session: Session, toolkit: Toolkit) -> str:
+    """The whole toolkit as one HTML page (the browser's print preview), in the PDF's language."""
+    with force_locale(PRINT_LOCALE):
+        view = toolkit_view(session, toolkit)
+        return render_template("pdf/toolkit.html", toolkit=view, running_title=view["title"],
+                               networks_line=networks_line(view["networks"]), css_string=css_string)
 
 
 def _book(view: dict) -> PdfBook:

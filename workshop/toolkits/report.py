@@ -11,17 +11,19 @@ from collections import defaultdict
 from datetime import date
 
 from flask import render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop.boards.balance import balance_of
-from workshop.boards.models import Card, Participant, Workshop
+from workshop.boards.models import BoardColumn, Card, Participant, Workshop
 from workshop.boards.profiles import PROFILE_KINDS
 from workshop.facilitation import next_steps
 from workshop.facilitation.models import CardGroup, CardPlacement
 from workshop.facilitation.votes import tally
 from workshop.formats.builtin import FORMATS
+from workshop.i18n import current_language
 from workshop.networks import service as networks
 from workshop.practices.provenance import practices_of_workshop
 from workshop.practices.vocabulary import STATUS_LABELS
@@ -48,7 +50,8 @@ def report_view(session: Session, workshop: Workshop) -> dict:
         in_column = [c for c in cards if c.column_key == column.key]
         grouped = {i for g in groups.get(column.key, []) for i in g["ids"]}
         by_column.append({
-            "label": column.label_fr, "prompt": column.prompt, "color": column.color, "count": len(in_column),
+            "label": _column_name(column), "prompt": _(column.prompt) if column.prompt else "", "color": column.color,
+            "count": len(in_column),
             "groups": groups.get(column.key, []),
             "cards": [{"text": c.text, "author": names.get(c.participant_id, ""), "votes": card_dots.get(c.id, 0),
                        "id": c.id, "language": c.language} for c in in_column if c.id not in grouped],
@@ -59,7 +62,7 @@ def report_view(session: Session, workshop: Workshop) -> dict:
         "description": workshop.description,
         "date": date_fr(workshop.held_on or workshop.created_at),
         "place": workshop.place,
-        "format": fmt.label_fr if fmt else workshop.format_key,
+        "format": (fmt.label_en if _english() else fmt.label_fr) if fmt else workshop.format_key,
         "facilitator": workshop.facilitator.name if workshop.facilitator else "",
         "participants": participants,
         "card_count": len(cards),
@@ -71,6 +74,18 @@ def report_view(session: Session, workshop: Workshop) -> dict:
         "status": workshop.status,
         "balance": _balance(session, workshop.id),
     }
+
+
+def _english() -> bool:
+    return str(get_locale()) == "en"
+
+
+def _column_name(column: BoardColumn) -> str:
+    """A column's name in the report's language: the catalog knows the built-in formats' names (their French is
+    the msgid); a facilitator's own column has its English name, or keeps its French one."""
+    if _english() and column.label_en and column.label_en != column.label_fr:
+        return column.label_en
+    return _(column.label_fr)
 
 
 def _balance(session: Session, workshop_id: int) -> dict:
@@ -139,6 +154,6 @@ def report_document(session: Session, workshop: Workshop) -> PdfDocument:
     view = report_view(session, workshop)
     html = render_template("pdf/report.html", report=view, running_title=_("Compte rendu — %(t)s", t=view["title"]),
                            networks_line=networks_line(_workshop_networks(session, workshop)),
-                           today=date_fr(date.today()), css_string=css_string)
+                           today=date_fr(date.today()), css_string=css_string, lang=current_language())
     return PdfDocument(html, print_css(), f"compte-rendu-{workshop.id}-{slug(view['title'])}.pdf",
                        2 + view["card_count"] // 25)

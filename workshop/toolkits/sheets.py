@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import render_template, url_for
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from workshop.frameworks import service as frameworks
@@ -80,10 +81,11 @@ def practice_view(practice: Practice, labels: Labels, data: dict | None = None, 
 
 
 def sheet_document(session: Session, practice: Practice) -> PdfDocument:
-    """One practice sheet (1–2 A4 pages)."""
-    labels = Labels(session)
-    view = practice_view(practice, labels)
-    html = render_template("pdf/sheet.html", practice=view, running_title=view["title"],
-                           networks_line=networks_line(view["networks"]), today=date_fr(date.today()),
-                           css_string=css_string)
+    """One practice sheet (1–2 A4 pages), in French like the toolkits it goes into: its headings are the
+    template's French, so its labels and dates are French too, whatever the page's language."""
+    with force_locale("fr"):
+        view = practice_view(practice, Labels(session))
+        html = render_template("pdf/sheet.html", practice=view, running_title=view["title"],
+                               networks_line=networks_line(view["networks"]), today=date_fr(date.today()),
+                               css_string=css_string)
     return PdfDocument(html, print_css(), f"fiche-{practice.id}-{slug(view['title'])}.pdf", 2)

@@ -17,6 +17,7 @@ from workshop.extensions import db
 from workshop.frameworks import service as frameworks
 from workshop.practices import rights
 from workshop.practices.models import Practice
+from workshop.practices.text import editable_text
 from workshop.printing.markup import print_css, slug
 from workshop.printing.service import get_renderer
 from workshop.printing.views import pdf_response, send_pdf
@@ -139,8 +140,10 @@ def create():
 
 
 def _builder_page(toolkit, status: int = 200, error: DomainError | None = None, form_data: dict | None = None):
-    data = form_data or {"title": toolkit.title, "subtitle": toolkit.subtitle, "introduction": toolkit.introduction,
-                         "contacts": toolkit.contacts, "editors_line": toolkit.editors_line}
+    # The text areas show what people typed (paragraphs, dashes), not the HTML it was saved as.
+    data = form_data or {"title": toolkit.title, "subtitle": toolkit.subtitle,
+                         "introduction": editable_text(toolkit.introduction or ""),
+                         "contacts": editable_text(toolkit.contacts or ""), "editors_line": toolkit.editors_line}
     return render_template(
         "toolkits/edit.html", toolkit=toolkit, data=data, error=error,
         sections=service.structure(db.session, toolkit), outdated=service.outdated(db.session, toolkit),
@@ -160,14 +163,7 @@ def edit(toolkit_id: int):
 def save(toolkit_id: int):
     """Save the builder's form: texts and the sections (JSON made by the page)."""
     _builder()
-    form = request.form
-    try:
-        sections = json.loads(form.get("sections") or "[]")
-    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
-        sections = None  # refused by the service with a French message
-    revision = int(form["revision"]) if re.fullmatch(r"[0-9]{1,9}", form.get("revision", "")) else None
-    data = {k: form.get(k, "") for k in ("title", "subtitle", "introduction", "contacts", "editors_line")}
-    data["sections"] = sections
+    data, revision = _builder_form()
     try:
         service.save_toolkit(db.session, current_user, toolkit_id, data, revision)
     except DomainError as error:
@@ -179,6 +175,44 @@ def save(toolkit_id: int):
     db.session.commit()
     flash(_("Boîte à outils enregistrée."), "success")
     return redirect(url_for("toolkits.edit", toolkit_id=toolkit_id))
+
+
+def _builder_form() -> tuple[dict, int | None]:
+    """The builder's form as the service takes it: texts, the sections (JSON made by the page), the revision."""
+    form = request.form
+    try:
+        sections = json.loads(form.get("sections") or "[]")
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
+        sections = None  # refused by the service with a French message
+    revision = int(form["revision"]) if re.fullmatch(r"[0-9]{1,9}", form.get("revision", "")) else None
+    data = {k: form.get(k, "") for k in ("title", "subtitle", "introduction", "contacts", "editors_line")}
+    data["sections"] = sections
+    return data, revision
+
+
+@bp.post("/boites-a-outils/<int:toolkit_id>/apercu")
+@login_required
+def preview_unsaved(toolkit_id: int):
+    """Show the print preview of the builder's form as it is now, saved or not: the changes are applied, the
+    page is made, and everything is rolled back (nothing is saved)."""
+    _builder()
+    data, revision = _builder_form()
+    try:
+        toolkit = service.save_toolkit(db.session, current_user, toolkit_id, data, revision)
+        html = book.toolkit_preview(db.session, toolkit)
+    except DomainError as error:
+        if error.status == 403:
+            raise
+        db.session.rollback()
+        return render_template("errors/error.html", status=error.status, message=error.message), error.status
+    finally:
+        db.session.rollback()
+    return _preview_response(html)
+
+
+def _preview_response(html: str) -> Response:
+    html = html.replace("</head>", f"<style>{print_css()}</style></head>", 1)
+    return Response(security.with_style_nonce(html), mimetype="text/html")
 
 
 @bp.get("/boites-a-outils/<int:toolkit_id>/recherche")
@@ -299,7 +333,4 @@ def toolkit_json(toolkit_id: int):
 @bp.get("/boites-a-outils/<int:toolkit_id>/apercu")
 def print_preview(toolkit_id: int):
     """Show the exact HTML the PDF is made from, with the print stylesheet (a fast preview)."""
-    toolkit = _toolkit_for(toolkit_id)
-    html = book.toolkit_preview_html(book.toolkit_view(db.session, toolkit))
-    html = html.replace("</head>", f"<style>{print_css()}</style></head>", 1)
-    return Response(security.with_style_nonce(html), mimetype="text/html")
+    return _preview_response(book.toolkit_preview(db.session, _toolkit_for(toolkit_id)))
