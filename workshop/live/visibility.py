@@ -54,6 +54,8 @@ def owner_only_until_reveal(*kept: str) -> Rule:
         if not item.get("private") or mine:
             return NO
         shown = {**{k: item[k] for k in kept if k in item}, "private": True, "hidden": item.get("hidden", False)}
+        if item.get("pending"):  # moderators (the only others who get it) keep it in their inbox, unread
+            shown["pending"] = True
         if viewer.moderator and not viewer.anonymous:
             shown.update(author=item.get("author"), participant_id=item.get("participant_id"))
         return shown
