@@ -32,8 +32,7 @@ CARD_MAX = 500
 # author, so nobody else receives it.
 CARD = policy("card", "cards", rules=(pending_for_author_and_moderators,
                                       hidden_for_participants("card", "id", "client_id", "column"),
-                                      owner_only_until_reveal("id", "client_id", "column", "pending"),
-                                      anonymous_author),
+                                      owner_only_until_reveal("id", "client_id", "column"), anonymous_author),
               moderator_fields=("language",))
 CARD_EVENTS = ("card.added", "card.updated", "card.deleted", "card.hidden", "card.shown", "card.accepted")
 
