@@ -16,6 +16,11 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
+# The README's screenshots: a test run writes them beside the other artifacts, so it leaves the committed files
+# alone; `UPDATE_SCREENSHOTS=1` writes them into docs/ (then look at them before committing).
+DOCS = ROOT / "docs" if os.environ.get("UPDATE_SCREENSHOTS") else ARTIFACTS / "docs"
+SCREENSHOTS = DOCS / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 # Long enough for socket.io's reconnection back-off (reconnectionDelayMax 4 s) on a busy 2-core machine.
 LIVE_TIMEOUT = 30_000
 

@@ -18,11 +18,10 @@ from tests.browser.board_page import (
     open_card_menu,
     post_card,
 )
-from tests.serverproc import ROOT
+from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 HOURS = "Les horaires de l'école ne vont pas aux familles qui travaillent."
 EVENING = "Les réunions finissent trop tard pour les parents."
 WORDS = "Le vocabulaire de l'école fait peur."

@@ -11,12 +11,11 @@ from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, serve_axe
 from tests.browser.board_page import column, enter_board_as_facilitator, join_with_name, notes_with_text, post_card
+from tests.browser.conftest import SCREENSHOTS as SHOTS
 from tests.browser.test_browser_store import open_store_page
-from tests.serverproc import ROOT
 
 pytestmark = pytest.mark.browser
 
-SHOTS = ROOT / "docs" / "screenshots"
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 NOTICE = "Vos post-it seront visibles après validation par l'animateur·rice."
 

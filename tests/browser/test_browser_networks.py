@@ -10,10 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, serve_axe
-from tests.serverproc import ROOT, SECRET_KEY
+from tests.browser.conftest import SCREENSHOTS as SHOTS
+from tests.serverproc import SECRET_KEY
 
 pytestmark = pytest.mark.browser
-SHOTS = ROOT / "docs" / "screenshots"
 
 
 def _seed(database_url: str) -> None:

@@ -12,12 +12,11 @@ from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, serve_axe
 from tests.browser.board_page import ONLINE, column, join_with_name, log_in, notes_with_text, post_card
-from tests.serverproc import ROOT
+from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 PROJECTOR = {"width": 1366, "height": 768}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 CARD = "Pas de salle commune pour se réunir avec les parents"
 
 

@@ -13,11 +13,11 @@ from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, serve_axe
 from tests.browser.board_page import log_in
-from tests.serverproc import FACILITATOR_PASSWORD, ROOT, SECRET_KEY
+from tests.browser.conftest import SCREENSHOTS as SHOTS
+from tests.serverproc import FACILITATOR_PASSWORD, SECRET_KEY
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-SHOTS = ROOT / "docs" / "screenshots"
 COORDINATOR = "coordination-essais@test.passerelles"
 SHEET = "Le café des parents du vendredi (essais)"
 CENTRE = "Centre social des Tilleuls-Essais"

@@ -5,17 +5,16 @@ leaving unsaved work, only when something changed and never after saving."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.board_page import ONLINE, log_in
+from tests.browser.conftest import SCREENSHOTS
 from tests.serverproc import SECRET_KEY
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 

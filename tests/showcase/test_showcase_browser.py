@@ -10,11 +10,10 @@ from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, serve_axe
 from tests.browser.board_page import join_with_name, notes_with_text, open_card_menu
-from tests.browser.conftest import ARTIFACTS, browser, new_page  # noqa: F401  (fixtures)
-from tests.serverproc import ROOT, SECRET_KEY, ServerProcess, drop_database, free_port, new_database
+from tests.browser.conftest import ARTIFACTS, DOCS, browser, new_page  # noqa: F401  (fixtures)
+from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-DOCS = ROOT / "docs"
 
 
 @pytest.fixture(scope="module")
