@@ -30,8 +30,12 @@ export function mountComposer({ store, t }) {
 
   new ResizeObserver(() => document.body.style.setProperty("--dock", `${dock.offsetHeight}px`)).observe(dock);
 
+  // Enter sends, like a message (the phone keyboard's key says "send"); Shift+Enter breaks the line.
   area.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) form.requestSubmit();
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
   });
   area.addEventListener("input", () => {
     grow();
@@ -125,7 +129,7 @@ export function mountComposer({ store, t }) {
     }
     const section = host.querySelector(`section.column[data-column="${CSS.escape(key)}"]`);
     if (scroll && section && PHONE.matches) {
-      host.scrollTo({ left: section.offsetLeft - host.offsetLeft, behavior });
+      section.scrollIntoView({ behavior, block: "nearest", inline: "start" }); // right to left too
       backToTop(section);
     }
   }
