@@ -148,6 +148,7 @@ def test_the_bar_the_dots_and_the_composer_stay_on_a_phone_screen(live, new_page
         dock = nadia.get_by_test_id("dock").bounding_box()
         assert bar["height"] + dock["height"] < PHONES[width] / 2, f"{where}: the bars leave too little board"
 
+    nadia.evaluate("window.scrollTo(0, 0)")
     everything_at_hand("top")
     save(nadia, f"board-phone-{width}.png")
     assert_accessible(nadia, f"phone-board@{width}")
