@@ -34,6 +34,7 @@ BOARD = (
     "Écrivez une idée ici", "Modifier", "Enregistrer", "Annuler", "Supprimer", "Supprimer ce post-it ?",
     "vous", "Atelier fermé : il ne reçoit plus de contributions.", "ouvert", "fermé", "500 caractères au plus.",
     "Écrivez quelque chose d'abord.", "Cet atelier n'existe plus.", "Écouter", "✓ envoyé", "Actions du post-it",
+    "Menu", "Colonne", "Écrire dans : {column}", "Nouveau post-it dans {column}", "{n} nouveaux post-it dans {column}",
 )
 # templates/facilitation/_board_i18n.html: what a participant sees of the phase bar, reactions, dots, replies
 FACILITATION = (

@@ -1,13 +1,16 @@
 // The live board page: one store (connection, seq, resync, outbox: board/store.js) and the views that render
 // from it, each owning its own part of the page.
+import { mountAnnouncer } from "./board/announce.js";
 import { mountBalance } from "./board/balance.js";
 import { labels } from "./board/dom.js";
 import { mountColumns } from "./board/columns.js";
+import { mountComposer } from "./board/composer.js";
 import { mountFrame } from "./board/frame.js";
 import { mountHeader } from "./board/header.js";
 import { mountInbox } from "./board/inbox.js";
 import { mountPhaseBar } from "./board/phase-bar.js";
 import { mountPracticesPanel } from "./board/practices-panel.js";
+import { mountProfileStep } from "./board/profile-step.js";
 import { mountReview } from "./board/review.js";
 import { mountSelection } from "./board/selection.js";
 import { pageLanguage } from "./board/lang.js";
@@ -22,6 +25,7 @@ const store = createStore({ code: root.dataset.code, autoJoin: root.dataset.mode
 const context = { store, t, speech: createSpeech(pageLanguage) };
 mountFrame(context);
 mountHeader(context);
+mountProfileStep(context);
 mountPhaseBar(context);
 mountBalance(context);
 mountInbox(context);
@@ -29,3 +33,5 @@ mountReview(context);
 mountPracticesPanel(context);
 mountSelection(context);
 mountColumns(context);
+mountComposer(context); // after the columns: it marks the one written to
+mountAnnouncer(context);

@@ -26,31 +26,44 @@ def enter_board_as_facilitator(page: Page, base_url: str, email: str, password: 
     if dialog.is_visible():
         dialog.get_by_label("Votre prénom (ou un pseudo)").fill("Samia")
         dialog.get_by_role("button", name="Entrer dans l'atelier").click()
-        dialog.get_by_role("button", name="Passer").click()
     expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
 
 
 def join_with_name(page: Page, name: str, profile: str | None = None) -> None:
-    """Answer the welcome dialog of the board (and its optional "je viens de…" step: the button named `profile`,
-    or "Passer") and wait until the board is live."""
+    """Answer the welcome dialog of the board and wait until the board is live; then, given `profile`, answer the
+    optional "je viens de…" question the board shows after the name (its button named `profile`)."""
     dialog = page.locator("#name-dialog")
     expect(dialog).to_be_visible()
     dialog.get_by_label("Votre prénom (ou un pseudo)").fill(name)
     dialog.get_by_role("button", name="Entrer dans l'atelier").click()
-    dialog.get_by_role("button", name=profile or "Passer").click()
     expect(dialog).to_be_hidden()
     expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
+    if profile:
+        step = page.get_by_test_id("profile-step")
+        step.get_by_role("button", name=profile).click()
+        expect(step).to_be_hidden()
 
 
 def column(page: Page, key: str):
     return page.locator(f'section.column[data-column="{key}"]')
 
 
+def composer(page: Page):
+    """The board's one composer (fixed at the bottom of the screen)."""
+    return page.locator("#composer")
+
+
+def choose_column(page: Page, column_key: str) -> None:
+    """Tap the composer's tab of a column: the next card goes there."""
+    page.locator(f'#dock .column-tab[data-column="{column_key}"]').click()
+    expect(page.locator(f'#dock .column-tab[data-column="{column_key}"] input')).to_be_checked()
+
+
 def post_card(page: Page, column_key: str, text: str) -> None:
-    """Type a card in a column's composer and press its button."""
-    section = column(page, column_key)
-    section.locator(".composer textarea").fill(text)
-    section.locator(".composer").get_by_role("button", name="Ajouter").click()
+    """Pick the column on the composer's tabs, type the card and press "Ajouter"."""
+    choose_column(page, column_key)
+    composer(page).locator("textarea").fill(text)
+    composer(page).get_by_role("button", name="Ajouter").click()
 
 
 def notes_with_text(page: Page, column_key: str, text: str):

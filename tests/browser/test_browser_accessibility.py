@@ -153,16 +153,17 @@ def _board_live(page: Page) -> None:
 
 def _join(page: Page, name: str, check=None) -> None:
     """Answer the welcome dialog in either language (board_page.join_with_name reads the French labels); `check`
-    looks at the optional profile step before it is skipped."""
+    looks at the optional profile question the board then shows, before it is skipped."""
     dialog = page.locator("#name-dialog")
     dialog.locator("#name-input").fill(name)
     dialog.locator("button[type=submit]").click()
-    expect(dialog.locator("#profile-step")).to_be_visible()
-    if check:
-        check()
-    dialog.locator("#profile-skip").click()
     expect(dialog).to_be_hidden()
     _board_live(page)
+    expect(page.locator("#profile-step")).to_be_visible()
+    if check:
+        check()
+    page.locator("#profile-skip").click()
+    expect(page.locator("#profile-step")).to_be_hidden()
 
 
 def _name_dialog(page: Page) -> None:

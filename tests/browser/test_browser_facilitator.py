@@ -61,7 +61,7 @@ def test_facilitator_creates_runs_and_closes_a_workshop(live, new_page, shot):
     expect(toggle).to_have_text("Fermer l'atelier")
     toggle.click()
     expect(toggle).to_have_text("Rouvrir l'atelier")
-    composer = column(karim, "lever").locator(".composer")
+    composer = karim.locator("#composer")
     expect(composer.locator("textarea")).to_be_disabled()
     expect(composer.get_by_role("button", name="Ajouter")).to_be_disabled()
     expect(karim.locator("#board-error")).to_have_text("Atelier fermé : il ne reçoit plus de contributions.")

@@ -56,17 +56,19 @@ def join_in(page: Page, live, lang: str, name: str) -> None:
     expect(dialog).to_contain_text(t("Un post-it, c'est une petite note : une idée par note."))
     dialog.get_by_label(t("Votre prénom (ou un pseudo)")).fill(name)
     dialog.get_by_role("button", name=t("Entrer dans l'atelier")).click()
-    # the optional "je viens de…" step, in the parent's language too: a parent may pass it
-    expect(dialog).to_contain_text(t("Vous venez… (facultatif)"))
-    dialog.get_by_role("button", name=t("Je suis parent")).click()
     expect(dialog).to_be_hidden()
     expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
+    # then, beside the board, the optional "je viens de…" question, in the parent's language too
+    step = page.get_by_test_id("profile-step")
+    expect(step).to_contain_text(t("Vous venez… (facultatif)"))
+    step.get_by_role("button", name=t("Je suis parent")).click()
+    expect(step).to_be_hidden()
 
 
 def post(page: Page, lang: str, text: str) -> None:
-    section = page.locator('section.column[data-column="obstacle"]')
-    section.locator(".composer textarea").fill(text)
-    section.locator(".composer").get_by_role("button", name=words(lang)("Ajouter")).click()
+    page.locator('#dock .column-tab[data-column="obstacle"]').click()
+    page.locator("#composer textarea").fill(text)
+    page.locator("#composer").get_by_role("button", name=words(lang)("Ajouter")).click()
     expect(notes_with_text(page, "obstacle", text)).to_have_count(1)
 
 
@@ -127,9 +129,11 @@ def test_arabic_is_right_to_left_the_facilitator_keeps_french_and_sees_the_langu
     header = columns.nth(0).locator("header")
     picto, title = header.locator(".column-picto").bounding_box(), header.locator("h2").bounding_box()
     assert picto["x"] > title["x"]  # the pictogram leads, on the right
-    textarea, button = (columns.nth(0).locator(".composer textarea").bounding_box(),
-                        columns.nth(0).locator(".composer button").bounding_box())
-    assert abs((button["x"] + button["width"]) - (textarea["x"] + textarea["width"])) < 2  # aligned to the right
+    textarea, button = (parent.locator("#composer textarea").bounding_box(),
+                        parent.locator("#composer button").bounding_box())
+    assert button["x"] + button["width"] <= textarea["x"]  # the composer reads right to left: its button on the left
+    tabs = parent.locator("#dock .column-tab")
+    assert tabs.nth(0).bounding_box()["x"] > tabs.nth(1).bounding_box()["x"]  # the first column's tab on the right
     assert_accessible(parent, "ar/board")
     shot(parent, "ar-board-1366", full_page=True)
 

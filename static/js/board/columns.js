@@ -1,12 +1,13 @@
-// The columns view: one section per column with its composer, and in it the groups, the world-café table
-// headings, the cards and the cards still waiting in the outbox, in the order the store's state says.
+// The columns view: one section per column, and in it the groups, the world-café table headings, the cards and
+// the cards still waiting in the outbox, in the order the store's state says (the composer: composer.js).
+// On a phone the columns sit side by side, one per screen, and swipe (scroll-snap in app.css).
 // Cards can be dragged (SortableJS) by whoever may group; the drop is sent, and the board redraws where the
 // server says.
 import Sortable from "../../vendor/sortable.esm.js";
 import { createCards } from "./card.js";
 import { el, fmt, reorder } from "./dom.js";
 import { createGroups } from "./group.js";
-import { composerNotice, onBoard, showNotice } from "./inbox.js";
+import { onBoard } from "./inbox.js";
 import { pictogram, tr } from "./lang.js";
 import { canGroup, myTable } from "./selectors.js";
 
@@ -15,14 +16,12 @@ export function mountColumns({ store, t, speech }) {
   const refresh = () => render(store.state);
   const cards = createCards({ store, t, refresh, speech });
   const groups = createGroups({ store, t, refresh, voteWidget: cards.voteWidget });
-  let sections = new Map(); // column key -> {section, list, count, area, error, button}
+  let sections = new Map(); // column key -> {section, list, count, heads}
   let columnsSignature = null;
   let spotlight = null;
   let dragging = false;
-  let similarTimer = null;
 
   store.subscribe((state, change) => {
-    change.refused.forEach(giveBack);
     render(state);
     if (change.keys.has("fac")) showSpotlight(state, true);
   });
@@ -36,7 +35,6 @@ export function mountColumns({ store, t, speech }) {
       columnsSignature = signature;
       drawColumns(state.columns);
     }
-    const closed = state.workshop?.status === "closed";
     const keep = new Set();
     const keepGroups = new Set();
     const delivered = new Set([...state.cards.values()].map((c) => c.client_id));
@@ -63,9 +61,6 @@ export function mountColumns({ store, t, speech }) {
       });
       reorder(column.list, [...boxes.map((b) => b.box), ...byTable(state, column, loose), ...pending]);
       column.count.textContent = column.list.querySelectorAll(".note").length;
-      column.area.disabled = closed;
-      column.button.disabled = closed;
-      showNotice(column.notice, state);
       const enabled = canGroup(state);
       sortable(column.list, enabled);
       boxes.forEach((b) => sortable(b.inner, enabled));
@@ -113,77 +108,25 @@ export function mountColumns({ store, t, speech }) {
     return out;
   }
 
-  // --- Columns and composers --------------------------------------------------------------------------
+  // --- Columns ------------------------------------------------------------------------------------------
 
   function drawColumns(columns) {
-    const drafts = new Map([...sections].map(([key, s]) => [key, s.area.value]));
-    sections = new Map(columns.map((column) => [column.key, columnSection(column, drafts.get(column.key) || "")]));
+    sections = new Map(columns.map((column) => [column.key, columnSection(column)]));
     host.replaceChildren(...[...sections.values()].map((s) => s.section));
   }
 
-  function columnSection(column, draft) {
-    const b = t.board;
+  function columnSection(column) {
     const count = el("span", { className: "count" });
     const list = el("div", { className: "notes" });
-    const area = el("textarea", { name: "text", maxLength: 500, rows: 2, placeholder: b.placeholder, value: draft,
-      dir: "auto",
-      "aria-label": `${tr(column.label)} : ${b.placeholder}` });
-    const error = el("p", { className: "field-error", hidden: true });
-    const add = el("button", { type: "submit", className: "button primary", textContent: b.add });
-    const notice = composerNotice(t, area);
-    const form = el("form", { className: "composer" }, area, notice, error, add);
-    area.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) form.requestSubmit();
-    });
-    area.addEventListener("input", () => {
-      clearTimeout(similarTimer);
-      similarTimer = setTimeout(() => showSimilar(form, area), 400);
-    });
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const text = area.value.trim();
-      error.hidden = true;
-      if (!text) return fieldError(error, b.empty);
-      if (text.length > 500) return fieldError(error, b.too_long);
-      area.value = "";
-      form.querySelector(".similar")?.remove();
-      store.addCard(column.key, text);
-    });
-    const section = el("section", { className: "column", dataset: { column: column.key } },
-      el("header", {},
-        el("span", { className: "column-picto", "aria-hidden": "true", textContent: pictogram(column.key) }),
-        el("h2", { textContent: tr(column.label) }), count),
-      el("p", { className: "column-prompt", textContent: tr(column.prompt) }), list, form);
+    const heading = el("h2", { id: `column-${column.key}`, textContent: tr(column.label) });
+    const section = el("section", { className: "column", dataset: { column: column.key },
+      "aria-labelledby": heading.id },
+    el("header", {},
+      el("span", { className: "column-picto", "aria-hidden": "true", textContent: pictogram(column.key) }),
+      heading, count),
+    el("p", { className: "column-prompt", textContent: tr(column.prompt) }), list);
     section.style.setProperty("--note", column.color);
-    return { key: column.key, section, list, count, area, button: add, notice, heads: new Map() };
-  }
-
-  function fieldError(node, message) {
-    node.textContent = message;
-    node.hidden = false;
-  }
-
-  /** A card refused for good goes back into its composer, unless the person is typing another one. */
-  function giveBack(item) {
-    const column = sections.get(item.column);
-    if (column && !column.area.value) column.area.value = item.text;
-  }
-
-  // Similar cards already on the board, while typing.
-  function showSimilar(form, area) {
-    let box = form.querySelector(".similar");
-    const text = area.value.trim();
-    if (text.length < 4 || !store.state.joined) return box?.remove();
-    store.request("card.similar", { text }).then((ack) => {
-      if (!ack || !ack.ok) return;
-      if (!ack.similar.length) return box?.remove();
-      if (!box || !box.isConnected) {
-        box = el("div", { className: "similar small", role: "status" });
-        area.after(box);
-      }
-      box.replaceChildren(el("p", { textContent: t.fac.similar }),
-        el("ul", {}, ...ack.similar.map((s) => el("li", { textContent: s.text }))));
-    });
+    return { key: column.key, section, list, count, heads: new Map() };
   }
 
   // --- Drag and drop, spotlight ------------------------------------------------------------------------

@@ -1,21 +1,18 @@
 // The board's header: the connection state (with what waits in the outbox), who is here, and the dialog that
-// asks a newcomer's name.
+// asks a newcomer's name (and nothing else: "je viens de…" comes after, beside the board: profile-step.js).
 import { fmt } from "./dom.js";
-import { askProfile } from "./profile-step.js";
 
 export function mountHeader({ store, t }) {
   const b = t.board;
   const [connection, count, names, dialog, input, nameError] = ["connection", "presence-count", "presence-names",
     "name-dialog", "name-input", "name-error"].map((id) => document.getElementById(id));
   let presence = null;
-  let profile; // undefined until asked once: a name refused by the server does not ask it again
 
-  document.getElementById("name-form").addEventListener("submit", async (e) => {
+  document.getElementById("name-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const name = input.value.trim();
     if (!name) return askName(b.empty);
-    if (profile === undefined) profile = await askProfile(t.groups);
-    store.join(name, profile);
+    store.join(name);
   });
   store.subscribe(render);
   render(store.state);

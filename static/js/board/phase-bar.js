@@ -1,5 +1,6 @@
-// The phase bar (#facilitation): the step and its instructions, the timer, my dots, my world-café table, and for
-// the facilitator the controls (controls.js); after it, the vote results once revealed (#results).
+// The phase: in the sticky bar at the top (#bar-phase) the step, its name, the timer and my dots, always in view;
+// below the board's header (#facilitation) the instructions, my world-café table, and for the facilitator the
+// controls (controls.js); after it, the vote results once revealed (#results).
 import { createControls } from "./controls.js";
 import { el, fmt } from "./dom.js";
 import { tr } from "./lang.js";
@@ -7,6 +8,7 @@ import { allows, clock, isModerator, myTable, remainingSeconds } from "./selecto
 
 export function mountPhaseBar({ store, t, speech }) {
   const bar = document.getElementById("facilitation");
+  const top = document.getElementById("bar-phase");
   const f = t.fac;
   const controls = createControls({ store, t, redraw: () => draw(store.state) });
   let seen = {};
@@ -24,20 +26,21 @@ export function mountPhaseBar({ store, t, speech }) {
     if (!fac) return;
     const phase = fac.phase;
     const index = fac.phases.findIndex((p) => p.key === phase.key);
+    top.replaceChildren(
+      el("p", { className: "phase-step small", textContent: fac.phases.length
+        ? fmt(f.step, { n: index + 1, total: fac.phases.length }) : "" }),
+      el("h2", { className: "phase-label", textContent: tr(phase.label), dataset: { testid: "phase-label" } }),
+      el("p", { className: "timer", id: "timer", role: "timer", dataset: { testid: "timer" } }),
+      votes(state) || "");
     const parts = [
       el("div", { className: "phase-info" },
-        el("p", { className: "phase-step muted small", textContent: fac.phases.length
-          ? fmt(f.step, { n: index + 1, total: fac.phases.length }) : "" }),
-        el("h2", { className: "phase-label", textContent: tr(phase.label), dataset: { testid: "phase-label" } }),
         el("p", { className: "phase-instructions", textContent: tr(phase.instructions) }),
         phase.instructions ? speech.readButton(t.board.read, () => tr(phase.instructions)) : null,
         phase.private ? el("p", { className: "phase-private small", textContent: f.private_phase }) : null,
         fac.locked ? el("p", { className: "badge badge-locked", textContent: f.locked, dataset: { testid: "locked" } })
           : null),
-      el("div", { className: "phase-side" },
-        el("p", { className: "timer", id: "timer", role: "timer", dataset: { testid: "timer" } }),
-        votes(state), table(state)),
-    ];
+      table(state),
+    ].filter(Boolean);
     if (isModerator(state)) parts.push(controls.element(state, index));
     bar.hidden = false;
     bar.replaceChildren(...parts);
