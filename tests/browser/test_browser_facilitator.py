@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.board_page import column, join_with_name, log_in, notes_with_text, open_card_menu, post_card
+from tests.browser.board_page import join_with_name, log_in, notes_with_text, open_card_menu, post_card
 
 pytestmark = pytest.mark.browser
 
