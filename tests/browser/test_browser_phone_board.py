@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible, serve_axe
-from tests.browser.board_page import ONLINE, enter_board_as_facilitator, notes_with_text
+from tests.browser.board_page import ONLINE, enter_board_as_facilitator, notes_with_text, open_card_menu
 from tests.serverproc import ROOT, join_board
 
 pytestmark = pytest.mark.browser
@@ -205,13 +205,18 @@ def test_columns_swipe_and_cards_are_easy_to_tap_on_a_phone(live, new_page, shot
         expect(nadia.locator('#dock .column-tab[data-column="method"] input')).to_be_checked()
         in_view(nadia, "method", first["x"])
 
-        # 44 px targets: my card's "Modifier"/"Supprimer", and on Karim's card the reactions and "Répondre".
+        # 44 px targets: my card's "⋯" menu and its "Modifier"/"Supprimer", and on Karim's card the reactions,
+        # "Répondre" and the menu's "Signaler".
+        assert mine.get_by_role("button", name="Actions du post-it").bounding_box()["height"] >= 44
+        menu = open_card_menu(mine)
         for label in ("Modifier", "Supprimer"):
-            assert mine.get_by_role("button", name=label).bounding_box()["height"] >= 44
+            assert menu.get_by_role("menuitem", name=label).bounding_box()["height"] >= 44
+        nadia.keyboard.press("Escape")
         theirs = notes_with_text(nadia, "method", "Karim : method")
-        for control in (theirs.locator(".reaction").first, theirs.locator(".reply-box summary"),
-                        theirs.get_by_role("button", name="Signaler")):
+        for control in (theirs.locator(".reaction").first, theirs.locator(".reply-box summary")):
             assert control.bounding_box()["height"] >= 44, control
+        assert open_card_menu(theirs).get_by_role("menuitem", name="Signaler").bounding_box()["height"] >= 44
+        nadia.keyboard.press("Escape")
         shot(nadia, "targets-390")
 
         # The board is not a live region (its redraws would be read out); a new card of someone else is said once.
