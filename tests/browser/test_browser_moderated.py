@@ -10,7 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, serve_axe
-from tests.browser.board_page import column, enter_board_as_facilitator, join_with_name, notes_with_text, post_card
+from tests.browser.board_page import (
+    composer,
+    enter_board_as_facilitator,
+    join_with_name,
+    notes_with_text,
+    post_card,
+)
 from tests.browser.conftest import SCREENSHOTS as SHOTS
 from tests.browser.test_browser_store import open_store_page
 
@@ -32,14 +38,14 @@ def test_cards_wait_in_the_facilitators_inbox_until_accepted_and_a_refused_one_r
     for page, name in ((nadia, "Nadia"), (karim, "Karim")):
         page.goto(f"{live.url}/j/{live.code}")
         join_with_name(page, name)
-        expect(page.get_by_test_id("moderated-notice").first).to_be_hidden()
+        expect(page.get_by_test_id("moderated-notice")).to_be_hidden()
 
     inbox = samia.get_by_test_id("inbox")
     switch = inbox.get_by_label("Mode modéré")
     expect(switch).not_to_be_checked()
     switch.check()
     for page in (nadia, karim):  # every composer says it, live
-        expect(column(page, "obstacle").get_by_test_id("moderated-notice")).to_have_text(NOTICE)
+        expect(composer(page).get_by_test_id("moderated-notice")).to_have_text(NOTICE)
     expect(inbox.get_by_text("Aucun post-it en attente.")).to_be_visible()
 
     first = "Les horaires de l'école ne collent pas à ceux des familles"
@@ -74,7 +80,8 @@ def test_cards_wait_in_the_facilitators_inbox_until_accepted_and_a_refused_one_r
     items.nth(0).get_by_role("button", name="Accepter ce texte").click()
     for page in (samia, nadia, karim):
         expect(notes_with_text(page, "obstacle", reworded)).to_have_count(1)
-    expect(notes_with_text(nadia, "obstacle", reworded).locator(".note-state")).to_have_text("")
+    # On its author's screen the card is no longer waiting: it is on the board, marked sent like any other
+    expect(notes_with_text(nadia, "obstacle", reworded).locator(".note-state")).to_have_text("✓ envoyé")
     expect(items).to_have_count(2)
 
     # Refuse: it leaves its author's screen, with a word; nobody else ever had it.
@@ -97,7 +104,7 @@ def test_cards_wait_in_the_facilitators_inbox_until_accepted_and_a_refused_one_r
     assert refused not in karim.content() and first not in karim.content()
 
     switch.uncheck()
-    expect(column(nadia, "obstacle").get_by_test_id("moderated-notice")).to_be_hidden()
+    expect(composer(nadia).get_by_test_id("moderated-notice")).to_be_hidden()
     post_card(karim, "lever", "La médiatrice fait le lien")
     expect(notes_with_text(nadia, "lever", "La médiatrice fait le lien")).to_have_count(1)
 

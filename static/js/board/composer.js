@@ -29,6 +29,9 @@ export function mountComposer({ store, t }) {
   let asked = false; // the name dialog showed: once in, the person goes straight to writing
   let similarTimer = null;
   let settle = null;
+  // A tapped tab's column is scrolling into view: the columns passed on the way are not picks (a card typed
+  // meanwhile goes to the tapped column). The person's own swipe, wheel or keys take over again.
+  let steering = null;
 
   new ResizeObserver(() => document.body.style.setProperty("--dock", `${dock.offsetHeight}px`)).observe(dock);
 
@@ -57,6 +60,9 @@ export function mountComposer({ store, t }) {
     area.focus();
   });
   tabs.addEventListener("change", (e) => choose(e.target.value, true));
+  for (const type of ["touchstart", "wheel", "pointerdown", "keydown"]) {
+    host.addEventListener(type, () => { steering = null; }, { passive: true });
+  }
   host.addEventListener("scroll", () => {
     cancelAnimationFrame(settle);
     settle = requestAnimationFrame(followSwipe);
@@ -132,6 +138,7 @@ export function mountComposer({ store, t }) {
     }
     const section = host.querySelector(`section.column[data-column="${CSS.escape(key)}"]`);
     if (scroll && section && PHONE.matches) {
+      steering = inView() === section ? null : key;
       section.scrollIntoView({ behavior, block: "nearest", inline: "start" }); // right to left too
       backToTop(section);
     }
@@ -140,12 +147,20 @@ export function mountComposer({ store, t }) {
   // A swipe: the tab of the column now in view becomes the one written to.
   function followSwipe() {
     if (!PHONE.matches || !host.clientWidth) return;
-    const sections = [...host.querySelectorAll("section.column")];
-    const index = Math.round(Math.abs(host.scrollLeft) / host.clientWidth);
-    const section = sections[Math.min(index, sections.length - 1)];
+    const section = inView();
+    if (steering) {
+      if (section?.dataset.column === steering) steering = null;
+      return;
+    }
     if (!section || section.dataset.column === current) return;
     choose(section.dataset.column, false);
     backToTop(section);
+  }
+
+  function inView() {
+    const sections = [...host.querySelectorAll("section.column")];
+    const index = Math.round(Math.abs(host.scrollLeft) / (host.clientWidth || 1));
+    return sections[Math.min(index, sections.length - 1)];
   }
 
   // Coming from far down a long column to a short one: show the short one's top rather than empty space.
