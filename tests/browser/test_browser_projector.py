@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, serve_axe
-from tests.browser.board_page import ONLINE, column, join_with_name, log_in, notes_with_text, post_card
+from tests.browser.board_page import ONLINE, column, join_with_name, log_in, notes_with_text, open_card_menu, post_card
 from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -87,7 +87,7 @@ def test_the_projector_follows_the_room_and_the_facilitators_focus(live, new_pag
     samia.set_viewport_size({"width": 1366, "height": 900})
     samia.goto(f"{live.url}/j/{live.code}")
     expect(samia.locator("#connection")).to_have_attribute("data-state", ONLINE)
-    notes_with_text(samia, "obstacle", CARD).get_by_role("button", name="Projecteur").click()
+    open_card_menu(notes_with_text(samia, "obstacle", CARD)).get_by_role("menuitem", name="Projecteur").click()
     stage = room.get_by_test_id("room-spotlight")
     expect(stage.get_by_test_id("spotlight-text")).to_have_text(CARD)
     expect(stage).to_contain_text("Moi aussi 1")

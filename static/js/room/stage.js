@@ -20,8 +20,14 @@ function counts(state, id, t) {
 
 /** One card of the room screen: its text first, then what people made of it. A click (or Enter) on it puts it in
  * the spotlight: the facilitator at the projector's computer need not go to the board for that. */
+/** The wall shows what participants see: a private card, which the facilitator's session (the wall's) pre-reads,
+    stays a placeholder until it is revealed. */
+function readable(card) {
+  return !card.private && card.text !== undefined;
+}
+
 export function cardNode(state, card, t) {
-  if (card.text === undefined) return el("p", { className: "room-note is-private" }, t.private_card);
+  if (!readable(card)) return el("p", { className: "room-note is-private" }, t.private_card);
   const meta = counts(state, card.id, t);
   return el("article", { className: "room-note", tabIndex: 0, title: t.to_spotlight,
     dataset: { spot: "card", spotId: card.id } },
@@ -57,7 +63,7 @@ export function mountStage({ store, t }) {
     if (spot.kind === "card") {
       const meta = counts(state, spot.card.id, t);
       box.replaceChildren(end(), label, el("p", { className: "room-spotlight-text", dataset: { testid: "spotlight-text" } },
-        spot.card.text === undefined ? t.private_card : spot.card.text),
+        readable(spot.card) ? spot.card.text : t.private_card),
       meta.length ? el("p", { className: "room-spotlight-meta" }, ...meta) : null);
       return true;
     }
