@@ -18,7 +18,8 @@ def _small_workshop(app, facilitator_id: int) -> int:
 
     with app.test_request_context():
         facilitator = db.session.get(User, facilitator_id)
-        workshop = boards.create_workshop(db.session, facilitator, "Atelier du jeudi", place="Centre social Nelson-Mandela")
+        workshop = boards.create_workshop(db.session, facilitator, "Atelier du jeudi",
+                                          place="Centre social Nelson-Mandela")
         host = boards.join(db.session, {"code": workshop.code, "name": "Samia"}, facilitator).participant
         lea, omar, ines = (boards.join(db.session, {"code": workshop.code, "name": n}).participant
                            for n in ("Léa", "Omar", "Inès"))
