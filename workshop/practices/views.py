@@ -85,7 +85,7 @@ def index():
         query.sort = "recent"
     results = search.search(db.session, query, _viewer())
     return render_template("practices/index.html", query=query, results=results, labels=_labels(),
-                           sorts=search.SORTS)
+                           sorts=search.SORTS, active_filters=sum(len(v) for v in query.filters.values()))
 
 
 @bp.get("/api/fiches")
