@@ -143,8 +143,25 @@
 
   function cityLabel(props) {
     const [lon, lat] = props.label;
-    return L.tooltip({ permanent: true, direction: "center", className: "city-label", interactive: false })
+    return L.tooltip({ permanent: true, direction: "center", className: "city-label", interactive: false,
+      weight: props.structures })
       .setLatLng([lat, lon]).setContent(textBox(props.name));
+  }
+
+  /** Names that would overlap at this zoom: the commune with more structures keeps its name, the other waits for
+   *  a closer zoom (greedy, like map labels usually are). */
+  function declutter() {
+    const shown = [];
+    const byWeight = cityNames.getLayers().sort((a, b) => b.options.weight - a.options.weight);
+    for (const label of byWeight) {
+      const node = label.getElement();
+      if (!node) continue;
+      node.style.visibility = "";
+      const box = node.getBoundingClientRect();
+      const hit = shown.some((o) => box.left < o.right && o.left < box.right && box.top < o.bottom && o.top < box.bottom);
+      if (hit) node.style.visibility = "hidden";
+      else shown.push(box);
+    }
   }
 
   async function loadCities() {
@@ -156,6 +173,7 @@
       cityLayer.bringToBack();
       for (const feature of data.features) cityNames.addLayer(cityLabel(feature.properties));
       element.dataset.cities = String(data.features.length);
+      declutter();
     } catch (error) { /* the structures still show on the plain background */ }
   }
 
@@ -183,6 +201,7 @@
     }
   }
 
+  map.on("zoomend moveend", declutter);
   form.addEventListener("change", load);
   form.addEventListener("reset", () => setTimeout(load, 0));
   legend();

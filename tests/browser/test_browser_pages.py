@@ -167,9 +167,15 @@ def test_the_map_has_a_base_layer_of_the_communes_from_the_imported_data(demo, v
         expect(page.locator("#map")).to_have_attribute("data-ready", "1")
         expect(page.locator("#map")).to_have_attribute("data-cities", re.compile(r"^[1-9]\d*$"))
         labels = page.locator(".leaflet-tooltip.city-label")
-        expect(labels.first).to_be_visible()
+        expect(page.locator(".leaflet-tooltip.city-label >> visible=true").first).to_be_visible()
         names = labels.all_text_contents()
         assert "Aubervilliers" in names and LONG_CITY in names
+        overlapping = page.evaluate("""() => {
+            const boxes = [...document.querySelectorAll('.city-label')]
+              .filter((n) => getComputedStyle(n).visibility !== 'hidden').map((n) => n.getBoundingClientRect());
+            return boxes.filter((a, i) => boxes.some((b, j) => j !== i && a.left < b.right && b.left < a.right
+              && a.top < b.bottom && b.top < a.bottom)).length; }""")
+        assert overlapping == 0, "commune names drawn over each other"
         # the communes' areas are drawn: the map is no longer an empty grey square around the markers
         painted = page.evaluate("""() => {
             const canvas = document.querySelector('#map canvas');
@@ -178,6 +184,7 @@ def test_the_map_has_a_base_layer_of_the_communes_from_the_imported_data(demo, v
             let n = 0; for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
             return n / (canvas.width * canvas.height); }""")
         assert painted > 0.01, f"only {painted:.1%} of the map is drawn"
+        page.locator("#map").scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / f"map-{width}.png"))
         if width == 1366:
             assert_accessible(page, f"map@{width}")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from workshop.mapping.models import City, Qpv, Structure
 
-MARGIN = 0.006  # degrees (~600 m) around the outermost structure or QPV edge
+MARGIN = 0.01  # degrees (~1 km) around the outermost structure or QPV edge
 SIMPLIFY = 0.0005
 
 
