@@ -1,5 +1,5 @@
-/* Map of structures and links (Leaflet + markercluster). Works without any tile server: markers, QPV outlines
-   and link lines are drawn on a plain background. All user text goes through textContent. */
+/* Map of structures and links (Leaflet + markercluster). Works without any tile server: the communes' areas and
+   names (built from the imported data), QPV outlines, markers and link lines are drawn on a plain background. All user text goes through textContent. */
 (function () {
   "use strict";
   const config = JSON.parse(document.getElementById("map-config").textContent);
@@ -14,6 +14,13 @@
   } else {
     element.classList.add("no-tiles");
   }
+  // The base layer built from the imported data (see mapping/basemap.py): each commune's area and its name, so the
+  // map reads without tiles. Not interactive: clicks go to the structures above it.
+  const cityLayer = L.geoJSON(null, {
+    interactive: false,
+    style: { color: "#64748b", weight: 1, dashArray: "4 3", fillColor: "#e2e8f0", fillOpacity: 0.55 },
+  }).addTo(map);
+  const cityNames = L.layerGroup().addTo(map);
   const qpvLayer = L.geoJSON(null, {
     style: { color: "#c2410c", weight: 1.5, fillColor: "#fb923c", fillOpacity: 0.18 },
     onEachFeature: (feature, layer) => layer.bindTooltip(
@@ -132,9 +139,46 @@
       const data = await response.json();
       qpvLayer.addData(data);
       qpvLayer.bringToBack();
+      cityLayer.bringToBack();
       element.dataset.qpv = String(data.features.length);
       if (firstLoad && data.features.length && !clusters.getLayers().length) map.fitBounds(qpvLayer.getBounds());
     } catch (error) { /* outlines are a bonus: the map works without them */ }
+  }
+
+  function cityLabel(props) {
+    const [lon, lat] = props.label;
+    return L.tooltip({ permanent: true, direction: "center", className: "city-label", interactive: false,
+      weight: props.structures })
+      .setLatLng([lat, lon]).setContent(textBox(props.name));
+  }
+
+  /** Names that would overlap at this zoom: the commune with more structures keeps its name, the other waits for
+   *  a closer zoom (greedy, like map labels usually are). */
+  function declutter() {
+    const shown = [];
+    const byWeight = cityNames.getLayers().sort((a, b) => b.options.weight - a.options.weight);
+    for (const label of byWeight) {
+      const node = label.getElement();
+      if (!node) continue;
+      node.style.visibility = "";
+      const box = node.getBoundingClientRect();
+      const hit = shown.some((o) => box.left < o.right && o.left < box.right && box.top < o.bottom && o.top < box.bottom);
+      if (hit) node.style.visibility = "hidden";
+      else shown.push(box);
+    }
+  }
+
+  async function loadCities() {
+    try {
+      const response = await fetch(config.citiesUrl);
+      if (!response.ok) return;
+      const data = await response.json();
+      cityLayer.addData(data);
+      cityLayer.bringToBack();
+      for (const feature of data.features) cityNames.addLayer(cityLabel(feature.properties));
+      element.dataset.cities = String(data.features.length);
+      declutter();
+    } catch (error) { /* the structures still show on the plain background */ }
   }
 
   function legend() {
@@ -234,9 +278,11 @@
   }
 
   presetFilters();
+  map.on("zoomend moveend", declutter);
   form.addEventListener("change", load);
   form.addEventListener("reset", () => setTimeout(load, 0));
   legend();
+  loadCities();
   loadQpv();
   load();
   trialsLayer();

@@ -208,10 +208,10 @@ def test_import_page_is_for_admins_and_reports(client, login, make_user):
 
 def test_tile_server_is_a_setting_and_map_page_works_without(app, client):
     page = client.get("/carte").get_data(as_text=True)
-    assert '"tileUrl": ""' in page and "Fond de carte non configuré" in page
+    assert '"tileUrl": ""' in page and "Fond de carte construit" in page
     app.config["MAP_TILE_URL"] = "https://tiles.example.org/{z}/{x}/{y}.png"
     page = client.get("/carte").get_data(as_text=True)
-    assert "tiles.example.org" in page and "Fond de carte non configuré" not in page
+    assert "tiles.example.org" in page and "Fond de carte construit" not in page
 
 
 def test_api_answers_304_when_data_did_not_change(client, make_structure):

@@ -33,9 +33,12 @@ def _choices(mapping: dict, blank: str | None = None) -> list[SelectChoice]:
 
 
 class LinkForm(FlaskForm):
-    """The characterisation of a link; `target` only when declaring (choices set by the view)."""
+    """The characterisation of a link; `target` (and its type-ahead `target_name`) only when declaring."""
 
-    target = SelectField(_l("Structure partenaire"), coerce=int, validate_choice=False)
+    # The partner is picked with the structures type-ahead (160 structures and more do not fit a <select>): the
+    # name is what the person types, the hidden id what they picked; only the id counts.
+    target_name = StringField(_l("Structure partenaire"), validators=[Optional(), Length(max=200)])
+    target = IntegerField(widget=widgets.HiddenInput(), validators=[Optional()])
     level = SelectField(_l("Niveau de coopération"), choices=_choices(vocabulary.LEVELS), default="unknown")
     formalisation = SelectField(_l("Formalisation"), choices=_choices(vocabulary.FORMALISATIONS),
                                 default="informal")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from typing import Any
 
@@ -13,20 +14,31 @@ from workshop.printing.renderer import PdfDocument
 
 BAR_HEIGHT = 22
 LABEL_WIDTH = 210
+LABEL_CHARS = 28  # what LABEL_WIDTH holds at 12 px (DejaVu Sans): longer labels wrap
+LINE_HEIGHT = 14
 CHART_WIDTH = 620
 
 
 def bars(counts: dict[str, int], labels: dict[str, Any], *, keep_zero: bool = True) -> dict[str, Any]:
-    """Geometry of a horizontal bar chart (rows in the order of `labels`), for a plain SVG in the template."""
+    """Geometry of a horizontal bar chart (rows in the order of `labels`), for a plain SVG in the template.
+
+    A label longer than its column wraps onto several lines (`lines`, each with its `dy`) and its row grows to
+    hold them: an SVG clips whatever runs past its left edge, on the page as in the PDF."""
     items = [(key, str(label), counts.get(key, 0)) for key, label in labels.items()
              if keep_zero or counts.get(key)]
     top = max([value for _k, _l, value in items] + [1])
     span = CHART_WIDTH - LABEL_WIDTH - 50
-    rows = [{"key": key, "label": label, "value": value, "y": i * (BAR_HEIGHT + 6),
-             "width": round(span * value / top, 1), "color": vocabulary.LEVEL_STYLES.get(key, {}).get("color",
-                                                                                                 "#0f766e")}
-            for i, (key, label, value) in enumerate(items)]
-    return {"rows": rows, "height": max(len(rows) * (BAR_HEIGHT + 6), BAR_HEIGHT), "width": CHART_WIDTH,
+    rows, y = [], 0
+    for key, label, value in items:
+        lines = textwrap.wrap(label, LABEL_CHARS) or [""]
+        height = max(BAR_HEIGHT, len(lines) * LINE_HEIGHT + 6)
+        first = y + (height - (len(lines) - 1) * LINE_HEIGHT) / 2 + 4  # the block of lines centred on the row
+        rows.append({"key": key, "label": label, "value": value, "y": y + (height - BAR_HEIGHT) / 2,
+                     "lines": [{"text": line, "y": first + n * LINE_HEIGHT} for n, line in enumerate(lines)],
+                     "width": round(span * value / top, 1),
+                     "color": vocabulary.LEVEL_STYLES.get(key, {}).get("color", "#0f766e")})
+        y += height + 6
+    return {"rows": rows, "height": max(y - 6, BAR_HEIGHT), "width": CHART_WIDTH,
             "label_width": LABEL_WIDTH, "bar_height": BAR_HEIGHT}
 
 

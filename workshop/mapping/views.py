@@ -20,7 +20,17 @@ from workshop.frameworks import catalogue as frameworks_catalogue
 from workshop.frameworks import service as frameworks_service
 from workshop.jobs import service as jobs
 from workshop.jobs.queue import enqueue
-from workshop.mapping import links, membership, panorama, permissions, public, structures, vocabulary, workshops
+from workshop.mapping import (
+    basemap,
+    links,
+    membership,
+    panorama,
+    permissions,
+    public,
+    structures,
+    vocabulary,
+    workshops,
+)
 from workshop.mapping.cache import cached_json
 from workshop.mapping.forms import ImportForm, LinkForm, MemberForm, StructureForm, WorkshopStructuresForm
 from workshop.mapping.imports import job as import_job
@@ -41,6 +51,7 @@ def _page_config() -> dict:
         "tileUrl": current_app.config["MAP_TILE_URL"],
         "tileAttribution": current_app.config["MAP_TILE_ATTRIBUTION"],
         "mapUrl": url_for("mapping.api_map"), "qpvUrl": url_for("mapping.api_qpv"),
+        "citiesUrl": url_for("mapping.api_cities"),
         "graphUrl": url_for("mapping.api_graph"), "trialsUrl": url_for("trials.api_map"),
         "practiceUrl": url_for("practices.show", practice_id=0),
         "structureUrl": url_for("mapping.structure", structure_id=0),
@@ -233,8 +244,6 @@ def declare_link(structure_id: int):
     """Declare that this structure works with another one (validated later by a coordinator)."""
     item = links.declaring_structure(db.session, current_user, structure_id)
     form = _link_form()
-    form.target.choices = [SelectChoice(0, "—"), *(SelectChoice(i, label) for i, label in
-                                                  structures.structure_choices(db.session, exclude=item.id))]
     if form.validate_on_submit():
         try:
             link = links.declare_link(db.session, current_user, item.id, form.target.data or 0,
@@ -268,7 +277,7 @@ def edit_link(link_id: int):
     """Characterise or correct a link (coordinators of one of its structures' networks, admins)."""
     item = links.editable_link(db.session, current_user, link_id)
     form = _link_form(obj=item)
-    del form.target
+    del form.target, form.target_name
     if form.validate_on_submit():
         try:
             links.edit_link(db.session, current_user, item.id, form.data_for_service())
@@ -375,6 +384,12 @@ def api_map():
 def api_qpv():
     """QPV outlines (simplified)."""
     return _cached("qpv", lambda session, _filters: public.qpv_geojson(session), "application/geo+json")
+
+
+@bp.get("/api/villes.geojson")
+def api_cities():
+    """The map's base layer: each commune's area and name, from the imported structures and QPV outlines."""
+    return _cached("cities", lambda session, _filters: basemap.cities_geojson(session), "application/geo+json")
 
 
 @bp.get("/api/structures.json")

@@ -86,7 +86,8 @@ def index():
         query.sort = "recent"
     results = search.search(db.session, query, _viewer())
     return render_template("practices/index.html", query=query, results=results, labels=_labels(),
-                           sorts=search.SORTS, trials_waiting=trial_panels.waiting_count(db.session, _viewer()))
+                           sorts=search.SORTS, trials_waiting=trial_panels.waiting_count(db.session, _viewer()),
+                           active_filters=sum(len(v) for v in query.filters.values()))
 
 
 @bp.get("/api/fiches")

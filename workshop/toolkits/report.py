@@ -20,7 +20,8 @@ from workshop.boards.balance import balance_of
 from workshop.boards.models import BoardColumn, Card, Participant, Workshop
 from workshop.boards.profiles import PROFILE_KINDS
 from workshop.facilitation import next_steps
-from workshop.facilitation.models import CardGroup, CardPlacement
+from workshop.facilitation.models import CardGroup, CardPlacement, Reaction, Reply
+from workshop.facilitation.replies import REACTIONS
 from workshop.facilitation.votes import tally
 from workshop.formats.builtin import FORMATS
 from workshop.i18n import current_language
@@ -38,13 +39,13 @@ def report_view(session: Session, workshop: Workshop) -> dict:
                                                     Card.hidden.is_(False), Card.private.is_(False),
                                                     Card.pending.is_(False))
                           .order_by(Card.id)))
-    participants = session.scalar(select(func.count()).select_from(Participant)
-                                  .where(Participant.workshop_id == workshop.id)) or 0
+    participants = _participant_count(session, workshop.id)
     anonymous = bool((workshop.settings or {}).get("anonymous"))
     names = _participant_names(session, workshop.id) if not anonymous else {}
     votes = tally(session, workshop.id)  # the board's tally: the report says what the room saw
     card_dots = {c["id"]: c["dots"] for c in votes["cards"]}
     groups = _groups(session, workshop.id, cards, {g["id"]: g["dots"] for g in votes["groups"]})
+    replies, reactions = _replies(session, workshop.id, names), _reactions(session, workshop.id)
     by_column = []
     for column in workshop.columns:
         in_column = [c for c in cards if c.column_key == column.key]
@@ -67,6 +68,8 @@ def report_view(session: Session, workshop: Workshop) -> dict:
         "participants": participants,
         "card_count": len(cards),
         "columns": by_column,
+        "replies": replies,  # by card id, for loose and grouped cards alike
+        "reactions": reactions,
         "ranking": _ranking(by_column) if votes["total"] else [],
         "practices": _practices_created(session, workshop.id),
         "next_steps": [{"text": s.text, "owner": s.owner, "due": date_fr(s.due_on) if s.due_on else "",
@@ -97,6 +100,35 @@ def _balance(session: Session, workshop_id: int) -> dict:
     return {"kinds": [{"label": str(PROFILE_KINDS[k]), "count": n} for k, n in kinds.items()],
             "networks": [{"label": k, "count": n} for k, n in sorted(by_network.items())],
             "untold": len(ids) - told}
+
+
+def _participant_count(session: Session, workshop_id: int) -> int:
+    """The people who took part: not the facilitator (they animate), and one person once however many times
+    they rejoined (a seat's `person`)."""
+    seats = session.execute(select(Participant.id, Participant.person).where(
+        Participant.workshop_id == workshop_id, Participant.role == "participant")).all()
+    return len({person or f"seat-{seat}" for seat, person in seats})
+
+
+def _replies(session: Session, workshop_id: int, names: dict[int, str]) -> dict[int, list[dict]]:
+    """The shown replies under each card, oldest first, with their author's name unless the board is anonymous."""
+    found: dict[int, list[dict]] = defaultdict(list)
+    for reply in session.scalars(select(Reply).where(Reply.workshop_id == workshop_id, Reply.hidden.is_(False))
+                                 .order_by(Reply.id)):
+        found[reply.card_id].append({"text": reply.text, "author": names.get(reply.participant_id, "")})
+    return found
+
+
+def _reactions(session: Session, workshop_id: int) -> dict[int, list[dict]]:
+    """Each card's reactions as the board shows them: label and count, in the board's order."""
+    counts = dict(((card, kind), n) for card, kind, n in session.execute(
+        select(Reaction.card_id, Reaction.kind, func.count()).where(Reaction.workshop_id == workshop_id)
+        .group_by(Reaction.card_id, Reaction.kind)))
+    found: dict[int, list[dict]] = defaultdict(list)
+    for card in sorted({card for card, _kind in counts}):
+        found[card] = [{"label": label, "count": counts[card, kind]} for kind, label in REACTIONS.items()
+                       if (card, kind) in counts]
+    return found
 
 
 def _participant_names(session: Session, workshop_id: int) -> dict[int, str]:
@@ -152,8 +184,10 @@ def _workshop_networks(session: Session, workshop: Workshop) -> list[str]:
 def report_document(session: Session, workshop: Workshop) -> PdfDocument:
     """The workshop report, 2 A4 pages and more as the cards grow."""
     view = report_view(session, workshop)
+    line = networks_line(_workshop_networks(session, workshop))
+    made = _("Compte rendu produit le %(d)s avec Passerelles.", d=date_fr(date.today()))
     html = render_template("pdf/report.html", report=view, running_title=_("Compte rendu — %(t)s", t=view["title"]),
-                           networks_line=networks_line(_workshop_networks(session, workshop)),
-                           today=date_fr(date.today()), css_string=css_string, lang=current_language())
+                           networks_line=line, footer=f"{line} · {made}" if line else made, css_string=css_string,
+                           lang=current_language())
     return PdfDocument(html, print_css(), f"compte-rendu-{workshop.id}-{slug(view['title'])}.pdf",
                        2 + view["card_count"] // 25)
