@@ -16,13 +16,12 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible, serve_axe
 from tests.browser.board_page import log_in
-from tests.browser.conftest import ARTIFACTS, LIVE_TIMEOUT
+from tests.browser.conftest import ARTIFACTS, LIVE_TIMEOUT, SCREENSHOTS
 from tests.browser.test_browser_accessibility import ADMIN_EMAIL, SURFACES, Demo, seed_demo
-from tests.serverproc import ROOT, SECRET_KEY, ServerProcess, drop_database, free_port, new_database
+from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 LONG_CITY = "Saint-Rémy-lès-Chevreuse-et-Villiers-le-Bâcle"
 LONG_STRUCTURE = "Centre social et culturel intercommunal Jean-Baptiste-Poquelin-dit-Molière de la Plaine"
 LONG_FRAMEWORK = "Programme de réussite éducative et d'accompagnement des familles du quartier des Francs-Moisins"

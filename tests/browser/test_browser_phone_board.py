@@ -12,11 +12,11 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible, serve_axe
 from tests.browser.board_page import ONLINE, enter_board_as_facilitator, notes_with_text, open_card_menu
-from tests.serverproc import ROOT, join_board
+from tests.browser.conftest import SCREENSHOTS
+from tests.serverproc import join_board
 
 pytestmark = pytest.mark.browser
 PHONES = {320: 568, 390: 844}  # the smallest phones still in use, and a common one
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 LONG = "Les horaires du centre social et ceux de l'école ne se croisent jamais : personne ne se voit. {n}"
 
 
