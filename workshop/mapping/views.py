@@ -21,7 +21,7 @@ from workshop.frameworks import service as frameworks_service
 from workshop.jobs import service as jobs
 from workshop.jobs.queue import enqueue
 from workshop.mapping import (
-    basemap,
+    api,
     links,
     membership,
     panorama,
@@ -31,7 +31,6 @@ from workshop.mapping import (
     vocabulary,
     workshops,
 )
-from workshop.mapping.cache import cached_json
 from workshop.mapping.forms import ImportForm, LinkForm, MemberForm, StructureForm, WorkshopStructuresForm
 from workshop.mapping.imports import job as import_job
 from workshop.mapping.imports.report import make_scope
@@ -42,6 +41,7 @@ from workshop.printing.views import pdf_response
 from workshop.trials import panels as trial_panels
 
 bp = Blueprint("mapping", __name__)
+api.add_routes(bp)
 T = TypeVar("T")
 
 
@@ -360,57 +360,3 @@ def structures_template():
     """Download the structures CSV template."""
     return Response(template_csv(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="modele-structures.csv"'})
-
-
-# --- Read-only API (published data only) -----------------------------------------------------------------
-
-
-def _cached(name: str, build, mimetype: str = "application/json") -> Response:
-    """Answer from the per-data-state cache, with an ETag so browsers revalidate cheaply."""
-    body, etag = cached_json(db.session, name, request.args, build)
-    response = Response(body, mimetype=mimetype)
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
-    return response.make_conditional(request)
-
-
-@bp.get("/api/carte.geojson")
-def api_map():
-    """Structures (points) and validated links (lines) of the public map, filtered."""
-    return _cached("map", public.map_geojson, "application/geo+json")
-
-
-@bp.get("/api/qpv.geojson")
-def api_qpv():
-    """QPV outlines (simplified)."""
-    return _cached("qpv", lambda session, _filters: public.qpv_geojson(session), "application/geo+json")
-
-
-@bp.get("/api/villes.geojson")
-def api_cities():
-    """The map's base layer: each commune's area and name, from the imported structures and QPV outlines."""
-    return _cached("cities", lambda session, _filters: basemap.cities_geojson(session), "application/geo+json")
-
-
-@bp.get("/api/structures.json")
-def api_structures():
-    """Published structures, with or without coordinates, filtered."""
-    return _cached("structures", lambda session, filters: {"structures": public.public_network(session, filters)[0]})
-
-
-@bp.get("/api/structures/recherche")
-def api_structure_search():
-    """Up to 10 published structures by name (?q=, 2 to 80 characters): the join's structure type-ahead."""
-    return {"structures": public.search_structures(db.session, request.args.get("q", ""))}
-
-
-@bp.get("/api/liens.json")
-def api_links():
-    """Validated links between published structures, filtered."""
-    return _cached("links", lambda session, filters: {"links": public.public_network(session, filters)[1]})
-
-
-@bp.get("/api/graphe.json")
-def api_graph():
-    """Nodes (with degree and betweenness) and edges of the relation graph, filtered."""
-    return _cached("graph", public.graph_data)
