@@ -96,7 +96,6 @@ def test_the_english_board_on_a_phone(live, new_page):
     dialog = page.locator("#name-dialog")
     dialog.get_by_label("Your first name (or a nickname)").fill("Sam")
     dialog.get_by_role("button", name="Enter the workshop").click()
-    dialog.get_by_role("button", name="Skip").click()
     expect(page.locator("#connection")).to_have_attribute("data-state", ONLINE)
     text = _visible_text(page)
     assert "Obstacles" in text and "Levers" in text

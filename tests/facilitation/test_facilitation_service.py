@@ -75,18 +75,19 @@ def test_private_writing_hides_text_from_others_until_reveal(board, session):
                          "hidden": False}]
     assert board_state(session, workshop, alice)["cards"][0]["text"] == "Mon idée secrète"
     facilitator_view = board_state(session, workshop, facilitator)["cards"][0]
-    assert "text" not in facilitator_view and facilitator_view.get("author") is None  # metaplan is anonymous
+    # The facilitator pre-reads silent writing (to prepare the clustering), but metaplan is anonymous: no author
+    assert facilitator_view["text"] == "Mon idée secrète" and facilitator_view.get("author") is None
     change = act(session, facilitator, "cards.reveal")
     assert [c["text"] for c in change.event["data"]["cards"]] == ["Mon idée secrète"]
     revealed = board_state(session, workshop, bob)["cards"][0]
     assert revealed["text"] == "Mon idée secrète" and revealed["author"] is None
 
 
-def test_facilitator_sees_who_has_written_in_named_workshops(board, session):
+def test_facilitator_pre_reads_who_wrote_what_in_named_workshops(board, session):
     workshop, facilitator, (alice, *_) = board("afom")
     add(session, alice, "Atout caché")
     seen = board_state(session, workshop, facilitator)["cards"][0]
-    assert seen["author"] == "P0" and "text" not in seen
+    assert seen["author"] == "P0" and seen["text"] == "Atout caché"  # pre-read before the reveal
 
 
 def test_vote_budget_and_single_dot_per_card(board, session):

@@ -87,6 +87,16 @@ def test_pool_renders_in_another_process_and_reports_progress(pool_renderer):
     assert job.state == "done" and pool_renderer.path_for(document.key).exists()
 
 
+def test_the_same_document_started_in_two_caches_reaches_both(pool_renderer, tmp_path):
+    """A render in progress is shared per cache: the same content started in a second cache (another renderer of
+    the process) is rendered there too, not left waiting for a file written elsewhere."""
+    document = PdfDocument(HTML.format("<p>Deux caches</p>"), CSS, "deux.pdf")
+    other = Renderer(tmp_path / "other-cache", workers=1)
+    first, second = pool_renderer.start(document), other.start(document)  # the first is still rendering
+    assert pool_renderer.wait(first, 120).state == "done"
+    assert other.wait(second, 120).state == "done" and other.path_for(document.key).exists()
+
+
 @pytest.mark.slow
 def test_long_build_gets_a_progress_page_then_the_pdf(app, client, login, coordinator, publish_practices, build):
     app.config.update(PDF_RENDER_INLINE=False, PDF_INLINE_WAIT=0.0)

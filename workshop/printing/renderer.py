@@ -92,7 +92,7 @@ def _inline(function, *args) -> Future:
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
-_running: dict[str, Future] = {}
+_running: dict[tuple[str, str], Future] = {}  # (cache dir, content key) -> the render in progress
 
 
 def _get_pool(workers: int, nice: int = 10) -> ProcessPoolExecutor:
@@ -234,7 +234,8 @@ class Renderer:
         write_json(self._job_path(job_id), {"key": key, "filename": document.filename, "owner": owner,
                                              "total": total, "started": time.time()})
         if not self.path_for(key).exists():
-            future = _running.get(key)
+            slot = (str(self.cache_dir), key)  # one render per content and cache (tests run several caches)
+            future = _running.get(slot)
             if future is None or future.done():
                 pool = _get_pool(self.workers, self.nice)
                 if isinstance(document, PdfBook):  # parts and assembly are pool tasks; a thread waits on them
@@ -244,7 +245,7 @@ class Renderer:
                 else:
                     source = spool(self.cache_dir, key, document.html, document.css, document.variant)
                     future = pool.submit(render_to_cache, source, str(self.cache_dir), key)
-                _running[key] = future
+                _running[slot] = future
                 future.add_done_callback(lambda f, key=key: self._finished(key, f))
         return self.status(job_id)
 
@@ -259,7 +260,7 @@ class Renderer:
         return 1 if self.live is not None and self.live() else self.workers
 
     def _finished(self, key: str, future: Future) -> None:
-        _running.pop(key, None)
+        _running.pop((str(self.cache_dir), key), None)
         error = future.exception()
         if error is not None:
             log.error("PDF render %s failed: %r", key[:12], error)
