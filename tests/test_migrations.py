@@ -121,8 +121,11 @@ def test_old_map_framework_keys_are_rewritten_to_the_one_list(migrated_app):
         # then kept by the downgrade.
         user = accounts.create_user(db.session, "claire@exemple.fr", "Claire", "admin", "un-bon-mot")
         practice = sheets.create_practice(db.session, user, {"title": "Café des parents", "frameworks": ["clas"]})
-        db.session.commit()
         practice_id = practice.id
+        db.session.commit()
+        # No transaction of this session may stay open across the downgrade: on PostgreSQL a table it read
+        # (practice, after a refresh) blocks the DROP of a table that refers to it (practice_trial), for ever.
+        db.session.close()
         flask_migrate.downgrade(revision="0004")
         school, centre = Structure(kind="ecole_primaire", name="École"), Structure(kind="centre_social", name="CS")
         db.session.add_all([school, centre])
