@@ -113,6 +113,9 @@ def make_config(tmp_path, url: str, **extra) -> dict:
         # The test client does not close a response it did not read (a real server always does): its requests
         # would stay counted for 127.0.0.1. The cap is tested on its own (test_guard, test_flood).
         "MAX_REQUESTS_PER_ADDRESS": 0,
+        # PDF workers are niced in production (boards first); here browser tests fill the cores and a niced
+        # worker gets a tenth of one, so a PDF job could outlast its test's deadline.
+        "PDF_WORKER_NICE": 0,
         **extra,
     }
 

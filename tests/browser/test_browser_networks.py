@@ -77,7 +77,8 @@ def test_networks_side_by_side_on_desktop_and_stacked_on_a_phone(networks_live, 
     expect(page.get_by_role("heading", name="Les réseaux côte à côte")).to_be_visible()
     sides = _demo_sides(page)  # the server is shared: an earlier test may have added a network of its own
     expect(sides).to_have_count(2)
-    first, second = sides.nth(0).bounding_box(), sides.nth(1).bounding_box()
+    grid = page.locator("[data-testid^='side-']")  # the layout: the first two columns, whichever networks
+    first, second = grid.nth(0).bounding_box(), grid.nth(1).bounding_box()
     assert abs(first["y"] - second["y"]) < 1 and second["x"] >= first["x"] + first["width"]  # two columns
     cross = page.get_by_test_id("cross")
     named = "Centre social Floréal (réseaux) ↔ École Jean Vilar (réseaux)"

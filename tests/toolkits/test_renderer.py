@@ -57,7 +57,8 @@ def test_cache_prunes_least_recently_used_files_over_budget(tmp_path):
 
 @pytest.fixture
 def pool_renderer(tmp_path):
-    yield Renderer(tmp_path / "cache", workers=1)
+    # Not niced in tests: browser tests fill the cores, and a niced worker then gets a tenth of one
+    yield Renderer(tmp_path / "cache", workers=1, nice=0)
     renderer_module.shutdown_pool()
 
 
