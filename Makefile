@@ -70,8 +70,10 @@ system-deps:
 	@bash .ci/system-deps
 
 # Two test processes (pytest-xdist): every test has its own database and its servers take free ports, so they
-# run side by side; CI on 2 cores finishes in about half the time. `make test PYTEST_ARGS=` runs them one by one.
-PYTEST_ARGS ?= -n 2
+# run side by side; CI on 2 cores finishes in about half the time. Work stealing: a process that runs out of tests
+# takes some queued for the other, so a long test near the end does not leave a core idle. `make test PYTEST_ARGS=`
+# runs them one by one.
+PYTEST_ARGS ?= -n 2 --dist worksteal
 
 test: build system-deps
 	$(PY) -m pytest -q -p no:cacheprovider --durations=15 $(PYTEST_ARGS)

@@ -21,7 +21,7 @@ from workshop.extensions import db
 PASSWORD = "motdepasse-1"
 
 
-_TEMPLATES: dict[str, str] = {}  # per test process: "name" (PostgreSQL), "sqlite" (file)
+_TEMPLATES: dict[str, str] = {}  # per test process: "name" and "reused" (PostgreSQL), "sqlite" (file)
 
 
 def _pg_base() -> str | None:
@@ -71,6 +71,9 @@ def _sqlite_template() -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def _drop_templates():
     yield
+    if "reused" in _TEMPLATES:
+        _drop_database(_TEMPLATES.pop("reused"))
+        _TEMPLATES.pop("reset")
     if "name" in _TEMPLATES:
         _drop_database(_TEMPLATES.pop("name"))
     if "sqlite" in _TEMPLATES:
@@ -89,6 +92,47 @@ def _database_url(tmp_path, *, empty: bool = False) -> tuple[str, str | None]:
     template = "" if empty else f' TEMPLATE "{_pg_template()}"'
     _pg_execute(f'CREATE DATABASE "{name}"{template} STRATEGY FILE_COPY')
     return _pg_url(name), name
+
+
+def _pg_reused() -> str:
+    """The PostgreSQL database of the `app` fixture: one per test process, cloned from the template once and put
+    back to the template's state before each test. Creating a database per test cost about a second each (CREATE
+    DATABASE waits for a checkpoint), the larger part of the PostgreSQL pass; emptying small tables costs a few ms.
+    The rows the template holds (the search index's state) are kept aside in a schema of their own and put back."""
+    if "reused" not in _TEMPLATES:
+        name = f"t_app_{uuid.uuid4().hex[:12]}"
+        _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_template()}" STRATEGY FILE_COPY')
+        _TEMPLATES["reused"] = name
+        _TEMPLATES["reset"] = _pg_reset_script(name)
+        return name
+    name = _TEMPLATES["reused"]
+    engine = create_engine(_pg_url(name), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        # A server or worker a test started and left connected would hold locks on the rows to delete.
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        conn.exec_driver_sql(_TEMPLATES["reset"])
+    engine.dispose()
+    return name
+
+
+def _pg_reset_script(name: str) -> str:
+    """Keep the fresh clone's rows and sequence positions aside; return the SQL that puts them back."""
+    engine = create_engine(_pg_url(name), isolation_level="AUTOCOMMIT")
+    statements = ["SET session_replication_role = replica"]  # no foreign-key checks while emptying
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE SCHEMA test_seed")
+        for table in conn.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").scalars():
+            statements.append(f'DELETE FROM public."{table}"')
+            if conn.exec_driver_sql(f'SELECT EXISTS (SELECT 1 FROM public."{table}")').scalar():
+                conn.exec_driver_sql(f'CREATE TABLE test_seed."{table}" AS SELECT * FROM public."{table}"')
+                statements.append(f'INSERT INTO public."{table}" SELECT * FROM test_seed."{table}"')
+        for sequence, last in conn.exec_driver_sql(
+                "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"):
+            statements.append(f'ALTER SEQUENCE public."{sequence}" RESTART' if last is None
+                              else f"SELECT setval('public.\"{sequence}\"', {int(last)})")
+    engine.dispose()
+    return "BEGIN; " + "; ".join(statements) + "; COMMIT"
 
 
 def _drop_database(name: str) -> None:
@@ -144,8 +188,12 @@ _TEMPLATE_CACHE = _MemoryBytecodeCache()
 
 
 @pytest.fixture
-def app(tmp_path, app_config):
-    url, pg_name = _database_url(tmp_path)
+def app(request, tmp_path, app_config):
+    fresh = request.node.get_closest_marker("fresh_database") is not None  # the test breaks its schema
+    if _pg_base() and not fresh:
+        url, pg_name = _pg_url(_pg_reused()), None
+    else:
+        url, pg_name = _database_url(tmp_path)
     app = create_app(make_config(tmp_path, url, **app_config))
     app.jinja_env.bytecode_cache = _TEMPLATE_CACHE  # the database is a copy of a template with every table
     yield app

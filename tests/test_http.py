@@ -361,6 +361,7 @@ def test_500_page_is_french_and_hides_the_error(app, client, caplog):
     assert "RuntimeError" in caplog.text  # logged for the people who run the server
 
 
+@pytest.mark.fresh_database
 def test_a_broken_database_gives_the_french_500_page(app, client, make_user, login):
     login(make_user("facilitator"))
     with app.app_context():
