@@ -153,17 +153,20 @@
   }
 
   /** Names that would overlap at this zoom: the commune with more structures keeps its name, the other waits for
-   *  a closer zoom (greedy, like map labels usually are). */
+   *  a closer zoom (greedy, like map labels usually are). A name the map's edge would cut (a far-off commune on
+   *  a 320 px phone) waits too, until a pan brings it inside. */
   function declutter() {
     const shown = [];
+    const frame = element.getBoundingClientRect();
     const byWeight = cityNames.getLayers().sort((a, b) => b.options.weight - a.options.weight);
     for (const label of byWeight) {
       const node = label.getElement();
       if (!node) continue;
       node.style.visibility = "";
       const box = node.getBoundingClientRect();
+      const cut = box.left < frame.left || box.right > frame.right || box.top < frame.top || box.bottom > frame.bottom;
       const hit = shown.some((o) => box.left < o.right && o.left < box.right && box.top < o.bottom && o.top < box.bottom);
-      if (hit) node.style.visibility = "hidden";
+      if (hit || cut) node.style.visibility = "hidden";
       else shown.push(box);
     }
   }

@@ -80,6 +80,14 @@ def open_card_menu(note):
     return menu
 
 
+def open_group_menu(group):
+    """Open a group's "⋯" menu (rename, spotlight, make a sheet, ungroup) and return the menu."""
+    group.locator(".group-head").get_by_role("button", name="Actions du groupe").click()
+    menu = group.locator(".group-head").get_by_role("menu")
+    expect(menu).to_be_visible()
+    return menu
+
+
 def select_cards(page: Page, *notes) -> None:
     """The facilitator's selection mode: turn it on (if off) and tick each card; the bar is get_by_test_id
     ("selection")."""

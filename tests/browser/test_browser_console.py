@@ -16,7 +16,9 @@ from tests.browser.board_page import (
     join_with_name,
     notes_with_text,
     open_card_menu,
+    open_group_menu,
     post_card,
+    select_cards,
 )
 from tests.browser.conftest import SCREENSHOTS
 
@@ -105,22 +107,31 @@ def test_one_selection_mode_groups_and_makes_a_sheet_of_a_named_voted_group(live
     notes_with_text(samia, "obstacle", HOURS).get_by_label("Sélectionner ce post-it").check()
     notes_with_text(samia, "obstacle", EVENING).locator(".note-text").click()  # a tap on the card ticks it too
     expect(notes_with_text(samia, "obstacle", EVENING)).to_have_class(re.compile(r"\bis-selected\b"))
-    expect(bar).to_contain_text("2 élément(s) sélectionné(s)")
-    expect(bar.get_by_role("button", name="Fusionner")).to_be_enabled()
+    expect(bar).to_contain_text("2 sélectionné(s)")
+    # One line: the count, the main action, the others behind "⋯" (the card's menu, keyboard included).
+    expect(bar.get_by_test_id("selection-main")).to_have_text("Regrouper")
+    more = bar.get_by_role("button", name="Autres actions sur la sélection")
+    more.focus()
+    samia.keyboard.press("Enter")
+    expect(bar.get_by_role("menuitem")).to_have_text(["Fusionner", "Créer une fiche pratique", "Tout désélectionner"])
+    expect(bar.get_by_role("menuitem", name="Fusionner")).to_be_focused()
+    samia.keyboard.press("Escape")
+    expect(bar.get_by_role("menu")).to_have_count(0)
+    expect(more).to_be_focused()
     notes_with_text(samia, "obstacle", WORDS).get_by_label("Sélectionner ce post-it").check()
     notes_with_text(samia, "obstacle", WORDS).get_by_label("Sélectionner ce post-it").uncheck()
     assert_accessible(samia, "console, selection mode")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     samia.evaluate("window.scrollTo(0, 0)")
     samia.screenshot(path=str(SCREENSHOTS / "facilitator-console-1366.png"))
-    bar.get_by_role("button", name="Regrouper").click()
+    bar.get_by_test_id("selection-main").click()
     group = column(karim, "obstacle").locator(".group")
     expect(group.locator(".note")).to_have_count(2)
     expect(bar).to_contain_text("Touchez des post-it")  # the selection is spent, the mode stays
 
     # Point 4: a group renamed, then voted on, still carries its tick box and becomes a sheet.
     on_samia = samia.locator(".group")
-    on_samia.get_by_role("button", name="Renommer").click()
+    open_group_menu(on_samia).get_by_role("menuitem", name="Renommer").click()
     samia.get_by_label("Nom du groupe").fill("Des horaires qui excluent")
     samia.locator(".group-rename").get_by_role("button", name="Enregistrer").click()
     expect(group.locator(".group-name")).to_have_text("Des horaires qui excluent")
@@ -132,20 +143,56 @@ def test_one_selection_mode_groups_and_makes_a_sheet_of_a_named_voted_group(live
     expect(on_samia.locator(".dots.revealed")).to_have_text("● 1")
     on_samia.get_by_label("Sélectionner ce groupe").check()
     expect(on_samia).to_have_class(re.compile(r"\bis-selected\b"))
-    expect(bar.get_by_role("button", name="Regrouper")).to_be_disabled()  # a group is not regrouped
+    expect(bar.get_by_role("button", name="Regrouper")).to_have_count(0)  # a group is not regrouped
+    bar.get_by_test_id("selection-main").click()  # "Créer une fiche": its title, then create
     bar.get_by_label("Titre de la fiche").fill("Des horaires pour les familles")
     bar.get_by_role("button", name="Créer une fiche pratique").click()
     expect(bar.get_by_role("link", name="Des horaires pour les familles")).to_be_visible()
     expect(notes_with_text(karim, "obstacle", HOURS).locator(".practice-links")).to_contain_text(
         "Des horaires pour les familles")
+
+    # On a phone the bar is one line, and the card ticked is never under it.
     samia.set_viewport_size({"width": 390, "height": 844})
-    notes_with_text(samia, "obstacle", WORDS).get_by_label("Sélectionner ce post-it").check()
+    words = notes_with_text(samia, "obstacle", WORDS)
+    words.evaluate("n => { n.scrollIntoView({block: 'end'}); window.scrollBy(0, 40); }")  # its foot under the bar
+    words.get_by_label("Sélectionner ce post-it").check()
+    expect(bar).to_contain_text("1 sélectionné(s)")
+    bar_box, note_box = bar.bounding_box(), words.bounding_box()
+    assert bar_box["height"] <= 64, bar_box  # was 200 px, a quarter of the screen
+    assert note_box["y"] + note_box["height"] <= bar_box["y"] + 1, (note_box, bar_box)
     open_card_menu(notes_with_text(samia, "obstacle", HOURS))
     column(samia, "obstacle").evaluate("n => n.scrollIntoView()")
     samia.screenshot(path=str(SCREENSHOTS / "facilitator-console-390.png"))
     samia.keyboard.press("Escape")
     samia.get_by_test_id("select-mode").click()
     expect(samia.locator(".note input[type=checkbox]")).to_have_count(0)
+
+
+def test_group_actions_are_a_keyboard_menu_like_a_cards(live, new_page):
+    samia, _karim = _board(live, new_page)
+    select_cards(samia, notes_with_text(samia, "obstacle", HOURS), notes_with_text(samia, "obstacle", EVENING))
+    samia.get_by_test_id("selection").get_by_test_id("selection-main").click()
+    samia.get_by_test_id("select-mode").click()
+    head = samia.locator(".group .group-head")
+    expect(head.get_by_role("button", name="Renommer")).to_have_count(0)  # no row of links any more
+    opener = head.get_by_role("button", name="Actions du groupe")
+    expect(opener).to_have_attribute("aria-haspopup", "menu")
+    opener.focus()
+    samia.keyboard.press("ArrowDown")
+    items = head.get_by_role("menuitem")
+    expect(items).to_have_text(["Renommer", "Projecteur", "Créer une fiche pratique", "Dégrouper"])
+    expect(items.first).to_be_focused()
+    samia.keyboard.press("ArrowUp")
+    expect(head.get_by_role("menuitem", name="Dégrouper")).to_be_focused()
+    samia.keyboard.press("Escape")
+    expect(head.get_by_role("menu")).to_have_count(0)
+    expect(opener).to_be_focused()
+    samia.keyboard.press("Enter")
+    expect(items.first).to_be_focused()
+    assert_accessible(samia, "console, group menu")
+    samia.keyboard.press("End")
+    samia.keyboard.press("Enter")  # Dégrouper
+    expect(samia.locator(".group")).to_have_count(0)
 
 
 def test_dot_buttons_go_once_the_budget_is_spent(live, new_page):
@@ -195,5 +242,16 @@ def test_the_facilitator_pre_reads_silent_writing_that_participants_and_the_wall
     expect(lina.get_by_text(secret)).to_have_count(0)  # participants: their own only
     expect(room.get_by_test_id("room-board").locator(".room-note.is-private")).to_have_count(1)
     expect(room.get_by_text(secret)).to_have_count(0)  # the wall: never
+    # Pre-read cards are clustered before the reveal: the participants see the group, never the text.
+    mine = "Les réunions sont pendant le travail."
+    post_card(lina, "ideas", mine)
+    pre_read = column(console, "ideas").locator(".note.is-private")
+    expect(pre_read).to_have_count(2)
+    select_cards(console, pre_read.nth(0), pre_read.nth(1))
+    console.get_by_test_id("selection").get_by_test_id("selection-main").click()
+    expect(column(lina, "ideas").locator(".group .note")).to_have_count(2)
+    expect(column(lina, "ideas").locator(".group .note-text")).to_contain_text([mine])
+    expect(lina.get_by_text(secret)).to_have_count(0)
+    console.get_by_test_id("select-mode").click()
     console.get_by_test_id("preread").click()
     expect(console.get_by_text(secret)).to_have_count(0)

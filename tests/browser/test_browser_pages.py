@@ -170,12 +170,16 @@ def test_the_map_has_a_base_layer_of_the_communes_from_the_imported_data(demo, v
         names = labels.all_text_contents()
         assert "Aubervilliers" in names and LONG_CITY in names
         # Once the map has settled (it zooms to the structures after the names are placed; the names are sorted
-        # out again at the end of each zoom), no two visible commune names overlap.
+        # out again at the end of each zoom), no two visible commune names overlap, and none is cut by the map's
+        # edge (a far-off commune's name was clipped at the left edge at 320 px).
         page.wait_for_function("""() => {
+            const map = document.querySelector('#map').getBoundingClientRect();
             const boxes = [...document.querySelectorAll('.city-label')]
               .filter((n) => getComputedStyle(n).visibility !== 'hidden').map((n) => n.getBoundingClientRect());
-            return boxes.filter((a, i) => boxes.some((b, j) => j !== i && a.left < b.right && b.left < a.right
-              && a.top < b.bottom && b.top < a.bottom)).length === 0; }""", timeout=30_000)
+            const cut = boxes.filter((a) => a.left < map.left || a.right > map.right || a.top < map.top
+              || a.bottom > map.bottom);
+            return cut.length === 0 && boxes.filter((a, i) => boxes.some((b, j) => j !== i && a.left < b.right
+              && b.left < a.right && a.top < b.bottom && b.top < a.bottom)).length === 0; }""", timeout=30_000)
         # the communes' areas are drawn: the map is no longer an empty grey square around the markers
         painted = page.evaluate("""() => {
             const canvas = document.querySelector('#map canvas');

@@ -11,7 +11,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, serve_axe
-from tests.browser.board_page import ONLINE, column, join_with_name, log_in, notes_with_text, open_card_menu, post_card
+from tests.browser.board_page import (
+    ONLINE,
+    choose_column,
+    column,
+    join_with_name,
+    log_in,
+    notes_with_text,
+    open_card_menu,
+    post_card,
+)
 from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -163,3 +172,45 @@ def test_the_room_screen_fits_a_phone_too(live, new_page):
     expect(room.get_by_test_id("projector")).to_have_attribute("data-join", "corner")
     assert room.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(room, "projector-390")
+
+
+def test_many_cards_fit_the_projector_at_1366_and_1024(live, new_page, shot):
+    """Issue #13: forty cards made the room screen scroll off the projector; the screen stays put, each column
+    scrolls inside itself, the text stays legible at 3 m (>= 24 px)."""
+    room = new_page(viewport=PROJECTOR)
+    serve_axe(room.context)
+    log_in(room, live.url, live.seeded.facilitator_email, live.seeded.facilitator_password)
+    room.goto(f"{live.url}/ateliers/{live.seeded.workshop_id}/salle")
+    nadia = new_page(**PHONE)
+    nadia.goto(f"{live.url}/j/{live.code}")
+    join_with_name(nadia, "Nadia")
+    choose_column(nadia, "obstacle")
+    texts = [f"Frein n° {i} : les familles ne savent pas à qui parler quand l'école appelle" for i in range(18)]
+    nadia.evaluate("""async (texts) => {
+      const box = document.querySelector('#composer textarea');
+      const add = [...document.querySelectorAll('#composer button')].find((b) => b.textContent.trim() === 'Ajouter');
+      for (const text of texts) {
+        box.value = text;
+        box.dispatchEvent(new Event('input', { bubbles: true }));
+        add.click();
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+    }""", texts)
+    notes = room.get_by_test_id("room-board").locator(".room-note")
+    expect(notes).to_have_count(18)
+    expect(room.get_by_test_id("projector")).to_have_attribute("data-join", "corner")
+    column = room.get_by_test_id("room-board").locator(".room-column").first
+    for width in (1366, 1024):
+        room.set_viewport_size({"width": width, "height": 768})
+        page = room.evaluate("() => [document.documentElement.scrollHeight, innerHeight, "
+                             "document.documentElement.scrollWidth, innerWidth]")
+        assert page[0] <= page[1] and page[2] <= page[3], (width, page)  # the screen itself never scrolls
+        inside = column.evaluate("n => [n.scrollHeight, n.clientHeight]")
+        assert inside[0] > inside[1], inside  # the column scrolls inside itself
+        box = column.bounding_box()
+        assert box["y"] + box["height"] <= 768
+        text_px = px(notes.first.locator(".room-note-text"))
+        print(f"projector card text at {width}x768: {text_px:.1f} px, column title {px(column.locator('h2')):.1f} px")
+        assert text_px >= 24
+        keep(shot, room, f"projector-many-{width}")
+    assert_accessible(room, "projector, many cards")

@@ -8,7 +8,15 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.board_page import column, join_with_name, log_in, open_card_menu, post_card, select_cards
+from tests.browser.board_page import (
+    column,
+    join_with_name,
+    log_in,
+    open_card_menu,
+    open_group_menu,
+    post_card,
+    select_cards,
+)
 from tests.browser.conftest import ARTIFACTS, browser, new_page, shot  # noqa: F401  (fixtures)
 from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database, prepare_database
 
@@ -84,7 +92,7 @@ def test_metaplan_private_writing_grouping_and_dot_voting(metaplan, new_page, sh
     samia.get_by_test_id("selection").get_by_role("button", name="Regrouper").click()
     group = column(karim, "ideas").locator(".group")
     expect(group.locator(".note")).to_have_count(2)
-    samia.locator(".group").get_by_role("button", name="Renommer").click()
+    open_group_menu(samia.locator(".group")).get_by_role("menuitem", name="Renommer").click()
     samia.get_by_label("Nom du groupe").fill("Café des parents")
     samia.locator(".group-rename").get_by_role("button", name="Enregistrer").click()
     expect(group.locator(".group-name")).to_have_text("Café des parents")

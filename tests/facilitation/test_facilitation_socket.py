@@ -215,3 +215,23 @@ def test_bad_payloads_answer_invalid_and_keep_the_connection(room):
         ack = client.call(event, payload)
         assert ack["ok"] is False and ack["error"]["code"] in ("invalid", "not_found", "closed"), (event, ack)
     assert alice.connected and facilitator.connected
+
+
+def test_the_facilitator_groups_silent_writing_before_the_reveal_and_no_text_leaks(room):
+    """Issue #13: the facilitator pre-reads private cards and clusters them before the reveal; the grouping event
+    carries ids only, so another participant learns where a card went, never what it says."""
+    facilitator, (alice, bob), _workshop = room("metaplan")
+    first = add(alice, "Les horaires du soir excluent les familles", "ideas")
+    second = add(bob, "Les familles travaillent tard le soir", "ideas")
+    facilitator.wait_for(lambda c: len(c.events_of("card.added")) == 2, message="cards")
+    ack = facilitator.call("group.create", {"card_ids": [first["id"], second["id"]], "name": "Le soir"})
+    assert ack["ok"], ack
+    for client in (alice, bob, facilitator):
+        group = client.wait_for(lambda c: c.events_of("group.created"), message="group")[0]["data"]["group"]
+        assert group["card_ids"] == [first["id"], second["id"]] and group["name"] == "Le soir"
+    assert "horaires du soir" not in raw(bob) and "travaillent tard" not in raw(alice)
+    assert "horaires du soir" not in json.dumps(bob.call("resync", {"since": 0}), ensure_ascii=False)
+    assert facilitator.call("cards.reveal", {})["ok"]
+    revealed = bob.wait_for(lambda c: c.events_of("cards.revealed"), message="reveal")[0]["data"]["cards"]
+    assert first["text"] in [c["text"] for c in revealed]
+    assert "Le soir" in json.dumps(bob.call("resync", {"since": 0}), ensure_ascii=False)  # the group stays

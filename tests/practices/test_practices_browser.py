@@ -74,6 +74,9 @@ def test_from_cards_to_a_published_sheet_found_by_anyone(site, new_page, shot): 
         note = notes_with_text(samia, key, text)
         expect(note).to_have_count(1)
         select_cards(samia, note)
+    bar = samia.get_by_test_id("selection")
+    bar.get_by_role("button", name="Autres actions sur la sélection").click()
+    bar.get_by_role("menuitem", name="Créer une fiche pratique").click()
     samia.get_by_label("Titre de la fiche").fill("Réunion des parents d'élèves au centre social")
     samia.get_by_role("button", name="Créer une fiche pratique").click()
 

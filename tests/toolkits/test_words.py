@@ -8,6 +8,7 @@ import re
 import uuid
 from datetime import date
 
+import pytest
 from flask_babel import force_locale
 
 from tests.board_helpers import act
@@ -71,7 +72,7 @@ def test_the_french_workshop_report_stays_french(app, client, login, make_user):
     assert "1 voix" in text and "Methods" not in text and "Workshop report" not in text
 
 
-def test_the_toolkit_print_preview_on_an_english_page_does_not_mix_languages(app, client, login, coordinator,
+def test_the_toolkit_print_preview_on_an_english_page_is_english_throughout(app, client, login, coordinator,
                                                                           publish_practices, build):
     from workshop.practices.vocabulary import KIND_LABELS, SECTION_LABELS
 
@@ -83,10 +84,62 @@ def test_the_toolkit_print_preview_on_an_english_page_does_not_mix_languages(app
         english = {str(label) for label in (*SECTION_LABELS.values(), *KIND_LABELS.values())}
     with app.test_request_context(), force_locale("fr"):
         french = {str(label) for label in (*SECTION_LABELS.values(), *KIND_LABELS.values())}
-    assert {label for label in french if f">{label}<" in html}, "the sheets' French headings are printed"
-    mixed = {label for label in english - french if re.search(rf">\s*{re.escape(label)}\s*<", html)}
-    assert not mixed, f"English labels in the French print preview: {mixed}"
-    assert '<html lang="fr"' in html
+    assert {label for label in english if f">{label}<" in html}, "the sheets' English headings are printed"
+    mixed = {label for label in french - english if re.search(rf">\s*{re.escape(label)}\s*<", html)}
+    assert not mixed, f"French labels in the English print preview: {mixed}"
+    assert '<html lang="en"' in html and ">Contents<" in html and "Sommaire" not in html
+
+
+# --- Issue #13: the PDFs in the language of the page that asked for them (French by default) -----------------
+
+
+def _pdf_text(client, url: str):
+    response = client.get(url, buffered=True)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = read_pdf(response.data)
+    return re.sub(r"\s+", " ", flat("\n".join(page_texts(reader)))), reader
+
+
+def test_a_practice_sheet_pdf_is_printed_in_the_page_language(app, client, publish_practices):
+    [practice_id] = publish_practices(1)
+    with app.test_request_context():
+        from flask_babel import format_date
+
+        with force_locale("en"):
+            today_en = format_date(date.today(), "d MMMM y")
+        with force_locale("fr"):
+            today_fr = format_date(date.today(), "d MMMM y")
+    french, reader = _pdf_text(client, f"/fiches/{practice_id}.pdf")
+    assert f"Fiche imprimée le {today_fr}" in french and "Freins rencontrés" in french
+    assert "Fiche en ligne" in french and reader.trailer["/Root"]["/Lang"] == "fr"
+    client.get("/?lang=en")
+    english, reader = _pdf_text(client, f"/fiches/{practice_id}.pdf")  # not the French file from the cache
+    assert f"Sheet printed on {today_en}" in english and "Sheet online:" in english
+    for french_word in ("Fiche imprimée", "Fiche en ligne", "Freins rencontrés", "Réseaux", "publiée le"):
+        assert french_word not in english, french_word
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert f"Café des parents n° {practice_id}" in english  # what people wrote is printed as written
+    client.get("/?lang=fr")
+    assert "Fiche imprimée" in _pdf_text(client, f"/fiches/{practice_id}.pdf")[0]
+
+
+@pytest.mark.slow  # two books rendered (about 45 s on a loaded 2-core machine)
+def test_a_toolkit_pdf_is_printed_in_the_page_language(app, client, login, coordinator, publish_practices, build):
+    toolkit_id = build([("Accueillir les familles", publish_practices(2))])
+    login(coordinator)
+    french, reader = _pdf_text(client, f"/boites-a-outils/{toolkit_id}.pdf")
+    assert "2 fiches pratiques" in french and "Sommaire" in french and "Par dispositif" in french
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+    client.get("/?lang=en")
+    english, reader = _pdf_text(client, f"/boites-a-outils/{toolkit_id}.pdf")
+    lower = english.lower()  # the cover's kicker is set in capitals by the stylesheet
+    for words in ("Toolkit", "2 practice sheets", "Contents", "Index of schemes and cities", "By scheme",
+                  "How this toolkit was made", "Licence", "Sheet online:"):
+        assert words.lower() in lower, words
+    for words in ("Boîte à outils", "fiches pratiques", "Sommaire", "Par dispositif", "Comment cette boîte",
+                  "Fiche en ligne", "Freins rencontrés"):
+        assert words.lower() not in lower, words
+    assert reader.trailer["/Root"]["/Lang"] == "en"
 
 
 # --- Point 6: provenance and dates -------------------------------------------------------------------------------
@@ -184,8 +237,8 @@ def test_the_preview_shows_unsaved_changes_and_saves_nothing(app, client, login,
         assert [e.practice_id for e in toolkit.sections[0].entries] == [first]
 
 
-def test_a_sheets_pdf_downloaded_from_an_english_page_is_french_throughout(app, client, login, coordinator,
-                                                                          publish_practices):
+def test_a_sheets_pdf_downloaded_from_an_english_page_is_english_throughout(app, client, login, coordinator,
+                                                                           publish_practices):
     from workshop.practices.vocabulary import SECTION_LABELS
 
     [practice_id] = publish_practices(1)
@@ -197,6 +250,6 @@ def test_a_sheets_pdf_downloaded_from_an_english_page_is_french_throughout(app, 
     with app.test_request_context(), force_locale("fr"):
         french = {str(label) for label in SECTION_LABELS.values()}
     lower = text.lower()
-    assert {label for label in french if label.lower() in lower}, "the sheet's French headings are printed"
-    mixed = {label for label in english - french if re.search(rf"\b{re.escape(label.lower())}\b", lower)}
-    assert not mixed, f"English headings in the French sheet: {mixed}"
+    assert {label for label in english if label.lower() in lower}, "the sheet's English headings are printed"
+    mixed = {label for label in french - english if re.search(rf"\b{re.escape(label.lower())}\b", lower)}
+    assert not mixed, f"French headings in the English sheet: {mixed}"

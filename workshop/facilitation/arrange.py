@@ -88,9 +88,8 @@ def create_group(session: Session, workshop_id: int, args: dict) -> Op:
         raise ValidationError(_("Choisissez les post-it à regrouper."), field="card_ids")
     if kind == "merge" and len(ids) < 2:
         raise ValidationError(_("Fusionner demande au moins deux post-it."), field="card_ids")
+    # Silent writing may be grouped before the reveal (the facilitator pre-reads it): the event carries ids only.
     cards = [targets.card(session, workshop_id, i) for i in ids]
-    if any(c.private for c in cards):
-        raise ValidationError(_("Révélez d'abord les post-it avant de les regrouper."), field="card_ids")
     name = group_name(args.get("name", ""))
     column = args.get("column") or cards[0].column_key
     if column not in column_keys(session, workshop_id):

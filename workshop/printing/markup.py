@@ -77,6 +77,14 @@ def qr_image(url: str) -> Markup:
     return Markup('<img src="{}" alt="QR code : {}">').format(uri, url)
 
 
+def print_language() -> str:
+    """The language a PDF is printed in: the page's that asked for it when the print templates speak it (French
+    and English), French otherwise (and by default)."""
+    from workshop.i18n import current_language
+
+    return "en" if current_language() == "en" else "fr"
+
+
 def date_fr(value: date | datetime | str | None) -> str:
     if value is None or value == "":
         return ""

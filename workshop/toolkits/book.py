@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -27,6 +27,7 @@ from workshop.printing.markup import (
     date_fr,
     networks_line,
     print_css,
+    print_language,
     slug,
     templates_stamp,
 )
@@ -42,8 +43,6 @@ PART_CSS = ("@page { @top-left { content: none; } @top-right { content: none; } 
             " @bottom-right { content: none; } }")
 HEADS_CSS_PATH = CSS_PATH.with_name("heads.css")
 
-
-PRINT_LOCALE = "fr"
 
 
 def toolkit_view(session: Session, toolkit: Toolkit) -> dict:
@@ -136,29 +135,30 @@ def toolkit_fingerprint(session: Session, toolkit: Toolkit) -> str:
                              ).one()
     networks = session.execute(select(Network.id, Network.short_name, Network.name)).all()
     printed = toolkit.published_at.date() if toolkit.published_at else date.today()
-    return repr(("toolkit", toolkit.id, toolkit.revision, str(toolkit.updated_at), toolkit.status,
+    return repr(("toolkit", print_language(), toolkit.id, toolkit.revision, str(toolkit.updated_at), toolkit.status,
                  toolkit.public_token, [tuple(map(str, row)) for row in practices], tuple(labels),
                  [tuple(row) for row in networks], base_url(), str(printed), templates_stamp(),
                  sorted(trials.counts(session, [row.id for row in practices]).items())))
 
 
 def toolkit_document(session: Session, toolkit: Toolkit) -> PdfBook:
-    """A saved toolkit as a book, with the recorded version of each practice. The printed toolkit is a French
-    publication (its sheets are French): its labels and dates are French whatever the page's language, never
-    English labels among French headings."""
-    with force_locale(PRINT_LOCALE):
-        return _book(toolkit_view(session, toolkit))
+    """A saved toolkit as a book, with the recorded version of each practice, in the language of the page that
+    asked for it (French by default): headings, labels and dates all in that one language."""
+    lang = print_language()
+    with force_locale(lang):
+        return _book(toolkit_view(session, toolkit), lang)
 
 
 def toolkit_preview(session: Session, toolkit: Toolkit) -> str:
     """The whole toolkit as one HTML page (the browser's print preview), in the PDF's language."""
-    with force_locale(PRINT_LOCALE):
+    lang = print_language()
+    with force_locale(lang):
         view = toolkit_view(session, toolkit)
         return render_template("pdf/toolkit.html", toolkit=view, running_title=view["title"],
-                               networks_line=networks_line(view["networks"]), css_string=css_string)
+                               networks_line=networks_line(view["networks"]), css_string=css_string, lang=lang)
 
 
-def _book(view: dict) -> PdfBook:
+def _book(view: dict, lang: str = "fr") -> PdfBook:
     """The toolkit as a book of parts: front matter, then per section an opening page and its practices, then
     the index and back matter; laid out in parallel and cached part by part (printing.books.PdfBook)."""
     macros = current_app.jinja_env.get_template("pdf/toolkit_parts.html").module
@@ -179,12 +179,14 @@ def _book(view: dict) -> PdfBook:
     pages = 4 + len(view["sections"]) + sum(1 + len(e["sections"]) // 8 for s in view["sections"]
                                             for e in s["entries"])
     css = print_css()
-    head = str(Markup('<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{}</title><meta name="author"'
-                      ' content="{}"></head><body class="doc-toolkit">').format(view["title"], author))
+    head = str(Markup('<!doctype html><html lang="{}"><head><meta charset="utf-8"><title>{}</title><meta name="author"'
+                      ' content="{}"></head><body class="doc-toolkit">').format(lang, view["title"], author))
     heads_css = HEADS_CSS_PATH.read_text(encoding="utf-8")
     return PdfBook(tuple(parts), head, "</body></html>", css + PART_CSS, heads_css,
-                   {"title": view["title"], "author": author, "running": view["title"][:70], "lang": "fr",
-                    "subject": f"Boîte à outils : {view['title']} ({view['count']} fiches)"},
+                   {"title": view["title"], "author": author, "running": view["title"][:70], "lang": lang,
+                    "subject": ngettext("Boîte à outils : %(title)s (%(num)d fiche)",
+                                        "Boîte à outils : %(title)s (%(num)d fiches)", view["count"],
+                                        title=view["title"])},
                    f"boite-a-outils-{slug(view['title'])}.pdf", pages)
 
 

@@ -13,9 +13,20 @@ from sqlalchemy.orm import Session
 from workshop.frameworks import service as frameworks
 from workshop.practices import vocabulary as practices
 from workshop.practices.models import SECTIONS, Practice
-from workshop.printing.markup import base_url, clean_html, css_string, date_fr, networks_line, print_css, qr_image, slug
+from workshop.printing.markup import (
+    base_url,
+    clean_html,
+    css_string,
+    date_fr,
+    networks_line,
+    print_css,
+    print_language,
+    qr_image,
+    slug,
+)
 from workshop.printing.renderer import PdfDocument
 from workshop.trials import public as trials
+from workshop.trials.panels import tried_line
 
 
 class Labels:
@@ -76,16 +87,18 @@ def practice_view(practice: Practice, labels: Labels, data: dict | None = None, 
         "short_url": short_url,
         "short_url_label": short_url.split("://", 1)[-1],
         "qr": qr_image(short_url) if with_qr else None,
-        "tried": trials.tried_line_fr(*labels.tried[practice.id]) if practice.id in labels.tried else "",
+        "tried": tried_line(*labels.tried[practice.id]) if practice.id in labels.tried else "",
     }
 
 
 def sheet_document(session: Session, practice: Practice) -> PdfDocument:
-    """One practice sheet (1–2 A4 pages), in French like the toolkits it goes into: its headings are the
-    template's French, so its labels and dates are French too, whatever the page's language."""
-    with force_locale("fr"):
+    """One practice sheet (1–2 A4 pages), in the language of the page that asked for it (French by default):
+    headings, labels and dates; what people wrote is printed as written. The language is in the HTML, so in the
+    cache key (the content's hash)."""
+    lang = print_language()
+    with force_locale(lang):
         view = practice_view(practice, Labels(session))
         html = render_template("pdf/sheet.html", practice=view, running_title=view["title"],
                                networks_line=networks_line(view["networks"]), today=date_fr(date.today()),
-                               css_string=css_string)
+                               css_string=css_string, lang=lang)
     return PdfDocument(html, print_css(), f"fiche-{practice.id}-{slug(view['title'])}.pdf", 2)

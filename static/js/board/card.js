@@ -80,7 +80,7 @@ export function createCards({ store, t, refresh, speech }) {
     if (drafts.has(`edit:${card.id}`)) node.querySelector(".note-text").replaceWith(editForm(card));
     if (drafts.has(`report:${card.id}`)) node.append(reportForm(card));
     if (reported.has(card.id)) node.querySelector(".note-state").textContent = t.board.report_sent;
-    if (!placeholder) selectable(state, node, card.id);
+    if (!placeholder || preread) selectable(state, node, card.id); // pre-read silent writing is grouped too
     node.append(...practiceParts(state, card));
     if (state.fac && !placeholder && !card.hidden && !waiting) node.append(extras.cardExtras(state, card));
     return node;

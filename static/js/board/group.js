@@ -1,7 +1,9 @@
-// The group view: a box of cards under a heading (name, rename, ungroup, spotlight, dots, and in the
-// facilitator's selection mode the tick box that selects the whole group, e.g. for a practice sheet). The
-// heading is this module's alone: whatever it shows is in its signature, so a redraw (a rename, a dot) keeps it.
+// The group view: a box of cards under a heading (its name, its dots, a "⋯" menu of its actions: rename,
+// ungroup, spotlight, make a practice sheet; and in the facilitator's selection mode the tick box that selects
+// the whole group). The menu is the card's (card-menu.js). The heading is this module's alone: whatever it shows
+// is in its signature, so a redraw (a rename, a dot) keeps it.
 import { button, el } from "./dom.js";
+import { cardMenu } from "./card-menu.js";
 import { selectBox } from "./selection.js";
 import { canGroup, dotsFor, isModerator, allows } from "./selectors.js";
 
@@ -9,6 +11,10 @@ export function createGroups({ store, t, refresh, voteWidget }) {
   const boxes = new Map(); // group id -> {box, head, inner, signature}
   const renaming = new Map(); // group id -> name being typed
   const send = (event, payload) => store.act(event, payload, { fallback: t.fac.failed });
+  let openMenu = null; // the group whose "⋯" menu is open
+  document.addEventListener("click", (e) => {
+    if (openMenu !== null && !e.target.closest(".note-menu")) toggleMenu(openMenu, false, false);
+  });
 
   /** The box of a group, its heading drawn again only when what it shows changed. */
   function box(state, group) {
@@ -23,7 +29,7 @@ export function createGroups({ store, t, refresh, voteWidget }) {
     known.box.classList.toggle("is-selected", !!state.ui.selecting && state.ui.selectedGroups.has(group.id));
     const signature = JSON.stringify([group.name, group.kind, dotsFor(state, "group", group.id), state.fac.votes,
       allows(state, "vote"), canGroup(state), isModerator(state), state.ui.selecting,
-      state.ui.selectedGroups.has(group.id), renaming.has(group.id)]);
+      state.ui.selectedGroups.has(group.id), renaming.has(group.id), openMenu === group.id]);
     if (known.signature !== signature) {
       known.signature = signature;
       known.head.replaceChildren(...(renaming.has(group.id) ? [renameForm(group)] : head(state, group)));
@@ -39,14 +45,36 @@ export function createGroups({ store, t, refresh, voteWidget }) {
     const f = t.fac;
     const parts = [selectBox(store, state, "group", group.id, t.fac.select_group), el("h3", { className: "group-name",
       textContent: group.name || (group.kind === "merge" ? f.merged : f.unnamed) })];
-    if (canGroup(state)) parts.push(button(f.rename, () => startRename(group), "link small"));
-    if (isModerator(state)) {
-      parts.push(button(group.kind === "merge" ? f.unmerge : f.ungroup, () => send("group.delete", { id: group.id }),
-        "link small"));
-      parts.push(button(f.spotlight, () => send("spotlight.set", { kind: "group", id: group.id }), "link small"));
-    }
-    parts.push(voteWidget(state, "group", group.id));
+    parts.push(voteWidget(state, "group", group.id), menu(state, group));
     return parts.filter(Boolean);
+  }
+
+  function menu(state, group) {
+    const f = t.fac;
+    const items = [];
+    const item = (name, label, run) => items.push({ name, label, run });
+    if (canGroup(state)) item("rename", f.rename, () => startRename(group));
+    if (isModerator(state)) {
+      item("spotlight", f.spotlight, () => send("spotlight.set", { kind: "group", id: group.id }));
+      if (t.practices?.create && state.fac) {
+        item("sheet", t.practices.create, () => store.act("practice.create",
+          { card_ids: [], group_ids: [group.id], title: group.name || undefined }, { fallback: t.practices.error }));
+      }
+      item("ungroup", group.kind === "merge" ? f.unmerge : f.ungroup, () => send("group.delete", { id: group.id }));
+    }
+    if (!items.length) return null;
+    known(group.id)?.box.classList.toggle("menu-open", openMenu === group.id);
+    return cardMenu({ id: `group-${group.id}`, label: f.group_menu, items, open: openMenu === group.id,
+      toggle: (open, refocus = true) => toggleMenu(group.id, open, refocus) });
+  }
+
+  const known = (id) => boxes.get(id);
+
+  function toggleMenu(id, open, refocus) {
+    openMenu = open ? id : null;
+    refresh();
+    const key = open ? `menu:group-${id}:0` : `menu:group-${id}`;
+    if (open || refocus) document.querySelector(`[data-focus-key="${key}"]`)?.focus();
   }
 
   function startRename(group) {

@@ -1,7 +1,11 @@
-// The facilitator's selection mode (#selection-bar): one way to pick cards and groups, one bar of what can be
-// done with them (group, merge, make a practice sheet). Outside the mode the cards carry no tick box at all;
-// inside it, each card and group carries one, and a tap on a card ticks it too.
+// The facilitator's selection mode (#selection-bar): one way to pick cards and groups, and one compact bar at the
+// bottom of the screen of what can be done with them: the count, the main action (group the cards, or make a
+// practice sheet of groups) and a "⋯" menu of the others (merge, make a sheet, untick all, pre-read), the same
+// menu button as a card's (card-menu.js). Outside the mode the cards carry no tick box at all; inside it, each
+// card and group carries one, and a tap on a card ticks it too. The bar is one line on a phone, and the card just
+// ticked is scrolled above it, never under it.
 import { button, el, fmt } from "./dom.js";
+import { cardMenu } from "./card-menu.js";
 import { isModerator } from "./selectors.js";
 
 /** Tick or untick a card (kind "card") or a group (kind "group") in the store's selection. */
@@ -10,6 +14,9 @@ export function toggleSelected(store, kind, id, on) {
   const next = new Set(store.state.ui[key]);
   if (on ?? !next.has(id)) next.add(id); else next.delete(id);
   store.setUi({ [key]: next });
+  // Drawn again by now: keep what was ticked clear of the bar (scroll-margin in app.css is the bar's height).
+  const selector = kind === "group" ? `section.group[data-group-id="${id}"]` : `.note[data-card-id="${id}"]`;
+  requestAnimationFrame(() => document.querySelector(selector)?.scrollIntoView({ block: "nearest", inline: "nearest" }));
 }
 
 /** The one tick box of a card or group while selecting (null outside the mode, or for participants). */
@@ -28,6 +35,8 @@ export function mountSelection({ store, t }) {
   const f = t.fac;
   const p = t.practices;
   let lastCreated = null;
+  let menuOpen = false;
+  let naming = false; // the sheet's title field is shown (a second line, while it is typed)
   let seen = {};
 
   store.subscribe((state) => {
@@ -39,6 +48,11 @@ export function mountSelection({ store, t }) {
       prereading: ui.prereading };
     render(state);
   });
+  document.addEventListener("click", (e) => {
+    if (menuOpen && !e.target.closest(".note-menu")) { menuOpen = false; render(store.state); }
+  });
+  // The bar's height, for the room kept below the board and above a ticked card.
+  new ResizeObserver(() => document.body.style.setProperty("--selection-bar", `${bar.offsetHeight}px`)).observe(bar);
 
   /** Silent writing the facilitator received and may pre-read (others' private cards, with their text). */
   function hasSecret(state) {
@@ -47,18 +61,23 @@ export function mountSelection({ store, t }) {
     return [...state.cards.values()].some(theirs);
   }
 
+  const togglePreread = () => store.setUi({ prereading: !store.state.ui.prereading });
+
   /** Pre-reading is off by default: the facilitator's own screen is often the one on the wall. */
   function prereadToggle(state) {
     if (!hasSecret(state)) return "";
     const on = !!state.ui.prereading;
-    const b = button(on ? f.preread_stop : f.preread, () => store.setUi({ prereading: !on }), "button small");
+    const b = button(on ? f.preread_stop : f.preread, togglePreread, "button small");
     b.setAttribute("aria-pressed", String(on));
     b.dataset.testid = "preread";
     return b;
   }
 
   const clear = () => store.setUi({ selected: new Set(), selectedGroups: new Set() });
-  const leave = () => store.setUi({ selecting: false, selected: new Set(), selectedGroups: new Set() });
+  const leave = () => {
+    menuOpen = naming = false;
+    store.setUi({ selecting: false, selected: new Set(), selectedGroups: new Set() });
+  };
 
   function render(state) {
     bar.hidden = !isModerator(state);
@@ -66,12 +85,18 @@ export function mountSelection({ store, t }) {
     const on = !!state.ui.selecting;
     bar.classList.toggle("is-on", on);
     document.body.classList.toggle("selecting", on);
-    const toggle = button(on ? f.select_done : f.select_mode, () => (on ? leave() : store.setUi({ selecting: true })),
-      `button small${on ? "" : " primary"}`);
-    toggle.setAttribute("aria-pressed", String(on));
-    toggle.dataset.testid = "select-mode";
-    if (!on) return bar.replaceChildren(toggle, prereadToggle(state), created());
-    bar.replaceChildren(toggle, ...actions(state), prereadToggle(state), created());
+    if (!on) {
+      const start = button(f.select_mode, () => store.setUi({ selecting: true }), "button small primary");
+      start.setAttribute("aria-pressed", "false");
+      start.dataset.testid = "select-mode";
+      return bar.replaceChildren(start, prereadToggle(state), created());
+    }
+    const done = el("button", { type: "button", className: "button small selection-done", textContent: "✕",
+      title: f.select_done, "aria-label": f.select_done, "aria-pressed": "true", dataset: { testid: "select-mode" },
+      on: { click: leave } });
+    const line = el("div", { className: "selection-line" }, done, ...actions(state));
+    const count = state.ui.selected.size + state.ui.selectedGroups.size;
+    bar.replaceChildren(line, naming ? sheetForm(state) : "", count || naming ? "" : created());
   }
 
   function actions(state) {
@@ -79,29 +104,54 @@ export function mountSelection({ store, t }) {
     const groups = [...state.ui.selectedGroups];
     const count = cards.length + groups.length;
     const status = el("span", { className: "selection-count", role: "status",
-      textContent: count ? fmt(p.selected, { n: count }) : f.select_hint });
+      textContent: count ? fmt(f.selected_n, { n: count }) : f.select_hint, title: count ? "" : f.select_hint });
     const cardsOnly = cards.length > 0 && groups.length === 0 && !!state.fac;
-    const group = button(f.group, () => make("group", cards));
-    group.disabled = !cardsOnly;
-    const merge = button(f.merge, () => make("merge", cards));
-    merge.disabled = !cardsOnly || cards.length < 2;
+    const items = [];
+    const item = (name, label, run) => items.push({ name, label, run });
+    let main = null;
+    if (cardsOnly) main = button(f.group, () => make("group", cards), "button small primary");
+    else if (count) main = button(f.make_sheet, () => nameSheet(), "button small primary");
+    if (cardsOnly && cards.length > 1) item("merge", f.merge, () => make("merge", cards));
+    if (cardsOnly) item("sheet", p.create, () => nameSheet());
+    if (count) item("clear", f.clear_selection, clear);
+    if (hasSecret(state)) item("preread", state.ui.prereading ? f.preread_stop : f.preread, togglePreread);
+    if (main) main.dataset.testid = "selection-main";
+    const more = items.length ? cardMenu({ id: "selection", label: f.selection_more, items, open: menuOpen,
+      toggle: (open, refocus = true) => {
+        menuOpen = open;
+        render(store.state);
+        const key = open ? "menu:selection:0" : "menu:selection";
+        if (open || refocus) bar.querySelector(`[data-focus-key="${key}"]`)?.focus();
+      } }) : "";
+    return [status, main || "", more];
+  }
+
+  function nameSheet() {
+    naming = true;
+    render(store.state);
+    document.getElementById("practice-title")?.focus();
+  }
+
+  function sheetForm(state) {
+    const cards = [...state.ui.selected];
+    const groups = [...state.ui.selectedGroups];
     const title = el("input", { type: "text", maxLength: 200, placeholder: p.title_placeholder, id: "practice-title",
-      "aria-label": p.title_placeholder, value: document.getElementById("practice-title")?.value || "" });
+      "aria-label": p.title_placeholder, value: document.getElementById("practice-title")?.value || "",
+      on: { keydown: (e) => { if (e.key === "Escape") { naming = false; render(store.state); } } } });
     const sheet = el("button", { type: "submit", className: "button small primary", textContent: p.create,
-      disabled: count === 0 });
-    const form = el("form", { className: "practice-create", on: { submit: (e) => {
+      disabled: cards.length + groups.length === 0 });
+    const cancel = button(f.cancel, () => { naming = false; render(store.state); }, "button small");
+    return el("form", { className: "practice-create", on: { submit: (e) => {
       e.preventDefault();
       store.act("practice.create", { card_ids: cards, group_ids: groups, title: title.value.trim() || undefined },
         { fallback: p.error }).then((ack) => {
         if (!ack || !ack.ok) return;
         lastCreated = ack.practice;
+        naming = false;
         title.value = "";
         clear();
       });
-    } } }, title, sheet);
-    const cancel = button(f.clear_selection, clear, "link small");
-    cancel.disabled = count === 0;
-    return [status, el("span", { className: "selection-actions" }, group, merge), form, cancel];
+    } } }, title, sheet, cancel);
   }
 
   function make(kind, cards) {
