@@ -115,8 +115,8 @@ PRIVACY = (
 # optional "je viens de…" step after the name)
 HOME_AND_PROFILE = (
     "Vous avez un code ? Rejoindre un atelier", "Ce que le programme a produit", "villes", "structures",
-    "liens publics", "fiches publiées", "Dernières fiches publiées", "Restitutions des rencontres", "Les villes",
-    "Panorama du programme",
+    "liens publics", "fiches publiées", "fiches essayées sur le terrain", "Dernières fiches publiées",
+    "Restitutions des rencontres", "Les villes", "Panorama du programme",
     "Présenter le panorama", "Présenter", "Vous venez… (facultatif)", "Je viens d'une école",
     "Je viens d'un centre social", "Je suis parent", "Je viens d'une association", "Je viens d'une institution",
     "Autre", "Passer", "Votre structure (facultatif) : tapez son nom",
