@@ -50,7 +50,8 @@ def restitution_slides(view: dict[str, Any]) -> dict[str, Any]:
          "lines": [view["kind"], " · ".join(view["networks"])]},
         {"kind": "figures", "title": _("Qui est venu"), "figures": [
             (seen["present"], _("présent·es")), (seen["registered"], _("inscrit·es")),
-            (len(view["workshops"]), _("ateliers")), (len(seen["structures"]), _("structures"))]},
+            *[(n, label) for n, label in ((len(view["workshops"]), _("ateliers")),
+                                          (len(seen["structures"]), _("structures"))) if n]]},  # no "0 ateliers"
     ]
     if seen["by_profile"]:
         slides.append({"kind": "bars", "title": _("Par profil"), "bars": _bars(
