@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,63 @@ def test_the_facilitators_screen_ignores_the_device_language(app, facilitator, l
     assert '<html lang="fr"' in html_of(client, "/ateliers")
 
 
+class _VisibleText(HTMLParser):
+    """The words a reader sees on a page: text outside scripts and styles, and the labels of controls."""
+
+    def __init__(self):
+        super().__init__()
+        self.texts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in ("script", "style", "template")
+        self.texts += [value for key, value in attrs if key in ("aria-label", "title", "placeholder", "alt") and value]
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in ("script", "style", "template")
+
+    def handle_data(self, data):
+        if not self._hidden and data.strip():
+            self.texts.append(data.strip())
+
+
+def _script_words(html: str, block: str) -> dict:
+    return json.loads(re.search(rf'<script type="application/json" id="{block}">(.*?)</script>', html, re.S).group(1))
+
+
+def test_no_french_is_left_on_the_participants_pages_in_any_of_their_languages(client, code):
+    """The pages of the path show no message of the French catalog untranslated (the menu's "Réseaux" and the
+    privacy notice's e-mail line did), and the board's script words a participant meets are in their language:
+    an unnamed merged group, the pinned sheets' heading, renaming a group where everyone groups."""
+    french = {m.id for m in catalog("en") if m.id}
+    seen_by_participants = {"facilitation-i18n": ("merged", "rename", "group_name", "unnamed", "reply", "send"),
+                            "practices-i18n": ("pinned", "elsewhere", "close")}
+    for lang in PARTICIPANT_LANGUAGES:
+        found = catalog(lang)
+        for url in ("/", f"/j/{code}", "/donnees-personnelles", "/donnees-personnelles/mes-contributions"):
+            page = _VisibleText()
+            page.feed(html_of(client, f"{url}?lang={lang}"))
+            left = [t for t in page.texts if t in french and (t not in found or found[t].string != t)]
+            assert left == [], (lang, url, left)
+        board = html_of(client, f"/j/{code}?lang={lang}")
+        for block, keys in seen_by_participants.items():
+            words = _script_words(board, block)
+            french_words = _script_words(html_of(client, f"/j/{code}?lang=fr"), block)
+            assert [k for k in keys if words[k] == french_words[k]] == [], (lang, block)
+
+
+def test_every_column_of_every_built_in_format_has_its_own_pictogram():
+    """People who read little find a column by its picture: the board's fallback note is for added columns only."""
+    from workshop.formats.builtin import FORMATS
+
+    script = (ROOT / "static" / "js" / "board" / "lang.js").read_text(encoding="utf-8")
+    table = re.search(r"const PICTOGRAMS = \{(.*?)\};", script, re.S).group(1)
+    drawn = dict(re.findall(r'(\w+): "([^"]+)"', table))
+    keys = {c.key for f in FORMATS.values() for c in f.columns}
+    assert sorted(k for k in keys if k not in drawn) == []
+    assert "✎" not in {drawn[k] for k in keys}
+
+
 # --- cards keep their language -------------------------------------------------------------------------------
 
 
@@ -177,6 +235,33 @@ def test_a_practice_sheet_made_from_cards_keeps_their_language(app, facilitator,
     login(facilitator)
     sheet = html_of(client, f"/fiches/{practice_id}")
     assert '<span lang="ar">لا أفهم رسائل المدرسة</span>' in sheet
+
+
+def test_the_report_and_the_personal_data_export_keep_each_cards_language_grouped_or_not(app, facilitator):
+    """The report names an Arabic card's language whether it stands alone or sits in a group (a grouped card lost
+    it); the parent's own export says in which language each of their cards was written."""
+    from workshop.boards.models import Participant, Workshop
+    from workshop.facilitation.models import CardGroup, CardPlacement
+    from workshop.privacy.exports import export_participant
+    from workshop.toolkits.report import report_document
+
+    workshop_id, card = _board_with_cards(app, facilitator)
+    with app.test_request_context("/?lang=ar"):
+        amal = db.session.get(Participant, db.session.get(Card, card["id"]).participant_id)
+        alone = act(db.session, amal, "card.add", {"client_id": "a2", "column": "obstacle",
+                                                  "text": "المواعيد لا تناسبنا"}).card
+        group = CardGroup(workshop_id=workshop_id, column_key="obstacle", name="L'école", position=0)
+        db.session.add(group)
+        db.session.flush()
+        db.session.add(CardPlacement(card_id=card["id"], workshop_id=workshop_id, group_id=group.id, position=0))
+        db.session.commit()
+        assert [c["language"] for c in export_participant(db.session, amal)["cards"]] == ["ar", "ar"]
+    with app.test_request_context("/"):
+        html = report_document(db.session, db.session.get(Workshop, workshop_id)).html
+    grouped = re.search(r'<div class="group">.*?</div>', html, re.S).group(0)
+    assert '<li lang="ar">لا أفهم رسائل المدرسة <span class="card-meta" lang="fr">[ar]</span>' in grouped
+    assert f'<li lang="ar">{alone["text"]} <span class="card-meta" lang="fr">[ar]</span>' in html
+    assert '<li lang="fr">Un café des parents' in html and "Un café des parents [fr]" not in html
 
 
 def test_the_card_language_reaches_the_facilitator_only_and_errors_speak_arabic(board_client, code, facilitator,

@@ -45,11 +45,13 @@ FACILITATION = (
     "Résultats : {n} gommettes, {voters} votant·es", "Par post-it", "Par groupe", "Groupe sans nom",
     "Répondre", "Une courte réponse (280 caractères)", "Réponse masquée par l'animateur·rice", "Envoyer",
     "Déjà sur le tableau, proche de ce que vous écrivez :", "Moi aussi", "À creuser", "Merci", "Table {n}",
-    "Sans table", "(votre table)", "Votre table :", "Changez de table à chaque tour.",
+    "Sans table", "(votre table)", "Votre table :", "Changez de table à chaque tour.", "Post-it fusionnés",
+    # where everyone groups (the board's setting), a participant renames a group too
+    "Renommer", "Nom du groupe", "Ce groupe n'existe plus.",
 )
 # templates/practices/_board_i18n.html: "elsewhere, this helped" under an obstacle card, open to everyone
 PRACTICES = (
-    "Devenu fiche :", "Ailleurs, ceci a aidé", "Recherche dans le répertoire…",
+    "Devenu fiche :", "Fiches épinglées pour la discussion", "Ailleurs, ceci a aidé", "Recherche dans le répertoire…",
     "Aucune fiche publiée ne répond encore à ce frein.", "Ailleurs, ceci a aidé :", "Fermer",
     "Erreur : réessayez dans un instant.",
 )
@@ -80,6 +82,8 @@ PRIVACY = (
     "réponses), vos réactions et vos votes, et un jeton gardé dans votre navigateur pour vous reconnaître.",
     "Pour les animateur·rices et coordinateur·rices qui ont un compte : nom, adresse e-mail, rôle, mot de passe "
     "chiffré, date de dernière connexion, et les fiches et ateliers qu'ils ou elles ont créés.",
+    "Pour les e-mails (invitations, mots de passe oubliés, notifications) : l'adresse, l'objet et l'état de "
+    "chaque message envoyé, les invitations et vos choix de notifications ; gardés 90 jours, puis effacés.",
     "Le journal du serveur ne garde ni votre adresse IP, ni les codes d'atelier, ni les paramètres des adresses "
     "visitées.",
     "Pourquoi",
@@ -111,8 +115,8 @@ PRIVACY = (
 # optional "je viens de…" step after the name)
 HOME_AND_PROFILE = (
     "Vous avez un code ? Rejoindre un atelier", "Ce que le programme a produit", "villes", "structures",
-    "liens publics", "fiches publiées", "Dernières fiches publiées", "Restitutions des rencontres", "Les villes",
-    "Panorama du programme",
+    "liens publics", "fiches publiées", "fiches essayées sur le terrain", "Dernières fiches publiées",
+    "Restitutions des rencontres", "Les villes", "Panorama du programme",
     "Présenter le panorama", "Présenter", "Vous venez… (facultatif)", "Je viens d'une école",
     "Je viens d'un centre social", "Je suis parent", "Je viens d'une association", "Je viens d'une institution",
     "Autre", "Passer", "Votre structure (facultatif) : tapez son nom",
@@ -125,8 +129,8 @@ HOME_AND_PROFILE = (
 
 # templates/base.html (the menu) and templates/errors/error.html, as a participant meets them
 NAV_AND_ERRORS = (
-    "Rencontres", "Dispositifs", "Programme", "Erreur", "Page introuvable", "Accès refusé", "Un instant…", "Oups",
-    "Requête invalide", "Retour à l'accueil", "Le formulaire a expiré : rechargez la page et recommencez.",
+    "Rencontres", "Réseaux", "Dispositifs", "Programme", "Erreur", "Page introuvable", "Accès refusé", "Un instant…",
+    "Oups", "Requête invalide", "Retour à l'accueil", "Le formulaire a expiré : rechargez la page et recommencez.",
 )
 
 # The "Signaler" box under a card (board-i18n, report-reasons-i18n) and its error

@@ -49,11 +49,13 @@ def join_in(page: Page, live, lang: str, name: str) -> None:
     page.goto(live.url + "/")
     page.get_by_test_id("language-picker").get_by_role("link", name=LANGUAGE_NAMES[lang]).click()
     expect(page.locator("html")).to_have_attribute("lang", lang)
+    assert overflowing(page) == []  # the home page: the picker, the join box, the figures, the menu
     page.get_by_label(t("Code de l'atelier")).fill(live.code)
     page.get_by_role("button", name=t("Rejoindre"), exact=True).click()
     dialog = page.locator("#name-dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text(t("Un post-it, c'est une petite note : une idée par note."))
+    assert overflowing(page) == []  # the name dialog
     dialog.get_by_label(t("Votre prénom (ou un pseudo)")).fill(name)
     dialog.get_by_role("button", name=t("Entrer dans l'atelier")).click()
     expect(dialog).to_be_hidden()

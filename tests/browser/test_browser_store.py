@@ -144,6 +144,23 @@ def test_reducers_follow_votes_groups_and_moves(live, new_page):
     assert result == {"used": 1, "total": 2, "group": [1], "columns": ["b", "a"], "untouched": "a", "selected": 0}
 
 
+def test_an_erasure_drops_the_cards_it_lists_and_a_waiting_cards_tombstone(live, new_page):
+    """privacy.erased: the ids everyone may know of, or (author and moderators) one pending card's tombstone."""
+    page = open_store_page(live, new_page)
+    result = page.evaluate("""async () => {
+      const { reducers, fromSnapshot } = await import("/static/js/board/reducers.js");
+      let state = { me: { id: 1 }, ...fromSnapshot({ workshop: { status: "open" }, columns: [], cards: [
+        { id: 1, column: "a", text: "x" }, { id: 2, column: "a", text: "y" },
+        { id: 3, column: "a", text: "z", pending: true, participant_id: 1 }] }) };
+      const run = (type, data) => { state = { ...state, ...reducers[type](state, data) }; };
+      run("privacy.erased", { participants: [1], cards: [1], replies: [] });
+      const after_ids = [...state.cards.keys()];
+      run("privacy.erased", { card: { id: 3, pending: true, deleted: true, participant_id: 1 } });
+      return { after_ids, left: [...state.cards.keys()] };
+    }""")
+    assert result == {"after_ids": [2, 3], "left": [2]}
+
+
 def test_a_paged_state_is_assembled_and_events_meanwhile_win(live, new_page):
     """Issue #11 point 5: a late joiner asks for pages, draws the first at once, fetches the rest; a card an
     event removed (or changed) while pages were coming is not brought back by an older page."""

@@ -223,3 +223,24 @@ def test_organisers_tick_tasks_see_typed_structures_and_publish_the_restitution(
     assert published.status_code == 302
     page = text(visitor.get(f"/rencontres/{meeting_id}/restitution"))
     assert "<strong>Ce que nous retenons</strong>" in page and "parents du Nord" not in page  # absent: not listed
+
+
+def test_a_published_restitution_is_presented_full_screen_and_a_draft_only_to_its_organisers(client, app, login,
+                                                                                          organiser, meeting_id):
+    """The presentation mode shows a meeting's restitution one slide at a time: cover, who came, each workshop,
+    the synthesis; nobody else sees a draft there either."""
+    _register(app.test_client(), meeting_id)
+    visitor = app.test_client()
+    assert visitor.get(f"/presentation/rencontre/{meeting_id}").status_code == 404
+    login(organiser)
+    assert client.get(f"/presentation/rencontre/{meeting_id}").status_code == 200
+    client.post(f"/rencontres/{meeting_id}/restitution/modifier",
+                data={"synthesis": "Les parents veulent **un café** chaque mois.", "published": "y"})
+    assert f'href="/presentation/rencontre/{meeting_id}"' in text(client.get(f"/rencontres/{meeting_id}/restitution"))
+    deck = text(visitor.get(f"/presentation/rencontre/{meeting_id}"))
+    slides = re.findall(r'<section class="slide slide--(\w+)"', deck)
+    assert slides == ["cover", "figures", "bars", "workshop", "workshop", "sheet", "end"]
+    assert "Rencontre départementale école-familles" in deck and "Qui est venu" in deck
+    assert "Ateliers — atelier 1" in deck and "Les parents veulent un café chaque mois." in deck
+    assert 'data-exit-url="/rencontres/' in deck and "<header" not in deck  # no site chrome, Escape goes back
+    assert visitor.get("/presentation/rencontre/999999").status_code == 404

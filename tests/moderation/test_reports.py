@@ -128,3 +128,36 @@ def test_the_last_decisions_come_newest_first_whatever_was_decided(app, make_use
         assert [r.id for r in service.decisions(db.session, user)][0] == third.id
         assert {r.status for r in service.decisions(db.session, user)} == {"hidden", "dismissed"}
         assert second.id in [r.id for r in service.decisions(db.session, user)]
+
+
+def test_a_reported_sheet_and_a_reported_link_leave_public_view_once_hidden(app, client, login, people,
+                                                                            make_practice, make_structure,
+                                                                            make_link):
+    """"Signaler" on a sheet and on a link: each goes to the queue; hiding archives the sheet (its public page
+    goes) and takes the link's validation back (it leaves the map), with who decided and when."""
+    from workshop.mapping.models import Link
+    from workshop.practices.models import Practice
+
+    sheet = make_practice(status="published", title="Café des parents")
+    link = make_link(make_structure("École Jaurès", kind="ecole_elementaire"), make_structure("Centre Floréal"))
+    visitor = app.test_client()
+    assert visitor.get(f"/fiches/{sheet}").status_code == 200
+    for kind, target in (("practice", sheet), ("link", link)):
+        answer = visitor.post(f"/signaler/{kind}/{target}", data={"reason": "wrong", "details": "À vérifier"},
+                              headers={"Accept": "application/json"})
+        assert answer.status_code == 200 and answer.json["ok"] is True, kind
+    login(people.admin)
+    queue = client.get("/moderation").get_data(as_text=True)
+    assert "Café des parents" in queue and "École Jaurès ↔ Centre Floréal" in queue
+    with app.app_context():
+        reports = {r.target_kind: r.id for r in db.session.scalars(select(Report))}
+    for kind in ("practice", "link"):
+        assert client.post(f"/moderation/{reports[kind]}", data={"action": "hide"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Practice, sheet).status == "archived"
+        assert db.session.get(Link, link).status != "validated"
+        for report_id in reports.values():
+            decided = db.session.get(Report, report_id)
+            assert decided.status == "hidden" and decided.decided_by_name and decided.decided_at is not None
+    assert visitor.get(f"/fiches/{sheet}").status_code in (302, 404)  # the login page: no longer public
+    assert "Jaurès" not in visitor.get("/api/liens.json").get_data(as_text=True)

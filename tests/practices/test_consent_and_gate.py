@@ -139,3 +139,27 @@ def test_an_edit_of_a_published_sheet_naming_the_other_networks_school_waits_for
     assert client.get(f"/fiches/{practice.id}").status_code == 302
     reviews.transition(session, user(people.coord_ef), practice.id, "publish")
     assert practice.status == "published"  # the editor's network approved the edit when making it
+
+
+def test_a_sheet_from_a_workshop_the_other_network_took_part_in_waits_for_its_approval(session, people, client):
+    """A sheet that names no school of the other network but comes from a workshop one of its schools took part
+    in (the map's "who took part" of the workshop) is that network's business too: private until it approves."""
+    from sqlalchemy import insert
+
+    from workshop.boards import service as boards
+    from workshop.mapping.models import workshop_structure
+
+    school = school_of(session, people.net_ef)
+    workshop = boards.create_workshop(session, user(people.coord_cs), "Atelier commun")
+    session.execute(insert(workshop_structure).values(workshop_id=workshop.id, structure_id=school))
+    practice = sheets.create_practice(session, user(people.coord_cs), sheet(networks=[people.net_cs]),
+                                      source_workshop_id=workshop.id)
+    assert school not in [s["id"] for s in practice.structures]  # nothing on the sheet itself names the school
+    reviews.transition(session, user(people.coord_cs), practice.id, "submit")
+    reviews.transition(session, user(people.coord_cs), practice.id, "publish")
+    assert practice.status == "submitted"
+    assert [n.id for n in reviews.missing_approvals(session, practice)] == [people.net_ef]
+    session.commit()
+    assert client.get(f"/fiches/{practice.id}").status_code == 302  # not public
+    reviews.transition(session, user(people.coord_ef), practice.id, "publish")
+    assert practice.status == "published"

@@ -29,7 +29,7 @@ def programme(app, people, make_practice, make_structure, make_link, in_network)
             {"title": "Premiers pas", "entries": [first, second]}]}, toolkit.revision)
         toolkits.publish(db.session, admin, toolkit.id)
         db.session.commit()
-        return {"sheets": (first, second), "draft": draft, "toolkit": toolkit.id}
+        return {"sheets": (first, second), "draft": draft, "toolkit": toolkit.id, "school": school}
 
 
 def test_home_shows_figures_latest_sheets_then_the_join_box(client, programme):
@@ -122,3 +122,27 @@ def test_home_lists_the_published_restitutions_of_public_meetings(app, client, m
     page = client.get("/").get_data(as_text=True)
     assert "Rencontre de Roubaix" in page and "/restitution" in page
     assert "Rencontre à venir" not in page and "Rencontre interne" not in page
+
+
+def test_home_and_city_page_show_the_practices_tried_in_the_field(app, client, programme):
+    """The home page counts the sheets tried at a structure of the map, a city's page lists them (approved trials
+    only: one waiting for its coordinator's approval is nobody's business yet)."""
+    from datetime import date
+
+    from workshop.trials.models import Trial
+
+    first, second = programme["sheets"]
+    with app.app_context():
+        for practice, status in ((first, "approved"), (first, "approved"), (second, "pending")):
+            db.session.add(Trial(practice_id=practice, structure_id=programme["school"], tried_on=date(2026, 10, 1),
+                                 recommend="yes", status=status, author_name="A"))
+        db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(r"<li><strong>1</strong> fiches essayées sur le terrain</li>", home)
+    city = client.get("/villes/roubaix").get_data(as_text=True)
+    tried = city[city.index('data-testid="city-trials"'):]
+    tried = tried[:tried.index("</section>")]
+    assert tried.count("Café des parents au collège") == 2 and "École Jules-Ferry · 10/2026" in tried
+    assert "Devoirs partagés" not in tried
+    assert "<strong>2</strong> essais de fiches" in city
+    assert "fiches essayées sur le terrain" in client.get("/presentation/panorama").get_data(as_text=True)

@@ -14,7 +14,7 @@ from workshop.validation import clean_ids
 ERASE_MAX = 100_000  # participants of one board, at most, in one erasure
 
 
-@command("privacy.erase", system=True, emits=("privacy.erased",))
+@command("privacy.erase", system=True, emits=("privacy.erased",), visibility=erasure.ERASED)
 def erase_on_board(ctx: Context, payload: dict) -> dict:
     """Erase these participants' text and names (`participants`: ids; absent or None: the whole board)."""
     ids = payload.get("participants")
@@ -22,6 +22,8 @@ def erase_on_board(ctx: Context, payload: dict) -> dict:
                            None if ids is None else clean_ids(ids, "participants", ERASE_MAX))
     if erased:
         ctx.emit("privacy.erased", erased.event())
+        for event in erased.pending_events():
+            ctx.emit("privacy.erased", event)
         ctx.after_commit(lambda: presence.rename(ctx.workshop_id, erased.participants, erasure.ERASED_NAME))
     return erased.counts()
 

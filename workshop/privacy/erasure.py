@@ -18,12 +18,16 @@ from workshop.boards.service import now
 from workshop.facilitation.models import NextStep, Reply
 from workshop.facilitation.replies import REPLY
 from workshop.live.context import erase_logged_items
+from workshop.live.visibility import pending_for_author_and_moderators, policy
 from workshop.moderation import privacy as reports
 from workshop.practices.models import Practice
 from workshop.printing.service import forget_cached_pdfs
 
 ERASED_NAME = "Participant·e effacé·e"
 REPLY_EVENTS = ("reply.added", "reply.hidden", "reply.shown")
+# A pending card (moderated mode) exists for its author and moderators only: its erasure reaches them alone, one
+# event per card (`card`: its tombstone, which names its author's seat); everyone else gets the bare seq.
+ERASED = policy("card", rules=(pending_for_author_and_moderators,))
 
 
 @dataclass
@@ -34,13 +38,21 @@ class Erased:
     cards: list[int] = field(default_factory=list)
     replies: list[int] = field(default_factory=list)
     events: int = 0
+    waiting: list[dict] = field(default_factory=list)  # tombstones of the pending cards among `cards`
 
     def __bool__(self) -> bool:
         return bool(self.participants or self.cards or self.replies)
 
     def event(self) -> dict:
-        """The `privacy.erased` event: ids only, so that open screens drop what they show."""
-        return {"participants": self.participants, "cards": self.cards, "replies": self.replies}
+        """The `privacy.erased` event: ids only, so that open screens drop what they show; the pending cards are
+        left out (see `pending_events`)."""
+        waiting = {gone["id"] for gone in self.waiting}
+        return {"participants": self.participants, "cards": [c for c in self.cards if c not in waiting],
+                "replies": self.replies}
+
+    def pending_events(self) -> list[dict]:
+        """One `privacy.erased` event per pending card, for its author's and moderators' screens (`ERASED`)."""
+        return [{"card": gone} for gone in self.waiting]
 
     def counts(self) -> dict:
         return {"participants": len(self.participants), "cards": len(self.cards), "replies": len(self.replies),
@@ -82,7 +94,8 @@ def erase(session: Session, workshop_id: int, participant_ids: list[int] | None 
     for seat in seats:
         seat.name = ERASED_NAME
         seat.profile = seat.structure_id = None  # "je viens de…" goes with the name
-    erased = Erased([p.id for p in seats], [c.id for c in cards], [r.id for r in replies])
+    erased = Erased([p.id for p in seats], [c.id for c in cards], [r.id for r in replies],
+                    waiting=[tombstone(c) for c in cards if c.pending])
     erased.events = erase_logged_items(session, workshop_id, (*CARD_EVENTS, "cards.revealed"), CARD.keys,
                                        {c.id: tombstone(c) for c in cards})
     erased.events += erase_logged_items(session, workshop_id, REPLY_EVENTS, REPLY.keys,

@@ -1,5 +1,5 @@
-"""Slides of the presentation mode: a published toolkit's sheets, or the programme's panorama, one idea a slide,
-in few words so they read from the back of a room."""
+"""Slides of the presentation mode: a published toolkit's sheets, a meeting's restitution, or the programme's
+panorama, one idea a slide, in few words so they read from the back of a room."""
 
 from __future__ import annotations
 
@@ -41,6 +41,42 @@ def toolkit_slides(session: Session, toolkit: Any) -> dict[str, Any]:
     return {"title": view["title"], "slides": slides}
 
 
+def restitution_slides(view: dict[str, Any]) -> dict[str, Any]:
+    """A meeting's restitution (`meetings.restitution.restitution_view`): a cover, who came, then per workshop
+    what the room weighted most and its groups, the sheets and next steps born there, the organisers' synthesis."""
+    seen = view["attendance"]
+    slides: list[dict[str, Any]] = [
+        {"kind": "cover", "title": view["title"], "subtitle": " · ".join(p for p in (view["date"], view["place"]) if p),
+         "lines": [view["kind"], " · ".join(view["networks"])]},
+        {"kind": "figures", "title": _("Qui est venu"), "figures": [
+            (seen["present"], _("présent·es")), (seen["registered"], _("inscrit·es")),
+            *[(n, label) for n, label in ((len(view["workshops"]), _("ateliers")),
+                                          (len(seen["structures"]), _("structures"))) if n]]},  # no "0 ateliers"
+    ]
+    if seen["by_profile"]:
+        slides.append({"kind": "bars", "title": _("Par profil"), "bars": _bars(
+            {"rows": [{"label": r["label"], "value": r["present"]} for r in seen["by_profile"]]})})
+    for workshop in view["workshops"]:
+        top = workshop["top"]
+        slide: dict[str, Any] = {"kind": "workshop", "title": workshop["title"], "tags": workshop["groups"][:6],
+                                 "subtitle": _("%(p)d participant·es · %(c)d post-it", p=workshop["participants"],
+                                               c=workshop["cards"])}
+        if any(item["votes"] for item in top):
+            slide["bars"] = _bars({"rows": [{"label": _short(i["label"], 90), "value": i["votes"]} for i in top]})
+        else:
+            slide["lines"] = [_short(i["label"], 90) for i in top]
+        slides.append(slide)
+        followed = [p["title"] for p in workshop["practices"]] + [s["text"] for s in workshop["next_steps"]]
+        if followed:
+            slides.append({"kind": "sheet", "title": _("Et après ? — %(t)s", t=workshop["title"]),
+                           "lines": [_short(line, 90) for line in followed[:6]]})
+    if view["synthesis"]:
+        slides.append({"kind": "sheet", "title": _("Ce que nous retenons"),
+                       "summary": _short(view["synthesis"], 420)})
+    slides.append({"kind": "end", "title": _("Merci"), "lines": [" · ".join(view["networks"])]})
+    return {"title": view["title"], "slides": slides}
+
+
 def panorama_slides(session: Session) -> dict[str, Any]:
     """Key figures, then the links by level, the frameworks they rely on, and the cities."""
     data = panorama.panorama(session)
@@ -48,7 +84,8 @@ def panorama_slides(session: Session) -> dict[str, Any]:
     slides: list[dict[str, Any]] = [
         {"kind": "figures", "title": _("Ce que le programme a produit"), "figures": [
             (counts["cities"], _("villes")), (counts["structures"], _("structures")),
-            (counts["links"], _("liens publics")), (counts["sheets"], _("fiches publiées"))]},
+            (counts["links"], _("liens publics")), (counts["sheets"], _("fiches publiées")),
+            (counts["tried"], _("fiches essayées sur le terrain"))]},
         {"kind": "bars", "title": _("Les liens, par niveau de coopération"), "bars": _bars(data["by_level"])},
     ]
     if data["by_framework"]["rows"]:

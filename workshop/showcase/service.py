@@ -20,6 +20,7 @@ from workshop.mapping.models import City, Link, Structure
 from workshop.meetings.models import Meeting
 from workshop.practices.models import Practice, PracticeFacet
 from workshop.toolkits.models import Toolkit
+from workshop.trials import public as trials
 
 LATEST = 6
 
@@ -52,6 +53,7 @@ def figures(session: Session) -> dict[str, int]:
         "links": session.scalar(select(func.count()).select_from(_public_links().subquery())) or 0,
         "sheets": session.scalar(select(func.count()).select_from(Practice)
                                  .where(Practice.status == "published")) or 0,
+        "tried": trials.practices_tried(session),
     }
 
 
@@ -93,11 +95,12 @@ class CityPage:
     links: list[Link] = field(default_factory=list)
     sheets: list[Practice] = field(default_factory=list)
     frameworks: list[tuple[str, int]] = field(default_factory=list)
+    trials: list[dict[str, Any]] = field(default_factory=list)  # sheets tried at the city's structures
 
 
 def city_page(session: Session, slug: str) -> CityPage:
-    """A city's published structures, the public links touching them, the published sheets of the city, and the
-    frameworks present (from links and sheets)."""
+    """A city's published structures, the public links touching them, the published sheets of the city, the
+    sheets tried at its structures, and the frameworks present (from links and sheets)."""
     if not re.fullmatch(r"[a-z0-9-]{1,120}", slug or ""):
         raise NotFound(_("Cette ville n'est pas (encore) dans le programme."))
     cities = [c for c in session.scalars(select(City).where(City.insee.in_(
@@ -113,6 +116,7 @@ def city_page(session: Session, slug: str) -> CityPage:
     page.links = list(session.scalars(_public_links().where(or_(Link.source_id.in_(ids), Link.target_id.in_(ids)))
                                       .order_by(Link.id))) if ids else []
     page.sheets = sheets_named
+    page.trials = trials.in_structures(session, ids)
     labels = frameworks_service.labels(session)
     counts = Counter(k for link in page.links for k in link.frameworks or [])
     counts.update(k for p in page.sheets for k in p.frameworks or [])

@@ -3,11 +3,14 @@ published sheet and toolkit. Their frame-ancestors policy is set by `workshop.se
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from workshop.errors import NotFound
 from workshop.extensions import db
+from workshop.meetings import restitution
+from workshop.meetings import service as meetings
 from workshop.practices import rights
 from workshop.showcase import presentation, service
 from workshop.toolkits import book
@@ -30,6 +33,17 @@ def present_toolkit(toolkit_id: int):
     deck = presentation.toolkit_slides(db.session, toolkit)
     return render_template("showcase/presentation.html", deck=deck,
                            exit_url=url_for("toolkits.show", toolkit_id=toolkit.id))
+
+
+@bp.get("/presentation/rencontre/<int:meeting_id>")
+def present_restitution(meeting_id: int):
+    """Present a meeting's restitution full-screen (public once published, to its organisers before)."""
+    meeting = meetings.get_meeting(db.session, meeting_id)
+    if not meetings.restitution_visible(db.session, current_user, meeting):
+        abort(404)
+    deck = presentation.restitution_slides(restitution.restitution_view(db.session, meeting))
+    return render_template("showcase/presentation.html", deck=deck,
+                           exit_url=url_for("meetings.restitution_page", meeting_id=meeting.id))
 
 
 @bp.get("/presentation/panorama")

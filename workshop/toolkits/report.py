@@ -145,10 +145,10 @@ def _groups(session: Session, workshop_id: int, cards: list[Card], dots: dict[in
                                  .where(CardPlacement.workshop_id == workshop_id,
                                         CardPlacement.group_id.is_not(None))
                                  .order_by(CardPlacement.position)).all()
-    texts = {c.id: c.text for c in cards}
+    shown = {c.id: c for c in cards}
     members: dict[int, list[int]] = defaultdict(list)
     for card_id, group_id in placements:
-        if card_id in texts:
+        if card_id in shown:
             members[group_id].append(card_id)
     found: dict[str, list[dict]] = defaultdict(list)
     for group in groups:
@@ -156,7 +156,8 @@ def _groups(session: Session, workshop_id: int, cards: list[Card], dots: dict[in
         if not ids:
             continue
         found[group.column_key].append({
-            "name": group.name or _("Regroupement sans nom"), "ids": ids, "cards": [texts[i] for i in ids],
+            "name": group.name or _("Regroupement sans nom"), "ids": ids, "cards": [shown[i].text for i in ids],
+            "languages": [shown[i].language for i in ids],  # a grouped card keeps its language too
             "votes": dots.get(group.id, 0),
         })
     return found

@@ -60,6 +60,22 @@ def at_structure(session: Session, structure_id: int) -> list[dict[str, Any]]:
             for pid, title, day, rec in rows]
 
 
+def practices_tried(session: Session) -> int:
+    """How many published sheets were tried at some public structure of the map (the home page's figure)."""
+    return session.scalar(_public(select(func.count(Trial.practice_id.distinct())))) or 0
+
+
+def in_structures(session: Session, structure_ids: list[int]) -> list[dict[str, Any]]:
+    """The approved trials at these structures (a city's page), latest first: the sheet, where and when."""
+    if not structure_ids:
+        return []
+    rows = session.execute(_public(select(Trial.practice_id, Practice.title, Structure.name, Trial.tried_on))
+                           .where(Trial.structure_id.in_(structure_ids))
+                           .order_by(Trial.tried_on.desc(), Trial.id.desc())).all()
+    return [{"practice_id": pid, "title": title, "structure": name, "tried_on": day}
+            for pid, title, name, day in rows]
+
+
 def map_geojson(session: Session) -> dict[str, Any]:
     """The map layer "Pratiques essayées": one point per structure where approved trials happened."""
     rows = session.execute(_public(select(Structure.id, Structure.name, Structure.longitude, Structure.latitude,

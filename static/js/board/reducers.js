@@ -154,12 +154,13 @@ function replyChanged(state, d) {
 }
 
 /** People's data erased (their right, or the retention delay): their cards and replies leave every screen. */
+// Either the ids of what was erased, or (for its author and moderators only) one pending card's tombstone.
 function privacyErased(state, d) {
   const cards = new Map(state.cards);
-  for (const id of d.cards) cards.delete(id);
+  for (const id of d.card ? [d.card.id] : d.cards || []) cards.delete(id);
   if (!state.fac) return { cards };
   const replies = new Map(state.fac.replies);
-  for (const id of d.replies) replies.delete(id);
+  for (const id of d.replies || []) replies.delete(id);
   return { cards, ...fac(state, { replies }) };
 }
 
