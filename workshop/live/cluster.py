@@ -72,13 +72,20 @@ def start() -> None:
     with _start_lock:
         if _started:
             return
-        pubsub = _client.pubsub(ignore_subscribe_messages=True)
-        pubsub.subscribe(CHANNEL)
+        pubsub = _subscribe()
         beat()
         _client.sadd(PREFIX + "hosts", host_id)
         socketio.start_background_task(_listen, pubsub)
         socketio.start_background_task(_heartbeat)
         _started = True
+
+
+def _subscribe():
+    """A subscription on its own connection, without the read timeout of commands: a quiet board is no error."""
+    listener = redis.Redis.from_url(_url, socket_connect_timeout=2, socket_keepalive=True, health_check_interval=30)
+    pubsub = listener.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(CHANNEL)
+    return pubsub
 
 
 def publish(workshop_id: int, items: list[dict]) -> None:
@@ -115,8 +122,7 @@ def _listen(pubsub) -> None:
             socketio.sleep(0.5)
             try:
                 pubsub.close()
-                pubsub = _client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(CHANNEL)
+                pubsub = _subscribe()
             except Exception:
                 log.warning("board events listener: Redis unreachable")
 
