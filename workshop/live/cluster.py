@@ -166,7 +166,9 @@ def _give_up_later(workshop_id: int) -> None:
     """A hole that stays HOLD seconds: deliver what follows it (the browsers ask for the missing seqs)."""
     socketio.sleep(HOLD)
     with _order_lock:
-        board = _boards[workshop_id]
+        board = _boards.get(workshop_id)
+        if board is None:
+            return
         board.timer = False
         ready = []
         if board.waiting and board.waiting[0][0] > board.next:

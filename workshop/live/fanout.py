@@ -11,6 +11,7 @@ to its own screens from the Redis channel in seq order (cluster.py); the owner's
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from workshop.extensions import socketio
 from workshop.live import cluster, presence
 
 DELAY = 0.25
+log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _emit_locks: dict[int, threading.RLock] = defaultdict(threading.RLock)
@@ -39,10 +41,15 @@ class Item:
 
 def send(workshop_id: int, item: Item, *, batched: bool) -> None:
     if cluster.enabled():
-        cluster.publish(workshop_id, [{"seq": item.moderators["seq"], "m": item.moderators, "p": item.participants,
-                                       "o": item.owner, "om": item.owner_is_moderator, "own": item.own,
-                                       "b": batched}])
-        return
+        published = {"seq": item.moderators["seq"], "m": item.moderators, "p": item.participants, "o": item.owner,
+                     "om": item.owner_is_moderator, "own": item.own, "b": batched}
+        try:
+            cluster.publish(workshop_id, [published])
+            return
+        except Exception:  # Redis unreachable: the event is committed; this process's screens get it at least
+            log.warning("board events: Redis unreachable, seq %s on this process only", item.moderators["seq"])
+            deliver(workshop_id, [published])
+            return
     _queue(workshop_id, item, batched=batched)
 
 
