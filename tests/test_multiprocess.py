@@ -127,3 +127,35 @@ def test_without_the_queue_the_other_process_hears_nothing(tmp_path):
         second.stop()
         first.stop()
         drop_database(pg_name)
+
+
+def test_a_pending_card_reaches_its_author_on_the_other_process_and_nobody_else(two_servers):
+    """Moderated board: the author's second screen, on the other process, sees their card waiting; another
+    participant there gets the bare seq (`withheld`), nothing of the card."""
+    from sqlalchemy import create_engine, text
+
+    seeded, first, second = two_servers
+    engine = create_engine(seeded.database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE workshop SET moderated = :yes WHERE id = :id"),
+                     {"yes": True, "id": seeded.workshop_id})
+    engine.dispose()
+    nadia = socketio.SimpleClient()
+    nadia.connect(first.url, namespace="/board", transports=["websocket"])
+    token = nadia.call("join", {"code": seeded.code, "name": "Nadia"}, timeout=10)["participant"]["token"]
+    nadia_phone = socketio.SimpleClient()
+    nadia_phone.connect(second.url, namespace="/board", transports=["websocket"])
+    assert nadia_phone.call("join", {"code": seeded.code, "token": token}, timeout=10)["ok"]
+    karim = join_board(second, seeded.code, "Karim")
+    try:
+        sent = _add_card(nadia, "En attente de l'animatrice")
+        on_her_phone = _next_board_event(nadia_phone)
+        assert on_her_phone["seq"] == sent["seq"]
+        assert on_her_phone["data"]["card"]["text"] == "En attente de l'animatrice"
+        seen_by_karim = _next_board_event(karim)
+        assert seen_by_karim["seq"] == sent["seq"]
+        assert seen_by_karim["type"] == "withheld"
+        assert "En attente" not in str(seen_by_karim)
+    finally:
+        for client in (nadia, nadia_phone, karim):
+            client.disconnect()

@@ -62,6 +62,20 @@ def test_an_early_event_is_held_until_the_hole_fills_without_resync(live, new_pa
     assert result["resync"] is False
 
 
+def test_presence_from_several_processes_keeps_the_newest(live, new_page):
+    """Each server process broadcasts the shared presence; one sent earlier may arrive later and must not win."""
+    page = open_store_page(live, new_page)
+    counts = page.evaluate("""async () => {
+      const { store, socket } = await fakeStore("PRESENCETEST", { holdMs: 600000 });
+      const shown = [];
+      socket.fire("presence", { count: 120, names: [], v: 41 }); shown.push(store.state.presence.count);
+      socket.fire("presence", { count: 119, names: [], v: 40 }); shown.push(store.state.presence.count);
+      socket.fire("presence", { count: 80, names: [], v: 42 }); shown.push(store.state.presence.count);
+      return shown;
+    }""")
+    assert counts == [120, 120, 80]
+
+
 def test_a_hole_that_stays_asks_resync_since_the_last_applied_seq(live, new_page):
     page = open_store_page(live, new_page)
     page.evaluate("""async () => {

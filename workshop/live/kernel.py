@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, scoped_session
 from workshop import ratelimit
 from workshop.errors import Closed, Forbidden, NotFound, RateLimited, ValidationError
 from workshop.extensions import db, socketio
-from workshop.live import fanout, presence
+from workshop.live import cluster, fanout, presence
 from workshop.live.commands import ANY_PHASE, Command, Registry
 from workshop.live.context import Context, Host
 from workshop.live.models import BoardEvent
@@ -89,6 +89,15 @@ class Kernel:
                 self._watched.add((workshop_id, cmd.name))
             socketio.start_background_task(self._run_watch, current_app._get_current_object(), workshop_id,
                                            cmd.name)
+
+    def presence_lost(self, app: Flask, workshop_id: int) -> None:
+        """Screens left a board without a word (their process died): run every presence-watching command."""
+        for cmd in self.registry.presence_commands:
+            with self._watch_lock:
+                if (workshop_id, cmd.name) in self._watched:
+                    continue
+                self._watched.add((workshop_id, cmd.name))
+            socketio.start_background_task(self._run_watch, app, workshop_id, cmd.name)
 
     @property
     def watching(self) -> bool:
@@ -207,8 +216,9 @@ class Kernel:
         item = fanout.Item(view(event, self.host.viewer(session, workshop, None, moderator=True)),
                            view(event, self.host.viewer(session, workshop, None, moderator=False)))
         owner = self.registry.owner(event)
+        item.owner = owner or None
         item.owner_sids = presence.sids_of(ctx.workshop_id, owner) if owner else []
-        if item.owner_sids:
+        if item.owner_sids or (owner and cluster.enabled()):  # the owner may be on another process
             person = self.host.participant(session, owner)
             item.owner_is_moderator = self.host.is_moderator(person)
             item.own = view(event, self.host.viewer(session, workshop, person,

@@ -1,11 +1,20 @@
-"""Who is on a board right now, per server process; broadcasts are coalesced to spare big rooms."""
+"""Who is on a board right now; broadcasts are coalesced to spare big rooms.
+
+Each process keeps its own sockets here (to find an owner's sockets, to count its screens); with REDIS_URL, who is
+present is read from Redis, shared by all processes (cluster.py), so every screen shows the true count.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 from collections import defaultdict
 
 from workshop.extensions import socketio
+from workshop.live import cluster
+
+log = logging.getLogger(__name__)
 
 NAMESPACE = "/board"
 COALESCE_SECONDS = 0.5
@@ -24,22 +33,65 @@ def live_screens() -> int:
         return sum(len(sockets) for sockets in _sockets.values())
 
 
-def snapshot(workshop_id: int) -> dict:
+def _present(workshop_id: int) -> tuple[list[tuple[int, str]], int | None]:
+    """(participant id, name) of every socket on the board, and the version of that list (None: this process)."""
+    if cluster.enabled():
+        try:
+            return _shared(workshop_id)
+        except Exception:  # Redis unreachable: this process's own screens are the best answer left
+            log.warning("presence: Redis unreachable, showing this process's screens")
     with _lock:
-        people = dict(_sockets.get(workshop_id, {}).values())
-    return {"count": len(people), "names": sorted(people.values(), key=str.casefold)}
+        return list(_sockets.get(workshop_id, {}).values()), None
+
+
+def _shared(workshop_id: int) -> tuple[list[tuple[int, str]], int]:
+    key = cluster.presence_key(workshop_id)
+    pipe = cluster.client().pipeline()
+    pipe.hgetall(key)
+    pipe.get(key + ":v")
+    entries, version = pipe.execute()
+    entries = {field.decode(): json.loads(value) for field, value in entries.items()}
+    live = cluster.alive({field.split(":", 1)[0] for field in entries})  # a dead process's screens, at once
+    return [tuple(v) for f, v in entries.items() if f.split(":", 1)[0] in live], int(version or 0)
+
+
+def snapshot(workshop_id: int) -> dict:
+    entries, version = _present(workshop_id)
+    people = dict(entries)
+    shown = {"count": len(people), "names": sorted(people.values(), key=str.casefold)}
+    if version is not None:
+        shown["v"] = version  # several processes broadcast: a screen keeps the newest
+    return shown
 
 
 def participant_ids(workshop_id: int) -> list[int]:
-    """The participants with at least one socket on this board (in this process)."""
-    with _lock:
-        return sorted({pid for pid, _name in _sockets.get(workshop_id, {}).values()})
+    """The participants with at least one socket on this board (on any process when they share Redis)."""
+    return sorted({pid for pid, _name in _present(workshop_id)[0]})
 
 
 def add(workshop_id: int, sid: str, participant_id: int, name: str) -> None:
     with _lock:
         _sockets[workshop_id][sid] = (participant_id, name)
+    _share(workshop_id, {sid: (participant_id, name)})
     _schedule(workshop_id)
+
+
+def _share(workshop_id: int, changed: dict[str, tuple[int, str]], gone: tuple[str, ...] = ()) -> None:
+    if not cluster.enabled():
+        return
+    try:
+        cluster.start()
+        key = cluster.presence_key(workshop_id)
+        pipe = cluster.client().pipeline()
+        if changed:
+            pipe.hset(key, mapping={f"{cluster.host_id}:{sid}": json.dumps(v) for sid, v in changed.items()})
+            pipe.sadd(cluster.PREFIX + "host-boards:" + cluster.host_id, workshop_id)
+        if gone:
+            pipe.hdel(key, *(f"{cluster.host_id}:{sid}" for sid in gone))
+        pipe.incr(key + ":v")
+        pipe.execute()
+    except Exception:
+        log.warning("presence: Redis unreachable, %s not shared", workshop_id)
 
 
 def sids_of(workshop_id: int, participant_id: int) -> list[str]:
@@ -56,7 +108,9 @@ def rename(workshop_id: int, participant_ids: list[int], name: str) -> None:
         changed = [sid for sid, (pid, _name) in sockets.items() if pid in wanted]
         for sid in changed:
             sockets[sid] = (sockets[sid][0], name)
+        renamed = {sid: sockets[sid] for sid in changed}
     if changed:
+        _share(workshop_id, renamed)
         _schedule(workshop_id)
 
 
@@ -64,16 +118,17 @@ def remove(sid: str) -> int | None:
     with _lock:
         workshop_id = next((w for w, sockets in _sockets.items() if sockets.pop(sid, None) is not None), None)
     if workshop_id is not None:
+        _share(workshop_id, {}, (sid,))
         _schedule(workshop_id)
     return workshop_id
 
 
-def _schedule(workshop_id: int) -> None:
+def _schedule(workshop_id: int, delay: float | None = None) -> None:
     with _lock:
         if workshop_id in _pending:
             return
         _pending.add(workshop_id)
-    socketio.start_background_task(_broadcast_later, workshop_id)
+    socketio.start_background_task(_broadcast_later, workshop_id, delay)
 
 
 def _coalesce_seconds(workshop_id: int) -> float:
@@ -82,8 +137,24 @@ def _coalesce_seconds(workshop_id: int) -> float:
     return min(MAX_COALESCE_SECONDS, COALESCE_SECONDS * max(1.0, size / 100))
 
 
-def _broadcast_later(workshop_id: int) -> None:
-    socketio.sleep(_coalesce_seconds(workshop_id))
+def _reshare() -> None:
+    with _lock:
+        boards = {w: dict(sockets) for w, sockets in _sockets.items() if sockets}
+    for workshop_id, sockets in boards.items():
+        _share(workshop_id, sockets)
+        _schedule(workshop_id, 0.05)
+
+
+cluster.on_revived = _reshare
+
+
+def host_lost(workshop_id: int) -> None:
+    """A process died: its screens left this board (told at once, as one change)."""
+    _schedule(workshop_id, 0.05)
+
+
+def _broadcast_later(workshop_id: int, delay: float | None = None) -> None:
+    socketio.sleep(_coalesce_seconds(workshop_id) if delay is None else delay)
     with _lock:
         _pending.discard(workshop_id)
     people = snapshot(workshop_id)

@@ -113,7 +113,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
 
   socket.on("event", (event) => transaction(() => hold(event)));
   socket.on("events", (events) => transaction(() => events.forEach(hold))); // high-rate events come in batches
-  socket.on("presence", (presence) => set({ presence }));
+  socket.on("presence", (presence) => newer(presence) && set({ presence }));
   if (socket.io) window.addEventListener("online", () => socket.connected || socket.connect());
 
   function join(name, profile = null) {
@@ -134,7 +134,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
         change.joined = true;
         if (ack.state) load(ack.state, ack.seq);
         else (ack.events || []).forEach(hold);
-        if (ack.presence) set({ presence: ack.presence });
+        if (ack.presence && newer(ack.presence)) set({ presence: ack.presence });
       });
       flushOutbox();
     });
@@ -209,7 +209,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
       holdTimer = setTimeout(() => {
         holdTimer = null;
         if (held.size) resync();
-      }, holdMs);
+      }, holdMs + spread());
     }
   }
 
@@ -222,6 +222,18 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
     if (event.type === "card.moved" && !state.cards.has(event.data.card_id)) {
       moved.set(event.data.card_id, event.data.column); // its page, older than this event, must not undo the move
     }
+  }
+
+  // A hole seen by a whole room (a process died between commit and publish) must not bring every screen back at
+  // the same instant: up to 5 ms per person present, at most 2 s, drawn at random.
+  function spread() {
+    const people = state.presence ? state.presence.count : 0;
+    return holdMs ? Math.random() * Math.min(2000, people * 5) : 0;
+  }
+
+  // Several server processes broadcast who is present; `v` (shared presence) orders their messages.
+  function newer(presence) {
+    return !state.presence || presence.v === undefined || state.presence.v === undefined || presence.v >= state.presence.v;
   }
 
   function resync() {

@@ -1,0 +1,248 @@
+"""Several server processes on one Redis (REDIS_URL): board events in seq order on every screen, shared presence.
+
+Ordering. A process commits an event, then publishes it; two processes committing seqs 7 and 8 one after the other
+may publish 8 first (the database's row lock is released at commit, before the publish). So no process sends an
+event to its screens straight away: every process, its own events included, delivers from this module's Redis
+channel, and holds an event that comes early until the ones before it have come (HOLD seconds at most: a process
+killed between its commit and its publish leaves a hole that the browsers fill with a `since` replay). Redis gives
+every subscriber the messages in one order, and the hold turns that order into seq order; one message per event
+(visibility views included) costs one publish per event, not one per room and per owner as the socket library's
+queue did. Batching of high-rate events happens after the hold, on each process (fanout.py).
+
+Presence. Each socket is a field `<host>:<sid>` of the hash `presence:<workshop>`; each process refreshes its
+heartbeat key (`host:<host>`, HOST_TTL_MS) every HEARTBEAT seconds, and entries of a host whose key has expired are
+ignored at once, then removed by the first survivor to notice, which tells the board (presence and balance).
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+
+import redis
+
+from workshop.extensions import socketio
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "passerelles:board-events"
+PREFIX = "passerelles:"
+HEARTBEAT = 0.25  # seconds between two refreshes of this process's heartbeat key
+HOST_TTL_MS = 2000  # a process silent this long is dead: its screens leave presence (a busy one can be
+# starved of CPU for a second on a loaded machine: 12 false deaths in 10 s at load 16 with 1,000 ms)
+HOLD = 0.5  # seconds an early event waits on the server for the ones before it
+
+host_id = uuid.uuid4().hex[:12]
+_client: redis.Redis | None = None
+_url: str | None = None
+_start_lock = threading.Lock()
+_started = False
+_deliver: Callable[[int, list[dict]], None] | None = None  # fanout's local delivery, in seq order
+_on_host_lost: Callable[[int], None] | None = None  # a dead process's screens left this board
+on_revived: Callable[[], None] | None = None  # this process was taken for dead: share its screens again
+
+
+def configure(url: str | None, deliver: Callable[[int, list[dict]], None],
+              on_host_lost: Callable[[int], None]) -> None:
+    global _client, _url, _deliver, _on_host_lost, _started
+    _url, _deliver, _on_host_lost = url, deliver, on_host_lost
+    _client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
+    _started = False
+
+
+def enabled() -> bool:
+    return _client is not None
+
+
+def client() -> redis.Redis:
+    assert _client is not None
+    return _client
+
+
+def start() -> None:
+    """Subscribe and start the heartbeat, once per process, before this process's first screen is told anything:
+    the subscription is in place when `start` returns, so no event published afterwards can be missed."""
+    global _started
+    if _started or _client is None:
+        return
+    with _start_lock:
+        if _started:
+            return
+        pubsub = _subscribe()
+        beat()
+        _client.sadd(PREFIX + "hosts", host_id)
+        socketio.start_background_task(_listen, pubsub)
+        socketio.start_background_task(_heartbeat)
+        _started = True
+
+
+def _subscribe():
+    """A subscription on its own connection, without the read timeout of commands: a quiet board is no error."""
+    listener = redis.Redis.from_url(_url, socket_connect_timeout=2, socket_keepalive=True, health_check_interval=30)
+    pubsub = listener.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(CHANNEL)
+    return pubsub
+
+
+def publish(workshop_id: int, items: list[dict]) -> None:
+    """Send events (each {"seq", "views"...}) to every process, this one included."""
+    start()
+    _client.publish(CHANNEL, json.dumps({"w": workshop_id, "items": items}, separators=(",", ":")))
+
+
+# --- the listener: seq order per board ----------------------------------------------------------------
+
+class _Board:
+    __slots__ = ("next", "waiting", "timer")
+
+    def __init__(self) -> None:
+        self.next: int | None = None  # the seq this process delivers next
+        self.waiting: list[tuple[int, int, dict]] = []  # heap of (seq, arrival, item) come early
+        self.timer = False
+
+
+_boards: dict[int, _Board] = {}
+_order_lock = threading.Lock()
+_arrivals = 0
+stats = {"held": 0, "skipped": 0}  # events that came early; holes given up on (tests and benches read them)
+
+
+def _listen(pubsub) -> None:
+    while True:
+        try:
+            for message in pubsub.listen():
+                if message.get("type") == "message":
+                    _received(json.loads(message["data"]))
+        except Exception:  # Redis went away: subscribe again (the listener must outlive an outage)
+            log.exception("board events listener: reconnecting")
+            socketio.sleep(0.5)
+            try:
+                pubsub.close()
+                pubsub = _subscribe()
+            except Exception:
+                log.warning("board events listener: Redis unreachable")
+
+
+def _received(message: dict) -> None:
+    global _arrivals
+    workshop_id, ready = message["w"], []
+    with _order_lock:
+        board = _boards.setdefault(workshop_id, _Board())
+        for item in message["items"]:
+            seq = item["seq"]
+            if board.next is None:
+                board.next = seq
+            if seq < board.next:
+                ready.append(item)  # late (its hole was given up on): the browsers sort it out
+                continue
+            _arrivals += 1
+            heapq.heappush(board.waiting, (seq, _arrivals, item))
+        ready += _release(board)
+        wait = bool(board.waiting) and not board.timer
+        if wait:
+            board.timer = True
+            stats["held"] += 1
+    if ready:
+        _deliver(workshop_id, ready)
+    if wait:
+        socketio.start_background_task(_give_up_later, workshop_id)
+
+
+def _release(board: _Board) -> list[dict]:
+    ready = []
+    while board.waiting and board.waiting[0][0] <= board.next:
+        seq, _n, item = heapq.heappop(board.waiting)
+        if seq == board.next:
+            board.next += 1
+            ready.append(item)
+    return ready
+
+
+def _give_up_later(workshop_id: int) -> None:
+    """A hole that stays HOLD seconds: deliver what follows it (the browsers ask for the missing seqs)."""
+    socketio.sleep(HOLD)
+    with _order_lock:
+        board = _boards.get(workshop_id)
+        if board is None:
+            return
+        board.timer = False
+        ready = []
+        if board.waiting and board.waiting[0][0] > board.next:
+            stats["skipped"] += 1
+            board.next = board.waiting[0][0]
+            ready = _release(board)
+        again = bool(board.waiting)
+        if again:
+            board.timer = True
+    if ready:
+        _deliver(workshop_id, ready)
+    if again:
+        socketio.start_background_task(_give_up_later, workshop_id)
+
+
+# --- heartbeat: which processes are alive -----------------------------------------------------------
+
+def beat() -> None:
+    _client.set(PREFIX + "host:" + host_id, "1", px=HOST_TTL_MS)
+
+
+def _heartbeat() -> None:
+    while True:
+        socketio.sleep(HEARTBEAT)
+        try:
+            beat()
+            if _client.sadd(PREFIX + "hosts", host_id) and on_revived:  # buried while starved of CPU: come back
+                log.warning("presence: this process was taken for dead, sharing its screens again")
+                on_revived()
+            _bury_dead_hosts()
+        except Exception:
+            log.warning("presence heartbeat: Redis unreachable")
+
+
+def alive(hosts: set[str]) -> set[str]:
+    hosts = sorted(hosts)
+    if not hosts:
+        return set()
+    flags = _client.mget([PREFIX + "host:" + h for h in hosts])
+    return {h for h, flag in zip(hosts, flags, strict=True) if flag is not None}
+
+
+def _bury_dead_hosts() -> None:
+    """Remove the screens of processes whose heartbeat expired; the first survivor to notice tells the boards."""
+    hosts = {h.decode() for h in _client.smembers(PREFIX + "hosts")}
+    for dead in hosts - alive(hosts):
+        if not _client.srem(PREFIX + "hosts", dead):
+            continue  # another survivor buries it
+        boards_key = PREFIX + "host-boards:" + dead
+        for raw in _client.smembers(boards_key):
+            workshop_id = int(raw)
+            _forget(dead, presence_key(workshop_id))
+            if _on_host_lost:
+                _on_host_lost(workshop_id)
+        _client.delete(boards_key)
+
+
+def _forget(dead: str, key: str) -> None:
+    """Remove a dead host's screens from a board, unless it beats again meanwhile (only starved of CPU: then its
+    screens stay, and it shares them again when it sees it was taken for dead)."""
+    with _client.pipeline() as pipe:
+        try:
+            pipe.watch(PREFIX + "host:" + dead)
+            if pipe.exists(PREFIX + "host:" + dead):
+                return
+            fields = [f for f in pipe.hkeys(key) if f.decode().startswith(dead + ":")]
+            pipe.multi()
+            if fields:
+                pipe.hdel(key, *fields)
+            pipe.incr(key + ":v")
+            pipe.execute()
+        except redis.WatchError:
+            pass
+
+
+def presence_key(workshop_id: int) -> str:
+    return f"{PREFIX}presence:{workshop_id}"
