@@ -107,6 +107,7 @@ class Cluster:
         self.tmp = Path(tempfile.mkdtemp(prefix="passerelles-cluster."))
         self.children: list[subprocess.Popen] = []
         self.pg_ctl = self.pg_data = None
+        self.failed = False
 
     def _as_postgres(self, cmd: list[str]) -> list[str]:  # initdb refuses root
         return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
@@ -151,6 +152,10 @@ class Cluster:
 
     def run(self) -> None:
         public = f"http://{self.host}:{self.port}"
+        with socket.socket() as s:
+            if s.connect_ex((self.host, self.port)) == 0:
+                raise SystemExit(f"{self.host}:{self.port} is taken: choose another PORT")
+        self.failed = True  # until everything answers: a failed start keeps its logs
         env = dict(os.environ, DATABASE_URL=self.start_postgres(), REDIS_URL=self.start_redis(),
                    SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
                    SOCKETIO_ASYNC_MODE="gevent", PROXY_FIX="1", PUBLIC_URL=public, PYTHONUNBUFFERED="1")
@@ -171,10 +176,18 @@ class Cluster:
         print(f"Passerelles: {public} (nginx, ip_hash) -> {self.processes} processes on ports "
               f"{', '.join(map(str, ports))}; PostgreSQL {env['DATABASE_URL']}; Redis {env['REDIS_URL']};\n"
               f"task worker running. Logs: {self.tmp}/*.log. Ctrl-C stops everything.", flush=True)
-        while all(p.poll() is None for p in self.children):
+        self.failed = False
+        self.watch()
+
+    def watch(self) -> None:
+        """Say when a child exits, and go on: killing a process or Redis is how one tries the faults out."""
+        told: set[int] = set()
+        while True:
             time.sleep(0.5)
-        dead = [p.args[0] for p in self.children if p.poll() is not None]
-        raise SystemExit(f"stopped: {', '.join(dead)} exited (logs in {self.tmp})")
+            for proc in self.children:
+                if proc.poll() is not None and proc.pid not in told:
+                    told.add(proc.pid)
+                    print(f"{Path(proc.args[0]).name} (pid {proc.pid}) exited with {proc.returncode}", flush=True)
 
     def stop(self) -> None:
         for proc in reversed(self.children):
@@ -188,7 +201,10 @@ class Cluster:
         if self.pg_ctl:
             subprocess.run(self._as_postgres([self.pg_ctl, "stop", "-D", self.pg_data, "-m", "fast"]),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.failed:
+            print(f"Logs kept in {self.tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def main() -> None:
