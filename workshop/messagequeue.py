@@ -25,6 +25,9 @@ BOARD_NAMESPACE = "/board"
 
 class ResilientRedisManager(RedisManager):
     def __init__(self, *args, **kwargs):
+        # An unreachable Redis host (not a refused port) must not hold an event's greenlet for the OS's connect
+        # timeout (minutes): 1 s, then the event stays local.
+        kwargs.setdefault("redis_options", {"socket_connect_timeout": 1, "socket_keepalive": True})
         super().__init__(*args, **kwargs)
         self.publish_down_since: float | None = None
         self._next_publish_try = 0.0
