@@ -8,7 +8,7 @@ VENDOR := static/vendor
 # Every catalog (en, and the participant languages ar, tr, pt, es, ro, ta) is compiled.
 MO := $(patsubst %.po,%.mo,$(wildcard workshop/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run serve build test test-fast test-postgres bench assets translations db seed system-deps lint extract-messages clean
+.PHONY: run run-cluster serve build test test-fast test-postgres bench assets translations db seed system-deps lint extract-messages clean
 
 run: build db seed serve
 
@@ -64,6 +64,12 @@ serve:
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	HOST=$(HOST) PORT=$(PORT) SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --worker-connections 2000 \
 		--bind $(HOST):$(PORT) $(ACCESS_LOG) --graceful-timeout 5 --no-control-socket wsgi:app
+
+# The production topology on this machine, to try it: a private PostgreSQL and Redis in a temp dir, 3 server
+# processes behind nginx (deploy/nginx.conf) on http://HOST:PORT, and the task worker. Ctrl-C stops everything.
+PROCESSES ?= 3
+run-cluster: build system-deps
+	HOST=$(HOST) PORT=$(PORT) $(PY) deploy/cluster.py --processes $(PROCESSES)
 
 # What the browser tests need from the system (Debian): Chromium and poppler's pdftoppm.
 system-deps:

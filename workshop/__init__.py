@@ -12,6 +12,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from workshop import config, database, ratelimit
     from workshop.extensions import babel, csrf, db, login_manager, migrate, socketio
     from workshop.i18n import select_locale
+    from workshop.messagequeue import ResilientRedisManager
     from workshop.web import register_web
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
@@ -20,9 +21,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    # Flask-Limiter without its Redis: counts in memory (one warning when Redis goes, one when it is back),
+    # rather than answering 500 to every limited page (GET /j/<code>) for the length of the outage.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     database.private_sqlite(app.config["SQLALCHEMY_DATABASE_URI"])
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    # A pooled connection is tested before use: after a database restart, the first requests of each process
+    # failed on connections the server had closed.
+    options.setdefault("pool_pre_ping", True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         options.setdefault("connect_args", {}).update(database.sqlite_connect_args())
     if not app.config["PUBLIC_URL"]:
         app.config["PUBLIC_URL"] = config.default_public_url(app.config["HOST"], app.config["PORT"])
@@ -37,11 +45,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     ratelimit.init_app(app)
+    queue = {}
+    if app.config["REDIS_URL"]:  # the processes' message queue, surviving a Redis outage (messagequeue.py)
+        queue["client_manager"] = ResilientRedisManager(app.config["REDIS_URL"], channel="flask-socketio")
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+        **queue,
     )
     register_web(app)
     return app

@@ -58,6 +58,7 @@ PRACTICES = (
 # Errors of the socket protocol a participant can meet (workshop/live, boards, votes, replies, tables, errors.py)
 ERRORS = (
     "Seul·e l'animateur·rice peut faire cela.",
+    "Enregistrement impossible pour l'instant : vos post-it attendent et partiront tout seuls.",
     "Doucement : vous avez posté beaucoup de post-it d'un coup. Attendez quelques secondes.",
     "Doucement : trop d'actions d'un coup. Attendez quelques secondes.",
     "Le tableau est verrouillé par l'animateur·rice.", "Ce n'est pas possible pendant la phase « %(p)s ».",

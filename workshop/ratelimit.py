@@ -6,6 +6,7 @@ when REDIS_URL is set so that several processes share the counts.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -22,6 +23,7 @@ from limits.strategies import MovingWindowRateLimiter
 from workshop.errors import RateLimited
 from workshop.extensions import socketio
 
+log = logging.getLogger(__name__)
 COUNTING = 1_000_000  # a limit no one reaches: its window stats give the plain count of hits
 
 
@@ -42,10 +44,59 @@ class SweepingMemoryStorage(MemoryStorage):
             self._MemoryStorage__expire_events()
 
 
+class FallingBackLimiter:
+    """The shared limiter (Redis), or this process's own counts while the shared storage does not answer.
+
+    A Redis outage must not stop a board: every `card.add` answered `internal` and `GET /j/<code>` 500. Counting
+    goes on in memory for the outage (a flood is still bounded, per process), with one log line when it starts
+    and one when it ends, not one per request; the shared storage is tried again at most every RETRY_SECONDS."""
+
+    RETRY_SECONDS = 1.0
+
+    def __init__(self, shared: MovingWindowRateLimiter):
+        self.shared = shared
+        self.local = MovingWindowRateLimiter(SweepingMemoryStorage())
+        self.down_since: float | None = None
+        self._next_try = 0.0
+
+    @property
+    def storage(self):
+        return self.local.storage if self.down_since is not None else self.shared.storage
+
+    def _call(self, name: str, *args, **kwargs):
+        now = time.monotonic()
+        if self.down_since is None or now >= self._next_try:
+            try:
+                result = getattr(self.shared, name)(*args, **kwargs)
+            except Exception as error:  # noqa: BLE001  (redis, limits' StorageError: any failure of the storage)
+                if self.down_since is None:
+                    self.down_since = now
+                    log.warning("rate limit storage unreachable (%s): counting in this process until it answers",
+                                error.__class__.__name__)
+                self._next_try = now + self.RETRY_SECONDS
+            else:
+                if self.down_since is not None:
+                    log.warning("rate limit storage back after %.1f s", now - self.down_since)
+                    self.down_since = None
+                return result
+        return getattr(self.local, name)(*args, **kwargs)
+
+    def hit(self, *args, **kwargs):
+        return self._call("hit", *args, **kwargs)
+
+    def test(self, *args, **kwargs):
+        return self._call("test", *args, **kwargs)
+
+    def get_window_stats(self, *args, **kwargs):
+        return self._call("get_window_stats", *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
     uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-    storage = SweepingMemoryStorage() if uri.startswith("memory://") else storage_from_string(uri)
-    app.extensions["passerelles.ratelimit"] = MovingWindowRateLimiter(storage)
+    if uri.startswith("memory://"):
+        app.extensions["passerelles.ratelimit"] = MovingWindowRateLimiter(SweepingMemoryStorage())
+    else:
+        app.extensions["passerelles.ratelimit"] = FallingBackLimiter(MovingWindowRateLimiter(storage_from_string(uri)))
 
 
 @lru_cache(maxsize=64)
@@ -123,7 +174,10 @@ def counted(setting: str, *keys: str | int) -> int:
 def forget(setting: str, *keys: str | int) -> None:
     """Start counting afresh (a right password clears its account's failures)."""
     limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
-    limiter.storage.clear(_counting(setting).key_for(setting, *map(str, keys)))
+    try:
+        limiter.storage.clear(_counting(setting).key_for(setting, *map(str, keys)))
+    except Exception:  # noqa: BLE001  (the shared storage is down: its count expires with its window)
+        log.debug("could not clear %s", setting)
 
 
 def delay_for(setting: str, failures: int) -> float:

@@ -10,11 +10,16 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 from flask_socketio import Namespace
+from sqlalchemy import exc as sa
 
 from workshop.errors import DomainError
 from workshop.extensions import db
 
 log = logging.getLogger(__name__)
+
+# The database does not answer (stopped, restarting, locked beyond the wait): the action changed nothing and the
+# same action later will work, so programs get a stable code to retry on (the board's outbox keeps the card).
+UNAVAILABLE = (sa.OperationalError, sa.InterfaceError, sa.DisconnectionError, sa.TimeoutError)
 
 
 class GuardedNamespace(Namespace):
@@ -39,6 +44,12 @@ class GuardedNamespace(Namespace):
             except DomainError as error:
                 db.session.rollback()
                 return {"ok": False, "error": error.to_dict()}
+            except UNAVAILABLE as error:
+                log.warning("%s event %s: database unavailable (%s)", self.namespace, getattr(handler, "__name__", "?"),
+                            str(error).splitlines()[0][:200])
+                self._rollback()
+                return {"ok": False, "error": {"code": "unavailable", "message": _(
+                    "Enregistrement impossible pour l'instant : vos post-it attendent et partiront tout seuls.")}}
             except Exception:
                 log.exception("%s event failed", self.namespace)
                 db.session.rollback()
@@ -48,3 +59,10 @@ class GuardedNamespace(Namespace):
                 db.session.remove()
 
         return run
+
+    @staticmethod
+    def _rollback() -> None:
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  (the connection itself is gone: removing the session discards it)
+            log.debug("rollback failed on an unavailable database")

@@ -38,6 +38,27 @@ export class Outbox {
   }
 }
 
+// When the server cannot take a card (database or server down, rate limited, no answer), the outbox is sent
+// again after 1 s, then 2, 4... up to 30 s, each delay spread by a random third so that a room of phones does
+// not come back in one burst; the first card that goes through starts again from 1 s.
+export class Backoff {
+  constructor(first = 1000, max = 30000) {
+    this.first = first;
+    this.max = max;
+    this.delay = first;
+  }
+
+  next() {
+    const delay = this.delay;
+    this.delay = Math.min(this.delay * 2, this.max);
+    return Math.round(delay * (1 - Math.random() / 3));
+  }
+
+  reset() {
+    this.delay = this.first;
+  }
+}
+
 export function newClientId() {
   if (crypto.randomUUID) return crypto.randomUUID().replaceAll("-", "");
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");

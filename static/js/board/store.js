@@ -5,13 +5,13 @@
 // hole that stays asks the server for what was missed. Views subscribe and render from the state; they never
 // talk to the socket themselves.
 import { io } from "../../vendor/socket.io.esm.min.js";
-import { Outbox, newClientId } from "./outbox.js";
+import { Backoff, Outbox, newClientId } from "./outbox.js";
 import { fromSnapshot, reducers, withCard } from "./reducers.js";
 
 export const HOLD_MS = 1000; // how long an early event waits for the ones before it, before a resync
 const RETRY_MS = 3000;
 // Refusals that sending again cannot change: the card goes back to its author, with the message. Anything
-// else (rate_limited, internal, no answer...) keeps the card in the outbox, to be sent again.
+// else (unavailable, rate_limited, internal, no answer...) keeps the card in the outbox, sent again with back-off.
 const DEFINITIVE = new Set(["invalid", "forbidden", "closed", "not_found"]);
 
 function initialState(outbox) {
@@ -52,6 +52,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   let change = null; // what the current transaction changed, told to subscribers at its end
   let holdTimer = null;
   let retryTimer = null;
+  const retries = new Backoff();
   let loading = 0; // generation of the snapshot whose pages of cards are being fetched
   const gone = new Set(); // cards removed by events while pages are still coming
   const moved = new Map(); // card id -> the column an event moved it to before its page came
@@ -114,6 +115,8 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   socket.on("event", (event) => transaction(() => hold(event)));
   socket.on("events", (events) => transaction(() => events.forEach(hold))); // high-rate events come in batches
   socket.on("presence", (presence) => newer(presence) && set({ presence }));
+  // This process lost the queue between processes for a while: ask what was missed, each screen at its moment.
+  socket.on("resync", () => setTimeout(resync, Math.random() * 1000));
   if (socket.io) window.addEventListener("online", () => socket.connected || socket.connect());
 
   function join(name, profile = null) {
@@ -274,12 +277,18 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
           outbox.remove(item.client_id);
           set({ outbox: [...outbox.items] });
         }
-        if (ack.ok) return cardAcked(ack);
+        if (ack.ok) {
+          retries.reset();
+          if (state.ui.error && state.ui.error.code === "unavailable") clearError(); // the database is back
+          return cardAcked(ack);
+        }
         report(error);
         if (DEFINITIVE.has(error.code)) change.refused.push(item);
-        else {
-          clearTimeout(retryTimer);
-          retryTimer = setTimeout(flushOutbox, RETRY_MS);
+        else if (!retryTimer) {
+          retryTimer = setTimeout(() => {
+            retryTimer = null;
+            flushOutbox();
+          }, retries.next());
         }
       });
     });
