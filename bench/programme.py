@@ -45,6 +45,8 @@ def _meetings_and_trials(s, organiser_id: int, ids: list[int], meetings: int, tr
     s.add_all(sheets)
     s.flush()
     statuses = ("approved",) * 8 + ("pending", "refused")
+    if not trials:  # an empty executemany would insert one empty row
+        return
     s.execute(Trial.__table__.insert(), [
         {"practice_id": sheets[n % len(sheets)].id, "structure_id": ids[(n * 13) % len(ids)],
          "tried_on": date.today() - timedelta(days=n % 700), "recommend": "yes", "status": statuses[n % 10],
