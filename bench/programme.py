@@ -1,8 +1,9 @@
-"""Programme bench: the programme page and its indicators on 5,000 structures, 10,000 links and 200 workshops,
-the structure page with its "Opportunités", and the bilan PDF's rendering time.
+"""Programme bench: the programme page and its indicators on 5,000 structures, 10,000 links, 200 workshops,
+200 meetings and 2,000 trials of 40 published sheets (issue 16 §4), the structure page with its "Opportunités",
+and the bilan PDF's rendering time.
 
     .venv/bin/python bench/programme.py                  # defaults: 5000 structures, 200 workshops, 30 requests
-    .venv/bin/python bench/programme.py --structures 1000 --workshops 50 --requests 10
+    .venv/bin/python bench/programme.py --structures 1000 --workshops 50 --meetings 20 --trials 100 --requests 10
 
 Everything runs on a temporary SQLite file, through Flask's test client (the whole request, no network), logged
 in as the programme's coordinator (the budget is computed and shown). Prints the figures and one `RESULT {json}`
@@ -26,7 +27,34 @@ import common  # noqa: E402
 COORDINATOR = ("coordination@passerelles.demo", "passerelles-demo")
 
 
-def _seed(app, structures: int, workshops: int) -> tuple[int, int, dict]:
+def _meetings_and_trials(s, organiser_id: int, ids: list[int], meetings: int, trials: int) -> None:
+    """`meetings` departmental meetings over two years; `trials` trials of 40 published sheets, most approved
+    (a tenth pending, a tenth refused), at structures spread over the map, over two years."""
+    import uuid
+    from datetime import date, datetime, timedelta
+
+    from workshop.meetings.models import Meeting
+    from workshop.practices.models import Practice
+    from workshop.trials.models import Trial
+
+    today = datetime.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    s.add_all(Meeting(code=f"M{n:07d}", title=f"Rencontre {n}", starts_at=today - timedelta(days=3 * n),
+                      ends_at=today - timedelta(days=3 * n, hours=-2), organiser_id=organiser_id)
+              for n in range(meetings))
+    sheets = [Practice(uuid=str(uuid.uuid4()), title=f"Fiche {n}", status="published") for n in range(40)]
+    s.add_all(sheets)
+    s.flush()
+    statuses = ("approved",) * 8 + ("pending", "refused")
+    if not trials:  # an empty executemany would insert one empty row
+        return
+    s.execute(Trial.__table__.insert(), [
+        {"practice_id": sheets[n % len(sheets)].id, "structure_id": ids[(n * 13) % len(ids)],
+         "tried_on": date.today() - timedelta(days=n % 700), "recommend": "yes", "status": statuses[n % 10],
+         "changes": "Des parents venus.", "with_whom": "", "adaptations": "", "refusal": "", "author_name": "",
+         "author_id": organiser_id} for n in range(trials)])
+
+
+def _seed(app, structures: int, workshops: int, meetings: int, trials: int) -> tuple[int, int, dict]:
     from sqlalchemy import func, select
 
     from workshop.accounts.models import User
@@ -36,7 +64,9 @@ def _seed(app, structures: int, workshops: int) -> tuple[int, int, dict]:
     from workshop.frameworks.catalogue import seed_texts
     from workshop.mapping.demo import seed_structures
     from workshop.mapping.models import Link, Structure, workshop_structure
+    from workshop.meetings.models import Meeting
     from workshop.programme.demo import seed_programme
+    from workshop.trials.models import Trial
 
     with app.test_request_context():
         s = db.session
@@ -54,11 +84,14 @@ def _seed(app, structures: int, workshops: int) -> tuple[int, int, dict]:
             s.execute(workshop_structure.insert(), [{"workshop_id": workshop.id, "structure_id": ids[(n * 7 + k)
                                                                                                   % len(ids)]}
                                                     for k in range(4)])
+        _meetings_and_trials(s, facilitator.id, ids, meetings, trials)
         programme = seed_programme(s)
         s.commit()
         counts = {"structures": s.scalar(select(func.count(Structure.id))),
                   "links": s.scalar(select(func.count(Link.id))),
-                  "workshops": s.scalar(select(func.count(Workshop.id))), "cities": len(programme.cities)}
+                  "workshops": s.scalar(select(func.count(Workshop.id))), "cities": len(programme.cities),
+                  "meetings": s.scalar(select(func.count(Meeting.id))),
+                  "trials": s.scalar(select(func.count(Trial.id)))}
         return programme.id, ids[len(ids) // 2], counts
 
 
@@ -82,6 +115,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--structures", type=int, default=5000, choices=range(10, 20001), metavar="N")
     parser.add_argument("--workshops", type=int, default=200, choices=range(0, 2001), metavar="N")
+    parser.add_argument("--meetings", type=int, default=200, choices=range(0, 2001), metavar="N")
+    parser.add_argument("--trials", type=int, default=2000, choices=range(0, 20001), metavar="N")
     parser.add_argument("--requests", type=int, default=30, choices=range(1, 1001), metavar="N")
     args = parser.parse_args()
     from workshop import create_app
@@ -98,7 +133,7 @@ def main() -> None:
         with app.app_context():
             db.create_all()
         started = time.perf_counter()
-        programme_id, structure_id, counts = _seed(app, args.structures, args.workshops)
+        programme_id, structure_id, counts = _seed(app, args.structures, args.workshops, args.meetings, args.trials)
         seeded_s = time.perf_counter() - started
         client = app.test_client()
         client.post("/connexion", data={"email": COORDINATOR[0], "password": COORDINATOR[1]})
@@ -112,6 +147,7 @@ def main() -> None:
                 indicators.indicators(db.session, programme)
                 computed.append((time.perf_counter() - started) * 1000)
             computed.sort()
+            tried = indicators.indicators(db.session, programme)["tried"]
             document = bilan.bilan_document(db.session, programme, with_budget=True)
             started = time.perf_counter()
             get_renderer().render_now(document)
@@ -120,9 +156,11 @@ def main() -> None:
               "page_p50_ms": round(statistics.median(page), 1), "page_p95_ms": round(common.percentile(page, 95), 1),
               "page_cpu_p95_ms": round(common.percentile(page_cpu, 95), 1), "loadavg": common.loadavg(),
               "indicators_p95_ms": round(common.percentile(computed, 95), 1),
-              "structure_page_p95_ms": round(common.percentile(structure, 95), 1), "bilan_pdf_s": round(pdf_s, 2)}
+              "structure_page_p95_ms": round(common.percentile(structure, 95), 1), "bilan_pdf_s": round(pdf_s, 2),
+              "tried": tried}
     print(f"{counts['structures']} structures, {counts['links']} links, {counts['workshops']} workshops, "
-          f"{counts['cities']} cities in the programme (seeded in {seeded_s:.1f} s)")
+          f"{counts['meetings']} meetings, {counts['trials']} trials, {counts['cities']} cities in the programme "
+          f"(seeded in {seeded_s:.1f} s); practices tried in the period: {tried}")
     print(f"programme page: first {page_first:.0f} ms, p50 {result['page_p50_ms']} ms, p95 {result['page_p95_ms']} ms"
           f" (target <= 300 ms); CPU p95 {result['page_cpu_p95_ms']} ms; indicators alone p95 "
           f"{result['indicators_p95_ms']} ms (load average {result['loadavg']})")

@@ -94,6 +94,12 @@ def test_seed_demo_is_idempotent(app, runner):
     assert "animatrice@passerelles.demo" in first.output
     counts = {model: count(app, model) for model in (User, Workshop, Participant, Card)}
     assert counts[Workshop] >= 1 and counts[Card] >= 5
+    # The demo sheets of a commune on the demo map name its structures by id: the two pages link each other.
+    assert "Fiches reliées aux structures de la carte qu'elles nomment : 0" not in first.output
+    with app.app_context():
+        from workshop.practices.models import Practice
+        assert any(s.get("id") for p in db.session.query(Practice).filter_by(status="published")
+                   for s in p.structures)
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
     assert {model: count(app, model) for model in counts} == counts

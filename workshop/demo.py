@@ -26,7 +26,7 @@ from workshop.mapping.demo import seed_structures
 from workshop.meetings.demo import seed_meetings
 from workshop.networks import service as networks
 from workshop.peergroups.demo import seed_peer_group
-from workshop.practices.demo import seed_up_to
+from workshop.practices.demo import link_to_map, seed_up_to
 from workshop.programme.demo import seed_programme
 from workshop.showcase.demo import seed_showcase
 from workshop.trials.demo import seed_trials
@@ -101,6 +101,8 @@ def register(app: Flask) -> None:
         mapped = seed_structures(db.session, 160 if structures is None else structures)
         click.echo(f"Cartographie de démonstration : {mapped['structures']} structures et {mapped['links']} liens "
                    "ajoutés")
+        click.echo(f"Fiches reliées aux structures de la carte qu'elles nomment : {link_to_map(db.session)}")
+        db.session.commit()
         seed_texts(db.session)
         programme = seed_programme(db.session)
         db.session.commit()

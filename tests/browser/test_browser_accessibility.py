@@ -81,6 +81,12 @@ def seed_demo(database_url: str) -> dict:
         session = db.session
         db.create_all()
         workshop = seed_board(session)
+        from datetime import date, timedelta
+
+        from workshop.facilitation import next_steps
+        next_steps.add_step(session, workshop, "Relancer la mairie pour la salle", "Karim",
+                            date.today() - timedelta(days=2))  # overdue, on the page of what is due
+        next_steps.add_step(session, workshop, "Envoyer le compte rendu aux familles", "", date.today())
         seed_up_to(session, 12)
         seed_structures(session, 12)
         admin = accounts.get_by_email(session, ADMIN_EMAIL)
@@ -193,6 +199,7 @@ SURFACES = (
     Surface("room-screen", "facilitator", lambda d: f"/ateliers/{d.workshop_id}/salle"),
     Surface("board-facilitator", "facilitator", lambda d: f"/j/{d.code}", ready=_board_live),
     Surface("next-steps", "facilitator", lambda d: f"/ateliers/{d.workshop_id}/suites"),
+    Surface("next-steps-due", "facilitator", lambda d: "/suites-a-donner?par=personne"),
     Surface("workshop-structures", "facilitator", lambda d: f"/ateliers/{d.workshop_id}/structures"),
     Surface("practice-new", "facilitator", lambda d: "/fiches/nouvelle"),
     Surface("practice-edit", "admin", lambda d: f"/fiches/{d.practice_id}/modifier"),

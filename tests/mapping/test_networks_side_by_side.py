@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from workshop.accounts.models import User
 from workshop.extensions import db
@@ -163,3 +163,30 @@ def test_a_planted_name_is_shown_as_text(app, client, department):
         db.session.commit()
     page = client.get("/reseaux").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; École" in page and "<script>alert(1)" not in page
+
+
+def test_the_page_reuses_the_view_until_something_it_counts_changes(app, client, department):
+    """/reseaux is computed once per state of the data (costly at department scale); any change it shows is seen."""
+    with app.app_context():
+        first = sides.cached_department_view(db.session)
+        assert sides.cached_department_view(db.session) is first  # unchanged data: the same view, not recomputed
+        changes = [
+            lambda: setattr(db.session.scalars(select(Meeting).where(Meeting.title == "Bureau")).one(), "public", True),
+            lambda: networks.add_member(db.session, db.session.get(Network, department["ef"]),
+                                        db.session.scalars(select(User).order_by(User.id.desc())).first()),
+            lambda: setattr(db.session.scalars(select(Practice).where(Practice.title == "Brouillon école")).one(),
+                            "status", "published"),
+            lambda: setattr(db.session.get(Network, department["cs"]), "short_name", "CS renommé"),
+            lambda: setattr(db.session.get(Link, department["links"]["cross_waiting"]), "status", "validated"),
+        ]
+        seen = [first]
+        for change in changes:
+            change()
+            db.session.commit()
+            view = sides.cached_department_view(db.session)
+            assert all(view is not before for before in seen)
+            assert view == sides.department_view(db.session)  # the same figures as computed afresh
+            seen.append(view)
+    cs, ef = _figures(seen[-1], department["cs"]), _figures(seen[-1], department["ef"])
+    assert (cs.meetings, ef.people, ef.sheets, cs.short_name, seen[-1].cross_count) == (2, 2, 2, "CS renommé", 3)
+    assert "CS renommé" in client.get("/reseaux").get_data(as_text=True)

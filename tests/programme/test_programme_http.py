@@ -101,6 +101,8 @@ def test_csv_is_injection_safe_and_the_bilan_pdf_reads_back(client, login, world
     text = _pdf_text(response)
     assert "Bilan du programme" in text and "Restauration" in text and "1 200,50 €" in text
     assert "2/3" in text and "communes couvertes" in text and "Rencontres collectives" in text
+    assert "essais de pratiques validés pendant la période" in text  # none yet: 0 (0 fiches, ...)
+    assert "Essais de pratiques validés pendant la période,0" in csv_text
     english = client.get(f"/programmes/{world.programme_id}/bilan.pdf?lang=en")
     text = _pdf_text(english)
     assert "Programme report" in text and "Catering" in text and "€1,200.50" in text and "Restauration" not in text

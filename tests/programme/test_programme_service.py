@@ -207,3 +207,22 @@ def test_an_accounts_time_entries_are_in_its_export_and_lose_its_name_on_erasure
                          "hours": "1.50", "kind": "animation", "person": "Nadia Membre"}]
     erase_account(session, member, admin)
     assert "Nadia" not in str(export_account(session, member))
+
+
+def test_practices_tried_count_approved_trials_of_the_period_in_the_programmes_cities(session, world):
+    from workshop.practices.models import Practice
+    from workshop.trials.models import Trial
+
+    programme, admin = _get(session, world)
+    sheet = session.scalar(select(Practice.id).where(Practice.status == "published"))
+    today = date.today()
+    for structure, status, tried_on in ((world.school, "approved", today), (world.centre, "approved", today),
+                                        (world.school, "approved", today - timedelta(days=3)),
+                                        (world.neighbour, "pending", today),  # not decided yet
+                                        (world.neighbour, "refused", today),
+                                        (world.far, "approved", programme.starts_on - timedelta(days=1))):
+        session.add(Trial(practice_id=sheet, structure_id=structure, status=status, tried_on=tried_on,
+                          recommend="yes", changes="Des parents venus.", author_id=admin.id))
+    session.flush()
+    assert indicators.indicators(session, programme)["tried"] == {"trials": 3, "sheets": 1, "structures": 2,
+                                                                  "cities": 1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,7 +14,7 @@ from flask_login import current_user, login_required
 from workshop.boards import service as boards
 from workshop.errors import DomainError, ValidationError
 from workshop.extensions import db
-from workshop.facilitation import exports, next_steps
+from workshop.facilitation import due, exports, next_steps
 from workshop.facilitation.forms import NextStepForm
 from workshop.spreadsheet import safe_cell
 
@@ -97,3 +98,15 @@ def next_step_change(workshop_id: int, step_id: int):
         raise ValidationError(_("Action inconnue."), field="action")
     db.session.commit()
     return redirect(url_for("facilitation.next_steps_page", workshop_id=workshop.id))
+
+
+@bp.get("/suites-a-donner")
+@login_required
+def due_page():
+    """What is due in the next two weeks and what is overdue, per network and per person (the owner typed)."""
+    steps = due.due_steps(db.session, current_user, date.today())
+    view = request.args.get("par") if request.args.get("par") in ("reseau", "personne") else "reseau"
+    groups = (due.by_person(steps, _("Sans responsable")) if view == "personne"
+              else due.by_network(steps, _("Sans réseau")))
+    return render_template("facilitation/due.html", steps=steps, groups=groups, view=view,
+                           overdue=sum(step.overdue for step in steps), days=due.SOON_DAYS)

@@ -8,17 +8,20 @@ listed. Private things (hidden structures, links not validated, private meetings
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import distinct, extract, func, select
+from sqlalchemy import case, distinct, extract, func, select
 from sqlalchemy.orm import Session
 
+from workshop.mapping.cache import data_fingerprint
 from workshop.mapping.models import Link, Structure, structure_network, workshop_structure
 from workshop.mapping.public import joins_networks, networks_by_structure
 from workshop.meetings.models import Meeting, meeting_network
-from workshop.networks.models import Network, network_member
+from workshop.networks.models import LinkConsent, Network, network_member
 from workshop.practices.models import Practice, PracticeVersion, practice_network
 
 LISTED_LINKS = 50  # a long list helps nobody: the map shows them all
@@ -180,3 +183,52 @@ def department_view(session: Session) -> Sides:
     _meetings(session, figures)
     _sheets(session, figures, sides)
     return sides
+
+
+# The view costs ~100 ms of CPU at 5,000 structures and 10,000 links (each link's networks, in Python); the page
+# reuses it while the data it reads is unchanged, as the graph's metrics are reused per graph (mapping.metrics).
+_views: dict[str, Sides] = {}
+_views_lock = threading.Lock()
+VIEWS_KEPT = 4
+
+
+def _checksum(table, *columns) -> Any:
+    """count and a sum over the rows of `table`: moves when a row is added, removed or one of `columns` changes."""
+    weighted = sum((column * (7919 ** index) for index, column in enumerate(columns)), start=0)
+    return select(func.count(), func.coalesce(func.sum(weighted), 0)).select_from(table)
+
+
+def fingerprint(session: Session) -> str:
+    """Changes whenever the view may change: the map's tables (`mapping.cache.data_fingerprint`, which sees every
+    structure's or link's update by its `updated_at`), and counts and checksums of the other tables it reads; a
+    few aggregate queries, in SQL, whatever the size of the map."""
+    m, w, mn, pn = network_member.c, workshop_structure.c, meeting_network.c, practice_network.c
+    meeting, practice = Meeting.__table__.c, Practice.__table__.c
+    parts: list[Any] = [data_fingerprint(session)]
+    for query in (
+            select(Network.id, Network.name, Network.short_name).order_by(Network.id),
+            _checksum(network_member, m.user_id, m.network_id, case((m.coordinator.is_(True), 1), else_=0)),
+            _checksum(workshop_structure, w.workshop_id, w.structure_id),
+            _checksum(Meeting.__table__, meeting.id, case((meeting.public.is_(True), 1), else_=0)),
+            _checksum(meeting_network, mn.meeting_id, mn.network_id),
+            select(func.count(), func.max(practice.updated_at),
+                   func.sum(case((practice.status == "published", practice.id), else_=0))).select_from(Practice),
+            _checksum(practice_network, pn.practice_id, pn.network_id),
+            select(func.count(), func.max(PracticeVersion.id)).select_from(PracticeVersion),
+            select(func.count()).select_from(LinkConsent)):
+        parts.append(session.execute(query).all())
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+def cached_department_view(session: Session) -> Sides:
+    """department_view(), computed once per state of the data it reads (see fingerprint)."""
+    key = fingerprint(session)
+    with _views_lock:
+        view = _views.get(key)
+    if view is None:
+        view = department_view(session)
+        with _views_lock:
+            if len(_views) >= VIEWS_KEPT:
+                _views.pop(next(iter(_views)))
+            _views[key] = view
+    return view

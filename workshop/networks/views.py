@@ -51,7 +51,7 @@ def _rows(item: sides.NetworkFigures) -> list[dict]:
 @bp.get("/reseaux")
 def department():
     """Show the networks side by side, the links that join them over the years, and their co-published sheets."""
-    view = sides.department_view(db.session)
+    view = sides.cached_department_view(db.session)
     top = max([year["added"] for year in view.by_year] + [1])
     years = [{**year, "share": round(100 * year["added"] / top)} for year in view.by_year]
     return render_template("networks/sides.html", view=view, years=years,

@@ -11,6 +11,7 @@ from workshop.mapping.models import Link, Structure, structure_network
 from workshop.networks.service import coordinators_of
 from workshop.notifications.service import notify_all
 from workshop.practices.models import Practice
+from workshop.trials.models import Trial
 
 
 def _structure_networks(session: Session, structure_ids: list[int]) -> set[int]:
@@ -47,3 +48,22 @@ def membership_claimed(session: Session, actor: User, structure_id: int) -> int:
     people = coordinators_of(session, _structure_networks(session, [structure_id]))
     return notify_all(session, people, "membership_claim", context, ref=f"claim:{structure_id}:{actor.id}",
                       skip=actor)
+
+
+def trial_submitted(session: Session, actor: User, trial: Trial) -> int:
+    """A trial waits for whoever its queue shows it to (trials.service.can_moderate): admins and the coordinators
+    of the structure's networks. The message names the sheet and the structure, never the trial's free text."""
+    structure = session.get(Structure, trial.structure_id)
+    context = {"title": f"{trial.practice.title} — {structure.name}", "url": "/essais/a-valider"}
+    people = coordinators_of(session, _structure_networks(session, [trial.structure_id]))
+    return notify_all(session, people, "trial_to_validate", context, ref=f"trial:{trial.id}", skip=actor)
+
+
+def trial_decided(session: Session, actor: User, trial: Trial) -> int:
+    """The author hears whether their trial is shown (approved) or not, and then why (the refusal's reason)."""
+    author = session.get(User, trial.author_id) if trial.author_id is not None else None
+    if author is None or trial.status not in ("approved", "refused"):
+        return 0
+    context = {"title": trial.practice.title, "url": f"/fiches/{trial.practice_id}#essais",
+               "outcome": trial.status, "reason": trial.refusal if trial.status == "refused" else ""}
+    return notify_all(session, [author], "trial_decided", context, ref=f"trial:{trial.id}", skip=actor)

@@ -27,6 +27,8 @@ KINDS: dict[str, Any] = {
     "membership_claim": _l("Une demande de rattachement à une structure attend votre validation"),
     "next_step_due": _l("Une suite à donner arrive à échéance"),
     "moderation_waiting": _l("Un signalement attend la modération"),
+    "trial_to_validate": _l("Un essai de fiche pratique attend votre validation"),
+    "trial_decided": _l("Décision sur votre essai d'une fiche pratique"),
 }
 # A registration's confirmation is not among them: it goes to the address given when registering (meetings.mails),
 # account or not, and cannot be turned off here.

@@ -6,11 +6,12 @@ import re
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from workshop.errors import ValidationError
 from workshop.frameworks import service as frameworks
+from workshop.mapping.models import Structure
 from workshop.networks.models import Network
 from workshop.practices.models import KINDS, SECTIONS
 from workshop.practices.text import sanitise
@@ -109,6 +110,31 @@ def clean_section(value: Any, field: str) -> str:
     return cleaned
 
 
+def resolve_structures(session: Session, items: list[dict]) -> list[dict]:
+    """Point each named structure at the map: an id kept only while it is a structure on the public map; a name
+    without id takes the id (and the map's spelling) of the one public structure of that exact name, case aside.
+    Without it, a sheet and the structure page could never link each other (names were typed, ids never set)."""
+    if not items:
+        return items
+    names = {i["name"] for i in items} | {i["name"].lower() for i in items}
+    ids = {i["id"] for i in items if i["id"] is not None}
+    rows = session.execute(select(Structure.id, Structure.name).where(
+        Structure.public.is_(True), Structure.validated.is_(True),
+        or_(Structure.id.in_(ids), Structure.name.in_(names), func.lower(Structure.name).in_(names)))).all()
+    on_map = {sid for sid, _name in rows}
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    for sid, name in rows:
+        by_name.setdefault(name.casefold(), []).append((sid, name))
+    resolved = []
+    for item in items:
+        if item["id"] in on_map:
+            resolved.append(item)
+            continue
+        found = by_name.get(item["name"].casefold(), [])
+        resolved.append({"id": found[0][0], "name": found[0][1]} if len(found) == 1 else {**item, "id": None})
+    return resolved
+
+
 def clean_data(session: Session, data: Any) -> dict:
     """Validate and normalise a whole sheet; unsafe HTML is stripped, every list bounded."""
     if not isinstance(data, dict):
@@ -124,7 +150,7 @@ def clean_data(session: Session, data: Any) -> dict:
         "cities": _clean_strings(data.get("cities"), "cities", _("Villes")),
         "qpv": _clean_strings(data.get("qpv"), "qpv", _("Quartiers prioritaires (QPV)")),
         "themes": _clean_strings(data.get("themes"), "themes", _("Thèmes")),
-        "structures": _clean_structures(data.get("structures")),
+        "structures": resolve_structures(session, _clean_structures(data.get("structures"))),
         "frameworks": _clean_keys(data.get("frameworks"), "frameworks", set(frameworks.labels(session)),
                                   _("Dispositifs")),
         "audiences": _clean_keys(data.get("audiences"), "audiences", set(AUDIENCES), _("Publics")),

@@ -237,3 +237,40 @@ def seed_up_to(session: Session, total: int) -> int:
     """Bring the repository to `total` sheets (idempotent: running it twice adds nothing the second time)."""
     existing = session.scalar(select(func.count()).select_from(Practice)) or 0
     return seed_practices(session, total - existing, seed=2024 + existing)
+
+
+def link_to_map(session: Session) -> int:
+    """Once the demo map exists, point each demo sheet that names no map structure at up to two structures of its
+    first city (a school, a social centre), chosen among those whose networks all approved the sheet: a named
+    structure's network must agree before a sheet is public (`networks.consent`). Returns the sheets linked."""
+    from workshop.mapping.models import City, Structure, structure_network  # mapping seeds after practices
+
+    networks_of: dict[int, set[int]] = {}
+    for structure_id, network_id in session.execute(select(structure_network.c.structure_id,
+                                                           structure_network.c.network_id)):
+        networks_of.setdefault(structure_id, set()).add(network_id)
+    by_city: dict[str, list[tuple[int, str, str]]] = {}
+    for sid, name, kind, city in session.execute(
+            select(Structure.id, Structure.name, Structure.kind, City.name)
+            .join(City, City.insee == Structure.city_insee)
+            .where(Structure.public.is_(True), Structure.validated.is_(True)).order_by(Structure.id)):
+        by_city.setdefault(city, []).append((sid, name, kind))
+    linked = 0
+    for practice in session.scalars(select(Practice).order_by(Practice.id)):
+        if any(isinstance(s, dict) and s.get("id") for s in practice.structures or []) or not practice.cities:
+            continue
+        allowed = {n.id for n in practice.networks}
+        fits = [(sid, name, kind) for sid, name, kind in by_city.get(practice.cities[0], [])
+                if networks_of.get(sid, set()) <= allowed]
+        picked = {}
+        for wanted in ("ecole", "centre_social"):
+            found = [item for item in fits if item[2].startswith(wanted)]
+            if found:
+                sid, name, _kind = found[practice.id % len(found)]
+                picked[sid] = {"id": sid, "name": name}
+        if picked:
+            practice.structures = list(picked.values())
+            index.index_practice(session, practice)  # the search reads the names it names
+            linked += 1
+    session.flush()
+    return linked

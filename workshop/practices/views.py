@@ -44,6 +44,7 @@ from workshop.practices.forms import CommentForm, EditorForm, ImportForm, Practi
 from workshop.practices.models import SECTIONS, Practice
 from workshop.practices.text import editable_text
 from workshop.practices.vocabulary import AUDIENCES, KIND_LABELS, SECTION_LABELS, STATUS_LABELS, network_labels
+from workshop.toolkits import service as toolkit_service
 from workshop.trials import panels as trial_panels
 
 bp = Blueprint("practices", __name__)
@@ -127,6 +128,7 @@ def show(practice_id: int):
         prov=provenance.provenance_view(db.session, practice) if practice.provenance else None,
         comment_form=CommentForm(), editor_form=EditorForm(),
         trials=trial_panels.sheet_panel(db.session, viewer, practice),
+        toolkits=toolkit_service.containing(db.session, viewer, practice.id),
     )
 
 

@@ -69,7 +69,9 @@ def bilan_csv(session: Session, programme: Programme, *, with_budget: bool) -> s
             (_("Structures en QPV (%)"), ind["qpv_share"]), (_("Écoles participantes"), ind["schools"]),
             (_("Centres sociaux participants"), ind["social_centres"]),
             (_("Participant·es aux ateliers"), ind["participants"]["total"]),
-            (_("Fiches publiées"), ind["sheets_published"])):
+            (_("Fiches publiées"), ind["sheets_published"]),
+            (_("Essais de pratiques validés pendant la période"), ind["tried"]["trials"]),
+            (_("Structures où une pratique a été essayée"), ind["tried"]["structures"])):
         row(label, value)
     for profile, count in ind["participants"]["by_profile"].items():
         row(_("Participant·es : %(p)s", p=profile), count)

@@ -20,6 +20,7 @@ from workshop.networks.models import Network
 from workshop.practices.models import Practice
 from workshop.programme.models import BudgetLine, Programme, TimeEntry, TimePlan
 from workshop.programme.vocabulary import BUDGET_CATEGORIES, WORK_KINDS
+from workshop.trials import public as trials
 
 SOCIAL_CENTRE_KINDS = ("centre_social", "espace_vie_sociale")
 ZERO = Decimal("0.00")
@@ -176,6 +177,7 @@ def indicators(session: Session, programme: Programme) -> dict[str, Any]:
         "participants": participants(session, programme),
         "links": links_over_time(session, programme),
         "sheets_published": published, "sheets_published_in_period": published_in,
+        "tried": trials.tried_in(session, programme.cities or [], programme.starts_on, programme.ends_on),
     }
 
 

@@ -126,6 +126,16 @@ def list_toolkits(session: Session, user: User | None) -> list[Toolkit]:
     return list(session.scalars(query))
 
 
+def containing(session: Session, user: User | None, practice_id: int) -> list[Toolkit]:
+    """The toolkits that include a sheet, for its page: published ones for everyone, drafts for who builds them."""
+    query = (select(Toolkit).where(Toolkit.id.in_(select(ToolkitEntry.toolkit_id)
+                                                  .where(ToolkitEntry.practice_id == practice_id)))
+             .order_by(Toolkit.title, Toolkit.id))
+    if not can_build(session, user):
+        query = query.where(Toolkit.status == "published")
+    return list(session.scalars(query))
+
+
 def entry_counts(session: Session, toolkit_ids: list[int]) -> dict[int, int]:
     rows = session.execute(select(ToolkitEntry.toolkit_id, func.count()).where(
         ToolkitEntry.toolkit_id.in_(toolkit_ids)).group_by(ToolkitEntry.toolkit_id))

@@ -41,6 +41,18 @@ def counts(session: Session, practice_ids: list[int] | None = None) -> dict[int,
     return {pid: (structures, cities) for pid, structures, cities in session.execute(query)}
 
 
+def tried_in(session: Session, cities: list[str], starts_on: Any, ends_on: Any) -> dict[str, int]:
+    """The programme's indicator: approved trials in the period at structures of these communes (every commune when
+    none is named): how many, of how many sheets, at how many structures, in how many communes. One query."""
+    query = _public(select(func.count(Trial.id), func.count(Trial.practice_id.distinct()),
+                           func.count(Trial.structure_id.distinct()), func.count(Structure.city_insee.distinct())))
+    query = query.where(Trial.tried_on >= starts_on, Trial.tried_on <= ends_on)
+    if cities:
+        query = query.where(Structure.city_insee.in_(cities))
+    trials, sheets, structures, communes = session.execute(query).one()
+    return {"trials": trials, "sheets": sheets, "structures": structures, "cities": communes}
+
+
 def quotes(session: Session, practice_id: int, limit: int = QUOTES) -> list[dict[str, Any]]:
     """The latest approved trials of a sheet, with what changed (plain text: templates escape it)."""
     rows = session.execute(_public(select(Trial, Structure.name, City.name)).outerjoin(

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.forms import attach_error
+from workshop.notifications import hooks
 from workshop.trials import public, service
 from workshop.trials.forms import DecisionForm, TrialForm
 from workshop.trials.vocabulary import RECOMMEND_LABELS
@@ -34,8 +35,9 @@ def record(practice_id: int):
         status = 400
         if form.validate_on_submit():
             try:
-                service.record(db.session, current_user, practice_id,
-                               {name: getattr(form, name).data for name in FIELDS})
+                trial = service.record(db.session, current_user, practice_id,
+                                       {name: getattr(form, name).data for name in FIELDS})
+                hooks.trial_submitted(db.session, current_user, trial)
             except DomainError as error:
                 db.session.rollback()
                 attach_error(form, error)
@@ -61,6 +63,7 @@ def decide(trial_id: int, action: str):
     if not form.validate_on_submit():
         abort(400)
     trial = service.decide(db.session, current_user, trial_id, action == "valider", form.reason.data)
+    hooks.trial_decided(db.session, current_user, trial)
     db.session.commit()
     flash(_("Essai validé : il est maintenant visible et compté.") if trial.status == "approved"
           else _("Essai refusé : l'auteur·rice verra votre raison."), "success")
