@@ -152,9 +152,10 @@ def register(meeting_id: int):
             db.session.rollback()
             attach_error(form, error)
         else:
+            waiting = registration.status == "waiting"  # read before the commit expires it: no reload after
             db.session.commit()
-            session[SEATS] = {**session.get(SEATS, {}), str(meeting.id): token}
-            if registration.status == "waiting":
+            session[SEATS] = {**session.get(SEATS, {}), str(meeting_id): token}
+            if waiting:
                 flash(_("La rencontre est complète : vous êtes sur la liste d'attente. Vous passerez inscrit·e "
                         "automatiquement si une place se libère."), "info")
             else:
