@@ -89,7 +89,7 @@ def _city(registration) -> str:
 
 def workshop_view(session: Session, workshop) -> dict[str, Any]:
     """One workshop in the restitution: its top items (by votes, else its first cards), groups, sheets, steps."""
-    report = report_view(session, workshop)
+    report = report_view(session, workshop, brief=True)
     top = report["ranking"][:TOP_ITEMS] or [
         {"label": card["text"], "column": column["label"], "votes": 0}
         for column in report["columns"] for card in column["cards"]][:TOP_ITEMS]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from workshop.peergroups.service import ROLES
@@ -26,3 +34,14 @@ class MemberForm(FlaskForm):
 
 class SessionForm(FlaskForm):
     held_on = DateField(_l("Date de la séance"), validators=[Optional()])
+
+
+class InviteForm(FlaskForm):
+    emails = TextAreaField(_l("Adresses e-mail (une par ligne, ou séparées par des virgules)"),
+                           validators=[DataRequired(), Length(max=10000)])
+    starts_at = TimeField(_l("Début de la prochaine séance"), validators=[Optional()])
+    ends_at = TimeField(_l("Fin"), validators=[Optional()])
+
+
+class AnswerForm(FlaskForm):
+    """A button of the invitation page (the answer is the button's value); CSRF only."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, func
@@ -75,6 +75,9 @@ class PeerGroupSession(db.Model):
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("peer_group.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
+    # The hours the invitations give (the workshop holds the day): optional, set when inviting.
+    starts_at: Mapped[time | None]
+    ends_at: Mapped[time | None]
 
     group: Mapped[PeerGroup] = relationship(back_populates="sessions")
     workshop: Mapped[Workshop] = relationship(lazy="joined")
@@ -92,3 +95,34 @@ class CarriedStep(db.Model):
     step_id: Mapped[int] = mapped_column(ForeignKey("next_step.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | done | ongoing | dropped
     position: Mapped[int] = mapped_column(default=0)
+
+
+class GroupInvitation(db.Model):
+    """A person invited by e-mail to a group by its facilitator. Only what the invitation needs is kept: the
+    address (to write, and to tell the facilitator who answered), the answer and its date; the link's token is
+    kept as a hash. Erased with the person's data; the address is asked for this invitation and nothing else."""
+
+    __tablename__ = "peer_group_invitation"
+    __table_args__ = (UniqueConstraint("group_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("peer_group.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    language: Mapped[str] = mapped_column(String(5), default="fr")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | accepted | declined
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    invited_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    answered_at: Mapped[datetime | None]
+
+    group: Mapped[PeerGroup] = relationship()
+
+
+class InvitationOptOut(db.Model):
+    """Someone who asked never to be invited again: only the SHA-256 of the address is kept, enough to refuse a
+    new invitation, not to write to (or name) the person."""
+
+    __tablename__ = "invitation_opt_out"
+
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,11 +14,11 @@ from workshop.boards.profiles import PROFILE_KINDS
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.formats.builtin import DEFAULT_FORMAT, FORMATS
-from workshop.forms import submit
+from workshop.forms import attach_error, submit
 from workshop.mapping.models import City
 from workshop.networks.models import Network
-from workshop.peergroups import service
-from workshop.peergroups.forms import GroupForm, MemberForm, SessionForm
+from workshop.peergroups import invitations, service
+from workshop.peergroups.forms import AnswerForm, GroupForm, InviteForm, MemberForm, SessionForm
 from workshop.peergroups.overview import overview
 
 bp = Blueprint("peergroups", __name__)
@@ -56,11 +57,20 @@ def index():
 def group_page(group_id: int):
     """Show a group: its sessions, attendance, sheets produced, members and open next steps."""
     group = service.require_view(db.session, current_user, group_id)
+    return _group_page(group, InviteForm())
+
+
+def _group_page(group, invite_form: InviteForm, status: int = 200):
     data = overview(db.session, group, profiles=service.sees_profiles(current_user, group))
-    return render_template("peergroups/group.html", group=group, data=data,
-                           can_run=service.can_run(current_user, group), member_form=MemberForm(),
+    can_run = service.can_run(current_user, group)
+    upcoming = invitations.next_session(db.session, group) if can_run else None
+    if upcoming is not None and request.method == "GET":
+        invite_form.starts_at.data, invite_form.ends_at.data = upcoming.starts_at, upcoming.ends_at
+    return render_template("peergroups/group.html", group=group, data=data, invite_form=invite_form,
+                           invited=invitations.for_group(db.session, group) if can_run else [], upcoming=upcoming,
+                           can_run=can_run, member_form=MemberForm(),
                            session_form=SessionForm(), profiles=PROFILE_KINDS,
-                           formats={k: format_label(f) for k, f in FORMATS.items()})
+                           formats={k: format_label(f) for k, f in FORMATS.items()}), status
 
 
 @bp.post("/groupes/<int:group_id>/seance")
@@ -99,3 +109,58 @@ def add_member(group_id: int):
         db.session.commit()
         flash(_("Membre ajouté·e."), "success")
     return redirect(url_for("peergroups.group_page", group_id=group.id))
+
+
+@bp.post("/groupes/<int:group_id>/invitations")
+@login_required
+def invite(group_id: int):
+    """Invite people by e-mail to the group and its next session."""
+    group = service.require_view(db.session, current_user, group_id)
+    form = InviteForm()
+    result = {}
+
+    def send() -> None:
+        result.update(invitations.invite(db.session, current_user, group, form.emails.data,
+                                         starts_at=form.starts_at.data, ends_at=form.ends_at.data,
+                                         language=str(get_locale())))
+
+    status = submit(form, send, _("Invitations envoyées."))
+    if status is not None:
+        return _group_page(group, form, status)
+    if result["skipped"]:
+        flash(_("Pas d'invitation pour : %(list)s (déjà membre, invitation déclinée ou ne souhaite plus être "
+                "invité·e).", list=", ".join(result["skipped"])), "info")
+    return redirect(url_for("peergroups.group_page", group_id=group.id, _anchor="invite-title"))
+
+
+def _private(response: Response) -> Response:
+    """Pages behind the invitation's secret link: never cached, never sent as a referrer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/groupes/invitation/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """The invitation's page: the group, its next session, and the answers (coming, declining, never again)."""
+    found = invitations.by_token(db.session, token)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            if request.form.get("answer") == "never":
+                invitations.opt_out(db.session, found)
+            else:
+                invitations.answer(db.session, found, request.form.get("answer"))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            if request.form.get("answer") == "never":
+                return _private(Response(render_template("peergroups/opted_out.html")))
+            flash(_("Merci, votre réponse est enregistrée.") , "success")
+            return redirect(url_for("peergroups.invitation", token=token))
+    group = found.group
+    upcoming = invitations.next_session(db.session, group)
+    return _private(Response(render_template("peergroups/invitation.html", invitation=found, group=group,
+                                             upcoming=upcoming, form=form)))

@@ -14,6 +14,7 @@ from workshop.mail import personal as mail_personal
 from workshop.mapping.models import Structure
 from workshop.meetings import privacy as meetings_privacy
 from workshop.moderation import privacy as reports
+from workshop.peergroups import invitations as group_invitations
 from workshop.peergroups.models import PeerGroup, PeerGroupMember
 from workshop.programme.models import TimeEntry
 from workshop.trials import privacy as trials_privacy
@@ -77,6 +78,7 @@ def export_account(session: Session, user: User) -> dict:
         "peer_groups": [{"id": group_id, "name": name, "role": role} for group_id, name, role in session.execute(
             select(PeerGroup.id, PeerGroup.name, PeerGroupMember.role).join(PeerGroupMember)
             .where(PeerGroupMember.user_id == user.id).order_by(PeerGroup.id))],
+        "peer_group_invitations": group_invitations.export_for(session, user.email),
         "programme_time": [{"programme_id": e.programme_id, "date": e.worked_on.isoformat(), "hours": str(e.hours),
                             "kind": e.kind, "person": e.person}
                            for e in session.scalars(select(TimeEntry).where(TimeEntry.recorded_by_id == user.id)

@@ -17,6 +17,7 @@ from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.mail import personal as mail_personal
 from workshop.meetings import privacy as meetings_privacy
 from workshop.moderation import privacy as reports
+from workshop.peergroups import invitations as group_invitations
 from workshop.practices.models import PracticeComment, PracticeVersion
 from workshop.printing.service import forget_cached_pdfs
 from workshop.privacy.erasure import ERASED_NAME
@@ -78,6 +79,7 @@ def erase_account(session: Session, user: User, actor: User | None = None) -> di
     if actor is not None and actor.id == user.id:
         raise ValidationError(_("Vous ne pouvez pas effacer votre propre compte."))
     mail_personal.erase_for(session, user)  # while its e-mail still finds its messages
+    group_invitations.erase_for(session, user.email)
     for registration in meetings_privacy.by_email(session, user.email):
         meetings_privacy.erase(session, registration)
     session.execute(update(TimeEntry).where(TimeEntry.recorded_by_id == user.id, TimeEntry.person == user.name)

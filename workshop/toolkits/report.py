@@ -33,19 +33,22 @@ from workshop.printing.renderer import PdfDocument
 from workshop.toolkits.sheets import practice_short_url
 
 
-def report_view(session: Session, workshop: Workshop) -> dict:
-    """Date, place, format, participants, cards by column, groups and votes, next steps, practices created."""
+def report_view(session: Session, workshop: Workshop, *, brief: bool = False) -> dict:
+    """Date, place, format, participants, cards by column, groups and votes, next steps, practices created.
+    `brief` (a meeting's restitution, six boards at once): no authors, replies, reactions, sheets nor balance,
+    which it does not print (they were half of its queries)."""
     cards = list(session.scalars(select(Card).where(Card.workshop_id == workshop.id, Card.deleted.is_(False),
                                                     Card.hidden.is_(False), Card.private.is_(False),
                                                     Card.pending.is_(False))
                           .order_by(Card.id)))
     participants = _participant_count(session, workshop.id)
     anonymous = bool((workshop.settings or {}).get("anonymous"))
-    names = _participant_names(session, workshop.id) if not anonymous else {}
+    names = _participant_names(session, workshop.id) if not anonymous and not brief else {}
     votes = tally(session, workshop.id)  # the board's tally: the report says what the room saw
     card_dots = {c["id"]: c["dots"] for c in votes["cards"]}
     groups = _groups(session, workshop.id, cards, {g["id"]: g["dots"] for g in votes["groups"]})
-    replies, reactions = _replies(session, workshop.id, names), _reactions(session, workshop.id)
+    replies, reactions = ({}, {}) if brief else (_replies(session, workshop.id, names),
+                                                 _reactions(session, workshop.id))
     by_column = []
     for column in workshop.columns:
         in_column = [c for c in cards if c.column_key == column.key]
@@ -71,11 +74,11 @@ def report_view(session: Session, workshop: Workshop) -> dict:
         "replies": replies,  # by card id, for loose and grouped cards alike
         "reactions": reactions,
         "ranking": _ranking(by_column) if votes["total"] else [],
-        "practices": _practices_created(session, workshop.id),
+        "practices": [] if brief else _practices_created(session, workshop.id),
         "next_steps": [{"text": s.text, "owner": s.owner, "due": date_fr(s.due_on) if s.due_on else "",
                         "done": s.done} for s in next_steps.list_steps(session, workshop)],
         "status": workshop.status,
-        "balance": _balance(session, workshop.id),
+        "balance": None if brief else _balance(session, workshop.id),
     }
 
 
