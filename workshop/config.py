@@ -138,6 +138,9 @@ def from_env() -> dict:
         # departmental meeting's ~300 phones may share the venue's one public address (each holds one, two for an
         # instant while upgrading to WebSocket); 512 still leaves three quarters of the worker to everyone else.
         "MAX_SOCKETS_PER_ADDRESS": _int_env("MAX_SOCKETS_PER_ADDRESS", 512),
+        # Open connections per client address, refused as they are accepted (workshop/serving.py, without
+        # PROXY_FIX); 0: the two caps above together.
+        "MAX_CONNECTIONS_PER_ADDRESS": _int_env("MAX_CONNECTIONS_PER_ADDRESS", 0),
         # Password hashing cost (argon2id); tests lower it.
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
