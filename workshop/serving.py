@@ -7,6 +7,11 @@ opened within 0.3 s from one address cost a 1.2-1.7 s pause of every board while
 Here an address holding MAX_CONNECTIONS_PER_ADDRESS open connections (by default what the guard allows it:
 requests plus Socket.IO connections) has any further one closed at once, for the cost of a greenlet.
 
+An address whose requests in progress already fill the guard's cap (MAX_REQUESTS_PER_ADDRESS) would only get
+429: its next connection is closed as soon as its first bytes show a request other than Socket.IO (peeked, not
+read), without being parsed, answered or logged; its Socket.IO connections still go to the guard, which counts
+them apart (a venue's phones behind one address).
+
 Behind a reverse proxy (PROXY_FIX=1) every connection comes from the proxy: nothing is counted here, the guard
 counts the forwarded address and the proxy its own connections.
 
@@ -15,11 +20,15 @@ counts the forwarded address and the proxy its own connections.
 
 from __future__ import annotations
 
+import socket
 from collections import Counter
 
+import gevent
 from gunicorn.workers.ggevent import GeventWorker
 
 from workshop.addresses import client_key
+
+PEEK_BYTES = 32  # enough for "POST /socket.io/?EIO=4..."
 
 
 def connection_cap(config) -> int:
@@ -57,10 +66,14 @@ class GuardedGeventWorker(GeventWorker):
     """gunicorn's gevent worker with a cap on open connections per address, applied at accept."""
 
     counter: ConnectionCounter | None = None
+    guard = None  # the app's RequestGuard (its per-address counts), when no proxy stands in front
 
     def load_wsgi(self):
         super().load_wsgi()
-        self.counter = ConnectionCounter(connection_cap(getattr(self.wsgi, "config", {})))
+        config = getattr(self.wsgi, "config", {})
+        self.counter = ConnectionCounter(connection_cap(config))
+        if self.counter.cap:
+            self.guard = getattr(self.wsgi, "extensions", {}).get("request_guard")
 
     def handle(self, listener, client, addr):
         counter = self.counter
@@ -71,6 +84,24 @@ class GuardedGeventWorker(GeventWorker):
             client.close()  # no parse, no answer, no log line: the address already holds its share
             return None
         try:
+            if self._would_be_refused(client, key):
+                client.close()
+                return None
             return super().handle(listener, client, addr)
         finally:
             counter.leave(key)
+
+    def _would_be_refused(self, client, key: str) -> bool:
+        """Whether the guard would answer this connection 429 (see the module docstring): only asked while the
+        address's requests fill their cap, from the request line peeked within the keep-alive timeout."""
+        guard = self.guard
+        if guard is None or not guard.limits.request_slots_full(guard.slots, key):
+            return False
+        head = b""
+        with gevent.Timeout(self.cfg.keepalive or 2, False):
+            head = client.recv(PEEK_BYTES, socket.MSG_PEEK)
+        parts = head.split(b" ", 2)
+        socket_path = guard.limits.socket_path
+        if len(parts) < 2 or (len(parts) == 2 and len(parts[1]) <= len(socket_path)):
+            return False  # too little to tell: gunicorn and the guard decide as usual
+        return not guard.limits.is_socket(parts[1].split(b"?", 1)[0].decode("latin-1"))
