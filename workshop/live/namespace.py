@@ -90,7 +90,7 @@ class BoardNamespace(GuardedNamespace):
         with _one_costly_read():
             return self.kernel.cards_page(db.session, participant, after)
 
-    # A state sent at once costs the pages it holds beyond the first (1,000 cards at most: 3 of 300)
+    # A state sent at once costs the pages it holds beyond the first (STATE_WHOLE_MAX_CARDS set above a page)
     # against PAGE_RATE (per socket, participant and address), so neither `join` nor `resync` without pages
     # can be repeated to hold the server; a small board, or a first page, costs nothing (a room of 300 people
     # behind one address joins at once).
