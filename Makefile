@@ -52,8 +52,10 @@ db: build
 seed: db
 	$(FLASK) seed-demo
 
-# gevent: one process holds hundreds of live boards (see README, "Serving").
+# gevent: one process holds hundreds of live boards (see README, "Serving"); its worker class refuses an
+# address's connections over its cap as they are accepted (workshop/serving.py).
 # --worker-connections: gunicorn's default (1000) caps one gevent worker at 1000 open sockets.
+# --keep-alive 2: under the gevent worker it also bounds the reading of every request head (slowloris); 0 lifts it.
 # The access log keeps no personal data: no remote address, no query string, no join code (see
 # workshop/privacy/accesslog.py and the page /donnees-personnelles).
 ACCESS_LOG = --access-logfile - --logger-class workshop.privacy.accesslog.PrivateAccessLogger \
@@ -62,8 +64,8 @@ ACCESS_LOG = --access-logfile - --logger-class workshop.privacy.accesslog.Privat
 serve:
 	HOST=$(HOST) PORT=$(PORT) $(FLASK) run-worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	HOST=$(HOST) PORT=$(PORT) SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k gevent -w 1 --worker-connections 2000 \
-		--bind $(HOST):$(PORT) $(ACCESS_LOG) --graceful-timeout 5 --no-control-socket wsgi:app
+	HOST=$(HOST) PORT=$(PORT) SOCKETIO_ASYNC_MODE=gevent .venv/bin/gunicorn -k workshop.serving.GuardedGeventWorker -w 1 --worker-connections 2000 \
+		--bind $(HOST):$(PORT) $(ACCESS_LOG) --graceful-timeout 5 --keep-alive 2 --no-control-socket wsgi:app
 
 # The production topology on this machine, to try it: a private PostgreSQL and Redis in a temp dir, 3 server
 # processes behind nginx (deploy/nginx.conf) on http://HOST:PORT, and the task worker. Ctrl-C stops everything.

@@ -82,10 +82,15 @@ def free_port(ports: range = PORTS) -> int:
     raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
-def server_command(mode: str, port: int, worker_connections: int) -> list[str]:
+def worker_class(root: Path = ROOT) -> str:
+    """gunicorn's worker of `make serve` in the tree `root` (an older checkout may predate workshop.serving)."""
+    return "workshop.serving.GuardedGeventWorker" if (root / "workshop" / "serving.py").is_file() else "gevent"
+
+
+def server_command(mode: str, port: int, worker_connections: int, root: Path = ROOT) -> list[str]:
     """The production command (gevent), or the threading server Flask-SocketIO runs itself (werkzeug)."""
     if mode == "gevent":
-        return [str(VENV_BIN / "gunicorn"), "-k", "gevent", "-w", "1", "--bind", f"{HOST}:{port}",
+        return [str(VENV_BIN / "gunicorn"), "-k", worker_class(root), "-w", "1", "--bind", f"{HOST}:{port}",
                 "--worker-connections", str(worker_connections), "--graceful-timeout", "2", "--timeout", "120",
                 "--no-control-socket", "wsgi:app"]
     if mode == "threading":
@@ -100,7 +105,7 @@ class Server:
                  cwd: Path = ROOT):
         """`cwd`: the tree whose wsgi.py is served (another checkout to measure the code before a change)."""
         self.mode, self.port, self.log_path, self.cwd = mode, port, log_path, cwd
-        self.command = server_command(mode, port, worker_connections)
+        self.command = server_command(mode, port, worker_connections, cwd)
         self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY,
                     "SOCKETIO_ASYNC_MODE": mode, "PYTHONUNBUFFERED": "1"}
         self.env.pop("REDIS_URL", None)

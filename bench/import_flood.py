@@ -38,6 +38,7 @@ from common import (
     print_json,
     stop_on_sigterm,
     temp_dir,
+    worker_class,
 )
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "coordination@bench.passerelles", "bench-motdepasse-1"
@@ -172,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         env.pop("REDIS_URL", None)
         server = worker = None
         try:
-            server = start([str(VENV_BIN / "gunicorn"), "-k", "gevent", "-w", "1", "--worker-connections", "2000",
+            server = start([str(VENV_BIN / "gunicorn"), "-k", worker_class(code_root), "-w", "1",
+                            "--worker-connections", "2000",
                             "--bind", f"{HOST}:{port}", "--no-control-socket", "wsgi:app"], code_root, env,
                            tmp / "server.log")
             if (code_root / "workshop" / "jobs").is_dir():

@@ -176,7 +176,7 @@ class ServerProcess:
         log.write(f"--- start on port {self.port} ---\n".encode())
         log.flush()
         self.proc = subprocess.Popen(
-            [str(GUNICORN), "-k", "gevent", "-w", "1", "--bind", f"127.0.0.1:{self.port}",
+            [str(GUNICORN), "-k", "workshop.serving.GuardedGeventWorker", "-w", "1", "--bind", f"127.0.0.1:{self.port}",
              "--graceful-timeout", "2", "--timeout", "60", "--no-control-socket", "wsgi:app"],
             cwd=ROOT, env=self._env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -169,6 +170,25 @@ def test_a_trickling_body_is_cut(server):
     assert status == 408
     assert headers["connection"] == "close"
     assert json.loads(body)["error"]["code"] == "too_slow"
+
+
+def test_a_request_head_sent_slowly_is_cut(server):
+    """Slowloris: a request whose header lines trickle in (one every 0.3 s, for ever) never reaches the app and
+    holds a connection only for gunicorn's keep-alive timeout (2 s, which bounds the reading of every request head
+    under the gevent worker; `--keep-alive 0` would lift it): the server closes it without an answer."""
+    proc, _seeded = server
+    with socket.create_connection(("127.0.0.1", proc.port), timeout=30) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        try:
+            for line in range(100):  # 30 s of headers if nobody cuts them
+                if select.select([sock], [], [], 0.3)[0]:
+                    break
+                sock.sendall(f"X-Lent-{line}: a\r\n".encode())
+            else:
+                pytest.fail("a request head trickling for 30 s was never cut")
+            assert sock.recv(65536) == b"", "the app answered a request whose head never ended"
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # cut while we were writing
 
 
 POOL_OWNER = """

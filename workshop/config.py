@@ -138,6 +138,9 @@ def from_env() -> dict:
         # departmental meeting's ~300 phones may share the venue's one public address (each holds one, two for an
         # instant while upgrading to WebSocket); 512 still leaves three quarters of the worker to everyone else.
         "MAX_SOCKETS_PER_ADDRESS": _int_env("MAX_SOCKETS_PER_ADDRESS", 512),
+        # Open connections per client address, refused as they are accepted (workshop/serving.py, without
+        # PROXY_FIX); 0: the two caps above together.
+        "MAX_CONNECTIONS_PER_ADDRESS": _int_env("MAX_CONNECTIONS_PER_ADDRESS", 0),
         # Password hashing cost (argon2id); tests lower it.
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
@@ -180,6 +183,10 @@ def from_env() -> dict:
         "RESYNC_MAX_EVENTS": 500,
         # A late joiner who asks for pages gets the board's cards STATE_PAGE_CARDS at a time (0: all at once).
         "STATE_PAGE_CARDS": int(os.environ.get("STATE_PAGE_CARDS", "300")),
+        # A join or resync without pages gets at most this many cards, then `cards_next` like a paged one (the
+        # board store follows it either way): a client cannot ask a 6,000-card board whole (0: no cap). As a page:
+        # at 1,000, a spammer's joins (350 KB each, encoded in one piece) still stalled another board ~1.9 s.
+        "STATE_WHOLE_MAX_CARDS": int(os.environ.get("STATE_WHOLE_MAX_CARDS", "300")),
         # Practices: "1" = a sheet needs the approval of every one of its networks to be published.
         "PRACTICES_DOUBLE_APPROVAL": os.environ.get("PRACTICES_DOUBLE_APPROVAL", "0") == "1",
         # Map: a tile server URL template ("" = no tiles; markers, links and outlines still show).

@@ -93,6 +93,10 @@ class Limits:
     def is_socket(self, path: str) -> bool:
         return path == self.socket_path or path.startswith(self.socket_path + "/")
 
+    def request_slots_full(self, slots: AddressSlots, key: str) -> bool:
+        """Whether a new request (not a Socket.IO connection) from this address would be refused 429 now."""
+        return self.max_requests > 0 and slots.counts.get((key, "request"), 0) >= self.max_requests
+
 
 class GuardedInput:
     """`wsgi.input` counted, capped at a limit, read in pieces that must keep a minimum rate (under gevent)."""
@@ -337,4 +341,5 @@ class GuardedRequest(Request):
 def install(app) -> None:
     """Put the guard around the app's WSGI callable (Socket.IO included) and its limits on Flask's requests."""
     app.request_class = GuardedRequest
-    app.wsgi_app = RequestGuard(app.wsgi_app, Limits.from_config(app.config))
+    app.wsgi_app = guard = RequestGuard(app.wsgi_app, Limits.from_config(app.config))
+    app.extensions["request_guard"] = guard  # its counts, for the worker's refusals at accept (serving.py)

@@ -60,7 +60,8 @@ class Host(Protocol):
     def join(self, session: Session, payload: Any, user: Any, person: str | None = None) -> Joined:
         """Seat someone; `person` says who is behind a new seat (the same socket or device)."""
 
-    def state(self, session: Session, workshop: Any, participant: Any, *, page: int | None = None) -> dict:
+    def state(self, session: Session, workshop: Any, participant: Any, *, page: int | None = None,
+              most: int | None = None) -> dict:
         """The whole board for this viewer; with `page`, only its first `page` cards and a `cards_next`
         cursor when more follow."""
 

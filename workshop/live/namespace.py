@@ -90,7 +90,7 @@ class BoardNamespace(GuardedNamespace):
         with _one_costly_read():
             return self.kernel.cards_page(db.session, participant, after)
 
-    # A whole state sent at once costs the pages it holds beyond the first (a 6,000-card board: 19 of 300)
+    # A state sent at once costs the pages it holds beyond the first (STATE_WHOLE_MAX_CARDS set above a page)
     # against PAGE_RATE (per socket, participant and address), so neither `join` nor `resync` without pages
     # can be repeated to hold the server; a small board, or a first page, costs nothing (a room of 300 people
     # behind one address joins at once).
@@ -103,7 +103,7 @@ class BoardNamespace(GuardedNamespace):
     def _charge(self, caught_up: dict, participant) -> None:
         state = caught_up.get("state")
         page = current_app.config["STATE_PAGE_CARDS"]
-        if state is not None and page and "cards_next" not in state and len(state["cards"]) > page:
+        if state is not None and page and len(state["cards"]) > page:
             ratelimit.hit_all("PAGE_RATE", {"participant": participant.id, **_origin()},
                               cost=(len(state["cards"]) - 1) // page)
 
