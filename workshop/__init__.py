@@ -9,7 +9,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, socket handlers and CLI."""
     # Imported here, not at the top: importing any `workshop.*` module (a render worker imports only printing)
     # runs this package first, and must not pull in every domain.
-    from workshop import config, database, ratelimit
+    from workshop import config, database, ratelimit, redisopts
     from workshop.extensions import babel, csrf, db, login_manager, migrate, socketio
     from workshop.i18n import select_locale
     from workshop.messagequeue import ResilientRedisManager
@@ -25,6 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # rather than answering 500 to every limited page (GET /j/<code>) for the length of the outage.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redisopts.options())
     database.private_sqlite(app.config["SQLALCHEMY_DATABASE_URI"])
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     # A pooled connection is tested before use: after a database restart, the first requests of each process

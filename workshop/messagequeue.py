@@ -15,6 +15,8 @@ import time
 
 from socketio import RedisManager
 
+from workshop import redisopts
+
 log = logging.getLogger(__name__)
 
 RETRY_FIRST = 0.1
@@ -27,7 +29,7 @@ class ResilientRedisManager(RedisManager):
     def __init__(self, *args, **kwargs):
         # An unreachable Redis host (not a refused port) must not hold an event's greenlet for the OS's connect
         # timeout (minutes): 1 s, then the event stays local.
-        kwargs.setdefault("redis_options", {"socket_connect_timeout": 1, "socket_keepalive": True})
+        kwargs.setdefault("redis_options", {**redisopts.options(), "socket_keepalive": True})
         super().__init__(*args, **kwargs)
         self.publish_down_since: float | None = None
         self._next_publish_try = 0.0

@@ -20,6 +20,7 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from workshop import redisopts
 from workshop.errors import RateLimited
 from workshop.extensions import socketio
 
@@ -96,7 +97,8 @@ def init_app(app: Flask) -> None:
     if uri.startswith("memory://"):
         app.extensions["passerelles.ratelimit"] = MovingWindowRateLimiter(SweepingMemoryStorage())
     else:
-        app.extensions["passerelles.ratelimit"] = FallingBackLimiter(MovingWindowRateLimiter(storage_from_string(uri)))
+        storage = storage_from_string(uri, **redisopts.options())
+        app.extensions["passerelles.ratelimit"] = FallingBackLimiter(MovingWindowRateLimiter(storage))
 
 
 @lru_cache(maxsize=64)

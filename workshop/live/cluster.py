@@ -20,11 +20,13 @@ import heapq
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
 import redis
 
+from workshop import redisopts
 from workshop.extensions import socketio
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ HEARTBEAT = 0.25  # seconds between two refreshes of this process's heartbeat ke
 HOST_TTL_MS = 2000  # a process silent this long is dead: its screens leave presence (a busy one can be
 # starved of CPU for a second on a loaded machine: 12 false deaths in 10 s at load 16 with 1,000 ms)
 HOLD = 0.5  # seconds an early event waits on the server for the ones before it
+RESUBSCRIBE = 0.5  # seconds between two attempts to subscribe again after an outage
+RETRY_AFTER = 1.0  # after a failed call, Redis is skipped this long (the heartbeat keeps probing it meanwhile)
 
 host_id = uuid.uuid4().hex[:12]
 _client: redis.Redis | None = None
@@ -44,14 +48,45 @@ _started = False
 _deliver: Callable[[int, list[dict]], None] | None = None  # fanout's local delivery, in seq order
 _on_host_lost: Callable[[int], None] | None = None  # a dead process's screens left this board
 on_revived: Callable[[], None] | None = None  # this process was taken for dead: share its screens again
+_down_since: float | None = None  # Redis failed a call at this time and has not answered since
+_retry_at = 0.0
 
 
 def configure(url: str | None, deliver: Callable[[int, list[dict]], None],
               on_host_lost: Callable[[int], None]) -> None:
     global _client, _url, _deliver, _on_host_lost, _started
     _url, _deliver, _on_host_lost = url, deliver, on_host_lost
-    _client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
+    # No retries inside a call (redisopts): a failed call makes the next ones skip Redis for a while (`usable`).
+    _client = redis.Redis.from_url(url, socket_timeout=2, **redisopts.options()) if url else None
     _started = False
+
+
+def usable() -> bool:
+    """Redis is set and not known to be down: while it is, each process serves its own screens at once instead
+    of every event and join waiting on a dead connection."""
+    return _client is not None and time.monotonic() >= _retry_at
+
+
+def failed(error: Exception) -> None:
+    """A call to Redis failed: skip it for RETRY_AFTER seconds; the outage is logged once."""
+    global _down_since, _retry_at
+    now = time.monotonic()
+    if _down_since is None:
+        _down_since = now
+        log.warning("Redis unreachable (%s): each process serves its own screens", type(error).__name__)
+    _retry_at = now + RETRY_AFTER
+
+
+def succeeded() -> None:
+    """A call to Redis worked: after an outage, share this process's screens again (joins during the outage
+    were kept here only; a restarted Redis has lost them all)."""
+    global _down_since, _retry_at
+    _retry_at = 0.0
+    if _down_since is not None:
+        log.warning("Redis back after %.1f s", time.monotonic() - _down_since)
+        _down_since = None
+        if on_revived:
+            on_revived()
 
 
 def enabled() -> bool:
@@ -82,7 +117,7 @@ def start() -> None:
 
 def _subscribe():
     """A subscription on its own connection, without the read timeout of commands: a quiet board is no error."""
-    listener = redis.Redis.from_url(_url, socket_connect_timeout=2, socket_keepalive=True, health_check_interval=30)
+    listener = redis.Redis.from_url(_url, socket_keepalive=True, health_check_interval=30, **redisopts.options())
     pubsub = listener.pubsub(ignore_subscribe_messages=True)
     pubsub.subscribe(CHANNEL)
     return pubsub
@@ -92,6 +127,16 @@ def publish(workshop_id: int, items: list[dict]) -> None:
     """Send events (each {"seq", "views"...}) to every process, this one included."""
     start()
     _client.publish(CHANNEL, json.dumps({"w": workshop_id, "items": items}, separators=(",", ":")))
+    succeeded()
+
+
+def delivered_here(workshop_id: int, seq: int) -> None:
+    """An event went to this process's screens without the channel (Redis down): the listener's next seq moves
+    past it, so that the first event after the outage is not held for it."""
+    with _order_lock:
+        board = _boards.setdefault(workshop_id, _Board())
+        if board.next is None or board.next <= seq:
+            board.next = seq + 1
 
 
 # --- the listener: seq order per board ----------------------------------------------------------------
@@ -112,19 +157,32 @@ stats = {"held": 0, "skipped": 0}  # events that came early; holes given up on (
 
 
 def _listen(pubsub) -> None:
+    """Deliver what the channel brings, for ever: after an outage, subscribe again every RESUBSCRIBE seconds.
+    (A PubSub closed by a failure lists nothing and returns at once: looping on it without a pause froze the
+    whole process, every board of it, for the length of a Redis outage.)"""
+    lost = False
     while True:
         try:
+            if pubsub is None:
+                pubsub = _subscribe()
+                if lost:
+                    log.warning("board events listener: subscribed again")
+                    lost = False
             for message in pubsub.listen():
                 if message.get("type") == "message":
                     _received(json.loads(message["data"]))
-        except Exception:  # Redis went away: subscribe again (the listener must outlive an outage)
-            log.exception("board events listener: reconnecting")
-            socketio.sleep(0.5)
-            try:
-                pubsub.close()
-                pubsub = _subscribe()
-            except Exception:
-                log.warning("board events listener: Redis unreachable")
+            raise redis.ConnectionError("subscription ended")
+        except Exception as error:  # noqa: BLE001  (the listener must outlive any failure of Redis)
+            if not lost:
+                log.warning("board events listener: Redis unreachable (%s)", type(error).__name__)
+                lost = True
+            if pubsub is not None:
+                try:
+                    pubsub.close()
+                except Exception:  # noqa: BLE001
+                    pass
+            pubsub = None
+            socketio.sleep(RESUBSCRIBE)
 
 
 def _received(message: dict) -> None:
@@ -199,8 +257,10 @@ def _heartbeat() -> None:
                 log.warning("presence: this process was taken for dead, sharing its screens again")
                 on_revived()
             _bury_dead_hosts()
-        except Exception:
-            log.warning("presence heartbeat: Redis unreachable")
+        except Exception as error:  # noqa: BLE001  (any failure of Redis: probed again at the next beat)
+            failed(error)
+        else:
+            succeeded()
 
 
 def alive(hosts: set[str]) -> set[str]:

@@ -11,7 +11,6 @@ to its own screens from the Redis channel in seq order (cluster.py); the owner's
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,7 +19,6 @@ from workshop.extensions import socketio
 from workshop.live import cluster, presence
 
 DELAY = 0.25
-log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _emit_locks: dict[int, threading.RLock] = defaultdict(threading.RLock)
@@ -43,13 +41,15 @@ def send(workshop_id: int, item: Item, *, batched: bool) -> None:
     if cluster.enabled():
         published = {"seq": item.moderators["seq"], "m": item.moderators, "p": item.participants, "o": item.owner,
                      "om": item.owner_is_moderator, "own": item.own, "b": batched}
-        try:
-            cluster.publish(workshop_id, [published])
-            return
-        except Exception:  # Redis unreachable: the event is committed; this process's screens get it at least
-            log.warning("board events: Redis unreachable, seq %s on this process only", item.moderators["seq"])
-            deliver(workshop_id, [published])
-            return
+        if cluster.usable():
+            try:
+                cluster.publish(workshop_id, [published])
+                return
+            except Exception as error:  # noqa: BLE001  (Redis unreachable: the event is committed all the same)
+                cluster.failed(error)
+        deliver(workshop_id, [published])  # this process's screens get it at least; the others catch up later
+        cluster.delivered_here(workshop_id, published["seq"])
+        return
     _queue(workshop_id, item, batched=batched)
 
 

@@ -7,14 +7,11 @@ present is read from Redis, shared by all processes (cluster.py), so every scree
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from collections import defaultdict
 
 from workshop.extensions import socketio
 from workshop.live import cluster
-
-log = logging.getLogger(__name__)
 
 NAMESPACE = "/board"
 COALESCE_SECONDS = 0.5
@@ -35,11 +32,11 @@ def live_screens() -> int:
 
 def _present(workshop_id: int) -> tuple[list[tuple[int, str]], int | None]:
     """(participant id, name) of every socket on the board, and the version of that list (None: this process)."""
-    if cluster.enabled():
+    if cluster.usable():
         try:
             return _shared(workshop_id)
-        except Exception:  # Redis unreachable: this process's own screens are the best answer left
-            log.warning("presence: Redis unreachable, showing this process's screens")
+        except Exception as error:  # noqa: BLE001  (Redis unreachable: this process's screens are what is left)
+            cluster.failed(error)
     with _lock:
         return list(_sockets.get(workshop_id, {}).values()), None
 
@@ -77,8 +74,8 @@ def add(workshop_id: int, sid: str, participant_id: int, name: str) -> None:
 
 
 def _share(workshop_id: int, changed: dict[str, tuple[int, str]], gone: tuple[str, ...] = ()) -> None:
-    if not cluster.enabled():
-        return
+    if not cluster.usable():
+        return  # shared again when Redis answers (cluster.succeeded)
     try:
         cluster.start()
         key = cluster.presence_key(workshop_id)
@@ -90,8 +87,8 @@ def _share(workshop_id: int, changed: dict[str, tuple[int, str]], gone: tuple[st
             pipe.hdel(key, *(f"{cluster.host_id}:{sid}" for sid in gone))
         pipe.incr(key + ":v")
         pipe.execute()
-    except Exception:
-        log.warning("presence: Redis unreachable, %s not shared", workshop_id)
+    except Exception as error:  # noqa: BLE001
+        cluster.failed(error)
 
 
 def sids_of(workshop_id: int, participant_id: int) -> list[str]:
