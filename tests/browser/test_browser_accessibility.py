@@ -317,7 +317,9 @@ def test_the_boards_folded_menus_opened_are_accessible(browser, demo, lang):
 def _check_widths(page: Page, label: str, failures: list, minor: list, overflow: list) -> None:
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900 if width > 400 else 700})
-        page.screenshot(path=str(SHOTS / f"{label.replace('/', '-')}-{width}.png"), full_page=True)
+        # A long page on a loaded CI machine once took over the default 30 s: a slow screenshot is no finding.
+        page.screenshot(path=str(SHOTS / f"{label.replace('/', '-')}-{width}.png"), full_page=True,
+                        animations="disabled", timeout=90_000)
         serious, others = accessibility_problems(page, f"{label}@{width}")
         failures.extend(serious)
         minor.extend(others)

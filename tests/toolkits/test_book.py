@@ -85,6 +85,7 @@ def assert_tagged(pdf: pikepdf.Pdf) -> None:
                 assert "/Link" in (holder.S, holder.P.S), holder.S
 
 
+@pytest.mark.slow  # several long PDFs laid out: once per CI run (SQLite), not again on PostgreSQL
 @pytest.mark.parametrize("workers", [1, 2])
 def test_book_numbers_links_structure_and_part_cache(app, publish_practices, tmp_path, workers):
     from workshop.practices.models import Practice
@@ -139,6 +140,7 @@ def test_book_numbers_links_structure_and_part_cache(app, publish_practices, tmp
     renderer_module.shutdown_pool()
 
 
+@pytest.mark.slow
 def test_book_through_the_pool_reports_progress_then_the_file(app, publish_practices, tmp_path):
     """The web path: parts and assembly are pool tasks, a thread waits on them; the job reaches done."""
     import time

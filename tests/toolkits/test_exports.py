@@ -64,6 +64,7 @@ def test_toolkit_markdown_has_sections_in_order(app, client, coordinator, publis
 # --- CLI ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a long PDF laid out: once per CI run (SQLite), not again on PostgreSQL
 def test_export_toolkit_cli_writes_a_pdf_of_all_published_practices(runner, publish_practices, tmp_path):
     ids = publish_practices(3)
     output = tmp_path / "boite.pdf"
