@@ -3,6 +3,7 @@ before a request uses it: the first requests after a PostgreSQL restart failed o
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from workshop.extensions import db
@@ -16,7 +17,7 @@ def test_pooled_connections_are_tested_before_use(app):
 def test_a_connection_closed_by_the_database_is_replaced_before_use(app):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
-            return  # a SQLite file has no server to close a connection; the PostgreSQL pass runs the rest
+            pytest.skip("a SQLite file has no server to close a connection: the PostgreSQL pass runs this")
         backend = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
         db.session.remove()  # the connection goes back to the pool, alive as far as the pool knows
         admin = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")

@@ -178,3 +178,15 @@ def test_report_shows_groups_vote_ranking_and_practices_born_in_the_workshop(app
     assert text.index("2 voix Le temps") < text.index("1 voix Locaux fermés le soir")
     assert "Le temps 2 voix Horaires incompatibles Réunions trop tardives" in text
     assert "Fiches pratiques nées de cet atelier" in text and "Ouvrir l'école le soir" in text
+
+
+def test_a_title_holding_markup_stays_text_in_the_sheet_pdfs_running_header(client, publish_practices):
+    """The running header is set in a <style> element from the title: `</style>` in a title must not end it and
+    put the rest in the document as markup (here a clickable link)."""
+    title = "Fiche </style><a href=https://piege.example/x>piège</a>"
+    [practice_id] = publish_practices(1, title=title)
+    response = client.get(f"/fiches/{practice_id}.pdf", buffered=True)
+    assert response.status_code == 200
+    reader = read_pdf(response.data)
+    assert not [uri for uri in _link_uris(reader) if "piege.example" in uri]
+    assert "</style><a href=https://piege.example/x>" in flat(" ".join(page_texts(reader)))  # printed as written

@@ -46,8 +46,11 @@ def clean_html(fragment: str | None) -> Markup:
 
 
 def css_string(value: str) -> str:
-    """A value safe inside a CSS string literal (running headers are set from data)."""
-    return '"' + re.sub(r'["\\\n\r]', lambda m: {"\n": " ", "\r": " "}.get(m[0], "\\" + m[0]), value) + '"'
+    """A value safe inside a CSS string literal in a <style> element (running headers are set from data): quotes
+    and backslashes escaped, line breaks as spaces, and `<` as the CSS escape \\3c, so that a title holding
+    `</style>` cannot end the style element and put markup in the document."""
+    escaped = re.sub(r'["\\\n\r<]', lambda m: {"\n": " ", "\r": " ", "<": "\\3c "}.get(m[0], "\\" + m[0]), value)
+    return '"' + escaped + '"'
 
 
 def slug(value: str, fallback: str = "document") -> str:
