@@ -36,9 +36,11 @@ class Choices:
     rows: dict[int, tuple[str, str]]  # id -> (text, column)
 
 
-# (workshop id, seq) -> its shared cards: a spammer's hints reuse them until the board changes (every change of a
-# card takes a seq). A few boards at a time; under gevent every board of the process shares this dict.
-_CHOICES: OrderedDict[int, tuple[int, Choices]] = OrderedDict()
+# workshop id -> ((its code, its seq), its shared cards): a spammer's hints reuse them until the board changes (every
+# change of a card takes a seq). The code is in the version: an id freed by an erased workshop and taken again (a
+# SQLite rowid can be) must not hand the new board the old one's cards. A few boards at a time; under gevent every
+# board of the process shares this dict.
+_CHOICES: OrderedDict[int, tuple[tuple[str, int], Choices]] = OrderedDict()
 CHOICES_BOARDS = 16
 MATCH_PIECE = 500  # cards matched at a time: the other greenlets run between pieces (6,000 cards: 12 pieces)
 
@@ -48,9 +50,9 @@ def _choices(rows, process) -> Choices:
 
 
 def _shared_choices(ctx: Context, process) -> Choices:
-    seq = ctx.host.current_seq(ctx.session, ctx.workshop_id)
+    version = (ctx.workshop.code, ctx.host.current_seq(ctx.session, ctx.workshop_id))
     cached = _CHOICES.get(ctx.workshop_id)
-    if cached is not None and cached[0] == seq:
+    if cached is not None and cached[0] == version:
         _CHOICES.move_to_end(ctx.workshop_id)
         return cached[1]
     choices, after = Choices([], [], {}), 0
@@ -66,7 +68,7 @@ def _shared_choices(ctx: Context, process) -> Choices:
             break
         after = rows[-1].id
         cooperate()
-    _CHOICES[ctx.workshop_id] = (seq, choices)
+    _CHOICES[ctx.workshop_id] = (version, choices)
     _CHOICES.move_to_end(ctx.workshop_id)
     while len(_CHOICES) > CHOICES_BOARDS:
         _CHOICES.popitem(last=False)
