@@ -318,10 +318,9 @@ def _reset_presence() -> None:
     """Presence and delayed broadcasts are per process; a previous test's workshop may have had the same id."""
     from workshop.live import fanout, presence
 
-    wait_until(lambda: not presence._pending and not getattr(fanout, "_pending", None), timeout=5,
+    wait_until(lambda: not presence._pending and fanout.idle(), timeout=5,
                message="pending presence and event broadcasts")
-    with presence._lock:
-        presence._sockets.clear()
+    presence.reset()
 
 
 @pytest.fixture

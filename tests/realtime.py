@@ -132,6 +132,7 @@ class BoardClient:
         self.name = name
         self.sio = socketio.Client(reconnection=False, request_timeout=TIMEOUT)
         self.events: list[dict] = []
+        self.frames: list[int] = []  # the size of each `events` message received
         self.presence: list[dict] = []
         self.participant: dict | None = None
         self.last_join: dict | None = None
@@ -148,9 +149,11 @@ class BoardClient:
             self.events.append(data)
 
     def _on_events(self, data):
-        """Several events coalesced in one message (high-rate types), in seq order."""
+        """Several events in one message (high-rate types, or every event for a socket that joined with
+        `frames`), in seq order."""
         with self._lock:
             self.events.extend(data)
+            self.frames.append(len(data))
 
     def _on_presence(self, data):
         with self._lock:
@@ -214,8 +217,8 @@ class BoardClient:
         return self.sio.call(event, data, namespace=NAMESPACE, timeout=timeout)
 
     def join(self, code: str, name: str | None = None, token: str | None = None,
-             since: int | None = None) -> dict:
-        payload: dict = {"code": code}
+             since: int | None = None, frames: bool = False) -> dict:
+        payload: dict = {"code": code, **({"frames": True} if frames else {})}
         if name is not None:
             payload["name"] = name
         if token is not None:
@@ -240,14 +243,16 @@ class ClientFactory:
         self.clients: list[BoardClient] = []
 
     def __call__(self, code: str | None = None, name: str | None = None, *, cookie: str | None = None,
-                 token: str | None = None, connect: bool = True) -> BoardClient:
-        """A client, connected; joined too when `code` is given (as `name`, or by `token`/`cookie`)."""
+                 token: str | None = None, connect: bool = True, frames: bool = False) -> BoardClient:
+        """A client, connected; joined too when `code` is given (as `name`, or by `token`/`cookie`), taking
+        events in `events` frames when `frames`."""
         client = BoardClient(self.server.url, cookie=cookie, name=name or f"client{len(self.clients) + 1}")
         self.clients.append(client)
         if connect:
             client.connect()
             if code is not None:
-                client.join(code, name=name if name is not None or token or cookie else client.name, token=token)
+                client.join(code, name=name if name is not None or token or cookie else client.name, token=token,
+                            frames=frames)
         return client
 
     def close(self) -> None:

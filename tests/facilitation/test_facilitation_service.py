@@ -331,8 +331,7 @@ def test_a_command_queued_behind_another_on_the_board_keeps_what_it_had_read(boa
             done["ack"] = kernel.perform(db.session, person, "group.create", {"card_ids": [a["id"], b["id"]]}).ack
             db.session.remove()
 
-    board_lock = kernel._locks[workshop.id]
-    with board_lock:  # another command holds the board
+    with kernel.held(workshop.id):  # another command holds the board
         worker = threading.Thread(target=group_as_alice)
         worker.start()
         wait_until(lambda: waited, timeout=10, message="the command to queue")

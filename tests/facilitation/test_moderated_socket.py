@@ -224,3 +224,25 @@ def test_silent_writing_and_moderation_together_reveal_to_the_facilitator_first(
     assert SECRET not in dump(bob.events)
     assert facilitator.call("card.accept", {"id": card["id"]})["ok"]
     assert bob.wait_for(lambda c: c.events_of("card.accepted"))[0]["data"]["card"]["text"] == SECRET
+
+
+def test_in_frames_a_pending_card_reaches_its_author_and_the_facilitator_only(app, make_user, make_workshop,
+                                                                            session_cookie, board_client):
+    """Screens that take events in frames get the same views: the author their own, others a bare seq."""
+    user = make_user("facilitator", name="Fanny Animatrice")
+    workshop = make_workshop(user)
+    facilitator = board_client(workshop["code"], cookie=session_cookie(user), frames=True)
+    alice = board_client(workshop["code"], "Alice", frames=True)
+    bob, carla = board_client(workshop["code"], "Bob", frames=True), board_client(workshop["code"], "Carla")
+    assert facilitator.call("board.moderate", {"moderated": True})["ok"]
+    ack = add(alice, SECRET)
+    assert ack["ok"] and ack["card"]["pending"] is True
+    for client in (facilitator, alice):
+        card = client.wait_for(lambda c: c.events_of("card.added"), message="the card")[0]["data"]["card"]
+        assert card["text"] == SECRET and client.frames, client.name
+    for client in (bob, carla):
+        client.wait_for(lambda c: ack["seq"] in c.seqs, message="the seq")
+        assert [e for e in client.events if e["seq"] == ack["seq"]] == [{"seq": ack["seq"], "type": "withheld",
+                                                                         "data": {}}]
+        assert SECRET not in dump(client.events), client.name
+    assert bob.frames and not carla.frames  # Carla takes events one by one

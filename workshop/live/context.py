@@ -103,6 +103,13 @@ class Context:
         tombstone: what a person erased is not replayed to anyone afterwards."""
         erase_logged_items(self.session, self.workshop_id, types, keys, {item_id: tombstone})
 
+    def rebased(self, session: Session) -> Context:
+        """This command's context in another session (the leader's, when commands of a board run together);
+        the participant is copied in as loaded, without a query."""
+        participant = session.merge(self.participant, load=False) if self.participant is not None else None
+        return Context(session, participant, self.workshop_id, self.moderator, self.host, emits=self.emits,
+                       kernel=self.kernel)
+
     def loaded(self) -> list:
         """The participant and the board, when already read (the kernel re-attaches them after waiting)."""
         return [o for o in (self.participant, self.__dict__.get("workshop")) if o is not None]

@@ -1,9 +1,18 @@
-"""Delivery of board events to screens, with coalescing of high-rate events.
+"""Delivery of board events to screens: one by one to screens that speak the contract's `event`, in frames to
+screens that asked for them, with coalescing of high-rate events.
 
-A dot-vote storm is ~90 events/s; sending each one to 300 screens is 27,000 socket messages a second. Events
-whose type is declared `batched` wait up to DELAY seconds and go out together as one `events` message (a list, in seq
-order) per screen; any other event first flushes what waits, so every screen still gets seqs in order. A lone
-event always goes out as a plain `event` message (DESIGN.md §4).
+Every delivery costs the server a socket write per screen (~30 µs in the socket library's per-socket path): 200
+cards/s to 300 screens one by one would be 60,000 writes a second, more than a core. A screen that joined with
+`"frames": true` (the browser's store, the benches) gets `events` messages instead: every event of a board that
+comes within WINDOW seconds of the last frame waits for the next frame, so such a screen gets at most 1/WINDOW
+frames a second however fast cards come, and a lone event still goes out at once. Each frame is encoded once per
+audience (moderators, participants) and once per owner's socket, whatever the number of screens.
+
+Screens taking events one by one get them at once, except events whose type is declared `batched` (a dot-vote
+storm is ~90 events/s): those wait up to DELAY seconds and go out together as one `events` message, and any other
+event first flushes what waits, so every screen still gets seqs in order; a lone event is a plain `event`
+(DESIGN.md §4). Framed screens get batched events DELAY seconds after the first one too, unless another event
+comes first.
 
 With several processes (REDIS_URL), an event is published once, with its views, and every process delivers it
 to its own screens from the Redis channel in seq order (cluster.py); the owner's sockets are found on each process.
@@ -12,13 +21,15 @@ to its own screens from the Redis channel in seq order (cluster.py); the owner's
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from workshop.extensions import socketio
 from workshop.live import cluster, presence
 
-DELAY = 0.25
+DELAY = 0.25  # seconds a batched event may wait for others
+WINDOW = 0.04  # seconds between two frames of one board: at most 25 frames a second per screen
 
 _lock = threading.Lock()
 _emit_locks: dict[int, threading.RLock] = defaultdict(threading.RLock)
@@ -60,7 +71,28 @@ def deliver(workshop_id: int, published: list[dict]) -> None:
         _queue(workshop_id, Item(p["m"], p["p"], sids, p["om"], p["own"], p["o"]), batched=p["b"])
 
 
+@dataclass
+class _Frames:
+    """A board's events waiting for the next frame, and when it is due."""
+
+    items: list = field(default_factory=list)
+    last: float = 0.0  # when the last frame went
+    due: float | None = None  # when the next one goes (None: nothing waits)
+    wake: threading.Event = field(default_factory=threading.Event)  # the due time came nearer
+
+
+_frames: dict[int, _Frames] = {}
+
+
+def idle() -> bool:
+    """Nothing waits to be sent (tests wait for this between tests)."""
+    with _lock:
+        return not _pending and not any(f.items for f in _frames.values())
+
+
 def _queue(workshop_id: int, item: Item, *, batched: bool) -> None:
+    if presence.has_framed(workshop_id):
+        _frame(workshop_id, item, batched=batched)
     if batched:
         with _lock:
             first = workshop_id not in _pending
@@ -70,7 +102,7 @@ def _queue(workshop_id: int, item: Item, *, batched: bool) -> None:
         return
     with _emit_locks[workshop_id]:
         flush(workshop_id)
-        _emit(workshop_id, [item])
+        _emit(workshop_id, [item], framed=False)
 
 
 def flush(workshop_id: int) -> None:
@@ -78,7 +110,7 @@ def flush(workshop_id: int) -> None:
         with _lock:
             items = _pending.pop(workshop_id, None)
         if items:
-            _emit(workshop_id, items)
+            _emit(workshop_id, items, framed=False)
 
 
 def _flush_later(workshop_id: int) -> None:
@@ -86,18 +118,66 @@ def _flush_later(workshop_id: int) -> None:
     flush(workshop_id)
 
 
-def _emit(workshop_id: int, items: list[Item]) -> None:
-    name = "event" if len(items) == 1 else "events"
-    pack = (lambda views: views[0]) if len(items) == 1 else (lambda views: views)
-    skipped: dict[str, bool] = {}
+def _frame(workshop_id: int, item: Item, *, batched: bool) -> None:
+    """Add an event to the board's next frame: sent now when the last frame is older than WINDOW, else when
+    WINDOW has passed since it (DELAY after the first, when only batched events wait)."""
+    now = time.monotonic()
+    with _lock:
+        frames = _frames.setdefault(workshop_id, _Frames())
+        frames.items.append(item)
+        due = max(now, frames.last + WINDOW, now + DELAY if batched else now)
+        if frames.due is not None:  # a frame is on its way: bring it nearer if this event may not wait
+            if due < frames.due:
+                frames.due = due
+                frames.wake.set()
+            return
+        if due > now:
+            frames.due = due
+            frames.wake.clear()
+    if due > now:
+        socketio.start_background_task(_frame_later, workshop_id, frames)
+    else:
+        _send_frame(workshop_id)
+
+
+def _frame_later(workshop_id: int, frames: _Frames) -> None:
+    while True:
+        with _lock:
+            wait = frames.due - time.monotonic() if frames.due is not None else 0.0
+            frames.wake.clear()
+        if wait <= 0:
+            break
+        frames.wake.wait(wait)
+    _send_frame(workshop_id)
+
+
+def _send_frame(workshop_id: int) -> None:
+    with _emit_locks[workshop_id]:
+        with _lock:
+            frames = _frames[workshop_id]
+            items, frames.items = frames.items, []
+            frames.due, frames.last = None, time.monotonic()
+        if items:
+            _emit(workshop_id, items, framed=True)
+
+
+def _emit(workshop_id: int, items: list[Item], *, framed: bool) -> None:
+    """Send events to this process's screens of one kind (framed or one by one), each in the view it may see:
+    one encoding per audience, and one per socket of an event's owner (their own view)."""
+    single = len(items) == 1 and not framed
+    name = "event" if single else "events"
+    owners: dict[str, bool] = {}  # the owners' sockets of this kind, and whether each is a moderator
     for item in items:
-        skipped.update(dict.fromkeys(item.owner_sids, item.owner_is_moderator))
-    skip = list(skipped) or None
+        for sid in item.owner_sids:
+            if presence.framed(sid) == framed:
+                owners[sid] = item.owner_is_moderator
+    skip = list(owners) or None
     emit = socketio.server.emit  # this process's screens only (ignore_queue): others deliver from the channel
-    emit(name, pack([i.moderators for i in items]), to=presence.moderators_room(workshop_id), skip_sid=skip,
-         namespace=presence.NAMESPACE, ignore_queue=True)
-    emit(name, pack([i.participants for i in items]), to=presence.room(workshop_id), skip_sid=skip,
-         namespace=presence.NAMESPACE, ignore_queue=True)
-    for sid, moderator in skipped.items():
+    for moderators in (True, False):
+        views = [i.moderators if moderators else i.participants for i in items]
+        emit(name, views[0] if single else views, to=presence.room(workshop_id, moderators=moderators,
+                                                                  framed=framed),
+             skip_sid=skip, namespace=presence.NAMESPACE, ignore_queue=True)
+    for sid, moderator in owners.items():
         views = [i.own if sid in i.owner_sids else (i.moderators if moderator else i.participants) for i in items]
-        emit(name, pack(views), to=sid, namespace=presence.NAMESPACE, ignore_queue=True)
+        emit(name, views[0] if single else views, to=sid, namespace=presence.NAMESPACE, ignore_queue=True)

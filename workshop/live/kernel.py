@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from workshop.extensions import db, socketio
 from workshop.live import cluster, fanout, presence
 from workshop.live.commands import ANY_PHASE, Command, Registry
 from workshop.live.context import Context, Host
+from workshop.live.groupcommit import Job, Line
 from workshop.live.models import BoardEvent
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,7 @@ class Kernel:
     def __init__(self, registry: Registry, host: Host):
         self.registry = registry
         self.host = host
-        self._locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
+        self._lines: dict[int, Line] = defaultdict(Line)  # each board's commands, run in batches (groupcommit)
         self._watch_lock = threading.Lock()
         self._watched: set[tuple[int, str]] = set()  # presence commands waiting to run, by board
         self._watch_runs = 0
@@ -136,30 +138,55 @@ class Kernel:
                 db.session.remove()
 
     def _locked(self, ctx: Context, cmd: Command, payload: dict) -> Outcome:
-        lock = self._locks[ctx.workshop_id]
-        if not lock.acquire(blocking=False):
-            # Queued behind others on this board: give the database connection back while waiting, so that a
-            # storm does not drain the pool; what was loaded comes back attached as it was, without a query.
-            loaded = ctx.loaded()
-            ctx.session.close()
-            ctx.session.add_all(loaded)
-            lock.acquire()
-        expire = ctx.session.expire_on_commit
-        try:
-            outcome = self._transaction(ctx, cmd, payload)
-            for event in outcome.events:
-                self._broadcast(ctx, event)
-        finally:
-            lock.release()
-        if expire:
+        """Run the command in the board's next batch (groupcommit.py): alone when the board is quiet."""
+        job = self._lines[ctx.workshop_id].run(Job((ctx, cmd, payload)), self._batch, lambda: _let_go(ctx))
+        if ctx.session.expire_on_commit:
             ctx.session.expire_all()  # a long-lived session (a script, a test) reads fresh state next
-        for action in ctx.after:
+        if job.error is not None:
+            raise job.error
+        outcome, done = job.outcome
+        for action in done.after:
             action()
         return outcome
 
-    def _transaction(self, ctx: Context, cmd: Command, payload: dict) -> Outcome:
-        session = ctx.session
+    def held(self, workshop_id: int) -> AbstractContextManager[None]:
+        """The board's commands wait meanwhile, as behind a running command."""
+        return self._lines[workshop_id].held()
+
+    def _batch(self, jobs: list[Job], leader: Job) -> None:
+        """Run a board's waiting commands in the leader's session and one transaction, each in a savepoint;
+        commit once; broadcast the events in seq order. Sets each job's outcome or error; raises when the
+        transaction itself fails."""
+        session = leader.run[0].session
         expire, session.expire_on_commit = session.expire_on_commit, False  # the broadcast reads what was loaded
+        ran: list[tuple[Job, Context]] = []
+        try:
+            for job in jobs:
+                ctx, cmd, payload = job.run
+                ctx = ctx if ctx.session is session else ctx.rebased(session)
+                ran.append((job, ctx))
+                try:
+                    job.outcome = (self._savepoint(ctx, cmd, payload, nested=len(jobs) > 1), ctx)
+                except Exception as error:  # noqa: BLE001  (this command's answer; the others go on)
+                    job.error = error
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.expire_on_commit = expire
+        for job, ctx in ran:
+            for event in ctx.events:
+                self._broadcast(ctx, event)
+            if ctx.refusal is not None:
+                job.error = ctx.refusal
+
+    def _savepoint(self, ctx: Context, cmd: Command, payload: dict, *, nested: bool) -> Outcome:
+        """One command of a batch, undone alone when it fails or logs nothing: in its own savepoint when others
+        share the transaction (`nested`), else by rolling the transaction back (two statements fewer)."""
+        session = ctx.session
+        savepoint = session.begin_nested() if nested else None
+        undo = savepoint.rollback if savepoint is not None else session.rollback
         try:
             if cmd.emits:
                 ctx.seq, ctx.is_open = self.host.next_seq(session, ctx.workshop_id)  # the board's row lock
@@ -173,21 +200,17 @@ class Kernel:
                 if cmd.visibility.withholds(ack, shown):  # the sender may not know of it: as if absent
                     raise NotFound()
                 ack = shown
-            if cmd.emits and not ctx.events:
-                if ctx.refusal is None:
-                    session.rollback()  # nothing changed: give the seq back
-                else:
-                    self.host.give_back_seq(session, ctx.workshop_id)  # keep the clean-up, leave no hole
-                    session.commit()
+            if cmd.emits and not ctx.events and ctx.refusal is None:
+                undo()  # nothing changed: give the seq back
             else:
-                session.commit()
+                if cmd.emits and not ctx.events:
+                    self.host.give_back_seq(session, ctx.workshop_id)  # keep the clean-up, leave no hole
+                if savepoint is not None:
+                    savepoint.commit()
         except BaseException:
-            session.rollback()
+            if savepoint is None or savepoint.is_active:
+                undo()
             raise
-        finally:
-            session.expire_on_commit = expire
-        if ctx.refusal is not None:
-            raise ctx.refusal
         if ctx.events:
             ack["seq"] = ctx.events[-1]["seq"]
         return Outcome(ack, ctx.events)
@@ -261,6 +284,14 @@ class Kernel:
         cards, after = self.host.cards_page(session, workshop, participant, after=after,
                                             limit=current_app.config["STATE_PAGE_CARDS"] or None)
         return {"cards": cards, "next": after, "seq": self.host.current_seq(session, participant.workshop_id)}
+
+
+def _let_go(ctx: Context) -> None:
+    """A command waits for the board's current batch: give its database connection back meanwhile, so that a
+    storm does not drain the pool; what was loaded comes back attached as it was, without a query."""
+    loaded = ctx.loaded()
+    ctx.session.close()
+    ctx.session.add_all(loaded)
 
 
 def _plain(session: Session | scoped_session) -> Session:

@@ -47,6 +47,7 @@ class BoardNamespace(GuardedNamespace):
         host = self.kernel.host
         user = current_user if current_user.is_authenticated else None
         paged = isinstance(payload, dict) and payload.get("paged") is True
+        framed = isinstance(payload, dict) and payload.get("frames") is True  # events come as `events` lists
         if not paged:  # a paged join costs one page, never refused: a classroom always gets in
             self._may_snapshot(None)
         try:
@@ -59,10 +60,10 @@ class BoardNamespace(GuardedNamespace):
         participant, workshop = joined.participant, joined.workshop
         self._leave_current()
         moderator = host.is_moderator(participant)
-        join_room(presence.moderators_room(workshop.id) if moderator else presence.room(workshop.id))
+        join_room(presence.room(workshop.id, moderators=moderator, framed=framed))
         session["board"] = {"participant_id": participant.id, "workshop_id": workshop.id,
                             "user_id": participant.user_id}
-        presence.add(workshop.id, request.sid, participant.id, participant.name)
+        presence.add(workshop.id, request.sid, participant.id, participant.name, framed=framed)
         answer = {"participant": host.participant_dict(participant, joined.token),
                   "presence": presence.snapshot(workshop.id)}
         caught_up = self.kernel.catch_up(db.session, participant, payload.get("since"), paged=paged)
@@ -138,8 +139,8 @@ class BoardNamespace(GuardedNamespace):
     def _leave_current(self) -> None:
         board = session.pop("board", None)
         if board:
-            leave_room(presence.room(board["workshop_id"]))
-            leave_room(presence.moderators_room(board["workshop_id"]))
+            for name in presence.rooms(board["workshop_id"]):
+                leave_room(name)
             self._left(board)
 
     def _left(self, board: dict | None) -> None:

@@ -21,6 +21,9 @@ MAX_COALESCE_SECONDS = 5.0
 
 _lock = threading.Lock()
 _sockets: dict[int, dict[str, tuple[int, str]]] = defaultdict(dict)
+_owners: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))  # board -> participant -> sids
+_framed: set[str] = set()  # sockets that take board events in `events` frames (they asked at join)
+_framed_on: dict[int, int] = defaultdict(int)  # how many of them each board has
 _pending: set[int] = set()
 
 
@@ -66,9 +69,13 @@ def participant_ids(workshop_id: int) -> list[int]:
     return sorted({pid for pid, _name in _present(workshop_id)[0]})
 
 
-def add(workshop_id: int, sid: str, participant_id: int, name: str) -> None:
+def add(workshop_id: int, sid: str, participant_id: int, name: str, *, framed: bool = False) -> None:
     with _lock:
         _sockets[workshop_id][sid] = (participant_id, name)
+        _owners[workshop_id][participant_id].add(sid)
+        if framed:
+            _framed.add(sid)
+            _framed_on[workshop_id] += 1
     _share(workshop_id, {sid: (participant_id, name)})
     _schedule(workshop_id)
 
@@ -92,9 +99,30 @@ def _share(workshop_id: int, changed: dict[str, tuple[int, str]], gone: tuple[st
 
 
 def sids_of(workshop_id: int, participant_id: int) -> list[str]:
-    """The sockets (in this process) of one participant: their own view of an event goes to these."""
+    """The sockets (in this process) of one participant: their own view of an event goes to these (an index,
+    not a scan of the board's sockets: this runs once per event)."""
     with _lock:
-        return [sid for sid, (pid, _name) in _sockets.get(workshop_id, {}).items() if pid == participant_id]
+        board = _owners.get(workshop_id)
+        return list(board.get(participant_id, ())) if board else []
+
+
+def framed(sid: str) -> bool:
+    """Whether this socket takes board events in `events` frames."""
+    return sid in _framed
+
+
+def has_framed(workshop_id: int) -> bool:
+    """Whether a socket of this board, in this process, takes events in frames (else none need framing)."""
+    return _framed_on.get(workshop_id, 0) > 0
+
+
+def reset() -> None:
+    """Forget every socket (tests: a previous test's board may have had the same id)."""
+    with _lock:
+        _sockets.clear()
+        _owners.clear()
+        _framed.clear()
+        _framed_on.clear()
 
 
 def rename(workshop_id: int, participant_ids: list[int], name: str) -> None:
@@ -113,7 +141,16 @@ def rename(workshop_id: int, participant_ids: list[int], name: str) -> None:
 
 def remove(sid: str) -> int | None:
     with _lock:
-        workshop_id = next((w for w, sockets in _sockets.items() if sockets.pop(sid, None) is not None), None)
+        workshop_id = next((w for w, sockets in _sockets.items() if sid in sockets), None)
+        if workshop_id is not None:
+            participant_id, _name = _sockets[workshop_id].pop(sid)
+            owned = _owners[workshop_id][participant_id]
+            owned.discard(sid)
+            if not owned:
+                del _owners[workshop_id][participant_id]
+            if sid in _framed:
+                _framed.discard(sid)
+                _framed_on[workshop_id] -= 1
     if workshop_id is not None:
         _share(workshop_id, {}, (sid,))
         _schedule(workshop_id)
@@ -154,14 +191,15 @@ def _broadcast_later(workshop_id: int, delay: float | None = None) -> None:
     socketio.sleep(_coalesce_seconds(workshop_id) if delay is None else delay)
     with _lock:
         _pending.discard(workshop_id)
-    people = snapshot(workshop_id)
-    socketio.emit("presence", people, to=room(workshop_id), namespace=NAMESPACE)
-    socketio.emit("presence", people, to=moderators_room(workshop_id), namespace=NAMESPACE)
+    socketio.emit("presence", snapshot(workshop_id), to=rooms(workshop_id), namespace=NAMESPACE)
 
 
-def room(workshop_id: int) -> str:
-    return f"w{workshop_id}"
+def room(workshop_id: int, *, moderators: bool = False, framed: bool = False) -> str:
+    """The room of a board's screens of one kind: moderators or participants, taking events one by one (the
+    contract's `event`) or in frames (`events`)."""
+    return f"w{workshop_id}" + (":fac" if moderators else "") + (":f" if framed else "")
 
 
-def moderators_room(workshop_id: int) -> str:
-    return f"w{workshop_id}:fac"
+def rooms(workshop_id: int) -> list[str]:
+    """Every room of a board: what all its screens get (presence) goes to these."""
+    return [room(workshop_id, moderators=m, framed=f) for m in (False, True) for f in (False, True)]

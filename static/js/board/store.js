@@ -128,6 +128,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
     if (profile) payload.profile = profile; // "je viens de…": the facilitator's balance, nobody else's
     if (state.seq !== null) payload.since = state.seq;
     payload.paged = true; // a big board comes in pages of cards: draw the first at once
+    payload.frames = true; // events come in `events` frames: a busy board costs the server one write per window
     socket.emit("join", payload, (ack) => {
       if (!ack || !ack.ok) return joinFailed(ack && ack.error);
       if (ack.participant.token) storage.setItem(tokenKey, ack.participant.token);
