@@ -15,6 +15,7 @@ from typing import Any
 
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,13 @@ from workshop.peergroups.models import GroupInvitation, InvitationOptOut, PeerGr
 TEMPLATE = "group_invitation"
 AT_ONCE_MAX = 30  # addresses in one invitation form
 ANSWERS = ("accepted", "declined")
+NEVER = "never"  # the third answer: never invited again, by any group (the address is erased)
+STATUSES = {"pending": _l("en attente"), "accepted": _l("vient"), "declined": _l("a décliné")}  # facilitator's list
+ANSWERED = {  # what the invited person's page says of their answer
+    "pending": _l("Votre réponse est attendue."),
+    "accepted": _l("Vous avez répondu : je viens."),
+    "declined": _l("Vous avez décliné : ce groupe ne vous invitera plus."),
+}
 
 
 def email_hash(email: str) -> str:
@@ -168,6 +176,15 @@ def answer(session: Session, invitation: GroupInvitation, status: str) -> None:
         if user is not None and all(m.user_id != user.id for m in group.members):
             group.members.append(PeerGroupMember(user_id=user.id, role="member"))
     session.flush()
+
+
+def respond(session: Session, invitation: GroupInvitation, reply: Any) -> bool:
+    """The answer given on the invitation's page; True when it was never again (the invitation is gone)."""
+    if reply == NEVER:
+        opt_out(session, invitation)
+        return True
+    answer(session, invitation, reply)
+    return False
 
 
 def opt_out(session: Session, invitation: GroupInvitation) -> None:
