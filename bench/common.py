@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -72,14 +71,9 @@ def prepare_database(directory: Path) -> Seeded:
 
 def free_port(ports: range = PORTS) -> int:
     """A port of a bench's own range that nobody listens on (each bench has its range: they may run together)."""
-    for port in ports:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind((HOST, port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
+    from workshop.devserver import free_port
+
+    return free_port(ports.start, ports.stop - 1)
 
 
 def worker_class(root: Path = ROOT) -> str:
@@ -119,7 +113,7 @@ class Server:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
-        from tests.serverproc import wait_until_serving
+        from workshop.devserver import wait_until_serving
 
         if not wait_until_serving(self.proc, self.url, timeout, interval=0.2):
             self.stop()

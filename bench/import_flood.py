@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             if (code_root / "workshop" / "jobs").is_dir():
                 worker = start([str(VENV_BIN / "flask"), "--app", "workshop", "run-worker"], code_root, env,
                                tmp / "worker.log")
-            from tests.serverproc import wait_until_serving
+            from workshop.devserver import wait_until_serving
 
             url = f"http://{HOST}:{port}"
             if not wait_until_serving(server, url, 60, interval=0.2):

@@ -20,10 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as `python deploy/cluster.py`: this tree's workshop package
+    sys.path.insert(0, str(ROOT))
+
+from workshop import devserver  # noqa: E402
+
 SITE = ROOT / "deploy" / "nginx.conf"
 BIN = ROOT / ".venv" / "bin"
 ACCESS_LOG = ["--access-logfile", "-", "--logger-class", "workshop.privacy.accesslog.PrivateAccessLogger",
@@ -75,30 +79,18 @@ def start_nginx(run_dir: Path, listen: str, upstream_ports: list[int], log) -> s
 
 
 def free_ports(count: int, low: int = 8001, high: int = 8999) -> list[int]:
-    ports = []
-    for port in range(low, high + 1):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        ports.append(port)
-        if len(ports) == count:
-            return ports
-    raise SystemExit(f"not {count} free ports in {low}-{high}")
+    try:
+        return devserver.free_ports(count, low, high)
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
 
 
 def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{proc.args[0]} exited ({proc.returncode}) before answering on {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"nothing answered on {url} within {timeout} s")
+    """Return once `url` answers its home page; exit if the process exits first or the time is up."""
+    if not devserver.wait_until_serving(proc, url, timeout, interval=0.2):
+        raise SystemExit(f"nothing answered on {url} within {timeout} s")
+    if proc.poll() is not None:
+        raise SystemExit(f"{proc.args[0]} exited ({proc.returncode}) before answering on {url}")
 
 
 class Cluster:
@@ -142,12 +134,11 @@ class Cluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
 
     def start_redis(self) -> str:
-        binary = shutil.which("redis-server")
+        binary = devserver.redis_binary()
         if binary is None:
-            raise SystemExit("redis-server is not installed (make system-deps installs it)")
+            raise SystemExit(devserver.REDIS_MISSING)
         port = free_ports(1, 6380, 6479)[0]
-        self._spawn("redis", [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                              "no", "--dir", str(self.tmp)])
+        self._spawn("redis", devserver.redis_command(binary, port, self.tmp))
         return f"redis://127.0.0.1:{port}/0"
 
     def run(self) -> None:
@@ -169,10 +160,10 @@ class Cluster:
                                     "--no-control-socket", "wsgi:app"], env)
         self._spawn("worker", [*flask, "run-worker"], env)
         for port, proc in zip(ports, self.children[-1 - len(ports):-1], strict=True):
-            wait_http(f"http://127.0.0.1:{port}/", proc)
+            wait_http(f"http://127.0.0.1:{port}", proc)
         with open(self.tmp / "nginx.log", "ab") as log:
             self.children.append(start_nginx(self.tmp / "nginx", f"{self.host}:{self.port}", ports, log))
-        wait_http(public + "/", self.children[-1])
+        wait_http(public, self.children[-1])
         print(f"Passerelles: {public} (nginx, ip_hash) -> {self.processes} processes on ports "
               f"{', '.join(map(str, ports))}; PostgreSQL {env['DATABASE_URL']}; Redis {env['REDIS_URL']};\n"
               f"task worker running. Logs: {self.tmp}/*.log. Ctrl-C stops everything.", flush=True)

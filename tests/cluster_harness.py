@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
 import signal
-import subprocess
 import threading
 import time
 import uuid
@@ -21,9 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-import redis
-
 from tests.serverproc import ServerProcess, free_port
+from workshop import devserver
 
 NAMESPACE = "/board"
 HOLD = 1.0  # seconds, as the store's HOLD_MS
@@ -32,29 +29,11 @@ HOLD = 1.0  # seconds, as the store's HOLD_MS
 @contextmanager
 def redis_server(tmp_dir: Path):
     """A private redis-server on a free port, without persistence; yields its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server is not installed (bash .ci/system-deps installs it)")
-    port = free_port(6400, 6499)
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
+    server = devserver.RedisServer(free_port(6400, 6499), tmp_dir).start()
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield url
+        yield server.url
     finally:
-        client.close()
-        proc.terminate()
-        proc.wait(10)
+        server.close()
 
 
 def start_servers(count: int, database_url: str, tmp_dir: Path, redis_url: str | None) -> list[ServerProcess]:

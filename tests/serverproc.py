@@ -12,14 +12,15 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
+
+from workshop import devserver
+from workshop.devserver import wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -29,17 +30,7 @@ FACILITATOR_PASSWORD = "animation-test-1"
 
 def free_port(low: int = 5200, high: int = 5299, exclude: tuple[int, ...] = ()) -> int:
     """A port of this suite's range that nobody listens on right now."""
-    for port in range(low, high + 1):
-        if port in exclude:
-            continue
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {low}-{high}")
+    return devserver.free_port(low, high, exclude)
 
 
 def new_database(tmp_dir: Path) -> tuple[str, str | None]:
@@ -126,23 +117,6 @@ def join_board(server: ServerProcess, code: str, name: str, timeout: float = 10)
     ack = client.call("join", {"code": code, "name": name}, timeout=timeout)
     assert ack["ok"], ack
     return client
-
-
-def wait_until_serving(proc: subprocess.Popen, url: str, timeout: float, interval: float = 0.1) -> bool:
-    """Wait until the server answers 200 on its home page (True), or its process has exited (True: the caller
-    reads the exit code), or the time is up (False). Shared by the tests and the benchmarks."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return True
-        try:
-            with urllib.request.urlopen(url + "/", timeout=2) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(interval)
-    return False
 
 
 class ServerProcess:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 import uuid
 
 import pytest
-import redis
 import socketio
 
+from tests.redisproc import RedisServer
 from tests.serverproc import ServerProcess, drop_database, free_port, join_board, new_database, prepare_database
 
 pytestmark = pytest.mark.slow
@@ -19,36 +17,11 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def redis_url(tmp_path):
     """A private redis-server on a free port, without persistence."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (bash .ci/system-deps installs it)")
-    port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
+    server = RedisServer(tmp_path).start()
     try:
-        _wait_for_redis(url, proc)
-        yield url
+        yield server.url
     finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def _wait_for_redis(url: str, proc: subprocess.Popen) -> None:
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    try:
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, "redis-server exited at start"
-            try:
-                if client.ping():
-                    return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not answer")
-    finally:
-        client.close()
+        server.close()
 
 
 @pytest.fixture

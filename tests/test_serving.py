@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from gunicorn.workers.ggevent import GeventWorker
 
 from workshop.guard import AddressSlots, Limits
-from workshop.serving import ConnectionCounter, GuardedGeventWorker, connection_cap
+from workshop.serving import GuardedGeventWorker, connection_cap
 
 
 class Client:
@@ -29,7 +29,7 @@ def test_connections_over_the_cap_are_closed_unread_while_other_addresses_and_la
     attacker, other = ("203.0.113.9", 50000), ("198.51.100.7", 50001)
     clients = {name: Client(name) for name in ("a1", "a2", "a3", "a4", "b1", "a5")}
     worker = object.__new__(GuardedGeventWorker)
-    worker.counter = ConnectionCounter(3)
+    worker.cap, worker.connections = 3, AddressSlots()
     nested = iter([("a2", attacker), ("a3", attacker), ("a4", attacker), ("b1", other)])
 
     def serve(_self, _listener, client, _addr):
@@ -47,7 +47,7 @@ def test_connections_over_the_cap_are_closed_unread_while_other_addresses_and_la
     assert clients["a4"].closed and not any(clients[n].closed for n in ("a1", "a2", "a3", "b1"))
     worker.handle(None, clients["a5"], attacker)  # its first connections are closed now: it gets in again
     assert served == ["a1", "a2", "a3", "b1", "a5"] and not clients["a5"].closed
-    assert worker.counter.open == {}
+    assert worker.connections.counts == {}
 
 
 def test_the_cap_follows_the_guard_and_steps_aside_behind_a_proxy():
@@ -65,7 +65,7 @@ def test_an_address_whose_requests_fill_the_guard_cap_has_its_next_requests_clos
     monkeypatch.setattr(GeventWorker, "handle", lambda _self, _listener, client, _addr: served.append(client.name))
     limits = Limits(default_body=1, body_by_path={}, min_rate=0, grace=0, max_requests=2, max_sockets=10)
     worker = object.__new__(GuardedGeventWorker)
-    worker.counter = ConnectionCounter(12)
+    worker.cap, worker.connections = 12, AddressSlots()
     worker.guard = SimpleNamespace(limits=limits, slots=AddressSlots())
     worker.cfg = SimpleNamespace(keepalive=2)
     for _ in range(2):

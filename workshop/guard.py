@@ -24,7 +24,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from html import escape
 
@@ -181,20 +181,22 @@ class GuardedInput:
 
 
 class AddressSlots:
-    """Requests in progress per client address and kind (one process; a gevent worker's greenlets share it)."""
+    """What an address holds open, per key: its requests in progress per kind here (address, kind), its open
+    connections in the gunicorn worker (address, serving.py). One process; a gevent worker's greenlets share it."""
 
     def __init__(self):
-        self.counts: Counter[tuple[str, str]] = Counter()
+        self.counts: Counter[Hashable] = Counter()
         self.lock = threading.Lock()
 
-    def acquire(self, key: tuple[str, str], cap: int) -> bool:
+    def acquire(self, key: Hashable, cap: int) -> bool:
+        """Take one slot, unless the key already holds `cap` of them (0: no cap)."""
         with self.lock:
             if cap > 0 and self.counts[key] >= cap:
                 return False
             self.counts[key] += 1
             return True
 
-    def release(self, key: tuple[str, str]) -> None:
+    def release(self, key: Hashable) -> None:
         with self.lock:
             self.counts[key] -= 1
             if self.counts[key] <= 0:

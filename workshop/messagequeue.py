@@ -31,12 +31,12 @@ class ResilientRedisManager(RedisManager):
         # timeout (minutes): 1 s, then the event stays local.
         kwargs.setdefault("redis_options", {**redisopts.options(), "socket_keepalive": True})
         super().__init__(*args, **kwargs)
-        self.publish_down_since: float | None = None
-        self._next_publish_try = 0.0
+        self.publishing = redisopts.Outage(
+            log, "message queue unreachable (%s): events reach this process's screens only",
+            "message queue back for publishing after %.1f s", retry_after=PUBLISH_RETRY)
 
     def _publish(self, data):
-        now = time.monotonic()
-        if self.publish_down_since is not None and now < self._next_publish_try:
+        if not self.publishing.usable():
             return None  # still down: this process's screens already have it (delivered before publishing)
         try:
             if not self.connected:
@@ -44,15 +44,9 @@ class ResilientRedisManager(RedisManager):
             result = self.redis.publish(self.channel, self.json.dumps(data))
         except Exception as error:  # noqa: BLE001  (any failure of Redis: the event stays local)
             self.connected = False
-            if self.publish_down_since is None:
-                self.publish_down_since = now
-                log.warning("message queue unreachable (%s): events reach this process's screens only",
-                            error.__class__.__name__)
-            self._next_publish_try = now + PUBLISH_RETRY
+            self.publishing.failed(error)
             return None
-        if self.publish_down_since is not None:
-            log.warning("message queue back for publishing after %.1f s", now - self.publish_down_since)
-            self.publish_down_since = None
+        self.publishing.succeeded()
         return result
 
     def _redis_listen_with_retries(self):

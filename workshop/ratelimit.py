@@ -57,28 +57,22 @@ class FallingBackLimiter:
     def __init__(self, shared: MovingWindowRateLimiter):
         self.shared = shared
         self.local = MovingWindowRateLimiter(SweepingMemoryStorage())
-        self.down_since: float | None = None
-        self._next_try = 0.0
+        self.outage = redisopts.Outage(
+            log, "rate limit storage unreachable (%s): counting in this process until it answers",
+            "rate limit storage back after %.1f s", retry_after=self.RETRY_SECONDS)
 
     @property
     def storage(self):
-        return self.local.storage if self.down_since is not None else self.shared.storage
+        return self.local.storage if self.outage.down else self.shared.storage
 
     def _call(self, name: str, *args, **kwargs):
-        now = time.monotonic()
-        if self.down_since is None or now >= self._next_try:
+        if self.outage.usable():
             try:
                 result = getattr(self.shared, name)(*args, **kwargs)
             except Exception as error:  # noqa: BLE001  (redis, limits' StorageError: any failure of the storage)
-                if self.down_since is None:
-                    self.down_since = now
-                    log.warning("rate limit storage unreachable (%s): counting in this process until it answers",
-                                error.__class__.__name__)
-                self._next_try = now + self.RETRY_SECONDS
+                self.outage.failed(error)
             else:
-                if self.down_since is not None:
-                    log.warning("rate limit storage back after %.1f s", now - self.down_since)
-                    self.down_since = None
+                self.outage.succeeded()
                 return result
         return getattr(self.local, name)(*args, **kwargs)
 

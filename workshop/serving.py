@@ -21,12 +21,12 @@ counts the forwarded address and the proxy its own connections.
 from __future__ import annotations
 
 import socket
-from collections import Counter
 
 import gevent
 from gunicorn.workers.ggevent import GeventWorker
 
 from workshop.addresses import client_key
+from workshop.guard import AddressSlots
 
 PEEK_BYTES = 32  # enough for "POST /socket.io/?EIO=4..."
 
@@ -43,44 +43,26 @@ def connection_cap(config) -> int:
     return requests + sockets if requests and sockets else 0
 
 
-class ConnectionCounter:
-    """Open connections per address, in one gevent worker (its greenlets share one thread: no lock)."""
-
-    def __init__(self, cap: int):
-        self.cap = cap
-        self.open: Counter[str] = Counter()
-
-    def enter(self, key: str) -> bool:
-        if self.cap and self.open[key] >= self.cap:
-            return False
-        self.open[key] += 1
-        return True
-
-    def leave(self, key: str) -> None:
-        self.open[key] -= 1
-        if self.open[key] <= 0:
-            del self.open[key]
-
-
 class GuardedGeventWorker(GeventWorker):
     """gunicorn's gevent worker with a cap on open connections per address, applied at accept."""
 
-    counter: ConnectionCounter | None = None
+    cap = 0  # open connections allowed per address (0: none counted)
+    connections: AddressSlots | None = None  # the open connections per address, counted like the guard's requests
     guard = None  # the app's RequestGuard (its per-address counts), when no proxy stands in front
 
     def load_wsgi(self):
         super().load_wsgi()
         config = getattr(self.wsgi, "config", {})
-        self.counter = ConnectionCounter(connection_cap(config))
-        if self.counter.cap:
+        self.cap, self.connections = connection_cap(config), AddressSlots()
+        if self.cap:
             self.guard = getattr(self.wsgi, "extensions", {}).get("request_guard")
 
     def handle(self, listener, client, addr):
-        counter = self.counter
+        connections = self.connections
         key = client_key(addr[0] if isinstance(addr, tuple) and addr else None)
-        if counter is None or not counter.cap:
+        if connections is None or not self.cap:
             return super().handle(listener, client, addr)
-        if not counter.enter(key):
+        if not connections.acquire(key, self.cap):
             client.close()  # no parse, no answer, no log line: the address already holds its share
             return None
         try:
@@ -89,7 +71,7 @@ class GuardedGeventWorker(GeventWorker):
                 return None
             return super().handle(listener, client, addr)
         finally:
-            counter.leave(key)
+            connections.release(key)
 
     def _would_be_refused(self, client, key: str) -> bool:
         """Whether the guard would answer this connection 429 (see the module docstring): only asked while the

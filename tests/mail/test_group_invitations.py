@@ -104,6 +104,10 @@ def test_facilitator_invites_by_email_and_invitees_accept_decline_or_opt_out(app
         "csrf_token": _csrf(page.get_data(as_text=True)), "emails": "pas-une-adresse"})
     assert bad.status_code == 400 and "Adresse e-mail invalide : pas-une-adresse" in _text(bad)
 
+    # The labels of the answers follow the reader's language.
+    assert re.search(r"lea@exemple\.fr <span[^>]*>declined<", _text(client.get(f"/groupes/{group_id}?lang=en")))
+    assert "You declined: this group will not invite you again." in _text(client.get(lea))
+
 
 def test_invitations_are_in_the_account_export_and_go_with_its_erasure(app, make_user, smtp):
     facilitator = make_user("facilitator")

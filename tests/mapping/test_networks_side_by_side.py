@@ -190,3 +190,18 @@ def test_the_page_reuses_the_view_until_something_it_counts_changes(app, client,
     cs, ef = _figures(seen[-1], department["cs"]), _figures(seen[-1], department["ef"])
     assert (cs.meetings, ef.people, ef.sheets, cs.short_name, seen[-1].cross_count) == (2, 2, 2, "CS renommé", 3)
     assert "CS renommé" in client.get("/reseaux").get_data(as_text=True)
+
+
+def test_every_table_the_view_reads_moves_its_fingerprint_else_it_is_not_cached(app, department, monkeypatch, caplog):
+    """A query on a new table added to the view without its line in the fingerprint would serve a stale page:
+    the view found reading a table the fingerprint does not watch is computed afresh, and says so."""
+    with app.app_context():
+        _view, read = sides.tables_read(db.session, lambda: sides.department_view(db.session))
+        assert {"network", "meeting", "practice_version", "structure_link"} <= {t.name for t in read}
+        assert read <= sides.watched_tables()
+        watches = sides._watches
+        monkeypatch.setattr(sides, "_watches", lambda: {t: q for t, q in watches().items() if t.name != "meeting"})
+        sides._views.clear()
+        first = sides.cached_department_view(db.session)
+        assert sides.cached_department_view(db.session) is not first  # a meeting made public would go unseen
+        assert "does not watch meeting" in caplog.text

@@ -133,6 +133,8 @@ def test_parallel_slot_creates_real_boards_and_checks_bounds(session, meeting_id
     assert all(link.workshop.code and link.workshop.columns for link in meeting.workshops)
     board = service.preparation_board(session, actor, meeting, create=True)
     assert board not in service.meeting_workshops(meeting)
+    assert [tuple(row) for row in service.meeting_workshop_rows(session, meeting)] == [
+        (w.id, w.title, w.place) for w in service.meeting_workshops(meeting)]  # the registration form's rows
     assert all(p["workshops"] == [] or board not in [w.workshop for w in p["workshops"]]
                for p in service.programme(session, meeting))
 

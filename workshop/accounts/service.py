@@ -63,6 +63,12 @@ def get_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def active_by_email(session: Session, email: str) -> User | None:
+    """The active account of an address, whatever the case it was stored in (adding someone to a group,
+    accepting an invitation)."""
+    return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email), User.active.is_(True)))
+
+
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:

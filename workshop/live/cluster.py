@@ -20,7 +20,6 @@ import heapq
 import json
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable
 
@@ -48,8 +47,8 @@ _started = False
 _deliver: Callable[[int, list[dict]], None] | None = None  # fanout's local delivery, in seq order
 _on_host_lost: Callable[[int], None] | None = None  # a dead process's screens left this board
 on_revived: Callable[[], None] | None = None  # this process was taken for dead: share its screens again
-_down_since: float | None = None  # Redis failed a call at this time and has not answered since
-_retry_at = 0.0
+_outage = redisopts.Outage(log, "Redis unreachable (%s): each process serves its own screens",
+                           "Redis back after %.1f s", retry_after=RETRY_AFTER)
 
 
 def configure(url: str | None, deliver: Callable[[int, list[dict]], None],
@@ -64,29 +63,19 @@ def configure(url: str | None, deliver: Callable[[int, list[dict]], None],
 def usable() -> bool:
     """Redis is set and not known to be down: while it is, each process serves its own screens at once instead
     of every event and join waiting on a dead connection."""
-    return _client is not None and time.monotonic() >= _retry_at
+    return _client is not None and _outage.usable()
 
 
 def failed(error: Exception) -> None:
     """A call to Redis failed: skip it for RETRY_AFTER seconds; the outage is logged once."""
-    global _down_since, _retry_at
-    now = time.monotonic()
-    if _down_since is None:
-        _down_since = now
-        log.warning("Redis unreachable (%s): each process serves its own screens", type(error).__name__)
-    _retry_at = now + RETRY_AFTER
+    _outage.failed(error)
 
 
 def succeeded() -> None:
     """A call to Redis worked: after an outage, share this process's screens again (joins during the outage
     were kept here only; a restarted Redis has lost them all)."""
-    global _down_since, _retry_at
-    _retry_at = 0.0
-    if _down_since is not None:
-        log.warning("Redis back after %.1f s", time.monotonic() - _down_since)
-        _down_since = None
-        if on_revived:
-            on_revived()
+    if _outage.succeeded() and on_revived:
+        on_revived()
 
 
 def enabled() -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,9 +15,43 @@ from workshop.mapping import missing
 from workshop.mapping.models import Link, Qpv, Structure, structure_network
 from workshop.mapping.public import parse_filters
 
-_json_cache: dict[tuple, bytes] = {}
-_json_cache_lock = threading.Lock()
+
+class Kept:
+    """Results kept per key (a data fingerprint in it), the oldest dropped beyond `size`. A result is built
+    outside the lock: two requests may build the same one at once, none waits behind a slow build."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: dict[Hashable, Any] = {}
+        self.lock = threading.Lock()
+
+    def find(self, key: Hashable) -> Any:
+        with self.lock:
+            return self.items.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self.lock:
+            if len(self.items) >= self.size:
+                self.items.pop(next(iter(self.items)))
+            self.items[key] = value
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """The result kept for `key`, else `build()`, kept."""
+        value = self.find(key)
+        if value is None:
+            value = build()
+            self.put(key, value)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
 JSON_CACHE_SIZE = 64
+_json_cache = Kept(JSON_CACHE_SIZE)
+# The tables data_fingerprint watches: what reuses it for more tables must watch those itself (networks.sides)
+WATCHED_TABLES = frozenset({Structure.__table__, Link.__table__, structure_network, Qpv.__table__})
 
 
 def data_fingerprint(session: Session) -> str:
@@ -45,12 +80,6 @@ def cached_json(session: Session, name: str, args: Any, build) -> tuple[bytes, s
         fingerprint += repr(missing.fingerprint(session))
     key = (name, fingerprint, repr(filters))
     etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
-    with _json_cache_lock:
-        body = _json_cache.get(key)
-    if body is None:
-        body = json.dumps(build(session, filters), separators=(",", ":"), ensure_ascii=False).encode()
-        with _json_cache_lock:
-            if len(_json_cache) >= JSON_CACHE_SIZE:
-                _json_cache.pop(next(iter(_json_cache)))
-            _json_cache[key] = body
+    body = _json_cache.get(key, lambda: json.dumps(build(session, filters), separators=(",", ":"),
+                                                   ensure_ascii=False).encode())
     return body, etag

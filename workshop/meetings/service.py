@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
@@ -269,6 +269,16 @@ def programme(session: Session, meeting: Meeting) -> list[dict[str, Any]]:
 def meeting_workshops(meeting: Meeting) -> list[Workshop]:
     """The meeting's workshops people take part in (not the preparation board)."""
     return [link.workshop for link in meeting.workshops if not link.preparation]
+
+
+def meeting_workshop_rows(session: Session, meeting: Meeting) -> list[Row]:
+    """`meeting_workshops` as plain (id, title, place) rows, in the same order: the registration page is the one
+    a crowd opens at once, and loading whole boards as objects was a fifth of its CPU."""
+    return list(session.execute(
+        select(Workshop.id, Workshop.title, Workshop.place)
+        .join(MeetingWorkshop, MeetingWorkshop.workshop_id == Workshop.id)
+        .where(MeetingWorkshop.meeting_id == meeting.id, MeetingWorkshop.preparation.is_(False))
+        .order_by(MeetingWorkshop.id)))
 
 
 def workshop_of_meeting(meeting: Meeting, workshop_id: int | None) -> Workshop | None:

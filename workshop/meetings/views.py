@@ -24,7 +24,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from workshop.boards.models import Workshop
 from workshop.boards.profiles import PROFILE_KINDS
 from workshop.errors import DomainError
 from workshop.extensions import db
@@ -34,7 +33,6 @@ from workshop.meetings import mails, organise, restitution, service
 from workshop.meetings import privacy as meetings_privacy
 from workshop.meetings import registration as registrations
 from workshop.meetings.forms import ActionForm, ChooseWorkshopForm, RegistrationForm, choices, optional_id
-from workshop.meetings.models import MeetingWorkshop
 from workshop.meetings.vocabulary import ITEM_KINDS, KINDS, STATUSES
 from workshop.networks.models import Network
 from workshop.printing.markup import base_url
@@ -122,13 +120,9 @@ def registration_choices(form, meeting) -> None:
     whole boards and networks as objects was a fifth of its CPU."""
     form.network_id.choices = choices([("", _("— aucun —"))] + list(db.session.execute(
         select(Network.id, Network.name).order_by(Network.name))))
-    workshops = db.session.execute(
-        select(Workshop.id, Workshop.title, Workshop.place)
-        .join(MeetingWorkshop, MeetingWorkshop.workshop_id == Workshop.id)
-        .where(MeetingWorkshop.meeting_id == meeting.id, MeetingWorkshop.preparation.is_(False))
-        .order_by(MeetingWorkshop.id))
     form.workshop_id.choices = choices([("", _("— je choisirai sur place —"))] + [
-        (w_id, f"{title} ({place})" if place else title) for w_id, title, place in workshops])
+        (w_id, f"{title} ({place})" if place else title)
+        for w_id, title, place in service.meeting_workshop_rows(db.session, meeting)])
 
 
 def form_data(form) -> dict:

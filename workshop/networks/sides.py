@@ -9,21 +9,24 @@ listed. Private things (hidden structures, links not validated, private meetings
 from __future__ import annotations
 
 import hashlib
-import threading
+import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, distinct, extract, func, select
+from sqlalchemy import Table, case, distinct, event, extract, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import find_tables
 
-from workshop.mapping.cache import data_fingerprint
+from workshop.mapping.cache import WATCHED_TABLES, Kept, data_fingerprint
 from workshop.mapping.models import Link, Structure, structure_network, workshop_structure
 from workshop.mapping.public import joins_networks, networks_by_structure
 from workshop.meetings.models import Meeting, meeting_network
 from workshop.networks.models import LinkConsent, Network, network_member
 from workshop.practices.models import Practice, PracticeVersion, practice_network
 
+log = logging.getLogger(__name__)
 LISTED_LINKS = 50  # a long list helps nobody: the map shows them all
 
 
@@ -187,9 +190,7 @@ def department_view(session: Session) -> Sides:
 
 # The view costs ~100 ms of CPU at 5,000 structures and 10,000 links (each link's networks, in Python); the page
 # reuses it while the data it reads is unchanged, as the graph's metrics are reused per graph (mapping.metrics).
-_views: dict[str, Sides] = {}
-_views_lock = threading.Lock()
-VIEWS_KEPT = 4
+_views = Kept(4)
 
 
 def _checksum(table, *columns) -> Any:
@@ -198,37 +199,67 @@ def _checksum(table, *columns) -> Any:
     return select(func.count(), func.coalesce(func.sum(weighted), 0)).select_from(table)
 
 
-def fingerprint(session: Session) -> str:
-    """Changes whenever the view may change: the map's tables (`mapping.cache.data_fingerprint`, which sees every
-    structure's or link's update by its `updated_at`), and counts and checksums of the other tables it reads; a
-    few aggregate queries, in SQL, whatever the size of the map."""
+def _watches() -> dict[Table, Any]:
+    """What the fingerprint reads of each table the view reads, beyond the map's (`data_fingerprint`): a few
+    aggregate queries, in SQL, whatever the size of the map. A table the view reads and this misses is found
+    when the view is computed (see `cached_department_view`)."""
     m, w, mn, pn = network_member.c, workshop_structure.c, meeting_network.c, practice_network.c
     meeting, practice = Meeting.__table__.c, Practice.__table__.c
+    return {
+        Network.__table__: select(Network.id, Network.name, Network.short_name).order_by(Network.id),
+        network_member: _checksum(network_member, m.user_id, m.network_id,
+                                  case((m.coordinator.is_(True), 1), else_=0)),
+        workshop_structure: _checksum(workshop_structure, w.workshop_id, w.structure_id),
+        Meeting.__table__: _checksum(Meeting.__table__, meeting.id, case((meeting.public.is_(True), 1), else_=0)),
+        meeting_network: _checksum(meeting_network, mn.meeting_id, mn.network_id),
+        Practice.__table__: select(func.count(), func.max(practice.updated_at),
+                                   func.sum(case((practice.status == "published", practice.id), else_=0)))
+        .select_from(Practice),
+        practice_network: _checksum(practice_network, pn.practice_id, pn.network_id),
+        PracticeVersion.__table__: select(func.count(), func.max(PracticeVersion.id)).select_from(PracticeVersion),
+        LinkConsent.__table__: select(func.count()).select_from(LinkConsent),
+    }
+
+
+def watched_tables() -> frozenset[Table]:
+    return WATCHED_TABLES | frozenset(_watches())
+
+
+def fingerprint(session: Session) -> str:
+    """Changes whenever the view may change: the map's tables (`mapping.cache.data_fingerprint`, which sees every
+    structure's or link's update by its `updated_at`), and the other tables it reads (`_watches`)."""
     parts: list[Any] = [data_fingerprint(session)]
-    for query in (
-            select(Network.id, Network.name, Network.short_name).order_by(Network.id),
-            _checksum(network_member, m.user_id, m.network_id, case((m.coordinator.is_(True), 1), else_=0)),
-            _checksum(workshop_structure, w.workshop_id, w.structure_id),
-            _checksum(Meeting.__table__, meeting.id, case((meeting.public.is_(True), 1), else_=0)),
-            _checksum(meeting_network, mn.meeting_id, mn.network_id),
-            select(func.count(), func.max(practice.updated_at),
-                   func.sum(case((practice.status == "published", practice.id), else_=0))).select_from(Practice),
-            _checksum(practice_network, pn.practice_id, pn.network_id),
-            select(func.count(), func.max(PracticeVersion.id)).select_from(PracticeVersion),
-            select(func.count()).select_from(LinkConsent)):
-        parts.append(session.execute(query).all())
+    parts += [session.execute(query).all() for query in _watches().values()]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
+def tables_read(session: Session, run: Callable[[], Any]) -> tuple[Any, set[Table]]:
+    """`run()`'s result and the tables its queries read."""
+    read: set[Table] = set()
+
+    def record(_conn, statement, *_args) -> None:
+        read.update(getattr(t, "element", t) for t in find_tables(statement, include_aliases=True,
+                                                                   include_joins=True))
+
+    connection = session.connection()
+    event.listen(connection, "before_execute", record)
+    try:
+        return run(), read
+    finally:
+        event.remove(connection, "before_execute", record)
+
+
 def cached_department_view(session: Session) -> Sides:
-    """department_view(), computed once per state of the data it reads (see fingerprint)."""
+    """department_view(), computed once per state of the data it reads (see fingerprint). A view that read a
+    table the fingerprint does not watch is not kept (a change there would not be seen): it is computed afresh
+    each time, with a warning, never served stale."""
     key = fingerprint(session)
-    with _views_lock:
-        view = _views.get(key)
+    view = _views.find(key)
     if view is None:
-        view = department_view(session)
-        with _views_lock:
-            if len(_views) >= VIEWS_KEPT:
-                _views.pop(next(iter(_views)))
-            _views[key] = view
+        view, read = tables_read(session, lambda: department_view(session))
+        unwatched = sorted(t.name for t in read - watched_tables())
+        if unwatched:
+            log.warning("department view not cached: its fingerprint does not watch %s", ", ".join(unwatched))
+        else:
+            _views.put(key, view)
     return view

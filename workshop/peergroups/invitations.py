@@ -15,11 +15,12 @@ from typing import Any
 
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
-from workshop.accounts.service import clean_email
+from workshop.accounts.service import active_by_email, clean_email, normalise_email
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.i18n import STAFF_LANGUAGES
 from workshop.mail import outbox, tokens
@@ -30,10 +31,17 @@ from workshop.peergroups.models import GroupInvitation, InvitationOptOut, PeerGr
 TEMPLATE = "group_invitation"
 AT_ONCE_MAX = 30  # addresses in one invitation form
 ANSWERS = ("accepted", "declined")
+NEVER = "never"  # the third answer: never invited again, by any group (the address is erased)
+STATUSES = {"pending": _l("en attente"), "accepted": _l("vient"), "declined": _l("a décliné")}  # facilitator's list
+ANSWERED = {  # what the invited person's page says of their answer
+    "pending": _l("Votre réponse est attendue."),
+    "accepted": _l("Vous avez répondu : je viens."),
+    "declined": _l("Vous avez décliné : ce groupe ne vous invitera plus."),
+}
 
 
 def email_hash(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
 
 
 def opted_out(session: Session, email: str) -> bool:
@@ -131,35 +139,20 @@ def session_ics(group: PeerGroup, sitting: PeerGroupSession, context: dict[str, 
     """The session as a calendar event: timed when its hours are known, else the whole day."""
     from zoneinfo import ZoneInfo
 
-    from icalendar import Calendar, Event
-
+    from workshop.meetings.ics import event_ics
     from workshop.meetings.service import TIMEZONE
 
     day = sitting.workshop.held_on
-    calendar = Calendar()
-    calendar.add("prodid", "-//Passerelles//groupes de pairs//FR")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"peer-group-{group.id}-session-{sitting.number}@passerelles")
-    event.add("summary", sitting.workshop.title)
+    starts, ends = day, day + timedelta(days=1)
     if sitting.starts_at:
         zone = ZoneInfo(TIMEZONE)
         starts = datetime.combine(day, sitting.starts_at, zone)
-        event.add("dtstart", starts)
-        event.add("dtend", datetime.combine(day, sitting.ends_at, zone) if sitting.ends_at
-                  else starts + timedelta(hours=2))
-    else:
-        event.add("dtstart", day)
-        event.add("dtend", day + timedelta(days=1))
-    event.add("dtstamp", tokens.now())
-    if context["place"]:
-        event.add("location", context["place"])
-    event.add("description", "\n".join(p for p in (group.purpose, context["board_url"]) if p))
-    event.add("url", context["board_url"])
-    calendar.add_component(event)
-    if sitting.starts_at:
-        calendar.add_missing_timezones()
-    return calendar.to_ical().decode()
+        ends = datetime.combine(day, sitting.ends_at, zone) if sitting.ends_at else starts + timedelta(hours=2)
+    return event_ics(prodid="-//Passerelles//groupes de pairs//FR",
+                     uid=f"peer-group-{group.id}-session-{sitting.number}@passerelles",
+                     summary=sitting.workshop.title, starts=starts, ends=ends, stamp=tokens.now(),
+                     place=context["place"], url=context["board_url"],
+                     description="\n".join(p for p in (group.purpose, context["board_url"]) if p)).decode()
 
 
 def by_token(session: Session, token: Any) -> GroupInvitation:
@@ -178,11 +171,20 @@ def answer(session: Session, invitation: GroupInvitation, status: str) -> None:
         raise ValidationError(_("Réponse inconnue."), field="answer")
     invitation.status, invitation.answered_at = status, tokens.now()
     if status == "accepted":
-        user = session.scalar(select(User).where(func.lower(User.email) == invitation.email, User.active.is_(True)))
+        user = active_by_email(session, invitation.email)
         group = invitation.group
         if user is not None and all(m.user_id != user.id for m in group.members):
             group.members.append(PeerGroupMember(user_id=user.id, role="member"))
     session.flush()
+
+
+def respond(session: Session, invitation: GroupInvitation, reply: Any) -> bool:
+    """The answer given on the invitation's page; True when it was never again (the invitation is gone)."""
+    if reply == NEVER:
+        opt_out(session, invitation)
+        return True
+    answer(session, invitation, reply)
+    return False
 
 
 def opt_out(session: Session, invitation: GroupInvitation) -> None:
@@ -203,7 +205,7 @@ def for_group(session: Session, group: PeerGroup) -> list[GroupInvitation]:
 
 def export_for(session: Session, email: str) -> dict[str, Any]:
     rows = session.execute(select(GroupInvitation, PeerGroup.name).join(PeerGroup)
-                           .where(GroupInvitation.email == email.lower()).order_by(GroupInvitation.id)).all()
+                           .where(GroupInvitation.email == normalise_email(email)).order_by(GroupInvitation.id)).all()
     return {"invitations": [{"group": name, "status": i.status, "invited_at": _at(i.invited_at),
                              "answered_at": _at(i.answered_at)} for i, name in rows],
             "never_invite": opted_out(session, email)}
@@ -212,7 +214,7 @@ def export_for(session: Session, email: str) -> dict[str, Any]:
 def erase_for(session: Session, email: str) -> int:
     """Delete the invitations to an address and the copies of their e-mails in the mail log (the opt-out, a
     hash, stays: it is what the person asked)."""
-    email = email.lower()
+    email = normalise_email(email)
     session.execute(delete(MailMessage).where(MailMessage.recipient == email, MailMessage.template == TEMPLATE))
     result = session.execute(delete(GroupInvitation).where(GroupInvitation.email == email))
     session.flush()

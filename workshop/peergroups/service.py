@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
+from workshop.accounts.service import active_by_email
 from workshop.boards import service as boards
 from workshop.boards.models import Workshop
 from workshop.errors import Forbidden, NotFound, ValidationError
@@ -101,8 +102,7 @@ def add_member(session: Session, actor: User, group: PeerGroup, email: str, role
         raise Forbidden(_("Seul·es les animateur·rices du groupe ajoutent des membres."))
     if role not in ROLES:
         raise ValidationError(_("Rôle inconnu."), field="role")
-    email = clean_text(email, "email", max_len=254, label=_("E-mail")).lower()
-    user = session.scalar(select(User).where(func.lower(User.email) == email, User.active.is_(True)))
+    user = active_by_email(session, clean_text(email, "email", max_len=254, label=_("E-mail")))
     if user is None:
         raise ValidationError(_("Aucun compte ne porte cette adresse."), field="email")
     if role == "facilitator" and not user.can_facilitate:

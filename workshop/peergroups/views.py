@@ -68,6 +68,7 @@ def _group_page(group, invite_form: InviteForm, status: int = 200):
         invite_form.starts_at.data, invite_form.ends_at.data = upcoming.starts_at, upcoming.ends_at
     return render_template("peergroups/group.html", group=group, data=data, invite_form=invite_form,
                            invited=invitations.for_group(db.session, group) if can_run else [], upcoming=upcoming,
+                           invitation_statuses=invitations.STATUSES,
                            can_run=can_run, member_form=MemberForm(),
                            session_form=SessionForm(), profiles=PROFILE_KINDS,
                            formats={k: format_label(f) for k, f in FORMATS.items()}), status
@@ -147,20 +148,18 @@ def invitation(token: str):
     form = AnswerForm()
     if form.validate_on_submit():
         try:
-            if request.form.get("answer") == "never":
-                invitations.opt_out(db.session, found)
-            else:
-                invitations.answer(db.session, found, request.form.get("answer"))
+            gone = invitations.respond(db.session, found, request.form.get("answer"))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
-            if request.form.get("answer") == "never":
+            if gone:
                 return _private(Response(render_template("peergroups/opted_out.html")))
             flash(_("Merci, votre réponse est enregistrée.") , "success")
             return redirect(url_for("peergroups.invitation", token=token))
     group = found.group
     upcoming = invitations.next_session(db.session, group)
     return _private(Response(render_template("peergroups/invitation.html", invitation=found, group=group,
-                                             upcoming=upcoming, form=form)))
+                                             upcoming=upcoming, form=form,
+                                             answered=invitations.ANSWERED[found.status])))
