@@ -82,19 +82,15 @@ class Kernel:
         """Someone arrived on or left a board: run the commands that watch presence for such a participant, once
         per PRESENCE_DELAY whatever the number of arrivals (a join storm logs a few events, not one per person),
         off the request; a failure there is logged, never felt by the person joining or leaving."""
-        for cmd in self.registry.presence_commands:
-            if not cmd.on_presence(participant):
-                continue
-            with self._watch_lock:
-                if (workshop_id, cmd.name) in self._watched:
-                    continue
-                self._watched.add((workshop_id, cmd.name))
-            socketio.start_background_task(self._run_watch, current_app._get_current_object(), workshop_id,
-                                           cmd.name)
+        self._watch(current_app._get_current_object(), workshop_id,
+                    [cmd for cmd in self.registry.presence_commands if cmd.on_presence(participant)])
 
     def presence_lost(self, app: Flask, workshop_id: int) -> None:
         """Screens left a board without a word (their process died): run every presence-watching command."""
-        for cmd in self.registry.presence_commands:
+        self._watch(app, workshop_id, self.registry.presence_commands)
+
+    def _watch(self, app: Flask, workshop_id: int, commands: list[Command]) -> None:
+        for cmd in commands:
             with self._watch_lock:
                 if (workshop_id, cmd.name) in self._watched:
                     continue
@@ -240,8 +236,9 @@ class Kernel:
                            view(event, self.host.viewer(session, workshop, None, moderator=False)))
         owner = self.registry.owner(event)
         item.owner = owner or None
-        item.owner_sids = presence.sids_of(ctx.workshop_id, owner) if owner else []
-        if item.owner_sids or (owner and cluster.enabled()):  # the owner may be on another process
+        shared = cluster.enabled()  # each process finds the owner's sockets itself (fanout.deliver)
+        item.owner_sids = presence.sids_of(ctx.workshop_id, owner) if owner and not shared else []
+        if item.owner_sids or (owner and shared):  # the owner may be on another process
             person = self.host.participant(session, owner)
             item.owner_is_moderator = self.host.is_moderator(person)
             item.own = view(event, self.host.viewer(session, workshop, person,
