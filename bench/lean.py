@@ -22,6 +22,8 @@ import asyncio
 import base64
 import json
 import os
+import select
+import socket
 import time
 
 WS_PATH = "/socket.io/?EIO=4&transport=websocket"
@@ -93,6 +95,10 @@ class LeanClient(asyncio.Protocol):
     # --- receiving ---
 
     def data_received(self, data: bytes) -> None:
+        self.feed(data)
+
+    def feed(self, data: bytes, now: float = 0.0) -> None:
+        """Parse what was read (`now`: when, if it was read earlier, by a RawReader)."""
         if self._handshake is not None:
             data = self._handshake + data
             end = data.find(b"\r\n\r\n")
@@ -108,7 +114,6 @@ class LeanClient(asyncio.Protocol):
             data = data[end + 4:]
         if self._buf:
             data = self._buf + data
-        now = 0.0
         pos, n = 0, len(data)
         while n - pos >= 2:
             b0, b1 = data[pos], data[pos + 1]
@@ -207,6 +212,14 @@ class LeanClient(asyncio.Protocol):
         finally:
             self._acks.pop(ack_id, None)
 
+    def detach(self) -> socket.socket:
+        """Stop reading through asyncio and give a second handle on the socket, for a RawReader."""
+        self.transport.pause_reading()
+        fd = self.transport.get_extra_info("socket").fileno()
+        raw = socket.socket(fileno=os.dup(fd))
+        raw.setblocking(False)
+        return raw
+
     def close(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
             try:
@@ -216,6 +229,67 @@ class LeanClient(asyncio.Protocol):
             finally:
                 self.transport.close()
         self.closed = True
+
+
+class RawReader:
+    """Screens that only listen, read with one epoll and nothing else: each read is kept as (time, bytes) and
+    parsed after the run by the LeanClient it came from (`finish`). One asyncio wake drains every socket that is
+    ready. Engine.IO pings are not looked for: every listener sends a pong every PONG_EVERY seconds instead (the
+    server ignores a pong it did not ask for, and takes it as the answer to a ping it sent)."""
+
+    PONG_EVERY = 5.0
+
+    def __init__(self, clients: list[LeanClient]):
+        self.loop = asyncio.get_running_loop()
+        self.epoll = select.epoll()
+        self.clients: dict[int, tuple[LeanClient, socket.socket, list]] = {}
+        self.last = 0.0
+        for client in clients:
+            raw = client.detach()
+            self.epoll.register(raw.fileno(), select.EPOLLIN)
+            self.clients[raw.fileno()] = (client, raw, [])
+        self.loop.add_reader(self.epoll.fileno(), self._ready)
+        self._pong = self.loop.call_later(self.PONG_EVERY, self._pongs)
+
+    def _ready(self) -> None:
+        now = time.time()
+        clients = self.clients
+        for fd, _mask in self.epoll.poll(0):
+            client, raw, chunks = clients[fd]
+            try:
+                data = raw.recv(262144)
+            except BlockingIOError:
+                continue
+            except OSError:
+                data = b""
+            if data:
+                chunks.append((now, data))
+            else:
+                self.epoll.unregister(fd)
+                client.closed = True
+        self.last = now
+
+    def _pongs(self) -> None:
+        pong = _frame(b"3")
+        for client, raw, _chunks in self.clients.values():
+            if not client.closed:
+                try:
+                    raw.send(pong)
+                except OSError:
+                    client.closed = True
+        self._pong = self.loop.call_later(self.PONG_EVERY, self._pongs)
+
+    def finish(self) -> None:
+        """Stop reading; each client parses what was read, with the time it was read."""
+        self._pong.cancel()
+        self.loop.remove_reader(self.epoll.fileno())
+        self.epoll.close()
+        for client, raw, chunks in self.clients.values():
+            closed = client.closed
+            for at, data in chunks:
+                client.feed(data, at)
+            client.closed = closed
+            raw.close()
 
 
 def decode_events(received: list[tuple[float, bytes]], namespace: str = "/board") -> list[tuple[float, dict, int]]:
