@@ -52,7 +52,8 @@ def client_processes(participants: int, requested: int | None) -> int:
     return 1 if participants <= 150 else 2 if participants <= 600 else 3
 
 
-def start_server(target: str, mode: str, tmp_path: Path, port: int, cpus: set[int] | None):
+def start_server(target: str, mode: str, tmp_path: Path, port: int, cpus: set[int] | None,
+                 tree: Path = common.ROOT):
     """(server, board code): Passerelles on a fresh database, or the bare relay (any code is a board)."""
     log = tmp_path / "server.log"
     if target == "relay":
@@ -60,14 +61,14 @@ def start_server(target: str, mode: str, tmp_path: Path, port: int, cpus: set[in
                                env=common.relay_env(), cpus=cpus)
         return server.start(), "RELAY1"
     seeded = common.prepare_database(tmp_path)
-    server = common.Server(mode, port, seeded.database_url, log, env=LIFTED_LIMITS, cpus=cpus)
+    server = common.Server(mode, port, seeded.database_url, log, cwd=tree, env=LIFTED_LIMITS, cpus=cpus)
     return server.start(), seeded.code
 
 
 def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, duration: float = 20.0,
         procs: int | None = None, drain_max: float = 20.0, quiet: float = 2.0, port: int | None = None,
         dump: Path | None = None, target: str = "ours", client: str = "lean", frames: bool = True,
-        pin: bool = True) -> dict:
+        pin: bool = True, tree: Path = common.ROOT) -> dict:
     posters = min(posters, participants)
     procs = min(client_processes(participants, procs), participants)
     run_id = "b" + uuid.uuid4().hex[:8]
@@ -78,7 +79,8 @@ def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, 
         ctx = mp.get_context("spawn")
         workers, pipes, server = [], [], None
         try:
-            server, code = start_server(target, mode, Path(tmp), port or common.free_port(), server_cpus)
+            server, code = start_server(target, mode, Path(tmp), port or common.free_port(), server_cpus,
+                                        tree)
             with common.Sampler(server.proc.pid) as sampler:
                 join_start = sampler.mark()
                 for w in range(procs):
@@ -99,8 +101,10 @@ def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, 
                 for p in pipes:
                     p.send(("go", t0))
                 run_start = sampler.mark()
-                done = [_expect(p, "done", duration + drain_max + ACK_TIMEOUT + 120) for p in pipes]
+                for p in pipes:
+                    _expect(p, "drained", duration + drain_max + ACK_TIMEOUT + 120)
                 run_end = sampler.mark()
+                done = [_expect(p, "done", 300) for p in pipes]
                 load_after = common.loadavg()
                 threads = sampler.max_threads
             for process in workers:
@@ -254,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="join with frames: true (the server may send a screen its events as `events` lists)")
     parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=len(CPUS) >= 2,
                         help="server on the first CPU, clients on the others (default when there are 2+)")
+    parser.add_argument("--tree", type=Path, default=common.ROOT,
+                        help="serve the wsgi.py of this checkout (the code before or after a change)")
     parser.add_argument("--client-procs", type=int, default=None)
     parser.add_argument("--dump", type=Path, default=None, help="write per-card latencies (JSON) to this file")
     parser.add_argument("--port", type=int, default=None, help=f"default: a free port in {common.PORTS.start}-"
@@ -277,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             for target in args.target:
                 result = run(args.mode, n, posters=args.posters, rate=rate, duration=args.duration,
                              procs=args.client_procs, port=args.port, dump=args.dump, target=target,
-                             client=args.client, frames=args.frames, pin=args.pin)
+                             client=args.client, frames=args.frames, pin=args.pin, tree=args.tree)
                 print(report(result), flush=True)
                 common.print_json(result)
                 rows.append(result)

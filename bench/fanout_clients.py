@@ -147,6 +147,7 @@ async def _worker(spec: dict, conn) -> None:
     listeners = [c for c in clients if id(c) not in poster_ids]
     reader = lean.RawReader(listeners) if kind is Lean and spec.get("raw", True) else None
     result = await _post_and_drain(spec, message[1], clients, posters, reader)
+    conn.send(("drained", None))  # the server's CPU is read up to here, not while the events are decoded
     result.update(_decode(spec["run_id"], clients))
     conn.send(("done", result))
     await asyncio.gather(*(c.aclose() for c in clients))
