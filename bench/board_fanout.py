@@ -225,12 +225,14 @@ def holds(r: dict, p95_ms: float = 100.0) -> bool:
 
 def sweep_table(rows: list[dict]) -> str:
     head = ("| target | cards/s | acked | ack p95 ms | p50 ms | p95 ms | max ms | last screen p95 ms | lost | errors "
-            "| ev/msg | server CPU % | ms CPU/card | ms CPU/1k deliveries | clients CPU % | load before/after |")
+            "| ev/msg | server CPU % | server waited s | ms CPU/card | ms CPU/1k deliveries | clients CPU % "
+            "| load before/after |")
     lines = [head, "|---" * (head.count("|") - 1) + "|"]
     for r in rows:
         lines.append(f"| {r['target']} | {r['rate']:g} | {r['cards_ok']}/{r['cards_sent']} | {r['ack_p95_ms']} "
                      f"| {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} | {r['all_screens_p95_ms']} | {r['lost']} "
                      f"| {_errors(r)} | {r['events_per_frame']} | {r['server_run']['cpu_pct']} "
+                     f"| {common.or_na(r['server_run']['runqueue_wait_s'])} "
                      f"| {r['cpu_ms_per_card']} | {r['cpu_ms_per_1000_deliveries']} | {r['client_cpu_pct']} "
                      f"| {r['load_before']} / {r['load_after']} |")
     for target in dict.fromkeys(r["target"] for r in rows):
