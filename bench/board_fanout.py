@@ -1,23 +1,24 @@
 """Card fan-out: N participants on one board, P of them posting R cards/s in total for D seconds.
 
-For every card and every screen it records when the `event` arrived, and prints the card-to-screen latency
+For every card and every screen it records when the board event arrived, and prints the card-to-screen latency
 (p50/p95/max over all deliveries, and the time until the last screen had the card), cards lost, errors,
-and the server's CPU and OS threads read from /proc.
+and the server's CPU (per card and per 1,000 deliveries) and OS threads read from /proc.
 
-    .venv/bin/python bench/board_fanout.py --mode gevent --participants 300
-    .venv/bin/python bench/board_fanout.py --mode threading --participants 100 300 --duration 20
+    .venv/bin/python bench/board_fanout.py --participants 300
+    .venv/bin/python bench/board_fanout.py --participants 300 --sweep 10 50 100 200 --duration 10 --target ours relay
 
-Clients are python-socketio AsyncClients (aiohttp, WebSocket transport) spread over a few processes so that
-the client side does not become the bottleneck. Everything runs on 127.0.0.1 and stops by itself.
+Clients are lean Socket.IO clients (lean.py: raw WebSocket, events decoded after the run) spread over a few
+processes, pinned away from the server's core (`--pin`), so that the server is what is measured; `--client
+socketio` uses python-socketio's AsyncClient instead. `--target relay` serves bench/relay_server.py, the bare
+Flask-SocketIO relay, instead of Passerelles. Everything runs on 127.0.0.1 and stops by itself.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import multiprocessing as mp
-import resource
+import os
 import sys
 import time
 import uuid
@@ -27,144 +28,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
+import fanout_clients  # noqa: E402
 
-CONNECT_CONCURRENCY = 25
-ACK_TIMEOUT = 10.0
-
-
-# --- client worker (one process) ------------------------------------------------------------------
-
-
-def worker(spec: dict, conn) -> None:
-    try:
-        asyncio.run(_worker(spec, conn))
-    except Exception as error:  # noqa: BLE001  (report, never hang the orchestrator)
-        conn.send(("failed", repr(error)))
+ACK_TIMEOUT = fanout_clients.ACK_TIMEOUT
+# The card limiter is per participant (20/10 s) and per address (400/10 s), and every bench client is on
+# 127.0.0.1: lifted, so the bench measures delivery, not the limiter.
+LIFTED_LIMITS = {"CARD_RATE": "100000/10 seconds", "CARD_RATE_PER_ADDRESS": "100000/10 seconds",
+                 "MAX_SOCKETS_PER_ADDRESS": "5000"}
+TARGETS = ("ours", "relay")
+CPUS = sorted(os.sched_getaffinity(0))  # before the orchestrator pins itself to the clients' CPUs
 
 
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-async def _recv(conn, timeout: float):
-    loop = asyncio.get_running_loop()
-    ready = await loop.run_in_executor(None, conn.poll, timeout)
-    if not ready:
-        raise TimeoutError("orchestrator silent")
-    return conn.recv()
-
-
-async def _worker(spec: dict, conn) -> None:
-    run_id, url, code = spec["run_id"], spec["url"], spec["code"]
-    latencies: dict[str, list[float]] = defaultdict(list)
-    seen: list[set[str]] = []
-    last_seq: list[int] = []
-    counters = {"duplicates": 0, "out_of_order": 0, "disconnects": 0, "foreign": 0}
-    last_receipt = [0.0]
-    running = [False]
-
-    def on_event_for(index: int):
-        async def on_event(message):
-            now = time.time()
-            seq = message.get("seq", 0) if isinstance(message, dict) else 0
-            if seq <= last_seq[index]:
-                counters["out_of_order"] += 1
-            last_seq[index] = max(seq, last_seq[index])
-            card = (message.get("data") or {}).get("card") if isinstance(message, dict) else None
-            parts = (card or {}).get("text", "").split()
-            if len(parts) != 4 or parts[0] != run_id or message.get("type") != "card.added":
-                counters["foreign"] += 1
-                return
-            key, sent_at = parts[1], float(parts[3])
-            if key in seen[index]:
-                counters["duplicates"] += 1
-                return
-            seen[index].add(key)
-            latencies[key].append(now - sent_at)
-            last_receipt[0] = now
-
-        return on_event
-
-    def on_disconnect(*_args):
-        if running[0]:
-            counters["disconnects"] += 1
-
-    clients, join_errors = [], []
-    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
-
-    async def open_one(index: int, name: str):
-        sio = common.new_client()
-        seen.append(set())
-        last_seq.append(0)
-        slot = len(seen) - 1
-        sio.on("event", on_event_for(slot), namespace=common.NAMESPACE)
-        sio.on("disconnect", on_disconnect, namespace=common.NAMESPACE)
-        async with gate:
-            try:
-                ack, _c, _j = await common.connect_and_join(sio, url, code, name)
-            except Exception as error:  # noqa: BLE001
-                join_errors.append(type(error).__name__)
-                return None
-        if not (isinstance(ack, dict) and ack.get("ok")):
-            join_errors.append(common.error_code(ack))
-            return None
-        clients.append(sio)
-        return sio
-
-    joined_at = time.monotonic()
-    members = await asyncio.gather(*(open_one(i, f"Part {i}") for i in spec["indexes"]))
-    posters = [(slot, sio) for slot, sio in zip(spec["poster_slots"], members[: len(spec["poster_slots"])],
-                                                strict=True) if sio is not None]
-    conn.send(("ready", {"joined": len(clients), "join_errors": join_errors,
-                         "join_seconds": time.monotonic() - joined_at}))
-
-    message = await _recv(conn, 600)
-    if message[0] != "go":
-        await common.disconnect_all(clients)
-        return
-    t0, total_posters = message[1], spec["total_posters"]
-    running[0] = True
-    cpu_start = _cpu()
-    interval = total_posters / spec["rate"]  # each poster posts every `interval` seconds
-    sent: list[tuple] = []
-
-    async def post(slot: int, sio, n: int, at: float):
-        await asyncio.sleep(max(0.0, at - time.time()))
-        key = f"p{slot}n{n}"
-        sent_at = time.time()
-        text = f"{run_id} {key} @ {sent_at:.6f}"
-        try:
-            ack = await sio.call("card.add", {"client_id": f"{run_id}-{key}", "column": "obstacle", "text": text},
-                                 namespace=common.NAMESPACE, timeout=ACK_TIMEOUT)
-        except Exception as error:  # noqa: BLE001
-            sent.append((key, sent_at, False, None, type(error).__name__))
-            return
-        ok = isinstance(ack, dict) and ack.get("ok") is True
-        sent.append((key, sent_at, ok, time.time() - sent_at, None if ok else common.error_code(ack)))
-
-    tasks = []
-    for slot, sio in posters:
-        n, at = 0, t0 + slot / spec["rate"]
-        while at < t0 + spec["duration"]:
-            tasks.append(asyncio.create_task(post(slot, sio, n, at)))
-            n, at = n + 1, at + interval
-    end = t0 + spec["duration"]
-    if tasks:
-        await asyncio.wait(tasks, timeout=spec["duration"] + ACK_TIMEOUT + 5)
-    # Drain: wait until nothing has arrived for `quiet` seconds (bounded by drain_max).
-    while time.time() < end + spec["drain_max"]:
-        if time.time() > end + 1 and time.time() - max(last_receipt[0], end) > spec["quiet"]:
-            break
-        await asyncio.sleep(0.2)
-    running[0] = False
-    cpu_used = _cpu() - cpu_start
-    conn.send(("done", {"sent": sent, "latencies": dict(latencies), "counters": counters,
-                        "receivers": len(clients), "cpu_s": cpu_used, "wall": time.time() - t0}))
-    await common.disconnect_all(clients)
-
-
-# --- orchestrator ---------------------------------------------------------------------------------
+def cpu_split(pin: bool) -> tuple[set[int] | None, set[int] | None]:
+    """(server CPUs, client CPUs): the server on the first CPU, the clients on the others, when pinned."""
+    if not pin or len(CPUS) < 2:
+        return None, None
+    return {CPUS[0]}, set(CPUS[1:])
 
 
 def client_processes(participants: int, requested: int | None) -> int:
@@ -173,30 +52,45 @@ def client_processes(participants: int, requested: int | None) -> int:
     return 1 if participants <= 150 else 2 if participants <= 600 else 3
 
 
+def start_server(target: str, mode: str, tmp_path: Path, port: int, cpus: set[int] | None,
+                 tree: Path = common.ROOT):
+    """(server, board code): Passerelles on a fresh database, or the bare relay (any code is a board)."""
+    log = tmp_path / "server.log"
+    if target == "relay":
+        server = common.Server("gevent", port, "sqlite://", log, command=common.relay_command(port),
+                               env=common.relay_env(), cpus=cpus)
+        return server.start(), "RELAY1"
+    seeded = common.prepare_database(tmp_path)
+    server = common.Server(mode, port, seeded.database_url, log, cwd=tree, env=LIFTED_LIMITS, cpus=cpus)
+    return server.start(), seeded.code
+
+
 def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, duration: float = 20.0,
         procs: int | None = None, drain_max: float = 20.0, quiet: float = 2.0, port: int | None = None,
-        dump: Path | None = None) -> dict:
+        dump: Path | None = None, target: str = "ours", client: str = "lean", frames: bool = True,
+        pin: bool = True, tree: Path = common.ROOT) -> dict:
     posters = min(posters, participants)
     procs = min(client_processes(participants, procs), participants)
     run_id = "b" + uuid.uuid4().hex[:8]
+    server_cpus, client_cpus = cpu_split(pin)
+    if client_cpus:
+        os.sched_setaffinity(0, client_cpus)  # the orchestrator and its samplers too
     with common.temp_dir("passerelles-bench-") as tmp:
-        tmp_path = Path(tmp)
-        seeded = common.prepare_database(tmp_path)
-        server = common.Server(mode, port or common.free_port(), seeded.database_url, tmp_path / "server.log")
         ctx = mp.get_context("spawn")
-        workers, pipes = [], []
+        workers, pipes, server = [], [], None
         try:
-            server.start()
+            server, code = start_server(target, mode, Path(tmp), port or common.free_port(), server_cpus,
+                                        tree)
             with common.Sampler(server.proc.pid) as sampler:
                 join_start = sampler.mark()
                 for w in range(procs):
-                    indexes = list(range(w, participants, procs))
-                    poster_slots = [i for i in range(posters) if i % procs == w]
-                    spec = {"run_id": run_id, "url": server.url, "code": seeded.code, "indexes": indexes,
-                            "poster_slots": poster_slots, "total_posters": posters, "rate": rate,
-                            "duration": duration, "drain_max": drain_max, "quiet": quiet}
+                    spec = {"run_id": run_id, "host": common.HOST, "port": server.port, "code": code,
+                            "indexes": list(range(w, participants, procs)),
+                            "poster_slots": [i for i in range(posters) if i % procs == w], "total_posters": posters,
+                            "rate": rate, "duration": duration, "drain_max": drain_max, "quiet": quiet,
+                            "client": client, "frames": frames, "cpus": client_cpus}
                     parent, child = ctx.Pipe()
-                    process = ctx.Process(target=worker, args=(spec, child), daemon=True)
+                    process = ctx.Process(target=fanout_clients.worker, args=(spec, child), daemon=True)
                     process.start()
                     workers.append(process)
                     pipes.append(parent)
@@ -207,8 +101,10 @@ def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, 
                 for p in pipes:
                     p.send(("go", t0))
                 run_start = sampler.mark()
-                done = [_expect(p, "done", duration + drain_max + ACK_TIMEOUT + 60) for p in pipes]
+                for p in pipes:
+                    _expect(p, "drained", duration + drain_max + ACK_TIMEOUT + 120)
                 run_end = sampler.mark()
+                done = [_expect(p, "done", 300) for p in pipes]
                 load_after = common.loadavg()
                 threads = sampler.max_threads
             for process in workers:
@@ -217,15 +113,21 @@ def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, 
             for process in workers:
                 if process.is_alive():
                     process.kill()
-            server.stop()
+            if server is not None:
+                server.stop()
     result = _summarise(ready, done, participants)
     if dump:
         _dump(dump, done)
-    result.update(mode=mode, participants=participants, posters=posters, rate=rate, duration=duration,
-                  client_procs=procs, load_before=load_before, load_after=load_after,
-                  join_phase_s=round(join_end[0] - join_start[0], 1),
-                  server_join=common.Sampler.usage(join_start, join_end, mode),
-                  server_run=common.Sampler.usage(run_start, run_end, mode), server_threads_max=threads)
+    server_run = common.Sampler.usage(run_start, run_end, mode)
+    result.update(mode=mode, target=target, client=client, frames=frames, pinned=bool(server_cpus),
+                  participants=participants, posters=posters, rate=rate, duration=duration, client_procs=procs,
+                  load_before=load_before, load_after=load_after, join_phase_s=round(join_end[0] - join_start[0], 1),
+                  server_join=common.Sampler.usage(join_start, join_end, mode), server_run=server_run,
+                  server_threads_max=threads,
+                  cpu_ms_per_card=round(1000 * server_run["cpu_s"] / result["cards_ok"], 2)
+                  if result["cards_ok"] else None,
+                  cpu_ms_per_1000_deliveries=round(1e6 * server_run["cpu_s"] / result["received"], 1)
+                  if result["received"] else None)
     return result
 
 
@@ -277,7 +179,8 @@ def _summarise(ready: list[dict], done: list[dict], participants: int) -> dict:
         "send_errors": dict(send_errors),
         "expected_deliveries": expected, "received": len(deliveries), "lost": expected - len(deliveries),
         "duplicates": counters["duplicates"], "out_of_order": counters["out_of_order"],
-        "disconnects": counters["disconnects"],
+        "disconnects": sum(d["disconnects"] for d in done),
+        "events_per_frame": round(counters["events"] / counters["frames"], 2) if counters["frames"] else None,
         "p50_ms": common.ms(common.percentile(deliveries, 50)), "p95_ms": common.ms(common.percentile(deliveries, 95)),
         "max_ms": common.ms(max(deliveries, default=None)),
         "all_screens_p50_ms": common.ms(common.percentile(complete, 50)),
@@ -288,53 +191,108 @@ def _summarise(ready: list[dict], done: list[dict], participants: int) -> dict:
     }
 
 
+def _errors(r: dict) -> int:
+    return r["join_errors"] + sum(r["send_errors"].values()) + r["disconnects"]
+
+
 def report(r: dict) -> str:
-    errors = r["join_errors"] + sum(r["send_errors"].values()) + r["disconnects"]
     run, join = r["server_run"], r["server_join"]
     return "\n".join([
-        f"[{r['mode']}] {r['participants']} participants ({r['joined']} joined in {r['join_phase_s']} s), "
-        f"{r['posters']} posting {r['rate']:g} cards/s for {r['duration']:g} s, {r['client_procs']} client processes",
+        f"[{r['target']} {r['mode']}, {r['client']} clients, frames {'on' if r['frames'] else 'off'}, "
+        f"{'pinned' if r['pinned'] else 'not pinned'}] {r['participants']} participants ({r['joined']} joined in "
+        f"{r['join_phase_s']} s), {r['posters']} posting {r['rate']:g} cards/s for {r['duration']:g} s, "
+        f"{r['client_procs']} client processes",
         f"  cards: {r['cards_ok']}/{r['cards_sent']} acked ok "
         f"(ack p50 {r['ack_p50_ms']} ms, p95 {r['ack_p95_ms']} ms)",
         f"  card-to-screen latency over {r['received']} deliveries: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
-        f"max {r['max_ms']} ms",
+        f"max {r['max_ms']} ms; {r['events_per_frame']} events per message",
         f"  card-to-every-screen (last screen): p50 {r['all_screens_p50_ms']} ms, p95 {r['all_screens_p95_ms']} ms",
         f"  lost {r['lost']} of {r['expected_deliveries']} expected deliveries; duplicates {r['duplicates']}; "
-        f"out of order {r['out_of_order']}; errors {errors} (join {r['join_errors']}, send {r['send_errors']}, "
+        f"out of order {r['out_of_order']}; errors {_errors(r)} (join {r['join_errors']}, send {r['send_errors']}, "
         f"disconnects {r['disconnects']})",
         f"  server: run CPU {run['cpu_s']} s = {run['cpu_pct']} % of one core "
         f"(waited {common.or_na(run['runqueue_wait_s'])} s for a CPU), join phase {join['cpu_pct']} %; "
+        f"{r['cpu_ms_per_card']} ms CPU per card, {r['cpu_ms_per_1000_deliveries']} ms per 1,000 deliveries; "
         f"max threads {r['server_threads_max']}; clients CPU {r['client_cpu_pct']} %",
         f"  loadavg before {r['load_before']} / after {r['load_after']}",
     ])
+
+
+def holds(r: dict, p95_ms: float = 100.0) -> bool:
+    return (r["p95_ms"] is not None and r["p95_ms"] <= p95_ms and r["lost"] == 0 and r["cards_ok"] == r["cards_sent"]
+            and _errors(r) == 0)
+
+
+def sweep_table(rows: list[dict]) -> str:
+    head = ("| target | cards/s | acked | ack p95 ms | p50 ms | p95 ms | max ms | last screen p95 ms | lost | errors "
+            "| ev/msg | server CPU % | server waited s | ms CPU/card | ms CPU/1k deliveries | clients CPU % "
+            "| load before/after |")
+    lines = [head, "|---" * (head.count("|") - 1) + "|"]
+    for r in rows:
+        lines.append(f"| {r['target']} | {r['rate']:g} | {r['cards_ok']}/{r['cards_sent']} | {r['ack_p95_ms']} "
+                     f"| {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} | {r['all_screens_p95_ms']} | {r['lost']} "
+                     f"| {_errors(r)} | {r['events_per_frame']} | {r['server_run']['cpu_pct']} "
+                     f"| {common.or_na(r['server_run']['runqueue_wait_s'])} "
+                     f"| {r['cpu_ms_per_card']} | {r['cpu_ms_per_1000_deliveries']} | {r['client_cpu_pct']} "
+                     f"| {r['load_before']} / {r['load_after']} |")
+    for target in dict.fromkeys(r["target"] for r in rows):
+        held = [r["rate"] for r in rows if r["target"] == target and holds(r)]
+        lines.append(f"{target}: highest rate holding p95 <= 100 ms with 0 lost: "
+                     f"{f'{max(held):g} cards/s' if held else 'none of the rates tried'}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     common.stop_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mode", choices=common.MODES, default="gevent")
-    parser.add_argument("--participants", type=int, nargs="+", default=[100, 300, 1000])
+    parser.add_argument("--participants", type=int, nargs="+", default=None,
+                        help="one run each (default 100 300 1000; with --sweep: 300)")
     parser.add_argument("--posters", type=int, default=20)
     parser.add_argument("--rate", type=float, default=10.0, help="cards per second, all posters together")
+    parser.add_argument("--sweep", type=float, nargs="+", default=None, metavar="RATE",
+                        help="one run per rate (cards/s) at the first --participants (default 300), then a table")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting")
+    parser.add_argument("--target", choices=TARGETS, nargs="+", default=["ours"],
+                        help="ours: Passerelles; relay: bench/relay_server.py (both: side by side)")
+    parser.add_argument("--client", choices=tuple(fanout_clients.CLIENTS), default="lean")
+    parser.add_argument("--frames", action=argparse.BooleanOptionalAction, default=True,
+                        help="join with frames: true (the server may send a screen its events as `events` lists)")
+    parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=len(CPUS) >= 2,
+                        help="server on the first CPU, clients on the others (default when there are 2+)")
+    parser.add_argument("--tree", type=Path, default=common.ROOT,
+                        help="serve the wsgi.py of this checkout (the code before or after a change)")
     parser.add_argument("--client-procs", type=int, default=None)
     parser.add_argument("--dump", type=Path, default=None, help="write per-card latencies (JSON) to this file")
     parser.add_argument("--port", type=int, default=None, help=f"default: a free port in {common.PORTS.start}-"
                                                                 f"{common.PORTS.stop - 1}")
     args = parser.parse_args(argv)
+    args.participants = args.participants or ([300] if args.sweep else [100, 300, 1000])
+    rates = args.sweep or [args.rate]
     if any(not 1 <= n <= 3000 for n in args.participants):
         parser.error("participants: 1 to 3000")
-    if not 1 <= args.posters <= 200 or not 0.1 <= args.rate <= 200 or not 1 <= args.duration <= 600:
-        parser.error("posters 1-200, rate 0.1-200, duration 1-600")
+    if not 1 <= args.posters <= 200 or any(not 0.1 <= r <= 1000 for r in rates) or not 1 <= args.duration <= 600:
+        parser.error("posters 1-200, rate 0.1-1000, duration 1-600")
     if args.port is not None and args.port not in common.PORTS:
         parser.error(f"port must be in {common.PORTS.start}-{common.PORTS.stop - 1}")
     if args.client_procs is not None and not 1 <= args.client_procs <= 8:
         parser.error("client-procs: 1 to 8")
-    for n in args.participants:
-        result = run(args.mode, n, posters=args.posters, rate=args.rate, duration=args.duration,
-                     procs=args.client_procs, port=args.port, dump=args.dump)
-        print(report(result), flush=True)
-        common.print_json(result)
+    print(f"Passerelles runs with {', '.join(f'{k}={v}' for k, v in LIFTED_LIMITS.items())} (limits lifted: the "
+          f"bench measures delivery, not the limiter); pinned: {args.pin}", flush=True)
+    rows = []
+    for n in (args.participants[:1] if args.sweep else args.participants):
+        for rate in rates:
+            for target in args.target:
+                result = run(args.mode, n, posters=args.posters, rate=rate, duration=args.duration,
+                             procs=args.client_procs, port=args.port, dump=args.dump, target=target,
+                             client=args.client, frames=args.frames, pin=args.pin, tree=args.tree)
+                print(report(result), flush=True)
+                common.print_json(result)
+                rows.append(result)
+    if args.sweep or len(args.target) > 1:
+        print(f"\n{rows[0]['participants']} screens, {args.posters} posters, {args.duration:g} s per run, "
+              f"{args.client} clients, frames {'on' if args.frames else 'off'}")
+        print(sweep_table(rows), flush=True)
     return 0
 
 

@@ -96,12 +96,15 @@ class Server:
     """The app served on 127.0.0.1:port in its own process group; stop() kills the whole group."""
 
     def __init__(self, mode: str, port: int, database_url: str, log_path: Path, worker_connections: int = 2000,
-                 cwd: Path = ROOT):
-        """`cwd`: the tree whose wsgi.py is served (another checkout to measure the code before a change)."""
-        self.mode, self.port, self.log_path, self.cwd = mode, port, log_path, cwd
-        self.command = server_command(mode, port, worker_connections, cwd)
+                 cwd: Path = ROOT, *, command: list[str] | None = None, env: dict | None = None,
+                 cpus: set[int] | None = None):
+        """`cwd`: the tree whose wsgi.py is served (another checkout to measure the code before a change);
+        `command`: another app to serve (the bare relay); `env`: settings added to the environment; `cpus`: the
+        CPUs the whole process group may run on (a server pinned to one core)."""
+        self.mode, self.port, self.log_path, self.cwd, self.cpus = mode, port, log_path, cwd, cpus
+        self.command = command or server_command(mode, port, worker_connections, cwd)
         self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY,
-                    "SOCKETIO_ASYNC_MODE": mode, "PYTHONUNBUFFERED": "1"}
+                    "SOCKETIO_ASYNC_MODE": mode, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.env.pop("REDIS_URL", None)
         self.proc: subprocess.Popen | None = None
 
@@ -111,8 +114,10 @@ class Server:
 
     def start(self, timeout: float = 60) -> Server:
         with open(self.log_path, "ab") as log:
+            cpus = self.cpus
             self.proc = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+                                         start_new_session=True,
+                                         preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
         from workshop.devserver import wait_until_serving
 
         if not wait_until_serving(self.proc, self.url, timeout, interval=0.2):
@@ -309,3 +314,14 @@ def print_json(result: dict) -> None:
 
 def temp_dir(prefix: str) -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix=prefix)
+
+
+def relay_command(port: int, worker_connections: int = 2000) -> list[str]:
+    """The bare relay (bench/relay_server.py) under the same gunicorn worker and settings as `make serve`."""
+    command = server_command("gevent", port, worker_connections)
+    return [*command[:-1], "--chdir", str(BENCH), "relay_server:app"]
+
+
+def relay_env() -> dict:
+    """The relay imports nothing of ours but gunicorn's worker class (workshop.serving) lives in the tree."""
+    return {"PYTHONPATH": str(ROOT)}
