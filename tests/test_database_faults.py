@@ -9,11 +9,6 @@ from sqlalchemy import create_engine, text
 from workshop.extensions import db
 
 
-def test_pooled_connections_are_tested_before_use(app):
-    with app.app_context():
-        assert db.engine.pool._pre_ping  # SQLite and PostgreSQL alike
-
-
 def test_a_connection_closed_by_the_database_is_replaced_before_use(app):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":

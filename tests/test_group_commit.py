@@ -15,20 +15,21 @@ from workshop.extensions import db
 
 
 @contextmanager
-def counting_commits(app) -> Iterator[list[int]]:
-    """The number of database commits made meanwhile (by the live server, which shares the app's engine)."""
-    commits = [0]
+def counting(app, name: str = "commit") -> Iterator[list[int]]:
+    """How many times the engine's event `name` fired meanwhile (by the live server, which shares the app's
+    engine)."""
+    fired = [0]
 
-    def count(_connection) -> None:
-        commits[0] += 1
+    def count(*_args) -> None:
+        fired[0] += 1
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "commit", count)
+    event.listen(engine, name, count)
     try:
-        yield commits
+        yield fired
     finally:
-        event.remove(engine, "commit", count)
+        event.remove(engine, name, count)
 
 
 def post_together(writers: list[BoardClient], payloads: Callable[[BoardClient, int], dict],
@@ -60,9 +61,9 @@ def card(client: BoardClient, i: int, column: str = "obstacle") -> dict:
 
 def test_cards_posted_together_share_commits_and_every_screen_gets_all_in_order(app, board_client, code):
     framed, plain = board_client(code, "Écran", frames=True), board_client(code, "Téléphone")
-    writers = [board_client(code, f"Personne {i}") for i in range(6)]
-    with counting_commits(app) as commits:
-        answers = post_together(writers, card, per_writer=8)
+    writers = [board_client(code, f"Personne {i}") for i in range(12)]
+    with counting(app) as commits:
+        answers = post_together(writers, card, per_writer=4)
     assert len(answers) == 48 and all(a["ok"] for _p, a in answers), [a for _p, a in answers if not a["ok"]]
     assert sorted(a["seq"] for _p, a in answers) == list(range(1, 49))
     assert commits[0] < 48, "each card had its own transaction"
@@ -84,7 +85,7 @@ def test_a_refused_card_among_cards_posted_together_undoes_only_itself_and_leave
             return {"client_id": shared, "column": "lever", "text": "Un café des parents"}
         return card(client, i, column="nulle-part" if i % 3 == 0 else "obstacle")
 
-    with counting_commits(app) as commits:
+    with counting(app) as commits:
         answers = post_together(writers, payloads, per_writer=10)
     refused = [a for p, a in answers if p["column"] == "nulle-part"]
     kept = [a for p, a in answers if p["column"] != "nulle-part"]

@@ -13,6 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from workshop.extensions import babel, csrf, db, login_manager, migrate, socketio
     from workshop.i18n import select_locale
     from workshop.messagequeue import ResilientRedisManager
+    from workshop.sockets import TextPacket
     from workshop.web import register_web
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
@@ -28,12 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redisopts.options())
     database.private_sqlite(app.config["SQLALCHEMY_DATABASE_URI"])
-    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-    # A pooled connection is tested before use: after a database restart, the first requests of each process
-    # failed on connections the server had closed.
-    options.setdefault("pool_pre_ping", True)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options.setdefault("connect_args", {}).update(database.sqlite_connect_args())
+    database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                            app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}))
     if not app.config["PUBLIC_URL"]:
         app.config["PUBLIC_URL"] = config.default_public_url(app.config["HOST"], app.config["PORT"])
     if app.config.get("TRUSTED_HOSTS") is None:
@@ -55,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+        serializer=TextPacket,
         **queue,
     )
     register_web(app)

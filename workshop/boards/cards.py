@@ -6,10 +6,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from workshop.boards.models import Card
-from workshop.boards.service import column_keys, now
+from workshop.boards.models import Card, Workshop
+from workshop.boards.service import now
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.formats.builtin import WRITE
 from workshop.i18n import current_language
@@ -59,8 +58,9 @@ def _text(payload: dict) -> str:
     return clean_text(payload.get("text"), "text", max_len=CARD_MAX, label=_("Texte du post-it"))
 
 
-def _column(session: Session, workshop_id: int, value: Any) -> str:
-    if not isinstance(value, str) or value not in column_keys(session, workshop_id):
+def _column(workshop: Workshop, value: Any) -> str:
+    """A column of the board (read from the loaded board: once per batch of cards, not once per card)."""
+    if not isinstance(value, str) or all(column.key != value for column in workshop.columns):
         raise ValidationError(_("Colonne inconnue."), field="column")
     return value
 
@@ -69,7 +69,7 @@ def _column(session: Session, workshop_id: int, value: Any) -> str:
 def add_card(ctx: Context, payload: dict) -> dict:
     """Post a card; a resend with the same client_id returns the first card and records nothing."""
     client_id = clean_token(payload.get("client_id"), "client_id")
-    column = _column(ctx.session, ctx.workshop_id, payload.get("column"))
+    column = _column(ctx.workshop, payload.get("column"))
     text = _text(payload)
     existing = ctx.session.scalar(select(Card).where(Card.workshop_id == ctx.workshop_id,
                                                      Card.client_id == client_id))
@@ -108,7 +108,7 @@ def _changed(ctx: Context, card: Card, type_: str) -> dict:
 def update_card(ctx: Context, payload: dict) -> dict:
     card = _own_card(ctx, payload)
     text = _text(payload)
-    column = _column(ctx.session, ctx.workshop_id, payload.get("column", card.column_key))
+    column = _column(ctx.workshop, payload.get("column", card.column_key))
     if text == card.text and column == card.column_key:
         return {"card": card_dict(card)}
     card.text, card.column_key = text, column

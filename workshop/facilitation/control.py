@@ -39,7 +39,7 @@ def phases_of(workshop: Workshop) -> list[dict]:
 
 def control(session: Session, workshop: Workshop) -> BoardControl:
     """The board's steering row, or a fresh one (not added: reading a board writes nothing)."""
-    row = session.get(BoardControl, workshop.id)
+    row = workshop.control
     if row is None:
         phases = phases_of(workshop)
         row = BoardControl(workshop_id=workshop.id, phase_key=phases[0]["key"] if phases else "", locked=False,
@@ -52,6 +52,7 @@ def writable(ctx: Context) -> BoardControl:
     row = control(ctx.session, ctx.workshop)
     if row not in ctx.session:
         ctx.session.add(row)
+        ctx.workshop.control = row
     return row
 
 

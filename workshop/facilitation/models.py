@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from workshop.extensions import db
 
@@ -27,6 +27,10 @@ class BoardControl(db.Model):
     timer_lock_on_end: Mapped[bool] = mapped_column(default=False)
     timer_token: Mapped[int] = mapped_column(default=0)  # bumps on each change; a stale expiry does nothing
     spotlight: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # `workshop.control`: the row read once per loaded board, absent included (a board nobody has steered yet
+    # has none; `session.get` asks the database again for a missing row on every card, 10 % of the CPU at 200
+    # cards/s). The database deletes the row with its board.
+    workshop = relationship("Workshop", backref=backref("control", uselist=False, passive_deletes=True))
 
 
 class CardGroup(db.Model):
