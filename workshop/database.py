@@ -61,20 +61,23 @@ class CooperativeConnection(sqlite3.Connection):
         return wait_if_busy(super().commit)
 
 
-POOL_SIZE = 20  # connections kept open: a busy board has dozens of messages in flight, each reading first
-POOL_OVERFLOW = 40  # more, opened for a burst and closed after it
+# Connections kept open, and more opened for a burst: a busy board has dozens of messages in flight, each reading
+# first. A SQLite connection is a file handle; a PostgreSQL one a server process (3 web processes and the worker
+# stay well under the server's usual 100).
+POOL = {"sqlite": (20, 40), "server": (10, 20)}
 
 
 def engine_options(url: str, options: dict) -> None:
     """Pool settings (unless given). A server database's pooled connections are tested before use (after a
     restart, the first requests of each process failed on connections the server had closed); a SQLite file has
     no server to lose, so no ping. The pool is wider than SQLAlchemy's 5: with 5, a burst of cards opened and
-    closed a SQLite connection (and its pragmas) per card, about 10 % of the server's CPU at 200 cards/s."""
+    closed a connection (and its pragmas) per card, about 10 % of the server's CPU at 200 cards/s."""
     sqlite = url.startswith("sqlite")
     options.setdefault("pool_pre_ping", not sqlite)
     if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
-        options.setdefault("pool_size", POOL_SIZE)
-        options.setdefault("max_overflow", POOL_OVERFLOW)
+        size, overflow = POOL["sqlite" if sqlite else "server"]
+        options.setdefault("pool_size", size)
+        options.setdefault("max_overflow", overflow)
     if sqlite:
         options.setdefault("connect_args", {}).update(sqlite_connect_args())
 

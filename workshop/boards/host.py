@@ -51,6 +51,7 @@ class BoardHost:
         self.admissions = tuple(admissions)  # a domain's rule of who may sit at some of its boards
 
     participant = staticmethod(service.get_participant)
+    participants = staticmethod(service.participants_by_id)
     workshop = staticmethod(service.get_workshop)
     is_moderator = staticmethod(service.is_moderator)
     next_seq = staticmethod(service.next_seq)

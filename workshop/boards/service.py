@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -211,6 +211,11 @@ def get_participant(session: Session, participant_id: int) -> Participant:
     if participant is None:
         raise NotFound(_("Participant·e introuvable : rejoignez à nouveau l'atelier."))
     return participant
+
+
+def participants_by_id(session: Session, ids: Iterable[int]) -> dict[int, Participant]:
+    """Several participants in one query (the live kernel reads those of a batch of commands together)."""
+    return {p.id: p for p in session.scalars(select(Participant).where(Participant.id.in_(list(ids))))}
 
 
 def same_person(participant: Participant):

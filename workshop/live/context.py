@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -39,6 +39,9 @@ class Host(Protocol):
     """Boards as the kernel sees them; the boards domain implements it, create_app hands it over."""
 
     def participant(self, session: Session, participant_id: int) -> Any: ...
+
+    def participants(self, session: Session, ids: Iterable[int]) -> dict[int, Any]:
+        """Several participants by id, in one query."""
 
     def workshop(self, session: Session, workshop_id: int) -> Any: ...
 
@@ -89,6 +92,7 @@ class Context:
     emits: tuple[str, ...] = ()
     kernel: Any = None  # the Kernel running this command (typed loosely: the kernel module imports this one)
     refusal: Exception | None = None  # a refusal to answer once what was done anyway is committed
+    seat: int | None = None  # the participant's id, when the kernel reads them in the batch (then `participant`)
 
     @cached_property
     def workshop(self) -> Any:
@@ -108,7 +112,7 @@ class Context:
         the participant is copied in as loaded, without a query."""
         participant = session.merge(self.participant, load=False) if self.participant is not None else None
         return Context(session, participant, self.workshop_id, self.moderator, self.host, emits=self.emits,
-                       kernel=self.kernel)
+                       kernel=self.kernel, seat=self.seat)
 
     def loaded(self) -> list:
         """The participant and the board, when already read (the kernel re-attaches them after waiting)."""

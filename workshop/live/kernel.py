@@ -51,20 +51,26 @@ class Kernel:
     # --- running commands ---------------------------------------------------------------------------
 
     def perform(self, session: Session, participant: Any, name: str, payload: Any = None, *,
-                rate_limited: bool = True, origin: dict[str, str] | None = None) -> Outcome:
+                rate_limited: bool = True, origin: dict[str, str] | None = None,
+                workshop_id: int | None = None) -> Outcome:
         """Run the client command `name` for this participant (the socket front; scripts and tests, which
         may skip the rate limits made for people). `origin` ({"socket": sid, "address": ip}) is counted by
-        the command's rate limit as well as the participant: re-joining under a new name gets round nothing."""
+        the command's rate limit as well as the participant: re-joining under a new name gets round nothing.
+        The socket front gives the participant's id and board (`workshop_id`): the participants of a batch
+        are then read together, in one query, by the batch that runs them."""
         session = _plain(session)
         cmd = self.registry.client_command(name)
         if cmd is None:
             raise ValidationError(_("Action inconnue."))
-        moderator = self.host.is_moderator(participant)
-        ctx = Context(session, participant, participant.workshop_id, moderator, self.host, emits=cmd.emits,
-                      kernel=self)
-        if cmd.moderator and not moderator and not (cmd.shared_when and cmd.shared_when(ctx.workshop)):
-            raise Forbidden(_("Seul·e l'animateur·rice peut faire cela."))
-        if cmd.rate and rate_limited and not ratelimit.hit_all(cmd.rate, {"participant": participant.id,
+        if isinstance(participant, int):
+            participant_id = participant
+            ctx = Context(session, None, workshop_id, False, self.host, emits=cmd.emits, kernel=self,
+                          seat=participant)
+        else:
+            participant_id = participant.id
+            ctx = Context(session, participant, participant.workshop_id, self.host.is_moderator(participant),
+                          self.host, emits=cmd.emits, kernel=self)
+        if cmd.rate and rate_limited and not ratelimit.hit_all(cmd.rate, {"participant": participant_id,
                                                                           **(origin or {})}):
             raise RateLimited(_("Doucement : vous avez posté beaucoup de post-it d'un coup. "
                                 "Attendez quelques secondes.") if cmd.rate == "CARD_RATE" else
@@ -157,11 +163,15 @@ class Kernel:
         expire, session.expire_on_commit = session.expire_on_commit, False  # the broadcast reads what was loaded
         ran: list[tuple[Job, Context]] = []
         try:
+            seats = {job.run[0].seat for job in jobs} - {None}
+            people = self.host.participants(session, seats) if seats else {}
             for job in jobs:
                 ctx, cmd, payload = job.run
                 ctx = ctx if ctx.session is session else ctx.rebased(session)
                 ran.append((job, ctx))
                 try:
+                    if ctx.seat is not None:
+                        self._seat(ctx, people.get(ctx.seat))
                     job.outcome = (self._savepoint(ctx, cmd, payload, nested=len(jobs) > 1), ctx)
                 except Exception as error:  # noqa: BLE001  (this command's answer; the others go on)
                     job.error = error
@@ -184,6 +194,8 @@ class Kernel:
         savepoint = session.begin_nested() if nested else None
         undo = savepoint.rollback if savepoint is not None else session.rollback
         try:
+            if cmd.moderator and not ctx.moderator and not (cmd.shared_when and cmd.shared_when(ctx.workshop)):
+                raise Forbidden(_("Seul·e l'animateur·rice peut faire cela."))
             if cmd.emits:
                 ctx.seq, ctx.is_open = self.host.next_seq(session, ctx.workshop_id)  # the board's row lock
             elif cmd.open_only or cmd.allows:
@@ -210,6 +222,12 @@ class Kernel:
         if ctx.events:
             ack["seq"] = ctx.events[-1]["seq"]
         return Outcome(ack, ctx.events)
+
+    def _seat(self, ctx: Context, person: Any) -> None:
+        """The participant read for the batch (or, gone meanwhile, the answer that they are not found)."""
+        if person is None or person.workshop_id != ctx.workshop_id:  # erased since the socket sat down
+            raise NotFound(_("Participant·e introuvable : rejoignez à nouveau l'atelier."))
+        ctx.participant, ctx.moderator = person, self.host.is_moderator(person)
 
     def _check(self, ctx: Context, cmd: Command) -> None:
         """A closed board refuses `open_only` commands; participants act only as the board allows."""

@@ -112,11 +112,13 @@ class BoardNamespace(GuardedNamespace):
         costly = self.kernel.registry.commands[name].rate in COSTLY_RATES
 
         def handle(payload) -> dict:
-            participant = self._participant()
+            board = self._seat()  # the kernel reads the participant, with the others of its batch
             if not costly:
-                return self.kernel.perform(db.session, participant, name, payload, origin=_origin()).ack
+                return self.kernel.perform(db.session, board["participant_id"], name, payload, origin=_origin(),
+                                           workshop_id=board["workshop_id"]).ack
             with _one_costly_read():
-                return self.kernel.perform(db.session, participant, name, payload, origin=_origin()).ack
+                return self.kernel.perform(db.session, board["participant_id"], name, payload, origin=_origin(),
+                                           workshop_id=board["workshop_id"]).ack
 
         return handle
 
@@ -125,6 +127,10 @@ class BoardNamespace(GuardedNamespace):
             raise RateLimited(_("Doucement : trop d'actions d'un coup. Attendez quelques secondes."))
 
     def _participant(self):
+        return self.kernel.host.participant(db.session, self._seat()["participant_id"])
+
+    def _seat(self) -> dict:
+        """This socket's seat ({"participant_id", "workshop_id", "user_id"}), while it holds."""
         board = session.get("board")
         if not board:
             raise Forbidden(_("Rejoignez d'abord l'atelier avec son code."))
@@ -134,7 +140,7 @@ class BoardNamespace(GuardedNamespace):
             # on every socket, at the next event.
             self._leave_current()
             raise Forbidden(_("Votre session a pris fin : reconnectez-vous pour continuer."))
-        return self.kernel.host.participant(db.session, board["participant_id"])
+        return board
 
     def _leave_current(self) -> None:
         board = session.pop("board", None)
