@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
@@ -198,10 +198,11 @@ def _join_with_account(session: Session, workshop: Workshop, user: User) -> Join
 def _new_participant(session: Session, workshop: Workshop, name: str, *, role: str,
                      user_id: int | None = None, person: str | None = None) -> Joined:
     token = secrets.token_urlsafe(24)
-    participant = Participant(workshop_id=workshop.id, name=name, token_hash=_hash_token(token), role=role,
-                              user_id=user_id, last_seen_at=now(), person=person)
-    session.add(participant)
-    session.flush()
+    # One INSERT ... RETURNING the row as a Participant of this session, without the unit of work's flush
+    # (a fifth of the CPU of a join by name went to flushing this one object).
+    participant = session.scalars(insert(Participant).returning(Participant), [dict(
+        workshop_id=workshop.id, name=name, token_hash=_hash_token(token), role=role, user_id=user_id,
+        last_seen_at=now(), person=person)]).one()
     return Joined(participant, token, workshop)
 
 
