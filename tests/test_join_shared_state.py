@@ -16,7 +16,7 @@ from workshop.boards import service as boards
 from workshop.boards.models import Workshop
 from workshop.extensions import db, socketio
 from workshop.live.kernel import current_kernel
-from workshop.live.packets import JsonFirstPacket
+from workshop.live.packets import JsonFirstPacket, encode_once
 from workshop.privacy import people
 from workshop.privacy.erasure import ERASED_NAME
 
@@ -141,8 +141,10 @@ def test_a_name_erased_outside_the_board_is_not_served_from_before(app, room, ma
 
 
 def test_packets_are_the_same_frames_as_python_socketio_makes():
-    state = {"ok": True, "state": {"cards": [{"id": 1, "text": "Les horaires", "tags": [None, 2.5, "é"]}]}}
-    for type_, data in ((packet.ACK, [state]), (packet.EVENT, ["event", state]),
+    cards = encode_once([{"id": 1, "text": "Les horaires « é »", "tags": [None, 2.5, True], "n": {"1": 2}}])
+    state = {"ok": True, "state": {"cards": cards, "n": {3: "x"}}, "events": [{"seq": 1}], "seq": 4}
+    for type_, data in ((packet.ACK, [state]), (packet.ACK, [{"cards": cards}]), (packet.EVENT, ["event", state]),
+                        (packet.ACK, [{"file": b"\x00\x01", "cards": cards}]),
                         (packet.EVENT, ["file", {"name": "a", "bytes": b"\x00\x01"}])):
         ours = JsonFirstPacket(type_, data=data, namespace="/board", id=7)
         stock = packet.Packet(type_, data=data, namespace="/board", id=7)

@@ -21,6 +21,7 @@ from workshop.boards.statecache import Entry, StateCache
 from workshop.extensions import socketio
 from workshop.formats.builtin import FREE_PHASE
 from workshop.live.context import Joined, Steering
+from workshop.live.packets import encode_once
 from workshop.live.visibility import Viewer
 
 CHUNK = 100  # cards built at a time: no state or page of a big board holds the server in one piece
@@ -124,7 +125,7 @@ class BoardHost:
         of its items, read after them (a card posted in between makes its author one more, never one less)."""
         seen = Viewer(None, False, anonymous(workshop))
         cards, after = self._cards(session, workshop, seen, None, limit=limit)
-        state = self._frame(workshop, cards, after)
+        state = self._frame(workshop, encode_once(cards), after)  # its JSON too is made once
         parts, authors = [], set()
         for part in self.state_parts:
             built, owners = part.shared(session, workshop) if isinstance(part, SharedPart) else (None, ())
