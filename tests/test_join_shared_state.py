@@ -15,6 +15,7 @@ from workshop.accounts.models import User
 from workshop.boards import service as boards
 from workshop.boards.models import Workshop
 from workshop.extensions import db, socketio
+from workshop.live import packets
 from workshop.live.kernel import current_kernel
 from workshop.live.packets import JsonFirstPacket, encode_once
 from workshop.privacy import people
@@ -149,3 +150,12 @@ def test_packets_are_the_same_frames_as_python_socketio_makes():
         ours = JsonFirstPacket(type_, data=data, namespace="/board", id=7)
         stock = packet.Packet(type_, data=data, namespace="/board", id=7)
         assert ours.encode() == stock.encode() and ours.packet_type == stock.packet_type
+
+
+def test_kept_json_stays_within_its_budget(monkeypatch):
+    monkeypatch.setattr(packets, "ENCODED_CHARS_MAX", 2_000)
+    lists = [encode_once([{"id": i, "text": "x" * 100}]) for i in range(40)]
+    assert packets._encoded_chars <= 2_000 and len(packets._encoded) < 40
+    for value in lists:  # kept or not, the frame is the same
+        ours = JsonFirstPacket(packet.ACK, data=[{"cards": value}], namespace="/board", id=1)
+        assert ours.encode() == packet.Packet(packet.ACK, data=[{"cards": value}], namespace="/board", id=1).encode()

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from workshop.boards.models import Participant, Workshop
 
 SHARED_SECONDS = 2.0
-MAX_ENTRIES = 64  # boards at once; the oldest goes first
+MAX_ENTRIES = 32  # boards at once; the oldest goes first
 WAIT_SECONDS = 5.0  # how long a joiner waits for another's build of the same entry before building it itself
 # Tables a bulk UPDATE/DELETE of which may change a board's state without a seq (the workshop table is left out:
 # the kernel's seq counter is a bulk update of it, and nothing else updates it in bulk).

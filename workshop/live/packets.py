@@ -16,21 +16,28 @@ from typing import Any
 from socketio import packet
 
 _BINARY = {packet.EVENT: packet.BINARY_EVENT, packet.ACK: packet.BINARY_ACK}
-ENCODED_MAX = 256  # values whose JSON is kept; the oldest goes first
+ENCODED_MAX = 256  # values whose JSON is kept, the oldest going first...
+ENCODED_CHARS_MAX = 8_000_000  # ...and at most this much JSON in all (a 300-card state is ~100 kB)
 _DEPTH = 3  # an answer's values are looked up this deep: [answer] > answer > state > its cards
 
 _encoded: dict[int, tuple[Any, str]] = {}  # id -> (the value, kept alive so that its id is not reused; its JSON)
+_encoded_chars = 0
 _encoded_lock = threading.Lock()
 
 
 def encode_once(value: Any) -> Any:
     """Keep the JSON of `value`, which many answers will carry and nobody changes any more: an answer holding
     this very object gets it spliced in instead of encoded again (a 300-card list was ~1 ms each time)."""
+    global _encoded_chars
     text = json.dumps(value, separators=(",", ":"))
+    if len(text) > ENCODED_CHARS_MAX // 8:
+        return value  # a huge state: encoded with each answer rather than crowding out the others
     with _encoded_lock:
+        old = _encoded.pop(id(value), None)
         _encoded[id(value)] = (value, text)
-        while len(_encoded) > ENCODED_MAX:
-            del _encoded[next(iter(_encoded))]
+        _encoded_chars += len(text) - (len(old[1]) if old else 0)
+        while len(_encoded) > ENCODED_MAX or _encoded_chars > ENCODED_CHARS_MAX:
+            _encoded_chars -= len(_encoded.pop(next(iter(_encoded)))[1])
     return value
 
 
