@@ -80,6 +80,35 @@ def test_each_participant_gets_exactly_their_own_state_whoever_came_first(sessio
     assert served[dave.id]["facilitation"]["replies"][0]["author"] is None  # anonymous board: not Bob's name
 
 
+def test_on_a_named_board_authors_of_visible_cards_share_the_built_state(session, make_user):
+    """Only a pending card's author sees the board otherwise (their card): the author of a visible card is served
+    what was built for everyone, and the pending card reaches nobody else."""
+    user = db.session.get(User, make_user("facilitator").id)
+    workshop = boards.create_workshop(session, user, "Atelier")
+    facilitator = boards.join(session, {"code": workshop.code}, user).participant
+    alice, bob, dave = (boards.join(session, {"code": workshop.code, "name": n}).participant
+                        for n in ("Alice", "Bob", "Dave"))
+    session.commit()
+
+    def card(who, text):
+        return act(session, who, "card.add", {"client_id": uuid.uuid4().hex, "column": "obstacle", "text": text})
+
+    card(alice, "Les horaires")
+    act(session, facilitator, "board.moderate", {"moderated": True})
+    pending = card(bob, SECRET).card
+    seq = boards.current_seq(session, workshop.id)
+    session.expire_all()
+    workshop = session.get(Workshop, workshop.id)
+    served = {who.id: _state(session, workshop, who, seq=seq) for who in (bob, alice, dave)}
+    cache = current_kernel().host.shared_states
+    assert cache.get(cache.key(workshop, seq, None), lambda: pytest.fail("kept")).authors == {bob.id}
+    for who in (bob, alice, dave):
+        assert served[who.id] == _state(session, workshop, who), who.name
+    assert [c["text"] for c in served[bob.id]["cards"]] == ["Les horaires", SECRET]
+    assert [c["text"] for c in served[dave.id]["cards"]] == ["Les horaires"] == [
+        c["text"] for c in served[alice.id]["cards"]] and pending["pending"] is True
+
+
 @pytest.fixture
 def room(app, make_user, make_workshop):
     """A board and a way to join it in-process: (workshop, join(name or user) -> the join's answer)."""

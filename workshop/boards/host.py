@@ -121,8 +121,8 @@ class BoardHost:
         return state
 
     def _shared(self, session: Session, workshop: Workshop, limit: int | None) -> Entry:
-        """The state as a participant who owns nothing sees it, and who else would see it otherwise: the authors
-        of its items, read after them (a card posted in between makes its author one more, never one less)."""
+        """The state as a participant who owns nothing sees it, and who would see it otherwise: authors whose own
+        items show them more, read after the items (a card posted in between makes one more, never one less)."""
         seen = Viewer(None, False, anonymous(workshop))
         cards, after = self._cards(session, workshop, seen, None, limit=limit)
         state = self._frame(workshop, encode_once(cards), after)  # its JSON too is made once
@@ -131,9 +131,17 @@ class BoardHost:
             built, owners = part.shared(session, workshop) if isinstance(part, SharedPart) else (None, ())
             parts.append(built)
             authors.update(owners)
-        authors.update(session.scalars(select(Card.participant_id).where(  # pending, private, hidden ones too
-            Card.workshop_id == workshop.id, Card.participant_id.is_not(None)).distinct()))
+        authors.update(session.scalars(self._own_card_authors(workshop)))
         return Entry(state, tuple(parts), frozenset(authors), time.monotonic())
+
+    @staticmethod
+    def _own_card_authors(workshop: Workshop):
+        """Who sees some card of the board otherwise than other participants (see CARD): the author of a pending
+        card (theirs alone) or of a private one (its text), and on an anonymous board any author (their name)."""
+        query = select(Card.participant_id).where(Card.workshop_id == workshop.id, Card.participant_id.is_not(None))
+        if not anonymous(workshop):
+            query = query.where(Card.pending.is_(True) | Card.private.is_(True))
+        return query.distinct()
 
     @staticmethod
     def _frame(workshop: Workshop, cards: list[dict], after: int | None) -> dict:

@@ -52,8 +52,8 @@ def _reactions(session: Session, workshop_id: int, viewer_id: int) -> tuple[dict
 
 
 def _common(session: Session, workshop: Workshop, ctrl: BoardControl, seen: Viewer) -> tuple[dict, frozenset[int]]:
-    """Everything but the viewer's own dots, reactions and table, and what moves with the clock; the authors of
-    its replies."""
+    """Everything but the viewer's own dots, reactions and table, and what moves with the clock; the authors who
+    see their replies otherwise (their own names on an anonymous board)."""
     settings = settings_of(workshop)
     placements = session.execute(select(CardPlacement.card_id, CardPlacement.group_id, CardPlacement.position,
                                         Card.deleted).join(Card, Card.id == CardPlacement.card_id)
@@ -76,7 +76,8 @@ def _common(session: Session, workshop: Workshop, ctrl: BoardControl, seen: View
                   "results": tally(session, workshop.id) if ctrl.votes_revealed else None},
         "replies": [REPLY.item(reply_dict(r, name), seen) for r, name in replies],
         "reaction_kinds": REACTIONS,
-    }, frozenset(r.participant_id for r, _name in replies if r.participant_id is not None)
+    }, frozenset(r.participant_id for r, _name in replies  # their names, on an anonymous board (REPLY)
+                 if r.participant_id is not None and seen.anonymous)
 
 
 def _now_and_own(common: dict, ctrl: Any, tables: dict, mine: list, reactions: dict, my_reactions: list) -> dict:
@@ -99,7 +100,7 @@ def facilitation_state(session: Session, workshop: Workshop, viewer: Participant
 
 def _shared(session: Session, workshop: Workshop) -> tuple[tuple[dict, dict], frozenset[int]]:
     """The part as a participant who owns nothing sees it, and (never sent as such) every seat's dots and
-    reactions and the timer's row, from which `_own` picks the viewer's; the authors of its replies."""
+    reactions and the timer's row, from which `_own` picks the viewer's; who sees their replies otherwise."""
     ctrl = control(session, workshop)
     common, authors = _common(session, workshop, ctrl, Viewer(None, False, anonymous(workshop)))
     counts: dict[str, dict[str, int]] = {}
