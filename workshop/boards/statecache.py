@@ -4,7 +4,7 @@ per person (building it was most of a join: 16 ms of CPU per join on a 50-card b
 
 What one viewer sees differs from it only through what is theirs (a pending or private card, a reply or a card of
 an anonymous board, their dots and reactions, their table); the host serves an entry only to a participant who is
-no author of any card or reply in it, and adds the rest per viewer (boards.host). Moderators never use it.
+not the author of such a card or reply, and adds the rest per viewer (boards.host). Moderators never use it.
 
 An entry is keyed by the board's seq, which every live change takes. Writes outside the kernel (an account's or a
 retention erasure renaming seats and blanking cards, a session's carried steps) take no seq: the commit of one
