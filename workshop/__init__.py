@@ -12,8 +12,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from workshop import config, database, ratelimit, redisopts
     from workshop.extensions import babel, csrf, db, login_manager, migrate, socketio
     from workshop.i18n import select_locale
+    from workshop.live.packets import JsonFirstPacket
     from workshop.messagequeue import ResilientRedisManager
-    from workshop.sockets import TextPacket
     from workshop.web import register_web
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
@@ -52,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
-        serializer=TextPacket,
+        serializer=JsonFirstPacket,  # the same frames, without walking a big state for bytes first
         **queue,
     )
     register_web(app)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 from flask_socketio import Namespace
-from socketio.packet import Packet
 from sqlalchemy import exc as sa
 
 from workshop.errors import DomainError
@@ -21,14 +20,6 @@ log = logging.getLogger(__name__)
 # The database does not answer (stopped, restarting, locked beyond the wait): the action changed nothing and the
 # same action later will work, so programs get a stable code to retry on (the board's outbox keeps the card).
 UNAVAILABLE = (sa.OperationalError, sa.InterfaceError, sa.DisconnectionError, sa.TimeoutError)
-
-
-class TextPacket(Packet):
-    """Socket.IO packets of an app that sends JSON only: the library walks every outgoing message looking for
-    bytes to send as binary attachments, 6 % of the server's CPU at 200 cards/s (a frame of 30 cards is a deep
-    walk). Nothing here sends bytes; a client's binary packet is still read."""
-
-    uses_binary_events = False
 
 
 class GuardedNamespace(Namespace):

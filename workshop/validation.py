@@ -32,7 +32,7 @@ def require_mapping(payload: Any) -> dict:
 
 def clean_text(value: Any, field: str, *, min_len: int = 1, max_len: int, label: str | None = None) -> str:
     """Trim, normalise (NFC) and bound a piece of user text; control characters are refused."""
-    label = label or field
+    label = field if label is None else label  # a lazy label is translated only for an error message
     if not isinstance(value, str):
         raise ValidationError(_("Le champ « %(f)s » doit être un texte.", f=label), field=field)
     text = unicodedata.normalize("NFC", value).strip()

@@ -20,7 +20,7 @@ from workshop.demo import register as register_demo_cli
 from workshop.errors import DomainError
 from workshop.extensions import db, limiter, login_manager, socketio
 from workshop.facilitation.replies import hidden_replies
-from workshop.facilitation.state import facilitation_state
+from workshop.facilitation.state import FACILITATION
 from workshop.facilitation.steering import BoardSteering
 from workshop.formats.texts import translations as format_translations
 from workshop.i18n import LANGUAGE_NAMES, remember_on_device, text_direction
@@ -32,7 +32,7 @@ from workshop.live.namespace import BoardNamespace
 from workshop.mail.outbox import install as install_mail
 from workshop.meetings.service import admit_to_board as meeting_admission
 from workshop.moderation.service import REASONS as REPORT_REASONS
-from workshop.peergroups.review import review_state
+from workshop.peergroups.review import REVIEW
 from workshop.practices import index as practice_index
 from workshop.practices.coediting import PracticeNamespace
 from workshop.printing.service import install as install_pdf_cache
@@ -69,7 +69,7 @@ def build_kernel() -> Kernel:
     """The live kernel: the boards host, with the steering and state parts facilitation adds to boards, and the
     admission checks of domains whose boards are not open to all (a meeting's preparation board)."""
     registry = Registry.build(import_module(f"workshop.{name}") for name in BOARD_COMMANDS)
-    parts = (facilitation_state, balance_state, review_state)
+    parts = (FACILITATION, balance_state, REVIEW)
     return Kernel(registry, BoardHost(steering=BoardSteering, state_parts=parts, hidden_parts=(hidden_replies,),
                                       admissions=(meeting_admission,)))
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from workshop.boards.models import Card, Workshop
+from workshop.boards.models import Card, Participant, Workshop
 from workshop.boards.service import now
 from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.formats.builtin import WRITE
@@ -37,12 +37,24 @@ CARD_EVENTS = ("card.added", "card.updated", "card.deleted", "card.hidden", "car
 
 
 def card_dict(card: Card) -> dict:
+    return card_fields(card, card.participant.name if card.participant else None)
+
+
+# A card as plain columns and its author's name: a board's state and pages read these rather than Card objects
+# with their participants loaded beside them (a second query, and object bookkeeping for every card).
+CARD_COLUMNS = (Card.id, Card.client_id, Card.column_key, Card.text, Card.participant_id, Card.hidden, Card.private,
+                Card.pending, Card.table_no, Card.language, Card.created_at, Card.updated_at,
+                Participant.name.label("author"))
+
+
+def card_fields(card: Any, author: str | None) -> dict:
+    """The card's dict from a Card or a row of CARD_COLUMNS (`card_dict` for a Card)."""
     return {
         "id": card.id,
         "client_id": card.client_id,
         "column": card.column_key,
         "text": card.text,
-        "author": card.participant.name if card.participant else None,
+        "author": author,
         "participant_id": card.participant_id,
         "hidden": card.hidden,
         "private": card.private,

@@ -64,7 +64,8 @@ def tables_state(session: Session, workshop: Workshop, viewer: Participant) -> d
     from seat and rank when the facilitator changes the number of tables)."""
     count = table_count(workshop)
     seat, rank = _seat_and_rank(session, workshop, viewer) if count else (None, None)
-    return {"count": count, "columns": [c.key for c in workshop.columns if c.key in table_columns(workshop)],
+    keys = table_columns(workshop)  # empty for formats without rounds: their columns are not even read
+    return {"count": count, "columns": [c.key for c in workshop.columns if c.key in keys] if keys else [],
             "mine": _table(count, seat, rank), "seat": seat, "rank": rank}
 
 

@@ -64,9 +64,10 @@ class Host(Protocol):
         """Seat someone; `person` says who is behind a new seat (the same socket or device)."""
 
     def state(self, session: Session, workshop: Any, participant: Any, *, page: int | None = None,
-              most: int | None = None) -> dict:
+              most: int | None = None, seq: int | None = None) -> dict:
         """The whole board for this viewer; with `page`, only its first `page` cards and a `cards_next`
-        cursor when more follow."""
+        cursor when more follow; with `seq` (the board's, read before), it may come from what was built for
+        other viewers at that seq."""
 
     def cards_page(self, session: Session, workshop: Any, participant: Any, *, after: int = 0,
                    limit: int | None = None) -> tuple[list[dict], int | None]:

@@ -289,7 +289,8 @@ class Kernel:
         workshop = self.host.workshop(session, participant.workshop_id)
         page = current_app.config["STATE_PAGE_CARDS"] if paged else None
         return {"state": self.host.state(session, workshop, participant, page=page or None,
-                                         most=current_app.config["STATE_WHOLE_MAX_CARDS"] or None), "seq": seq}
+                                         most=current_app.config["STATE_WHOLE_MAX_CARDS"] or None, seq=seq),
+                "seq": seq}
 
     def cards_page(self, session: Session, participant: Any, after: Any) -> dict:
         """The next page of a paged state's cards, after the cursor `after`, as this viewer may see them."""

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
@@ -311,11 +311,14 @@ def preparation_board(session: Session, actor: User, meeting: Meeting, *, create
     return link.workshop if link else None
 
 
+_PREPARED = select(MeetingWorkshop.meeting_id).where(  # built once: it runs at every join
+    MeetingWorkshop.workshop_id == bindparam("workshop_id"), MeetingWorkshop.preparation.is_(True))
+
+
 def admit_to_board(session: Session, workshop: Workshop, user: Any) -> None:
     """The live host's admission check: a meeting's preparation board seats its organisers only (logged in);
     anyone else holding its code, or an old seat's token, is refused (`forbidden`). Other boards: no rule."""
-    meeting_id = session.scalar(select(MeetingWorkshop.meeting_id).where(
-        MeetingWorkshop.workshop_id == workshop.id, MeetingWorkshop.preparation.is_(True)))
+    meeting_id = session.scalar(_PREPARED, {"workshop_id": workshop.id})
     if meeting_id is not None:
         require_organiser(session, user, session.get(Meeting, meeting_id))
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workshop.boards.host import SharedPart
 from workshop.boards.models import Participant, Workshop
 from workshop.errors import NotFound, ValidationError
 from workshop.facilitation.control import phases_of
@@ -57,10 +58,14 @@ def step_dict(item: CarriedStep, step: NextStep, number: int | None) -> dict:
             "status": item.status}
 
 
-def review_state(session: Session, workshop: Workshop, _viewer: Participant) -> dict:
+def review_state(session: Session, workshop: Workshop, _viewer: Participant | None) -> dict:
     """A part of the board's state: the steps under review, when this session has any."""
     rows = carried(session, workshop.id)
     return {"review": [step_dict(*row) for row in rows]} if rows else {}
+
+
+REVIEW = SharedPart(shared=lambda session, workshop: (review_state(session, workshop, None), frozenset()),
+                    own=lambda _session, _workshop, _viewer, built: built, whole=review_state)  # alike for all
 
 
 def set_status(session: Session, workshop_id: int, item_id: object, status: object) -> dict:
