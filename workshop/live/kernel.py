@@ -183,7 +183,10 @@ class Kernel:
             session.expire_on_commit = expire
         for job, ctx in ran:
             for event in ctx.events:
-                self._broadcast(ctx, event)
+                try:
+                    self._broadcast(ctx, event)
+                except Exception:  # committed all the same: a screen that misses it fills the hole (resync)
+                    log.exception("broadcast of %s failed on board %s", event["type"], ctx.workshop_id)
             if ctx.refusal is not None:
                 job.error = ctx.refusal
 
