@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from workshop import database, guard, security
 from workshop.accounts import service as accounts
+from workshop.boards import statecache
 from workshop.boards.balance import balance_state
 from workshop.boards.host import BoardHost
 from workshop.demo import register as register_demo_cli
@@ -88,6 +89,7 @@ def register_web(app: Flask) -> None:
     for module in MODELS:
         import_module(f"workshop.{module}")
     database.configure()
+    statecache.install()
     install_pdf_cache()
     limiter.init_app(app)
     _configure_login()

@@ -123,7 +123,14 @@ def _boards(instances: Any, touched: set) -> None:
             touched.add(instance.workshop_id)
 
 
-@event.listens_for(Session, "after_flush")
+def install() -> None:
+    """Listen to every session's flushes and commits (create_app calls this: importing listens to nothing)."""
+    for name, listener in (("after_flush", _after_flush), ("do_orm_execute", _bulk), ("after_commit", _after_commit),
+                           ("after_soft_rollback", _after_rollback)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     touched: set = session.info.setdefault(_TOUCHED, set())
     _boards((i for i in session.new if not isinstance(i, Participant)), touched)  # a new seat: in no state
@@ -132,18 +139,15 @@ def _after_flush(session: Session, _context: Any) -> None:
     _boards(session.deleted, touched)
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _bulk(state: Any) -> None:
     if (state.is_update or state.is_delete) and getattr(state.statement.table, "name", None) in WATCHED_TABLES:
         state.session.info.setdefault(_TOUCHED, set()).add(None)
 
 
-@event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     for board in session.info.pop(_TOUCHED, ()):
         changed(board)
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, _previous: Any) -> None:
     session.info.pop(_TOUCHED, None)
