@@ -73,6 +73,10 @@ def test_cards_posted_together_share_commits_and_every_screen_gets_all_in_order(
     # The screen that asked for frames got the 48 cards in fewer messages; the other one card per `event`.
     assert sum(framed.frames) == 48 and len(framed.frames) < 48
     assert plain.frames == []
+    # The board's seq was stored once per batch: a late joiner is told 48 and the next card takes 49.
+    late = board_client(code, "Retardataire")
+    assert late.last_join["seq"] == 48 and len(late.last_join["state"]["cards"]) == 48
+    assert late.add_card("Encore une")["seq"] == 49
 
 
 def test_a_refused_card_among_cards_posted_together_undoes_only_itself_and_leaves_no_hole(app, board_client, code):

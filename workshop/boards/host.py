@@ -72,7 +72,7 @@ class BoardHost:
     is_moderator = staticmethod(service.is_moderator)
     next_seq = staticmethod(service.next_seq)
     current_seq = staticmethod(service.current_seq)
-    give_back_seq = staticmethod(service.give_back_seq)
+    set_seq = staticmethod(service.set_seq)
     participant_dict = staticmethod(service.participant_dict)
 
     def join(self, session: Session, payload: Any, user: Any, person: str | None = None) -> Joined:

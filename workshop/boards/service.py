@@ -277,8 +277,9 @@ def next_seq(session: Session, workshop_id: int) -> tuple[int, bool]:
     return row[0], row[1] == "open"
 
 
-def give_back_seq(session: Session, workshop_id: int) -> None:
-    session.execute(update(Workshop).where(Workshop.id == workshop_id).values(last_seq=Workshop.last_seq - 1),
+def set_seq(session: Session, workshop_id: int, seq: int) -> None:
+    """Store the seq a batch of board commands reached (after `next_seq` took the row's lock)."""
+    session.execute(update(Workshop).where(Workshop.id == workshop_id).values(last_seq=seq),
                     execution_options={"synchronize_session": False})
 
 

@@ -50,7 +50,7 @@ def _choices(rows, process) -> Choices:
 
 
 def _shared_choices(ctx: Context, process) -> Choices:
-    version = (ctx.workshop.code, ctx.host.current_seq(ctx.session, ctx.workshop_id))
+    version = (ctx.workshop.code, ctx.current_seq())
     cached = _CHOICES.get(ctx.workshop_id)
     if cached is not None and cached[0] == version:
         _CHOICES.move_to_end(ctx.workshop_id)

@@ -50,8 +50,8 @@ class Host(Protocol):
     def next_seq(self, session: Session, workshop_id: int) -> tuple[int, bool]:
         """Take the board's next seq under its row lock; (seq, whether the board is open)."""
 
-    def give_back_seq(self, session: Session, workshop_id: int) -> None:
-        """Undo `next_seq` within the transaction (a command that logged nothing but must commit)."""
+    def set_seq(self, session: Session, workshop_id: int, seq: int) -> None:
+        """Store the board's seq (after `next_seq`, in the same transaction)."""
 
     def current_seq(self, session: Session, workshop_id: int) -> int: ...
 
@@ -94,6 +94,7 @@ class Context:
     kernel: Any = None  # the Kernel running this command (typed loosely: the kernel module imports this one)
     refusal: Exception | None = None  # a refusal to answer once what was done anyway is committed
     seat: int | None = None  # the participant's id, when the kernel reads them in the batch (then `participant`)
+    seqs: Any = None  # the batch's seq counter (live.seqs.Seqs), set by the kernel
 
     @cached_property
     def workshop(self) -> Any:
@@ -115,6 +116,10 @@ class Context:
         return Context(session, participant, self.workshop_id, self.moderator, self.host, emits=self.emits,
                        kernel=self.kernel, seat=self.seat)
 
+    def current_seq(self) -> int:
+        """The board's seq as this command sees it (the events of its batch before it included)."""
+        return self.seqs.current if self.seqs is not None else self.host.current_seq(self.session, self.workshop_id)
+
     def loaded(self) -> list:
         """The participant and the board, when already read (the kernel re-attaches them after waiting)."""
         return [o for o in (self.participant, self.__dict__.get("workshop")) if o is not None]
@@ -124,7 +129,7 @@ class Context:
         if type_ not in self.emits:
             raise LookupError(f"{type_} is not declared in the command's emits")
         if self.seq is None:
-            self.seq, _open = self.host.next_seq(self.session, self.workshop_id)
+            self.seq, _open = self.seqs.take()
         seq, self.seq = self.seq, None
         self.session.add(BoardEvent(workshop_id=self.workshop_id, seq=seq, type=type_, payload=data,
                                     actor_id=self.participant.id if self.participant is not None else None))

@@ -22,6 +22,7 @@ from workshop.live.commands import ANY_PHASE, Command, Registry
 from workshop.live.context import Context, Host
 from workshop.live.groupcommit import Job, Line
 from workshop.live.models import BoardEvent
+from workshop.live.seqs import Seqs
 
 log = logging.getLogger(__name__)
 PRESENCE_DELAY = 0.5  # seconds: presence-watching commands run at most this often per board
@@ -165,16 +166,21 @@ class Kernel:
         try:
             seats = {job.run[0].seat for job in jobs} - {None}
             people = self.host.participants(session, seats) if seats else {}
+            seqs = Seqs(self.host, session, leader.run[0].workshop_id)
             for job in jobs:
                 ctx, cmd, payload = job.run
                 ctx = ctx if ctx.session is session else ctx.rebased(session)
+                ctx.seqs = seqs
                 ran.append((job, ctx))
+                mark = seqs.mark()
                 try:
                     if ctx.seat is not None:
                         self._seat(ctx, people.get(ctx.seat))
                     job.outcome = (self._savepoint(ctx, cmd, payload, nested=len(jobs) > 1), ctx)
                 except Exception as error:  # noqa: BLE001  (this command's answer; the others go on)
                     job.error = error
+                    seqs.undo(mark)
+            seqs.write()
             session.commit()
         except BaseException:
             session.rollback()
@@ -199,8 +205,9 @@ class Kernel:
         try:
             if cmd.moderator and not ctx.moderator and not (cmd.shared_when and cmd.shared_when(ctx.workshop)):
                 raise Forbidden(_("Seul·e l'animateur·rice peut faire cela."))
+            mark = ctx.seqs.mark()
             if cmd.emits:
-                ctx.seq, ctx.is_open = self.host.next_seq(session, ctx.workshop_id)  # the board's row lock
+                ctx.seq, ctx.is_open = ctx.seqs.take()  # the board's row lock, for the first of a batch
             elif cmd.open_only or cmd.allows:
                 ctx.is_open = ctx.workshop.is_open
             self._check(ctx, cmd)
@@ -213,9 +220,10 @@ class Kernel:
                 ack = shown
             if cmd.emits and not ctx.events and ctx.refusal is None:
                 undo()  # nothing changed: give the seq back
+                ctx.seqs.undo(mark)
             else:
                 if cmd.emits and not ctx.events:
-                    self.host.give_back_seq(session, ctx.workshop_id)  # keep the clean-up, leave no hole
+                    ctx.seqs.give_back()  # keep the clean-up, leave no hole
                 if savepoint is not None:
                     savepoint.commit()
         except BaseException:
