@@ -82,6 +82,20 @@ def engine_options(url: str, options: dict) -> None:
         options.setdefault("connect_args", {}).update(sqlite_connect_args())
 
 
+# SQLite's answers that mean "not now" rather than "broken": a writer holds the file, or the file or disk fails.
+UNAVAILABLE_SQLITE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL",
+                      "SQLITE_READONLY")
+
+
+def unavailable(error: Exception) -> bool:
+    """Whether a database error means the database cannot answer now (stopped, restarting, locked), as opposed to
+    a fault of ours (a missing table): the first is "try again" (503), the second a 500."""
+    original = getattr(error, "orig", None)
+    if isinstance(original, sqlite3.Error):
+        return (getattr(original, "sqlite_errorname", None) or "").startswith(UNAVAILABLE_SQLITE)
+    return True
+
+
 def sqlite_connect_args() -> dict:
     """The DBAPI arguments of a SQLite engine: cooperative connections in a gevent server."""
     return {"factory": CooperativeConnection} if gevent_active() else {}

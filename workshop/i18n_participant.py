@@ -24,6 +24,7 @@ PAGES = (
     "Utilisez un prénom ou un pseudonyme, ne nommez ni famille ni élève.",
     "Ce que vous écrivez sert à l'atelier et à ses fiches pratiques. Les prénoms et textes sont effacés %(n)d mois "
     "après la fermeture de l'atelier ; vous pouvez voir, télécharger ou effacer les vôtres à tout moment.",
+    "Le service ne répond pas pour l'instant : réessayez dans quelques secondes.",  # the 503 page
 )
 # templates/boards/board.html: the page, the name dialog and its script strings (board-i18n)
 BOARD = (

@@ -37,6 +37,7 @@ from workshop.peergroups.review import REVIEW
 from workshop.practices import index as practice_index
 from workshop.practices.coediting import PracticeNamespace
 from workshop.printing.service import install as install_pdf_cache
+from workshop.sockets import UNAVAILABLE
 from workshop.validation import ID_MAX
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
@@ -177,6 +178,29 @@ def _register_error_pages(app: Flask) -> None:
         }
         message, code = messages.get(error.code or 500, (_("Erreur du serveur."), "internal"))
         return render_error(error.code or 500, code, message)
+
+    def database_unavailable(error: Exception):
+        """The database does not answer (stopped, restarting, locked beyond the wait): 503 and "try again",
+        not a 500 (a broken schema still is one). The page is rendered without the database; if even that
+        fails, a line of text."""
+        if not database.unavailable(error):
+            return server_error(error)
+        app.logger.warning("%s: database unavailable (%s)", request.path, str(error).splitlines()[0][:200])
+        message = _("Le service ne répond pas pour l'instant : réessayez dans quelques secondes.")
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  (the connection itself is gone: removing the session discards it)
+            db.session.remove()
+        try:
+            response, status = render_error(503, "unavailable", message)
+        except Exception:  # noqa: BLE001  (the layout asked the database too: the user of the session)
+            response, status = Response(message, mimetype="text/plain"), 503
+        response = app.make_response((response, status))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    for unavailable in UNAVAILABLE:
+        app.register_error_handler(unavailable, database_unavailable)
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
