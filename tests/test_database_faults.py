@@ -42,13 +42,13 @@ def test_a_page_whose_write_finds_the_database_locked_answers_503_in_french(app,
     lock = sqlite3.connect(path, isolation_level=None)
     lock.execute("BEGIN EXCLUSIVE")  # nobody else writes until it ends
     try:
-        response = client.post("/ateliers/nouveau", data={"title": "Atelier pendant la panne", "format_key": "freins-leviers"})
+        form = {"title": "Atelier pendant la panne", "format_key": "freins-leviers"}
+        response = client.post("/ateliers/nouveau", data=form)
         assert response.status_code == 503 and response.headers["Retry-After"] == "5"
         assert "réessayez dans quelques secondes" in response.get_data(as_text=True)
-        answer = client.post("/ateliers/nouveau", data={"title": "Atelier pendant la panne", "format_key": "freins-leviers"},
-                             headers={"Accept": "application/json"})
+        answer = client.post("/ateliers/nouveau", data=form, headers={"Accept": "application/json"})
         assert answer.status_code == 503 and answer.get_json()["error"]["code"] == "unavailable"
     finally:
         lock.execute("ROLLBACK")
         lock.close()
-    assert lock and "Atelier pendant la panne" not in client.get("/ateliers").get_data(as_text=True)
+    assert "Atelier pendant la panne" not in client.get("/ateliers").get_data(as_text=True)
