@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_socketio import Namespace
 from sqlalchemy import exc as sa
 
-from workshop import database
 from workshop.errors import DomainError
 from workshop.extensions import db
 
@@ -45,15 +44,15 @@ class GuardedNamespace(Namespace):
             except DomainError as error:
                 db.session.rollback()
                 return {"ok": False, "error": error.to_dict()}
-            except Exception as error:
-                if isinstance(error, UNAVAILABLE) and database.unavailable(error):  # a broken schema is ours
-                    log.warning("%s event %s: database unavailable (%s)", self.namespace,
-                                getattr(handler, "__name__", "?"), str(error).splitlines()[0][:200])
-                    self._rollback()
-                    return {"ok": False, "error": {"code": "unavailable", "message": _(
-                        "Enregistrement impossible pour l'instant : vos post-it attendent et partiront tout seuls.")}}
-                log.exception("%s event failed", self.namespace)
+            except UNAVAILABLE as error:
+                log.warning("%s event %s: database unavailable (%s)", self.namespace, getattr(handler, "__name__", "?"),
+                            str(error).splitlines()[0][:200])
                 self._rollback()
+                return {"ok": False, "error": {"code": "unavailable", "message": _(
+                    "Enregistrement impossible pour l'instant : vos post-it attendent et partiront tout seuls.")}}
+            except Exception:
+                log.exception("%s event failed", self.namespace)
+                db.session.rollback()
                 return {"ok": False, "error": {"code": "internal",
                                                "message": _("Erreur du serveur : réessayez dans un instant.")}}
             finally:
