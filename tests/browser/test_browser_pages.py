@@ -13,6 +13,7 @@ import shutil
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.axe import assert_accessible, serve_axe
 from tests.browser.board_page import log_in
@@ -173,6 +174,7 @@ def test_the_map_has_a_base_layer_of_the_communes_from_the_imported_data(demo, v
         # out again at the end of each zoom), no two visible commune names overlap, and none is cut by the map's
         # edge (a far-off commune's name was clipped at the left edge at 320 px).
         page.wait_for_function("""() => {
+            if (document.querySelector('#map .leaflet-zoom-anim')) return false;  // names move while zooming
             const map = document.querySelector('#map').getBoundingClientRect();
             const boxes = [...document.querySelectorAll('.city-label')]
               .filter((n) => getComputedStyle(n).visibility !== 'hidden').map((n) => n.getBoundingClientRect());
@@ -180,13 +182,20 @@ def test_the_map_has_a_base_layer_of_the_communes_from_the_imported_data(demo, v
               || a.bottom > map.bottom);
             return cut.length === 0 && boxes.filter((a, i) => boxes.some((b, j) => j !== i && a.left < b.right
               && b.left < a.right && a.top < b.bottom && b.top < a.bottom)).length === 0; }""", timeout=30_000)
-        # the communes' areas are drawn: the map is no longer an empty grey square around the markers
-        painted = page.evaluate("""() => {
+        # the communes' areas are drawn: the map is no longer an empty grey square around the markers. During the
+        # first zoom's animation the canvas still holds the view of all France, where the communes are a speck
+        # (0.1 %): look once the animation is over and the canvas repainted.
+        painted_share = """() => {
             const canvas = document.querySelector('#map canvas');
             const ctx = canvas.getContext('2d');
             const {data} = ctx.getImageData(0, 0, canvas.width, canvas.height);
             let n = 0; for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-            return n / (canvas.width * canvas.height); }""")
+            return n / (canvas.width * canvas.height); }"""
+        try:
+            page.wait_for_function(f"() => ({painted_share})() > 0.01", timeout=10_000)
+        except PlaywrightTimeoutError:
+            pass  # the assertion below says how much was drawn
+        painted = page.evaluate(painted_share)
         assert painted > 0.01, f"only {painted:.1%} of the map is drawn"
         page.locator("#map").scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / f"map-{width}.png"))
