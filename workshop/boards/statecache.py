@@ -28,11 +28,11 @@ from workshop.boards.models import Participant, Workshop
 SHARED_SECONDS = 2.0
 MAX_ENTRIES = 32  # boards at once; the oldest goes first
 WAIT_SECONDS = 5.0  # how long a joiner waits for another's build of the same entry before building it itself
-# Tables a bulk UPDATE/DELETE of which may change a board's state without a seq (the workshop table is left out:
-# the kernel's seq counter is a bulk update of it, and nothing else updates it in bulk).
-WATCHED_TABLES = frozenset({"participant", "card", "card_reply", "card_reaction", "vote", "card_group",
-                            "card_placement", "board_column", "board_control", "table_seat", "next_step",
-                            "carried_step", "peer_group_session"})
+# Tables whose writes outside the kernel may change a board's state without a seq: every table with a
+# `workshop_id` column, found when the listeners are installed, so that a table added later is watched without
+# anyone remembering to list it (watching one the state does not read only drops entries early). The workshop
+# table is left out: the kernel's seq counter is a bulk update of it, and nothing else updates it in bulk.
+_watched: frozenset[str] = frozenset()
 # Rows shown in the state of another board than theirs (a next step and its session's number, in the review of
 # the following session): a change drops every board's entries.
 OTHER_BOARDS = frozenset({"next_step", "peer_group_session"})
@@ -119,12 +119,15 @@ def _boards(instances: Any, touched: set) -> None:
             touched.add(instance.id)
         elif table in OTHER_BOARDS:
             touched.add(None)
-        elif table in WATCHED_TABLES:
+        elif table in _watched:
             touched.add(instance.workshop_id)
 
 
 def install() -> None:
-    """Listen to every session's flushes and commits (create_app calls this: importing listens to nothing)."""
+    """Listen to every session's flushes and commits (create_app calls this once every model is imported:
+    importing listens to nothing)."""
+    global _watched
+    _watched = frozenset(name for name, table in Workshop.metadata.tables.items() if "workshop_id" in table.c)
     for name, listener in (("after_flush", _after_flush), ("do_orm_execute", _bulk), ("after_commit", _after_commit),
                            ("after_soft_rollback", _after_rollback)):
         if not event.contains(Session, name, listener):
@@ -140,7 +143,7 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 def _bulk(state: Any) -> None:
-    if (state.is_update or state.is_delete) and getattr(state.statement.table, "name", None) in WATCHED_TABLES:
+    if (state.is_update or state.is_delete) and getattr(state.statement.table, "name", None) in _watched:
         state.session.info.setdefault(_TOUCHED, set()).add(None)
 
 
