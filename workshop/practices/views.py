@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 
 from workshop import ratelimit
 from workshop.accounts.views import admin_required
-from workshop.addresses import client_key
+from workshop.addresses import request_key
 from workshop.boards import service as boards
 from workshop.errors import Conflict, DomainError, Forbidden, NotFound
 from workshop.extensions import db
@@ -341,6 +341,6 @@ def board_links(code: str):
     try:
         workshop = boards.get_by_code(db.session, code)
     except NotFound:
-        ratelimit.failed("JOIN_FAILURE_RATE", "join-code", client_key(request.remote_addr))  # slowed, never locked
+        ratelimit.failed("JOIN_FAILURE_RATE", "join-code", request_key())  # slowed, never locked
         raise
     return jsonify(ok=True, **board.board_links(db.session, workshop.id))
