@@ -101,7 +101,9 @@ def api_search():
                    facets={k: [{"value": v, "count": c} for v, c in vals] for k, vals in results.facets.items()})
 
 
-def _readable(practice_id: int) -> Practice:
+def readable_practice(practice_id: int) -> Practice:
+    """A sheet this visitor may read; one they may not: to the login page when anonymous (the sheet may be
+    theirs once logged in), else Forbidden. The toolkits' views of a sheet (print, export) use it too."""
     try:
         return rights.require_view(db.session, _viewer(), practice_id)
     except Forbidden:
@@ -113,7 +115,7 @@ def _readable(practice_id: int) -> Practice:
 @bp.get("/fiches/<int:practice_id>")
 def show(practice_id: int):
     """Show a sheet, its provenance, its review log (for those concerned) and similar sheets."""
-    practice = _readable(practice_id)
+    practice = readable_practice(practice_id)
     viewer = _viewer()
     involved = rights.is_involved(db.session, viewer, practice)
     return render_template(
