@@ -1,5 +1,6 @@
 """What every bench shares: a throwaway database with an open workshop, the real server in a subprocess,
-its CPU and thread counts read from /proc, real Socket.IO clients, and percentiles.
+its CPU and thread counts read from /proc, real Socket.IO clients, percentiles, and pages timed in-process
+through Flask's test client.
 
 Benches only ever listen and connect on 127.0.0.1, in the port range 5300-5399.
 """
@@ -254,6 +255,41 @@ def or_na(value) -> str:
 
 def ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 1)
+
+
+# --- pages in-process -----------------------------------------------------------------------------
+
+
+def page_app(database: Path, **extra):
+    """The app on a new SQLite file with every table, for benches that time pages through Flask's test client
+    (the whole request, no network): no Redis, limits counted in memory, no CSRF token to fetch, and no
+    per-address cap (the test client leaves responses open)."""
+    from workshop import create_app
+    from workshop.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": SECRET_KEY,
+                      "TESTING": True, "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://",
+                      "WTF_CSRF_ENABLED": False, "MAX_REQUESTS_PER_ADDRESS": 0, **extra})
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def timed_get(client, url: str, requests: int, warm_up: int = 3) -> tuple[list[float], float, list[float]]:
+    """GET `url` `requests` times after `warm_up` ones (SQLite's page cache, compiled templates): the sorted wall
+    times in ms (what a person waits), the very first one, and the sorted CPU times of this process (what the
+    request costs, the same on a machine loaded by others)."""
+    first, timings, cpu = None, [], []
+    for index in range(requests + warm_up):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (url, response.status_code)
+        first = first if first is not None else elapsed
+        if index >= warm_up:
+            timings.append(elapsed)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+    return sorted(timings), first, sorted(cpu)
 
 
 # --- clients --------------------------------------------------------------------------------------

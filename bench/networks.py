@@ -26,22 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
 
-def _timed(client, url: str, requests: int) -> tuple[list[float], float, list[float]]:
-    """Sorted wall times in ms after 3 warm-up requests, the first one, and sorted CPU times of this process (what
-    the request costs, the same on a machine loaded by others)."""
-    first, timings, cpu = None, [], []
-    for index in range(requests + 3):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, (url, response.status_code)
-        first = first if first is not None else elapsed
-        if index >= 3:  # SQLite's page cache, compiled templates
-            timings.append(elapsed)
-            cpu.append((time.process_time() - started_cpu) * 1000)
-    return sorted(timings), first, sorted(cpu)
-
-
 class Clock:
     """Wall and CPU milliseconds of a block, appended to two lists."""
 
@@ -67,7 +51,6 @@ def main() -> None:
     args = parser.parse_args()
     from sqlalchemy import func, select
 
-    from workshop import create_app
     from workshop.extensions import db
     from workshop.mapping import metrics, public
     from workshop.mapping.cache import _json_cache
@@ -76,11 +59,8 @@ def main() -> None:
     from workshop.networks import sides
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/networks.db", "SECRET_KEY": "bench",
-                          "TESTING": True, "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://",
-                          "WTF_CSRF_ENABLED": False, "MAX_REQUESTS_PER_ADDRESS": 0})
+        app = common.page_app(Path(tmp) / "networks.db")
         with app.app_context():
-            db.create_all()
             started = time.perf_counter()
             seed_structures(db.session, args.structures)
             db.session.commit()
@@ -88,7 +68,7 @@ def main() -> None:
             counts = {"structures": db.session.scalar(select(func.count(Structure.id))),
                       "links": db.session.scalar(select(func.count(Link.id)))}
         client = app.test_client()
-        page, page_first, page_cpu = _timed(client, "/reseaux", args.requests)
+        page, page_first, page_cpu = common.timed_get(client, "/reseaux", args.requests)
         with app.test_request_context():
             view, computed, computed_cpu, guard, guard_cpu = None, [], [], [], []
             for _ in range(args.requests):
@@ -111,7 +91,7 @@ def main() -> None:
         metrics._cache.clear()
         metrics._structure_cache.clear()
         _json_cache.clear()
-        graph, graph_first, _graph_cpu = _timed(client, "/api/graphe.json", args.requests)
+        graph, graph_first, _graph_cpu = common.timed_get(client, "/api/graphe.json", args.requests)
     result = {**counts, "public_links": len(links), "cross_links": view.cross_count,
               "communities": len(set(community.values())), "seeded_s": round(seeded_s, 1),
               "page_first_ms": round(page_first, 1), **{f"page_{k}": v for k, v in _figures(page).items()},

@@ -95,22 +95,6 @@ def _seed(app, structures: int, workshops: int, meetings: int, trials: int) -> t
         return programme.id, ids[len(ids) // 2], counts
 
 
-def _timed(client, url: str, requests: int) -> tuple[list[float], float, list[float]]:
-    """Wall times (what a person waits) and this process's CPU times (the same on a loaded machine), in ms."""
-    first = None
-    timings, cpu = [], []
-    for index in range(requests + 3):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, (url, response.status_code)
-        first = first if first is not None else elapsed
-        if index >= 3:  # warm-up: SQLite's page cache, compiled templates
-            timings.append(elapsed)
-            cpu.append((time.process_time() - started_cpu) * 1000)
-    return sorted(timings), first, sorted(cpu)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--structures", type=int, default=5000, choices=range(10, 20001), metavar="N")
@@ -119,26 +103,20 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=2000, choices=range(0, 20001), metavar="N")
     parser.add_argument("--requests", type=int, default=30, choices=range(1, 1001), metavar="N")
     args = parser.parse_args()
-    from workshop import create_app
     from workshop.extensions import db
     from workshop.printing.service import get_renderer
     from workshop.programme import bilan, indicators
     from workshop.programme.models import Programme
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/programme.db", "SECRET_KEY": "bench",
-                          "TESTING": True, "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://",
-                          "WTF_CSRF_ENABLED": False, "PDF_CACHE_DIR": f"{tmp}/pdf-cache",
-                          "MAX_REQUESTS_PER_ADDRESS": 0})  # the test client leaves responses open
-        with app.app_context():
-            db.create_all()
+        app = common.page_app(Path(tmp) / "programme.db", PDF_CACHE_DIR=f"{tmp}/pdf-cache")
         started = time.perf_counter()
         programme_id, structure_id, counts = _seed(app, args.structures, args.workshops, args.meetings, args.trials)
         seeded_s = time.perf_counter() - started
         client = app.test_client()
         client.post("/connexion", data={"email": COORDINATOR[0], "password": COORDINATOR[1]})
-        page, page_first, page_cpu = _timed(client, f"/programmes/{programme_id}", args.requests)
-        structure, _first, _cpu = _timed(client, f"/structures/{structure_id}", args.requests)
+        page, page_first, page_cpu = common.timed_get(client, f"/programmes/{programme_id}", args.requests)
+        structure, _first, _cpu = common.timed_get(client, f"/structures/{structure_id}", args.requests)
         with app.test_request_context():
             programme = db.session.get(Programme, programme_id)
             computed = []

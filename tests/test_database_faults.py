@@ -8,7 +8,9 @@ import sqlite3
 import pytest
 from sqlalchemy import create_engine, text
 
-from workshop.extensions import db
+from tests.conftest import PASSWORD
+from workshop.accounts import service as accounts
+from workshop.extensions import db, socketio
 
 
 def test_a_connection_closed_by_the_database_is_replaced_before_use(app):
@@ -52,3 +54,59 @@ def test_a_page_whose_write_finds_the_database_locked_answers_503_in_french(app,
         lock.execute("ROLLBACK")
         lock.close()
     assert "Atelier pendant la panne" not in client.get("/ateliers").get_data(as_text=True)
+
+
+@pytest.fixture
+def board_socket(app):
+    """An in-process socket joined to an open board as a participant: (socket, send(event, payload) -> ack)."""
+    from workshop.boards import service as boards
+
+    with app.test_request_context():
+        owner = accounts.create_user(db.session, "fanny@exemple.fr", "Fanny Animatrice", "facilitator", PASSWORD)
+        code = boards.create_workshop(db.session, owner, "Atelier en panne").code
+        db.session.commit()
+    client = socketio.test_client(app, namespace="/board")
+    assert client.emit("join", {"code": code, "name": "Nadia"}, namespace="/board", callback=True)["ok"]
+
+    def send(event: str, payload: dict) -> dict:
+        return client.emit(event, payload, namespace="/board", callback=True)
+
+    yield send
+    client.disconnect(namespace="/board")
+
+
+def test_a_card_sent_while_the_database_is_locked_is_answered_unavailable(app, board_socket, monkeypatch):
+    """Locked beyond the wait: the stable code `unavailable` (the board's outbox keeps the card and says it will
+    leave by itself), and nothing is written."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the lock is SQLite's")
+        path = db.engine.url.database
+        monkeypatch.setattr("workshop.database.BUSY_SECONDS", 0.2)
+        db.engine.dispose()  # the pooled connections were made with the 30 s wait
+    lock = sqlite3.connect(path, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        answer = board_socket("card.add", {"client_id": "c1", "column": "obstacle", "text": "Pendant la panne"})
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert answer["ok"] is False and answer["error"]["code"] == "unavailable", answer
+    assert "partiront tout seuls" in answer["error"]["message"]
+    with app.app_context():
+        assert db.session.scalar(text("SELECT count(*) FROM card")) == 0
+
+
+@pytest.mark.fresh_database
+def test_a_broken_schema_on_the_board_is_answered_internal_and_logged(app, board_socket, caplog):
+    """A missing column is a fault of ours, not a database that will be back: `internal` (not `unavailable`,
+    which tells the participant the card will leave by itself), logged with its traceback, and nothing of the
+    error in what the client gets."""
+    with app.app_context():
+        db.session.execute(text("ALTER TABLE card RENAME COLUMN text TO texte"))
+        db.session.commit()
+    answer = board_socket("card.add", {"client_id": "c1", "column": "obstacle", "text": "Schéma cassé"})
+    assert answer["ok"] is False and answer["error"] == {
+        "code": "internal", "message": "Erreur du serveur : réessayez dans un instant."}, answer
+    [record] = [r for r in caplog.records if r.name == "workshop.sockets"]
+    assert record.levelname == "ERROR" and record.exc_info and "text" in str(record.exc_info[1])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from workshop.addresses import client_key
+from workshop.addresses import client_key, request_key
 from workshop.guard import BodyTooLarge, GuardedInput, Limits, RequestGuard
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,6 +187,18 @@ def test_ipv6_addresses_of_one_subscriber_share_one_cap():
     ("unix:/run/x.sock", "unix:/run/x.sock")])
 def test_the_key_an_address_is_counted_under(address, key):
     assert client_key(address) == key
+
+
+@pytest.mark.parametrize(("address", "key"), [("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"), ("", "?")])
+def test_the_views_and_flask_limiter_count_a_request_under_the_same_key(address, key):
+    """One key per requester everywhere: the views' and events' own limits and Flask-Limiter's (which counted an
+    unknown address as 127.0.0.1, a key no view used)."""
+    from flask import Flask
+
+    from workshop.extensions import _limited_key
+
+    with Flask(__name__).test_request_context(environ_base={"REMOTE_ADDR": address}):
+        assert request_key() == _limited_key() == key
 
 
 def test_proxy_fix_counts_the_forwarded_address(tmp_path):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from flask import request
+
 UNKNOWN = "?"
 
 
@@ -25,3 +27,10 @@ def client_key(address: str | None) -> str:
             return str(parsed.ipv4_mapped)
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)
+
+
+def request_key() -> str:
+    """The key of the address of the request (or Socket.IO event) being served. Every view, event and limit
+    counts under it, so that a count shared between them (a wrong join code, on the page or on the board's
+    socket) adds up under one key; an unknown address counts under UNKNOWN."""
+    return client_key(request.remote_addr)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
@@ -14,7 +13,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from workshop.addresses import client_key
+from workshop.addresses import request_key
 
 
 class Base(DeclarativeBase):
@@ -42,7 +41,7 @@ mail = Mail()
 
 def _limited_key() -> str:
     """Flask-Limiter counts per client address, an IPv6 one by its /64 (see workshop.addresses)."""
-    return client_key(get_remote_address())
+    return request_key()
 
 
 limiter = Limiter(key_func=_limited_key)

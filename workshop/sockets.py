@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_socketio import Namespace
 from sqlalchemy import exc as sa
 
+from workshop import database
 from workshop.errors import DomainError
 from workshop.extensions import db
 
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 
 # The database does not answer (stopped, restarting, locked beyond the wait): the action changed nothing and the
 # same action later will work, so programs get a stable code to retry on (the board's outbox keeps the card).
+# These classes also carry faults of ours (SQLite's "no such column" is an OperationalError):
+# database.unavailable sorts them, as for the web pages.
 UNAVAILABLE = (sa.OperationalError, sa.InterfaceError, sa.DisconnectionError, sa.TimeoutError)
 
 
@@ -45,20 +48,27 @@ class GuardedNamespace(Namespace):
                 db.session.rollback()
                 return {"ok": False, "error": error.to_dict()}
             except UNAVAILABLE as error:
+                if not database.unavailable(error):  # a broken schema ("no such column") is a fault of ours
+                    return self._internal()
                 log.warning("%s event %s: database unavailable (%s)", self.namespace, getattr(handler, "__name__", "?"),
                             str(error).splitlines()[0][:200])
                 self._rollback()
                 return {"ok": False, "error": {"code": "unavailable", "message": _(
                     "Enregistrement impossible pour l'instant : vos post-it attendent et partiront tout seuls.")}}
             except Exception:
-                log.exception("%s event failed", self.namespace)
-                db.session.rollback()
-                return {"ok": False, "error": {"code": "internal",
-                                               "message": _("Erreur du serveur : réessayez dans un instant.")}}
+                return self._internal()
             finally:
                 db.session.remove()
 
         return run
+
+    def _internal(self) -> dict:
+        """An unexpected error (called inside its `except`): logged with its traceback for us, answered
+        `internal` with a French sentence and nothing of the error for the client."""
+        log.exception("%s event failed", self.namespace)
+        self._rollback()
+        return {"ok": False, "error": {"code": "internal",
+                                       "message": _("Erreur du serveur : réessayez dans un instant.")}}
 
     @staticmethod
     def _rollback() -> None:

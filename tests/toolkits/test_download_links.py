@@ -31,3 +31,23 @@ def test_dashboard_links_each_workshop_to_its_report(app, client, login, make_us
     assert re.search(rf'href="/ateliers/{workshop_id}/compte-rendu.pdf"[^>]*>Compte rendu \(PDF\)', page)
     report = client.get(f"/ateliers/{workshop_id}/compte-rendu.pdf", buffered=True)
     assert report.status_code == 200 and report.data[:5] == b"%PDF-"
+
+
+def test_a_draft_sheet_and_its_downloads_send_a_visitor_to_log_in_and_refuse_another_account(
+        app, client, coordinator, networks, login, make_user):
+    """The page and each download of a draft (its author's alone): an anonymous visitor is sent to log in and
+    brought back to what they asked; an account that may not read it is refused."""
+    from tests.toolkits.conftest import practice_data
+    from workshop.accounts.models import User
+    from workshop.practices import sheets
+
+    with app.test_request_context():
+        user = db.session.get(User, coordinator.id)
+        practice_id = sheets.create_practice(db.session, user, practice_data(1, networks=networks)).id
+        db.session.commit()
+    paths = [f"/fiches/{practice_id}{suffix}" for suffix in ("", ".pdf", ".md", ".json")]
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 302 and response.location.endswith(f"/connexion?next={path}"), path
+    login(make_user("facilitator"))
+    assert [client.get(path).status_code for path in paths] == [403] * len(paths)

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from workshop import ratelimit
 from workshop.accounts import service
 from workshop.accounts.forms import LoginForm, UserForm
-from workshop.addresses import client_key
+from workshop.addresses import request_key
 from workshop.errors import DomainError, RateLimited
 from workshop.extensions import db
 from workshop.forms import attach_error
@@ -70,7 +70,7 @@ def checked_login(email: str, password: str):
     """One password check at a time per account; the attempt is counted before the check (so concurrent
     attempts across processes get growing delays too) and waits for the failures before it. Every page that
     checks a password (login, the account page's current password) goes through here."""
-    account, address = service.normalise_email(email), client_key(request.remote_addr)
+    account, address = service.normalise_email(email), request_key()
     with ratelimit.one_at_a_time("login", account):
         attempts = ratelimit.count("LOGIN_FAILURE_RATE", "account", account)
         failures = max(attempts - 1, ratelimit.counted("LOGIN_FAILURE_RATE", "address", address))

@@ -66,7 +66,8 @@ def card_fields(card: Any, author: str | None) -> dict:
     }
 
 
-def _text(payload: dict) -> str:
+def card_text(payload: dict) -> str:
+    """The card's text from a payload, cleaned and bounded (a new card, an edit, a moderator's accepted words)."""
     return clean_text(payload.get("text"), "text", max_len=CARD_MAX, label=_("Texte du post-it"))
 
 
@@ -82,7 +83,7 @@ def add_card(ctx: Context, payload: dict) -> dict:
     """Post a card; a resend with the same client_id returns the first card and records nothing."""
     client_id = clean_token(payload.get("client_id"), "client_id")
     column = _column(ctx.workshop, payload.get("column"))
-    text = _text(payload)
+    text = card_text(payload)
     existing = ctx.session.scalar(select(Card).where(Card.workshop_id == ctx.workshop_id,
                                                      Card.client_id == client_id))
     if existing is not None:
@@ -99,7 +100,9 @@ def add_card(ctx: Context, payload: dict) -> dict:
     return {"card": data}
 
 
-def _own_card(ctx: Context, payload: dict) -> Card:
+def card_to_change(ctx: Context, payload: dict) -> Card:
+    """The live card of this board that the payload's `id` names, if this person may change it: their own, or
+    any card for a moderator."""
     card = ctx.session.get(Card, clean_id(payload.get("id")))
     if card is None or card.workshop_id != ctx.workshop_id or card.deleted:
         raise NotFound(_("Ce post-it n'existe plus."))
@@ -108,7 +111,8 @@ def _own_card(ctx: Context, payload: dict) -> Card:
     return card
 
 
-def _changed(ctx: Context, card: Card, type_: str) -> dict:
+def emit_card_change(ctx: Context, card: Card, type_: str) -> dict:
+    """Stamp a changed card, tell every screen (event `type_`) and answer it."""
     card.updated_at = now()
     ctx.session.flush()
     data = card_dict(card)
@@ -118,15 +122,15 @@ def _changed(ctx: Context, card: Card, type_: str) -> dict:
 
 @command("card.update", allows=WRITE, open_only=True, emits=("card.updated",), visibility=CARD)
 def update_card(ctx: Context, payload: dict) -> dict:
-    card = _own_card(ctx, payload)
-    text = _text(payload)
+    card = card_to_change(ctx, payload)
+    text = card_text(payload)
     column = _column(ctx.workshop, payload.get("column", card.column_key))
     if text == card.text and column == card.column_key:
         return {"card": card_dict(card)}
     card.text, card.column_key = text, column
     if card.table_no is None:
         card.table_no = ctx.steering.table_of(ctx.participant, column)
-    return _changed(ctx, card, "card.updated")
+    return emit_card_change(ctx, card, "card.updated")
 
 
 def tombstone(card: Card, **extra: bool) -> dict:
@@ -150,20 +154,20 @@ def erase(ctx: Context, card: Card, **extra: bool) -> dict:
 @command("card.delete", allows=ANY_PHASE, emits=("card.deleted",), visibility=CARD)
 def delete_card(ctx: Context, payload: dict) -> dict:
     """Delete a card: its text leaves the board and the board's log, which keeps a tombstone."""
-    return erase(ctx, _own_card(ctx, payload))
+    return erase(ctx, card_to_change(ctx, payload))
 
 
 @command("card.hide", moderator=True, emits=("card.hidden", "card.shown"), visibility=CARD)
 def set_card_hidden(ctx: Context, payload: dict) -> dict:
     """Hide a card from participants' screens (the facilitator still sees it, marked hidden)."""
-    card = _own_card(ctx, payload)
+    card = card_to_change(ctx, payload)
     hidden = payload.get("hidden", True)
     if not isinstance(hidden, bool):
         raise ValidationError(_("Valeur « hidden » invalide."), field="hidden")
     if card.hidden == hidden:
         return {"card": card_dict(card)}
     card.hidden = hidden
-    return _changed(ctx, card, "card.hidden" if hidden else "card.shown")
+    return emit_card_change(ctx, card, "card.hidden" if hidden else "card.shown")
 
 
 def _set_status(ctx: Context, status: str) -> None:

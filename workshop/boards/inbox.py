@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from workshop.boards.cards import CARD, _changed, _own_card, _text, erase
+from workshop.boards.cards import CARD, card_text, card_to_change, emit_card_change, erase
 from workshop.boards.models import Card
 from workshop.errors import ValidationError
 from workshop.live.commands import command
@@ -30,7 +30,7 @@ def set_moderated(ctx: Context, payload: dict) -> dict:
 
 
 def _pending_card(ctx: Context, payload: dict) -> Card:
-    card = _own_card(ctx, payload)
+    card = card_to_change(ctx, payload)
     if not card.pending:
         raise ValidationError(_("Ce post-it est déjà sur le tableau."), field="id")
     return card
@@ -41,9 +41,9 @@ def accept_card(ctx: Context, payload: dict) -> dict:
     """Put a waiting card on the board for everyone, with the moderator's words when given (`text`)."""
     card = _pending_card(ctx, payload)
     if payload.get("text") is not None:
-        card.text = _text(payload)
+        card.text = card_text(payload)
     card.pending = False
-    return _changed(ctx, card, "card.accepted")
+    return emit_card_change(ctx, card, "card.accepted")
 
 
 @command("card.reject", moderator=True, emits=("card.deleted",), visibility=CARD)

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workshop import ratelimit
-from workshop.addresses import client_key
+from workshop.addresses import request_key
 from workshop.boards import service
 from workshop.boards.forms import JoinCodeForm, WorkshopForm
 from workshop.config import only_this_machine
@@ -48,7 +48,7 @@ def home():
 
 def _unknown_code(form: JoinCodeForm, error: NotFound):
     """Answer a wrong code late (later with each failure from this address), never refusing a right one."""
-    ratelimit.failed("JOIN_FAILURE_RATE", "join-code", client_key(request.remote_addr))
+    ratelimit.failed("JOIN_FAILURE_RATE", "join-code", request_key())
     attach_error(form, error)
     return render_template("boards/home.html", form=form), 404
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
 from workshop import ratelimit
-from workshop.addresses import client_key
+from workshop.addresses import request_key
 from workshop.errors import Forbidden, NotFound, RateLimited, ValidationError
 from workshop.extensions import db
 from workshop.live import presence
@@ -53,7 +53,7 @@ class BoardNamespace(GuardedNamespace):
         try:
             joined = host.join(db.session, payload, user, person=person_key())
         except NotFound:
-            ratelimit.failed("JOIN_FAILURE_RATE", "join-code", _address())
+            ratelimit.failed("JOIN_FAILURE_RATE", "join-code", request_key())
             raise
         db.session().expire_on_commit = False  # this event's session: what join loaded serves the answer
         db.session.commit()
@@ -184,10 +184,6 @@ def _one_costly_read() -> Iterator[None]:
             ratelimit.hit_all("COSTLY_MS", origin, cost=max(1, round((time.perf_counter() - started) * 1000)))
 
 
-def _address() -> str:
-    return client_key(request.remote_addr)
-
-
 def _origin() -> dict[str, str]:
     """What the rate limits count besides the participant: this socket and its address."""
-    return {"socket": request.sid, "address": _address()}
+    return {"socket": request.sid, "address": request_key()}

@@ -9,7 +9,7 @@ from flask_login import login_user
 
 from workshop import ratelimit
 from workshop.accounts.service import normalise_email
-from workshop.addresses import client_key
+from workshop.addresses import request_key
 from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.forms import attach_error
@@ -72,7 +72,7 @@ def forgot_password():
     if form.validate_on_submit():
         email = normalise_email(form.email.data)
         if ratelimit.hit("RESET_RATE", "email", email) and \
-                ratelimit.hit("RESET_RATE_PER_ADDRESS", "address", client_key(request.remote_addr)):
+                ratelimit.hit("RESET_RATE_PER_ADDRESS", "address", request_key()):
             enqueue(tasks.request_reset, email)
         return render_template("mail/forgot_sent.html", email=email)
     status = 400 if request.method == "POST" else 200

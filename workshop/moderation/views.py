@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workshop import ratelimit
-from workshop.addresses import client_key
+from workshop.addresses import request_key
 from workshop.errors import RateLimited, ValidationError
 from workshop.extensions import db
 from workshop.moderation import service
@@ -23,7 +23,7 @@ def report(kind: str, target_id: int):
     form = ReportForm()
     if not form.validate_on_submit():
         raise ValidationError(_("Le signalement n'a pas pu être lu : rechargez la page et recommencez."))
-    keys = {"address": client_key(request.remote_addr),
+    keys = {"address": request_key(),
             "user": current_user.id if current_user.is_authenticated else None}
     if not ratelimit.hit_all("REPORT_RATE", keys):
         raise RateLimited(_("Trop de signalements d'un coup : patientez une minute."))

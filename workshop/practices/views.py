@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 
 from workshop import ratelimit
 from workshop.accounts.views import admin_required
-from workshop.addresses import client_key
+from workshop.addresses import request_key
 from workshop.boards import service as boards
 from workshop.errors import Conflict, DomainError, Forbidden, NotFound
 from workshop.extensions import db
@@ -101,7 +101,9 @@ def api_search():
                    facets={k: [{"value": v, "count": c} for v, c in vals] for k, vals in results.facets.items()})
 
 
-def _readable(practice_id: int) -> Practice:
+def readable_practice(practice_id: int) -> Practice:
+    """A sheet this visitor may read; one they may not: to the login page when anonymous (the sheet may be
+    theirs once logged in), else Forbidden. The toolkits' views of a sheet (print, export) use it too."""
     try:
         return rights.require_view(db.session, _viewer(), practice_id)
     except Forbidden:
@@ -113,7 +115,7 @@ def _readable(practice_id: int) -> Practice:
 @bp.get("/fiches/<int:practice_id>")
 def show(practice_id: int):
     """Show a sheet, its provenance, its review log (for those concerned) and similar sheets."""
-    practice = _readable(practice_id)
+    practice = readable_practice(practice_id)
     viewer = _viewer()
     involved = rights.is_involved(db.session, viewer, practice)
     return render_template(
@@ -341,6 +343,6 @@ def board_links(code: str):
     try:
         workshop = boards.get_by_code(db.session, code)
     except NotFound:
-        ratelimit.failed("JOIN_FAILURE_RATE", "join-code", client_key(request.remote_addr))  # slowed, never locked
+        ratelimit.failed("JOIN_FAILURE_RATE", "join-code", request_key())  # slowed, never locked
         raise
     return jsonify(ok=True, **board.board_links(db.session, workshop.id))

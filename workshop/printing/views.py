@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import parse_many
 
-from workshop.addresses import client_key
+from workshop.addresses import request_key
 from workshop.errors import RateLimited
 from workshop.extensions import limiter
 from workshop.printing.books import PdfBook
@@ -66,7 +65,7 @@ def _may_render() -> bool:
     if not limiter.enabled:
         return True
     items = parse_many(current_app.config["PDF_RENDER_RATE"])
-    return all([limiter.limiter.hit(item, "pdf-render", client_key(get_remote_address())) for item in items])
+    return all([limiter.limiter.hit(item, "pdf-render", request_key()) for item in items])
 
 
 def _render_job_error() -> Response:

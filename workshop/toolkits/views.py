@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from workshop import security
 from workshop.boards import service as boards
-from workshop.errors import DomainError, Forbidden
+from workshop.errors import DomainError
 from workshop.extensions import db
 from workshop.frameworks import service as frameworks
 from workshop.practices import rights
 from workshop.practices.models import Practice
 from workshop.practices.text import editable_text
+from workshop.practices.views import readable_practice
 from workshop.printing.markup import print_css, slug
 from workshop.printing.service import get_renderer
 from workshop.printing.views import pdf_response, send_pdf
@@ -37,15 +38,6 @@ def _builder() -> None:
 # --- Practices --------------------------------------------------------------------------------------
 
 
-def _practice(practice_id: int):
-    try:
-        return rights.require_view(db.session, _viewer(), practice_id)
-    except Forbidden:
-        if not current_user.is_authenticated:
-            abort(Response(status=302, headers={"Location": url_for("accounts.login", next=request.path)}))
-        raise
-
-
 @bp.get("/f/<int:practice_id>")
 def short_practice(practice_id: int):
     """Follow the short address printed under a sheet's QR code to the sheet online."""
@@ -55,7 +47,7 @@ def short_practice(practice_id: int):
 @bp.get("/fiches/<int:practice_id>.pdf")
 def practice_pdf(practice_id: int):
     """Download a practice sheet as a typeset PDF."""
-    practice = _practice(practice_id)
+    practice = readable_practice(practice_id)
     return pdf_response(sheets.sheet_document(db.session, practice),
                         url_for("practices.show", practice_id=practice_id))
 
@@ -63,7 +55,7 @@ def practice_pdf(practice_id: int):
 @bp.get("/fiches/<int:practice_id>.md")
 def practice_markdown(practice_id: int):
     """Download a practice sheet as Markdown."""
-    practice = _practice(practice_id)
+    practice = readable_practice(practice_id)
     view = exports.practice_views(db.session, [practice])[0]
     return _download(exports.practice_markdown(view), "text/markdown; charset=utf-8",
                      f"fiche-{practice.id}-{slug(practice.title)}.md")
@@ -72,7 +64,7 @@ def practice_markdown(practice_id: int):
 @bp.get("/fiches/<int:practice_id>.json")
 def practice_json(practice_id: int):
     """Download a practice sheet as JSON."""
-    practice = _practice(practice_id)
+    practice = readable_practice(practice_id)
     view = exports.practice_views(db.session, [practice])[0]
     return _download(exports.dumps(exports.practice_json(view)), "application/json",
                      f"fiche-{practice.id}-{slug(practice.title)}.json")
