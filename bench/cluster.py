@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/cluster.py                       # 3 processes, 150 screens, 10 cards/s for 10 s
     .venv/bin/python bench/cluster.py --screens 300 --rate 20 --database postgresql://...
+    .venv/bin/python bench/cluster.py --private-postgres --compare-one    # a PostgreSQL of its own (initdb)
 
 Screens are tests/cluster_harness.Screen: they apply events as static/js/board/store.js does (an early event held
 until its hole fills, a hole that stays a second asks `resync` with `since`). Printed: card-to-screen delivery
@@ -131,10 +132,24 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10, help="cards per second, all posters together")
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--database", help="a PostgreSQL URL to create the run's database under (else SQLite)")
+    parser.add_argument("--private-postgres", action="store_true", help="initdb a PostgreSQL for the run")
     parser.add_argument("--no-kill", dest="kill", action="store_false")
     parser.add_argument("--quiet", type=float, default=5, help="seconds of a quiet board to count Redis commands")
     parser.add_argument("--compare-one", action="store_true", help="the same load on one process afterwards")
     args = parser.parse_args()
+    if args.private_postgres:
+        from tests.pgproc import PrivatePostgres
+
+        pg = PrivatePostgres().init()
+        args.database = pg.url
+    try:
+        _main(args)
+    finally:
+        if args.private_postgres:
+            pg.close()
+
+
+def _main(args) -> None:
     if args.database:
         os.environ["TEST_DATABASE_URL"] = args.database
     result = _topology(args, args.servers)
