@@ -80,7 +80,7 @@ def _check(boards: list[int]) -> None:
     except Exception:  # noqa: BLE001  (the database is down: nothing new can be logged either)
         return
     for workshop_id in cluster.behind(logged):
-        log.warning("board %s: events missed on the channel, read from the log", workshop_id)
+        log.info("board %s: events missed on the channel, read from the log", workshop_id)
         relay_board(workshop_id)
 
 
