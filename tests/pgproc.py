@@ -55,7 +55,17 @@ class PrivatePostgres:
     def init(self) -> PrivatePostgres:
         self._run("initdb", "-D", str(self.dir / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
-        return self.start()
+        tried, log = [self.port], self.dir / "server.log"
+        while True:
+            seen = log.stat().st_size if log.exists() else 0
+            try:
+                return self.start()
+            except RuntimeError:  # another run on this machine took the free port first: the next one
+                told = log.read_bytes()[seen:].decode(errors="replace") if log.exists() else ""
+                if "already in use" not in told or len(tried) == 5:
+                    raise
+                self.port = devserver.free_port(5450, 5499, exclude=tuple(tried))
+                tried.append(self.port)
 
     def start(self) -> PrivatePostgres:
         """Start and return once it accepts connections (pg_ctl -w)."""
