@@ -60,3 +60,28 @@ def test_a_board_is_behind_when_a_seq_logged_at_the_previous_look_has_not_come(d
     assert cluster.behind({1: 5}) == [1]  # a whole look later it is not
     cluster.take(1, [{"seq": 5}])
     assert cluster.behind({1: 5}) == []
+
+
+def test_presence_versions_go_on_growing_after_redis_lost_them(tmp_path):
+    """Screens keep the presence of the newest version they saw: after a Redis restart (nothing kept), versions
+    starting again from 1 were older than what every screen held, and each later count was ignored."""
+    import redis
+
+    from tests.redisproc import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    client = redis.Redis.from_url(server.url)
+
+    def bump() -> int:
+        pipe = client.pipeline()
+        cluster.bump_version(pipe, cluster.presence_key(1))
+        return pipe.execute()[-1]
+
+    try:
+        before = [bump() for _ in range(3)]
+        server.stop()
+        server.start()
+        assert before == sorted(set(before)) and bump() > before[-1]
+    finally:
+        client.close()
+        server.close()
