@@ -19,6 +19,7 @@ import time
 from flask import Flask
 from sqlalchemy import func, select
 
+from workshop.errors import NotFound
 from workshop.extensions import db, socketio
 from workshop.live import cluster, presence
 from workshop.live.models import BoardEvent
@@ -131,8 +132,8 @@ def missed(workshop_id: int, after: int) -> list[dict]:
             for seq, type_, data in rows:
                 event = {"seq": seq, "type": type_, "data": data}
                 owner, own, owner_moderates = registry.owner(event) or None, None, False
-                if owner:
-                    person = host.participant(session, owner)
+                person = _participant(host, session, owner) if owner else None
+                if person is not None:
                     owner_moderates = host.is_moderator(person)
                     own = registry.view(event, host.viewer(session, workshop, person, moderator=owner_moderates))
                 published.append({"seq": seq, "m": registry.view(event, moderators),
@@ -141,3 +142,11 @@ def missed(workshop_id: int, after: int) -> list[dict]:
             return published
         finally:
             db.session.remove()
+
+
+def _participant(host, session, participant_id: int):
+    """The event's owner, or None when erased since (their event goes to everyone in the room's view)."""
+    try:
+        return host.participant(session, participant_id)
+    except NotFound:
+        return None
