@@ -88,11 +88,11 @@ test: build system-deps
 
 # The database-facing tests again on PostgreSQL (each test gets a fresh database); .ci/run starts a cluster.
 # Browser tests and the slow process-level ones (servers, workers, locks) run once, on SQLite, in `make test`;
-# but the 3-process cluster test (`cluster`) runs on PostgreSQL too, the database of a multi-process event.
+# the 3-process cluster test (`cluster`) starts a PostgreSQL of its own there (it stops and restarts it).
 test-postgres: build
 	@test -n "$(TEST_DATABASE_URL)" || { echo "Set TEST_DATABASE_URL=postgresql+psycopg://USER@HOST:PORT/postgres" >&2; exit 2; }
 	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest -q -p no:cacheprovider \
-		-m "cluster or (not browser and not slow)" \
+		-m "not browser and not slow" \
 		--durations=15 $(PYTEST_ARGS)
 
 test-fast: build

@@ -3,7 +3,9 @@
 Shared by tests/test_cluster.py and bench/cluster.py. A `Screen` is a python-socketio AsyncClient that keeps the
 board's seq like static/js/board/store.js: an early event is held until the hole before it fills, a hole that stays
 HOLD seconds asks `resync` with `since`; it counts what came out of order (received) and what was applied out of
-order (never, by construction: applied is the list the checks read), and keeps the newest presence.
+order (never, by construction: applied is the list the checks read), and keeps the newest presence. Like the store,
+it asks `resync` when its server says so (after a Redis outage), at a random moment of the next second, and sends
+a card again with the same client_id until it is acknowledged or refused for good (the outbox).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
+import re
 import signal
 import threading
 import time
@@ -24,14 +28,16 @@ from workshop import devserver
 
 NAMESPACE = "/board"
 HOLD = 1.0  # seconds, as the store's HOLD_MS
+RESYNC_RETRY = 1.0  # seconds, as the store's RESYNC_RETRY_MS
+DEFINITIVE = {"invalid", "forbidden", "closed", "not_found"}  # as the store's: not sent again
 
 
 @contextmanager
 def redis_server(tmp_dir: Path):
-    """A private redis-server on a free port, without persistence; yields its URL."""
+    """A private redis-server on a free port, without persistence; yields it (`.url`, `.stop()`, `.start()`)."""
     server = devserver.RedisServer(free_port(6400, 6499), tmp_dir).start()
     try:
-        yield server.url
+        yield server
     finally:
         server.close()
 
@@ -72,39 +78,65 @@ def kill(server: ServerProcess) -> None:
 
 
 class Screen:
-    def __init__(self, url: str, code: str, name: str):
-        import socketio
-
+    def __init__(self, url: str, code: str, name: str, cookie: str | None = None):
         logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
         logging.getLogger("socketio.client").setLevel(logging.CRITICAL)
-        self.url, self.code, self.name = url, code, name
-        self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
+        self.url, self.code, self.name, self.cookie = url, code, name, cookie
+        self.token: str | None = None
         self.seq: int | None = None
         self.held: dict[int, dict] = {}
         self.applied: list[dict] = []  # events in the order applied
         self.cards: dict[int, str] = {}  # card id -> text, from the state and the events
         self.added: dict[int, int] = {}  # card id -> times a card.added was applied
+        self.reordered: list = []
         self.received_reorders = 0  # events that came after a later seq
-        self.resyncs = 0
+        self.resyncs = 0  # asked because a hole stayed HOLD seconds
+        self.nudges = 0  # asked because the server said so (after a Redis outage)
+        self.resync_refused: list[str] = []
+        self.refusals = 0  # card.add answers that were not ok (the card was sent again)
         self.presence: dict | None = None
         self.arrived: dict[int, float] = {}  # card id -> when it was applied (time.time())
         self._last_received = 0
         self._timer: asyncio.TimerHandle | None = None
-        self.sio.on("event", self._event, namespace=NAMESPACE)
-        self.sio.on("events", self._events, namespace=NAMESPACE)
-        self.sio.on("presence", self._presence, namespace=NAMESPACE)
+        self.sio = self._client()
+
+    def _client(self):
+        import socketio
+
+        sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
+        sio.on("event", self._event, namespace=NAMESPACE)
+        sio.on("events", self._events, namespace=NAMESPACE)
+        sio.on("presence", self._presence, namespace=NAMESPACE)
+        sio.on("resync", self._nudged, namespace=NAMESPACE)
+        return sio
 
     async def join(self, timeout: float = 30) -> None:
-        await self.sio.connect(self.url, transports=["websocket"], namespaces=[NAMESPACE], wait_timeout=timeout)
-        ack = await self.sio.call("join", {"code": self.code, "name": self.name}, namespace=NAMESPACE,
-                                  timeout=timeout)
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        await self.sio.connect(self.url, headers=headers, transports=["websocket"], namespaces=[NAMESPACE],
+                               wait_timeout=timeout)
+        payload = {"code": self.code, "name": self.name}
+        if self.token:  # back after its process died: the same participant, and what it missed
+            payload.update(token=self.token, since=self.seq)
+        ack = await self.sio.call("join", payload, namespace=NAMESPACE, timeout=timeout)
         assert ack and ack.get("ok"), ack
         self.participant_id = ack["participant"]["id"]
-        self._load(ack["state"], ack["seq"])
+        self.token = ack["participant"].get("token") or self.token
+        if "state" in ack:
+            self._load(ack["state"], ack["seq"])
+        for event in ack.get("events", []):
+            self._hold(event)
         self._presence(ack["presence"])
 
+    async def land_on(self, url: str) -> None:
+        """What the browser does when its process dies: connect to another one and join again with its token
+        and its seq; it keeps what it had and gets what it missed."""
+        await self.close()
+        self.url, self.sio = url, self._client()
+        await self.join()
+
     def _load(self, state: dict, seq: int) -> None:
-        self.cards = {c["id"]: c["text"] for c in state["cards"]}
+        self.state = state
+        self.cards = {c["id"]: c.get("text") for c in state["cards"]}
         self.seq = seq
         self._drain()
 
@@ -123,6 +155,7 @@ class Screen:
     def _hold(self, event: dict) -> None:
         if event["seq"] < self._last_received:
             self.received_reorders += 1
+            self.reordered.append((event["seq"], self._last_received, event["type"]))
         self._last_received = max(self._last_received, event["seq"])
         if self.seq is not None and event["seq"] <= self.seq:
             return
@@ -146,10 +179,15 @@ class Screen:
         self.seq = event["seq"]
         self.applied.append(event)
         card = (event.get("data") or {}).get("card")
-        if event["type"] == "card.added" and card:
+        if not card or "id" not in card:
+            return
+        if event["type"] == "card.added":
             self.added[card["id"]] = self.added.get(card["id"], 0) + 1
-            self.cards[card["id"]] = card["text"]
             self.arrived[card["id"]] = time.time()
+        if event["type"] == "card.deleted":
+            self.cards.pop(card["id"], None)
+        else:  # added, accepted, updated, hidden (without its text for participants), shown
+            self.cards[card["id"]] = card.get("text")
 
     def _resync(self) -> None:
         self._timer = None
@@ -157,10 +195,21 @@ class Screen:
             self.resyncs += 1
             asyncio.ensure_future(self._ask_since())
 
+    def _nudged(self, *_args) -> None:
+        self.nudges += 1
+        asyncio.get_running_loop().call_later(random.random(), lambda: asyncio.ensure_future(self._ask_since()))
+
     async def _ask_since(self) -> None:
         try:
             ack = await self.sio.call("resync", {"since": self.seq}, namespace=NAMESPACE, timeout=30)
         except Exception:  # noqa: BLE001  (its process was killed: the browser would reconnect elsewhere)
+            return
+        if not (ack and ack.get("ok")):  # as the store: asked again a moment later, unless refused for good
+            code = (ack or {}).get("error", {}).get("code")
+            self.resync_refused.append(code)
+            if code not in DEFINITIVE:
+                delay = RESYNC_RETRY * (0.5 + random.random())
+                asyncio.get_running_loop().call_later(delay, lambda: asyncio.ensure_future(self._ask_since()))
             return
         if ack and ack.get("ok"):
             if "state" in ack:
@@ -174,11 +223,46 @@ class Screen:
         assert ack and ack.get("ok"), ack
         return ack
 
+    async def send_card(self, text: str, patience: float = 30) -> dict:
+        """The outbox: the same card (same client_id) again after each refusal that may pass later (the database
+        or Redis down), after 0.2 s, 0.4 s... at most 2 s apart, until it is acknowledged."""
+        item, pause = {"client_id": uuid.uuid4().hex, "column": "obstacle", "text": text}, 0.2
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                ack = await self.sio.call("card.add", item, namespace=NAMESPACE, timeout=10)
+            except Exception as error:  # noqa: BLE001  (no answer: the outbox sends it again, as after a refusal)
+                ack = {"ok": False, "error": {"code": type(error).__name__}}
+            if ack.get("ok"):
+                return ack
+            code = ack.get("error", {}).get("code")
+            assert code not in DEFINITIVE, ack
+            self.refusals += 1
+            assert time.monotonic() < deadline, f"{text!r} still refused after {patience} s: {ack}"
+            await asyncio.sleep(pause)
+            pause = min(2.0, pause * 2)
+
+    async def call(self, event: str, payload: dict) -> dict:
+        return await self.sio.call(event, payload, namespace=NAMESPACE, timeout=30)
+
     async def close(self) -> None:
         try:
             await asyncio.wait_for(self.sio.disconnect(), 5)
         except Exception:  # noqa: BLE001  (a screen of a killed process is already gone)
             pass
+
+
+def log_in(server: ServerProcess, email: str, password: str) -> str:
+    """The Cookie header of a browser that logged in on this server (valid on all: they share SECRET_KEY)."""
+    import requests
+
+    browser = requests.Session()
+    form = browser.get(server.url + "/connexion", timeout=30).text
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    answer = browser.post(server.url + "/connexion", data={"email": email, "password": password, "csrf_token": csrf},
+                          allow_redirects=False, timeout=30)
+    assert answer.status_code == 302, answer.text[:500]
+    return "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
 
 
 async def join_all(servers: list[ServerProcess], code: str, count: int, concurrency: int = 20) -> list[Screen]:

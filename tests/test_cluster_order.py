@@ -39,3 +39,49 @@ def test_a_hole_that_stays_is_given_up_after_the_hold(delivered):
     assert delivered == [3, 5, 6]  # the browsers ask for 4 with `since`
     cluster._received(_message(4))
     assert delivered == [3, 5, 6, 4]  # late: handed on, the browser drops or places it
+
+
+def test_an_event_read_from_the_log_is_not_handed_on_again_when_the_channel_brings_it(delivered):
+    """While Redis could not carry it, another process's event was read from the event log (relay.py); the
+    channel bringing it afterwards must not show it twice, or out of order, on this process's screens."""
+    cluster._received(_message(3))
+    cluster.take(1, [{"seq": 4}, {"seq": 5}])
+    cluster._received(_message(4))
+    cluster._received(_message(6))
+    assert delivered == [3, 4, 5, 6]
+
+
+def test_a_board_is_behind_when_a_seq_logged_at_the_previous_look_has_not_come(delivered):
+    """Another process committed 5 but could not publish it, and this one saw no outage of its own: one look at
+    the log later, the board is read from the log."""
+    cluster._received(_message(3))
+    cluster._received(_message(4))
+    assert cluster.behind({1: 5}) == []  # 5 may be on its way
+    assert cluster.behind({1: 5}) == [1]  # a whole look later it is not
+    cluster.take(1, [{"seq": 5}])
+    assert cluster.behind({1: 5}) == []
+
+
+def test_presence_versions_go_on_growing_after_redis_lost_them(tmp_path):
+    """Screens keep the presence of the newest version they saw: after a Redis restart (nothing kept), versions
+    starting again from 1 were older than what every screen held, and each later count was ignored."""
+    import redis
+
+    from tests.redisproc import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    client = redis.Redis.from_url(server.url)
+
+    def bump() -> int:
+        pipe = client.pipeline()
+        cluster.bump_version(pipe, cluster.presence_key(1))
+        return pipe.execute()[-1]
+
+    try:
+        before = [bump() for _ in range(3)]
+        server.stop()
+        server.start()
+        assert before == sorted(set(before)) and bump() > before[-1]
+    finally:
+        client.close()
+        server.close()

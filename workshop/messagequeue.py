@@ -6,16 +6,19 @@ subscribe again: after Redis returned a process could stay deaf to the others fo
 retries every RETRY_MAX seconds at most, each outage is logged once (and its end once), and when the
 subscription comes back the process's board screens are asked to `resync` (DESIGN.md §4): the events other
 processes published during the outage never reached them, and a screen with nothing new coming would not
-notice its hole."""
+notice its hole. Board events no longer need that (each process relays them from the event log meanwhile,
+live/relay.py): every screen asking at once was a storm that the per-address limits refused."""
 
 from __future__ import annotations
 
 import logging
 import time
 
+import redis
 from socketio import RedisManager
 
 from workshop import redisopts
+from workshop.live import relay
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,10 @@ class ResilientRedisManager(RedisManager):
         try:
             if not self.connected:
                 self._redis_connect()
-            result = self.redis.publish(self.channel, self.json.dumps(data))
+            try:
+                result = self.redis.publish(self.channel, self.json.dumps(data))
+            except redis.ConnectionError:  # a pooled connection from before a Redis restart: once more, anew
+                result = self.redis.publish(self.channel, self.json.dumps(data))
         except Exception as error:  # noqa: BLE001  (any failure of Redis: the event stays local)
             self.connected = False
             self.publishing.failed(error)
@@ -60,7 +66,8 @@ class ResilientRedisManager(RedisManager):
                     if lost_at is not None:
                         log.warning("message queue subscription back after %.1f s", time.monotonic() - lost_at)
                         lost_at, pause = None, RETRY_FIRST
-                        self._ask_screens_to_resync()
+                        if not relay.active():  # else each process already caught its screens up
+                            self._ask_screens_to_resync()
                 yield from self.pubsub.listen()
             except Exception as error:  # noqa: BLE001
                 subscribed = False

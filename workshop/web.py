@@ -26,7 +26,7 @@ from workshop.facilitation.steering import BoardSteering
 from workshop.formats.texts import translations as format_translations
 from workshop.i18n import LANGUAGE_NAMES, remember_on_device, text_direction
 from workshop.jobs.queue import install as install_jobs
-from workshop.live import cluster, fanout, presence
+from workshop.live import cluster, fanout, presence, relay
 from workshop.live.commands import Registry
 from workshop.live.kernel import Kernel
 from workshop.live.namespace import BoardNamespace
@@ -102,6 +102,7 @@ def register_web(app: Flask) -> None:
     kernel = app.extensions["live"] = build_kernel()
     cluster.configure(app.config["REDIS_URL"], fanout.deliver,
                       lambda workshop_id: (presence.host_lost(workshop_id), kernel.presence_lost(app, workshop_id)))
+    relay.install(app, kernel)
     socketio.on_namespace(BoardNamespace(kernel))
     socketio.on_namespace(PracticeNamespace())
     for domain in COMMANDS:

@@ -19,6 +19,7 @@ window.fakeStore = async (code, options = {}) => {
     fire(name, data) { this.handlers[name](data); },
     last(name) { return [...this.emitted].reverse().find((e) => e.name === name); },
     names() { return this.emitted.map((e) => e.name); },
+    count(name) { return this.emitted.filter((e) => e.name === name).length; },
   };
   const store = createStore({ code, socket, autoJoin: true, ...options });
   const seen = [];
@@ -103,6 +104,46 @@ def test_a_hole_that_stays_asks_resync_since_the_last_applied_seq(live, new_page
       return { texts: t.texts(), seq: t.store.state.seq, status: t.store.state.workshop.status };
     }""")
     assert result == {"texts": ["sept", "neuf"], "seq": 12, "status": "closed"}  # the held 12 follows 11
+
+
+def until_asked(page, times: int) -> int:
+    """How many resyncs the store asked, once it asked `times` (or after 5 s). Waits in the page: the CSP forbids
+    the string predicates of wait_for_function once they must poll."""
+    return page.evaluate("""async (times) => {
+      for (let i = 0; i < 500 && t.socket.count("resync") < times; i++) await new Promise((r) => setTimeout(r, 10));
+      return t.socket.count("resync");
+    }""", times)
+
+
+def test_a_refused_resync_is_asked_again_until_it_passes(live, new_page):
+    """A whole room behind one address, told to catch up at once after a Redis outage, is let through a few
+    screens at a time: a screen refused (rate_limited) asks again, instead of keeping its hole until the next
+    event; a definitive refusal is not repeated."""
+    page = open_store_page(live, new_page)
+    page.evaluate("""async () => {
+      window.t = await fakeStore("RETRYTEST", { holdMs: 0, resyncRetryMs: 20 });
+      t.socket.fire("event", t.added(7, 3, "trois"));  // 6 went to the other processes only
+    }""")
+    page.wait_for_function("t.socket.names().includes('resync')")
+    page.evaluate("""() => t.socket.last("resync").ack({ ok: false, error: { code: "rate_limited",
+      message: "Doucement" } })""")
+    assert until_asked(page, 2) == 2  # asked again
+    result = page.evaluate("""() => {
+      t.socket.last("resync").ack({ ok: true, events: [t.added(6, 2, "deux")] });
+      return { asked: t.socket.last("resync").payload, texts: t.texts(), seq: t.store.state.seq };
+    }""")
+    assert result == {"asked": {"since": 5}, "texts": ["un", "deux", "trois"], "seq": 7}
+
+    page.evaluate("""() => {
+      t.socket.fire("resync");  // the server asks every screen to catch up
+    }""")
+    assert until_asked(page, 3) == 3
+    asked = page.evaluate("""async () => {
+      t.socket.last("resync").ack({ ok: false, error: { code: "forbidden", message: "Rejoignez d'abord" } });
+      await new Promise((done) => setTimeout(done, 200));  // ten retry delays: none comes
+      return t.socket.count("resync");
+    }""")
+    assert asked == 3
 
 
 def test_outbox_keeps_every_card_it_could_not_deliver_and_gives_back_refused_ones(live, new_page):

@@ -7,11 +7,21 @@ channel, and holds an event that comes early until the ones before it have come 
 killed between its commit and its publish leaves a hole that the browsers fill with a `since` replay). Redis gives
 every subscriber the messages in one order, and the hold turns that order into seq order; one message per event
 (visibility views included) costs one publish per event, not one per room and per owner as the socket library's
-queue did. Batching of high-rate events happens after the hold, on each process (fanout.py).
+queue did. Batching of high-rate events happens after the hold, on each process (fanout.py). While Redis cannot
+carry them, each process reads what the others committed from the event log (relay.py) and delivers it, and its
+own events, through the same hold: its screens still get every event in seq order, without asking.
 
-Presence. Each socket is a field `<host>:<sid>` of the hash `presence:<workshop>`; each process refreshes its
-heartbeat key (`host:<host>`, HOST_TTL_MS) every HEARTBEAT seconds, and entries of a host whose key has expired are
-ignored at once, then removed by the first survivor to notice, which tells the board (presence and balance).
+Presence. Each socket is a field `<host>:<sid>` of the hash `presence:<workshop>`. A process is dead when its
+subscription is gone or its heartbeat has stopped, and its entries are then removed by the first survivor to notice
+(at its next beat, every HEARTBEAT seconds), which tells the board (presence and balance):
+- the subscription: each process's listener also subscribes to its own channel `alive:<host>`; when the process
+  dies (kill -9, a crash, out of memory), its kernel closes the connection and Redis drops the subscription at once,
+  so survivors see it within a heartbeat (`PUBSUB NUMSUB`, in the same round trip as the heartbeat keys). A process
+  starved of CPU keeps its connection, so it is not taken for dead this way;
+- the heartbeat key (`host:<host>`, HOST_TTL_MS), refreshed every HEARTBEAT seconds: for a death Redis cannot see
+  (the machine or its network gone, the connection left half-open), 2 s.
+A process adds itself to the hosts that survivors watch only while subscribed: after Redis restarts (everything
+lost), a process is not taken for dead in the instant before its listener subscribes again.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ import heapq
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
@@ -44,9 +55,12 @@ _client: redis.Redis | None = None
 _url: str | None = None
 _start_lock = threading.Lock()
 _started = False
+_listening = False  # the listener is subscribed right now (its host channel shows this process alive)
 _deliver: Callable[[int, list[dict]], None] | None = None  # fanout's local delivery, in seq order
 _on_host_lost: Callable[[int], None] | None = None  # a dead process's screens left this board
 on_revived: Callable[[], None] | None = None  # this process was taken for dead: share its screens again
+kept_local: Callable[[int, bool], None] | None = None  # relay.py: events stayed here (and a hole waits or not)
+background: list[Callable[[], None]] = []  # loops that start with the listener (relay.py)
 _outage = redisopts.Outage(log, "Redis unreachable (%s): each process serves its own screens",
                            "Redis back after %.1f s", retry_after=RETRY_AFTER)
 
@@ -78,6 +92,11 @@ def succeeded() -> None:
         on_revived()
 
 
+def listening() -> bool:
+    """Whether the listener is subscribed right now (else events of other processes cannot come)."""
+    return _listening
+
+
 def enabled() -> bool:
     return _client is not None
 
@@ -98,49 +117,89 @@ def start() -> None:
             return
         pubsub = _subscribe()
         beat()
-        _client.sadd(PREFIX + "hosts", host_id)
         socketio.start_background_task(_listen, pubsub)
         socketio.start_background_task(_heartbeat)
+        for loop in background:
+            socketio.start_background_task(loop)
         _started = True
 
 
 def _subscribe():
-    """A subscription on its own connection, without the read timeout of commands: a quiet board is no error."""
+    """A subscription on its own connection, without the read timeout of commands: a quiet board is no error.
+    Its host channel is how the others see this process alive (the connection closes when the process dies)."""
+    global _listening
     listener = redis.Redis.from_url(_url, socket_keepalive=True, health_check_interval=30, **redisopts.options())
     pubsub = listener.pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(CHANNEL)
+    pubsub.subscribe(CHANNEL, _host_channel(host_id))
+    pubsub.get_message(timeout=1)  # the confirmation: subscribed at Redis before this process says it is alive
+    _listening = True
     return pubsub
 
 
 def publish(workshop_id: int, items: list[dict]) -> None:
     """Send events (each {"seq", "views"...}) to every process, this one included."""
     start()
-    _client.publish(CHANNEL, json.dumps({"w": workshop_id, "items": items}, separators=(",", ":")))
+    message = json.dumps({"w": workshop_id, "items": items}, separators=(",", ":"))
+    try:
+        _client.publish(CHANNEL, message)
+    except redis.ConnectionError:  # a pooled connection from before a Redis restart: once more, on a new one
+        _client.publish(CHANNEL, message)
     succeeded()
 
 
-def delivered_here(workshop_id: int, seq: int) -> None:
-    """An event went to this process's screens without the channel (Redis down): the listener's next seq moves
-    past it, so that the first event after the outage is not held for it."""
+def local(workshop_id: int, items: list[dict]) -> None:
+    """This process's own events, which Redis could not carry: through the same hold as the channel's, and the
+    events of other processes before them from the log at once (not at the next relay pass)."""
+    _received({"w": workshop_id, "items": items})
     with _order_lock:
-        board = _boards.setdefault(workshop_id, _Board())
-        if board.next is None or board.next <= seq:
-            board.next = seq + 1
+        board = _boards.get(workshop_id)
+        hole = board is not None and bool(board.waiting)
+    if kept_local:
+        kept_local(workshop_id, hole)
+
+
+def take(workshop_id: int, items: list[dict]) -> None:
+    """Events read from the log (relay.py): through the hold, as the channel's; those delivered already are
+    dropped there."""
+    _received({"w": workshop_id, "items": items})
+
+
+def delivered_up_to(workshop_id: int) -> int | None:
+    """The last seq delivered in order on this board (None: nothing yet, its screens joined with the state)."""
+    with _order_lock:
+        board = _boards.get(workshop_id)
+        return None if board is None or board.next is None else board.next - 1
+
+
+def behind(logged: dict[int, int]) -> list[int]:
+    """The boards whose log, at the previous look, held a seq not delivered here yet; `logged` is the new look."""
+    late = []
+    with _order_lock:
+        for workshop_id, seq in logged.items():
+            board = _boards.get(workshop_id)
+            if board is not None and board.next is not None:
+                if board.next <= board.logged:
+                    late.append(workshop_id)
+                board.logged = seq
+    return late
 
 
 # --- the listener: seq order per board ----------------------------------------------------------------
 
 class _Board:
-    __slots__ = ("next", "waiting", "timer")
+    __slots__ = ("next", "waiting", "timer", "skipped", "logged")
 
     def __init__(self) -> None:
         self.next: int | None = None  # the seq this process delivers next
         self.waiting: list[tuple[int, int, dict]] = []  # heap of (seq, arrival, item) come early
         self.timer = False
+        self.skipped: set[int] = set()  # holes given up on: delivered late if they come (else already delivered)
+        self.logged = 0  # the last seq of the log at the previous look (CHECK)
 
 
 _boards: dict[int, _Board] = {}
 _order_lock = threading.Lock()
+_delivery = threading.RLock()  # one deliverer at a time: what leaves in seq order reaches the screens so
 _arrivals = 0
 stats = {"held": 0, "skipped": 0}  # events that came early; holes given up on (tests and benches read them)
 
@@ -149,6 +208,7 @@ def _listen(pubsub) -> None:
     """Deliver what the channel brings, for ever: after an outage, subscribe again every RESUBSCRIBE seconds.
     (A PubSub closed by a failure lists nothing and returns at once: looping on it without a pause froze the
     whole process, every board of it, for the length of a Redis outage.)"""
+    global _listening
     lost = False
     while True:
         try:
@@ -162,6 +222,7 @@ def _listen(pubsub) -> None:
                     _received(json.loads(message["data"]))
             raise redis.ConnectionError("subscription ended")
         except Exception as error:  # noqa: BLE001  (the listener must outlive any failure of Redis)
+            _listening = False
             if not lost:
                 log.warning("board events listener: Redis unreachable (%s)", type(error).__name__)
                 lost = True
@@ -177,24 +238,27 @@ def _listen(pubsub) -> None:
 def _received(message: dict) -> None:
     global _arrivals
     workshop_id, ready = message["w"], []
-    with _order_lock:
-        board = _boards.setdefault(workshop_id, _Board())
-        for item in message["items"]:
-            seq = item["seq"]
-            if board.next is None:
-                board.next = seq
-            if seq < board.next:
-                ready.append(item)  # late (its hole was given up on): the browsers sort it out
-                continue
-            _arrivals += 1
-            heapq.heappush(board.waiting, (seq, _arrivals, item))
-        ready += _release(board)
-        wait = bool(board.waiting) and not board.timer
-        if wait:
-            board.timer = True
-            stats["held"] += 1
-    if ready:
-        _deliver(workshop_id, ready)
+    with _delivery:
+        with _order_lock:
+            board = _boards.setdefault(workshop_id, _Board())
+            for item in message["items"]:
+                seq = item["seq"]
+                if board.next is None:
+                    board.next = seq
+                if seq < board.next:
+                    if seq in board.skipped:  # late (its hole was given up on): the browsers sort it out
+                        board.skipped.discard(seq)
+                        ready.append(item)
+                    continue  # else delivered already (from the log, or twice on the channel)
+                _arrivals += 1
+                heapq.heappush(board.waiting, (seq, _arrivals, item))
+            ready += _release(board)
+            wait = bool(board.waiting) and not board.timer
+            if wait:
+                board.timer = True
+                stats["held"] += 1
+        if ready:
+            _deliver(workshop_id, ready)
     if wait:
         socketio.start_background_task(_give_up_later, workshop_id)
 
@@ -212,40 +276,51 @@ def _release(board: _Board) -> list[dict]:
 def _give_up_later(workshop_id: int) -> None:
     """A hole that stays HOLD seconds: deliver what follows it (the browsers ask for the missing seqs)."""
     socketio.sleep(HOLD)
-    with _order_lock:
-        board = _boards.get(workshop_id)
-        if board is None:
-            return
-        board.timer = False
-        ready = []
-        if board.waiting and board.waiting[0][0] > board.next:
-            stats["skipped"] += 1
-            board.next = board.waiting[0][0]
-            ready = _release(board)
-        again = bool(board.waiting)
-        if again:
-            board.timer = True
-    if ready:
-        _deliver(workshop_id, ready)
+    with _delivery:
+        with _order_lock:
+            board = _boards.get(workshop_id)
+            if board is None:
+                return
+            board.timer = False
+            ready = []
+            if board.waiting and board.waiting[0][0] > board.next:
+                stats["skipped"] += 1
+                if len(board.skipped) < 10_000:
+                    board.skipped.update(range(board.next, board.waiting[0][0]))
+                board.next = board.waiting[0][0]
+                ready = _release(board)
+            again = bool(board.waiting)
+            if again:
+                board.timer = True
+        if ready:
+            _deliver(workshop_id, ready)
     if again:
         socketio.start_background_task(_give_up_later, workshop_id)
 
 
 # --- heartbeat: which processes are alive -----------------------------------------------------------
 
-def beat() -> None:
-    _client.set(PREFIX + "host:" + host_id, "1", px=HOST_TTL_MS)
+def beat() -> tuple[bool, set[str]]:
+    """Refresh this process's heartbeat key and, while subscribed, its place among the hosts, in one round trip;
+    returns (whether it had to be added back to the hosts, every host)."""
+    pipe = _client.pipeline(transaction=False)
+    pipe.set(PREFIX + "host:" + host_id, "1", px=HOST_TTL_MS)
+    if _listening:
+        pipe.sadd(PREFIX + "hosts", host_id)
+    pipe.smembers(PREFIX + "hosts")
+    replies = pipe.execute()
+    return bool(_listening and replies[1]), {h.decode() for h in replies[-1]}
 
 
 def _heartbeat() -> None:
     while True:
         socketio.sleep(HEARTBEAT)
         try:
-            beat()
-            if _client.sadd(PREFIX + "hosts", host_id) and on_revived:  # buried while starved of CPU: come back
+            added, hosts = beat()
+            if added and on_revived:  # buried (starved of CPU, or Redis restarted): come back
                 log.warning("presence: this process was taken for dead, sharing its screens again")
                 on_revived()
-            _bury_dead_hosts()
+            _bury_dead_hosts(hosts)
         except Exception as error:  # noqa: BLE001  (any failure of Redis: probed again at the next beat)
             failed(error)
         else:
@@ -260,10 +335,21 @@ def alive(hosts: set[str]) -> set[str]:
     return {h for h, flag in zip(hosts, flags, strict=True) if flag is not None}
 
 
-def _bury_dead_hosts() -> None:
-    """Remove the screens of processes whose heartbeat expired; the first survivor to notice tells the boards."""
-    hosts = {h.decode() for h in _client.smembers(PREFIX + "hosts")}
-    for dead in hosts - alive(hosts):
+def _dead(hosts: set[str]) -> set[str]:
+    """The hosts whose subscription is gone or whose heartbeat key has expired (one round trip)."""
+    hosts = sorted(hosts)
+    if not hosts:
+        return set()
+    pipe = _client.pipeline(transaction=False)
+    pipe.mget([PREFIX + "host:" + h for h in hosts])
+    pipe.pubsub_numsub(*(_host_channel(h) for h in hosts))
+    flags, subscribed = pipe.execute()
+    return {h for h, flag, (_channel, n) in zip(hosts, flags, subscribed, strict=True) if flag is None or not n}
+
+
+def _bury_dead_hosts(hosts: set[str]) -> None:
+    """Remove the screens of dead processes; the first survivor to notice tells the boards."""
+    for dead in _dead(hosts - {host_id}):
         if not _client.srem(PREFIX + "hosts", dead):
             continue  # another survivor buries it
         boards_key = PREFIX + "host-boards:" + dead
@@ -276,21 +362,32 @@ def _bury_dead_hosts() -> None:
 
 
 def _forget(dead: str, key: str) -> None:
-    """Remove a dead host's screens from a board, unless it beats again meanwhile (only starved of CPU: then its
-    screens stay, and it shares them again when it sees it was taken for dead)."""
+    """Remove a dead host's screens from a board, unless it is alive after all (beating and subscribed: its screens
+    stay; had it been removed meanwhile, it shares them again when it sees it was taken for dead)."""
     with _client.pipeline() as pipe:
         try:
             pipe.watch(PREFIX + "host:" + dead)
-            if pipe.exists(PREFIX + "host:" + dead):
+            if pipe.exists(PREFIX + "host:" + dead) and _dead({dead}) == set():
                 return
             fields = [f for f in pipe.hkeys(key) if f.decode().startswith(dead + ":")]
             pipe.multi()
             if fields:
                 pipe.hdel(key, *fields)
-            pipe.incr(key + ":v")
+            bump_version(pipe, key)
             pipe.execute()
         except redis.WatchError:
             pass
+
+
+def bump_version(pipe, key: str) -> None:
+    """The next version of a board's presence. Screens keep the newest they saw: a Redis restarted empty must not
+    start again from 1 (every later message would be ignored), so a missing counter starts from the clock."""
+    pipe.set(key + ":v", int(time.time() * 1000) * 1000, nx=True)
+    pipe.incr(key + ":v")
+
+
+def _host_channel(host: str) -> str:
+    return f"{PREFIX}alive:{host}"
 
 
 def presence_key(workshop_id: int) -> str:

@@ -58,8 +58,7 @@ def send(workshop_id: int, item: Item, *, batched: bool) -> None:
                 return
             except Exception as error:  # noqa: BLE001  (Redis unreachable: the event is committed all the same)
                 cluster.failed(error)
-        deliver(workshop_id, [published])  # this process's screens get it at least; the others catch up later
-        cluster.delivered_here(workshop_id, published["seq"])
+        cluster.local(workshop_id, [published])  # this process's screens, in order; the others read the log
         return
     _queue(workshop_id, item, batched=batched)
 

@@ -27,6 +27,12 @@ _framed_on: dict[int, int] = defaultdict(int)  # how many of them each board has
 _pending: set[int] = set()
 
 
+def boards() -> list[int]:
+    """The boards with screens on this process."""
+    with _lock:
+        return [w for w, sockets in _sockets.items() if sockets]
+
+
 def live_screens() -> int:
     """Screens connected to any board of this process (the PDF renderer gives way to them)."""
     with _lock:
@@ -92,7 +98,7 @@ def _share(workshop_id: int, changed: dict[str, tuple[int, str]], gone: tuple[st
             pipe.sadd(cluster.PREFIX + "host-boards:" + cluster.host_id, workshop_id)
         if gone:
             pipe.hdel(key, *(f"{cluster.host_id}:{sid}" for sid in gone))
-        pipe.incr(key + ":v")
+        cluster.bump_version(pipe, key)
         pipe.execute()
     except Exception as error:  # noqa: BLE001
         cluster.failed(error)

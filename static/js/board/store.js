@@ -10,6 +10,9 @@ import { fromSnapshot, reducers, withCard } from "./reducers.js";
 
 export const HOLD_MS = 1000; // how long an early event waits for the ones before it, before a resync
 const RETRY_MS = 3000;
+// A refused resync is asked again after this (spread by half either way): a room behind one address, told to
+// catch up at once after a server outage, is let through a few screens at a time.
+export const RESYNC_RETRY_MS = 1000;
 // Refusals that sending again cannot change: the card goes back to its author, with the message. Anything
 // else (unavailable, rate_limited, internal, no answer...) keeps the card in the outbox, sent again with back-off.
 const DEFINITIVE = new Set(["invalid", "forbidden", "closed", "not_found"]);
@@ -40,7 +43,8 @@ function initialState(outbox) {
  * `sendsCards`: false on a read-only screen (the room), which must not deliver this browser's outbox.
  * `socket`: a Socket.IO-like object (on/emit/connected), for tests; by default a real connection.
  */
-export function createStore({ code, autoJoin = false, sendsCards = true, socket = null, holdMs = HOLD_MS } = {}) {
+export function createStore({ code, autoJoin = false, sendsCards = true, socket = null, holdMs = HOLD_MS,
+  resyncRetryMs = RESYNC_RETRY_MS } = {}) {
   const tokenKey = `passerelles:token:${code}`;
   const nameKey = "passerelles:name";
   const storage = window.localStorage;
@@ -52,6 +56,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   let change = null; // what the current transaction changed, told to subscribers at its end
   let holdTimer = null;
   let retryTimer = null;
+  let resyncTimer = null;
   const retries = new Backoff();
   let loading = 0; // generation of the snapshot whose pages of cards are being fetched
   const gone = new Set(); // cards removed by events while pages are still coming
@@ -243,12 +248,22 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   function resync() {
     if (!state.joined) return; // the next join asks with `since`
     socket.emit("resync", { since: state.seq }, (ack) => {
-      if (!ack || !ack.ok) return;
+      if (!ack || !ack.ok) return resyncLater(ack && ack.error);
       transaction(() => {
         if (ack.state) load(ack.state, ack.seq);
         else ack.events.forEach(hold);
       });
     });
+  }
+
+  // Refused for now (rate_limited, the database down): without asking again, a hole would stay until the next
+  // event, and a screen told to catch up would miss what it was told about.
+  function resyncLater(error) {
+    if (resyncTimer || (error && DEFINITIVE.has(error.code))) return;
+    resyncTimer = setTimeout(() => {
+      resyncTimer = null;
+      resync();
+    }, resyncRetryMs * (0.5 + Math.random()));
   }
 
   // --- Outbox --------------------------------------------------------------------------------------
