@@ -77,6 +77,15 @@ class Host(Protocol):
 
 
 @dataclass
+class Batch:
+    """What the commands of one batch share: their payloads by command name, so that a command may read what
+    the whole batch needs in one query, and what it kept there for the others (`memo`)."""
+
+    payloads: dict[str, list[dict]] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Context:
     """One command's run: the session, who acts (None for the server itself), the board, its control state,
     and the events the command emits (appended to the log under the seq the kernel took)."""
@@ -95,6 +104,8 @@ class Context:
     refusal: Exception | None = None  # a refusal to answer once what was done anyway is committed
     seat: int | None = None  # the participant's id, when the kernel reads them in the batch (then `participant`)
     seqs: Any = None  # the batch's seq counter (live.seqs.Seqs), set by the kernel
+    batch: Batch | None = None  # what the commands of its batch share, set by the kernel
+    language: str | None = None  # the sender's language (a batch runs in its leader's request)
 
     @cached_property
     def workshop(self) -> Any:
@@ -114,7 +125,7 @@ class Context:
         the participant is copied in as loaded, without a query."""
         participant = session.merge(self.participant, load=False) if self.participant is not None else None
         return Context(session, participant, self.workshop_id, self.moderator, self.host, emits=self.emits,
-                       kernel=self.kernel, seat=self.seat)
+                       kernel=self.kernel, seat=self.seat, language=self.language)
 
     def current_seq(self) -> int:
         """The board's seq as this command sees it (the events of its batch before it included)."""
