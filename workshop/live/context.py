@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from workshop.live.models import BoardEvent
@@ -106,6 +106,7 @@ class Context:
     seqs: Any = None  # the batch's seq counter (live.seqs.Seqs), set by the kernel
     batch: Batch | None = None  # what the commands of its batch share, set by the kernel
     language: str | None = None  # the sender's language (a batch runs in its leader's request)
+    rows: list[dict] | None = None  # the batch's log rows, written in one statement (set for checks_first)
 
     @cached_property
     def workshop(self) -> Any:
@@ -142,8 +143,12 @@ class Context:
         if self.seq is None:
             self.seq, _open = self.seqs.take()
         seq, self.seq = self.seq, None
-        self.session.add(BoardEvent(workshop_id=self.workshop_id, seq=seq, type=type_, payload=data,
-                                    actor_id=self.participant.id if self.participant is not None else None))
+        row = {"workshop_id": self.workshop_id, "seq": seq, "type": type_, "payload": data,
+               "actor_id": self.participant.id if self.participant is not None else None}
+        if self.rows is not None:
+            self.rows.append(row)
+        else:
+            self.session.add(BoardEvent(**row))
         event = {"seq": seq, "type": type_, "data": data}
         self.events.append(event)
         return event
@@ -190,3 +195,10 @@ def _erase(value: Any, tombstones: Mapping[int, dict]) -> Any:
     if isinstance(value, list) and any(named(v) for v in value):
         return [tombstones[v["id"]] if named(v) else v for v in value]
     return value
+
+
+def write_rows(session: Session, rows: list[dict]) -> None:
+    """Append the log rows kept for a batch, in one statement (an ORM object and its flush each cost ~0.1 ms)."""
+    if rows:
+        session.connection().execute(insert(BoardEvent.__table__), rows)
+        rows.clear()

@@ -21,7 +21,7 @@ from workshop.extensions import db, socketio
 from workshop.i18n import current_language
 from workshop.live import cluster, fanout, presence
 from workshop.live.commands import ANY_PHASE, Command, Registry
-from workshop.live.context import Batch, Context, Host
+from workshop.live.context import Batch, Context, Host, write_rows
 from workshop.live.groupcommit import Job, Line
 from workshop.live.models import BoardEvent
 from workshop.live.seqs import Seqs
@@ -170,15 +170,19 @@ class Kernel:
             seats = {job.run[0].seat for job in jobs} - {None}
             people = self.host.participants(session, seats) if seats else {}
             seqs = Seqs(self.host, session, leader.run[0].workshop_id)
-            shared = Batch()
+            shared, rows = Batch(), []
             for job in jobs:
                 shared.payloads.setdefault(job.run[1].name, []).append(job.run[2])
             for job in jobs:
                 ctx, cmd, payload = job.run
                 ctx = ctx if ctx.session is session else ctx.rebased(session)
                 ctx.seqs, ctx.batch = seqs, shared
+                if cmd.checks_first:
+                    ctx.rows = rows  # its log rows go with the batch's, in one statement before the commit
+                else:
+                    write_rows(session, rows)  # a command that may read the log sees all of it
                 ran.append((job, ctx))
-                mark = seqs.mark()
+                mark, logged = seqs.mark(), len(rows)
                 bare = len(jobs) > 1 and cmd.checks_first  # run without a savepoint
                 try:
                     if ctx.seat is not None:
@@ -189,6 +193,8 @@ class Kernel:
                         raise  # nothing undid what it may have half done: the whole batch fails
                     job.error = error
                     seqs.undo(mark, database=not bare)
+                    del rows[logged:]
+            write_rows(session, rows)
             seqs.write()
             session.commit()
         except BaseException:
