@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from tests.realtime import BoardClient
+from tests.realtime import BoardClient, wait_until
 from workshop.extensions import db
 
 
@@ -103,3 +103,56 @@ def test_a_refused_card_among_cards_posted_together_undoes_only_itself_and_leave
     watcher.wait_for_events(len(seqs))
     assert watcher.seqs == seqs
     assert [c["text"] for c in watcher.cards_received()].count("Un café des parents") == 1
+
+
+def test_a_batch_of_cards_keeps_each_senders_language_and_leaves_no_hole(app, code):
+    """Commands queued behind a held board run as one batch: a resend (first in line, so it takes the board's
+    seq in the database and then logs nothing), a refused card and new cards from readers of two languages.
+    Every new card gets the language of its own sender (the batch runs in its leader's request) and the seqs
+    follow each other."""
+    from workshop.boards import service as boards
+    from workshop.live.kernel import current_kernel
+
+    with app.test_request_context():
+        seats = [boards.join(db.session, {"code": code, "name": f"P{i}"}).participant.id for i in range(4)]
+        workshop_id = boards.get_participant(db.session, seats[0]).workshop_id
+        first = current_kernel().perform(db.session, seats[0], "card.add", {"client_id": "deja-la", "column":
+                                         "obstacle", "text": "Déjà là"}, workshop_id=workshop_id).ack
+        db.session.remove()
+    payloads = [({"client_id": "deja-la", "column": "obstacle", "text": "Déjà là"}, "fr"),
+                ({"client_id": "neuve-en", "column": "obstacle", "text": "A new one"}, "en"),
+                ({"client_id": "refusee", "column": "nulle-part", "text": "Perdue"}, "fr"),
+                ({"client_id": "neuve-fr", "column": "lever", "text": "Une neuve"}, "fr")]
+    acks: dict[str, dict] = {}
+    kernel = app.extensions["live"]
+
+    def post(seat: int, payload: dict, lang: str) -> None:
+        with app.test_request_context(f"/?lang={lang}"):
+            try:
+                acks[payload["client_id"]] = {"ok": True, **kernel.perform(
+                    db.session, seat, "card.add", payload, workshop_id=workshop_id).ack}
+            except Exception as error:  # noqa: BLE001  (the refused card's answer)
+                acks[payload["client_id"]] = {"ok": False, "error": type(error).__name__}
+            finally:
+                db.session.remove()
+
+    line = kernel._lines[workshop_id]
+    with counting(app) as commits:
+        with kernel.held(workshop_id):
+            threads = []
+            for queued, (seat, (payload, lang)) in enumerate(zip(seats, payloads, strict=True), start=1):
+                threads.append(threading.Thread(target=post, args=(seat, payload, lang)))
+                threads[-1].start()
+                wait_until(lambda n=queued: len(line._jobs) == n, timeout=10, message="the card to queue")
+        for thread in threads:
+            thread.join(timeout=30)
+    assert commits[0] == 1
+    assert acks["deja-la"]["card"]["id"] == first["card"]["id"] and "seq" not in acks["deja-la"]
+    assert acks["refusee"] == {"ok": False, "error": "ValidationError"}
+    assert [acks["neuve-en"]["seq"], acks["neuve-fr"]["seq"]] == [first["seq"] + 1, first["seq"] + 2]
+    with app.app_context():
+        from workshop.boards.models import Card
+        languages = dict(db.session.execute(db.select(Card.client_id, Card.language)
+                                            .where(Card.workshop_id == workshop_id)).all())
+        assert languages == {"deja-la": "fr", "neuve-en": "en", "neuve-fr": "fr"}
+        assert boards.current_seq(db.session, workshop_id) == first["seq"] + 2

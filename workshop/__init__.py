@@ -12,6 +12,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from workshop import config, database, ratelimit, redisopts
     from workshop.extensions import babel, csrf, db, login_manager, migrate, socketio
     from workshop.i18n import select_locale
+    from workshop.live import wire
     from workshop.live.packets import JsonFirstPacket
     from workshop.messagequeue import ResilientRedisManager
     from workshop.web import register_web
@@ -55,5 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         serializer=JsonFirstPacket,  # the same frames, without walking a big state for bytes first
         **queue,
     )
+    if app.config["WIRE_FRAMES"]:
+        wire.install()
     register_web(app)
     return app

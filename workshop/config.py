@@ -181,6 +181,9 @@ def from_env() -> dict:
         "FAILURE_DELAY_BASE": float(os.environ.get("FAILURE_DELAY_BASE", "0.5")),
         "FAILURE_DELAY_MAX": float(os.environ.get("FAILURE_DELAY_MAX", "8")),
         "RESYNC_MAX_EVENTS": 500,
+        # Frames written once per audience straight to each screen's WebSocket (live/wire.py); 0: through
+        # engine.io's per-socket queue, as every other message.
+        "WIRE_FRAMES": os.environ.get("WIRE_FRAMES", "1") != "0",
         # A late joiner who asks for pages gets the board's cards STATE_PAGE_CARDS at a time (0: all at once).
         "STATE_PAGE_CARDS": int(os.environ.get("STATE_PAGE_CARDS", "300")),
         # A join or resync without pages gets at most this many cards, then `cards_next` like a paged one (the

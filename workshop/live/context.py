@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from workshop.live.models import BoardEvent
@@ -77,6 +77,15 @@ class Host(Protocol):
 
 
 @dataclass
+class Batch:
+    """What the commands of one batch share: their payloads by command name, so that a command may read what
+    the whole batch needs in one query, and what it kept there for the others (`memo`)."""
+
+    payloads: dict[str, list[dict]] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Context:
     """One command's run: the session, who acts (None for the server itself), the board, its control state,
     and the events the command emits (appended to the log under the seq the kernel took)."""
@@ -95,6 +104,9 @@ class Context:
     refusal: Exception | None = None  # a refusal to answer once what was done anyway is committed
     seat: int | None = None  # the participant's id, when the kernel reads them in the batch (then `participant`)
     seqs: Any = None  # the batch's seq counter (live.seqs.Seqs), set by the kernel
+    batch: Batch | None = None  # what the commands of its batch share, set by the kernel
+    language: str | None = None  # the sender's language (a batch runs in its leader's request)
+    rows: list[dict] | None = None  # the batch's log rows, written in one statement (set for checks_first)
 
     @cached_property
     def workshop(self) -> Any:
@@ -114,7 +126,7 @@ class Context:
         the participant is copied in as loaded, without a query."""
         participant = session.merge(self.participant, load=False) if self.participant is not None else None
         return Context(session, participant, self.workshop_id, self.moderator, self.host, emits=self.emits,
-                       kernel=self.kernel, seat=self.seat)
+                       kernel=self.kernel, seat=self.seat, language=self.language)
 
     def current_seq(self) -> int:
         """The board's seq as this command sees it (the events of its batch before it included)."""
@@ -131,8 +143,12 @@ class Context:
         if self.seq is None:
             self.seq, _open = self.seqs.take()
         seq, self.seq = self.seq, None
-        self.session.add(BoardEvent(workshop_id=self.workshop_id, seq=seq, type=type_, payload=data,
-                                    actor_id=self.participant.id if self.participant is not None else None))
+        row = {"workshop_id": self.workshop_id, "seq": seq, "type": type_, "payload": data,
+               "actor_id": self.participant.id if self.participant is not None else None}
+        if self.rows is not None:
+            self.rows.append(row)
+        else:
+            self.session.add(BoardEvent(**row))
         event = {"seq": seq, "type": type_, "data": data}
         self.events.append(event)
         return event
@@ -179,3 +195,10 @@ def _erase(value: Any, tombstones: Mapping[int, dict]) -> Any:
     if isinstance(value, list) and any(named(v) for v in value):
         return [tombstones[v["id"]] if named(v) else v for v in value]
     return value
+
+
+def write_rows(session: Session, rows: list[dict]) -> None:
+    """Append the log rows kept for a batch, in one statement (an ORM object and its flush each cost ~0.1 ms)."""
+    if rows:
+        session.connection().execute(insert(BoardEvent.__table__), rows)
+        rows.clear()

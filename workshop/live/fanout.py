@@ -25,8 +25,12 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from engineio import packet as eio_packet
+from socketio import packet
+
 from workshop.extensions import socketio
-from workshop.live import cluster, presence
+from workshop.live import cluster, presence, wire
+from workshop.live.packets import JsonFirstPacket
 
 DELAY = 0.25  # seconds a batched event may wait for others
 WINDOW = 0.04  # seconds between two frames of one board: at most 25 frames a second per screen
@@ -174,9 +178,38 @@ def _emit(workshop_id: int, items: list[Item], *, framed: bool) -> None:
     emit = socketio.server.emit  # this process's screens only (ignore_queue): others deliver from the channel
     for moderators in (True, False):
         views = [i.moderators if moderators else i.participants for i in items]
-        emit(name, views[0] if single else views, to=presence.room(workshop_id, moderators=moderators,
-                                                                  framed=framed),
-             skip_sid=skip, namespace=presence.NAMESPACE, ignore_queue=True)
+        room = presence.room(workshop_id, moderators=moderators, framed=framed)
+        if framed and wire.enabled:
+            _write(room, name, views, owners)
+            continue
+        emit(name, views[0] if single else views, to=room, skip_sid=skip, namespace=presence.NAMESPACE,
+             ignore_queue=True)
     for sid, moderator in owners.items():
         views = [i.own if sid in i.owner_sids else (i.moderators if moderator else i.participants) for i in items]
+        if framed and wire.enabled:  # the same path as the room's frames, or it could overtake them
+            _write(sid, name, views, {})
+            continue
         emit(name, views[0] if single else views, to=sid, namespace=presence.NAMESPACE, ignore_queue=True)
+
+
+def _write(room: str, name: str, data: list, skip: dict[str, bool]) -> None:
+    """A frame to a room's screens (or one socket, `room` being its sid): its WebSocket frame built once, its
+    bytes written to each (wire.py); a screen without a direct path gets it through engine.io, encoded once as
+    well. Every frame of a screen takes the same path, so none overtakes another."""
+    server = socketio.server
+    text = JsonFirstPacket(packet.EVENT, namespace=presence.NAMESPACE, data=[name, data]).encode()
+    if not isinstance(text, str):  # binary data: never in board events, but engine.io knows how to send it
+        server.emit(name, data, to=room, skip_sid=list(skip), namespace=presence.NAMESPACE, ignore_queue=True)
+        return
+    bytes_, queued = None, None
+    sockets = server.eio.sockets
+    for sid, eio_sid in server.manager.get_participants(presence.NAMESPACE, room):
+        if sid in skip:
+            continue
+        path = wire.wire_of(sockets.get(eio_sid))
+        if path is not None:
+            bytes_ = bytes_ or wire.frame("4" + text)  # Engine.IO's MESSAGE, then the WebSocket frame
+            if path.write(bytes_):
+                continue
+        queued = queued or eio_packet.Packet(eio_packet.MESSAGE, text)
+        server._send_eio_packet(eio_sid, queued)

@@ -9,17 +9,19 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
 
 from workshop import ratelimit
 from workshop.errors import Closed, Forbidden, NotFound, RateLimited, ValidationError
 from workshop.extensions import db, socketio
+from workshop.i18n import current_language
 from workshop.live import cluster, fanout, presence
 from workshop.live.commands import ANY_PHASE, Command, Registry
-from workshop.live.context import Context, Host
+from workshop.live.context import Batch, Context, Host, write_rows
 from workshop.live.groupcommit import Job, Line
 from workshop.live.models import BoardEvent
 from workshop.live.seqs import Seqs
@@ -63,14 +65,15 @@ class Kernel:
         cmd = self.registry.client_command(name)
         if cmd is None:
             raise ValidationError(_("Action inconnue."))
+        language = current_language() if has_request_context() else None
         if isinstance(participant, int):
             participant_id = participant
             ctx = Context(session, None, workshop_id, False, self.host, emits=cmd.emits, kernel=self,
-                          seat=participant)
+                          seat=participant, language=language)
         else:
             participant_id = participant.id
             ctx = Context(session, participant, participant.workshop_id, self.host.is_moderator(participant),
-                          self.host, emits=cmd.emits, kernel=self)
+                          self.host, emits=cmd.emits, kernel=self, language=language)
         if cmd.rate and rate_limited and not ratelimit.hit_all(cmd.rate, {"participant": participant_id,
                                                                           **(origin or {})}):
             raise RateLimited(_("Doucement : vous avez posté beaucoup de post-it d'un coup. "
@@ -167,19 +170,31 @@ class Kernel:
             seats = {job.run[0].seat for job in jobs} - {None}
             people = self.host.participants(session, seats) if seats else {}
             seqs = Seqs(self.host, session, leader.run[0].workshop_id)
+            shared, rows = Batch(), []
+            for job in jobs:
+                shared.payloads.setdefault(job.run[1].name, []).append(job.run[2])
             for job in jobs:
                 ctx, cmd, payload = job.run
                 ctx = ctx if ctx.session is session else ctx.rebased(session)
-                ctx.seqs = seqs
+                ctx.seqs, ctx.batch = seqs, shared
+                if cmd.checks_first:
+                    ctx.rows = rows  # its log rows go with the batch's, in one statement before the commit
+                else:
+                    write_rows(session, rows)  # a command that may read the log sees all of it
                 ran.append((job, ctx))
-                mark = seqs.mark()
+                mark, logged = seqs.mark(), len(rows)
+                bare = len(jobs) > 1 and cmd.checks_first  # run without a savepoint
                 try:
                     if ctx.seat is not None:
                         self._seat(ctx, people.get(ctx.seat))
                     job.outcome = (self._savepoint(ctx, cmd, payload, nested=len(jobs) > 1), ctx)
                 except Exception as error:  # noqa: BLE001  (this command's answer; the others go on)
+                    if bare and isinstance(error, SQLAlchemyError):
+                        raise  # nothing undid what it may have half done: the whole batch fails
                     job.error = error
-                    seqs.undo(mark)
+                    seqs.undo(mark, database=not bare)
+                    del rows[logged:]
+            write_rows(session, rows)
             seqs.write()
             session.commit()
         except BaseException:
@@ -200,8 +215,8 @@ class Kernel:
         """One command of a batch, undone alone when it fails or logs nothing: in its own savepoint when others
         share the transaction (`nested`), else by rolling the transaction back (two statements fewer)."""
         session = ctx.session
-        savepoint = session.begin_nested() if nested else None
-        undo = savepoint.rollback if savepoint is not None else session.rollback
+        savepoint = session.begin_nested() if nested and not cmd.checks_first else None
+        undo = savepoint.rollback if savepoint is not None else _nothing if nested else session.rollback
         try:
             if cmd.moderator and not ctx.moderator and not (cmd.shared_when and cmd.shared_when(ctx.workshop)):
                 raise Forbidden(_("Seul·e l'animateur·rice peut faire cela."))
@@ -220,7 +235,7 @@ class Kernel:
                 ack = shown
             if cmd.emits and not ctx.events and ctx.refusal is None:
                 undo()  # nothing changed: give the seq back
-                ctx.seqs.undo(mark)
+                ctx.seqs.undo(mark, database=undo is not _nothing)
             else:
                 if cmd.emits and not ctx.events:
                     ctx.seqs.give_back()  # keep the clean-up, leave no hole
@@ -319,6 +334,10 @@ def _let_go(ctx: Context) -> None:
     loaded = ctx.loaded()
     ctx.session.close()
     ctx.session.add_all(loaded)
+
+
+def _nothing() -> None:
+    """The undo of a `checks_first` command in a batch: it changed nothing when it refuses or emits nothing."""
 
 
 def _plain(session: Session | scoped_session) -> Session:

@@ -42,9 +42,14 @@ class Seqs:
     def mark(self) -> tuple[int | None, int | None]:
         return self._taken, self._last
 
-    def undo(self, mark: tuple[int | None, int | None]) -> None:
-        """A command was undone: back to what `mark` saw (a database take undone with it is forgotten)."""
-        self._taken, self._last = mark
+    def undo(self, mark: tuple[int | None, int | None], *, database: bool = True) -> None:
+        """A command was undone: back to what `mark` saw. A database take undone with it (`database`) is
+        forgotten; one that stays (a command run without a savepoint) is kept, and the seq before it is
+        written back unless the batch takes it again."""
+        if database or mark[0] is not None or self._taken is None:
+            self._taken, self._last = mark
+        else:
+            self._last = self._taken - 1
 
     def write(self) -> None:
         """Store the last seq handed out, before the commit."""

@@ -1,0 +1,135 @@
+"""One write per screen for a board's frames: the WebSocket frame is built once and its bytes written to every
+screen's socket, instead of a packet queued per socket for engine.io's writer greenlet to encode and send.
+
+Through engine.io, every delivery cost a queue put, a wake and switch to the socket's writer greenlet (with a
+timeout armed and cancelled), an Engine.IO and a WebSocket encoding of the same text, then the write: about
+a third of the server's CPU at 200 cards/s to 300 screens. Here the frame's bytes are the same for a whole
+audience (server frames are not masked), so a delivery is one non-blocking `send` of them.
+
+Frames must not interleave with what engine.io's writer sends on the same socket (acks, pings): `install`
+makes simple-websocket's `send` take the socket's lock, which a direct write takes too. A write that does not
+fit in the socket's buffer, or a socket busy with the writer, leaves the bytes in the socket's backlog, which a
+background task sends in order (nothing later for that socket overtakes them). A socket that negotiated
+compression (permessage-deflate: browsers ask for it) has per-connection state: it gets the frame through
+engine.io as before, and so does every socket when the server is not simple-websocket's.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections import deque
+from typing import Any
+
+from workshop.extensions import socketio
+
+_ATTRIBUTE = "_passerelles_wire"  # on a simple_websocket.Server: its Wire, or None (compressed)
+
+
+class Wire:
+    """A socket's direct path: its lock (shared with simple-websocket's send) and its backlog."""
+
+    def __init__(self, server: Any):
+        self.server = server
+        self.lock = threading.Lock()
+        self.backlog: deque[bytes] = deque()
+        self.flushing = False
+
+    def write(self, data: bytes) -> bool:
+        """Send the frame now, or after what waits; False when the socket is closed."""
+        if not self.server.connected:
+            return False
+        if self.backlog or self.flushing or self.lock.locked() or not self.lock.acquire(blocking=False):
+            self._later(data)
+            return True
+        try:
+            sent = _send_now(self.server.sock, data)
+        except OSError:
+            return False  # closed meanwhile: engine.io's side notices and disconnects it
+        finally:
+            self.lock.release()
+        if sent < len(data):
+            self._later(data[sent:])
+        return True
+
+    def _later(self, data: bytes) -> None:
+        self.backlog.append(data)
+        if not self.flushing:
+            self.flushing = True
+            socketio.start_background_task(self._flush)
+
+    def _flush(self) -> None:
+        while True:
+            try:
+                with self.lock:
+                    while self.backlog:
+                        self.server.sock.sendall(self.backlog.popleft())
+            except OSError:
+                self.backlog.clear()
+            self.flushing = False
+            if not self.backlog or self.flushing:  # a write came between the last send and here (threads)
+                return
+            self.flushing = True
+
+
+def _send_now(sock: Any, data: bytes) -> int:
+    """Write what the socket's buffer takes at once, without waiting (gevent's socket wraps a real one)."""
+    raw = getattr(sock, "_sock", sock)
+    try:
+        return raw.send(data, socket.MSG_DONTWAIT)
+    except (BlockingIOError, ValueError):  # full; or a socket that takes no flags (TLS): the backlog sends it
+        return 0
+
+
+enabled = False  # install() ran: frames take the direct path where a socket has one
+
+
+def install() -> None:
+    """Make simple-websocket's sends take the socket's lock, and give each WebSocket its direct path when
+    engine.io's handler starts on it, before its writer sends anything (idempotent; patches the libraries'
+    classes, process-wide)."""
+    global enabled
+    import simple_websocket.ws as ws  # engine.io's WebSocket server without gevent-websocket
+    from engineio import socket as eio_socket
+
+    enabled = True
+    if getattr(ws.Base.send, "_wired", False):
+        return
+    send_unlocked, handle = ws.Base.send, eio_socket.Socket._websocket_handler
+
+    def send(self, data):
+        wire = getattr(self, _ATTRIBUTE, None)
+        if wire is None:
+            return send_unlocked(self, data)
+        with wire.lock:
+            return send_unlocked(self, data)
+
+    def handler(self, ws):
+        server = getattr(ws, "ws", None)  # engine.io's SimpleWebSocketWSGI wraps a simple_websocket.Server
+        if server is not None and hasattr(server, "sock") and hasattr(server, "ws"):
+            connection = getattr(server.ws, "connection", None)
+            compressed = connection is None or bool(connection._proto.extensions)
+            self.wire = None if compressed else Wire(server)
+            setattr(server, _ATTRIBUTE, self.wire)
+        return handle(self, ws)
+
+    send._wired = handler._wired = True
+    ws.Base.send, eio_socket.Socket._websocket_handler = send, handler
+
+
+def wire_of(eio_socket: Any) -> Wire | None:
+    """The direct path of an engine.io socket, or None (polling, compression, another WebSocket server)."""
+    return getattr(eio_socket, "wire", None)
+
+
+def frame(text: str) -> bytes:
+    """A final, unmasked WebSocket text frame (a server's) carrying `text`."""
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        header = bytes((0x81, size))
+    elif size < 65536:
+        header = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return header + payload
