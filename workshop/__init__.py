@@ -58,5 +58,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if app.config["WIRE_FRAMES"]:
         wire.install()
+        app.wsgi_app = wire.uncompressed(app.wsgi_app)
     register_web(app)
     return app

@@ -9,9 +9,10 @@ audience (server frames are not masked), so a delivery is one non-blocking `send
 Frames must not interleave with what engine.io's writer sends on the same socket (acks, pings): `install`
 makes simple-websocket's `send` take the socket's lock, which a direct write takes too. A write that does not
 fit in the socket's buffer, or a socket busy with the writer, leaves the bytes in the socket's backlog, which a
-background task sends in order (nothing later for that socket overtakes them). A socket that negotiated
-compression (permessage-deflate: browsers ask for it) has per-connection state: it gets the frame through
-engine.io as before, and so does every socket when the server is not simple-websocket's.
+background task sends in order (nothing later for that socket overtakes them). The board's WebSocket is
+opened without compression (`uncompressed`), so browsers take this path too; a socket that negotiated
+permessage-deflate anyway (another front) has per-connection state: it gets the frame through engine.io as
+before, and so does every socket when the server is not simple-websocket's.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from workshop.extensions import socketio
@@ -115,6 +117,20 @@ def install() -> None:
 
     send._wired = handler._wired = True
     ws.Base.send, eio_socket.Socket._websocket_handler = send, handler
+
+
+def uncompressed(wsgi_app: Callable) -> Callable:
+    """WSGI middleware: WebSockets are opened without permessage-deflate (browsers always offer it and
+    simple-websocket always accepts), as Node's socket.io does by default. Compression keeps a zlib context per
+    socket (about 300 KB: 300 MB for 1,000 screens) and deflates each frame once per socket; without it a frame's
+    bytes are the same for its whole audience. Board frames are small, and a big state comes in pages."""
+
+    def app(environ: dict, start_response: Callable) -> Any:
+        if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return wsgi_app(environ, start_response)
+
+    return app
 
 
 def wire_of(eio_socket: Any) -> Wire | None:
