@@ -151,28 +151,29 @@ async def attack(case: str, port: int, code: str, duration: float, sockets: int)
         def next_call(_n: int):
             return "card.add", {"client_id": uuid.uuid4().hex, "column": "obstacle", "text": "Rafale de post-it"}
         loops = [(c, i) for i, c in enumerate(clients) for _ in range(4)]
+    joined_s = round(time.monotonic() - started, 2)
     end = time.monotonic() + duration
     await asyncio.gather(*(_hammer(c, end, answers, next_call) for c, _i in loops))
     for client in clients:
         client.close()
-    return {"answers": dict(answers), "seconds": round(time.monotonic() - started, 1)}
+    return {"answers": dict(answers), "joined_s": joined_s, "seconds": round(time.monotonic() - started, 1)}
 
 
 # --- the measure ----------------------------------------------------------------------------------
 
 
-async def case_round(port: int, codes: dict, case: str, args) -> dict:
+async def case_round(port: int, codes: dict, case: str, args, sampler: common.Sampler) -> dict:
     board = await quiet.QuietBoard(port, codes["B"]).join()
     posting = asyncio.create_task(board.run())
     await asyncio.sleep(args.quiet)
     sockets = {"resync": args.sockets, "cards": args.spam_sockets, "joins": args.joins}[case]
     target = codes["C"] if case == "joins" else codes["A"]
-    begin = time.time()
+    begin, mark = time.time(), sampler.mark()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--attacker", case, str(port), target, str(args.duration), str(sockets),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await proc.communicate()
-    board.window = (begin, time.time())
+    board.window, usage = (begin, time.time()), common.Sampler.usage(mark, sampler.mark())
     await asyncio.sleep(2)
     board.stop()
     await posting
@@ -180,7 +181,7 @@ async def case_round(port: int, codes: dict, case: str, args) -> dict:
     board.close()
     if proc.returncode != 0:
         raise RuntimeError(f"attacker failed: {err.decode()[-2000:]}")
-    return {"case": case, "sockets": sockets, **board.summary(),
+    return {"case": case, "sockets": sockets, **board.summary(), "server": usage,
             "attacker": json.loads(out.decode().strip().splitlines()[-1])}
 
 
@@ -192,7 +193,9 @@ def run(args) -> dict:
             result = {"cards": args.cards, "duration": args.duration, "loadavg_before": common.loadavg()}
             if not args.no_late_joiner:
                 result.update(asyncio.run(late_joiner(server.port, codes["A"])))
-            result["cases"] = [asyncio.run(case_round(server.port, codes, case, args)) for case in args.cases]
+            with common.Sampler(server.proc.pid) as sampler:
+                result["cases"] = [asyncio.run(case_round(server.port, codes, case, args, sampler))
+                                   for case in args.cases]
             result["worker_killed"] = bool(pids) and _workers(server) != pids
             result["loadavg_after"] = common.loadavg()
     return result
@@ -217,6 +220,9 @@ def report(r: dict) -> str:
               f"{r['loadavg_before']} -> {r['loadavg_after']}; worker killed: {r['worker_killed']})", quiet.HEADER]
     for c in r["cases"]:
         lines.append(quiet.row(f"{c['case']} ({c['sockets']} sockets)", c,
+                               f"server {c['server']['cpu_pct']} % of a core (waited "
+                               f"{c['server']['runqueue_wait_s']} s for a CPU); slowest (ms, sent at s) "
+                               f"{c['slowest']}, attacker joined after {c['attacker'].get('joined_s')} s; "
                                f"dropped {c['disconnects']}; attacker: {c['attacker']['answers']}"))
     return "\n".join(lines)
 

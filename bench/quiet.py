@@ -121,9 +121,11 @@ class QuietBoard:
         before = [r for r in rows if r[0] < begin and (r[1] is None or r[0] + r[1] < begin)]
         during = [r for r in rows if r[0] <= end and (r[1] is None or r[0] + r[1] >= begin)]
         acks_during = [d for s, d, _ok in self.acks if s <= end and s + d >= begin]
+        slow = sorted(((d if d is not None else TIMEOUT), s - begin) for s, d in during)[-5:]
         return {f"{prefix}quiet": stats(before), f"{prefix}during": stats(during),
                 f"{prefix}ack_p95_during_ms": common.ms(common.percentile(acks_during, 95)),
                 f"{prefix}ack_max_during_ms": common.ms(max(acks_during, default=None)),
+                f"{prefix}slowest": [(common.ms(d), round(at, 2)) for d, at in slow],  # (ms, sent s after begin)
                 f"{prefix}ack_errors": sum(self.ack_errors.values()),
                 f"{prefix}ack_error_kinds": dict(self.ack_errors), f"{prefix}disconnects": self.dropped}
 
