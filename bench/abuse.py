@@ -188,7 +188,8 @@ async def case_round(port: int, codes: dict, case: str, args, sampler: common.Sa
 def run(args) -> dict:
     with common.temp_dir("passerelles-abuse-") as tmp:
         url, codes = seed(Path(tmp), args.cards)
-        with common.Server("gevent", common.free_port(PORTS), url, Path(tmp) / "server.log") as server:
+        with common.Server("gevent", common.free_port(PORTS), url, Path(tmp) / "server.log",
+                           cwd=args.app_root.resolve()) as server:
             pids = _workers(server)
             result = {"cards": args.cards, "duration": args.duration, "loadavg_before": common.loadavg()}
             if not args.no_late_joiner:
@@ -243,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--joins", type=int, default=300, help="joins: arrivals within 3 s")
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
     parser.add_argument("--no-late-joiner", action="store_true")
+    parser.add_argument("--app-root", type=Path, default=common.ROOT, help="the checkout to serve (default: this one)")
     args = parser.parse_args(argv)
     if not 1 <= args.cards <= 50000 or not 1 <= args.duration <= 120 or not 1 <= args.sockets <= 50:
         parser.error("cards 1-50000, duration 1-120 s, sockets 1-50")
