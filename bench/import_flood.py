@@ -5,8 +5,9 @@
 
 Serves the app as `make run` does (gunicorn, gevent, one worker, gunicorn's default 30 s worker timeout) plus,
 when the tree has a task queue, `flask run-worker`; N participants post a card a second each; after a quiet
-phase, a coordinator posts the structures import on the admin page. Reported: the card acks' p95 and worst
-delay before and during the import, errors, how long the import took, and whether gunicorn killed its worker.
+phase, a coordinator posts the structures import on the admin page. Lean clients (quiet.QuietBoard): N posters
+and one screen. Reported: the card-to-screen and ack p95 and worst delay before and during the import, errors, how
+long the import took, and whether gunicorn killed its worker.
 """
 
 from __future__ import annotations
@@ -19,20 +20,17 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
+import common
+import quiet
 from common import (
     HOST,
-    NAMESPACE,
     ROOT,
     SECRET_KEY,
     VENV_BIN,
-    connect_and_join,
-    disconnect_all,
     free_port,
     ms,
-    new_client,
     percentile,
     prepare_database,
     print_json,
@@ -113,42 +111,23 @@ def run_import(url: str, data: bytes, timeout: float) -> dict:
     return {"seconds": round(time.monotonic() - started, 1), "request_s": answered, "outcome": "job timed out"}
 
 
-async def participant(url: str, code: str, index: int, samples: list, phase: dict, stop_at: asyncio.Event) -> None:
-    sio = new_client()
-    try:
-        await connect_and_join(sio, url, code, f"Participant {index}")
-        while not stop_at.is_set():
-            sent = time.monotonic()
-            try:
-                ack = await sio.call("card.add", {"client_id": uuid.uuid4().hex, "column": "obstacle",
-                                                  "text": f"Carte {index}"}, namespace=NAMESPACE, timeout=60)
-                ok = isinstance(ack, dict) and ack.get("ok")
-            except Exception:  # noqa: BLE001  (a timeout or a dropped connection is what we measure)
-                ok = False
-            samples.append((phase["name"], time.monotonic() - sent, ok))
-            await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - sent)))
-    finally:
-        await disconnect_all([sio])
-
-
-def summary(samples: list, name: str) -> dict:
-    delays = [d for phase, d, _ok in samples if phase == name]
-    return {"cards": len(delays), "errors": sum(1 for phase, _d, ok in samples if phase == name and not ok),
-            "p95_ms": ms(percentile(delays, 95)), "worst_ms": ms(max(delays) if delays else None)}
-
-
-async def measure(args, url: str, code: str) -> dict:
-    samples: list = []
-    phase = {"name": "quiet"}
-    done = asyncio.Event()
-    tasks = [asyncio.create_task(participant(url, code, i, samples, phase, done)) for i in range(args.clients)]
+async def measure(args, port: int, code: str) -> dict:
+    """`clients` lean posters (a card a second each) and a screen: card-to-screen and ack delays before and
+    during the import."""
+    board = await quiet.QuietBoard(port, code, posters=args.clients, every=1.0).join()
+    posting = asyncio.create_task(board.run())
     await asyncio.sleep(args.quiet)
-    phase["name"] = "import"
-    imported = await asyncio.to_thread(run_import, url, structures_csv(args.rows), args.timeout)
+    begin = time.time()
+    imported = await asyncio.to_thread(run_import, f"http://{HOST}:{port}", structures_csv(args.rows), args.timeout)
+    board.window = (begin, time.time())
     await asyncio.sleep(2)  # the acks held back by a frozen server arrive
-    done.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    return {"quiet": summary(samples, "quiet"), "during_import": summary(samples, "import"), "import": imported}
+    board.stop()
+    await posting
+    await asyncio.sleep(1)
+    board.close()
+    acks_before = [d for s, d, _ok in board.acks if s + d < begin]
+    return {**board.summary(), "ack_quiet_p95_ms": ms(percentile(acks_before, 95)),
+            "ack_quiet_max_ms": ms(max(acks_before, default=None)), "import": imported}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,19 +164,21 @@ def main(argv: list[str] | None = None) -> int:
             url = f"http://{HOST}:{port}"
             if not wait_until_serving(server, url, 60, interval=0.2):
                 raise RuntimeError((tmp / "server.log").read_text()[-3000:])
-            result = asyncio.run(measure(args, url, seeded.code))
+            result = asyncio.run(measure(args, port, seeded.code))
         finally:
             stop(worker)
             stop(server)
         log = (tmp / "server.log").read_text(errors="replace")
         result.update(label=args.label, rows=args.rows, clients=args.clients,
                       web_worker_killed=log.count("WORKER TIMEOUT") + log.count("was sent SIGKILL"))
-    q, d, i = result["quiet"], result["during_import"], result["import"]
+    r, i = result, result["import"]
     print(f"import of {args.rows} structures ({args.label}): {i['outcome']} in {i['seconds']} s "
-          f"(request answered in {i.get('request_s', '-')} s); web worker killed: {result['web_worker_killed']}")
-    print("| phase | cards | errors | p95 ms | worst ms |\n|---|---|---|---|---|")
-    for name, row in (("quiet", q), ("during import", d)):
-        print(f"| {name} | {row['cards']} | {row['errors']} | {row['p95_ms']} | {row['worst_ms']} |")
+          f"(request answered in {i.get('request_s', '-')} s); web worker killed: {r['web_worker_killed']}")
+    print(f"card acks: quiet p95 / max {r['ack_quiet_p95_ms']} / {r['ack_quiet_max_ms']} ms; during the import "
+          f"{r['ack_p95_during_ms']} / {r['ack_max_during_ms']} ms; errors {r['ack_error_kinds']}")
+    print("card to screen (another person's delay):")
+    print(quiet.HEADER)
+    print(quiet.row("import", r, f"loadavg {common.loadavg()}"))
     print_json(result)
     return 0
 

@@ -1,5 +1,8 @@
 """Join storm: N participants open the board within S seconds (a room where everyone scans the QR code at once).
 
+Lean clients (bench/lean.py): python-socketio's clients cost more CPU than the server's joins. Another board
+(quiet.QuietBoard) posts meanwhile: its card-to-screen delay is printed too.
+
 Prints joins ok, errors, and the p50/p95 of the join acknowledgement (from `join` sent to its ack) and of the
 whole arrival (WebSocket connect + join), with the server's CPU and threads.
 
@@ -23,6 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
+import lean  # noqa: E402
+import quiet  # noqa: E402
 
 TIMEOUT = 30.0
 
@@ -30,28 +35,33 @@ TIMEOUT = 30.0
 KINDS = ("school", "social_centre", "parent", "association", "institution", "other")
 
 
-async def _storm(url: str, code: str, participants: int, within: float, profiles: bool = False) -> dict:
+async def storm(port: int, code: str, participants: int, within: float, profiles: bool = False,
+                local: str | None = None) -> dict:
+    """N lean clients arriving within S seconds, each opening a WebSocket and joining as the browser does."""
     clients, results = [], []
     start = time.monotonic()
 
     async def arrive(index: int) -> None:
         await asyncio.sleep(index * within / participants)
-        sio = common.new_client()
-        clients.append(sio)
+        began = time.monotonic()
         try:
-            profile = {"kind": KINDS[index % len(KINDS)]} if profiles else None
-            ack, connect_s, join_s = await common.connect_and_join(sio, url, code, f"Arrivée {index}", TIMEOUT,
-                                                                   profile)
+            client = await lean.LeanClient.open(common.HOST, port, timeout=TIMEOUT, local=local)
+            clients.append(client)
+            connected = time.monotonic()
+            profile = {"profile": {"kind": KINDS[index % len(KINDS)]}} if profiles else {}
+            ack = await client.call("join", {"code": code, "name": f"Arrivée {index}", "paged": True,
+                                             "frames": True, **profile}, timeout=TIMEOUT)
         except Exception as error:  # noqa: BLE001
             results.append((False, type(error).__name__, None, None))
             return
         ok = isinstance(ack, dict) and ack.get("ok") is True and "participant" in ack
-        results.append((ok, None if ok else common.error_code(ack), connect_s, join_s))
+        results.append((ok, None if ok else common.error_code(ack), connected - began, time.monotonic() - connected))
 
     await asyncio.wait_for(asyncio.gather(*(arrive(i) for i in range(participants))), within + 2 * TIMEOUT + 10)
     last_ok = time.monotonic() - start
     await asyncio.sleep(1.0)  # let the coalesced presence broadcast go out before leaving
-    await common.disconnect_all(clients)
+    for client in clients:
+        client.close()
     joins = [r[3] for r in results if r[0]]
     arrivals = [r[2] + r[3] for r in results if r[0]]
     return {
@@ -67,15 +77,35 @@ async def _storm(url: str, code: str, participants: int, within: float, profiles
     }
 
 
+async def _with_quiet_board(port: int, code: str, other: str, participants: int, within: float,
+                            profiles: bool) -> dict:
+    """The storm on one board while another board (quiet.QuietBoard) posts: that board's card-to-screen delay."""
+    board = await quiet.QuietBoard(port, other).join()
+    posting = asyncio.create_task(board.run())
+    await asyncio.sleep(3)
+    begin = time.time()
+    result = await storm(port, code, participants, within, profiles)
+    board.window = (begin, time.time())
+    await asyncio.sleep(2)
+    board.stop()
+    await posting
+    await asyncio.sleep(1)
+    board.close()
+    result["quiet_board"] = board.summary()
+    return result
+
+
 def run(mode: str, participants: int, within: float, port: int | None = None, profiles: bool = False) -> dict:
     with common.temp_dir("passerelles-storm-") as tmp:
         tmp_path = Path(tmp)
         seeded = common.prepare_database(tmp_path)
+        other = _other_board(seeded)
         with common.Server(mode, port or common.free_port(), seeded.database_url, tmp_path / "server.log") as server:
             load_before = common.loadavg()
             with common.Sampler(server.proc.pid) as sampler:
                 begin, client_begin = sampler.mark(), _cpu()
-                result = asyncio.run(_storm(server.url, seeded.code, participants, within, profiles))
+                result = asyncio.run(_with_quiet_board(server.port, seeded.code, other, participants, within,
+                                                       profiles))
                 end, client_end = sampler.mark(), _cpu()
             threads = sampler.max_threads
     result.update(mode=mode, participants=participants, within=within, profiles=profiles, load_before=load_before,
@@ -83,6 +113,23 @@ def run(mode: str, participants: int, within: float, port: int | None = None, pr
                   server_threads_max=threads,
                   client_cpu_pct=round(100 * (client_end - client_begin) / (end[0] - begin[0]), 1))
     return result
+
+
+def _other_board(seeded: common.Seeded) -> str:
+    """A second open workshop, the quiet board; its code."""
+    from workshop import create_app
+    from workshop.accounts.models import User
+    from workshop.boards import service as boards
+    from workshop.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": seeded.database_url, "SECRET_KEY": common.SECRET_KEY,
+                      "REDIS_URL": None, "SOCKETIO_ASYNC_MODE": "threading"})
+    with app.app_context():
+        code = boards.create_workshop(db.session, db.session.scalar(db.select(User)), "Atelier voisin").code
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return code
 
 
 def _cpu() -> float:
@@ -101,7 +148,8 @@ def report(r: dict) -> str:
         f"  server CPU {r['server']['cpu_s']} s = {r['server']['cpu_pct']} % of one core (waited "
         f"{common.or_na(r['server']['runqueue_wait_s'])} s for a CPU); max threads "
         f"{r['server_threads_max']}; client process CPU {r['client_cpu_pct']} %\n"
-        f"  loadavg before {r['load_before']} / after {r['load_after']}"
+        f"  loadavg before {r['load_before']} / after {r['load_after']}\n"
+        f"another board meanwhile (card to screen):\n{quiet.HEADER}\n{quiet.row('join storm', r['quiet_board'])}"
     )
 
 

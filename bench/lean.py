@@ -68,11 +68,14 @@ class LeanClient(asyncio.Protocol):
     # --- opening ---
 
     @classmethod
-    async def open(cls, host: str, port: int, namespace: str = "/board", timeout: float = 30.0) -> LeanClient:
+    async def open(cls, host: str, port: int, namespace: str = "/board", timeout: float = 30.0,
+                   local: str | None = None) -> LeanClient:
+        """`local`: the address to connect from (127.0.0.2: another client address for the server's limits)."""
         loop = asyncio.get_running_loop()
         client = cls(namespace)
         client._connected = loop.create_future()
-        await asyncio.wait_for(loop.create_connection(lambda: client, host, port), timeout)
+        await asyncio.wait_for(loop.create_connection(lambda: client, host, port,
+                                                      local_addr=(local, 0) if local else None), timeout)
         try:
             await asyncio.wait_for(client._connected, timeout)
         except BaseException:

@@ -280,3 +280,13 @@ def test_a_late_joiner_gets_the_state_in_pages(app, board_client, code, facilita
     for bad in (-1, "3", True, None, 2**70):
         assert error_of(late.call("state.cards", {"after": bad}))["code"] == "invalid"
     assert error_of(board_client(connect=True).call("state.cards", {"after": 0}))["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("windows", ["3/minute;100/hour", "100/minute;3/hour"])
+def test_every_window_of_an_address_limit_holds(app, board_client, code, windows):
+    """A setting of several windows ("40/second;400/10 seconds": a burst and a total) refuses when any is full."""
+    app.config.update(CARD_RATE="100/hour", CARD_RATE_PER_ADDRESS=windows)
+    first, second = board_client(code, "Un"), board_client(code, "Deux")
+    answers = [first.add_card("Un 1"), first.add_card("Un 2"), second.add_card("Deux 1"), second.add_card("Deux 2")]
+    assert [a["ok"] for a in answers] == [True, True, True, False]
+    assert error_of(answers[-1])["code"] == "rate_limited"

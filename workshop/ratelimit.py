@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -97,14 +97,24 @@ def init_app(app: Flask) -> None:
 
 @lru_cache(maxsize=64)
 def _limit(text: str) -> RateLimitItem:
-    return parse(text)
+    """The first (or only) limit of a setting: the window that failures are counted in."""
+    return _limits(text)[0]
+
+
+@lru_cache(maxsize=64)
+def _limits(text: str) -> tuple[RateLimitItem, ...]:
+    """Every window of a setting: "40/second;400/10 seconds" bounds a burst as well as the total."""
+    return tuple(parse_many(text))
 
 
 def hit(setting: str, *keys: str | int, cost: int = 1) -> bool:
-    """Count one attempt (worth `cost`) against the limit named by a config setting; False when over it."""
+    """Count one attempt (worth `cost`) against the limit(s) named by a config setting; False when over one."""
     limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
-    item = _limit(current_app.config[setting])
     ids = (setting, *map(str, keys))
+    return all(_hit(limiter, item, ids, cost) for item in _limits(current_app.config[setting]))
+
+
+def _hit(limiter: MovingWindowRateLimiter, item: RateLimitItem, ids: tuple[str, ...], cost: int) -> bool:
     if limiter.hit(item, *ids, cost=min(cost, item.amount)):
         return True
     for _unit in range(cost - 1):  # a cost larger than what is left still fills the window, one unit at a time
@@ -116,7 +126,8 @@ def hit(setting: str, *keys: str | int, cost: int = 1) -> bool:
 def allowed(setting: str, *keys: str | int) -> bool:
     """Whether the next attempt would pass, without counting one."""
     limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
-    return limiter.test(_limit(current_app.config[setting]), setting, *map(str, keys))
+    ids = (setting, *map(str, keys))
+    return all(limiter.test(item, *ids) for item in _limits(current_app.config[setting]))
 
 
 def enforce(setting: str, *keys: str | int) -> None:

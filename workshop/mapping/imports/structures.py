@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from workshop.mapping import vocabulary
+from workshop.mapping.imports import staging
 from workshop.mapping.imports.parsing import (
     EMAIL_RE,
     QPV_RE,
@@ -170,15 +171,19 @@ def import_structures(session: Session, text: str, report: ImportReport, scope: 
         if record is not None:
             record["existing"] = _find_structure(session, record)
             records.append(record)
-    ensure_cities(session, ((r["city_insee"], r["city_name"]) for r in records), report)
     saved: dict[tuple, Any] = {}  # what this file already created or changed, by key: a later row finds it
     touched: list[tuple[Any, list[int]]] = []
-    for record in records:
-        record["existing"] = next((saved[k] for k in _keys(record) if k in saved), record["existing"])
-        target = _save_structure(session, record, report)
-        saved.update((key, target) for key in _keys({k: getattr(target, k) for k in KEY_FIELDS}))
-        touched.append((target, record["networks"]))
-    _insert_new(session, [t for t, _n in touched if isinstance(t, NewStructure)])
+    with session.no_autoflush:  # planned only: the changes are written below, after the new rows are staged
+        for record in records:
+            record["existing"] = next((saved[k] for k in _keys(record) if k in saved), record["existing"])
+            target = _save_structure(session, record, report)
+            saved.update((key, target) for key in _keys({k: getattr(target, k) for k in KEY_FIELDS}))
+            touched.append((target, record["networks"]))
+        new = _unique_new([t for t, _n in touched])
+        if staging.usable(session):
+            staging.stage(session, *_rows(new))  # SQLite: before the first write, no lock held meanwhile
+    ensure_cities(session, ((r["city_insee"], r["city_name"]) for r in records), report)
+    _insert_new(session, new)
     session.flush()
     _link_networks(session, touched)
     report.counts["not_on_map"] = sum(1 for r in records if r["latitude"] is None)
@@ -211,20 +216,35 @@ def _save_structure(session: Session, record: dict, report: ImportReport) -> Str
     return target
 
 
-def _insert_new(session: Session, new: list[NewStructure]) -> None:
-    """One INSERT for every new structure (ids come back in order), one for their contacts."""
-    unique = list({id(n): n for n in new}.values())
-    if not unique:
-        return
+def _unique_new(targets: list) -> list[NewStructure]:
+    return list({id(t): t for t in targets if isinstance(t, NewStructure)}.values())
+
+
+def _rows(new: list[NewStructure]) -> tuple[list[dict], list[tuple[int, str, str | None]]]:
+    """The new structures as rows, and their contacts as (position of the structure, role, email)."""
     rows = [{k: v for k, v in vars(n).items() if k not in ("contacts", "id")} | {"source": "structures",
                                                                                   "validated": True}
-            for n in unique]
+            for n in new]
+    return rows, [(i, c.role, c.email) for i, n in enumerate(new) for c in n.contacts]
+
+
+def _insert_new(session: Session, new: list[NewStructure]) -> None:
+    """Every new structure and its contacts in bulk: copied from the staged rows on SQLite, else one INSERT (ids
+    come back in order) and one for the contacts."""
+    if not new:
+        return
+    if staging.usable(session):
+        first = staging.copy(session, len(new))
+        for offset, structure in enumerate(new):
+            structure.id = first + offset
+        return
+    rows, contacts = _rows(new)
     ids = session.scalars(insert(Structure).returning(Structure.id, sort_by_parameter_order=True), rows).all()
-    for structure, new_id in zip(unique, ids, strict=True):
+    for structure, new_id in zip(new, ids, strict=True):
         structure.id = new_id
-    contacts = [{"structure_id": n.id, "role": c.role, "email": c.email} for n in unique for c in n.contacts]
     if contacts:
-        session.execute(insert(StructureContact), contacts)
+        session.execute(insert(StructureContact), [{"structure_id": new[i].id, "role": role, "email": email}
+                                                   for i, role, email in contacts])
 
 
 def _link_networks(session: Session, touched: list[tuple[Any, list[int]]]) -> None:
