@@ -90,6 +90,7 @@ class SioClient:
     join = _OurBoard.join
     add_card = _OurBoard.add_card
     card_events = _OurBoard.card_events
+    SELF_DELIVERY = True
 
     async def aclose(self) -> None:
         try:
