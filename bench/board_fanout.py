@@ -187,9 +187,11 @@ def _summarise(ready: list[dict], done: list[dict], participants: int) -> dict:
         "disconnects": sum(d["disconnects"] for d in done),
         "events_per_frame": round(counters["events"] / counters["frames"], 2) if counters["frames"] else None,
         "p50_ms": common.ms(common.percentile(deliveries, 50)), "p95_ms": common.ms(common.percentile(deliveries, 95)),
+        "p99_ms": common.ms(common.percentile(deliveries, 99)),
         "max_ms": common.ms(max(deliveries, default=None)),
         "all_screens_p50_ms": common.ms(common.percentile(complete, 50)),
         "all_screens_p95_ms": common.ms(common.percentile(complete, 95)),
+        "all_screens_p99_ms": common.ms(common.percentile(complete, 99)),
         "ack_p50_ms": common.ms(common.percentile(acks, 50)), "ack_p95_ms": common.ms(common.percentile(acks, 95)),
         "client_cpu_pct": round(100 * sum(d["cpu_s"] for d in done) / wall, 1) if wall else None,
         "participants_requested": participants,
@@ -211,8 +213,9 @@ def report(r: dict) -> str:
         f"{'written (Scrumblr acknowledges nothing)' if r['target'] == 'scrumblr' else 'acked ok'} "
         f"(ack p50 {r['ack_p50_ms']} ms, p95 {r['ack_p95_ms']} ms)",
         f"  card-to-screen latency over {r['received']} deliveries: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
-        f"max {r['max_ms']} ms; {r['events_per_frame']} events per message",
-        f"  card-to-every-screen (last screen): p50 {r['all_screens_p50_ms']} ms, p95 {r['all_screens_p95_ms']} ms",
+        f"p99 {r['p99_ms']} ms, max {r['max_ms']} ms; {r['events_per_frame']} events per message",
+        f"  card-to-every-screen (last screen): p50 {r['all_screens_p50_ms']} ms, p95 {r['all_screens_p95_ms']} ms, "
+        f"p99 {r['all_screens_p99_ms']} ms",
         f"  lost {r['lost']} of {r['expected_deliveries']} expected deliveries; duplicates {r['duplicates']}; "
         f"out of order {r['out_of_order']}; errors {_errors(r)} (join {r['join_errors']}, send {r['send_errors']}, "
         f"disconnects {r['disconnects']})",
@@ -230,14 +233,15 @@ def holds(r: dict, p95_ms: float = 100.0) -> bool:
 
 
 def sweep_table(rows: list[dict]) -> str:
-    head = ("| target | screens | cards/s | acked | ack p95 ms | p50 ms | p95 ms | max ms | last screen p95 ms "
-            "| lost | errors | ev/msg | server CPU % | server waited s | ms CPU/card | ms CPU/1k deliveries "
-            "| clients CPU % | load before/after |")
+    head = ("| target | screens | cards/s | acked | ack p95 ms | p50 ms | p95 ms | p99 ms | max ms "
+            "| last screen p95 / p99 ms | lost | errors | ev/msg | server CPU % | server waited s | ms CPU/card "
+            "| ms CPU/1k deliveries | clients CPU % | load before/after |")
     lines = [head, "|---" * (head.count("|") - 1) + "|"]
     for r in rows:
         lines.append(f"| {r['target']} | {r['joined']} | {r['rate']:g} | {r['cards_ok']}/{r['cards_sent']} "
                      f"| {r['ack_p95_ms']} "
-                     f"| {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} | {r['all_screens_p95_ms']} | {r['lost']} "
+                     f"| {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} "
+                     f"| {r['all_screens_p95_ms']} / {r['all_screens_p99_ms']} | {r['lost']} "
                      f"| {_errors(r)} | {r['events_per_frame']} | {r['server_run']['cpu_pct']} "
                      f"| {common.or_na(r['server_run']['runqueue_wait_s'])} "
                      f"| {r['cpu_ms_per_card']} | {r['cpu_ms_per_1000_deliveries']} | {r['client_cpu_pct']} "
