@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
 import fanout_clients  # noqa: E402
+import retro  # noqa: E402
 import scrumblr  # noqa: E402
 
 ACK_TIMEOUT = fanout_clients.ACK_TIMEOUT
@@ -36,7 +37,8 @@ ACK_TIMEOUT = fanout_clients.ACK_TIMEOUT
 # 127.0.0.1: lifted, so the bench measures delivery, not the limiter.
 LIFTED_LIMITS = {"CARD_RATE": "100000/10 seconds", "CARD_RATE_PER_ADDRESS": "100000/10 seconds",
                  "MAX_SOCKETS_PER_ADDRESS": "5000"}
-TARGETS = ("ours", "relay", "scrumblr")
+TARGETS = ("ours", "relay", "scrumblr", "retro")
+PEERS = {"scrumblr": scrumblr, "retro": retro}  # other products, installed outside this repository
 CPUS = sorted(os.sched_getaffinity(0))  # before the orchestrator pins itself to the clients' CPUs
 
 
@@ -59,6 +61,8 @@ def start_server(target: str, mode: str, tmp_path: Path, port: int, cpus: set[in
     log = tmp_path / "server.log"
     if target == "scrumblr":  # any room is a board; Redis and node share the server's CPU
         return scrumblr.server(tmp_path, cpus).start(), "/bench"
+    if target == "retro":  # a session made by an anonymous facilitator
+        return retro.start(tmp_path, cpus)
     if target == "relay":
         server = common.Server("gevent", port, "sqlite://", log, command=common.relay_command(port),
                                env=common.relay_env(), cpus=cpus)
@@ -91,7 +95,7 @@ def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, 
                             "indexes": list(range(w, participants, procs)),
                             "poster_slots": [i for i in range(posters) if i % procs == w], "total_posters": posters,
                             "rate": rate, "duration": duration, "drain_max": drain_max, "quiet": quiet,
-                            "client": "scrumblr" if target == "scrumblr" else client, "frames": frames,
+                            "client": target if target in PEERS else client, "frames": frames,
                             "cpus": client_cpus}
                     parent, child = ctx.Pipe()
                     process = ctx.Process(target=fanout_clients.worker, args=(spec, child), daemon=True)
@@ -210,7 +214,7 @@ def report(r: dict) -> str:
         f"{r['join_phase_s']} s), {r['posters']} posting {r['rate']:g} cards/s for {r['duration']:g} s, "
         f"{r['client_procs']} client processes",
         f"  cards: {r['cards_ok']}/{r['cards_sent']} "
-        f"{'written (Scrumblr acknowledges nothing)' if r['target'] == 'scrumblr' else 'acked ok'} "
+        f"{'written (no ack after a commit)' if r['target'] in PEERS else 'acked ok'} "
         f"(ack p50 {r['ack_p50_ms']} ms, p95 {r['ack_p95_ms']} ms)",
         f"  card-to-screen latency over {r['received']} deliveries: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
         f"p99 {r['p99_ms']} ms, max {r['max_ms']} ms; {r['events_per_frame']} events per message",
@@ -284,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting")
     parser.add_argument("--target", choices=TARGETS, nargs="+", default=["ours"],
                         help="ours: Passerelles; relay: bench/relay_server.py; scrumblr: Scrumblr as-is with its "
-                             "Redis (bench/scrumblr.py, installed by bench/ext/scrumblr.sh); several: side by side")
+                             "Redis (bench/scrumblr.py, installed by bench/ext/scrumblr.sh); retro: Retrospected on "
+                             "PostgreSQL (bench/retro.py, bench/ext/retro.sh); several: side by side")
     parser.add_argument("--client", choices=tuple(fanout_clients.CLIENTS), default="lean")
     parser.add_argument("--frames", action=argparse.BooleanOptionalAction, default=True,
                         help="join with frames: true (the server may send a screen its events as `events` lists)")
@@ -307,11 +312,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"port must be in {common.PORTS.start}-{common.PORTS.stop - 1}")
     if args.client_procs is not None and not 1 <= args.client_procs <= 8:
         parser.error("client-procs: 1 to 8")
-    if "scrumblr" in args.target and (reason := scrumblr.missing()):
-        print(f"Scrumblr target skipped: {reason}. See bench/README.md.", flush=True)
-        args.target = [t for t in args.target if t != "scrumblr"]
-        if not args.target:
-            return 0
+    for peer in [t for t in args.target if t in PEERS]:
+        if reason := PEERS[peer].missing():
+            print(f"{peer} target skipped: {reason}. See bench/README.md.", flush=True)
+            args.target.remove(peer)
+    if not args.target:
+        return 0
     print(f"Passerelles runs with {', '.join(f'{k}={v}' for k, v in LIFTED_LIMITS.items())} (limits lifted: the "
           f"bench measures delivery, not the limiter); pinned: {args.pin}", flush=True)
     rows = []

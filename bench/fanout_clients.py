@@ -20,6 +20,7 @@ from collections import defaultdict
 
 import common
 import lean
+import retro
 import scrumblr
 
 CONNECT_CONCURRENCY = 25
@@ -117,7 +118,7 @@ class Lean(lean.LeanClient):
 
 
 CLIENTS = {"lean": Lean, "socketio": SioClient}
-SCRUMBLR = {"scrumblr": scrumblr.ScrumblrClient}  # chosen by the target, not by --client
+PEERS = {"scrumblr": scrumblr.ScrumblrClient, "retro": retro.RetroClient}  # chosen by the target, not --client
 
 
 def worker(spec: dict, conn) -> None:
@@ -142,7 +143,7 @@ async def _recv(conn, timeout: float):
 
 
 async def _worker(spec: dict, conn) -> None:
-    kind = {**CLIENTS, **SCRUMBLR}[spec["client"]]
+    kind = {**CLIENTS, **PEERS}[spec["client"]]
     host, port, code = spec["host"], spec["port"], spec["code"]
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     join_errors: list[str] = []

@@ -55,8 +55,11 @@ class LeanClient(asyncio.Protocol):
     event whose packet starts with `42<ns>,["event` (so `event` and `events`), in arrival order."""
 
     path = "/socket.io/"  # a server may mount Socket.IO elsewhere (Scrumblr: /socketio/)
+    headers = ""  # more handshake headers, each ending in \r\n (Retrospected: its session cookie)
 
-    def __init__(self, namespace: str = "/board"):
+    def __init__(self, namespace: str = "/board", headers: str | None = None):
+        if headers is not None:
+            self.headers = headers
         self.ns = ns_prefix(namespace)
         self.prefix = b"42" + self.ns + b'["event'
         self.ack_prefix = b"43" + self.ns
@@ -75,9 +78,10 @@ class LeanClient(asyncio.Protocol):
     # --- opening ---
 
     @classmethod
-    async def open(cls, host: str, port: int, namespace: str = "/board", timeout: float = 30.0) -> LeanClient:
+    async def open(cls, host: str, port: int, namespace: str = "/board", timeout: float = 30.0,
+                   headers: str | None = None) -> LeanClient:
         loop = asyncio.get_running_loop()
-        client = cls(namespace)
+        client = cls(namespace, headers)
         client._connected = loop.create_future()
         await asyncio.wait_for(loop.create_connection(lambda: client, host, port), timeout)
         try:
@@ -92,8 +96,8 @@ class LeanClient(asyncio.Protocol):
         key = base64.b64encode(os.urandom(16)).decode()
         host, port = transport.get_extra_info("peername")[:2]
         transport.write((f"GET {self.path}{WS_QUERY} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
-                         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                        .encode())
+                         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                         f"{self.headers}\r\n").encode())
 
     def _fail_connect(self, error: Exception) -> None:
         if self._connected is not None and not self._connected.done():

@@ -35,7 +35,7 @@ import lean  # noqa: E402
 
 DIR = Path(os.environ.get("SCRUMBLR_DIR", "/work/ext/scrumblr"))
 INSTALL = "bench/ext/scrumblr.sh"
-_CARD = b'42["message",{"action":"createCard"'
+_CARD = b'42["message",{"action":"createCard"'  # a card, as every other screen gets it
 
 
 def missing() -> str | None:
@@ -76,43 +76,57 @@ def server(tmp: Path, cpus: set[int] | None) -> common.Server:
                          cpus=cpus)
 
 
-class ScrumblrClient(lean.LeanClient):
+class Waiting(lean.LeanClient):
+    """A lean client on the main namespace that can wait for a server message starting with given bytes."""
+
+    SELF_DELIVERY = False  # these servers send a card to the other screens only
+
+    def __init__(self, namespace: str = "/", headers: str | None = None):
+        super().__init__("/", headers)
+        self._waits: dict[bytes, asyncio.Future] = {}
+        self.state: bytes | None = None  # the last awaited message
+
+    def _packet(self, p: bytes) -> None:
+        for start, future in list(self._waits.items()):
+            if p.startswith(start):
+                self.state = p
+                if not future.done():
+                    future.set_result(True)
+                del self._waits[start]
+                return
+        super()._packet(p)
+
+    async def send_and_wait(self, event: str, data, answer: bytes, timeout: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self._waits[answer] = future
+        self.emit(event, data)
+        await asyncio.wait_for(future, timeout)
+
+    async def aclose(self) -> None:
+        self.close()
+
+
+def _message(action: str) -> bytes:
+    return b'42["message",{"action":"' + action.encode() + b'"'
+
+
+class ScrumblrClient(Waiting):
     """One Scrumblr screen: `received` keeps (time, raw) of each `createCard` message."""
 
     path = "/socketio/"
-    SELF_DELIVERY = False  # the server sends a card to the other screens only
 
-    def __init__(self, namespace: str = "/"):
-        super().__init__("/")
+    def __init__(self, namespace: str = "/", headers: str | None = None):
+        super().__init__("/", headers)
         self.prefix = _CARD
-        self._waits: dict[bytes, asyncio.Future] = {}
-        self.state: bytes | None = None
 
     @classmethod
     async def open(cls, host: str, port: int, timeout: float = 30.0) -> ScrumblrClient:
         return await super().open(host, port, "/", timeout)
 
-    def _packet(self, p: bytes) -> None:
-        for action, future in list(self._waits.items()):
-            if p.startswith(b'42["message",{"action":"' + action + b'"'):
-                if action == b"initCards":
-                    self.state = p
-                if not future.done():
-                    future.set_result(True)
-                del self._waits[action]
-                return
-        super()._packet(p)
-
-    async def _send_and_wait(self, action: str, data, answer: bytes, timeout: float) -> None:
-        future = asyncio.get_running_loop().create_future()
-        self._waits[answer] = future
-        self.emit("message", {"action": action, "data": data})
-        await asyncio.wait_for(future, timeout)
-
     async def join(self, code: str, name: str, frames: bool = False, timeout: float = 30.0) -> dict:
         """As the browser does: joinRoom, then initializeMe once accepted; joined when the cards arrived."""
-        await self._send_and_wait("joinRoom", code, b"roomAccept", timeout)
-        await self._send_and_wait("initializeMe", None, b"initCards", timeout)
+        await self.send_and_wait("message", {"action": "joinRoom", "data": code}, _message("roomAccept"), timeout)
+        await self.send_and_wait("message", {"action": "initializeMe", "data": None}, _message("initCards"), timeout)
         return {"ok": True}
 
     async def add_card(self, client_id: str, text: str, timeout: float = 10.0) -> dict:
@@ -132,9 +146,6 @@ class ScrumblrClient(lean.LeanClient):
             _name, body = json.loads(raw[2:])
             out.append((at, None, str((body.get("data") or {}).get("text", ""))))
         return out
-
-    async def aclose(self) -> None:
-        self.close()
 
 
 # --- kill -9 test ---------------------------------------------------------------------------------------------
