@@ -102,6 +102,14 @@ def login(host: str, port: int, name: str) -> tuple[str, dict]:
 def start(tmp: Path, cpus: set[int] | None) -> tuple[RetroServer, str]:
     """(the started server, a session id made by an anonymous facilitator)."""
     srv = server(tmp, cpus).start(timeout=240)
+    try:
+        return srv, _new_session(srv)
+    except BaseException:
+        srv.stop()  # the caller only stops a server it got back
+        raise
+
+
+def _new_session(srv: RetroServer) -> str:
     for _ in range(600):  # /healthz answers before the routes that need the database are mounted
         try:
             cookie, _me = login(common.HOST, srv.port, "facilitator")
@@ -115,7 +123,7 @@ def start(tmp: Path, cpus: set[int] | None) -> tuple[RetroServer, str]:
     request = urllib.request.Request(f"http://{common.HOST}:{srv.port}/api/create", b"{}",
                                      {"Content-Type": "application/json", "Cookie": cookie})
     with urllib.request.urlopen(request, timeout=60) as response:
-        return srv, json.loads(response.read())["id"]
+        return json.loads(response.read())["id"]
 
 
 class RetroClient(Waiting):
