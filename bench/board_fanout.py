@@ -29,13 +29,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
 import fanout_clients  # noqa: E402
+import retro  # noqa: E402
+import scrumblr  # noqa: E402
 
 ACK_TIMEOUT = fanout_clients.ACK_TIMEOUT
 # The card limiter is per participant (20/10 s) and per address (400/10 s), and every bench client is on
 # 127.0.0.1: lifted, so the bench measures delivery, not the limiter.
 LIFTED_LIMITS = {"CARD_RATE": "100000/10 seconds", "CARD_RATE_PER_ADDRESS": "100000/10 seconds",
                  "MAX_SOCKETS_PER_ADDRESS": "5000"}
-TARGETS = ("ours", "relay")
+TARGETS = ("ours", "relay", "scrumblr", "retro")
+PEERS = {"scrumblr": scrumblr, "retro": retro}  # other products, installed outside this repository
 CPUS = sorted(os.sched_getaffinity(0))  # before the orchestrator pins itself to the clients' CPUs
 
 
@@ -56,6 +59,10 @@ def start_server(target: str, mode: str, tmp_path: Path, port: int, cpus: set[in
                  tree: Path = common.ROOT):
     """(server, board code): Passerelles on a fresh database, or the bare relay (any code is a board)."""
     log = tmp_path / "server.log"
+    if target == "scrumblr":  # any room is a board; Redis and node share the server's CPU
+        return scrumblr.server(tmp_path, cpus).start(), "/bench"
+    if target == "retro":  # a session made by an anonymous facilitator
+        return retro.start(tmp_path, cpus)
     if target == "relay":
         server = common.Server("gevent", port, "sqlite://", log, command=common.relay_command(port),
                                env=common.relay_env(), cpus=cpus)
@@ -88,7 +95,8 @@ def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, 
                             "indexes": list(range(w, participants, procs)),
                             "poster_slots": [i for i in range(posters) if i % procs == w], "total_posters": posters,
                             "rate": rate, "duration": duration, "drain_max": drain_max, "quiet": quiet,
-                            "client": client, "frames": frames, "cpus": client_cpus}
+                            "client": target if target in PEERS else client, "frames": frames,
+                            "cpus": client_cpus}
                     parent, child = ctx.Pipe()
                     process = ctx.Process(target=fanout_clients.worker, args=(spec, child), daemon=True)
                     process.start()
@@ -162,8 +170,9 @@ def _summarise(ready: list[dict], done: list[dict], participants: int) -> dict:
         for key, values in d["latencies"].items():
             latencies[key].extend(values)
     deliveries = [v for key in ok_keys for v in latencies.get(key, [])]
-    expected = len(ok_keys) * joined
-    complete = [max(latencies[key]) for key in ok_keys if len(latencies.get(key, [])) == joined]
+    screens = joined if all(r["self_delivery"] for r in ready) else joined - 1  # Scrumblr: not to the poster
+    expected = len(ok_keys) * screens
+    complete = [max(latencies[key]) for key in ok_keys if len(latencies.get(key, [])) == screens]
     counters = defaultdict(int)
     for d in done:
         for name, value in d["counters"].items():
@@ -172,7 +181,7 @@ def _summarise(ready: list[dict], done: list[dict], participants: int) -> dict:
     for s in sent:
         if not s[2]:
             send_errors[s[4]] += 1
-    acks = [s[3] for s in sent if s[2]]
+    acks = [s[3] for s in sent if s[2] and s[3] is not None]  # Scrumblr has no ack
     wall = max(d["wall"] for d in done)
     return {
         "joined": joined, "join_errors": len(join_errors), "cards_sent": len(sent), "cards_ok": len(ok_keys),
@@ -182,9 +191,11 @@ def _summarise(ready: list[dict], done: list[dict], participants: int) -> dict:
         "disconnects": sum(d["disconnects"] for d in done),
         "events_per_frame": round(counters["events"] / counters["frames"], 2) if counters["frames"] else None,
         "p50_ms": common.ms(common.percentile(deliveries, 50)), "p95_ms": common.ms(common.percentile(deliveries, 95)),
+        "p99_ms": common.ms(common.percentile(deliveries, 99)),
         "max_ms": common.ms(max(deliveries, default=None)),
         "all_screens_p50_ms": common.ms(common.percentile(complete, 50)),
         "all_screens_p95_ms": common.ms(common.percentile(complete, 95)),
+        "all_screens_p99_ms": common.ms(common.percentile(complete, 99)),
         "ack_p50_ms": common.ms(common.percentile(acks, 50)), "ack_p95_ms": common.ms(common.percentile(acks, 95)),
         "client_cpu_pct": round(100 * sum(d["cpu_s"] for d in done) / wall, 1) if wall else None,
         "participants_requested": participants,
@@ -202,11 +213,13 @@ def report(r: dict) -> str:
         f"{'pinned' if r['pinned'] else 'not pinned'}] {r['participants']} participants ({r['joined']} joined in "
         f"{r['join_phase_s']} s), {r['posters']} posting {r['rate']:g} cards/s for {r['duration']:g} s, "
         f"{r['client_procs']} client processes",
-        f"  cards: {r['cards_ok']}/{r['cards_sent']} acked ok "
+        f"  cards: {r['cards_ok']}/{r['cards_sent']} "
+        f"{'written (no ack after a commit)' if r['target'] in PEERS else 'acked ok'} "
         f"(ack p50 {r['ack_p50_ms']} ms, p95 {r['ack_p95_ms']} ms)",
         f"  card-to-screen latency over {r['received']} deliveries: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
-        f"max {r['max_ms']} ms; {r['events_per_frame']} events per message",
-        f"  card-to-every-screen (last screen): p50 {r['all_screens_p50_ms']} ms, p95 {r['all_screens_p95_ms']} ms",
+        f"p99 {r['p99_ms']} ms, max {r['max_ms']} ms; {r['events_per_frame']} events per message",
+        f"  card-to-every-screen (last screen): p50 {r['all_screens_p50_ms']} ms, p95 {r['all_screens_p95_ms']} ms, "
+        f"p99 {r['all_screens_p99_ms']} ms",
         f"  lost {r['lost']} of {r['expected_deliveries']} expected deliveries; duplicates {r['duplicates']}; "
         f"out of order {r['out_of_order']}; errors {_errors(r)} (join {r['join_errors']}, send {r['send_errors']}, "
         f"disconnects {r['disconnects']})",
@@ -224,22 +237,42 @@ def holds(r: dict, p95_ms: float = 100.0) -> bool:
 
 
 def sweep_table(rows: list[dict]) -> str:
-    head = ("| target | cards/s | acked | ack p95 ms | p50 ms | p95 ms | max ms | last screen p95 ms | lost | errors "
-            "| ev/msg | server CPU % | server waited s | ms CPU/card | ms CPU/1k deliveries | clients CPU % "
-            "| load before/after |")
+    head = ("| target | screens | cards/s | acked | ack p95 ms | p50 ms | p95 ms | p99 ms | max ms "
+            "| last screen p95 / p99 ms | lost | errors | ev/msg | server CPU % | server waited s | ms CPU/card "
+            "| ms CPU/1k deliveries | clients CPU % | load before/after |")
     lines = [head, "|---" * (head.count("|") - 1) + "|"]
     for r in rows:
-        lines.append(f"| {r['target']} | {r['rate']:g} | {r['cards_ok']}/{r['cards_sent']} | {r['ack_p95_ms']} "
-                     f"| {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} | {r['all_screens_p95_ms']} | {r['lost']} "
+        lines.append(f"| {r['target']} | {r['joined']} | {r['rate']:g} | {r['cards_ok']}/{r['cards_sent']} "
+                     f"| {r['ack_p95_ms']} "
+                     f"| {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} "
+                     f"| {r['all_screens_p95_ms']} / {r['all_screens_p99_ms']} | {r['lost']} "
                      f"| {_errors(r)} | {r['events_per_frame']} | {r['server_run']['cpu_pct']} "
                      f"| {common.or_na(r['server_run']['runqueue_wait_s'])} "
                      f"| {r['cpu_ms_per_card']} | {r['cpu_ms_per_1000_deliveries']} | {r['client_cpu_pct']} "
                      f"| {r['load_before']} / {r['load_after']} |")
-    for target in dict.fromkeys(r["target"] for r in rows):
+    for target, fit in cost_split(rows).items():
+        lines.append(f"{target}: server CPU per card = {fit[0]:.2f} ms + {fit[1]:.1f} us per delivery "
+                     f"(least squares over {fit[2]} runs of different room sizes)")
+    for target in dict.fromkeys(r["target"] for r in rows) if len({r["participants"] for r in rows}) == 1 else ():
         held = [r["rate"] for r in rows if r["target"] == target and holds(r)]
         lines.append(f"{target}: highest rate holding p95 <= 100 ms with 0 lost: "
                      f"{f'{max(held):g} cards/s' if held else 'none of the rates tried'}")
     return "\n".join(lines)
+
+
+def cost_split(rows: list[dict]) -> dict[str, tuple[float, float, int]]:
+    """Per target run at 2+ room sizes: CPU per card = fixed ms + us per delivery x deliveries per card, fitted
+    by least squares, so that the cost of a card and the cost of each screen it reaches are told apart."""
+    out = {}
+    for target in dict.fromkeys(r["target"] for r in rows):
+        points = [(r["received"] / r["cards_ok"], r["cpu_ms_per_card"]) for r in rows
+                  if r["target"] == target and r["cards_ok"] and r["cpu_ms_per_card"] is not None]
+        if len({round(x) for x, _y in points}) < 2:
+            continue
+        n, mx, my = len(points), sum(x for x, _ in points) / len(points), sum(y for _, y in points) / len(points)
+        slope = sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x, _ in points)
+        out[target] = (my - slope * mx, 1000 * slope, n)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,7 +287,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="one run per rate (cards/s) at the first --participants (default 300), then a table")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting")
     parser.add_argument("--target", choices=TARGETS, nargs="+", default=["ours"],
-                        help="ours: Passerelles; relay: bench/relay_server.py (both: side by side)")
+                        help="ours: Passerelles; relay: bench/relay_server.py; scrumblr: Scrumblr as-is with its "
+                             "Redis (bench/scrumblr.py, installed by bench/ext/scrumblr.sh); retro: Retrospected on "
+                             "PostgreSQL (bench/retro.py, bench/ext/retro.sh); several: side by side")
     parser.add_argument("--client", choices=tuple(fanout_clients.CLIENTS), default="lean")
     parser.add_argument("--frames", action=argparse.BooleanOptionalAction, default=True,
                         help="join with frames: true (the server may send a screen its events as `events` lists)")
@@ -277,6 +312,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"port must be in {common.PORTS.start}-{common.PORTS.stop - 1}")
     if args.client_procs is not None and not 1 <= args.client_procs <= 8:
         parser.error("client-procs: 1 to 8")
+    for peer in [t for t in args.target if t in PEERS]:
+        if reason := PEERS[peer].missing():
+            print(f"{peer} target skipped: {reason}. See bench/README.md.", flush=True)
+            args.target.remove(peer)
+    if not args.target:
+        return 0
     print(f"Passerelles runs with {', '.join(f'{k}={v}' for k, v in LIFTED_LIMITS.items())} (limits lifted: the "
           f"bench measures delivery, not the limiter); pinned: {args.pin}", flush=True)
     rows = []
@@ -290,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
                 common.print_json(result)
                 rows.append(result)
     if args.sweep or len(args.target) > 1:
-        print(f"\n{rows[0]['participants']} screens, {args.posters} posters, {args.duration:g} s per run, "
+        print(f"\n{args.posters} posters, {args.duration:g} s per run, "
               f"{args.client} clients, frames {'on' if args.frames else 'off'}")
         print(sweep_table(rows), flush=True)
     return 0

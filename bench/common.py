@@ -164,20 +164,34 @@ class Server:
 # --- /proc ----------------------------------------------------------------------------------------
 
 
-def group_stats(pgid: int) -> tuple[float, int]:
-    """CPU seconds (user + system) and OS threads of every live process in a process group."""
-    cpu, threads = 0.0, 0
+def _group(pgid: int) -> dict[int, list[str]]:
+    """/proc/<pid>/stat fields (from the state on) of every live process of a process group, and of their
+    descendants that left it: PostgreSQL's backends call setsid(), yet their CPU is the server's."""
+    procs: dict[int, list[str]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+                procs[int(entry)] = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) != pgid:  # fields[0] is the state (field 3 of proc(5))
-            continue
-        cpu += (int(fields[11]) + int(fields[12])) / CLK_TCK
+    # fields[1] is the parent pid, fields[2] the process group (fields 4 and 5 of proc(5))
+    members = {pid for pid, fields in procs.items() if int(fields[2]) == pgid}
+    grew = bool(members)
+    while grew:
+        more = {pid for pid, fields in procs.items() if pid not in members and int(fields[1]) in members}
+        members |= more
+        grew = bool(more)
+    return {pid: procs[pid] for pid in members}
+
+
+def group_stats(pgid: int) -> tuple[float, int]:
+    """CPU seconds (user + system) and OS threads of every live process of a process group (and descendants),
+    with what their ended children used (a PostgreSQL backend that closes hands its CPU to the postmaster)."""
+    cpu, threads = 0.0, 0
+    for fields in _group(pgid).values():
+        cpu += sum(int(x) for x in fields[11:15]) / CLK_TCK  # utime, stime, cutime, cstime
         threads += int(fields[17])
     return cpu, threads
 
@@ -186,15 +200,10 @@ def group_runqueue_wait(pgid: int) -> float:
     """Seconds the threads of a process group spent ready to run but waiting for a CPU (schedstat): how much
     a busy machine held the server back, as opposed to the server having nothing to do."""
     total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for pid in _group(pgid):
         try:
-            with open(f"/proc/{entry}/stat") as f:
-                if int(f.read().rsplit(")", 1)[1].split()[2]) != pgid:
-                    continue
-            for task in os.listdir(f"/proc/{entry}/task"):
-                with open(f"/proc/{entry}/task/{task}/schedstat") as f:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/schedstat") as f:
                     total += int(f.read().split()[1])
         except (OSError, ValueError, IndexError):
             continue

@@ -20,9 +20,36 @@ from collections import defaultdict
 
 import common
 import lean
+import retro
+import scrumblr
 
 CONNECT_CONCURRENCY = 25
 ACK_TIMEOUT = 10.0
+
+
+class _OurBoard:
+    """How a screen joins, posts and reads cards on our board (and the relay's, which speaks the same)."""
+
+    SELF_DELIVERY = True  # the poster's screen gets its own card's event too
+
+    async def join(self, code: str, name: str, frames: bool = False, timeout: float = 30.0):
+        return await self.call("join", {"code": code, "name": name, **({"frames": True} if frames else {})},
+                               timeout=timeout)
+
+    async def add_card(self, client_id: str, text: str, timeout: float = ACK_TIMEOUT):
+        return await self.call("card.add", {"client_id": client_id, "column": "obstacle", "text": text},
+                               timeout=timeout)
+
+    def card_events(self) -> list[tuple[float, int | None, str | None]]:
+        """(arrival, seq, card text) of every board event; the text is None for an event that is not a card."""
+        out = []
+        for at, event, _size in self.events():
+            if not isinstance(event, dict):
+                out.append((at, None, None))
+                continue
+            card = (event.get("data") or {}).get("card") if event.get("type") == "card.added" else None
+            out.append((at, event.get("seq", 0), None if card is None else str(card.get("text", ""))))
+        return out
 
 
 class SioClient:
@@ -61,6 +88,11 @@ class SioClient:
             out.extend((at, event, len(items)) for event in items)
         return out
 
+    join = _OurBoard.join
+    add_card = _OurBoard.add_card
+    card_events = _OurBoard.card_events
+    SELF_DELIVERY = True
+
     async def aclose(self) -> None:
         try:
             await asyncio.wait_for(self.sio.disconnect(), 5)
@@ -69,6 +101,11 @@ class SioClient:
 
 
 class Lean(lean.LeanClient):
+    join = _OurBoard.join
+    add_card = _OurBoard.add_card
+    card_events = _OurBoard.card_events
+    SELF_DELIVERY = True
+
     @classmethod
     async def open(cls, host: str, port: int, timeout: float = 30.0) -> Lean:
         return await super().open(host, port, common.NAMESPACE, timeout)
@@ -81,6 +118,7 @@ class Lean(lean.LeanClient):
 
 
 CLIENTS = {"lean": Lean, "socketio": SioClient}
+PEERS = {"scrumblr": scrumblr.ScrumblrClient, "retro": retro.RetroClient}  # chosen by the target, not --client
 
 
 def worker(spec: dict, conn) -> None:
@@ -105,13 +143,12 @@ async def _recv(conn, timeout: float):
 
 
 async def _worker(spec: dict, conn) -> None:
-    kind = CLIENTS[spec["client"]]
+    kind = {**CLIENTS, **PEERS}[spec["client"]]
     host, port, code = spec["host"], spec["port"], spec["code"]
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     join_errors: list[str] = []
 
     async def open_one(name: str):
-        payload = {"code": code, "name": name, **({"frames": True} if spec["frames"] else {})}
         async with gate:
             try:
                 client = await kind.open(host, port)
@@ -119,7 +156,7 @@ async def _worker(spec: dict, conn) -> None:
                 join_errors.append(type(error).__name__)
                 return None
             try:
-                ack = await client.call("join", payload, timeout=30)
+                ack = await client.join(code, name, spec["frames"], timeout=30)
             except Exception as error:  # noqa: BLE001
                 join_errors.append(type(error).__name__)
                 await client.aclose()
@@ -135,7 +172,7 @@ async def _worker(spec: dict, conn) -> None:
     clients = [c for c in members if c is not None]
     posters = [(slot, c) for slot, c in zip(spec["poster_slots"], members[: len(spec["poster_slots"])], strict=True)
                if c is not None]
-    conn.send(("ready", {"joined": len(clients), "join_errors": join_errors,
+    conn.send(("ready", {"joined": len(clients), "join_errors": join_errors, "self_delivery": kind.SELF_DELIVERY,
                          "join_seconds": time.monotonic() - joined_at}))
     message = await _recv(conn, 600)
     if message[0] != "go":
@@ -145,7 +182,7 @@ async def _worker(spec: dict, conn) -> None:
         c.received.clear()
     poster_ids = {id(c) for _slot, c in posters}
     listeners = [c for c in clients if id(c) not in poster_ids]
-    reader = lean.RawReader(listeners) if kind is Lean and spec.get("raw", True) else None
+    reader = lean.RawReader(listeners) if issubclass(kind, lean.LeanClient) and spec.get("raw", True) else None
     result = await _post_and_drain(spec, message[1], clients, posters, reader)
     conn.send(("drained", None))  # the server's CPU is read up to here, not while the events are decoded
     result.update(_decode(spec["run_id"], clients))
@@ -165,13 +202,13 @@ async def _post_and_drain(spec: dict, t0: float, clients: list, posters: list, r
         sent_at = time.time()
         text = f"{run_id} {key} @ {sent_at:.6f}"
         try:
-            ack = await client.call("card.add", {"client_id": f"{run_id}-{key}", "column": "obstacle", "text": text},
-                                    timeout=ACK_TIMEOUT)
+            ack = await client.add_card(f"{run_id}-{key}", text, timeout=ACK_TIMEOUT)
         except Exception as error:  # noqa: BLE001
             sent.append((key, sent_at, False, None, type(error).__name__))
             return
         ok = isinstance(ack, dict) and ack.get("ok") is True
-        sent.append((key, sent_at, ok, time.time() - sent_at, None if ok else common.error_code(ack)))
+        ack_s = None if ok and ack.get("no_ack") else time.time() - sent_at  # Scrumblr answers nothing
+        sent.append((key, sent_at, ok, ack_s, None if ok else common.error_code(ack)))
 
     tasks = []
     for slot, client in posters:
@@ -204,15 +241,14 @@ def _decode(run_id: str, clients: list) -> dict:
         seen: set[str] = set()
         last_seq = 0
         counters["frames"] += len(client.received)  # one entry per message received
-        for at, event, _size in client.events():
+        for at, seq, text in client.card_events():
             counters["events"] += 1
-            seq = event.get("seq", 0) if isinstance(event, dict) else 0
-            if seq <= last_seq:
-                counters["out_of_order"] += 1
-            last_seq = max(seq, last_seq)
-            card = (event.get("data") or {}).get("card") if isinstance(event, dict) else None
-            parts = str((card or {}).get("text", "")).split()
-            if len(parts) != 4 or parts[0] != run_id or event.get("type") != "card.added":
+            if seq is not None:  # Scrumblr numbers nothing
+                if seq <= last_seq:
+                    counters["out_of_order"] += 1
+                last_seq = max(seq, last_seq)
+            parts = (text or "").split()
+            if len(parts) != 4 or parts[0] != run_id:
                 counters["foreign"] += 1
                 continue
             key = parts[1]

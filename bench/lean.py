@@ -26,7 +26,7 @@ import select
 import socket
 import time
 
-WS_PATH = "/socket.io/?EIO=4&transport=websocket"
+WS_QUERY = "?EIO=4&transport=websocket"
 _ZERO_MASK = b"\x00\x00\x00\x00"  # client frames must be masked; a zero key leaves the payload as it is
 
 
@@ -45,15 +45,25 @@ def _frame(payload: bytes, opcode: int = 1) -> bytes:
     return head + _ZERO_MASK + payload
 
 
+def ns_prefix(namespace: str) -> bytes:
+    """What follows a packet's type for this namespace: `/board,`, or nothing for the main namespace `/`."""
+    return b"" if namespace == "/" else namespace.encode() + b","
+
+
 class LeanClient(asyncio.Protocol):
     """One Socket.IO connection on one namespace. `received` holds (time.time(), raw bytes) of every server
     event whose packet starts with `42<ns>,["event` (so `event` and `events`), in arrival order."""
 
-    def __init__(self, namespace: str = "/board"):
-        self.ns = namespace.encode()
-        self.prefix = b"42" + self.ns + b',["event'
-        self.ack_prefix = b"43" + self.ns + b","
-        self.connect_prefix = b"40" + self.ns + b","
+    path = "/socket.io/"  # a server may mount Socket.IO elsewhere (Scrumblr: /socketio/)
+    headers = ""  # more handshake headers, each ending in \r\n (Retrospected: its session cookie)
+
+    def __init__(self, namespace: str = "/board", headers: str | None = None):
+        if headers is not None:
+            self.headers = headers
+        self.ns = ns_prefix(namespace)
+        self.prefix = b"42" + self.ns + b'["event'
+        self.ack_prefix = b"43" + self.ns
+        self.connect_prefix = b"40" + self.ns
         self.received: list[tuple[float, bytes]] = []
         self.other = 0  # other server events (presence...), counted, not kept
         self.closed = False
@@ -69,10 +79,10 @@ class LeanClient(asyncio.Protocol):
 
     @classmethod
     async def open(cls, host: str, port: int, namespace: str = "/board", timeout: float = 30.0,
-                   local: str | None = None) -> LeanClient:
+                   local: str | None = None, headers: str | None = None) -> LeanClient:
         """`local`: the address to connect from (127.0.0.2: another client address for the server's limits)."""
         loop = asyncio.get_running_loop()
-        client = cls(namespace)
+        client = cls(namespace, headers)
         client._connected = loop.create_future()
         await asyncio.wait_for(loop.create_connection(lambda: client, host, port,
                                                       local_addr=(local, 0) if local else None), timeout)
@@ -87,9 +97,9 @@ class LeanClient(asyncio.Protocol):
         self.transport = transport
         key = base64.b64encode(os.urandom(16)).decode()
         host, port = transport.get_extra_info("peername")[:2]
-        transport.write((f"GET {WS_PATH} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
-                         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                        .encode())
+        transport.write((f"GET {self.path}{WS_QUERY} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                         f"{self.headers}\r\n").encode())
 
     def _fail_connect(self, error: Exception) -> None:
         if self._connected is not None and not self._connected.done():
@@ -174,7 +184,7 @@ class LeanClient(asyncio.Protocol):
         elif p.startswith(b"42"):
             self.other += 1
         elif p.startswith(b"0"):  # Engine.IO open: connect the namespace
-            self._write(b"40" + self.ns + b",")
+            self._write(b"40" + self.ns)
         elif p.startswith(self.connect_prefix):
             if self._connected is not None and not self._connected.done():
                 self._connected.set_result(True)
@@ -198,7 +208,7 @@ class LeanClient(asyncio.Protocol):
             self.transport.write(_frame(payload, opcode))
 
     def emit(self, event: str, data) -> None:
-        self._write(b"42" + self.ns + b"," + json.dumps([event, data], separators=(",", ":")).encode())
+        self._write(b"42" + self.ns + json.dumps([event, data], separators=(",", ":")).encode())
 
     async def call(self, event: str, data, timeout: float = 10.0):
         """Send an event with an ack id and return the server's answer (its first argument)."""
@@ -208,7 +218,7 @@ class LeanClient(asyncio.Protocol):
         ack_id = self._next_id
         future = asyncio.get_running_loop().create_future()
         self._acks[ack_id] = future
-        self._write(b"42" + self.ns + b"," + str(ack_id).encode()
+        self._write(b"42" + self.ns + str(ack_id).encode()
                     + json.dumps([event, data], separators=(",", ":")).encode())
         try:
             return await asyncio.wait_for(future, timeout)
@@ -226,7 +236,7 @@ class LeanClient(asyncio.Protocol):
     def close(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
             try:
-                self.transport.write(_frame(b"41" + self.ns + b","))
+                self.transport.write(_frame(b"41" + self.ns))
                 self.transport.write(_frame(b"1"))
                 self.transport.write(_frame(b"", 8))
             finally:
@@ -298,7 +308,7 @@ class RawReader:
 def decode_events(received: list[tuple[float, bytes]], namespace: str = "/board") -> list[tuple[float, dict, int]]:
     """(arrival, event, frame size) for every board event received: an `events` frame counts each of its events,
     all with the frame's arrival time; `frame size` is how many events that frame held."""
-    skip = len(b"42" + namespace.encode() + b",")
+    skip = len(b"42" + ns_prefix(namespace))
     out = []
     for at, raw in received:
         name, body = json.loads(raw[skip:])
