@@ -30,8 +30,11 @@ MAX_ENTRIES = 32  # boards at once; the oldest goes first
 WAIT_SECONDS = 5.0  # how long a joiner waits for another's build of the same entry before building it itself
 # Tables whose writes outside the kernel may change a board's state without a seq: every table with a
 # `workshop_id` column, found when the listeners are installed, so that a table added later is watched without
-# anyone remembering to list it (watching one the state does not read only drops entries early). The workshop
-# table is left out: the kernel's seq counter is a bulk update of it, and nothing else updates it in bulk.
+# anyone remembering to list it (watching one the state does not read only drops entries early). Left out: the
+# workshop table (the kernel's seq counter is a bulk update of it) and the event log, which only the kernel
+# writes (with a seq) and whose bulk updates (a card's text erased from it) name no board: each would drop every
+# board's entries.
+UNWATCHED = frozenset({"board_event"})
 _watched: frozenset[str] = frozenset()
 # Rows shown in the state of another board than theirs (a next step and its session's number, in the review of
 # the following session): a change drops every board's entries.
@@ -127,7 +130,8 @@ def install() -> None:
     """Listen to every session's flushes and commits (create_app calls this once every model is imported:
     importing listens to nothing)."""
     global _watched
-    _watched = frozenset(name for name, table in Workshop.metadata.tables.items() if "workshop_id" in table.c)
+    _watched = frozenset(name for name, table in Workshop.metadata.tables.items() if "workshop_id" in table.c
+                         and name not in UNWATCHED)
     for name, listener in (("after_flush", _after_flush), ("do_orm_execute", _bulk), ("after_commit", _after_commit),
                            ("after_soft_rollback", _after_rollback)):
         if not event.contains(Session, name, listener):

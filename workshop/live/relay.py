@@ -126,8 +126,9 @@ def missed(workshop_id: int, after: int) -> list[dict]:
             if not rows:
                 return []
             workshop = host.workshop(session, workshop_id)
+            # a replay: what was hidden since its event was logged stays hidden, as in events_since
             moderators = host.viewer(session, workshop, None, moderator=True)
-            participants = host.viewer(session, workshop, None, moderator=False)
+            participants = host.viewer(session, workshop, None, moderator=False, replay=True)
             published = []
             for seq, type_, data in rows:
                 event = {"seq": seq, "type": type_, "data": data}
@@ -135,7 +136,8 @@ def missed(workshop_id: int, after: int) -> list[dict]:
                 person = _participant(host, session, owner) if owner else None
                 if person is not None:
                     owner_moderates = host.is_moderator(person)
-                    own = registry.view(event, host.viewer(session, workshop, person, moderator=owner_moderates))
+                    own = registry.view(event, host.viewer(session, workshop, person, moderator=owner_moderates,
+                                                               replay=True))
                 published.append({"seq": seq, "m": registry.view(event, moderators),
                                   "p": registry.view(event, participants), "o": owner, "om": owner_moderates,
                                   "own": own, "b": registry.batched(type_)})
