@@ -89,7 +89,8 @@ class Screen:
         self.cards: dict[int, str] = {}  # card id -> text, from the state and the events
         self.added: dict[int, int] = {}  # card id -> times a card.added was applied
         self.reordered: list = []
-        self.received_reorders = 0  # events that came after a later seq
+        self.received_reorders = 0  # events pushed after a later seq had been pushed (answers to asks not counted:
+        # a catch-up asked at seq 15 may answer 16-19 after the live 19 came, and the screen drops the old ones)
         self.resyncs = 0  # asked because a hole stayed HOLD seconds
         self.nudges = 0  # asked because the server said so (after a Redis outage)
         self.resync_refused: list[str] = []
@@ -141,22 +142,26 @@ class Screen:
         self._drain()
 
     async def _event(self, event: dict) -> None:
-        self._hold(event)
+        self._pushed(event)
 
     async def _events(self, events: list[dict]) -> None:
         for event in events:
-            self._hold(event)
+            self._pushed(event)
 
     def _presence(self, presence: dict) -> None:
         if self.presence and "v" in presence and presence["v"] < self.presence.get("v", -1):
             return
         self.presence = presence
 
-    def _hold(self, event: dict) -> None:
+    def _pushed(self, event: dict) -> None:
+        """An event the server pushed: counted when it comes after a later one (the order the server sends in)."""
         if event["seq"] < self._last_received:
             self.received_reorders += 1
             self.reordered.append((event["seq"], self._last_received, event["type"]))
         self._last_received = max(self._last_received, event["seq"])
+        self._hold(event)
+
+    def _hold(self, event: dict) -> None:
         if self.seq is not None and event["seq"] <= self.seq:
             return
         self.held[event["seq"]] = event
