@@ -54,17 +54,22 @@ class Item:
 
 def send(workshop_id: int, item: Item, *, batched: bool) -> None:
     if cluster.enabled():
-        published = {"seq": item.moderators["seq"], "m": item.moderators, "p": item.participants, "o": item.owner,
-                     "om": item.owner_is_moderator, "own": item.own, "b": batched}
         if cluster.usable():
             try:
-                cluster.publish(workshop_id, [published])
+                cluster.publish(workshop_id, [published(item, batched=batched)])
                 return
             except Exception as error:  # noqa: BLE001  (Redis unreachable: the event is committed all the same)
                 cluster.failed(error)
-        cluster.local(workshop_id, [published])  # this process's screens, in order; the others read the log
+        # this process's screens, in order; the other processes read the log
+        cluster.local(workshop_id, [published(item, batched=batched)])
         return
     _queue(workshop_id, item, batched=batched)
+
+
+def published(item: Item, *, batched: bool) -> dict:
+    """An event as the Redis channel carries it to every process (and the relay reads it from the log)."""
+    return {"seq": item.moderators["seq"], "m": item.moderators, "p": item.participants, "o": item.owner,
+            "om": item.owner_is_moderator, "own": item.own, "b": batched}
 
 
 def deliver(workshop_id: int, published: list[dict]) -> None:

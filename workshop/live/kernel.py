@@ -274,20 +274,39 @@ class Kernel:
 
     def _broadcast(self, ctx: Context, event: dict) -> None:
         """Send each screen the version of an event it may see: moderators, participants, and its owner."""
-        session, workshop = ctx.session, ctx.workshop
-        view = self.registry.view
-        item = fanout.Item(view(event, self.host.viewer(session, workshop, None, moderator=True)),
-                           view(event, self.host.viewer(session, workshop, None, moderator=False)))
-        owner = self.registry.owner(event)
-        item.owner = owner or None
+        owner = self.registry.owner(event) or None
         shared = cluster.enabled()  # each process finds the owner's sockets itself (fanout.deliver)
-        item.owner_sids = presence.sids_of(ctx.workshop_id, owner) if owner and not shared else []
-        if item.owner_sids or (owner and shared):  # the owner may be on another process
-            person = self.host.participant(session, owner)
-            item.owner_is_moderator = self.host.is_moderator(person)
-            item.own = view(event, self.host.viewer(session, workshop, person,
-                                                    moderator=item.owner_is_moderator))
+        sids = presence.sids_of(ctx.workshop_id, owner) if owner and not shared else []
+        item = self.views(ctx.session, ctx.workshop, event, own=bool(sids) or (owner is not None and shared))
+        item.owner_sids = sids
         fanout.send(ctx.workshop_id, item, batched=self.registry.batched(event["type"]))
+
+    def audiences(self, session: Session, workshop: Any, *, replay: bool = False) -> tuple[Any, Any]:
+        """The viewers of a board's moderators and participants (read once for the events of a replay)."""
+        return (self.host.viewer(session, workshop, None, moderator=True),
+                self.host.viewer(session, workshop, None, moderator=False, replay=replay))
+
+    def views(self, session: Session, workshop: Any, event: dict, *, replay: bool = False,
+              audiences: tuple[Any, Any] | None = None, own: bool = True) -> fanout.Item:
+        """An event as each kind of screen may see it: moderators, participants and, when `own` (its owner has
+        screens), its owner. The one place that builds them, live (the kernel's broadcast) and replayed (the
+        relay reads the log, `replay`: what was hidden since its event was logged stays hidden, as in
+        `events_since`). An owner erased since gets no view of their own: the room's views reach them."""
+        moderators, participants = audiences or self.audiences(session, workshop, replay=replay)
+        view = self.registry.view
+        item = fanout.Item(view(event, moderators), view(event, participants), owner=self.registry.owner(event) or None)
+        if own and item.owner is not None:
+            try:
+                person = self.host.participant(session, item.owner)
+            except NotFound:
+                return item
+            item.owner_is_moderator = self.host.is_moderator(person)
+            item.own = view(event, self._viewer_of(session, workshop, person, replay=replay))
+        return item
+
+    def _viewer_of(self, session: Session, workshop: Any, person: Any, *, replay: bool) -> Any:
+        """What one person may see: as a moderator or a participant, live or in a replay."""
+        return self.host.viewer(session, workshop, person, moderator=self.host.is_moderator(person), replay=replay)
 
     def events_since(self, session: Session, participant: Any, since: Any, limit: int) -> list[dict] | None:
         """Events after `since`, as this viewer may see them; None when too far behind to replay."""
@@ -300,8 +319,7 @@ class Kernel:
                                .where(BoardEvent.workshop_id == workshop_id, BoardEvent.seq > since)
                                .order_by(BoardEvent.seq)).all()
         workshop = self.host.workshop(session, workshop_id)
-        viewer = self.host.viewer(session, workshop, participant, moderator=self.host.is_moderator(participant),
-                                  replay=True)
+        viewer = self._viewer_of(session, workshop, participant, replay=True)
         return [self.registry.view({"seq": seq, "type": type_, "data": data}, viewer) for seq, type_, data in rows]
 
     def catch_up(self, session: Session, participant: Any, since: Any, *, paged: bool = False) -> dict:

@@ -19,9 +19,8 @@ import time
 from flask import Flask
 from sqlalchemy import func, select
 
-from workshop.errors import NotFound
 from workshop.extensions import db, socketio
-from workshop.live import cluster, presence
+from workshop.live import cluster, fanout, presence
 from workshop.live.models import BoardEvent
 
 log = logging.getLogger(__name__)
@@ -115,8 +114,7 @@ def latest(boards: list[int]) -> dict[int, int]:
 
 
 def missed(workshop_id: int, after: int) -> list[dict]:
-    """The board's logged events after `after`, as fanout.send publishes them."""
-    host, registry = _kernel.host, _kernel.registry
+    """The board's logged events after `after`, as fanout.send publishes them (the kernel's views, replayed)."""
     with _app.app_context():
         try:
             session = db.session
@@ -125,30 +123,11 @@ def missed(workshop_id: int, after: int) -> list[dict]:
                                    .order_by(BoardEvent.seq).limit(MOST)).all()
             if not rows:
                 return []
-            workshop = host.workshop(session, workshop_id)
-            # a replay: what was hidden since its event was logged stays hidden, as in events_since
-            moderators = host.viewer(session, workshop, None, moderator=True)
-            participants = host.viewer(session, workshop, None, moderator=False, replay=True)
-            published = []
-            for seq, type_, data in rows:
-                event = {"seq": seq, "type": type_, "data": data}
-                owner, own, owner_moderates = registry.owner(event) or None, None, False
-                person = _participant(host, session, owner) if owner else None
-                if person is not None:
-                    owner_moderates = host.is_moderator(person)
-                    own = registry.view(event, host.viewer(session, workshop, person, moderator=owner_moderates,
-                                                               replay=True))
-                published.append({"seq": seq, "m": registry.view(event, moderators),
-                                  "p": registry.view(event, participants), "o": owner, "om": owner_moderates,
-                                  "own": own, "b": registry.batched(type_)})
-            return published
+            workshop = _kernel.host.workshop(session, workshop_id)
+            audiences = _kernel.audiences(session, workshop, replay=True)
+            return [fanout.published(_kernel.views(session, workshop, {"seq": seq, "type": type_, "data": data},
+                                                   replay=True, audiences=audiences),
+                                     batched=_kernel.registry.batched(type_))
+                    for seq, type_, data in rows]
         finally:
             db.session.remove()
-
-
-def _participant(host, session, participant_id: int):
-    """The event's owner, or None when erased since (their event goes to everyone in the room's view)."""
-    try:
-        return host.participant(session, participant_id)
-    except NotFound:
-        return None
