@@ -41,6 +41,26 @@ def test_a_hole_that_stays_is_given_up_after_the_hold(delivered):
     assert delivered == [3, 5, 6, 4]  # late: handed on, the browser drops or places it
 
 
+def _wait_for(delivered: list[int], last: int) -> None:
+    deadline = time.monotonic() + 5
+    while (not delivered or delivered[-1] != last) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_the_latest_hole_is_still_handed_on_late_after_many_holes(delivered):
+    """Holes given up on are remembered up to a bound: the newest ones, whose events may still come, are kept.
+    Beyond 10,000 remembered seqs, a new hole was forgotten at once and its late event never reached screens."""
+    cluster._received(_message(1))
+    cluster._received(_message(cluster.SKIPPED_MAX + 2))  # a long outage: seqs 2 to SKIPPED_MAX + 1 never came
+    _wait_for(delivered, cluster.SKIPPED_MAX + 2)
+    cluster._received(_message(cluster.SKIPPED_MAX + 4))  # then one more hole
+    _wait_for(delivered, cluster.SKIPPED_MAX + 4)
+    cluster._received(_message(cluster.SKIPPED_MAX + 3))  # its event comes late: handed on
+    cluster._received(_message(2))  # the oldest hole's: forgotten (the screens asked for it with `since`)
+    assert delivered == [1, cluster.SKIPPED_MAX + 2, cluster.SKIPPED_MAX + 4, cluster.SKIPPED_MAX + 3]
+    assert len(cluster._boards[1].skipped) < cluster.SKIPPED_MAX  # bounded (2 and the late one are out)
+
+
 def test_an_event_read_from_the_log_is_not_handed_on_again_when_the_channel_brings_it(delivered):
     """While Redis could not carry it, another process's event was read from the event log (relay.py); the
     channel bringing it afterwards must not show it twice, or out of order, on this process's screens."""

@@ -48,6 +48,7 @@ HOST_TTL_MS = 2000  # a process silent this long is dead: its screens leave pres
 # starved of CPU for a second on a loaded machine: 12 false deaths in 10 s at load 16 with 1,000 ms)
 HOLD = 0.5  # seconds an early event waits on the server for the ones before it
 RESUBSCRIBE = 0.5  # seconds between two attempts to subscribe again after an outage
+SKIPPED_MAX = 10_000  # seqs of holes given up on that are still handed on if they come late, per board (_skip)
 RETRY_AFTER = 1.0  # after a failed call, Redis is skipped this long (the heartbeat keeps probing it meanwhile)
 
 host_id = uuid.uuid4().hex[:12]
@@ -285,8 +286,7 @@ def _give_up_later(workshop_id: int) -> None:
             ready = []
             if board.waiting and board.waiting[0][0] > board.next:
                 stats["skipped"] += 1
-                if len(board.skipped) < 10_000:
-                    board.skipped.update(range(board.next, board.waiting[0][0]))
+                _skip(workshop_id, board, board.waiting[0][0])
                 board.next = board.waiting[0][0]
                 ready = _release(board)
             again = bool(board.waiting)
@@ -296,6 +296,20 @@ def _give_up_later(workshop_id: int) -> None:
             _deliver(workshop_id, ready)
     if again:
         socketio.start_background_task(_give_up_later, workshop_id)
+
+
+def _skip(workshop_id: int, board: _Board, up_to: int) -> None:
+    """Remember a hole given up on (board.next to up_to - 1), to hand its seqs on if they come late; only the
+    SKIPPED_MAX newest: a late event comes a publish's delay late or never (its process died), so old holes are
+    the least likely to fill. A forgotten seq that comes is dropped (the screens asked for it with `since`)."""
+    board.skipped.update(range(max(board.next, up_to - SKIPPED_MAX), up_to))
+    forgotten, over = max(0, up_to - SKIPPED_MAX - board.next), len(board.skipped) - SKIPPED_MAX
+    if over > 0:  # rare (holes beyond the bound): sorting SKIPPED_MAX seqs then is a few milliseconds
+        board.skipped.difference_update(sorted(board.skipped)[:over])
+        forgotten += over
+    if forgotten:
+        log.warning("board %s: %d seqs given up on are forgotten (more than %d); if they come, they are dropped",
+                    workshop_id, forgotten, SKIPPED_MAX)
 
 
 # --- heartbeat: which processes are alive -----------------------------------------------------------
