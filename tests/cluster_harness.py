@@ -4,8 +4,7 @@ Shared by tests/test_cluster.py and bench/cluster.py. A `Screen` is a python-soc
 board's seq like static/js/board/store.js: an early event is held until the hole before it fills, a hole that stays
 HOLD seconds asks `resync` with `since`; it counts what came out of order (received) and what was applied out of
 order (never, by construction: applied is the list the checks read), and keeps the newest presence. Like the store,
-it asks `resync` when its server says so (after a Redis outage), at a random moment of the next second, and sends
-a card again with the same client_id until it is acknowledged or refused for good (the outbox).
+it sends a card again with the same client_id until it is acknowledged or refused for good (the outbox).
 """
 
 from __future__ import annotations
@@ -92,7 +91,6 @@ class Screen:
         self.received_reorders = 0  # events pushed after a later seq had been pushed (answers to asks not counted:
         # a catch-up asked at seq 15 may answer 16-19 after the live 19 came, and the screen drops the old ones)
         self.resyncs = 0  # asked because a hole stayed HOLD seconds
-        self.nudges = 0  # asked because the server said so (after a Redis outage)
         self.resync_refused: list[str] = []
         self.refusals = 0  # card.add answers that were not ok (the card was sent again)
         self.presence: dict | None = None
@@ -108,7 +106,6 @@ class Screen:
         sio.on("event", self._event, namespace=NAMESPACE)
         sio.on("events", self._events, namespace=NAMESPACE)
         sio.on("presence", self._presence, namespace=NAMESPACE)
-        sio.on("resync", self._nudged, namespace=NAMESPACE)
         return sio
 
     async def join(self, timeout: float = 30) -> None:
@@ -199,10 +196,6 @@ class Screen:
         if self.held:
             self.resyncs += 1
             asyncio.ensure_future(self._ask_since())
-
-    def _nudged(self, *_args) -> None:
-        self.nudges += 1
-        asyncio.get_running_loop().call_later(random.random(), lambda: asyncio.ensure_future(self._ask_since()))
 
     async def _ask_since(self) -> None:
         try:

@@ -3,11 +3,12 @@
 python-socketio's RedisManager already delivers to this process's own screens before publishing, but while
 Redis is down it logged two errors per event, and its listener waited 1, 2, 4... up to 60 s between attempts to
 subscribe again: after Redis returned a process could stay deaf to the others for 7-12 s. Here the listener
-retries every RETRY_MAX seconds at most, each outage is logged once (and its end once), and when the
-subscription comes back the process's board screens are asked to `resync` (DESIGN.md §4): the events other
-processes published during the outage never reached them, and a screen with nothing new coming would not
-notice its hole. Board events no longer need that (each process relays them from the event log meanwhile,
-live/relay.py): every screen asking at once was a storm that the per-address limits refused."""
+retries every RETRY_MAX seconds at most, and each outage is logged once (and its end once).
+
+Board events do not travel on this queue (live/cluster.py has its own channel), and what a process's screens
+missed during an outage reaches them from the event log (live/relay.py), so nothing is asked of the screens when
+the subscription comes back: asking every screen to `resync` at once was a storm that the per-address limits
+refused."""
 
 from __future__ import annotations
 
@@ -18,14 +19,12 @@ import redis
 from socketio import RedisManager
 
 from workshop import redisopts
-from workshop.live import relay
 
 log = logging.getLogger(__name__)
 
 RETRY_FIRST = 0.1
 RETRY_MAX = 0.5  # resume within ~0.5 s of Redis's return (the issue asks 2 s), at the cost of a refused connect
 PUBLISH_RETRY = 1.0  # while Redis is down, publishing is tried again at most this often (else skipped at once)
-BOARD_NAMESPACE = "/board"
 
 
 class ResilientRedisManager(RedisManager):
@@ -66,8 +65,6 @@ class ResilientRedisManager(RedisManager):
                     if lost_at is not None:
                         log.warning("message queue subscription back after %.1f s", time.monotonic() - lost_at)
                         lost_at, pause = None, RETRY_FIRST
-                        if not relay.active():  # else each process already caught its screens up
-                            self._ask_screens_to_resync()
                 yield from self.pubsub.listen()
             except Exception as error:  # noqa: BLE001
                 subscribed = False
@@ -77,11 +74,3 @@ class ResilientRedisManager(RedisManager):
                                 error.__class__.__name__, RETRY_MAX)
                 time.sleep(pause)  # gevent-patched in the server: a greenlet sleep
                 pause = min(pause * 2, RETRY_MAX)
-
-    def _ask_screens_to_resync(self) -> None:
-        """Every board screen of this process asks for what it missed (`resync` since its seq): only local
-        screens (ignore_queue), since each process does the same for its own."""
-        try:
-            super().emit("resync", {}, namespace=BOARD_NAMESPACE, ignore_queue=True)
-        except Exception:  # noqa: BLE001
-            log.exception("could not ask screens to resync")

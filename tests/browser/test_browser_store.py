@@ -116,9 +116,9 @@ def until_asked(page, times: int) -> int:
 
 
 def test_a_refused_resync_is_asked_again_until_it_passes(live, new_page):
-    """A whole room behind one address, told to catch up at once after a Redis outage, is let through a few
-    screens at a time: a screen refused (rate_limited) asks again, instead of keeping its hole until the next
-    event; a definitive refusal is not repeated."""
+    """A whole room behind one address, asking for its holes at once, is let through a few screens at a time: a
+    screen refused (rate_limited) asks again, instead of keeping its hole until the next event; a definitive
+    refusal is not repeated."""
     page = open_store_page(live, new_page)
     page.evaluate("""async () => {
       window.t = await fakeStore("RETRYTEST", { holdMs: 0, resyncRetryMs: 20 });
@@ -135,7 +135,7 @@ def test_a_refused_resync_is_asked_again_until_it_passes(live, new_page):
     assert result == {"asked": {"since": 5}, "texts": ["un", "deux", "trois"], "seq": 7}
 
     page.evaluate("""() => {
-      t.socket.fire("resync");  // the server asks every screen to catch up
+      t.socket.fire("event", t.added(9, 5, "cinq"));  // another hole: 8
     }""")
     assert until_asked(page, 3) == 3
     asked = page.evaluate("""async () => {

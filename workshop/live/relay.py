@@ -44,11 +44,6 @@ def install(app: Flask, kernel) -> None:
         cluster.background.append(_loop)
 
 
-def active() -> bool:
-    """Whether board events are relayed from the log (else a process's screens must ask for what they missed)."""
-    return _app is not None
-
-
 def _kept_local(workshop_id: int, hole: bool) -> None:
     global _until
     _until = time.monotonic() + GRACE

@@ -120,8 +120,6 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   socket.on("event", (event) => transaction(() => hold(event)));
   socket.on("events", (events) => transaction(() => events.forEach(hold))); // high-rate events come in batches
   socket.on("presence", (presence) => newer(presence) && set({ presence }));
-  // This process lost the queue between processes for a while: ask what was missed, each screen at its moment.
-  socket.on("resync", () => setTimeout(resync, Math.random() * 1000));
   if (socket.io) window.addEventListener("online", () => socket.connected || socket.connect());
 
   function join(name, profile = null) {
