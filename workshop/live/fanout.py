@@ -14,6 +14,11 @@ event first flushes what waits, so every screen still gets seqs in order; a lone
 (DESIGN.md §4). Framed screens get batched events DELAY seconds after the first one too, unless another event
 comes first.
 
+Why two waits, not one: they keep different promises. A framed screen asked for frames, so any of its events
+may wait for the next one (WINDOW, a rate cap). A screen without frames was promised the contract's `event`, one
+by one and at once: only a type declared `batched` may wait for it, and nothing else ever does (no WINDOW). The
+two share Item, _emit and the rule that a non-batched event sends what waits before it, in seq order.
+
 With several processes (REDIS_URL), an event is published once, with its views, and every process delivers it
 to its own screens from the Redis channel in seq order (cluster.py); the owner's sockets are found on each process.
 """
@@ -172,29 +177,29 @@ def _send_frame(workshop_id: int) -> None:
 def _emit(workshop_id: int, items: list[Item], *, framed: bool) -> None:
     """Send events to this process's screens of one kind (framed or one by one), each in the view it may see:
     one encoding per audience, and one per socket of an event's owner (their own view)."""
-    single = len(items) == 1 and not framed
-    name = "event" if single else "events"
+    name = "event" if len(items) == 1 and not framed else "events"
     owners: dict[str, bool] = {}  # the owners' sockets of this kind, and whether each is a moderator
     for item in items:
         for sid in item.owner_sids:
             if presence.framed(sid) == framed:
                 owners[sid] = item.owner_is_moderator
-    skip = list(owners) or None
-    emit = socketio.server.emit  # this process's screens only (ignore_queue): others deliver from the channel
     for moderators in (True, False):
-        views = [i.moderators if moderators else i.participants for i in items]
-        room = presence.room(workshop_id, moderators=moderators, framed=framed)
-        if framed and wire.enabled:
-            _write(room, name, views, owners)
-            continue
-        emit(name, views[0] if single else views, to=room, skip_sid=skip, namespace=presence.NAMESPACE,
-             ignore_queue=True)
+        _send(presence.room(workshop_id, moderators=moderators, framed=framed), name,
+              [i.moderators if moderators else i.participants for i in items], framed=framed, skip=owners)
     for sid, moderator in owners.items():
-        views = [i.own if sid in i.owner_sids else (i.moderators if moderator else i.participants) for i in items]
-        if framed and wire.enabled:  # the same path as the room's frames, or it could overtake them
-            _write(sid, name, views, {})
-            continue
-        emit(name, views[0] if single else views, to=sid, namespace=presence.NAMESPACE, ignore_queue=True)
+        _send(sid, name, [i.own if sid in i.owner_sids else (i.moderators if moderator else i.participants)
+                          for i in items], framed=framed)
+
+
+def _send(to: str, name: str, views: list[dict], *, framed: bool, skip: dict[str, bool] | None = None) -> None:
+    """One message to a room (or a socket), but to `skip`: frames by the direct path when there is one (an owner's
+    frames too, or they could overtake the room's), else through the socket library to this process's screens
+    only (ignore_queue: the others deliver from the channel)."""
+    if framed and wire.enabled:
+        _write(to, name, views, skip or {})
+        return
+    socketio.server.emit(name, views if name == "events" else views[0], to=to, skip_sid=list(skip or ()) or None,
+                         namespace=presence.NAMESPACE, ignore_queue=True)
 
 
 def _write(room: str, name: str, data: list, skip: dict[str, bool]) -> None:
