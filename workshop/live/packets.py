@@ -27,7 +27,9 @@ _encoded_lock = threading.Lock()
 
 def encode_once(value: Any) -> Any:
     """Keep the JSON of `value`, which many answers will carry and nobody changes any more: an answer holding
-    this very object gets it spliced in instead of encoded again (a 300-card list was ~1 ms each time)."""
+    this very object gets it spliced in instead of encoded again (a 300-card list was ~1 ms each time). The cache
+    holds the value itself, so its id is not given to another object while its JSON is kept, and `_dumps` checks
+    identity too: a later object at a reused address is encoded afresh (tests/test_packets.py)."""
     global _encoded_chars
     text = json.dumps(value, separators=(",", ":"))
     if len(text) > ENCODED_CHARS_MAX // 8:
