@@ -181,7 +181,7 @@ def _emit(workshop_id: int, items: list[Item], *, framed: bool) -> None:
     owners: dict[str, bool] = {}  # the owners' sockets of this kind, and whether each is a moderator
     for item in items:
         for sid in item.owner_sids:
-            if presence.framed(sid) == framed:
+            if presence.framed(workshop_id, sid) == framed:
                 owners[sid] = item.owner_is_moderator
     for moderators in (True, False):
         _send(presence.room(workshop_id, moderators=moderators, framed=framed), name,

@@ -1,7 +1,10 @@
 """Who is on a board right now; broadcasts are coalesced to spare big rooms.
 
 Each process keeps its own sockets here (to find an owner's sockets, to count its screens); with REDIS_URL, who is
-present is read from Redis, shared by all processes (cluster.py), so every screen shows the true count.
+present is read from Redis, shared by all processes (cluster.py), so every screen shows the true count. Whatever
+a screen is told of who is there (the join's `presence`, the `presence` event, a moderator's balance and the
+presence-watching commands) is read through `_present`: one source. Which sockets take frames is kept per board
+(`_framed`), the only record of it.
 """
 
 from __future__ import annotations
@@ -22,8 +25,7 @@ MAX_COALESCE_SECONDS = 5.0
 _lock = threading.Lock()
 _sockets: dict[int, dict[str, tuple[int, str]]] = defaultdict(dict)
 _owners: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))  # board -> participant -> sids
-_framed: set[str] = set()  # sockets that take board events in `events` frames (they asked at join)
-_framed_on: dict[int, int] = defaultdict(int)  # how many of them each board has
+_framed: dict[int, set[str]] = defaultdict(set)  # each board's sockets that take events in `events` frames
 _pending: set[int] = set()
 
 
@@ -80,8 +82,7 @@ def add(workshop_id: int, sid: str, participant_id: int, name: str, *, framed: b
         _sockets[workshop_id][sid] = (participant_id, name)
         _owners[workshop_id][participant_id].add(sid)
         if framed:
-            _framed.add(sid)
-            _framed_on[workshop_id] += 1
+            _framed[workshop_id].add(sid)
     _share(workshop_id, {sid: (participant_id, name)})
     _schedule(workshop_id)
 
@@ -112,14 +113,14 @@ def sids_of(workshop_id: int, participant_id: int) -> list[str]:
         return list(board.get(participant_id, ())) if board else []
 
 
-def framed(sid: str) -> bool:
-    """Whether this socket takes board events in `events` frames."""
-    return sid in _framed
+def framed(workshop_id: int, sid: str) -> bool:
+    """Whether this socket of the board takes its events in `events` frames."""
+    return sid in _framed.get(workshop_id, ())
 
 
 def has_framed(workshop_id: int) -> bool:
     """Whether a socket of this board, in this process, takes events in frames (else none need framing)."""
-    return _framed_on.get(workshop_id, 0) > 0
+    return bool(_framed.get(workshop_id))
 
 
 def reset() -> None:
@@ -128,7 +129,6 @@ def reset() -> None:
         _sockets.clear()
         _owners.clear()
         _framed.clear()
-        _framed_on.clear()
 
 
 def rename(workshop_id: int, participant_ids: list[int], name: str) -> None:
@@ -154,9 +154,7 @@ def remove(sid: str) -> int | None:
             owned.discard(sid)
             if not owned:
                 del _owners[workshop_id][participant_id]
-            if sid in _framed:
-                _framed.discard(sid)
-                _framed_on[workshop_id] -= 1
+            _framed[workshop_id].discard(sid)
     if workshop_id is not None:
         _share(workshop_id, {}, (sid,))
         _schedule(workshop_id)
