@@ -56,13 +56,13 @@ def prepare(directory: Path, format_key: str, *, phase: str | None = None, cards
         column = workshop.columns[0].key
         authors = [boards.join(db.session, {"code": workshop.code, "name": f"Auteur {i}"}).participant
                    for i in range(private_authors)] or [facilitator]
-        kernel = current_kernel()
-        card_ids = [kernel.perform(db.session, authors[i % len(authors)], "card.add",
+        kernel, board, author_ids = current_kernel(), workshop.id, [a.id for a in authors]
+        card_ids = [kernel.perform(db.session, author_ids[i % len(author_ids)], "card.add",
                                    {"client_id": f"bench{i}", "column": column,
                                     "text": f"Idée numéro {i} : un texte de la longueur d'un vrai post-it."},
-                                   rate_limited=False).ack["card"]["id"] for i in range(cards)]
+                                   workshop_id=board, rate_limited=False).ack["card"]["id"] for i in range(cards)]
         if phase:
-            kernel.perform(db.session, facilitator, "phase.set", {"phase": phase})
+            kernel.perform(db.session, facilitator.id, "phase.set", {"phase": phase}, workshop_id=board)
         db.session.commit()
         prepared = Prepared(url, workshop.id, workshop.code, "", card_ids)
         db.session.commit()

@@ -76,10 +76,10 @@ def prepare(directory: Path, capacity: int, pdf_dir: Path) -> tuple[str, int, in
             participants = [p for p in registrations.registrations(db.session, big) if p.workshop_id == workshop.id]
             for n in range(40):
                 seat = db.session.get(Participant, participants[n % 8].participant_id)
-                card = current_kernel().perform(db.session, seat, "card.add", {
+                card = current_kernel().perform(db.session, seat.id, "card.add", {
                     "client_id": uuid.uuid4().hex, "column": ("obstacle", "lever", "method")[n % 3],
                     "text": f"Contribution {n} : un café des parents, une fiche de liaison, un temps commun."},
-                    rate_limited=False).ack["card"]
+                    workshop_id=seat.workshop_id, rate_limited=False).ack["card"]
                 for voter in participants[: n % 5]:
                     db.session.add(Vote(workshop_id=workshop.id, participant_id=voter.participant_id,
                                         target_kind="card", target_id=card["id"]))

@@ -27,7 +27,8 @@ def _change(outcome: Outcome) -> Change:
 
 def act(session: Session, participant, name: str, payload=None) -> Change:
     """Run the board command `name` as `participant` (through the kernel: checks, log, commit, broadcast)."""
-    return _change(current_kernel().perform(session, participant, name, payload, rate_limited=False))
+    return _change(current_kernel().perform(session, participant.id, name, payload,
+                                            workshop_id=participant.workshop_id, rate_limited=False))
 
 
 def expire_timer(session: Session, workshop_id: int, token: int) -> Change:

@@ -77,8 +77,8 @@ def seed_board(session: Session) -> Workshop:
         if name not in people:
             people[name] = boards.join(session, {"code": workshop.code, "name": name}).participant
         with force_locale(language):  # as the author's page would have set it, logged event included
-            current_kernel().perform(session, people[name], "card.add", {"client_id": uuid.uuid4().hex,
-                                     "column": column, "text": text}, rate_limited=False)
+            current_kernel().perform(session, people[name].id, "card.add", {"client_id": uuid.uuid4().hex,
+                                     "column": column, "text": text}, workshop_id=workshop.id, rate_limited=False)
     return workshop
 
 

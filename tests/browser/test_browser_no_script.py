@@ -37,9 +37,9 @@ def hostile(app):
         qpv = db.session.scalar(select(Qpv).where(Qpv.outline_simple.is_not(None)).order_by(Qpv.code))
         qpv.name = f"{PAYLOAD} Quartier"
         participant = boards.join(db.session, {"code": workshop.code, "name": "Karim"}).participant
-        current_kernel().perform(db.session, participant, "card.add",
+        current_kernel().perform(db.session, participant.id, "card.add",
                                  {"client_id": uuid.uuid4().hex, "column": "obstacle", "text": f"{PAYLOAD} carte"},
-                                 rate_limited=False)
+                                 workshop_id=participant.workshop_id, rate_limited=False)
         db.session.commit()
         ids = {"code": workshop.code, "workshop_id": workshop.id, "qpv": qpv.code}
     live = LiveServer(app, port=free_port(5700, 5799)).start()

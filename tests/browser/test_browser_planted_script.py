@@ -62,11 +62,13 @@ def planted(app):
         next_steps.add_step(db.session, workshop, f"{LONG} suite", owner=SHORT)
         karim = boards.join(db.session, {"code": workshop.code, "name": SHORT}).participant
         kernel = current_kernel()
-        card = kernel.perform(db.session, karim, "card.add", {"client_id": uuid.uuid4().hex, "column": "obstacle",
-                                                               "text": f"{LONG} carte"}, rate_limited=False)
+        card = kernel.perform(db.session, karim.id, "card.add", {"client_id": uuid.uuid4().hex, "column": "obstacle",
+                                                                  "text": f"{LONG} carte"},
+                              workshop_id=karim.workshop_id, rate_limited=False)
         host = boards.join(db.session, {"code": workshop.code}, user=facilitator).participant
-        kernel.perform(db.session, host, "group.create", {"card_ids": [card.ack["card"]["id"]],
-                                                          "name": f"{SHORT} groupe"}, rate_limited=False)
+        kernel.perform(db.session, host.id, "group.create", {"card_ids": [card.ack["card"]["id"]],
+                                                             "name": f"{SHORT} groupe"},
+                       workshop_id=host.workshop_id, rate_limited=False)
         network_ids = [networks.ensure_network(db.session, *spec).id for spec in networks.DEMO_NETWORKS]
         practice = sheets.create_practice(db.session, admin, practice_data(
             1, title=f"{LONG} fiche", summary=f"{LONG} résumé", networks=network_ids, frameworks=["piege"],

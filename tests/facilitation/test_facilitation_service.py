@@ -328,7 +328,8 @@ def test_a_command_queued_behind_another_on_the_board_keeps_what_it_had_read(boa
     def group_as_alice():
         with app.app_context():
             person = db.session.get(Participant, alice.id)
-            done["ack"] = kernel.perform(db.session, person, "group.create", {"card_ids": [a["id"], b["id"]]}).ack
+            done["ack"] = kernel.perform(db.session, person.id, "group.create", {"card_ids": [a["id"], b["id"]]},
+                                         workshop_id=person.workshop_id).ack
             db.session.remove()
 
     with kernel.held(workshop.id):  # another command holds the board

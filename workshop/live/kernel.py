@@ -53,27 +53,22 @@ class Kernel:
 
     # --- running commands ---------------------------------------------------------------------------
 
-    def perform(self, session: Session, participant: Any, name: str, payload: Any = None, *,
-                rate_limited: bool = True, origin: dict[str, str] | None = None,
-                workshop_id: int | None = None) -> Outcome:
-        """Run the client command `name` for this participant (the socket front; scripts and tests, which
-        may skip the rate limits made for people). `origin` ({"socket": sid, "address": ip}) is counted by
-        the command's rate limit as well as the participant: re-joining under a new name gets round nothing.
-        The socket front gives the participant's id and board (`workshop_id`): the participants of a batch
-        are then read together, in one query, by the batch that runs them."""
+    def perform(self, session: Session, participant_id: int, name: str, payload: Any = None, *, workshop_id: int,
+                rate_limited: bool = True, origin: dict[str, str] | None = None) -> Outcome:
+        """Run the client command `name` for a participant of board `workshop_id` (the socket front; scripts and
+        tests, which may skip the rate limits made for people). `origin` ({"socket": sid, "address": ip}) is
+        counted by the command's rate limit as well as the participant: re-joining under a new name gets round
+        nothing. The participant is given by id, whoever calls: the batch that runs the command reads it with the
+        others of the batch, in one query (erased meanwhile: not found)."""
+        if isinstance(participant_id, bool) or not isinstance(participant_id, int):
+            raise TypeError("perform takes a participant's id (and its board's as workshop_id)")
         session = _plain(session)
         cmd = self.registry.client_command(name)
         if cmd is None:
             raise ValidationError(_("Action inconnue."))
         language = current_language() if has_request_context() else None
-        if isinstance(participant, int):
-            participant_id = participant
-            ctx = Context(session, None, workshop_id, False, self.host, emits=cmd.emits, kernel=self,
-                          seat=participant, language=language)
-        else:
-            participant_id = participant.id
-            ctx = Context(session, participant, participant.workshop_id, self.host.is_moderator(participant),
-                          self.host, emits=cmd.emits, kernel=self, language=language)
+        ctx = Context(session, None, workshop_id, False, self.host, emits=cmd.emits, kernel=self,
+                      seat=participant_id, language=language)
         if cmd.rate and rate_limited and not ratelimit.hit_all(cmd.rate, {"participant": participant_id,
                                                                           **(origin or {})}):
             raise RateLimited(_("Doucement : vous avez posté beaucoup de post-it d'un coup. "

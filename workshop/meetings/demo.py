@@ -78,8 +78,9 @@ def seed_meetings(session: Session, organiser: User) -> None:
                 _workshop, _ = registrations.open_board(session, person)
                 seat = session.get(Participant, person.participant_id)
                 column, text = CARDS[index % len(CARDS)]
-                current_kernel().perform(session, seat, "card.add", {
-                    "client_id": uuid.uuid4().hex, "column": column, "text": text}, rate_limited=False)
+                current_kernel().perform(session, seat.id, "card.add", {
+                    "client_id": uuid.uuid4().hex, "column": column, "text": text}, workshop_id=seat.workshop_id,
+                    rate_limited=False)
         shift = timedelta(days=60)  # held two months ago
         meeting.starts_at -= shift
         meeting.ends_at -= shift

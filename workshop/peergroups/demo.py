@@ -71,8 +71,9 @@ def seed_peer_group(session: Session) -> PeerGroup | None:
             seats[name] = boards.join(session, {"code": workshop.code, "name": name, "profile": profile}).participant
         author = next(iter(seats.values()))
         for column, text in cards:
-            current_kernel().perform(session, author, "card.add", {"client_id": uuid.uuid4().hex, "column": column,
-                                                                   "text": text}, rate_limited=False)
+            current_kernel().perform(session, author.id, "card.add", {"client_id": uuid.uuid4().hex, "column": column,
+                                                                      "text": text},
+                                     workshop_id=author.workshop_id, rate_limited=False)
         for text, owner in steps:
             next_steps.add_step(session, workshop, text, owner)
     session.flush()
