@@ -56,8 +56,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         serializer=JsonFirstPacket,  # the same frames, without walking a big state for bytes first
         **queue,
     )
+    wire.configure(app.config["WIRE_FRAMES"])
     if app.config["WIRE_FRAMES"]:
-        wire.install()
         app.wsgi_app = wire.uncompressed(app.wsgi_app)
     register_web(app)
     return app

@@ -13,6 +13,14 @@ background task sends in order (nothing later for that socket overtakes them). T
 opened without compression (`uncompressed`), so browsers take this path too; a socket that negotiated
 permessage-deflate anyway (another front) has per-connection state: it gets the frame through engine.io as
 before, and so does every socket when the server is not simple-websocket's.
+
+What this leans on inside the libraries (versions pinned in pyproject.toml: python-engineio 4.15.1,
+python-socketio 5.18.1, simple-websocket 1.1.0, wsproto 1.3.2, gevent 26.9.0; check these on every upgrade):
+engine.io's `Socket._websocket_handler` (patched: where a socket's path is made) and the `ws` attribute of the
+object it gets; simple-websocket's `Base.send` (patched: it takes the socket's lock) and its `sock`, `connected`
+and `ws` attributes; wsproto's `WSConnection._proto.extensions` (was compression negotiated); gevent's
+`socket._sock` (the real socket under the cooperative one). fanout._write also calls python-socketio's
+`Server._send_eio_packet` and reads `server.eio.sockets`.
 """
 
 from __future__ import annotations
@@ -83,18 +91,26 @@ def _send_now(sock: Any, data: bytes) -> int:
         return 0
 
 
-enabled = False  # install() ran: frames take the direct path where a socket has one
+enabled = False  # frames take the direct path where a socket has one (configure: the app's WIRE_FRAMES)
+
+
+def configure(on: bool) -> None:
+    """Whether the application's frames take the direct path (WIRE_FRAMES), set by every create_app: an app made
+    without it, in a process where an earlier one had it (tests), sends every frame through engine.io. The
+    patches stay once made: without a direct path in use they only take a lock no one else holds."""
+    global enabled
+    if on:
+        install()
+    enabled = on
 
 
 def install() -> None:
     """Make simple-websocket's sends take the socket's lock, and give each WebSocket its direct path when
     engine.io's handler starts on it, before its writer sends anything (idempotent; patches the libraries'
     classes, process-wide)."""
-    global enabled
     import simple_websocket.ws as ws  # engine.io's WebSocket server without gevent-websocket
     from engineio import socket as eio_socket
 
-    enabled = True
     if getattr(ws.Base.send, "_wired", False):
         return
     send_unlocked, handle = ws.Base.send, eio_socket.Socket._websocket_handler
