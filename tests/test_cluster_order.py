@@ -15,6 +15,7 @@ def delivered(app, monkeypatch):
     monkeypatch.setattr(cluster, "_deliver", lambda _w, items: seen.extend(i["seq"] for i in items))
     monkeypatch.setattr(cluster, "_boards", {})
     monkeypatch.setattr(cluster, "HOLD", 0.05)
+    monkeypatch.setattr(cluster, "fill", None)  # no event log here: each test says what the log holds
     return seen
 
 
@@ -39,6 +40,25 @@ def test_a_hole_that_stays_is_given_up_after_the_hold(delivered):
     assert delivered == [3, 5, 6]  # the browsers ask for 4 with `since`
     cluster._received(_message(4))
     assert delivered == [3, 5, 6, 4]  # late: handed on, the browser drops or places it
+
+
+def test_a_hole_the_channel_leaves_is_read_from_the_log_before_anything_is_given_up(delivered, monkeypatch):
+    """Right after Redis's return, a process that has not yet seen it back keeps its events local for up to a
+    second: the others' channel never brings them. They were committed (a later seq is), so the log has them:
+    read, they go out in seq order instead of after the events that followed them."""
+    asked = []
+
+    def log_read(workshop_id: int) -> None:
+        asked.append(cluster.delivered_up_to(workshop_id))
+        cluster.take(workshop_id, [{"seq": 4}, {"seq": 5}])  # the log holds every seq after the last delivered
+
+    monkeypatch.setattr(cluster, "fill", log_read)
+    monkeypatch.setattr(cluster, "HOLD", 1.0)
+    cluster._received(_message(3))
+    cluster._received(_message(5, 6))  # 4 was kept local by its process
+    _wait_for(delivered, 6)
+    assert delivered == [3, 4, 5, 6] and asked == [3]
+    assert not cluster._boards[1].skipped  # nothing given up on
 
 
 def _wait_for(delivered: list[int], last: int) -> None:

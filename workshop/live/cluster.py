@@ -3,8 +3,10 @@
 Ordering. A process commits an event, then publishes it; two processes committing seqs 7 and 8 one after the other
 may publish 8 first (the database's row lock is released at commit, before the publish). So no process sends an
 event to its screens straight away: every process, its own events included, delivers from this module's Redis
-channel, and holds an event that comes early until the ones before it have come (HOLD seconds at most: a process
-killed between its commit and its publish leaves a hole that the browsers fill with a `since` replay). Redis gives
+channel, and holds an event that comes early until the ones before it have come. Every seq before a delivered one
+was committed first, so a hole the channel has not filled after FILL seconds (its process could not publish, or died
+between its commit and its publish) is read from the event log (relay.py); only a hole the log cannot fill either
+(the database down) is given up after HOLD seconds, and the browsers fill it with a `since` replay. Redis gives
 every subscriber the messages in one order, and the hold turns that order into seq order; one message per event
 (visibility views included) costs one publish per event, not one per room and per owner as the socket library's
 queue did. Batching of high-rate events happens after the hold, on each process (fanout.py). While Redis cannot
@@ -47,6 +49,7 @@ HEARTBEAT = 0.25  # seconds between two refreshes of this process's heartbeat ke
 HOST_TTL_MS = 2000  # a process silent this long is dead: its screens leave presence (a busy one can be
 # starved of CPU for a second on a loaded machine: 12 false deaths in 10 s at load 16 with 1,000 ms)
 HOLD = 0.5  # seconds an early event waits on the server for the ones before it
+FILL = 0.15  # seconds a hole waits for the channel before this process reads it from the event log
 RESUBSCRIBE = 0.5  # seconds between two attempts to subscribe again after an outage
 SKIPPED_MAX = 10_000  # seqs of holes given up on that are still handed on if they come late, per board (_skip)
 RETRY_AFTER = 1.0  # after a failed call, Redis is skipped this long (the heartbeat keeps probing it meanwhile)
@@ -61,6 +64,7 @@ _deliver: Callable[[int, list[dict]], None] | None = None  # fanout's local deli
 _on_host_lost: Callable[[int], None] | None = None  # a dead process's screens left this board
 on_revived: Callable[[], None] | None = None  # this process was taken for dead: share its screens again
 kept_local: Callable[[int, bool], None] | None = None  # relay.py: events stayed here (and a hole waits or not)
+fill: Callable[[int], None] | None = None  # relay.py: read a board's log after the last seq delivered here
 background: list[Callable[[], None]] = []  # loops that start with the listener (relay.py)
 _outage = redisopts.Outage(log, "Redis unreachable (%s): each process serves its own screens",
                            "Redis back after %.1f s", retry_after=RETRY_AFTER)
@@ -275,8 +279,14 @@ def _release(board: _Board) -> list[dict]:
 
 
 def _give_up_later(workshop_id: int) -> None:
-    """A hole that stays HOLD seconds: deliver what follows it (the browsers ask for the missing seqs)."""
-    socketio.sleep(HOLD)
+    """A hole: the channel fills it within milliseconds as a rule; after FILL seconds it is read from the log (one
+    query). A hole still there after HOLD seconds is given up on: what follows it is delivered, and the browsers ask
+    for the missing seqs. (Without the log, a process that had not yet seen Redis back kept its events local for up
+    to a second, and the others gave them up and handed them on late, after the events that followed them.)"""
+    socketio.sleep(FILL)
+    if fill is not None and _hole(workshop_id):
+        fill(workshop_id)
+    socketio.sleep(max(0.0, HOLD - FILL))
     with _delivery:
         with _order_lock:
             board = _boards.get(workshop_id)
@@ -296,6 +306,12 @@ def _give_up_later(workshop_id: int) -> None:
             _deliver(workshop_id, ready)
     if again:
         socketio.start_background_task(_give_up_later, workshop_id)
+
+
+def _hole(workshop_id: int) -> bool:
+    with _order_lock:
+        board = _boards.get(workshop_id)
+        return board is not None and bool(board.waiting) and board.waiting[0][0] > board.next
 
 
 def _skip(workshop_id: int, board: _Board, up_to: int) -> None:

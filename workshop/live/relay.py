@@ -8,7 +8,8 @@ and delivers what it finds through the same ordered path as the channel (cluster
 would have carried (moderators, participants, the owner's own view). It keeps doing so for a few seconds after
 Redis answers again. And whatever the state of Redis, once a second it reads each board's last seq: an event that
 was already in the log at the previous look and has still not come (another process could not publish it, and
-this one saw no outage of its own) is read from the log too.
+this one saw no outage of its own) is read from the log too, as is a hole in the channel's seqs that stays FILL
+seconds (cluster.py asks).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def install(app: Flask, kernel) -> None:
     global _app, _kernel
     _app, _kernel = app, kernel
     cluster.kept_local = _kept_local
+    cluster.fill = relay_board
     if _loop not in cluster.background:
         cluster.background.append(_loop)
 
