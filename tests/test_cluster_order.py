@@ -1,4 +1,5 @@
-"""The Redis listener's order (workshop/live/cluster.py), without Redis: what each process hands its screens."""
+"""Seq order on each process (workshop/live/order.py), without Redis: what each process hands its screens; and the
+presence versions of cluster.py."""
 
 from __future__ import annotations
 
@@ -6,16 +7,16 @@ import time
 
 import pytest
 
-from workshop.live import cluster
+from workshop.live import cluster, order
 
 
 @pytest.fixture
 def delivered(app, monkeypatch):
     seen: list[int] = []
-    monkeypatch.setattr(cluster, "_deliver", lambda _w, items: seen.extend(i["seq"] for i in items))
-    monkeypatch.setattr(cluster, "_boards", {})
-    monkeypatch.setattr(cluster, "HOLD", 0.05)
-    monkeypatch.setattr(cluster, "fill", None)  # no event log here: each test says what the log holds
+    monkeypatch.setattr(order, "deliver", lambda _w, items: seen.extend(i["seq"] for i in items))
+    monkeypatch.setattr(order, "_boards", {})
+    monkeypatch.setattr(order, "HOLD", 0.05)
+    monkeypatch.setattr(order, "fill", None)  # no event log here: each test says what the log holds
     return seen
 
 
@@ -24,21 +25,21 @@ def _message(*seqs: int) -> dict:
 
 
 def test_an_event_published_early_by_another_process_waits_for_the_one_before(delivered):
-    cluster._received(_message(7))
-    cluster._received(_message(9))  # 8 was committed first, on a process that published it later
+    order.received(_message(7))
+    order.received(_message(9))  # 8 was committed first, on a process that published it later
     assert delivered == [7]
-    cluster._received(_message(8))
+    order.received(_message(8))
     assert delivered == [7, 8, 9]
 
 
 def test_a_hole_that_stays_is_given_up_after_the_hold(delivered):
-    cluster._received(_message(3))
-    cluster._received(_message(5, 6))  # 4's process died between its commit and its publish
+    order.received(_message(3))
+    order.received(_message(5, 6))  # 4's process died between its commit and its publish
     deadline = time.monotonic() + 5
     while delivered != [3, 5, 6] and time.monotonic() < deadline:
         time.sleep(0.01)
     assert delivered == [3, 5, 6]  # the browsers ask for 4 with `since`
-    cluster._received(_message(4))
+    order.received(_message(4))
     assert delivered == [3, 5, 6, 4]  # late: handed on, the browser drops or places it
 
 
@@ -49,16 +50,16 @@ def test_a_hole_the_channel_leaves_is_read_from_the_log_before_anything_is_given
     asked = []
 
     def log_read(workshop_id: int) -> None:
-        asked.append(cluster.delivered_up_to(workshop_id))
-        cluster.take(workshop_id, [{"seq": 4}, {"seq": 5}])  # the log holds every seq after the last delivered
+        asked.append(order.delivered_up_to(workshop_id))
+        order.take(workshop_id, [{"seq": 4}, {"seq": 5}])  # the log holds every seq after the last delivered
 
-    monkeypatch.setattr(cluster, "fill", log_read)
-    monkeypatch.setattr(cluster, "HOLD", 1.0)
-    cluster._received(_message(3))
-    cluster._received(_message(5, 6))  # 4 was kept local by its process
+    monkeypatch.setattr(order, "fill", log_read)
+    monkeypatch.setattr(order, "HOLD", 1.0)
+    order.received(_message(3))
+    order.received(_message(5, 6))  # 4 was kept local by its process
     _wait_for(delivered, 6)
     assert delivered == [3, 4, 5, 6] and asked == [3]
-    assert not cluster._boards[1].skipped  # nothing given up on
+    assert not order._boards[1].skipped  # nothing given up on
 
 
 def _wait_for(delivered: list[int], last: int) -> None:
@@ -70,36 +71,36 @@ def _wait_for(delivered: list[int], last: int) -> None:
 def test_the_latest_hole_is_still_handed_on_late_after_many_holes(delivered):
     """Holes given up on are remembered up to a bound: the newest ones, whose events may still come, are kept.
     Beyond 10,000 remembered seqs, a new hole was forgotten at once and its late event never reached screens."""
-    cluster._received(_message(1))
-    cluster._received(_message(cluster.SKIPPED_MAX + 2))  # a long outage: seqs 2 to SKIPPED_MAX + 1 never came
-    _wait_for(delivered, cluster.SKIPPED_MAX + 2)
-    cluster._received(_message(cluster.SKIPPED_MAX + 4))  # then one more hole
-    _wait_for(delivered, cluster.SKIPPED_MAX + 4)
-    cluster._received(_message(cluster.SKIPPED_MAX + 3))  # its event comes late: handed on
-    cluster._received(_message(2))  # the oldest hole's: forgotten (the screens asked for it with `since`)
-    assert delivered == [1, cluster.SKIPPED_MAX + 2, cluster.SKIPPED_MAX + 4, cluster.SKIPPED_MAX + 3]
-    assert len(cluster._boards[1].skipped) < cluster.SKIPPED_MAX  # bounded (2 and the late one are out)
+    order.received(_message(1))
+    order.received(_message(order.SKIPPED_MAX + 2))  # a long outage: seqs 2 to SKIPPED_MAX + 1 never came
+    _wait_for(delivered, order.SKIPPED_MAX + 2)
+    order.received(_message(order.SKIPPED_MAX + 4))  # then one more hole
+    _wait_for(delivered, order.SKIPPED_MAX + 4)
+    order.received(_message(order.SKIPPED_MAX + 3))  # its event comes late: handed on
+    order.received(_message(2))  # the oldest hole's: forgotten (the screens asked for it with `since`)
+    assert delivered == [1, order.SKIPPED_MAX + 2, order.SKIPPED_MAX + 4, order.SKIPPED_MAX + 3]
+    assert len(order._boards[1].skipped) < order.SKIPPED_MAX  # bounded (2 and the late one are out)
 
 
 def test_an_event_read_from_the_log_is_not_handed_on_again_when_the_channel_brings_it(delivered):
     """While Redis could not carry it, another process's event was read from the event log (relay.py); the
     channel bringing it afterwards must not show it twice, or out of order, on this process's screens."""
-    cluster._received(_message(3))
-    cluster.take(1, [{"seq": 4}, {"seq": 5}])
-    cluster._received(_message(4))
-    cluster._received(_message(6))
+    order.received(_message(3))
+    order.take(1, [{"seq": 4}, {"seq": 5}])
+    order.received(_message(4))
+    order.received(_message(6))
     assert delivered == [3, 4, 5, 6]
 
 
 def test_a_board_is_behind_when_a_seq_logged_at_the_previous_look_has_not_come(delivered):
     """Another process committed 5 but could not publish it, and this one saw no outage of its own: one look at
     the log later, the board is read from the log."""
-    cluster._received(_message(3))
-    cluster._received(_message(4))
-    assert cluster.behind({1: 5}) == []  # 5 may be on its way
-    assert cluster.behind({1: 5}) == [1]  # a whole look later it is not
-    cluster.take(1, [{"seq": 5}])
-    assert cluster.behind({1: 5}) == []
+    order.received(_message(3))
+    order.received(_message(4))
+    assert order.behind({1: 5}) == []  # 5 may be on its way
+    assert order.behind({1: 5}) == [1]  # a whole look later it is not
+    order.take(1, [{"seq": 5}])
+    assert order.behind({1: 5}) == []
 
 
 def test_presence_versions_go_on_growing_after_redis_lost_them(tmp_path):

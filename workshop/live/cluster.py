@@ -3,10 +3,7 @@
 Ordering. A process commits an event, then publishes it; two processes committing seqs 7 and 8 one after the other
 may publish 8 first (the database's row lock is released at commit, before the publish). So no process sends an
 event to its screens straight away: every process, its own events included, delivers from this module's Redis
-channel, and holds an event that comes early until the ones before it have come. Every seq before a delivered one
-was committed first, so a hole the channel has not filled after FILL seconds (its process could not publish, or died
-between its commit and its publish) is read from the event log (relay.py); only a hole the log cannot fill either
-(the database down) is given up after HOLD seconds, and the browsers fill it with a `since` replay. Redis gives
+channel, and holds an event that comes early until the ones before it have come (order.py). Redis gives
 every subscriber the messages in one order, and the hold turns that order into seq order; one message per event
 (visibility views included) costs one publish per event, not one per room and per owner as the socket library's
 queue did. Batching of high-rate events happens after the hold, on each process (fanout.py). While Redis cannot
@@ -28,7 +25,6 @@ lost), a process is not taken for dead in the instant before its listener subscr
 
 from __future__ import annotations
 
-import heapq
 import json
 import logging
 import threading
@@ -40,6 +36,7 @@ import redis
 
 from workshop import redisopts
 from workshop.extensions import socketio
+from workshop.live import order
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +45,7 @@ PREFIX = "passerelles:"
 HEARTBEAT = 0.25  # seconds between two refreshes of this process's heartbeat key
 HOST_TTL_MS = 2000  # a process silent this long is dead: its screens leave presence (a busy one can be
 # starved of CPU for a second on a loaded machine: 12 false deaths in 10 s at load 16 with 1,000 ms)
-HOLD = 0.5  # seconds an early event waits on the server for the ones before it
-FILL = 0.15  # seconds a hole waits for the channel before this process reads it from the event log
 RESUBSCRIBE = 0.5  # seconds between two attempts to subscribe again after an outage
-SKIPPED_MAX = 10_000  # seqs of holes given up on that are still handed on if they come late, per board (_skip)
 RETRY_AFTER = 1.0  # after a failed call, Redis is skipped this long (the heartbeat keeps probing it meanwhile)
 
 host_id = uuid.uuid4().hex[:12]
@@ -60,11 +54,9 @@ _url: str | None = None
 _start_lock = threading.Lock()
 _started = False
 _listening = False  # the listener is subscribed right now (its host channel shows this process alive)
-_deliver: Callable[[int, list[dict]], None] | None = None  # fanout's local delivery, in seq order
 _on_host_lost: Callable[[int], None] | None = None  # a dead process's screens left this board
 on_revived: Callable[[], None] | None = None  # this process was taken for dead: share its screens again
 kept_local: Callable[[int, bool], None] | None = None  # relay.py: events stayed here (and a hole waits or not)
-fill: Callable[[int], None] | None = None  # relay.py: read a board's log after the last seq delivered here
 background: list[Callable[[], None]] = []  # loops that start with the listener (relay.py)
 _outage = redisopts.Outage(log, "Redis unreachable (%s): each process serves its own screens",
                            "Redis back after %.1f s", retry_after=RETRY_AFTER)
@@ -72,8 +64,9 @@ _outage = redisopts.Outage(log, "Redis unreachable (%s): each process serves its
 
 def configure(url: str | None, deliver: Callable[[int, list[dict]], None],
               on_host_lost: Callable[[int], None]) -> None:
-    global _client, _url, _deliver, _on_host_lost, _started
-    _url, _deliver, _on_host_lost = url, deliver, on_host_lost
+    global _client, _url, _on_host_lost, _started
+    _url, _on_host_lost = url, on_host_lost
+    order.deliver = deliver
     # No retries inside a call (redisopts): a failed call makes the next ones skip Redis for a while (`usable`).
     _client = redis.Redis.from_url(url, socket_timeout=2, **redisopts.options()) if url else None
     _started = False
@@ -155,59 +148,12 @@ def publish(workshop_id: int, items: list[dict]) -> None:
 def local(workshop_id: int, items: list[dict]) -> None:
     """This process's own events, which Redis could not carry: through the same hold as the channel's, and the
     events of other processes before them from the log at once (not at the next relay pass)."""
-    _received({"w": workshop_id, "items": items})
-    with _order_lock:
-        board = _boards.get(workshop_id)
-        hole = board is not None and bool(board.waiting)
+    order.received({"w": workshop_id, "items": items})
     if kept_local:
-        kept_local(workshop_id, hole)
-
-
-def take(workshop_id: int, items: list[dict]) -> None:
-    """Events read from the log (relay.py): through the hold, as the channel's; those delivered already are
-    dropped there."""
-    _received({"w": workshop_id, "items": items})
-
-
-def delivered_up_to(workshop_id: int) -> int | None:
-    """The last seq delivered in order on this board (None: nothing yet, its screens joined with the state)."""
-    with _order_lock:
-        board = _boards.get(workshop_id)
-        return None if board is None or board.next is None else board.next - 1
-
-
-def behind(logged: dict[int, int]) -> list[int]:
-    """The boards whose log, at the previous look, held a seq not delivered here yet; `logged` is the new look."""
-    late = []
-    with _order_lock:
-        for workshop_id, seq in logged.items():
-            board = _boards.get(workshop_id)
-            if board is not None and board.next is not None:
-                if board.next <= board.logged:
-                    late.append(workshop_id)
-                board.logged = seq
-    return late
+        kept_local(workshop_id, order.hole(workshop_id))
 
 
 # --- the listener: seq order per board ----------------------------------------------------------------
-
-class _Board:
-    __slots__ = ("next", "waiting", "timer", "skipped", "logged")
-
-    def __init__(self) -> None:
-        self.next: int | None = None  # the seq this process delivers next
-        self.waiting: list[tuple[int, int, dict]] = []  # heap of (seq, arrival, item) come early
-        self.timer = False
-        self.skipped: set[int] = set()  # holes given up on: delivered late if they come (else already delivered)
-        self.logged = 0  # the last seq of the log at the previous look (CHECK)
-
-
-_boards: dict[int, _Board] = {}
-_order_lock = threading.Lock()
-_delivery = threading.RLock()  # one deliverer at a time: what leaves in seq order reaches the screens so
-_arrivals = 0
-stats = {"held": 0, "skipped": 0}  # events that came early; holes given up on (tests and benches read them)
-
 
 def _listen(pubsub) -> None:
     """Deliver what the channel brings, for ever: after an outage, subscribe again every RESUBSCRIBE seconds.
@@ -224,7 +170,7 @@ def _listen(pubsub) -> None:
                     lost = False
             for message in pubsub.listen():
                 if message.get("type") == "message":
-                    _received(json.loads(message["data"]))
+                    order.received(json.loads(message["data"]))
             raise redis.ConnectionError("subscription ended")
         except Exception as error:  # noqa: BLE001  (the listener must outlive any failure of Redis)
             _listening = False
@@ -238,94 +184,6 @@ def _listen(pubsub) -> None:
                     pass
             pubsub = None
             socketio.sleep(RESUBSCRIBE)
-
-
-def _received(message: dict) -> None:
-    global _arrivals
-    workshop_id, ready = message["w"], []
-    with _delivery:
-        with _order_lock:
-            board = _boards.setdefault(workshop_id, _Board())
-            for item in message["items"]:
-                seq = item["seq"]
-                if board.next is None:
-                    board.next = seq
-                if seq < board.next:
-                    if seq in board.skipped:  # late (its hole was given up on): the browsers sort it out
-                        board.skipped.discard(seq)
-                        ready.append(item)
-                    continue  # else delivered already (from the log, or twice on the channel)
-                _arrivals += 1
-                heapq.heappush(board.waiting, (seq, _arrivals, item))
-            ready += _release(board)
-            wait = bool(board.waiting) and not board.timer
-            if wait:
-                board.timer = True
-                stats["held"] += 1
-        if ready:
-            _deliver(workshop_id, ready)
-    if wait:
-        socketio.start_background_task(_give_up_later, workshop_id)
-
-
-def _release(board: _Board) -> list[dict]:
-    ready = []
-    while board.waiting and board.waiting[0][0] <= board.next:
-        seq, _n, item = heapq.heappop(board.waiting)
-        if seq == board.next:
-            board.next += 1
-            ready.append(item)
-    return ready
-
-
-def _give_up_later(workshop_id: int) -> None:
-    """A hole: the channel fills it within milliseconds as a rule; after FILL seconds it is read from the log (one
-    query). A hole still there after HOLD seconds is given up on: what follows it is delivered, and the browsers ask
-    for the missing seqs. (Without the log, a process that had not yet seen Redis back kept its events local for up
-    to a second, and the others gave them up and handed them on late, after the events that followed them.)"""
-    socketio.sleep(FILL)
-    if fill is not None and _hole(workshop_id):
-        fill(workshop_id)
-    socketio.sleep(max(0.0, HOLD - FILL))
-    with _delivery:
-        with _order_lock:
-            board = _boards.get(workshop_id)
-            if board is None:
-                return
-            board.timer = False
-            ready = []
-            if board.waiting and board.waiting[0][0] > board.next:
-                stats["skipped"] += 1
-                _skip(workshop_id, board, board.waiting[0][0])
-                board.next = board.waiting[0][0]
-                ready = _release(board)
-            again = bool(board.waiting)
-            if again:
-                board.timer = True
-        if ready:
-            _deliver(workshop_id, ready)
-    if again:
-        socketio.start_background_task(_give_up_later, workshop_id)
-
-
-def _hole(workshop_id: int) -> bool:
-    with _order_lock:
-        board = _boards.get(workshop_id)
-        return board is not None and bool(board.waiting) and board.waiting[0][0] > board.next
-
-
-def _skip(workshop_id: int, board: _Board, up_to: int) -> None:
-    """Remember a hole given up on (board.next to up_to - 1), to hand its seqs on if they come late; only the
-    SKIPPED_MAX newest: a late event comes a publish's delay late or never (its process died), so old holes are
-    the least likely to fill. A forgotten seq that comes is dropped (the screens asked for it with `since`)."""
-    board.skipped.update(range(max(board.next, up_to - SKIPPED_MAX), up_to))
-    forgotten, over = max(0, up_to - SKIPPED_MAX - board.next), len(board.skipped) - SKIPPED_MAX
-    if over > 0:  # rare (holes beyond the bound): sorting SKIPPED_MAX seqs then is a few milliseconds
-        board.skipped.difference_update(sorted(board.skipped)[:over])
-        forgotten += over
-    if forgotten:
-        log.warning("board %s: %d seqs given up on are forgotten (more than %d); if they come, they are dropped",
-                    workshop_id, forgotten, SKIPPED_MAX)
 
 
 # --- heartbeat: which processes are alive -----------------------------------------------------------

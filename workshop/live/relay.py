@@ -4,12 +4,12 @@ Without this, a Redis outage left every screen with a hole for each event commit
 screen asked `resync` for it (one costly read per screen and per hole), then once more when its server told it to
 catch up: with a room behind one address (a venue's Wi-Fi), the per-address limits refused most of them and the
 holes stayed. Here each process reads the log once per board every RELAY seconds, after the last seq it delivered,
-and delivers what it finds through the same ordered path as the channel (cluster.py), in the views the channel
+and delivers what it finds through the same ordered path as the channel (order.py), in the views the channel
 would have carried (moderators, participants, the owner's own view). It keeps doing so for a few seconds after
 Redis answers again. And whatever the state of Redis, once a second it reads each board's last seq: an event that
 was already in the log at the previous look and has still not come (another process could not publish it, and
 this one saw no outage of its own) is read from the log too, as is a hole in the channel's seqs that stays FILL
-seconds (cluster.py asks).
+seconds (order.py asks).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from workshop.extensions import db, socketio
-from workshop.live import cluster, fanout, presence
+from workshop.live import cluster, fanout, order, presence
 from workshop.live.models import BoardEvent
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def install(app: Flask, kernel) -> None:
     global _app, _kernel
     _app, _kernel = app, kernel
     cluster.kept_local = _kept_local
-    cluster.fill = relay_board
+    order.fill = relay_board
     if _loop not in cluster.background:
         cluster.background.append(_loop)
 
@@ -76,7 +76,7 @@ def _check(boards: list[int]) -> None:
         logged = latest(boards)
     except Exception:  # noqa: BLE001  (the database is down: nothing new can be logged either)
         return
-    for workshop_id in cluster.behind(logged):
+    for workshop_id in order.behind(logged):
         log.info("board %s: events missed on the channel, read from the log", workshop_id)
         relay_board(workshop_id)
 
@@ -84,7 +84,7 @@ def _check(boards: list[int]) -> None:
 def relay_board(workshop_id: int) -> None:
     """Deliver what the log holds after the last seq this process delivered on this board."""
     global _failing
-    after = cluster.delivered_up_to(workshop_id)
+    after = order.delivered_up_to(workshop_id)
     if after is None:
         return  # nothing delivered here yet: its screens joined with the state
     try:
@@ -96,7 +96,7 @@ def relay_board(workshop_id: int) -> None:
         return
     _failing = False
     if items:
-        cluster.take(workshop_id, items)
+        order.take(workshop_id, items)
 
 
 def latest(boards: list[int]) -> dict[int, int]:
