@@ -156,3 +156,45 @@ def test_a_batch_of_cards_keeps_each_senders_language_and_leaves_no_hole(app, co
                                             .where(Card.workshop_id == workshop_id)).all())
         assert languages == {"deja-la": "fr", "neuve-en": "en", "neuve-fr": "fr"}
         assert boards.current_seq(db.session, workshop_id) == first["seq"] + 2
+
+
+def test_each_command_of_a_batch_answers_in_its_senders_language(app, code):
+    """A batch runs in its leader's request: a refusal made there spoke the leader's language. A parent reading
+    Arabic, whose card was batched behind a French one, is answered in Arabic; the one after, in French again."""
+    from workshop.boards import service as boards
+
+    with app.test_request_context():
+        seats = [boards.join(db.session, {"code": code, "name": f"P{i}"}).participant.id for i in range(4)]
+        workshop_id = boards.get_participant(db.session, seats[0]).workshop_id
+        db.session.commit()
+        db.session.remove()
+    payloads = [({"client_id": "menee", "column": "obstacle", "text": "En tête"}, "fr"),
+                ({"client_id": "arabe", "column": "nulle-part", "text": "Perdue"}, "ar"),
+                ({"client_id": "anglaise", "column": "nulle-part", "text": "Lost"}, "en"),
+                ({"client_id": "francaise", "column": "nulle-part", "text": "Perdue"}, "fr")]
+    answers: dict[str, str] = {}
+    kernel = app.extensions["live"]
+
+    def post(seat: int, payload: dict, lang: str) -> None:
+        with app.test_request_context(f"/?lang={lang}"):
+            try:
+                kernel.perform(db.session, seat, "card.add", payload, workshop_id=workshop_id)
+                answers[payload["client_id"]] = "ok"
+            except Exception as error:  # noqa: BLE001  (the refused cards' answers)
+                answers[payload["client_id"]] = error.message
+            finally:
+                db.session.remove()
+
+    line = kernel._lines[workshop_id]
+    with counting(app) as commits:
+        with kernel.held(workshop_id):
+            threads = []
+            for queued, (seat, (payload, lang)) in enumerate(zip(seats, payloads, strict=True), start=1):
+                threads.append(threading.Thread(target=post, args=(seat, payload, lang)))
+                threads[-1].start()
+                wait_until(lambda n=queued: len(line._jobs) == n, timeout=10, message="the card to queue")
+        for thread in threads:
+            thread.join(timeout=30)
+    assert commits[0] == 1  # one batch, led by the French card
+    assert answers == {"menee": "ok", "arabe": "عمود غير معروف.", "anglaise": "Unknown column.",
+                       "francaise": "Colonne inconnue."}
