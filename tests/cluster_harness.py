@@ -27,7 +27,7 @@ from workshop import devserver
 
 NAMESPACE = "/board"
 HOLD = 1.0  # seconds, as the store's HOLD_MS
-RESYNC_RETRY = 1.0  # seconds, as the store's RESYNC_RETRY_MS
+RESYNC_RETRY = 1.0  # seconds, as the store's RESYNC_RETRY_MS (then doubled up to 30 s, as its Backoff)
 DEFINITIVE = {"invalid", "forbidden", "closed", "not_found"}  # as the store's: not sent again
 
 
@@ -92,6 +92,7 @@ class Screen:
         # a catch-up asked at seq 15 may answer 16-19 after the live 19 came, and the screen drops the old ones)
         self.resyncs = 0  # asked because a hole stayed HOLD seconds
         self.resync_refused: list[str] = []
+        self._resync_retry = RESYNC_RETRY  # the next delay after a refused resync
         self.refusals = 0  # card.add answers that were not ok (the card was sent again)
         self.presence: dict | None = None
         self.arrived: dict[int, float] = {}  # card id -> when it was applied (time.time())
@@ -206,10 +207,12 @@ class Screen:
             code = (ack or {}).get("error", {}).get("code")
             self.resync_refused.append(code)
             if code not in DEFINITIVE:
-                delay = RESYNC_RETRY * (0.5 + random.random())
+                delay = self._resync_retry * (1 - random.random() / 3)
+                self._resync_retry = min(self._resync_retry * 2, 30.0)
                 asyncio.get_running_loop().call_later(delay, lambda: asyncio.ensure_future(self._ask_since()))
             return
         if ack and ack.get("ok"):
+            self._resync_retry = RESYNC_RETRY
             if "state" in ack:
                 self._load(ack["state"], ack["seq"])
             for event in ack.get("events", []):

@@ -105,6 +105,36 @@ def test_a_refused_card_among_cards_posted_together_undoes_only_itself_and_leave
     assert [c["text"] for c in watcher.cards_received()].count("Un café des parents") == 1
 
 
+def in_one_batch(app, workshop_id: int, posts: list[tuple[int, dict, str]]) -> tuple[dict[str, dict], int]:
+    """Queue each (seat, card, language) behind the held board, in order, each from its own request, then let
+    them run: each card's answer by client_id (the ack, or the refusal's class and message) and the commits."""
+    answers: dict[str, dict] = {}
+    kernel = app.extensions["live"]
+
+    def post(seat: int, payload: dict, lang: str) -> None:
+        with app.test_request_context(f"/?lang={lang}"):
+            try:
+                answers[payload["client_id"]] = {"ok": True, **kernel.perform(
+                    db.session, seat, "card.add", payload, workshop_id=workshop_id).ack}
+            except Exception as error:  # noqa: BLE001  (a refused card's answer)
+                answers[payload["client_id"]] = {"ok": False, "error": type(error).__name__,
+                                                 "message": getattr(error, "message", None)}
+            finally:
+                db.session.remove()
+
+    line = kernel._lines[workshop_id]
+    with counting(app) as commits:
+        with kernel.held(workshop_id):
+            threads = []
+            for queued, args in enumerate(posts, start=1):
+                threads.append(threading.Thread(target=post, args=args))
+                threads[-1].start()
+                wait_until(lambda n=queued: len(line._jobs) == n, timeout=10, message="the card to queue")
+        for thread in threads:
+            thread.join(timeout=30)
+    return answers, commits[0]
+
+
 def test_a_batch_of_cards_keeps_each_senders_language_and_leaves_no_hole(app, code):
     """Commands queued behind a held board run as one batch: a resend (first in line, so it takes the board's
     seq in the database and then logs nothing), a refused card and new cards from readers of two languages.
@@ -119,36 +149,14 @@ def test_a_batch_of_cards_keeps_each_senders_language_and_leaves_no_hole(app, co
         first = current_kernel().perform(db.session, seats[0], "card.add", {"client_id": "deja-la", "column":
                                          "obstacle", "text": "Déjà là"}, workshop_id=workshop_id).ack
         db.session.remove()
-    payloads = [({"client_id": "deja-la", "column": "obstacle", "text": "Déjà là"}, "fr"),
-                ({"client_id": "neuve-en", "column": "obstacle", "text": "A new one"}, "en"),
-                ({"client_id": "refusee", "column": "nulle-part", "text": "Perdue"}, "fr"),
-                ({"client_id": "neuve-fr", "column": "lever", "text": "Une neuve"}, "fr")]
-    acks: dict[str, dict] = {}
-    kernel = app.extensions["live"]
-
-    def post(seat: int, payload: dict, lang: str) -> None:
-        with app.test_request_context(f"/?lang={lang}"):
-            try:
-                acks[payload["client_id"]] = {"ok": True, **kernel.perform(
-                    db.session, seat, "card.add", payload, workshop_id=workshop_id).ack}
-            except Exception as error:  # noqa: BLE001  (the refused card's answer)
-                acks[payload["client_id"]] = {"ok": False, "error": type(error).__name__}
-            finally:
-                db.session.remove()
-
-    line = kernel._lines[workshop_id]
-    with counting(app) as commits:
-        with kernel.held(workshop_id):
-            threads = []
-            for queued, (seat, (payload, lang)) in enumerate(zip(seats, payloads, strict=True), start=1):
-                threads.append(threading.Thread(target=post, args=(seat, payload, lang)))
-                threads[-1].start()
-                wait_until(lambda n=queued: len(line._jobs) == n, timeout=10, message="the card to queue")
-        for thread in threads:
-            thread.join(timeout=30)
-    assert commits[0] == 1
+    acks, commits = in_one_batch(app, workshop_id, [
+        (seats[0], {"client_id": "deja-la", "column": "obstacle", "text": "Déjà là"}, "fr"),
+        (seats[1], {"client_id": "neuve-en", "column": "obstacle", "text": "A new one"}, "en"),
+        (seats[2], {"client_id": "refusee", "column": "nulle-part", "text": "Perdue"}, "fr"),
+        (seats[3], {"client_id": "neuve-fr", "column": "lever", "text": "Une neuve"}, "fr")])
+    assert commits == 1
     assert acks["deja-la"]["card"]["id"] == first["card"]["id"] and "seq" not in acks["deja-la"]
-    assert acks["refusee"] == {"ok": False, "error": "ValidationError"}
+    assert acks["refusee"]["error"] == "ValidationError"
     assert [acks["neuve-en"]["seq"], acks["neuve-fr"]["seq"]] == [first["seq"] + 1, first["seq"] + 2]
     with app.app_context():
         from workshop.boards.models import Card
@@ -156,3 +164,23 @@ def test_a_batch_of_cards_keeps_each_senders_language_and_leaves_no_hole(app, co
                                             .where(Card.workshop_id == workshop_id)).all())
         assert languages == {"deja-la": "fr", "neuve-en": "en", "neuve-fr": "fr"}
         assert boards.current_seq(db.session, workshop_id) == first["seq"] + 2
+
+
+def test_each_command_of_a_batch_answers_in_its_senders_language(app, code):
+    """A batch runs in its leader's request: a refusal made there spoke the leader's language. A parent reading
+    Arabic, whose card was batched behind a French one, is answered in Arabic; the one after, in French again."""
+    from workshop.boards import service as boards
+
+    with app.test_request_context():
+        seats = [boards.join(db.session, {"code": code, "name": f"P{i}"}).participant.id for i in range(4)]
+        workshop_id = boards.get_participant(db.session, seats[0]).workshop_id
+        db.session.commit()
+        db.session.remove()
+    answers, commits = in_one_batch(app, workshop_id, [
+        (seats[0], {"client_id": "menee", "column": "obstacle", "text": "En tête"}, "fr"),
+        (seats[1], {"client_id": "arabe", "column": "nulle-part", "text": "Perdue"}, "ar"),
+        (seats[2], {"client_id": "anglaise", "column": "nulle-part", "text": "Lost"}, "en"),
+        (seats[3], {"client_id": "francaise", "column": "nulle-part", "text": "Perdue"}, "fr")])
+    assert commits == 1  # one batch, led by the French card
+    assert {key: answer["ok"] or answer["message"] for key, answer in answers.items()} == {
+        "menee": True, "arabe": "عمود غير معروف.", "anglaise": "Unknown column.", "francaise": "Colonne inconnue."}

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.test_board_sockets import error_of
+from workshop import ratelimit
 from workshop.accounts import service as accounts
 from workshop.extensions import db
 
@@ -61,6 +62,26 @@ def test_6_wrong_passwords_then_the_right_one_logs_in(client, make_user):
         assert "Adresse e-mail ou mot de passe incorrect" in response.get_data(as_text=True)
     response = client.post("/connexion", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"].endswith("/ateliers")
+
+
+@pytest.mark.parametrize("windows", ["3/minute;100/hour", "100/minute;3/hour"])
+def test_failures_are_slowed_down_once_any_window_is_full(app, client, make_user, code, windows, monkeypatch):
+    """A failure setting of several windows (a burst and a total) slows a guesser down once either is used up;
+    the right code or password still passes."""
+    app.config.update(JOIN_FAILURE_RATE=windows, LOGIN_FAILURE_RATE=windows, **FAST)
+    waits: list[float] = []
+    monkeypatch.setattr(ratelimit, "pause", waits.append)
+    guesser = {"REMOTE_ADDR": "203.0.113.20"}
+    for i in range(4):
+        assert client.get(f"/j/ZZZZZZ{i:02d}", environ_base=guesser).status_code == 404
+    assert [wait > 0 for wait in waits] == [False, False, True, True]
+    assert client.get(f"/rejoindre?code={code}", environ_base=guesser).status_code == 302
+
+    user, waits[:] = make_user("facilitator"), []
+    for _ in range(4):
+        assert client.post("/connexion", data={"email": user.email, "password": "mauvais-mot"}).status_code == 200
+    assert [wait > 0 for wait in waits] == [False, False, False, True]  # counted before the check, this one too
+    assert client.post("/connexion", data={"email": user.email, "password": PASSWORD}).status_code == 302
 
 
 def test_40_concurrent_wrong_passwords_are_not_40_checks(app, make_user, monkeypatch):

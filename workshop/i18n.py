@@ -58,11 +58,12 @@ def select_locale() -> Locale:
     """The request's language as a Locale parsed once per language: given a string, Flask-Babel parses it again
     for every request and socket event (a stat of Babel's data file each time), 6 % of the server's CPU when a
     flood of card posts was being refused."""
-    return _parsed(_selected())
+    return parsed_locale(_selected())
 
 
 @cache
-def _parsed(code: str) -> Locale:
+def parsed_locale(code: str) -> Locale:
+    """A supported language's Locale, parsed once (for flask_babel.force_locale too, which would parse again)."""
     return Locale.parse(code)
 
 

@@ -96,12 +96,6 @@ def init_app(app: Flask) -> None:
 
 
 @lru_cache(maxsize=64)
-def _limit(text: str) -> RateLimitItem:
-    """The first (or only) limit of a setting: the window that failures are counted in."""
-    return _limits(text)[0]
-
-
-@lru_cache(maxsize=64)
 def _limits(text: str) -> tuple[RateLimitItem, ...]:
     """Every window of a setting: "40/second;400/10 seconds" bounds a burst as well as the total."""
     return tuple(parse_many(text))
@@ -154,51 +148,61 @@ def allowed_all(setting: str, keys: dict[str, str | int | None]) -> bool:
 
 
 # --- Failures that slow down, never lock out ------------------------------------------------------------
-# A wrong code or password is counted in the window of its setting ("20/minute": 20 free failures a minute);
-# beyond the free ones, each attempt waits a delay that doubles, bounded by FAILURE_DELAY_MAX. The right answer
-# is never refused: a classroom behind one address keeps joining while a guesser is slowed down.
+# A wrong code or password is counted in every window of its setting ("20/minute;100/hour": 20 free failures a
+# minute, 100 an hour); beyond the free ones of any window, each attempt waits a delay that doubles, bounded by
+# FAILURE_DELAY_MAX. The right answer is never refused: a classroom behind one address keeps joining while a
+# guesser is slowed down.
 
 
-def _counting(setting: str) -> RateLimitItem:
-    item = _limit(current_app.config[setting])
-    return type(item)(COUNTING, item.multiples, item.namespace)
+def _counting(setting: str) -> tuple[tuple[RateLimitItem, RateLimitItem], ...]:
+    """Each window of `setting`, with a limit no one reaches in the same window (its stats give the count)."""
+    return tuple((item, type(item)(COUNTING, item.multiples, item.namespace))
+                 for item in _limits(current_app.config[setting]))
+
+
+def _over(limiter, setting: str, keys: tuple[str, ...]) -> int:
+    """How far the fullest window is past its free failures: negative while every window has some left."""
+    return max(COUNTING - limiter.get_window_stats(counter, setting, *keys).remaining - item.amount
+               for item, counter in _counting(setting))
 
 
 def count(setting: str, *keys: str | int) -> int:
-    """Count one more failure (or attempt) in the window of `setting` and return the count, in one step."""
+    """Count one more failure (or attempt) in every window of `setting`, then return how far past its free
+    failures the fullest window is (see `delay_for`), in one step."""
     limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
-    item = _counting(setting)
-    limiter.hit(item, setting, *map(str, keys))
-    return COUNTING - limiter.get_window_stats(item, setting, *map(str, keys)).remaining
+    ids = tuple(map(str, keys))
+    for _item, counter in _counting(setting):
+        limiter.hit(counter, setting, *ids)
+    return _over(limiter, setting, ids)
 
 
 def counted(setting: str, *keys: str | int) -> int:
-    """How many were counted in the window of `setting`, without counting one."""
-    limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
-    return COUNTING - limiter.get_window_stats(_counting(setting), setting, *map(str, keys)).remaining
+    """As `count`, without counting one."""
+    return _over(current_app.extensions["passerelles.ratelimit"], setting, tuple(map(str, keys)))
 
 
 def forget(setting: str, *keys: str | int) -> None:
     """Start counting afresh (a right password clears its account's failures)."""
     limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
     try:
-        limiter.storage.clear(_counting(setting).key_for(setting, *map(str, keys)))
+        for _item, counter in _counting(setting):
+            limiter.storage.clear(counter.key_for(setting, *map(str, keys)))
     except Exception:  # noqa: BLE001  (the shared storage is down: its count expires with its window)
         log.debug("could not clear %s", setting)
 
 
-def delay_for(setting: str, failures: int) -> float:
-    """Seconds the next attempt waits after `failures` in the window: 0 while free, then doubling, bounded."""
-    free = _limit(current_app.config[setting]).amount
-    if failures < free:
+def delay_for(over: int) -> float:
+    """Seconds the next attempt waits when the fullest window is `over` past its free failures: 0 while free,
+    then doubling, bounded."""
+    if over < 0:
         return 0.0
     cfg = current_app.config
-    return min(cfg["FAILURE_DELAY_MAX"], cfg["FAILURE_DELAY_BASE"] * 2 ** min(failures - free, 30))
+    return min(cfg["FAILURE_DELAY_MAX"], cfg["FAILURE_DELAY_BASE"] * 2 ** min(over, 30))
 
 
 def failed(setting: str, *keys: str | int) -> None:
     """Count a failure and answer it late, the later the more failures (a wrong join code)."""
-    pause(delay_for(setting, count(setting, *keys)))
+    pause(delay_for(count(setting, *keys)))
 
 
 def pause(seconds: float) -> None:

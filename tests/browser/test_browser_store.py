@@ -146,6 +146,37 @@ def test_a_refused_resync_is_asked_again_until_it_passes(live, new_page):
     assert asked == 3
 
 
+def test_a_resync_refused_again_and_again_waits_longer_each_time(live, new_page):
+    """A server that keeps refusing (rate_limited, its database down) is asked less and less often, as the outbox
+    does, instead of at the same pace by every screen of the room; once a resync passes, the next refusal starts
+    again from the first delay."""
+    page = open_store_page(live, new_page)
+    page.evaluate("""async () => {
+      window.t = await fakeStore("BACKOFFTEST", { holdMs: 0, resyncRetryMs: 20 });
+      t.delays = [];
+      const setTimeoutBefore = window.setTimeout;
+      window.setTimeout = (fn, delay, ...args) => {
+        // the store's timers only (the hole's own waits 0 ms here), not the test's polling
+        if (delay && new Error().stack.includes("store.js")) t.delays.push(delay);
+        return setTimeoutBefore(fn, delay, ...args);
+      };
+      Math.random = () => 0;  // no spread: the delays themselves
+      const refusal = { ok: false, error: { code: "rate_limited", message: "Doucement" } };
+      t.refuse = () => t.socket.last("resync").ack(refusal);
+      t.socket.fire("event", t.added(7, 3, "trois"));
+    }""")
+    page.wait_for_function("t.socket.names().includes('resync')")
+    for asked in (2, 3, 4):
+        page.evaluate("() => t.refuse()")
+        assert until_asked(page, asked) == asked
+    page.evaluate("() => t.socket.last('resync').ack({ ok: true, events: [t.added(6, 2, 'deux')] })")
+    page.evaluate("() => t.socket.fire('event', t.added(9, 5, 'cinq'))")  # a new hole
+    assert until_asked(page, 5) == 5
+    page.evaluate("() => t.refuse()")
+    assert until_asked(page, 6) == 6
+    assert page.evaluate("() => t.delays") == [20, 40, 80, 20]
+
+
 def test_outbox_keeps_every_card_it_could_not_deliver_and_gives_back_refused_ones(live, new_page):
     page = open_store_page(live, new_page)
     result = page.evaluate("""async () => {

@@ -51,3 +51,22 @@ def test_a_draft_sheet_and_its_downloads_send_a_visitor_to_log_in_and_refuse_ano
         assert response.status_code == 302 and response.location.endswith(f"/connexion?next={path}"), path
     login(make_user("facilitator"))
     assert [client.get(path).status_code for path in paths] == [403] * len(paths)
+
+
+def test_an_unpublished_toolkit_and_its_downloads_send_a_visitor_to_log_in_as_a_draft_sheet_does(
+        client, coordinator, login, make_user, publish_practices, build):
+    """A coordinator following a link to a toolkit still being built, not yet logged in, is sent to log in and
+    brought back to it, as for a draft sheet; an account that may not read it is refused."""
+    from tests.conftest import PASSWORD
+
+    toolkit_id = build([("Accueillir", publish_practices(1))])
+    paths = [f"/boites-a-outils/{toolkit_id}{suffix}" for suffix in ("", ".pdf", ".md", ".json", "/apercu")]
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 302 and response.location.endswith(f"/connexion?next={path}"), path
+    login(make_user("facilitator"))
+    assert [client.get(path).status_code for path in paths] == [403] * len(paths)
+    client.post("/deconnexion")
+    back = client.post(f"/connexion?next={paths[0]}", data={"email": coordinator.email, "password": PASSWORD})
+    assert back.status_code == 302 and back.location.endswith(paths[0])
+    assert client.get(paths[0]).status_code == 200

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -14,10 +16,11 @@ from workshop import ratelimit
 from workshop.accounts import service
 from workshop.accounts.forms import LoginForm, UserForm
 from workshop.addresses import request_key
-from workshop.errors import DomainError, RateLimited
+from workshop.errors import DomainError, Forbidden, RateLimited
 from workshop.extensions import db
 from workshop.forms import attach_error
 
+T = TypeVar("T")
 bp = Blueprint("accounts", __name__)
 _UNSAFE_IN_NEXT = re.compile(r"[\x00-\x20\x7f\\]")  # control characters, spaces and backslashes
 
@@ -33,6 +36,18 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def readable(load: Callable[[], T]) -> T:
+    """What `load` finds if this visitor may read it. Refused (a draft sheet, an unpublished toolkit): an anonymous
+    visitor is sent to the login page and brought back (it may be theirs, or their network's, once logged in);
+    someone logged in gets the Forbidden. Every page and download of a sheet or a toolkit goes through here."""
+    try:
+        return load()
+    except Forbidden:
+        if not current_user.is_authenticated:
+            abort(Response(status=302, headers={"Location": url_for("accounts.login", next=request.path)}))
+        raise
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -72,9 +87,9 @@ def checked_login(email: str, password: str):
     checks a password (login, the account page's current password) goes through here."""
     account, address = service.normalise_email(email), request_key()
     with ratelimit.one_at_a_time("login", account):
-        attempts = ratelimit.count("LOGIN_FAILURE_RATE", "account", account)
-        failures = max(attempts - 1, ratelimit.counted("LOGIN_FAILURE_RATE", "address", address))
-        ratelimit.pause(ratelimit.delay_for("LOGIN_FAILURE_RATE", failures))
+        attempts = ratelimit.count("LOGIN_FAILURE_RATE", "account", account)  # this one included
+        over = max(attempts - 1, ratelimit.counted("LOGIN_FAILURE_RATE", "address", address))
+        ratelimit.pause(ratelimit.delay_for(over))
         try:
             user = service.authenticate(db.session, email, password)
         except DomainError:

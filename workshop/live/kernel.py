@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app, has_request_context
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, scoped_session
 from workshop import ratelimit
 from workshop.errors import Closed, Forbidden, NotFound, RateLimited, ValidationError
 from workshop.extensions import db, socketio
-from workshop.i18n import current_language
+from workshop.i18n import current_language, parsed_locale
 from workshop.live import cluster, fanout, presence
 from workshop.live.commands import ANY_PHASE, Command, Registry
 from workshop.live.context import Batch, Context, Host, write_rows
@@ -180,9 +181,10 @@ class Kernel:
                 mark, logged = seqs.mark(), len(rows)
                 bare = len(jobs) > 1 and cmd.checks_first  # run without a savepoint
                 try:
-                    if ctx.seat is not None:
-                        self._seat(ctx, people.get(ctx.seat))
-                    job.outcome = (self._savepoint(ctx, cmd, payload, nested=len(jobs) > 1), ctx)
+                    with _speaking(ctx.language):
+                        if ctx.seat is not None:
+                            self._seat(ctx, people.get(ctx.seat))
+                        job.outcome = (self._savepoint(ctx, cmd, payload, nested=len(jobs) > 1), ctx)
                 except Exception as error:  # noqa: BLE001  (this command's answer; the others go on)
                     if bare and isinstance(error, SQLAlchemyError):
                         raise  # nothing undid what it may have half done: the whole batch fails
@@ -351,6 +353,14 @@ def _let_go(ctx: Context) -> None:
 
 def _nothing() -> None:
     """The undo of a `checks_first` command in a batch: it changed nothing when it refuses or emits nothing."""
+
+
+def _speaking(language: str | None) -> AbstractContextManager:
+    """A command of a batch in its sender's language: the batch runs in its leader's request, and a refusal's
+    message is made where it is raised."""
+    if language is None or language == current_language():
+        return nullcontext()
+    return force_locale(parsed_locale(language))
 
 
 def _plain(session: Session | scoped_session) -> Session:

@@ -15,10 +15,10 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from workshop import ratelimit
-from workshop.accounts.views import admin_required
+from workshop.accounts.views import admin_required, readable
 from workshop.addresses import request_key
 from workshop.boards import service as boards
-from workshop.errors import Conflict, DomainError, Forbidden, NotFound
+from workshop.errors import Conflict, DomainError, NotFound
 from workshop.extensions import db
 from workshop.forms import attach_error
 from workshop.frameworks import service as frameworks
@@ -102,14 +102,8 @@ def api_search():
 
 
 def readable_practice(practice_id: int) -> Practice:
-    """A sheet this visitor may read; one they may not: to the login page when anonymous (the sheet may be
-    theirs once logged in), else Forbidden. The toolkits' views of a sheet (print, export) use it too."""
-    try:
-        return rights.require_view(db.session, _viewer(), practice_id)
-    except Forbidden:
-        if not current_user.is_authenticated:
-            abort(Response(status=302, headers={"Location": url_for("accounts.login", next=request.path)}))
-        raise
+    """A sheet this visitor may read (see `readable`); the toolkits' views of a sheet (print, export) use it too."""
+    return readable(lambda: rights.require_view(db.session, _viewer(), practice_id))
 
 
 @bp.get("/fiches/<int:practice_id>")

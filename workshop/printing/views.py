@@ -6,11 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from limits import parse_many
 
+from workshop import ratelimit
 from workshop.addresses import request_key
 from workshop.errors import RateLimited
-from workshop.extensions import limiter
 from workshop.printing.books import PdfBook
 from workshop.printing.renderer import PdfDocument
 from workshop.printing.service import get_renderer
@@ -62,10 +61,7 @@ def pdf_response(document: PdfDocument | PdfBook, back_url: str) -> Response:
 def _may_render() -> bool:
     """Count one render against PDF_RENDER_RATE for the requester's address; False when over it. Only renders
     count: a PDF already in the cache costs nothing and is always served."""
-    if not limiter.enabled:
-        return True
-    items = parse_many(current_app.config["PDF_RENDER_RATE"])
-    return all([limiter.limiter.hit(item, "pdf-render", request_key()) for item in items])
+    return ratelimit.hit("PDF_RENDER_RATE", "address", request_key())
 
 
 def _render_job_error() -> Response:

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from workshop import security
+from workshop.accounts.views import readable
 from workshop.boards import service as boards
 from workshop.errors import DomainError
 from workshop.extensions import db
@@ -269,7 +270,8 @@ def delete(toolkit_id: int):
 
 
 def _toolkit_for(toolkit_id: int):
-    return service.require_view(db.session, _viewer(), toolkit_id)
+    """A toolkit this visitor may read: an unpublished one sends an anonymous visitor to log in, as a draft sheet."""
+    return readable(lambda: service.require_view(db.session, _viewer(), toolkit_id))
 
 
 @bp.get("/boites-a-outils/<int:toolkit_id>")

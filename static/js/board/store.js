@@ -10,8 +10,9 @@ import { fromSnapshot, reducers, withCard } from "./reducers.js";
 
 export const HOLD_MS = 1000; // how long an early event waits for the ones before it, before a resync
 const RETRY_MS = 3000;
-// A refused resync is asked again after this (spread by half either way): a room behind one address, told to
-// catch up at once after a server outage, is let through a few screens at a time.
+// A refused resync is asked again after this, then twice as long each time (the outbox's Backoff, up to 30 s,
+// spread at random): a room behind one address, told to catch up at once after a server outage, is let through a
+// few screens at a time, and a server still refusing is not asked at the same pace.
 export const RESYNC_RETRY_MS = 1000;
 // Refusals that sending again cannot change: the card goes back to its author, with the message. Anything
 // else (unavailable, rate_limited, internal, no answer...) keeps the card in the outbox, sent again with back-off.
@@ -58,6 +59,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   let retryTimer = null;
   let resyncTimer = null;
   const retries = new Backoff();
+  const resyncRetries = new Backoff(resyncRetryMs);
   let loading = 0; // generation of the snapshot whose pages of cards are being fetched
   const gone = new Set(); // cards removed by events while pages are still coming
   const moved = new Map(); // card id -> the column an event moved it to before its page came
@@ -247,6 +249,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
     if (!state.joined) return; // the next join asks with `since`
     socket.emit("resync", { since: state.seq }, (ack) => {
       if (!ack || !ack.ok) return resyncLater(ack && ack.error);
+      resyncRetries.reset();
       transaction(() => {
         if (ack.state) load(ack.state, ack.seq);
         else ack.events.forEach(hold);
@@ -261,7 +264,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
     resyncTimer = setTimeout(() => {
       resyncTimer = null;
       resync();
-    }, resyncRetryMs * (0.5 + Math.random()));
+    }, resyncRetries.next());
   }
 
   // --- Outbox --------------------------------------------------------------------------------------
