@@ -29,7 +29,6 @@ from common import (
     ROOT,
     SECRET_KEY,
     VENV_BIN,
-    free_port,
     ms,
     percentile,
     prepare_database,
@@ -145,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp)
         seeded = prepare_database(tmp)
         add_admin(seeded.database_url)
-        port = free_port()
+        from workshop.devserver import free_port
+
+        port = free_port(common.PORTS[0], common.PORTS[-1])
         env = {**os.environ, "DATABASE_URL": seeded.database_url, "SECRET_KEY": SECRET_KEY, "PYTHONUNBUFFERED": "1",
                "SOCKETIO_ASYNC_MODE": "gevent", "JOBS_QUEUE_FILE": str(tmp / "queue.db"),
                "JOBS_SPOOL_DIR": str(tmp / "spool"), "PYTHONPATH": str(code_root)}

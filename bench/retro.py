@@ -61,8 +61,9 @@ def _as_postgres() -> str:
 def server(tmp: Path, cpus: set[int] | None) -> RetroServer:
     """A fresh PostgreSQL cluster, its migrations, then the backend: one process group, pinned like ours (the
     server CPU counted is the backend's and PostgreSQL's together)."""
-    port = common.free_port()
-    pg_port = common.free_port(range(port + 1, common.PORTS.stop))
+    from workshop.devserver import free_ports
+
+    port, pg_port = free_ports(2, common.PORTS[0], common.PORTS[-1])
     data = tmp / "pg"
     data.mkdir()
     os.chmod(tmp, 0o755)

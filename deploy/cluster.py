@@ -78,13 +78,6 @@ def start_nginx(run_dir: Path, listen: str, upstream_ports: list[int], log) -> s
                             start_new_session=True)
 
 
-def free_ports(count: int, low: int = 8001, high: int = 8999) -> list[int]:
-    try:
-        return devserver.free_ports(count, low, high)
-    except RuntimeError as error:
-        raise SystemExit(str(error)) from None
-
-
 def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     """Return once `url` answers its home page; exit if the process exits first or the time is up."""
     if not devserver.wait_until_serving(proc, url, timeout, interval=0.2):
@@ -123,7 +116,7 @@ class Cluster:
             shutil.chown(pg_dir, "postgres")
             shutil.chown(self.tmp, "postgres")
         self.pg_ctl, self.pg_data = str(pg_bin / "pg_ctl"), str(pg_dir / "data")
-        port = free_ports(1, 5432, 5499)[0]
+        port = devserver.free_port(5432, 5499)
         subprocess.run(self._as_postgres([str(pg_bin / "initdb"), "-D", self.pg_data, "-U", "postgres", "-A",
                                           "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
                        check=True, stdout=subprocess.DEVNULL)
@@ -137,7 +130,7 @@ class Cluster:
         binary = devserver.redis_binary()
         if binary is None:
             raise SystemExit(devserver.REDIS_MISSING)
-        port = free_ports(1, 6380, 6479)[0]
+        port = devserver.free_port(6380, 6479)
         self._spawn("redis", devserver.redis_command(binary, port, self.tmp))
         return f"redis://127.0.0.1:{port}/0"
 
@@ -153,7 +146,7 @@ class Cluster:
         flask = [str(BIN / "flask"), "--app", "workshop"]
         subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True)
         subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, check=True)
-        ports = free_ports(self.processes)
+        ports = devserver.free_ports(self.processes, 8001, 8999)
         for i, port in enumerate(ports, 1):
             self._spawn(f"web{i}", [str(BIN / "gunicorn"), "-k", "gevent", "-w", "1", "--worker-connections",
                                     "2000", "--bind", f"127.0.0.1:{port}", *ACCESS_LOG, "--graceful-timeout", "5",
@@ -210,6 +203,8 @@ def main() -> None:
         cluster.run()
     except KeyboardInterrupt:
         pass
+    except RuntimeError as error:  # no free port, nginx missing...: said, without a traceback
+        raise SystemExit(str(error)) from None
     finally:
         cluster.stop()
 

@@ -17,9 +17,16 @@ import redis
 REDIS_MISSING = "redis-server is not installed (make system-deps installs it)"
 
 
-def free_ports(count: int, low: int, high: int, exclude: tuple[int, ...] = ()) -> list[int]:
-    """`count` ports of low-high that nobody listens on right now (each user has its range: they may run
-    together). SO_REUSEADDR: a port a stopped server left in TIME_WAIT is free for the next one."""
+# Each user of free ports has its range, so that they may run together on one machine: the process-level tests'
+# servers 5200-5299 (the default; .ci/run's PostgreSQL 5290-5299), the benches 5300-5399 (bench/common.py) and
+# 5400-5499 (bench/fac_common.py), the browser tests theirs in 5400-5999, a private PostgreSQL 5450-5499,
+# Redis 6380-6499, `make run-cluster`'s processes 8001-8999. low=0: ports the system chooses (its ephemeral
+# range, out of all of those; two callers at once get different ones).
+def free_ports(count: int, low: int = 5200, high: int = 5299, exclude: tuple[int, ...] = ()) -> list[int]:
+    """`count` ports of low-high that nobody listens on right now. SO_REUSEADDR: a port a stopped server left
+    in TIME_WAIT is free for the next one."""
+    if low == 0:
+        return _system_ports(count)
     ports = []
     for port in range(low, high + 1):
         if port in exclude:
@@ -36,8 +43,20 @@ def free_ports(count: int, low: int, high: int, exclude: tuple[int, ...] = ()) -
     raise RuntimeError(f"not {count} free ports in {low}-{high}")
 
 
-def free_port(low: int, high: int, exclude: tuple[int, ...] = ()) -> int:
+def free_port(low: int = 5200, high: int = 5299, exclude: tuple[int, ...] = ()) -> int:
     return free_ports(1, low, high, exclude)[0]
+
+
+def _system_ports(count: int) -> list[int]:
+    """Ports the system hands out for port 0, all held until each is chosen (distinct)."""
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def wait_until_serving(proc: subprocess.Popen, url: str, timeout: float, interval: float = 0.1) -> bool:
