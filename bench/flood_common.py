@@ -121,21 +121,18 @@ async def measure(server: common.Server, seeded: common.Seeded, boards_count: in
     board = await quiet.QuietBoard(server.port, seeded.code, posters=boards_count).join()
     before = worker_pids(server)
     visitor = Visitor(server.url, visitor_headers)
-    posting = asyncio.create_task(board.run())
+
+    async def attack_then_halt() -> dict:
+        seen = await asyncio.get_running_loop().run_in_executor(None, attack)
+        visitor.halt.set()
+        return seen
+
     visitor.start()
-    await asyncio.sleep(3)
-    begin = time.time()
-    seen = await asyncio.get_running_loop().run_in_executor(None, attack)
-    board.window = (begin, time.time())
-    visitor.halt.set()
-    await asyncio.sleep(2)
-    board.stop()
-    await asyncio.wait_for(posting, TIMEOUT + 5)
-    await asyncio.sleep(1)
+    seen = await board.measure(attack_then_halt())
     visitor.join(TIMEOUT + 5)
     killed = bool(before) and worker_pids(server) != before
-    board.close()
-    return summary(board, visitor, killed, {"attack_s": round(board.window[1] - begin, 1), **seen})
+    begin, end = board.window
+    return summary(board, visitor, killed, {"attack_s": round(end - begin, 1), **seen})
 
 
 def run(script: str, args: argparse.Namespace, attacker_args: list[str]) -> dict:

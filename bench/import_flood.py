@@ -114,16 +114,9 @@ async def measure(args, port: int, code: str) -> dict:
     """`clients` lean posters (a card a second each) and a screen: card-to-screen and ack delays before and
     during the import."""
     board = await quiet.QuietBoard(port, code, posters=args.clients, every=1.0).join()
-    posting = asyncio.create_task(board.run())
-    await asyncio.sleep(args.quiet)
-    begin = time.time()
-    imported = await asyncio.to_thread(run_import, f"http://{HOST}:{port}", structures_csv(args.rows), args.timeout)
-    board.window = (begin, time.time())
-    await asyncio.sleep(2)  # the acks held back by a frozen server arrive
-    board.stop()
-    await posting
-    await asyncio.sleep(1)
-    board.close()
+    imported = await board.measure(asyncio.to_thread(run_import, f"http://{HOST}:{port}", structures_csv(args.rows),
+                                                     args.timeout), args.quiet)
+    begin = board.window[0]
     acks_before = [d for s, d, _ok in board.acks if s + d < begin]
     return {**board.summary(), "ack_quiet_p95_ms": ms(percentile(acks_before, 95)),
             "ack_quiet_max_ms": ms(max(acks_before, default=None)), "import": imported}

@@ -81,16 +81,7 @@ async def _with_quiet_board(port: int, code: str, other: str, participants: int,
                             profiles: bool) -> dict:
     """The storm on one board while another board (quiet.QuietBoard) posts: that board's card-to-screen delay."""
     board = await quiet.QuietBoard(port, other).join()
-    posting = asyncio.create_task(board.run())
-    await asyncio.sleep(3)
-    begin = time.time()
-    result = await storm(port, code, participants, within, profiles)
-    board.window = (begin, time.time())
-    await asyncio.sleep(2)
-    board.stop()
-    await posting
-    await asyncio.sleep(1)
-    board.close()
+    result = await board.measure(storm(port, code, participants, within, profiles))
     result["quiet_board"] = board.summary()
     return result
 
