@@ -164,21 +164,18 @@ async def attack(case: str, port: int, code: str, duration: float, sockets: int)
 
 async def case_round(port: int, codes: dict, case: str, args, sampler: common.Sampler) -> dict:
     board = await quiet.QuietBoard(port, codes["B"]).join()
-    posting = asyncio.create_task(board.run())
-    await asyncio.sleep(args.quiet)
     sockets = {"resync": args.sockets, "cards": args.spam_sockets, "joins": args.joins}[case]
     target = codes["C"] if case == "joins" else codes["A"]
-    begin, mark = time.time(), sampler.mark()
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--attacker", case, str(port), target, str(args.duration), str(sockets),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await proc.communicate()
-    board.window, usage = (begin, time.time()), common.Sampler.usage(mark, sampler.mark())
-    await asyncio.sleep(2)
-    board.stop()
-    await posting
-    await asyncio.sleep(1)  # the last cards reach the screen
-    board.close()
+
+    async def attack():
+        mark = sampler.mark()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--attacker", case, str(port), target, str(args.duration), str(sockets),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await proc.communicate()
+        return proc, out, err, common.Sampler.usage(mark, sampler.mark())
+
+    proc, out, err, usage = await board.measure(attack(), args.quiet)
     if proc.returncode != 0:
         raise RuntimeError(f"attacker failed: {err.decode()[-2000:]}")
     return {"case": case, "sockets": sockets, **board.summary(), "server": usage,
@@ -188,7 +185,9 @@ async def case_round(port: int, codes: dict, case: str, args, sampler: common.Sa
 def run(args) -> dict:
     with common.temp_dir("passerelles-abuse-") as tmp:
         url, codes = seed(Path(tmp), args.cards)
-        with common.Server("gevent", common.free_port(PORTS), url, Path(tmp) / "server.log",
+        from workshop.devserver import free_port
+
+        with common.Server("gevent", free_port(PORTS[0], PORTS[-1]), url, Path(tmp) / "server.log",
                            cwd=args.app_root.resolve()) as server:
             pids = _workers(server)
             result = {"cards": args.cards, "duration": args.duration, "loadavg_before": common.loadavg()}

@@ -138,9 +138,9 @@ def main() -> None:
     parser.add_argument("--compare-one", action="store_true", help="the same load on one process afterwards")
     args = parser.parse_args()
     if args.private_postgres:
-        from tests.pgproc import PrivatePostgres
+        from workshop.devserver import PostgresServer
 
-        pg = PrivatePostgres().init()
+        pg = PostgresServer().init()
         args.database = pg.url
     try:
         _main(args)

@@ -70,13 +70,6 @@ def prepare_database(directory: Path) -> Seeded:
 # --- server ---------------------------------------------------------------------------------------
 
 
-def free_port(ports: range = PORTS) -> int:
-    """A port of a bench's own range that nobody listens on (each bench has its range: they may run together)."""
-    from workshop.devserver import free_port
-
-    return free_port(ports.start, ports.stop - 1)
-
-
 def worker_class(root: Path = ROOT) -> str:
     """gunicorn's worker of `make serve` in the tree `root` (an older checkout may predate workshop.serving)."""
     return "workshop.serving.GuardedGeventWorker" if (root / "workshop" / "serving.py").is_file() else "gevent"

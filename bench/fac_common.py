@@ -19,10 +19,6 @@ PORTS = range(5400, 5500)
 PASSWORD = "bench-motdepasse-1"
 
 
-def free_port() -> int:
-    return common.free_port(PORTS)
-
-
 @dataclass
 class Prepared:
     database_url: str

@@ -48,7 +48,10 @@ def start_server(tmp: Path, app_root: Path) -> tuple[common.Server, common.Seede
     """`make serve`: gunicorn, one gevent worker, 2,000 connections, gunicorn's default 30 s worker timeout."""
     seeded = common.prepare_database(tmp)
     os.environ["CARD_RATE"] = "100000/10 seconds"  # the probes post fast; the card limit is not what is measured
-    server = common.Server("gevent", common.free_port(), seeded.database_url, tmp / "server.log", cwd=app_root)
+    from workshop.devserver import free_port
+
+    port = free_port(common.PORTS[0], common.PORTS[-1])
+    server = common.Server("gevent", port, seeded.database_url, tmp / "server.log", cwd=app_root)
     server.command = [arg if arg != "120" else "30" for arg in server.command]  # --timeout as make serve
     server.start()
     return server, seeded
@@ -118,21 +121,18 @@ async def measure(server: common.Server, seeded: common.Seeded, boards_count: in
     board = await quiet.QuietBoard(server.port, seeded.code, posters=boards_count).join()
     before = worker_pids(server)
     visitor = Visitor(server.url, visitor_headers)
-    posting = asyncio.create_task(board.run())
+
+    async def attack_then_halt() -> dict:
+        seen = await asyncio.get_running_loop().run_in_executor(None, attack)
+        visitor.halt.set()
+        return seen
+
     visitor.start()
-    await asyncio.sleep(3)
-    begin = time.time()
-    seen = await asyncio.get_running_loop().run_in_executor(None, attack)
-    board.window = (begin, time.time())
-    visitor.halt.set()
-    await asyncio.sleep(2)
-    board.stop()
-    await asyncio.wait_for(posting, TIMEOUT + 5)
-    await asyncio.sleep(1)
+    seen = await board.measure(attack_then_halt())
     visitor.join(TIMEOUT + 5)
     killed = bool(before) and worker_pids(server) != before
-    board.close()
-    return summary(board, visitor, killed, {"attack_s": round(board.window[1] - begin, 1), **seen})
+    begin, end = board.window
+    return summary(board, visitor, killed, {"attack_s": round(end - begin, 1), **seen})
 
 
 def run(script: str, args: argparse.Namespace, attacker_args: list[str]) -> dict:

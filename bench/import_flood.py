@@ -29,7 +29,6 @@ from common import (
     ROOT,
     SECRET_KEY,
     VENV_BIN,
-    free_port,
     ms,
     percentile,
     prepare_database,
@@ -115,16 +114,9 @@ async def measure(args, port: int, code: str) -> dict:
     """`clients` lean posters (a card a second each) and a screen: card-to-screen and ack delays before and
     during the import."""
     board = await quiet.QuietBoard(port, code, posters=args.clients, every=1.0).join()
-    posting = asyncio.create_task(board.run())
-    await asyncio.sleep(args.quiet)
-    begin = time.time()
-    imported = await asyncio.to_thread(run_import, f"http://{HOST}:{port}", structures_csv(args.rows), args.timeout)
-    board.window = (begin, time.time())
-    await asyncio.sleep(2)  # the acks held back by a frozen server arrive
-    board.stop()
-    await posting
-    await asyncio.sleep(1)
-    board.close()
+    imported = await board.measure(asyncio.to_thread(run_import, f"http://{HOST}:{port}", structures_csv(args.rows),
+                                                     args.timeout), args.quiet)
+    begin = board.window[0]
     acks_before = [d for s, d, _ok in board.acks if s + d < begin]
     return {**board.summary(), "ack_quiet_p95_ms": ms(percentile(acks_before, 95)),
             "ack_quiet_max_ms": ms(max(acks_before, default=None)), "import": imported}
@@ -145,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp)
         seeded = prepare_database(tmp)
         add_admin(seeded.database_url)
-        port = free_port()
+        from workshop.devserver import free_port
+
+        port = free_port(common.PORTS[0], common.PORTS[-1])
         env = {**os.environ, "DATABASE_URL": seeded.database_url, "SECRET_KEY": SECRET_KEY, "PYTHONUNBUFFERED": "1",
                "SOCKETIO_ASYNC_MODE": "gevent", "JOBS_QUEUE_FILE": str(tmp / "queue.db"),
                "JOBS_SPOOL_DIR": str(tmp / "spool"), "PYTHONPATH": str(code_root)}

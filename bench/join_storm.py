@@ -81,16 +81,7 @@ async def _with_quiet_board(port: int, code: str, other: str, participants: int,
                             profiles: bool) -> dict:
     """The storm on one board while another board (quiet.QuietBoard) posts: that board's card-to-screen delay."""
     board = await quiet.QuietBoard(port, other).join()
-    posting = asyncio.create_task(board.run())
-    await asyncio.sleep(3)
-    begin = time.time()
-    result = await storm(port, code, participants, within, profiles)
-    board.window = (begin, time.time())
-    await asyncio.sleep(2)
-    board.stop()
-    await posting
-    await asyncio.sleep(1)
-    board.close()
+    result = await board.measure(storm(port, code, participants, within, profiles))
     result["quiet_board"] = board.summary()
     return result
 
@@ -100,7 +91,10 @@ def run(mode: str, participants: int, within: float, port: int | None = None, pr
         tmp_path = Path(tmp)
         seeded = common.prepare_database(tmp_path)
         other = _other_board(seeded)
-        with common.Server(mode, port or common.free_port(), seeded.database_url, tmp_path / "server.log") as server:
+        from workshop.devserver import free_port
+
+        port = port or free_port(common.PORTS[0], common.PORTS[-1])
+        with common.Server(mode, port, seeded.database_url, tmp_path / "server.log") as server:
             load_before = common.loadavg()
             with common.Sampler(server.proc.pid) as sampler:
                 begin, client_begin = sampler.mark(), _cpu()

@@ -261,7 +261,9 @@ def server_run(seeded_board, seeded: dict, tmp: Path, clients: int, seconds: flo
     os.environ.update({"PDF_CACHE_DIR": str(tmp / "server-cache"), "PDF_WORKERS": str(workers),
                        "PUBLIC_URL": "https://passerelles.exemple.fr",
                        "CARD_RATE": "1000/10 seconds"})  # one poster at 5 cards/s: no rate limit in the way
-    server = common.Server("gevent", common.free_port(PORTS), seeded_board.database_url, tmp / "server.log")
+    from workshop.devserver import free_port
+
+    server = common.Server("gevent", free_port(PORTS[0], PORTS[-1]), seeded_board.database_url, tmp / "server.log")
     toolkit_url = f"/boites-a-outils/{seeded['toolkit_id']}.pdf"
     with server:
         session = http_login(server.url, seeded["email"])

@@ -14,11 +14,14 @@ import asyncio
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable
+from typing import TypeVar
 
 import common
 import lean
 
 TIMEOUT = 60.0
+T = TypeVar("T")
 
 
 async def open_joined(port: int, code: str, name: str, *, local: str | None = None, timeout: float = TIMEOUT,
@@ -85,6 +88,26 @@ class QuietBoard:
     async def run(self) -> None:
         """Post until `stopped` is set (then wait for the last acks)."""
         await asyncio.gather(*(self._post(i, c) for i, c in enumerate(self.posters)))
+
+    async def measure(self, abuse: Awaitable[T], quiet: float = 3.0) -> T:
+        """Post `quiet` seconds, then while `abuse` runs (its span is the `window` summary() reads), then 2 s
+        more (the acks a frozen server held back arrive), stop and give the screen 1 s for the last cards; close
+        every client. Returns what `abuse` returned."""
+        posting = asyncio.create_task(self.run())
+        try:
+            await asyncio.sleep(quiet)
+            begin = time.time()
+            result = await abuse
+            self.window = (begin, time.time())
+            await asyncio.sleep(2)
+            self.stop()
+            await asyncio.wait_for(posting, TIMEOUT + 5)
+            await asyncio.sleep(1)
+            return result
+        finally:
+            self.stopped.set()
+            posting.cancel()
+            self.close()
 
     def stop(self) -> None:
         """Stop posting; a client closed before now was dropped by the server."""

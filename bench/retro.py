@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import pwd
+import shlex
 import shutil
 import time
 import urllib.error
@@ -39,9 +39,14 @@ LIFTED = {"RATE_LIMIT_WS_POINTS": "10000000", "RATE_LIMIT_MAX": "10000000"}
 def missing() -> str | None:
     if not (DIR / "src" / "index.ts").is_file() or not (DIR / "node_modules" / "ts-node").is_dir():
         return f"Retrospected is not installed in {DIR.parent} (install it with {INSTALL}, or set RETRO_DIR)"
-    for tool in ("node", "initdb", "postgres", "pg_isready", "createdb"):
-        if shutil.which(tool) is None:
-            return f"{tool} is not on PATH (Retrospected needs node >= 20 and PostgreSQL)"
+    if shutil.which("node") is None:
+        return "node is not on PATH (Retrospected needs node >= 20)"
+    from workshop.devserver import PostgresMissing, postgres_bin
+
+    try:
+        postgres_bin()
+    except PostgresMissing as error:
+        return f"Retrospected needs PostgreSQL: {error}"
     return None
 
 
@@ -53,29 +58,19 @@ class RetroServer(common.Server):
         return f"http://{common.HOST}:{self.port}/healthz"
 
 
-def _as_postgres() -> str:
-    """PostgreSQL refuses to run as root: run its commands as the `postgres` user then."""
-    return "runuser -u postgres -- " if os.geteuid() == 0 else ""
-
-
 def server(tmp: Path, cpus: set[int] | None) -> RetroServer:
     """A fresh PostgreSQL cluster, its migrations, then the backend: one process group, pinned like ours (the
     server CPU counted is the backend's and PostgreSQL's together)."""
-    port = common.free_port()
-    pg_port = common.free_port(range(port + 1, common.PORTS.stop))
-    data = tmp / "pg"
-    data.mkdir()
-    os.chmod(tmp, 0o755)
-    if os.geteuid() == 0:
-        user = pwd.getpwnam("postgres")
-        os.chown(data, user.pw_uid, user.pw_gid)
-    pg = _as_postgres()
+    from workshop.devserver import PostgresServer, free_ports
+
+    port, pg_port = free_ports(2, common.PORTS[0], common.PORTS[-1])
+    os.chmod(tmp, 0o755)  # the postgres account enters it when we are root
+    pg = PostgresServer(tmp / "pg", port=pg_port, settings={}).initdb()  # PostgreSQL's own settings, as shipped
     script = "\n".join([
         "set -e",
-        f"{pg}initdb -D {data} -U postgres --auth=trust -E UTF8 > {tmp}/initdb.log 2>&1",
-        f"{pg}postgres -D {data} -p {pg_port} -k {data} -c listen_addresses={common.HOST} > {tmp}/pg.log 2>&1 &",
-        f"until pg_isready -q -h {common.HOST} -p {pg_port}; do sleep 0.2; done",
-        f"createdb -h {common.HOST} -p {pg_port} -U postgres retroboard",
+        f"{shlex.join(pg.command())} > {tmp}/pg.log 2>&1 &",
+        f"until {pg.bin}/pg_isready -q -h {common.HOST} -p {pg_port}; do sleep 0.2; done",
+        f"{pg.bin}/createdb -h {common.HOST} -p {pg_port} -U postgres retroboard",
         f"node_modules/.bin/typeorm-ts-node-esm -d src/db/index.ts migration:run > {tmp}/migrate.log 2>&1",
         "exec node --import ./ts-node.register.mjs ./src/index.ts",
     ])

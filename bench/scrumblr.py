@@ -50,9 +50,10 @@ def missing() -> str | None:
 
 def _ports() -> tuple[int, int]:
     """Two free ports of the bench range: Scrumblr's and its Redis's."""
-    port = common.free_port()
-    return port, common.free_port(range(port + 1, common.PORTS.stop) if port + 1 < common.PORTS.stop
-                                  else range(common.PORTS.start, port))
+    from workshop.devserver import free_ports
+
+    port, redis_port = free_ports(2, common.PORTS[0], common.PORTS[-1])
+    return port, redis_port
 
 
 def redis_command(redis_port: int, data_dir: Path) -> list[str]:

@@ -71,7 +71,10 @@ def run(participants: int, duration: float, budget: int, procs: int, mode: str,
 
     with common.temp_dir("passerelles-votes-") as tmp:
         prepared = fac_common.prepare(Path(tmp), "freins-leviers", phase="vote", cards=12)
-        server = common.Server(mode, fac_common.free_port(), prepared.database_url, Path(tmp) / "server.log")
+        from workshop.devserver import free_port
+
+        port = free_port(fac_common.PORTS[0], fac_common.PORTS[-1])
+        server = common.Server(mode, port, prepared.database_url, Path(tmp) / "server.log")
         server.start()
         try:
             names = [f"Votant {i}" for i in range(participants)]

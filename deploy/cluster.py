@@ -78,13 +78,6 @@ def start_nginx(run_dir: Path, listen: str, upstream_ports: list[int], log) -> s
                             start_new_session=True)
 
 
-def free_ports(count: int, low: int = 8001, high: int = 8999) -> list[int]:
-    try:
-        return devserver.free_ports(count, low, high)
-    except RuntimeError as error:
-        raise SystemExit(str(error)) from None
-
-
 def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     """Return once `url` answers its home page; exit if the process exits first or the time is up."""
     if not devserver.wait_until_serving(proc, url, timeout, interval=0.2):
@@ -98,11 +91,8 @@ class Cluster:
         self.host, self.port, self.processes = host, port, processes
         self.tmp = Path(tempfile.mkdtemp(prefix="passerelles-cluster."))
         self.children: list[subprocess.Popen] = []
-        self.pg_ctl = self.pg_data = None
+        self.postgres: devserver.PostgresServer | None = None
         self.failed = False
-
-    def _as_postgres(self, cmd: list[str]) -> list[str]:  # initdb refuses root
-        return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
     def _spawn(self, name: str, cmd: list[str], env: dict | None = None) -> subprocess.Popen:
         log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115  (the child's until it exits)
@@ -113,31 +103,16 @@ class Cluster:
         return proc
 
     def start_postgres(self) -> str:
-        pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
-        if not pg_bin:
-            raise SystemExit("PostgreSQL is not installed (make system-deps installs it)")
-        pg_bin = pg_bin[-1]
-        pg_dir = self.tmp / "pg"
-        pg_dir.mkdir()
-        if os.geteuid() == 0:
-            shutil.chown(pg_dir, "postgres")
+        if os.geteuid() == 0:  # the postgres account must enter it to reach its cluster's directory
             shutil.chown(self.tmp, "postgres")
-        self.pg_ctl, self.pg_data = str(pg_bin / "pg_ctl"), str(pg_dir / "data")
-        port = free_ports(1, 5432, 5499)[0]
-        subprocess.run(self._as_postgres([str(pg_bin / "initdb"), "-D", self.pg_data, "-U", "postgres", "-A",
-                                          "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
-                       check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(self._as_postgres([self.pg_ctl, "start", "-w", "-t", "60", "-D", self.pg_data, "-l",
-                                          str(pg_dir / "server.log"), "-o",
-                                          f"-p {port} -k {pg_dir} -c listen_addresses=127.0.0.1 "
-                                          "-c max_connections=200"]), check=True, stdout=subprocess.DEVNULL)
-        return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        self.postgres = devserver.PostgresServer(self.tmp / "pg", 5432, 5499, settings={"max_connections": "200"})
+        return self.postgres.init().url
 
     def start_redis(self) -> str:
         binary = devserver.redis_binary()
         if binary is None:
             raise SystemExit(devserver.REDIS_MISSING)
-        port = free_ports(1, 6380, 6479)[0]
+        port = devserver.free_port(6380, 6479)
         self._spawn("redis", devserver.redis_command(binary, port, self.tmp))
         return f"redis://127.0.0.1:{port}/0"
 
@@ -153,7 +128,7 @@ class Cluster:
         flask = [str(BIN / "flask"), "--app", "workshop"]
         subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True)
         subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, check=True)
-        ports = free_ports(self.processes)
+        ports = devserver.free_ports(self.processes, 8001, 8999)
         for i, port in enumerate(ports, 1):
             self._spawn(f"web{i}", [str(BIN / "gunicorn"), "-k", "gevent", "-w", "1", "--worker-connections",
                                     "2000", "--bind", f"127.0.0.1:{port}", *ACCESS_LOG, "--graceful-timeout", "5",
@@ -189,9 +164,8 @@ class Cluster:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
-        if self.pg_ctl:
-            subprocess.run(self._as_postgres([self.pg_ctl, "stop", "-D", self.pg_data, "-m", "fast"]),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if self.postgres:
+            self.postgres.close("fast")
         if self.failed:
             print(f"Logs kept in {self.tmp}", file=sys.stderr)
         else:
@@ -210,6 +184,8 @@ def main() -> None:
         cluster.run()
     except KeyboardInterrupt:
         pass
+    except RuntimeError as error:  # no free port, PostgreSQL or nginx missing...: said, without a traceback
+        raise SystemExit(str(error)) from None
     finally:
         cluster.stop()
 

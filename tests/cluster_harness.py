@@ -22,8 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.serverproc import ServerProcess, free_port
+from tests.serverproc import ServerProcess
 from workshop import devserver
+from workshop.devserver import free_port
 
 NAMESPACE = "/board"
 HOLD = 1.0  # seconds, as the store's HOLD_MS

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.serverproc import free_port
 from workshop import devserver
+from workshop.devserver import free_port
 
 
 class RedisServer(devserver.RedisServer):

@@ -19,18 +19,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
-from workshop import devserver
 from workshop.devserver import wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 SECRET_KEY = "serverproc-test-secret"
 FACILITATOR_PASSWORD = "animation-test-1"
-
-
-def free_port(low: int = 5200, high: int = 5299, exclude: tuple[int, ...] = ()) -> int:
-    """A port of this suite's range that nobody listens on right now."""
-    return devserver.free_port(low, high, exclude)
 
 
 def new_database(tmp_dir: Path) -> tuple[str, str | None]:

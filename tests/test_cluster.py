@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from tests.cluster_harness import Screen, join_all, kill, log_in, problems, redis_server, start_servers, wait_for
-from tests.pgproc import PostgresMissing, PrivatePostgres
 from tests.serverproc import FACILITATOR_PASSWORD, prepare_database
+from workshop.devserver import PostgresMissing, PostgresServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
@@ -186,7 +186,7 @@ def test_three_processes_on_postgresql_and_redis_survive_a_kill_and_both_outages
     if shutil.which("redis-server") is None:  # checked first: a Redis that fails later is a failure, not a skip
         pytest.skip("redis-server is not installed")
     try:
-        pg = PrivatePostgres()
+        pg = PostgresServer()
     except PostgresMissing as missing:
         pytest.skip(str(missing))
     try:

@@ -12,7 +12,8 @@ import pytest
 
 from tests.realtime import BoardClient, wait_until
 from tests.redisproc import RedisServer
-from tests.serverproc import ServerProcess, count_cards, drop_database, free_port, new_database, prepare_database
+from tests.serverproc import ServerProcess, count_cards, drop_database, new_database, prepare_database
+from workshop.devserver import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -23,11 +23,11 @@ from tests.serverproc import (
     ROOT,
     ServerProcess,
     drop_database,
-    free_port,
     join_board,
     new_database,
     prepare_database,
 )
+from workshop.devserver import free_port
 
 pytestmark = pytest.mark.slow
 MB = 1024 * 1024

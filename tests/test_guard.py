@@ -195,10 +195,21 @@ def test_the_views_and_flask_limiter_count_a_request_under_the_same_key(address,
     unknown address as 127.0.0.1, a key no view used)."""
     from flask import Flask
 
-    from workshop.extensions import _limited_key
+    from workshop.extensions import limiter
 
-    with Flask(__name__).test_request_context(environ_base={"REMOTE_ADDR": address}):
-        assert request_key() == _limited_key() == key
+    app = Flask(__name__)
+    app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+    limiter.init_app(app)
+
+    @app.get("/limited")
+    @limiter.limit("100/minute")
+    def limited() -> str:
+        return limiter.current_limit.key
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
+        assert request_key() == key
+    counted = app.test_client().get("/limited", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
+    assert f"/{key}/" in counted
 
 
 def test_proxy_fix_counts_the_forwarded_address(tmp_path):

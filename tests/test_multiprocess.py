@@ -9,7 +9,8 @@ import pytest
 import socketio
 
 from tests.redisproc import RedisServer
-from tests.serverproc import ServerProcess, drop_database, free_port, join_board, new_database, prepare_database
+from tests.serverproc import ServerProcess, drop_database, join_board, new_database, prepare_database
+from workshop.devserver import free_port
 
 pytestmark = pytest.mark.slow
 

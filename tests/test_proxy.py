@@ -15,7 +15,8 @@ import socketio
 
 from tests.realtime import NAMESPACE, TIMEOUT, BoardClient, wait_until
 from tests.redisproc import RedisServer
-from tests.serverproc import ROOT, ServerProcess, count_cards, drop_database, free_port, new_database, prepare_database
+from tests.serverproc import ROOT, ServerProcess, count_cards, drop_database, new_database, prepare_database
+from workshop.devserver import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa
 from sqlalchemy.engine import Engine, make_url
 
 from workshop.config import private_file
@@ -81,6 +82,11 @@ def engine_options(url: str, options: dict) -> None:
     if sqlite:
         options.setdefault("connect_args", {}).update(sqlite_connect_args())
 
+
+# The database does not answer (stopped, restarting, locked beyond the wait): the action changed nothing and the
+# same action later will work (a 503 for pages, a stable code to retry on for programs). These classes also carry
+# faults of ours (SQLite's "no such column" is an OperationalError): `unavailable` sorts them.
+UNAVAILABLE = (sa.OperationalError, sa.InterfaceError, sa.DisconnectionError, sa.TimeoutError)
 
 # SQLite's answers that mean "not now" rather than "broken": a writer holds the file, or the file or disk fails.
 UNAVAILABLE_SQLITE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL",

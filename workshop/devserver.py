@@ -1,12 +1,16 @@
 """Running the application's processes on one machine: free ports, waiting for a server to answer, a private
-redis-server. One home for `make run-cluster` (deploy/cluster.py), the process-level tests (tests/serverproc.py,
-tests/redisproc.py, tests/cluster_harness.py) and the benches, which each kept a copy of these."""
+redis-server, a private PostgreSQL. One home for `make run-cluster` (deploy/cluster.py), the process-level tests
+(tests/serverproc.py, tests/redisproc.py, tests/cluster_harness.py, tests/test_cluster.py) and the benches, which
+each kept a copy of these."""
 
 from __future__ import annotations
 
+import glob
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -17,9 +21,16 @@ import redis
 REDIS_MISSING = "redis-server is not installed (make system-deps installs it)"
 
 
-def free_ports(count: int, low: int, high: int, exclude: tuple[int, ...] = ()) -> list[int]:
-    """`count` ports of low-high that nobody listens on right now (each user has its range: they may run
-    together). SO_REUSEADDR: a port a stopped server left in TIME_WAIT is free for the next one."""
+# Each user of free ports has its range, so that they may run together on one machine: the process-level tests'
+# servers 5200-5299 (the default; .ci/run's PostgreSQL 5290-5299), the benches 5300-5399 (bench/common.py) and
+# 5400-5499 (bench/fac_common.py), the browser tests theirs in 5400-5999, a private PostgreSQL 5450-5499,
+# Redis 6380-6499, `make run-cluster`'s processes 8001-8999. low=0: ports the system chooses (its ephemeral
+# range, out of all of those; two callers at once get different ones).
+def free_ports(count: int, low: int = 5200, high: int = 5299, exclude: tuple[int, ...] = ()) -> list[int]:
+    """`count` ports of low-high that nobody listens on right now. SO_REUSEADDR: a port a stopped server left
+    in TIME_WAIT is free for the next one."""
+    if low == 0:
+        return _system_ports(count)
     ports = []
     for port in range(low, high + 1):
         if port in exclude:
@@ -36,8 +47,20 @@ def free_ports(count: int, low: int, high: int, exclude: tuple[int, ...] = ()) -
     raise RuntimeError(f"not {count} free ports in {low}-{high}")
 
 
-def free_port(low: int, high: int, exclude: tuple[int, ...] = ()) -> int:
+def free_port(low: int = 5200, high: int = 5299, exclude: tuple[int, ...] = ()) -> int:
     return free_ports(1, low, high, exclude)[0]
+
+
+def _system_ports(count: int) -> list[int]:
+    """Ports the system hands out for port 0, all held until each is chosen (distinct)."""
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def wait_until_serving(proc: subprocess.Popen, url: str, timeout: float, interval: float = 0.1) -> bool:
@@ -110,3 +133,111 @@ class RedisServer:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(10)
+
+
+class PostgresMissing(RuntimeError):
+    pass
+
+
+def postgres_bin() -> Path:
+    """The newest /usr/lib/postgresql/*/bin with initdb (Debian's layout; PostgresMissing without one)."""
+    found = [Path(d) for d in glob.glob("/usr/lib/postgresql/*/bin") if (Path(d) / "initdb").exists()]
+    if not found:
+        raise PostgresMissing("PostgreSQL's initdb and pg_ctl are not installed (/usr/lib/postgresql/*/bin; "
+                              "make system-deps installs them)")
+    return max(found, key=lambda d: int(d.parent.name) if d.parent.name.isdigit() else 0)
+
+
+def as_postgres(command: list[str]) -> list[str]:
+    """initdb refuses root (and the server then refuses its files): as the postgres account when we are root,
+    like .ci/run's as_pg."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+# A cluster thrown away after use: nothing to keep if the machine crashes. synchronous_commit stays on: off, a
+# stop -m immediate (a test's outage) lost the last acknowledged cards, as a real crash would.
+THROWAWAY = {"fsync": "off", "full_page_writes": "off", "max_connections": "100"}
+
+
+class PostgresServer:
+    """A private PostgreSQL cluster (initdb, pg_ctl) in a directory of its own, trust authentication on
+    127.0.0.1, that can be stopped (an outage) and started again on the same port.
+
+    `directory`: made here (by default a new temporary one, removed by close(); not under pytest's tmp_path,
+    which the postgres account cannot enter when we are root: the caller of another one makes it reachable).
+    `settings`: the server's -c settings."""
+
+    def __init__(self, directory: Path | None = None, low: int = 5450, high: int = 5499, port: int | None = None,
+                 settings: dict[str, str] | None = None):
+        self.bin = postgres_bin()
+        self.own_dir = directory is None
+        self.dir = Path(tempfile.mkdtemp(prefix="passerelles-pg-")) if directory is None else directory
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self.low, self.high = low, high
+        self.port = port or free_port(low, high)
+        self.settings = THROWAWAY if settings is None else settings
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    @property
+    def data(self) -> Path:
+        return self.dir / "data"
+
+    def _run(self, *args: str, timeout: float = 60) -> None:
+        done = subprocess.run(as_postgres([str(self.bin / args[0]), *args[1:]]), capture_output=True, text=True,
+                              timeout=timeout)
+        if done.returncode:
+            raise RuntimeError(f"{args[0]} failed: {done.stderr.strip() or done.stdout.strip()}")
+
+    def _options(self) -> list[str]:
+        settings = {"listen_addresses": "127.0.0.1", **self.settings}
+        return ["-p", str(self.port), "-k", str(self.dir), *(f"-c{k}={v}" for k, v in settings.items())]
+
+    def initdb(self) -> PostgresServer:
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8",
+                  "--no-sync")
+        return self
+
+    def command(self) -> list[str]:
+        """The server in the foreground, for a caller that runs it among its own processes (a bench counts its
+        CPU with theirs; pg_ctl would start it in a session of its own)."""
+        return as_postgres([str(self.bin / "postgres"), "-D", str(self.data), *self._options()])
+
+    def init(self) -> PostgresServer:
+        """initdb, then start, on another free port of its range when another run on this machine took this
+        one first."""
+        self.initdb()
+        tried, log = [self.port], self.dir / "server.log"
+        while True:
+            seen = log.stat().st_size if log.exists() else 0
+            try:
+                return self.start()
+            except RuntimeError:
+                told = log.read_bytes()[seen:].decode(errors="replace") if log.exists() else ""
+                if "already in use" not in told or len(tried) == 5:
+                    raise
+                self.port = free_port(self.low, self.high, exclude=tuple(tried))
+                tried.append(self.port)
+
+    def start(self) -> PostgresServer:
+        """Start and return once it accepts connections (pg_ctl -w)."""
+        self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.dir / "server.log"),
+                  "-o", " ".join(self._options()))
+        return self
+
+    def stop(self, mode: str = "immediate") -> None:
+        """By default an outage: stop at once (as a crash; the next start recovers), every connection cut."""
+        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", mode)
+
+    def close(self, mode: str = "immediate") -> None:
+        """Stop it if it runs; remove its directory if it made it."""
+        try:
+            self.stop(mode)
+        except (RuntimeError, subprocess.TimeoutExpired):
+            pass
+        if self.own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)

@@ -39,9 +39,5 @@ babel = Babel()
 mail = Mail()
 
 
-def _limited_key() -> str:
-    """Flask-Limiter counts per client address, an IPv6 one by its /64 (see workshop.addresses)."""
-    return request_key()
-
-
-limiter = Limiter(key_func=_limited_key)
+# Flask-Limiter counts per client address, an IPv6 one by its /64 (see workshop.addresses).
+limiter = Limiter(key_func=request_key)

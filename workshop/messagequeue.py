@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import time
 
-import redis
 from socketio import RedisManager
 
 from workshop import redisopts
@@ -43,10 +42,7 @@ class ResilientRedisManager(RedisManager):
         try:
             if not self.connected:
                 self._redis_connect()
-            try:
-                result = self.redis.publish(self.channel, self.json.dumps(data))
-            except redis.ConnectionError:  # a pooled connection from before a Redis restart: once more, anew
-                result = self.redis.publish(self.channel, self.json.dumps(data))
+            result = redisopts.publish(self.redis, self.channel, self.json.dumps(data))
         except Exception as error:  # noqa: BLE001  (any failure of Redis: the event stays local)
             self.connected = False
             self.publishing.failed(error)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 
+import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -15,6 +16,16 @@ def options() -> dict:
     4 s per call with Redis stopped): a card's answer waited for the rate limiter, then the message queue, past
     its client's timeout. Each caller has its own fallback and tries Redis again on its own schedule."""
     return {"socket_connect_timeout": 1, "retry": Retry(NoBackoff(), 0)}
+
+
+def publish(client: redis.Redis, channel: str, message: str) -> int:
+    """PUBLISH, tried once more on a new connection when it fails to connect: after a Redis restart the pool
+    still holds connections to the old server, and with redis-py's own retries off (options()) the first
+    call on one fails although Redis is back."""
+    try:
+        return client.publish(channel, message)
+    except redis.ConnectionError:
+        return client.publish(channel, message)
 
 
 class Outage:

@@ -10,19 +10,12 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 from flask_socketio import Namespace
-from sqlalchemy import exc as sa
 
 from workshop import database
 from workshop.errors import DomainError
 from workshop.extensions import db
 
 log = logging.getLogger(__name__)
-
-# The database does not answer (stopped, restarting, locked beyond the wait): the action changed nothing and the
-# same action later will work, so programs get a stable code to retry on (the board's outbox keeps the card).
-# These classes also carry faults of ours (SQLite's "no such column" is an OperationalError):
-# database.unavailable sorts them, as for the web pages.
-UNAVAILABLE = (sa.OperationalError, sa.InterfaceError, sa.DisconnectionError, sa.TimeoutError)
 
 
 class GuardedNamespace(Namespace):
@@ -47,7 +40,7 @@ class GuardedNamespace(Namespace):
             except DomainError as error:
                 db.session.rollback()
                 return {"ok": False, "error": error.to_dict()}
-            except UNAVAILABLE as error:
+            except database.UNAVAILABLE as error:  # the action changed nothing: the outbox keeps the card
                 if not database.unavailable(error):  # a broken schema ("no such column") is a fault of ours
                     return self._internal()
                 log.warning("%s event %s: database unavailable (%s)", self.namespace, getattr(handler, "__name__", "?"),

@@ -37,7 +37,6 @@ from workshop.peergroups.review import REVIEW
 from workshop.practices import index as practice_index
 from workshop.practices.coediting import PracticeNamespace
 from workshop.printing.service import install as install_pdf_cache
-from workshop.sockets import UNAVAILABLE
 from workshop.validation import ID_MAX
 
 # Each domain contributes a blueprint (views.bp) and, where it has commands, cli.register(app).
@@ -200,7 +199,7 @@ def _register_error_pages(app: Flask) -> None:
         response.headers["Retry-After"] = "5"
         return response
 
-    for unavailable in UNAVAILABLE:
+    for unavailable in database.UNAVAILABLE:
         app.register_error_handler(unavailable, database_unavailable)
 
     @app.errorhandler(Exception)

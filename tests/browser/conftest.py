@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.serverproc import ROOT, Seeded, ServerProcess, drop_database, free_port, new_database, prepare_database
+from tests.serverproc import ROOT, Seeded, ServerProcess, drop_database, new_database, prepare_database
+from workshop.devserver import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -19,7 +19,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.axe import accessibility_problems, assert_accessible, serve_axe
 from tests.browser.board_page import ONLINE, log_in
 from tests.browser.conftest import ARTIFACTS, LIVE_TIMEOUT
-from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database
+from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, new_database
+from workshop.devserver import free_port
 
 pytestmark = pytest.mark.browser
 

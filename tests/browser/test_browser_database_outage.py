@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 
 from tests.browser.board_page import join_with_name, notes_with_text, post_card
 from tests.browser.conftest import ARTIFACTS
-from tests.serverproc import ServerProcess, count_cards, free_port, prepare_database
+from tests.serverproc import ServerProcess, count_cards, prepare_database
+from workshop.devserver import free_port
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from tests.browser.board_page import enter_board_as_facilitator
 from tests.realtime import LiveServer
-from tests.serverproc import free_port
 from workshop.boards import service as boards
 from workshop.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_board
+from workshop.devserver import free_port
 from workshop.extensions import db
 from workshop.live.kernel import current_kernel
 from workshop.mapping.demo import seed_structures

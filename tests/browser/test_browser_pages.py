@@ -19,7 +19,8 @@ from tests.browser.axe import assert_accessible, serve_axe
 from tests.browser.board_page import log_in
 from tests.browser.conftest import ARTIFACTS, LIVE_TIMEOUT, SCREENSHOTS
 from tests.browser.test_browser_accessibility import ADMIN_EMAIL, SURFACES, Demo, seed_demo
-from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database
+from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, new_database
+from workshop.devserver import free_port
 
 pytestmark = pytest.mark.browser
 

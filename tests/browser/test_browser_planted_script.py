@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from tests.browser.board_page import enter_board_as_facilitator, log_in
 from tests.realtime import LiveServer
-from tests.serverproc import free_port
 from tests.toolkits.conftest import practice_data
 from workshop.accounts import service as accounts
 from workshop.accounts.models import User
 from workshop.boards import service as boards
 from workshop.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_board
+from workshop.devserver import free_port
 from workshop.extensions import db
 from workshop.facilitation import next_steps
 from workshop.frameworks import service as frameworks

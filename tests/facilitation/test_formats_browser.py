@@ -17,7 +17,8 @@ from playwright.sync_api import expect
 
 from tests.browser.board_page import column, join_with_name, log_in, notes_with_text, open_card_menu, post_card
 from tests.browser.conftest import ARTIFACTS, browser, new_page  # noqa: F401  (fixtures)
-from tests.serverproc import ROOT, ServerProcess, drop_database, free_port, new_database, prepare_database
+from tests.serverproc import ROOT, ServerProcess, drop_database, new_database, prepare_database
+from workshop.devserver import free_port
 from workshop.formats.builtin import GROUP, VOTE, WRITE, get_format
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,6 @@ Tests that read mail import the `smtp` fixture and set `app_config` to `smtp_con
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from email import message_from_bytes, policy
@@ -15,6 +14,8 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from workshop.devserver import free_port
 
 
 class Handler:
@@ -39,16 +40,10 @@ class Handler:
         return "250 Message accepted"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class SmtpServer:
     def __init__(self):
         self.handler = Handler()
-        self.port = free_port()
+        self.port = free_port(0)  # a port the system chooses: two workers' servers never share one
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
     def start(self) -> SmtpServer:

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 from tests.browser.axe import assert_accessible, serve_axe
 from tests.browser.conftest import ARTIFACTS, browser  # noqa: F401  (fixture)
 from tests.mail.smtp import SmtpServer, link_in, subject, text_of
-from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database, prepare_database
+from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, new_database, prepare_database
+from workshop.devserver import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ADMIN = ("claire@test.passerelles", "coordination-test-1")

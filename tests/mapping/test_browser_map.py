@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.realtime import LiveServer
-from tests.serverproc import ROOT, free_port
+from tests.serverproc import ROOT
+from workshop.devserver import free_port
 from workshop.extensions import db
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,8 @@ from sqlalchemy import create_engine, select
 
 from tests.browser.board_page import log_in
 from tests.browser.conftest import browser, new_page  # noqa: F401  (fixtures)
-from tests.serverproc import ROOT, SECRET_KEY, ServerProcess, drop_database, free_port, new_database
+from tests.serverproc import ROOT, SECRET_KEY, ServerProcess, drop_database, new_database
+from workshop.devserver import free_port
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "tests" / "artifacts" / "practices"

@@ -18,7 +18,8 @@ from tests.browser.board_page import (
     select_cards,
 )
 from tests.browser.conftest import ARTIFACTS, browser, new_page, shot  # noqa: F401  (fixtures)
-from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database, prepare_database
+from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, new_database, prepare_database
+from workshop.devserver import free_port
 
 pytestmark = pytest.mark.browser
 ADMIN = ("coordination@test.passerelles", "motdepasse-coord")

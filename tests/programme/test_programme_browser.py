@@ -13,8 +13,9 @@ from playwright.sync_api import expect
 from tests.browser.axe import assert_accessible, serve_axe
 from tests.browser.board_page import log_in
 from tests.browser.conftest import ARTIFACTS, browser, new_page  # noqa: F401  (fixtures)
-from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database
+from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, new_database
 from tests.toolkits.conftest import read_pdf
+from workshop.devserver import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ADMIN = ("coordination@passerelles.demo", "passerelles-demo")

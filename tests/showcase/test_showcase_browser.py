@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from tests.browser.axe import assert_accessible, serve_axe
 from tests.browser.board_page import join_with_name, notes_with_text, open_card_menu
 from tests.browser.conftest import ARTIFACTS, DOCS, browser, new_page  # noqa: F401  (fixtures)
-from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database
+from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, new_database
+from workshop.devserver import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 
 from tests.browser.board_page import log_in
 from tests.browser.conftest import ARTIFACTS, browser, new_page, shot  # noqa: F401  (fixtures)
-from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, free_port, new_database, prepare_database
+from tests.serverproc import SECRET_KEY, ServerProcess, drop_database, new_database, prepare_database
 from tests.toolkits.conftest import practice_data, read_pdf
+from workshop.devserver import free_port
 
 pytestmark = pytest.mark.browser
 ADMIN = ("coordination@boites.passerelles", "motdepasse-coord")

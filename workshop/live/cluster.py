@@ -138,10 +138,7 @@ def publish(workshop_id: int, items: list[dict]) -> None:
     """Send events (each {"seq", "views"...}) to every process, this one included."""
     start()
     message = json.dumps({"w": workshop_id, "items": items}, separators=(",", ":"))
-    try:
-        _client.publish(CHANNEL, message)
-    except redis.ConnectionError:  # a pooled connection from before a Redis restart: once more, on a new one
-        _client.publish(CHANNEL, message)
+    redisopts.publish(_client, CHANNEL, message)
     succeeded()
 
 
