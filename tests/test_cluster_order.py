@@ -3,6 +3,7 @@ presence versions of cluster.py."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -60,6 +61,57 @@ def test_a_hole_the_channel_leaves_is_read_from_the_log_before_anything_is_given
     _wait_for(delivered, 6)
     assert delivered == [3, 4, 5, 6] and asked == [3]
     assert not order._boards[1].skipped  # nothing given up on
+
+
+def test_a_hole_that_opens_while_another_was_watched_gets_its_own_read_of_the_log(delivered, monkeypatch):
+    """The watcher of a board's holes started with the first one; a second hole, opened later, must be read from the
+    log too, not given up on at the first hole's deadline."""
+    asked = []
+
+    def log_read(workshop_id: int) -> None:
+        asked.append(order.delivered_up_to(workshop_id))
+        order.take(workshop_id, [{"seq": 6}, {"seq": 7}])
+
+    monkeypatch.setattr(order, "fill", log_read)
+    monkeypatch.setattr(order, "HOLD", 1.0)
+    order.received(_message(3))
+    order.received(_message(5))  # a hole at 4...
+    time.sleep(0.05)
+    order.received(_message(4))  # ...filled by the channel before FILL
+    time.sleep(0.25)
+    order.received(_message(7))  # and a new hole at 6, past the first hole's FILL
+    _wait_for(delivered, 7)
+    assert delivered == [3, 4, 5, 6, 7] and asked == [5]
+    assert not order._boards[1].skipped
+
+
+def test_a_slow_event_log_does_not_hold_what_waits_past_its_deadline(delivered, monkeypatch):
+    """The log read runs on its own: with the database slow (a full pool waits up to 30 s), a hole is still given
+    up on at HOLD and what follows it reaches the screens."""
+    released = threading.Event()
+    monkeypatch.setattr(order, "fill", lambda _w: released.wait(10))
+    monkeypatch.setattr(order, "FILL", 0.01)
+    order.received(_message(3))
+    order.received(_message(5))
+    _wait_for(delivered, 5)
+    given_up = list(delivered)
+    released.set()
+    assert given_up == [3, 5]
+
+
+def test_a_failing_read_of_the_log_leaves_the_board_watched(delivered, monkeypatch):
+    """A read of the log that raises is logged; the hole is given up on at HOLD, and later holes are too."""
+    def broken(_w):
+        raise RuntimeError("the log cannot be read")
+
+    monkeypatch.setattr(order, "fill", broken)
+    monkeypatch.setattr(order, "FILL", 0.01)
+    order.received(_message(3))
+    order.received(_message(5))
+    _wait_for(delivered, 5)
+    order.received(_message(7))
+    _wait_for(delivered, 7)
+    assert delivered == [3, 5, 7]
 
 
 def _wait_for(delivered: list[int], last: int) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from workshop.extensions import socketio
@@ -28,12 +29,13 @@ fill: Callable[[int], None] | None = None  # relay.py: read a board's log after 
 
 
 class _Board:
-    __slots__ = ("next", "waiting", "timer", "skipped", "logged")
+    __slots__ = ("next", "waiting", "watched", "since", "skipped", "logged")
 
     def __init__(self) -> None:
         self.next: int | None = None  # the seq this process delivers next
         self.waiting: list[tuple[int, int, dict]] = []  # heap of (seq, arrival, item) come early
-        self.timer = False
+        self.watched = False  # a watcher (_watch) runs for this board's holes
+        self.since: float | None = None  # when the present hole opened (monotonic); None: no hole
         self.skipped: set[int] = set()  # holes given up on: delivered late if they come (else already delivered)
         self.logged = 0  # the last seq of the log at the previous look (CHECK)
 
@@ -42,7 +44,6 @@ _boards: dict[int, _Board] = {}
 _order_lock = threading.Lock()
 _delivery = threading.RLock()  # one deliverer at a time: what leaves in seq order reaches the screens so
 _arrivals = 0
-stats = {"held": 0, "skipped": 0}  # events that came early; holes given up on (tests and benches read them)
 
 
 def take(workshop_id: int, items: list[dict]) -> None:
@@ -90,55 +91,72 @@ def received(message: dict) -> None:
                     continue  # else delivered already (from the log, or twice on the channel)
                 _arrivals += 1
                 heapq.heappush(board.waiting, (seq, _arrivals, item))
-            ready += _release(board)
-            wait = bool(board.waiting) and not board.timer
-            if wait:
-                board.timer = True
-                stats["held"] += 1
+            ready += _release(board, time.monotonic())
+            watch = bool(board.waiting) and not board.watched
+            board.watched = board.watched or watch
         if ready:
             deliver(workshop_id, ready)
-    if wait:
-        socketio.start_background_task(_give_up_later, workshop_id)
+    if watch:
+        socketio.start_background_task(_watch, workshop_id, board)
 
 
-def _release(board: _Board) -> list[dict]:
-    ready = []
+def _release(board: _Board, now: float) -> list[dict]:
+    """What is next, in seq order; a hole left behind is a new one (its FILL and HOLD count from now)."""
+    ready, before = [], board.next
     while board.waiting and board.waiting[0][0] <= board.next:
         seq, _n, item = heapq.heappop(board.waiting)
         if seq == board.next:
             board.next += 1
             ready.append(item)
+    if not board.waiting:
+        board.since = None
+    elif board.since is None or board.next != before:
+        board.since = now
     return ready
 
 
-def _give_up_later(workshop_id: int) -> None:
-    """A hole: the channel fills it within milliseconds as a rule; after FILL seconds it is read from the log (one
-    query). A hole still there after HOLD seconds is given up on: what follows it is delivered, and the browsers ask
-    for the missing seqs. (Without the log, a process that had not yet seen Redis back kept its events local for up
-    to a second, and the others gave them up and handed them on late, after the events that followed them.)"""
-    socketio.sleep(FILL)
-    if fill is not None and hole(workshop_id):
-        fill(workshop_id)
-    socketio.sleep(max(0.0, HOLD - FILL))
-    with _delivery:
+def _watch(workshop_id: int, board: _Board) -> None:
+    """While events of the board wait, each hole gets its own time: the channel fills it within milliseconds as a
+    rule; after FILL seconds it is read from the log (one query, in a task of its own: a slow database never holds
+    the deadline); still there after HOLD seconds, it is given up on: what follows it is delivered, and the browsers
+    ask for the missing seqs. (Without the log, a process that had not yet seen Redis back kept its events local for
+    up to a second, and the others gave them up and handed them on after the events that followed them.)"""
+    read_for = None  # the hole (its opening time) whose log read has been started
+    try:
+        while True:
+            with _delivery:
+                with _order_lock:
+                    now, ready = time.monotonic(), []
+                    if not board.waiting:
+                        board.watched = False
+                        return
+                    age = now - board.since
+                    if age >= HOLD:
+                        _skip(workshop_id, board, board.waiting[0][0])
+                        board.next = board.waiting[0][0]
+                        ready = _release(board, now)
+                        pause = FILL
+                    elif age >= FILL and read_for != board.since:
+                        read_for = board.since
+                        if fill is not None:
+                            socketio.start_background_task(_read_log, workshop_id)
+                        pause = HOLD - age
+                    else:
+                        pause = (FILL if read_for != board.since else HOLD) - age
+                if ready:
+                    deliver(workshop_id, ready)
+            socketio.sleep(max(pause, 0.01))
+    except Exception:  # noqa: BLE001  (a board whose watcher died would hold its holes for good)
+        log.exception("board %s: the watcher of its holes failed", workshop_id)
         with _order_lock:
-            board = _boards.get(workshop_id)
-            if board is None:
-                return
-            board.timer = False
-            ready = []
-            if board.waiting and board.waiting[0][0] > board.next:
-                stats["skipped"] += 1
-                _skip(workshop_id, board, board.waiting[0][0])
-                board.next = board.waiting[0][0]
-                ready = _release(board)
-            again = bool(board.waiting)
-            if again:
-                board.timer = True
-        if ready:
-            deliver(workshop_id, ready)
-    if again:
-        socketio.start_background_task(_give_up_later, workshop_id)
+            board.watched = False
+
+
+def _read_log(workshop_id: int) -> None:
+    try:
+        fill(workshop_id)
+    except Exception:  # noqa: BLE001  (the hole is given up on at HOLD all the same)
+        log.exception("board %s: reading a hole from the event log failed", workshop_id)
 
 
 def hole(workshop_id: int) -> bool:
