@@ -20,7 +20,8 @@ by one and at once: only a type declared `batched` may wait for it, and nothing 
 two share Item, _emit and the rule that a non-batched event sends what waits before it, in seq order.
 
 With several processes (REDIS_URL), an event is published once, with its views, and every process delivers it
-to its own screens from the Redis channel in seq order (cluster.py); the owner's sockets are found on each process.
+to its own screens in seq order (order.py: from the Redis channel, or from the event log for what the channel did
+not bring); the owner's sockets are found on each process.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def published(item: Item, *, batched: bool) -> dict:
 
 
 def deliver(workshop_id: int, published: list[dict]) -> None:
-    """Events from the Redis channel, in seq order: to this process's screens, each in the view it may see."""
+    """Events in seq order (order.py), from the Redis channel or the event log: to this process's screens, each in
+    the view it may see."""
     for p in published:
         sids = presence.sids_of(workshop_id, p["o"]) if p["o"] is not None and p["own"] is not None else []
         _queue(workshop_id, Item(p["m"], p["p"], sids, p["om"], p["own"], p["o"]), batched=p["b"])

@@ -275,7 +275,7 @@ class Kernel:
         shared = cluster.enabled()  # each process finds the owner's sockets itself (fanout.deliver)
         sids = presence.sids_of(ctx.workshop_id, owner) if owner and not shared else []
         item = self.views(ctx.session, ctx.workshop, event, own=bool(sids) or (owner is not None and shared))
-        item.owner_sids = sids
+        item.owner_sids = sids if item.own is not None else []  # an owner erased since: the room's view reaches them
         fanout.send(ctx.workshop_id, item, batched=self.registry.batched(event["type"]))
 
     def audiences(self, session: Session, workshop: Any, *, replay: bool = False) -> tuple[Any, Any]:
