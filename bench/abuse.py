@@ -219,8 +219,10 @@ def report(r: dict) -> str:
     lines += [f"another board's card-to-screen delay while the attack runs ({r['duration']:g} s; loadavg "
               f"{r['loadavg_before']} -> {r['loadavg_after']}; worker killed: {r['worker_killed']})", quiet.HEADER]
     for c in r["cases"]:
+        answered = sum(n for key, n in c["attacker"]["answers"].items() if not key.startswith("join:"))
+        per_answer = f"{c['server']['cpu_s'] / answered * 1e6:.0f} µs of CPU per answer; " if answered else ""
         lines.append(quiet.row(f"{c['case']} ({c['sockets']} sockets)", c,
-                               f"server {c['server']['cpu_pct']} % of a core (waited "
+                               f"{per_answer}server {c['server']['cpu_pct']} % of a core (waited "
                                f"{c['server']['runqueue_wait_s']} s for a CPU); slowest (ms, sent at s) "
                                f"{c['slowest']}, attacker joined after {c['attacker'].get('joined_s')} s; "
                                f"dropped {c['disconnects']}; attacker: {c['attacker']['answers']}"))

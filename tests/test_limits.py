@@ -183,6 +183,45 @@ def test_new_sockets_from_one_address_share_its_card_rate(board_client, code):
     assert error_of(answers[-1])["code"] == "rate_limited"
 
 
+@pytest.mark.parametrize("app_config", [{"CARD_RATE": "2/10 seconds"}])
+def test_a_card_flood_is_refused_before_any_request_context(app, board_client, code, monkeypatch):
+    """A refused card costs counting it, not Flask's request context, the session or the kernel: one address's
+    flood of refusals held every other board ~1 s (bench/README.md, issue #11). The answer stays the same."""
+    spammer, other = board_client(code, "Rafale"), board_client(code, "Voisine")
+    assert all(spammer.add_card(f"Rafale {i}")["ok"] for i in range(2))
+    pushed = []
+    request_context = app.request_context
+    monkeypatch.setattr(app, "request_context", lambda environ: pushed.append(1) or request_context(environ))
+    refusals = [error_of(spammer.add_card(f"Encore {i}")) for i in range(20)]
+    assert pushed == []
+    assert {e["code"] for e in refusals} == {"rate_limited"}
+    assert all("Attendez quelques secondes" in e["message"] for e in refusals)
+    assert other.add_card("Pas moi")["ok"] and pushed  # under the limits: the usual path
+
+
+@pytest.mark.parametrize("app_config", [{"CARD_RATE": "1/10 seconds"}])
+def test_a_refusal_speaks_each_participant_language(board_client, code):
+    english, french = board_client(code, "Jane", cookie="lang=en"), board_client(code, "Jeanne")
+    assert english.add_card("One")["ok"] and french.add_card("Un")["ok"]
+    for _ in range(2):  # the second refusal of each language comes from what the first translated
+        assert error_of(english.add_card("Again"))["message"] == ("Slow down: you have posted a lot of cards at "
+                                                                  "once. Wait a few seconds.")
+        assert error_of(french.add_card("Encore"))["message"] == ("Doucement : vous avez posté beaucoup de post-it "
+                                                                  "d'un coup. Attendez quelques secondes.")
+
+
+@pytest.mark.parametrize("app_config", [{"CARD_RATE": "2/10 seconds"}])
+def test_a_facilitator_over_the_card_limit_after_logout_is_told_the_seat_ended(app, board_client, code,
+                                                                                facilitator):
+    """An account's seat is checked before its limits: logging out ends it, even under a flood."""
+    browser, cookie = logged_in_browser(app, facilitator)
+    host = board_client(code, cookie=cookie)
+    assert all(host.add_card(f"Idée {i}")["ok"] for i in range(2))
+    assert error_of(host.add_card("Encore"))["code"] == "rate_limited"
+    browser.post("/deconnexion")
+    assert error_of(host.add_card("Après"))["code"] == "forbidden"
+
+
 def _vote_board(app, board_client, code, facilitator):
     _browser, cookie = logged_in_browser(app, facilitator)
     host = board_client(code, cookie=cookie)

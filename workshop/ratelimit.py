@@ -101,11 +101,13 @@ def _limits(text: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(text))
 
 
-def hit(setting: str, *keys: str | int, cost: int = 1) -> bool:
-    """Count one attempt (worth `cost`) against the limit(s) named by a config setting; False when over one."""
-    limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
+def hit(setting: str, *keys: str | int, cost: int = 1, app: Flask | None = None) -> bool:
+    """Count one attempt (worth `cost`) against the limit(s) named by a config setting; False when over one.
+    `app`: counted without an application context (a socket event refused before any is pushed)."""
+    app = app or current_app
+    limiter: MovingWindowRateLimiter = app.extensions["passerelles.ratelimit"]
     ids = (setting, *map(str, keys))
-    return all(_hit(limiter, item, ids, cost) for item in _limits(current_app.config[setting]))
+    return all(_hit(limiter, item, ids, cost) for item in _limits(app.config[setting]))
 
 
 def _hit(limiter: MovingWindowRateLimiter, item: RateLimitItem, ids: tuple[str, ...], cost: int) -> bool:
@@ -129,14 +131,14 @@ def enforce(setting: str, *keys: str | int) -> None:
         raise RateLimited()
 
 
-def hit_all(setting: str, keys: dict[str, str | int | None], cost: int = 1) -> bool:
+def hit_all(setting: str, keys: dict[str, str | int | None], cost: int = 1, app: Flask | None = None) -> bool:
     """Count one action against the limit `setting` for each of its owners (participant, socket...) and the
     limit `setting`_PER_ADDRESS for the address; False as soon as one is over (later ones are not counted)."""
     for kind, key in keys.items():
         if key is None:
             continue
         name = f"{setting}_PER_ADDRESS" if kind == "address" else setting
-        if not hit(name, kind, key, cost=cost):
+        if not hit(name, kind, key, cost=cost, app=app):
             return False
     return True
 

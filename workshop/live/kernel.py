@@ -67,14 +67,12 @@ class Kernel:
         cmd = self.registry.client_command(name)
         if cmd is None:
             raise ValidationError(_("Action inconnue."))
+        if cmd.rate and rate_limited and not ratelimit.hit_all(cmd.rate, {"participant": participant_id,
+                                                                          **(origin or {})}):
+            raise rate_refusal(cmd.rate)  # before any other work: a flood is refused at the cost of counting it
         language = current_language() if has_request_context() else None
         ctx = Context(session, None, workshop_id, False, self.host, emits=cmd.emits, kernel=self,
                       seat=participant_id, language=language)
-        if cmd.rate and rate_limited and not ratelimit.hit_all(cmd.rate, {"participant": participant_id,
-                                                                          **(origin or {})}):
-            raise RateLimited(_("Doucement : vous avez posté beaucoup de post-it d'un coup. "
-                                "Attendez quelques secondes.") if cmd.rate == "CARD_RATE" else
-                              _("Doucement : trop d'actions d'un coup. Attendez quelques secondes."))
         return self._locked(ctx, cmd, _mapping({} if payload is None and not cmd.payload else payload))
 
     def perform_system(self, session: Session, workshop_id: int, name: str, payload: dict) -> Outcome:
@@ -341,6 +339,13 @@ class Kernel:
         cards, after = self.host.cards_page(session, workshop, participant, after=after,
                                             limit=current_app.config["STATE_PAGE_CARDS"] or None)
         return {"cards": cards, "next": after, "seq": self.host.current_seq(session, participant.workshop_id)}
+
+
+def rate_refusal(rate: str) -> RateLimited:
+    """The answer to a command over its rate limit `rate` (the socket front may give it before the kernel)."""
+    if rate == "CARD_RATE":
+        return RateLimited(_("Doucement : vous avez posté beaucoup de post-it d'un coup. Attendez quelques secondes."))
+    return RateLimited(_("Doucement : trop d'actions d'un coup. Attendez quelques secondes."))
 
 
 def _let_go(ctx: Context) -> None:

@@ -56,6 +56,19 @@ def _dumps(value: Any, depth: int = 0) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def _holds_kept(value: Any, depth: int = 0) -> bool:
+    """Whether `_dumps` would splice a kept value into this one: most answers (a card's ack, a refusal) hold
+    none and are encoded at once, one json.dumps instead of one per key (~8 µs -> ~2 µs for a refusal)."""
+    kept = _encoded.get(id(value))
+    if kept is not None and kept[0] is value:
+        return True
+    if depth < _DEPTH and isinstance(value, dict):
+        return any(_holds_kept(v, depth + 1) for v in value.values())
+    if depth == 0 and isinstance(value, list):
+        return any(_holds_kept(v, 1) for v in value)
+    return False
+
+
 class JsonFirstPacket(packet.Packet):
     def __init__(self, packet_type=packet.EVENT, data=None, namespace=None, id=None,  # noqa: A002  (the parent's)
                  binary=None, encoded_packet=None):
@@ -79,4 +92,4 @@ class JsonFirstPacket(packet.Packet):
             encoded += self.namespace + ","
         if self.id is not None:
             encoded += str(self.id)
-        return encoded + _dumps(self.data)
+        return encoded + (_dumps(self.data) if _holds_kept(self.data) else json.dumps(self.data, separators=(",", ":")))
