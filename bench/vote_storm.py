@@ -73,7 +73,7 @@ def run(participants: int, duration: float, budget: int, procs: int, mode: str,
         prepared = fac_common.prepare(Path(tmp), "freins-leviers", phase="vote", cards=12)
         from workshop.devserver import free_port
 
-        port = free_port(fac_common.PORTS[0], fac_common.PORTS[-1])
+        port = free_port(common.PORTS[0], common.PORTS[-1])
         server = common.Server(mode, port, prepared.database_url, Path(tmp) / "server.log")
         server.start()
         try:

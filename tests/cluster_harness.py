@@ -33,16 +33,17 @@ DEFINITIVE = {"invalid", "forbidden", "closed", "not_found"}  # as the store's: 
 
 
 @contextmanager
-def redis_server(tmp_dir: Path):
+def redis_server(tmp_dir: Path, ports: range = range(6450, 6500)):
     """A private redis-server on a free port, without persistence; yields it (`.url`, `.stop()`, `.start()`)."""
-    server = devserver.RedisServer(free_port(6400, 6499), tmp_dir).start()
+    server = devserver.RedisServer(free_port(ports[0], ports[-1]), tmp_dir).start()
     try:
         yield server
     finally:
         server.close()
 
 
-def start_servers(count: int, database_url: str, tmp_dir: Path, redis_url: str | None) -> list[ServerProcess]:
+def start_servers(count: int, database_url: str, tmp_dir: Path, redis_url: str | None,
+                  ports: range = range(5200, 5300)) -> list[ServerProcess]:
     """`count` servers, started side by side (each takes seconds to import the application)."""
     taken: set[int] = set()
     lock = threading.Lock()
@@ -50,7 +51,7 @@ def start_servers(count: int, database_url: str, tmp_dir: Path, redis_url: str |
     def one(i: int) -> ServerProcess:
         for _attempt in range(3):  # another suite on this machine may take the free port first
             with lock:
-                port = free_port(exclude=tuple(taken))
+                port = free_port(ports[0], ports[-1], exclude=tuple(taken))
                 taken.add(port)
             server = ServerProcess(port, database_url, tmp_dir / f"server{i}.log", redis_url=redis_url)
             try:
