@@ -187,9 +187,7 @@ def main() -> None:
         directory = Path(tmp)
         url, open_id, big_id = prepare(directory, args.capacity, directory / "pdf-cache")
         print(f"load average before: {common.loadavg()}", flush=True)
-        from workshop.devserver import free_port
-
-        port = free_port(common.PORTS[0], common.PORTS[-1])
+        port = common.free_port()
         with common.Server("gevent", port, url, directory / "server.log") as server:
             cpu_before = common.group_stats(server.proc.pid)[0]
             load = register_load(server.url, open_id, args.registrations, args.seconds)

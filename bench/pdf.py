@@ -260,9 +260,7 @@ def server_run(seeded_board, seeded: dict, tmp: Path, clients: int, seconds: flo
     os.environ.update({"PDF_CACHE_DIR": str(tmp / "server-cache"), "PDF_WORKERS": str(workers),
                        "PUBLIC_URL": "https://passerelles.exemple.fr",
                        "CARD_RATE": "1000/10 seconds"})  # one poster at 5 cards/s: no rate limit in the way
-    from workshop.devserver import free_port
-
-    port = free_port(common.PORTS[0], common.PORTS[-1])
+    port = common.free_port()
     server = common.Server("gevent", port, seeded_board.database_url, tmp / "server.log")
     toolkit_url = f"/boites-a-outils/{seeded['toolkit_id']}.pdf"
     with server:
