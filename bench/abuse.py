@@ -185,9 +185,7 @@ async def case_round(port: int, codes: dict, case: str, args, sampler: common.Sa
 def run(args) -> dict:
     with common.temp_dir("passerelles-abuse-") as tmp:
         url, codes = seed(Path(tmp), args.cards)
-        from workshop.devserver import free_port
-
-        with common.Server("gevent", free_port(PORTS[0], PORTS[-1]), url, Path(tmp) / "server.log",
+        with common.Server("gevent", common.free_port(PORTS), url, Path(tmp) / "server.log",
                            cwd=args.app_root.resolve()) as server:
             pids = _workers(server)
             result = {"cards": args.cards, "duration": args.duration, "loadavg_before": common.loadavg()}

@@ -86,9 +86,7 @@ def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, 
         ctx = mp.get_context("spawn")
         workers, pipes, server = [], [], None
         try:
-            from workshop.devserver import free_port
-
-            server, code = start_server(target, mode, Path(tmp), port or free_port(common.PORTS[0], common.PORTS[-1]),
+            server, code = start_server(target, mode, Path(tmp), port or common.free_port(),
                                         server_cpus, tree)
             with common.Sampler(server.proc.pid) as sampler:
                 join_start = sampler.mark()

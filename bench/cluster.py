@@ -29,6 +29,8 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import common  # noqa: E402
+
 from tests.cluster_harness import join_all, kill, redis_server, start_servers, wait_for  # noqa: E402
 from tests.serverproc import drop_database, new_database, prepare_database  # noqa: E402
 
@@ -140,7 +142,7 @@ def main() -> None:
     if args.private_postgres:
         from workshop.devserver import PostgresServer
 
-        pg = PostgresServer().init()
+        pg = PostgresServer(low=common.PORTS[0], high=common.PORTS[-1]).init()
         args.database = pg.url
     try:
         _main(args)
@@ -164,11 +166,11 @@ def _main(args) -> None:
 
 
 def _topology(args, count: int) -> dict:
-    with tempfile.TemporaryDirectory() as tmp, redis_server(Path(tmp)) as redis:
+    with tempfile.TemporaryDirectory() as tmp, redis_server(Path(tmp), common.PORTS) as redis:
         url, pg_name = new_database(Path(tmp))
         try:
             code = prepare_database(url).code
-            servers = start_servers(count, url, Path(tmp), redis.url)
+            servers = start_servers(count, url, Path(tmp), redis.url, common.PORTS)
             try:
                 result = asyncio.run(_run(args, servers, code, redis.url))
             finally:

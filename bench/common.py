@@ -33,6 +33,14 @@ if str(ROOT) not in sys.path:  # run as `python bench/x.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
 
+def free_port(ports: range = PORTS) -> int:
+    """A port of `ports` (the benches' range by default) that nobody listens on. workshop is imported here, not
+    at the top: it imports Flask, which the attacker processes, that import this module, must not load."""
+    from workshop.devserver import free_port as pick
+
+    return pick(ports[0], ports[-1])
+
+
 # --- database -------------------------------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
 """What the facilitation benches share: a prepared workshop (cards, phase), a logged-in facilitator cookie,
-client processes that connect N screens and report back, all on 127.0.0.1 ports 5400-5499."""
+client processes that connect N screens and report back, all on 127.0.0.1 ports 5300-5399."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
 
-PORTS = range(5400, 5500)
 PASSWORD = "bench-motdepasse-1"
 
 

@@ -48,9 +48,7 @@ def start_server(tmp: Path, app_root: Path) -> tuple[common.Server, common.Seede
     """`make serve`: gunicorn, one gevent worker, 2,000 connections, gunicorn's default 30 s worker timeout."""
     seeded = common.prepare_database(tmp)
     os.environ["CARD_RATE"] = "100000/10 seconds"  # the probes post fast; the card limit is not what is measured
-    from workshop.devserver import free_port
-
-    port = free_port(common.PORTS[0], common.PORTS[-1])
+    port = common.free_port()
     server = common.Server("gevent", port, seeded.database_url, tmp / "server.log", cwd=app_root)
     server.command = [arg if arg != "120" else "30" for arg in server.command]  # --timeout as make serve
     server.start()

@@ -137,9 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp)
         seeded = prepare_database(tmp)
         add_admin(seeded.database_url)
-        from workshop.devserver import free_port
-
-        port = free_port(common.PORTS[0], common.PORTS[-1])
+        port = common.free_port()
         env = {**os.environ, "DATABASE_URL": seeded.database_url, "SECRET_KEY": SECRET_KEY, "PYTHONUNBUFFERED": "1",
                "SOCKETIO_ASYNC_MODE": "gevent", "JOBS_QUEUE_FILE": str(tmp / "queue.db"),
                "JOBS_SPOOL_DIR": str(tmp / "spool"), "PYTHONPATH": str(code_root)}

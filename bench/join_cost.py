@@ -77,9 +77,7 @@ def run(target: str, joins: int, cards: int, concurrency: int, pin: bool) -> dic
     if client_cpus:
         os.sched_setaffinity(0, client_cpus)
     with tempfile.TemporaryDirectory(prefix="passerelles-joincost-") as tmp:
-        from workshop.devserver import free_port
-
-        port = free_port(common.PORTS[0], common.PORTS[-1])
+        port = common.free_port()
         server, code = board_fanout.start_server(target, "gevent", Path(tmp), port, server_cpus)
         try:
             load_before = common.loadavg()

@@ -91,9 +91,7 @@ def run(mode: str, participants: int, within: float, port: int | None = None, pr
         tmp_path = Path(tmp)
         seeded = common.prepare_database(tmp_path)
         other = _other_board(seeded)
-        from workshop.devserver import free_port
-
-        port = port or free_port(common.PORTS[0], common.PORTS[-1])
+        port = port or common.free_port()
         with common.Server(mode, port, seeded.database_url, tmp_path / "server.log") as server:
             load_before = common.loadavg()
             with common.Sampler(server.proc.pid) as sampler:

@@ -4,7 +4,7 @@
     .venv/bin/python bench/meetings.py --registrations 200 --seconds 20 --capacity 150
 
 1. The real server (`gunicorn -k gevent -w 1 wsgi:app`) on a temporary SQLite database, 127.0.0.1 in the port
-   range 5960-5989. N people register over S seconds at an even pace (each: GET the form for its CSRF token, then
+   range 5300-5399. N people register over S seconds at an even pace (each: GET the form for its CSRF token, then
    POST it), 16 at a time at most; the figures are the POST's latency (p50, p95, max) and the errors (anything but
    the redirect to the personal page). The capacity is below N: the database must then hold exactly `capacity`
    places and the rest waiting (no overbooking).
@@ -31,7 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
 
-PORTS = range(5960, 5990)
 PROFILES = ("school", "social_centre", "parent", "association", "institution", "other")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
@@ -188,9 +187,8 @@ def main() -> None:
         directory = Path(tmp)
         url, open_id, big_id = prepare(directory, args.capacity, directory / "pdf-cache")
         print(f"load average before: {common.loadavg()}", flush=True)
-        from workshop.devserver import free_port
-
-        with common.Server("gevent", free_port(PORTS[0], PORTS[-1]), url, directory / "server.log") as server:
+        port = common.free_port()
+        with common.Server("gevent", port, url, directory / "server.log") as server:
             cpu_before = common.group_stats(server.proc.pid)[0]
             load = register_load(server.url, open_id, args.registrations, args.seconds)
             load["server_cpu_s"] = round(common.group_stats(server.proc.pid)[0] - cpu_before, 1)

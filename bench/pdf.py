@@ -6,7 +6,7 @@
 1. In this process (the renderer the CLI uses, warm): render one practice sheet (uncached, several sheets),
    a toolkit of N practices (uncached), then the cached repeat of that toolkit through the HTTP view.
 2. The real server (`gunicorn -k gevent -w 1 wsgi:app`, PDF_WORKERS=2, the default) on a temporary database,
-   127.0.0.1 in the port range 5600-5699: C Socket.IO clients on one board, one of them posting 5 cards/s;
+   127.0.0.1 in the port range 5300-5399: C Socket.IO clients on one board, one of them posting 5 cards/s;
    card-to-screen p95 without a render, then while the toolkit renders through the server's HTTP endpoint
    (job + polling), then the cached repeat of that PDF over HTTP.
 
@@ -32,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
 
-PORTS = range(5600, 5700)
 PASSWORD = "bench-motdepasse-1"
 CITIES = ("Roubaix", "Tourcoing", "Lille", "Wattrelos", "Villeneuve-d'Ascq", "Hem", "Croix", "Mons-en-Barœul",
           "Lomme", "Halluin")
@@ -261,9 +260,8 @@ def server_run(seeded_board, seeded: dict, tmp: Path, clients: int, seconds: flo
     os.environ.update({"PDF_CACHE_DIR": str(tmp / "server-cache"), "PDF_WORKERS": str(workers),
                        "PUBLIC_URL": "https://passerelles.exemple.fr",
                        "CARD_RATE": "1000/10 seconds"})  # one poster at 5 cards/s: no rate limit in the way
-    from workshop.devserver import free_port
-
-    server = common.Server("gevent", free_port(PORTS[0], PORTS[-1]), seeded_board.database_url, tmp / "server.log")
+    port = common.free_port()
+    server = common.Server("gevent", port, seeded_board.database_url, tmp / "server.log")
     toolkit_url = f"/boites-a-outils/{seeded['toolkit_id']}.pdf"
     with server:
         session = http_login(server.url, seeded["email"])

@@ -67,9 +67,7 @@ async def reveal(url: str, code: str, cookie: str) -> tuple[float, dict, int]:
 def run(participants: int, cards: int, procs: int, mode: str) -> dict:
     with common.temp_dir("passerelles-reveal-") as tmp:
         prepared = fac_common.prepare(Path(tmp), "metaplan", cards=cards, private_authors=50)
-        from workshop.devserver import free_port
-
-        port = free_port(fac_common.PORTS[0], fac_common.PORTS[-1])
+        port = common.free_port()
         server = common.Server(mode, port, prepared.database_url, Path(tmp) / "server.log")
         server.start()
         try:

@@ -71,9 +71,7 @@ def run(participants: int, duration: float, budget: int, procs: int, mode: str,
 
     with common.temp_dir("passerelles-votes-") as tmp:
         prepared = fac_common.prepare(Path(tmp), "freins-leviers", phase="vote", cards=12)
-        from workshop.devserver import free_port
-
-        port = free_port(fac_common.PORTS[0], fac_common.PORTS[-1])
+        port = common.free_port()
         server = common.Server(mode, port, prepared.database_url, Path(tmp) / "server.log")
         server.start()
         try:

@@ -105,14 +105,14 @@ class Cluster:
     def start_postgres(self) -> str:
         if os.geteuid() == 0:  # the postgres account must enter it to reach its cluster's directory
             shutil.chown(self.tmp, "postgres")
-        self.postgres = devserver.PostgresServer(self.tmp / "pg", 5432, 5499, settings={"max_connections": "200"})
+        self.postgres = devserver.PostgresServer(self.tmp / "pg", 5500, 5509, settings={"max_connections": "200"})
         return self.postgres.init().url
 
     def start_redis(self) -> str:
         binary = devserver.redis_binary()
         if binary is None:
             raise SystemExit(devserver.REDIS_MISSING)
-        port = devserver.free_port(6380, 6479)
+        port = devserver.free_port(6380, 6399)
         self._spawn("redis", devserver.redis_command(binary, port, self.tmp))
         return f"redis://127.0.0.1:{port}/0"
 

@@ -33,16 +33,17 @@ DEFINITIVE = {"invalid", "forbidden", "closed", "not_found"}  # as the store's: 
 
 
 @contextmanager
-def redis_server(tmp_dir: Path):
+def redis_server(tmp_dir: Path, ports: range = range(6450, 6500)):
     """A private redis-server on a free port, without persistence; yields it (`.url`, `.stop()`, `.start()`)."""
-    server = devserver.RedisServer(free_port(6400, 6499), tmp_dir).start()
+    server = devserver.RedisServer(free_port(ports[0], ports[-1]), tmp_dir).start()
     try:
         yield server
     finally:
         server.close()
 
 
-def start_servers(count: int, database_url: str, tmp_dir: Path, redis_url: str | None) -> list[ServerProcess]:
+def start_servers(count: int, database_url: str, tmp_dir: Path, redis_url: str | None,
+                  ports: range = range(5200, 5300)) -> list[ServerProcess]:
     """`count` servers, started side by side (each takes seconds to import the application)."""
     taken: set[int] = set()
     lock = threading.Lock()
@@ -50,7 +51,7 @@ def start_servers(count: int, database_url: str, tmp_dir: Path, redis_url: str |
     def one(i: int) -> ServerProcess:
         for _attempt in range(3):  # another suite on this machine may take the free port first
             with lock:
-                port = free_port(exclude=tuple(taken))
+                port = free_port(ports[0], ports[-1], exclude=tuple(taken))
                 taken.add(port)
             server = ServerProcess(port, database_url, tmp_dir / f"server{i}.log", redis_url=redis_url)
             try:
@@ -94,6 +95,7 @@ class Screen:
         self.resyncs = 0  # asked because a hole stayed HOLD seconds
         self.resync_refused: list[str] = []
         self._resync_retry = RESYNC_RETRY  # the next delay after a refused resync
+        self._retry_timer: asyncio.TimerHandle | None = None  # a refused resync waiting to be asked again
         self.refusals = 0  # card.add answers that were not ok (the card was sent again)
         self.presence: dict | None = None
         self.arrived: dict[int, float] = {}  # card id -> when it was applied (time.time())
@@ -121,6 +123,10 @@ class Screen:
         assert ack and ack.get("ok"), ack
         self.participant_id = ack["participant"]["id"]
         self.token = ack["participant"].get("token") or self.token
+        if self._retry_timer:  # as the store: the join brought what the resync would have
+            self._retry_timer.cancel()
+            self._retry_timer = None
+        self._resync_retry = RESYNC_RETRY
         if "state" in ack:
             self._load(ack["state"], ack["seq"])
         for event in ack.get("events", []):
@@ -195,7 +201,7 @@ class Screen:
 
     def _resync(self) -> None:
         self._timer = None
-        if self.held:
+        if self.held and not self._retry_timer:  # a refused resync is asked again by its back-off only
             self.resyncs += 1
             asyncio.ensure_future(self._ask_since())
 
@@ -210,7 +216,7 @@ class Screen:
             if code not in DEFINITIVE:
                 delay = self._resync_retry * (1 - random.random() / 3)
                 self._resync_retry = min(self._resync_retry * 2, 30.0)
-                asyncio.get_running_loop().call_later(delay, lambda: asyncio.ensure_future(self._ask_since()))
+                self._retry_timer = asyncio.get_running_loop().call_later(delay, self._ask_again)
             return
         if ack and ack.get("ok"):
             self._resync_retry = RESYNC_RETRY
@@ -218,6 +224,10 @@ class Screen:
                 self._load(ack["state"], ack["seq"])
             for event in ack.get("events", []):
                 self._hold(event)
+
+    def _ask_again(self) -> None:
+        self._retry_timer = None
+        asyncio.ensure_future(self._ask_since())
 
     async def add_card(self, text: str) -> dict:
         ack = await self.sio.call("card.add", {"client_id": uuid.uuid4().hex, "column": "obstacle", "text": text},

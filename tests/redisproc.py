@@ -15,4 +15,4 @@ class RedisServer(devserver.RedisServer):
     def __init__(self, tmp_dir: Path):
         if devserver.redis_binary() is None:
             pytest.skip("redis-server is not installed (bash .ci/system-deps installs it)")
-        super().__init__(free_port(), tmp_dir)
+        super().__init__(free_port(6400, 6449), tmp_dir)  # out of the servers' range: free while it is stopped

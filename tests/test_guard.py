@@ -190,16 +190,11 @@ def test_the_key_an_address_is_counted_under(address, key):
 
 
 @pytest.mark.parametrize(("address", "key"), [("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"), ("", "?")])
-def test_the_views_and_flask_limiter_count_a_request_under_the_same_key(address, key):
+def test_the_views_and_flask_limiter_count_a_request_under_the_same_key(app, address, key):
     """One key per requester everywhere: the views' and events' own limits and Flask-Limiter's (which counted an
-    unknown address as 127.0.0.1, a key no view used)."""
-    from flask import Flask
-
+    unknown address as 127.0.0.1, a key no view used). The application's own limiter, as create_app set it up
+    (setting up the shared limiter again for a throwaway app would change it for the apps after it)."""
     from workshop.extensions import limiter
-
-    app = Flask(__name__)
-    app.config["RATELIMIT_STORAGE_URI"] = "memory://"
-    limiter.init_app(app)
 
     @app.get("/limited")
     @limiter.limit("100/minute")

@@ -11,6 +11,7 @@ import threading
 import time
 
 import pytest
+from limits import parse
 
 from tests.conftest import PASSWORD
 from tests.test_board_sockets import error_of
@@ -350,3 +351,20 @@ def test_every_window_of_an_address_limit_holds(app, board_client, code, windows
     answers = [first.add_card("Un 1"), first.add_card("Un 2"), second.add_card("Deux 1"), second.add_card("Deux 2")]
     assert [a["ok"] for a in answers] == [True, True, True, False]
     assert error_of(answers[-1])["code"] == "rate_limited"
+
+
+@pytest.mark.parametrize("app_config", [{"CARD_RATE": "2/10 seconds", "RATELIMIT_ENABLED": False}])
+def test_rate_limits_switched_off_refuse_no_socket_event(board_client, code):
+    """RATELIMIT_ENABLED=False (Flask-Limiter's switch) lifts the socket limits too, as it lifts the pages'."""
+    writer = board_client(code, "Nadia")
+    assert [writer.add_card(f"Carte {i}")["ok"] for i in range(4)] == [True] * 4
+
+
+def test_an_attempt_refused_by_one_window_is_not_counted_in_the_next(app):
+    """A burst refused by the minute must not use up the hour: only the attempts that passed count there."""
+    app.config["PDF_RENDER_RATE"] = "1/minute;5/hour"
+    limiter = app.extensions["passerelles.ratelimit"]
+    hour = parse("5/hour")  # the same window, so the same counter
+    with app.test_request_context():
+        assert [ratelimit.hit("PDF_RENDER_RATE", "address", "192.0.2.7") for _ in range(4)] == [True] + [False] * 3
+        assert limiter.get_window_stats(hour, "PDF_RENDER_RATE", "address", "192.0.2.7").remaining == 4

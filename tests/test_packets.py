@@ -4,6 +4,9 @@ screen ever gets another board's, or an older, state."""
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 from socketio import packet
 
 from workshop.live import packets
@@ -19,8 +22,16 @@ def _answer(data: list) -> tuple[str, str]:
 def test_a_kept_encoding_is_spliced_in_for_its_own_object(monkeypatch):
     monkeypatch.setattr(packets, "_encoded", {})
     cards = encode_once([{"id": 1, "text": "Les horaires"}])
+    encoded = []  # what the answer had to encode itself
+
+    def dumps(value, **options):
+        encoded.append(value)
+        return json.dumps(value, **options)
+
+    monkeypatch.setattr(packets, "json", SimpleNamespace(dumps=dumps))
     sent, expected = _answer([{"ok": True, "state": {"cards": cards}}])
     assert sent == expected
+    assert encoded and not any(value is cards for value in encoded)  # the cards spliced in, not encoded again
 
 
 def test_an_object_made_where_a_forgotten_one_was_gets_its_own_json(monkeypatch):

@@ -23,6 +23,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    # Stated for each app: Flask-Limiter's default is the shared limiter's state, left by the last app set up
+    # (one app with the limits off would switch them off for every app after it in the process, as in tests).
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     # Flask-Limiter without its Redis: counts in memory (one warning when Redis goes, one when it is back),
     # rather than answering 500 to every limited page (GET /j/<code>) for the length of the outage.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)

@@ -176,7 +176,7 @@ def from_env() -> dict:
         "PAGE_RATE": os.environ.get("PAGE_RATE", "40/10 seconds"),
         "PAGE_RATE_PER_ADDRESS": os.environ.get("PAGE_RATE_PER_ADDRESS", "60/10 seconds"),
         # Wrong join codes (per address) and wrong passwords (per account and per address) that are free in
-        # the window; beyond them each attempt waits FAILURE_DELAY_BASE seconds, doubling up to
+        # each window; beyond them each attempt waits FAILURE_DELAY_BASE seconds, doubling up to
         # FAILURE_DELAY_MAX. A right code or password is never refused (a classroom shares one address).
         "JOIN_FAILURE_RATE": os.environ.get("JOIN_FAILURE_RATE", "20/minute"),
         "LOGIN_FAILURE_RATE": os.environ.get("LOGIN_FAILURE_RATE", "5/15 minutes"),

@@ -21,11 +21,21 @@ import redis
 REDIS_MISSING = "redis-server is not installed (make system-deps installs it)"
 
 
-# Each user of free ports has its range, so that they may run together on one machine: the process-level tests'
-# servers 5200-5299 (the default; .ci/run's PostgreSQL 5290-5299), the benches 5300-5399 (bench/common.py) and
-# 5400-5499 (bench/fac_common.py), the browser tests theirs in 5400-5999, a private PostgreSQL 5450-5499,
-# Redis 6380-6499, `make run-cluster`'s processes 8001-8999. low=0: ports the system chooses (its ephemeral
-# range, out of all of those; two callers at once get different ones).
+# The callers' ranges do not overlap, so that the tests, a bench and `make run-cluster` may run together on one
+# machine, and a Redis or PostgreSQL stopped for an outage is not taken by a caller of another range meanwhile:
+#   5200-5299  the default: the process-level tests' servers and the browser tests' shared one (.ci/run's
+#              PostgreSQL takes one of 5290-5299 before the suite starts)
+#   5300-5399  the benches, everything they start (bench/common.PORTS; they run one at a time)
+#   5400-5449  tests/facilitation/test_facilitation_browser.py
+#   5450-5499  a private PostgreSQL (PostgresServer's default: tests/test_cluster.py)
+#   5500-5509  `make run-cluster`'s PostgreSQL (deploy/cluster.py), 6380-6399 its Redis, 8001-8999 its processes
+#   5510-5999  browser test modules with a server of their own, a range each: 5510-5549 practices, 5600-5649
+#              toolkits, 5650-5669 mail, 5670-5699 pages, 5700-5749 no script, 5750-5799 map, 5800-5829 planted
+#              script, 5830-5849 formats, 5850-5869 co-editing, 5870-5899 accessibility, 5950-5979 programme,
+#              5980-5999 showcase
+#   6400-6449  the tests' Redis (tests/redisproc.py), 6450-6499 the cluster test's (tests/cluster_harness.py)
+# Within a range, callers that may run at once (xdist workers) find a port nobody listens on. low=0: a port the
+# system chooses from its ephemeral range, out of all of these (distinct within one call).
 def free_ports(count: int, low: int = 5200, high: int = 5299, exclude: tuple[int, ...] = ()) -> list[int]:
     """`count` ports of low-high that nobody listens on right now. SO_REUSEADDR: a port a stopped server left
     in TIME_WAIT is free for the next one."""

@@ -1,7 +1,9 @@
-"""Rate limits for things Flask-Limiter does not see (socket events, failed joins and logins).
+"""Rate limits for things Flask-Limiter does not see (socket events, PDF renders, failed joins and logins).
 
 Uses the `limits` library (the engine under Flask-Limiter) with the same storage: memory, or Redis
-when REDIS_URL is set so that several processes share the counts.
+when REDIS_URL is set so that several processes share the counts. RATELIMIT_ENABLED=False (Flask-Limiter's own
+switch, for benches) lifts the limits that refuse (`hit`, `allowed`) here too, so that one setting turns every
+refusal off; failed joins and logins are still slowed down, a switch for load tests must not open passwords.
 """
 
 from __future__ import annotations
@@ -101,10 +103,21 @@ def _limits(text: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(text))
 
 
+def _enabled(app: Flask) -> bool:
+    return app.config.get("RATELIMIT_ENABLED", True)
+
+
 def hit(setting: str, *keys: str | int, cost: int = 1, app: Flask | None = None) -> bool:
     """Count one attempt (worth `cost`) against the limit(s) named by a config setting; False when over one.
-    `app`: counted without an application context (a socket event refused before any is pushed)."""
+    `app`: counted without an application context (a socket event refused before any is pushed).
+
+    The windows are hit in the order the setting writes them, and the first that refuses ends the count, as
+    Flask-Limiter does by default: a refused attempt did no work, so it is not counted in the windows after it
+    (a burst refused by "20/minute" must not use up "200/hour", which would keep a client that slowed down
+    refused for the hour); the windows before it keep it, which only makes them a little stricter."""
     app = app or current_app
+    if not _enabled(app):
+        return True
     limiter: MovingWindowRateLimiter = app.extensions["passerelles.ratelimit"]
     ids = (setting, *map(str, keys))
     return all(_hit(limiter, item, ids, cost) for item in _limits(app.config[setting]))
@@ -121,6 +134,8 @@ def _hit(limiter: MovingWindowRateLimiter, item: RateLimitItem, ids: tuple[str, 
 
 def allowed(setting: str, *keys: str | int) -> bool:
     """Whether the next attempt would pass, without counting one."""
+    if not _enabled(current_app):
+        return True
     limiter: MovingWindowRateLimiter = current_app.extensions["passerelles.ratelimit"]
     ids = (setting, *map(str, keys))
     return all(limiter.test(item, *ids) for item in _limits(current_app.config[setting]))

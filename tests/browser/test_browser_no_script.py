@@ -42,7 +42,7 @@ def hostile(app):
                                  workshop_id=participant.workshop_id, rate_limited=False)
         db.session.commit()
         ids = {"code": workshop.code, "workshop_id": workshop.id, "qpv": qpv.code}
-    live = LiveServer(app, port=free_port(5700, 5799)).start()
+    live = LiveServer(app, port=free_port(5700, 5749)).start()
     yield live, ids
     live.stop()
 

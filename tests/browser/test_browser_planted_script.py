@@ -100,7 +100,7 @@ def planted(app):
         ids = {"code": workshop.code, "workshop": workshop.id, "structure": structure.id, "practice": practice.id,
                "toolkit": toolkit.id, "meeting": meeting.id, "meeting_code": meeting.code, "group": group.id,
                "programme": programme.id}
-    live = LiveServer(app, port=free_port(5800, 5899)).start()
+    live = LiveServer(app, port=free_port(5800, 5829)).start()
     yield live, ids
     live.stop()
 

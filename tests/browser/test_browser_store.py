@@ -177,6 +177,48 @@ def test_a_resync_refused_again_and_again_waits_longer_each_time(live, new_page)
     assert page.evaluate("() => t.delays") == [20, 40, 80, 20]
 
 
+def test_a_refused_resync_waits_its_back_off_while_events_keep_coming(live, new_page):
+    """On a busy board a refused screen is still asked again only by its back-off, not each time a new event finds
+    the hole still open; and a join that goes through starts the back-off again from the first delay."""
+    page = open_store_page(live, new_page)
+    page.evaluate("""async () => {
+      window.t = await fakeStore("BUSYTEST", { holdMs: 0, resyncRetryMs: 10000 });
+      t.socket.fire("event", t.added(7, 3, "trois"));  // 6 went to the other processes only
+    }""")
+    page.wait_for_function("t.socket.names().includes('resync')")
+    asked = page.evaluate("""async () => {
+      const pause = () => new Promise((done) => setTimeout(done, 30));
+      t.socket.last("resync").ack({ ok: false, error: { code: "rate_limited", message: "Doucement" } });
+      for (let seq = 8; seq <= 12; seq++) {  // the board goes on; each event waits out its hold, then finds the hole
+        t.socket.fire("event", t.added(seq, seq, `carte ${seq}`));
+        await pause();
+      }
+      return t.socket.count("resync");
+    }""")
+    assert asked == 1
+
+    result = page.evaluate("""async () => {
+      t.delays = [];
+      const setTimeoutBefore = window.setTimeout;
+      window.setTimeout = (fn, delay, ...args) => {
+        if (delay && new Error().stack.includes("store.js")) t.delays.push(delay);
+        return setTimeoutBefore(fn, delay, ...args);
+      };
+      Math.random = () => 0;  // no spread: the delays themselves
+      t.socket.fire("disconnect");
+      t.socket.fire("connect");
+      const joined = t.socket.last("join");
+      joined.ack({ ok: true, participant: { id: 1, name: "Nadia", token: "t", role: "participant" },
+        events: [6, 7, 8, 9, 10, 11, 12].map((seq) => t.added(seq, seq, `carte ${seq}`)) });
+      t.socket.fire("event", t.added(14, 14, "carte 14"));  // a new hole: 13
+      for (let i = 0; i < 500 && t.socket.count("resync") < 2; i++) await new Promise((r) => setTimeoutBefore(r, 10));
+      t.socket.last("resync").ack({ ok: false, error: { code: "rate_limited", message: "Doucement" } });
+      return { since: joined.payload.since, seq: t.store.state.seq, asked: t.socket.count("resync"),
+               delays: t.delays };
+    }""")
+    assert result == {"since": 5, "seq": 12, "asked": 2, "delays": [10000]}  # not 20000: the join reset it
+
+
 def test_outbox_keeps_every_card_it_could_not_deliver_and_gives_back_refused_ones(live, new_page):
     page = open_store_page(live, new_page)
     result = page.evaluate("""async () => {

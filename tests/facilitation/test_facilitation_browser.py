@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def metaplan(tmp_path_factory):
-    """The production server on this suite's ports (5400-5499) with an anonymous métaplan workshop."""
+    """The production server on this suite's ports (5400-5449) with an anonymous métaplan workshop."""
     tmp = tmp_path_factory.mktemp("facilitation-browser")
     url, pg_name = new_database(tmp)
     seeded = prepare_database(url)
@@ -44,7 +44,7 @@ def metaplan(tmp_path_factory):
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    server = ServerProcess(free_port(5400, 5499), url, tmp / "server.log").start()
+    server = ServerProcess(free_port(5400, 5449), url, tmp / "server.log").start()
     try:
         yield server, seeded, code, second
     finally:

@@ -43,7 +43,7 @@ class Handler:
 class SmtpServer:
     def __init__(self):
         self.handler = Handler()
-        self.port = free_port(0)  # a port the system chooses: two workers' servers never share one
+        self.port = free_port(0)  # a port the system chooses, out of every range of devserver.free_ports
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
     def start(self) -> SmtpServer:

@@ -25,7 +25,7 @@ def server(app):
     with app.app_context():
         seeded = seed_structures(db.session, 64)
         db.session.commit()
-    live = LiveServer(app, port=free_port(5700, 5799)).start()
+    live = LiveServer(app, port=free_port(5750, 5799)).start()
     yield live, seeded
     live.stop()
 

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The production server on ports 5950-5969 with the demo data of the showcase."""
+    """The production server on ports 5980-5999 with the demo data of the showcase."""
     tmp = tmp_path_factory.mktemp("showcase-browser")
     url, pg_name = new_database(tmp)
     from workshop import create_app
@@ -42,7 +42,7 @@ def site(tmp_path_factory):
         toolkit_id = db.session.query(Toolkit.id).filter(Toolkit.title == TOOLKIT).scalar()
         db.session.remove()
         db.engine.dispose()
-    server = ServerProcess(free_port(5950, 5969), url, tmp / "server.log").start()
+    server = ServerProcess(free_port(5980, 5999), url, tmp / "server.log").start()
     try:
         yield server, toolkit_id, code
     finally:

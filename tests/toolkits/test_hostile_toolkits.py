@@ -183,3 +183,11 @@ def test_pdf_renders_are_limited_per_address_but_cached_pdfs_still_served(app, c
     other = app.test_client().get(f"/fiches/{ids[2]}.pdf", environ_base={"REMOTE_ADDR": "192.0.2.9"},
                                   buffered=True)
     assert other.status_code == 200  # another address is not held back
+
+
+@pytest.mark.parametrize("app_config", [{"PDF_RENDER_RATE": "1/minute", "RATELIMIT_ENABLED": False}])
+def test_pdf_renders_are_not_limited_when_rate_limits_are_switched_off(app, client, publish_practices, tmp_path):
+    """RATELIMIT_ENABLED=False lifts the render limit as it lifts every other one (benches render many PDFs)."""
+    app.config.update(PDF_CACHE_DIR=str(tmp_path / "pdf-cache"), PDF_RENDER_INLINE=True)
+    for practice_id in publish_practices(2):
+        assert client.get(f"/fiches/{practice_id}.pdf", buffered=True).status_code == 200

@@ -87,8 +87,8 @@ def checked_login(email: str, password: str):
     checks a password (login, the account page's current password) goes through here."""
     account, address = service.normalise_email(email), request_key()
     with ratelimit.one_at_a_time("login", account):
-        attempts = ratelimit.count("LOGIN_FAILURE_RATE", "account", account)  # this one included
-        over = max(attempts - 1, ratelimit.counted("LOGIN_FAILURE_RATE", "address", address))
+        account_over = ratelimit.count("LOGIN_FAILURE_RATE", "account", account)  # this attempt included
+        over = max(account_over - 1, ratelimit.counted("LOGIN_FAILURE_RATE", "address", address))
         ratelimit.pause(ratelimit.delay_for(over))
         try:
             user = service.authenticate(db.session, email, password)

@@ -11,8 +11,8 @@ import { fromSnapshot, reducers, withCard } from "./reducers.js";
 export const HOLD_MS = 1000; // how long an early event waits for the ones before it, before a resync
 const RETRY_MS = 3000;
 // A refused resync is asked again after this, then twice as long each time (the outbox's Backoff, up to 30 s,
-// spread at random): a room behind one address, told to catch up at once after a server outage, is let through a
-// few screens at a time, and a server still refusing is not asked at the same pace.
+// spread at random): a room behind one address whose screens all saw the same hole is let through a few screens
+// at a time, and a server still refusing is not asked at the same pace, however many events keep coming meanwhile.
 export const RESYNC_RETRY_MS = 1000;
 // Refusals that sending again cannot change: the card goes back to its author, with the message. Anything
 // else (unavailable, rate_limited, internal, no answer...) keeps the card in the outbox, sent again with back-off.
@@ -137,6 +137,11 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
     socket.emit("join", payload, (ack) => {
       if (!ack || !ack.ok) return joinFailed(ack && ack.error);
       if (ack.participant.token) storage.setItem(tokenKey, ack.participant.token);
+      // The join brought everything since our seq: a resync waiting to be asked again is not needed any more,
+      // and a hole found from now on starts its back-off again from the first delay.
+      clearTimeout(resyncTimer);
+      resyncTimer = null;
+      resyncRetries.reset();
       transaction(() => {
         set({ me: ack.participant, joined: true, needName: false, nameError: null,
           ui: { ...state.ui, error: null } });
@@ -217,7 +222,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
     } else if (!holdTimer) {
       holdTimer = setTimeout(() => {
         holdTimer = null;
-        if (held.size) resync();
+        if (held.size && !resyncTimer) resync(); // a refused resync is asked again by its own back-off only
       }, holdMs + spread());
     }
   }
@@ -257,8 +262,8 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
     });
   }
 
-  // Refused for now (rate_limited, the database down): without asking again, a hole would stay until the next
-  // event, and a screen told to catch up would miss what it was told about.
+  // Refused for now (rate_limited, the database down): without asking again, a hole on a board gone quiet would
+  // stay until the next event.
   function resyncLater(error) {
     if (resyncTimer || (error && DEFINITIVE.has(error.code))) return;
     resyncTimer = setTimeout(() => {
