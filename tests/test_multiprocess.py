@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 
@@ -87,20 +88,19 @@ def test_without_the_queue_the_other_process_hears_nothing(tmp_path):
     """The control case: it is Redis, not luck, that carries the broadcast."""
     url, pg_name = new_database(tmp_path)
     seeded = prepare_database(url)
-    first = ServerProcess(free_port(), url, tmp_path / "first.log").start()
-    second = ServerProcess(free_port(exclude=(first.port,)), url, tmp_path / "second.log").start()
-    nadia = join_board(first, seeded.code, "Nadia")
-    karim = join_board(second, seeded.code, "Karim")
-    try:
+    with contextlib.ExitStack() as stack:  # a failed start or join still stops what was started
+        stack.callback(drop_database, pg_name)
+        first = ServerProcess(free_port(), url, tmp_path / "first.log").start()
+        stack.callback(first.stop)
+        second = ServerProcess(free_port(exclude=(first.port,)), url, tmp_path / "second.log").start()
+        stack.callback(second.stop)
+        nadia = join_board(first, seeded.code, "Nadia")
+        stack.callback(nadia.disconnect)
+        karim = join_board(second, seeded.code, "Karim")
+        stack.callback(karim.disconnect)
         _add_card(nadia, "Seul·e sur le processus 1")
         with pytest.raises(TimeoutError):
             _next_board_event(karim, timeout=1.5)
-    finally:
-        nadia.disconnect()
-        karim.disconnect()
-        second.stop()
-        first.stop()
-        drop_database(pg_name)
 
 
 def test_a_pending_card_reaches_its_author_on_the_other_process_and_nobody_else(two_servers):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import glob
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -41,8 +42,11 @@ def free_ports(count: int, low: int = 5200, high: int = 5299, exclude: tuple[int
     in TIME_WAIT is free for the next one."""
     if low == 0:
         return _system_ports(count)
-    ports = []
-    for port in range(low, high + 1):
+    ports, candidates = [], list(range(low, high + 1))
+    # In a random order: callers of one range that pick at the same moment (two xdist workers starting servers)
+    # took the same lowest free port, and the second server's health check was answered by the first's.
+    random.shuffle(candidates)
+    for port in candidates:
         if port in exclude:
             continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
