@@ -22,7 +22,8 @@ from workshop.mapping.imports.parsing import (
 )
 from workshop.mapping.imports.report import ImportReport, Scope, open_table
 from workshop.mapping.imports.store import ensure_cities, write_rows
-from workshop.mapping.models import Qpv
+from workshop.mapping.imports.writes import Writes
+from workshop.mapping.models import Qpv, Structure
 from workshop.validation import load_json
 
 QPV_COLUMNS = {
@@ -62,11 +63,14 @@ def import_qpv_list(session: Session, text: str, report: ImportReport, scope: Sc
             city_names.update(zip(communes, names, strict=True))
         entry = quarters.setdefault(code, {"code": code, "name": name or code, "departement": dep, "cities": []})
         entry["cities"] += [c for c in communes if c not in entry["cities"]]
-    ensure_cities(session, ((c, city_names.get(c, c)) for q in quarters.values() for c in q["cities"]), report)
-    _upsert_qpv(session, quarters, report)
+    writes = Writes(session)
+    ensure_cities(session, writes, ((c, city_names.get(c, c)) for q in quarters.values() for c in q["cities"]),
+                  report)
+    _upsert_qpv(session, writes, quarters, report)
+    writes.apply()
 
 
-def _upsert_qpv(session: Session, quarters: dict[str, dict], report: ImportReport) -> None:
+def _upsert_qpv(session: Session, writes: Writes, quarters: dict[str, dict], report: ImportReport) -> None:
     existing = {q.code: q for q in session.scalars(select(Qpv))}
     inserts, updates = [], []
     for code, entry in quarters.items():
@@ -78,7 +82,7 @@ def _upsert_qpv(session: Session, quarters: dict[str, dict], report: ImportRepor
             updates.append(entry)
         else:
             report.counts["unchanged"] += 1
-    write_rows(session, Qpv, inserts, updates, report)
+    write_rows(writes, Qpv, inserts, updates, report)
 
 
 OUTLINE_CODE_KEYS = ("code_qp", "code_qv", "code_quartier", "code_qpv", "code")
@@ -122,10 +126,13 @@ def import_qpv_outlines(session: Session, text: str, report: ImportReport, scope
             continue
         shapes.setdefault(code, []).append(shape)
         names.setdefault(code, unwrap(_first(properties, OUTLINE_NAME_KEYS))[:200] or code)
-    _store_outlines(session, shapes, names, report)
-    result = geo.mark_qpv(session)
-    report.counts["qpv_marked"] += result["changed"]
-    report.counts["in_qpv"] += result["in_qpv"]
+    writes = Writes(session)
+    outlines = _store_outlines(session, writes, shapes, names, report)
+    changes, inside = geo.qpv_changes(session, geo.locator(session, outlines))  # read before anything is written
+    writes.update(Structure, changes)
+    writes.apply()
+    report.counts["qpv_marked"] += len(changes)
+    report.counts["in_qpv"] += inside
 
 
 def _folded_properties(feature: Any) -> dict[str, str]:
@@ -144,11 +151,15 @@ def _departement_in_code(code: str) -> str | None:
     return normalise_departement(code[2:5])
 
 
-def _store_outlines(session: Session, shapes: dict[str, list], names: dict[str, str], report: ImportReport) -> None:
+def _store_outlines(session: Session, writes: Writes, shapes: dict[str, list], names: dict[str, str],
+                    report: ImportReport) -> dict[str, dict]:
+    """Queue the new and changed outlines; returns every outline of the file by code."""
+    outlines = {}
     existing = {q.code: q for q in session.scalars(select(Qpv))}
     inserts, updates = [], []
     for code, parts in shapes.items():
         full, simple = geo.outline_pair(parts)
+        outlines[code] = full
         old = existing.get(code)
         if old is None:
             inserts.append({"code": code, "name": names[code], "departement": _departement_in_code(code) or "",
@@ -157,4 +168,5 @@ def _store_outlines(session: Session, shapes: dict[str, list], names: dict[str, 
             updates.append({"code": code, "outline": full, "outline_simple": simple})
         else:
             report.counts["unchanged"] += 1
-    write_rows(session, Qpv, inserts, updates, report)
+    write_rows(writes, Qpv, inserts, updates, report)
+    return outlines
