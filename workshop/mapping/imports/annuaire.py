@@ -111,9 +111,15 @@ def _merge(kept: dict, other: dict) -> None:
 
 
 def import_annuaire(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
+    writes = _plan(session, text, report, scope)  # the file's rows are freed on return, before the window
+    if writes is not None:
+        writes.apply()
+
+
+def _plan(session: Session, text: str, report: ImportReport, scope: Scope) -> Writes | None:
     table = open_table(text, ANNUAIRE_COLUMNS, ANNUAIRE_REQUIRED, report)
     if table is None:
-        return
+        return None
     records: dict[str, dict] = {}
     for line, row in table.rows():
         report.count_row()
@@ -129,7 +135,7 @@ def import_annuaire(session: Session, text: str, report: ImportReport, scope: Sc
     writes = Writes(session)
     ensure_cities(session, writes, ((r["city_insee"], r["city_name"]) for r in records.values()), report)
     _upsert_by_uai(session, writes, records, report)
-    writes.apply()
+    return writes
 
 
 def _upsert_by_uai(session: Session, writes: Writes, records: dict[str, dict], report: ImportReport) -> None:

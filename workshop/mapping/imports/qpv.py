@@ -67,6 +67,7 @@ def import_qpv_list(session: Session, text: str, report: ImportReport, scope: Sc
     ensure_cities(session, writes, ((c, city_names.get(c, c)) for q in quarters.values() for c in q["cities"]),
                   report)
     _upsert_qpv(session, writes, quarters, report)
+    del quarters, city_names
     writes.apply()
 
 
@@ -92,20 +93,41 @@ GEOJSON_MAX_DEPTH = 32
 
 
 def import_qpv_outlines(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
+    writes = _plan_outlines(session, text, report, scope)  # the file is freed on return, before the window
+    if writes is not None:
+        writes.apply()
+
+
+def _plan_outlines(session: Session, text: str, report: ImportReport, scope: Scope) -> Writes | None:
+    """The outlines of the file queued, and the marking of the structures they change (reads only)."""
+    shapes, names = _read_outlines(text, report, scope)
+    if shapes is None:
+        return None
+    writes = Writes(session)
+    outlines = _store_outlines(session, writes, shapes, names, report)
+    changes, inside = geo.qpv_changes(session, geo.locator(session, outlines))
+    writes.update(Structure, changes)
+    report.counts["qpv_marked"] += len(changes)
+    report.counts["in_qpv"] += inside
+    return writes
+
+
+def _read_outlines(text: str, report: ImportReport, scope: Scope) -> tuple[dict[str, list] | None, dict[str, str]]:
+    """Each QPV's pieces (shapely) and name, by code; None when the file is not one we read."""
     try:
         document = load_json(text, "file", max_depth=GEOJSON_MAX_DEPTH)
     except ValidationError as error:
         report.error = _("Fichier GeoJSON illisible : %(e)s", e=error.message)
-        return
+        return None, {}
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
         report.error = _("Ce n'est pas une FeatureCollection GeoJSON (clé « features » absente).")
-        return
+        return None, {}
     report.expected_rows = len(features)
     props = [_folded_properties(f) for f in features]
     if features and not any(_first(p, OUTLINE_CODE_KEYS) for p in props):
         report.missing_columns = ["code_qp"]
-        return
+        return None, {}
     shapes: dict[str, list] = {}
     names: dict[str, str] = {}
     for number, (feature, properties) in enumerate(zip(features, props, strict=True), start=1):
@@ -126,13 +148,7 @@ def import_qpv_outlines(session: Session, text: str, report: ImportReport, scope
             continue
         shapes.setdefault(code, []).append(shape)
         names.setdefault(code, unwrap(_first(properties, OUTLINE_NAME_KEYS))[:200] or code)
-    writes = Writes(session)
-    outlines = _store_outlines(session, writes, shapes, names, report)
-    changes, inside = geo.qpv_changes(session, geo.locator(session, outlines))  # read before anything is written
-    writes.update(Structure, changes)
-    writes.apply()
-    report.counts["qpv_marked"] += len(changes)
-    report.counts["in_qpv"] += inside
+    return shapes, names
 
 
 def _folded_properties(feature: Any) -> dict[str, str]:

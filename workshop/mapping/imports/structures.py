@@ -158,9 +158,17 @@ def _keys(values: dict) -> list[tuple]:
 def import_structures(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
     """Read and match every row first, then write in bulk: the database is written (and, on SQLite, locked for
     everyone else, the web process's card posts included) only for the short write phase at the end."""
+    writes = _plan(session, text, report, scope)  # the file's rows are freed on return, before the window
+    if writes is not None:
+        writes.apply()  # the new rows (on SQLite: staged, then copied) ...
+        session.flush()  # ... then the structures this file changed
+
+
+def _plan(session: Session, text: str, report: ImportReport, scope: Scope) -> Writes | None:
+    """Every read: the rows matched, the changes made to the structures found (flushed later), the rest queued."""
     table = open_table(text, STRUCTURES_COLUMNS, STRUCTURES_REQUIRED, report)
     if table is None:
-        return
+        return None
     networks = {}
     for network in session.scalars(select(Network)):
         networks[fold(network.slug)] = networks[fold(network.short_name)] = network.id
@@ -185,8 +193,7 @@ def import_structures(session: Session, text: str, report: ImportReport, scope: 
         _mark(session, [t for t, _n in touched], report)
         _queue_new(session, writes, new, touched)
     report.counts["not_on_map"] = sum(1 for r in records if r["latitude"] is None)
-    writes.apply()  # the new rows (on SQLite: staged, then copied) ...
-    session.flush()  # ... then the structures this file changed
+    return writes
 
 
 def _mark(session: Session, targets: list, report: ImportReport) -> None:

@@ -20,7 +20,7 @@ transaction's start) would pin a snapshot, and the copy would then fail if a car
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, Table, insert, literal, select, update
@@ -41,7 +41,8 @@ class Inserted:
     rows: list[dict]
     parent: Inserted | None = None  # rows[i][parent_key] is a position in parent.rows, replaced by its id
     parent_key: str | None = None
-    ids: list[int] = field(default_factory=list)
+    ids: Sequence[int] = ()
+    count: int = 0
 
 
     @property
@@ -87,7 +88,7 @@ class Writes:
 
     def insert(self, target: Any, rows: list[dict], *, parent: Inserted | None = None,
                parent_key: str | None = None) -> Inserted:
-        step = Inserted(target, list(rows), parent, parent_key)
+        step = Inserted(target, list(rows), parent, parent_key, count=len(rows))
         if step.rows:
             self.steps.append(step)
         return step
@@ -99,7 +100,10 @@ class Writes:
 
     def apply(self) -> None:
         if self.session.get_bind().dialect.name == "sqlite":
-            staged = [self._stage(number, step) for number, step in enumerate(self.steps)]  # locks nothing
+            staged = []
+            for number, step in enumerate(self.steps):  # locks nothing
+                staged.append(self._stage(number, step))
+                step.rows = []  # freed now: freeing 50,000 rows takes tens of ms, which the window would hold
             for step, temp in zip(self.steps, staged, strict=True):  # the window: statements in C, back to back
                 self._copy(step, temp)
         else:
@@ -145,7 +149,7 @@ class Writes:
         connection.execute(insert(table).from_select(names, select(*source).order_by(temp.c.n)))
         if table.autoincrement_column is not None:
             last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
-            step.ids = list(range(last - len(step.rows) + 1, last + 1))
+            step.ids = range(last - step.count + 1, last + 1)
 
     # --- other databases: the bulk statements --------------------------------------------------------------
 
