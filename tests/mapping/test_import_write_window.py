@@ -12,9 +12,9 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from tests.mapping.conftest import annuaire_file, annuaire_row
+from workshop import writes
 from workshop.boards.models import Card
 from workshop.extensions import db
-from workshop.mapping.imports import writes
 from workshop.mapping.imports.run import run_import
 from workshop.mapping.models import Qpv, Structure, StructureContact
 

@@ -12,8 +12,8 @@ from workshop.extensions import db
 from workshop.mapping.imports import structures as structures_import
 from workshop.mapping.imports.report import ImportReport, make_scope
 from workshop.mapping.imports.run import run_import
-from workshop.mapping.imports.writes import Writes
 from workshop.mapping.models import City, Qpv, Structure, StructureContact
+from workshop.writes import Writes
 
 
 def run(app, data: bytes, fmt: str, **kwargs) -> ImportReport:

@@ -20,8 +20,8 @@ from workshop.mapping.imports.parsing import (
 )
 from workshop.mapping.imports.report import ImportReport, Scope, open_table
 from workshop.mapping.imports.store import ensure_cities, mark_planned, write_rows
-from workshop.mapping.imports.writes import Writes
 from workshop.mapping.models import Structure
+from workshop.writes import Writes
 
 ANNUAIRE_COLUMNS = {
     "uai": ("identifiant_de_l_etablissement", "uai", "numero_uai", "code_uai"),

@@ -22,9 +22,9 @@ from workshop.mapping.imports.parsing import (
 )
 from workshop.mapping.imports.report import ImportReport, Scope, open_table
 from workshop.mapping.imports.store import ensure_cities, write_rows
-from workshop.mapping.imports.writes import Writes
 from workshop.mapping.models import Qpv, Structure
 from workshop.validation import load_json
+from workshop.writes import Writes
 
 QPV_COLUMNS = {
     "code": ("code_qp", "code_quartier", "code_qpv"),

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from workshop.mapping import geo
 from workshop.mapping.imports.parsing import departement_of
 from workshop.mapping.imports.report import ImportReport
-from workshop.mapping.imports.writes import Writes
 from workshop.mapping.models import City
+from workshop.writes import Writes
 
 
 def ensure_cities(session: Session, writes: Writes, pairs: Iterable[tuple[str, str]], report: ImportReport) -> None:

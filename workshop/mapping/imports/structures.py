@@ -29,9 +29,9 @@ from workshop.mapping.imports.parsing import (
 )
 from workshop.mapping.imports.report import ImportReport, Scope, open_table
 from workshop.mapping.imports.store import ensure_cities, mark_planned
-from workshop.mapping.imports.writes import Writes
 from workshop.mapping.models import Structure, StructureContact, structure_network
 from workshop.networks.models import Network
+from workshop.writes import Writes
 
 TEMPLATE_COLUMNS = (
     ("type", _l("obligatoire : centre_social, espace_vie_sociale, association, service_municipal, ecole_maternelle, "

@@ -1,4 +1,5 @@
-"""What an import writes, gathered while it reads and written at the end, together, in one short window.
+"""What an import writes (map data, practice sheets), gathered while it reads and written at the end, together,
+in one short window.
 
 SQLite has one writer: from an import's first write to its commit, every card of every board waits (a 50,000-row
 structures import held them 10 s with Python-side INSERTs). An import stays one transaction, so nothing of a
@@ -19,7 +20,7 @@ transaction's start) would pin a snapshot, and the copy would then fail if a car
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,8 +76,10 @@ def _defaults(columns: Sequence[Column], attribute: str, given: set[str]) -> dic
 
 
 def _same_keys(rows: list[dict], defaults: dict[str, Any]) -> tuple[list[str], list[dict]]:
+    """Every row with every column (one executemany): a column some rows leave out is NULL there."""
     names = sorted({key for row in rows for key in row} | set(defaults))
-    return names, [{**defaults, **row} for row in rows]
+    empty = dict.fromkeys(names)
+    return names, [{**empty, **defaults, **row} for row in rows]
 
 
 class Writes:
@@ -85,6 +88,11 @@ class Writes:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.steps: list[Inserted | Updated] = []
+        self.after: list[Callable[[], None]] = []
+
+    @property
+    def sqlite(self) -> bool:
+        return self.session.get_bind().dialect.name == "sqlite"
 
     def insert(self, target: Any, rows: list[dict], *, parent: Inserted | None = None,
                parent_key: str | None = None) -> Inserted:
@@ -98,8 +106,12 @@ class Writes:
         if rows:
             self.steps.append(Updated(target, list(rows)))
 
+    def then(self, write: Callable[[], None]) -> None:
+        """Run `write` once the rows are written (a write that needs their ids and cannot be staged)."""
+        self.after.append(write)
+
     def apply(self) -> None:
-        if self.session.get_bind().dialect.name == "sqlite":
+        if self.sqlite:
             staged = []
             for number, step in enumerate(self.steps):  # locks nothing
                 staged.append(self._stage(number, step))
@@ -109,7 +121,9 @@ class Writes:
         else:
             for step in self.steps:
                 self._write(step)
-        self.steps = []
+        for write in self.after:
+            write()
+        self.steps, self.after = [], []
 
     # --- SQLite: staged in TEMP tables, then copied --------------------------------------------------------
 
