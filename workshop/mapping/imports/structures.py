@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from workshop.mapping import geo, vocabulary
@@ -160,12 +160,11 @@ def import_structures(session: Session, text: str, report: ImportReport, scope: 
     everyone else, the web process's card posts included) only for the short write phase at the end."""
     writes = _plan(session, text, report, scope)  # the file's rows are freed on return, before the window
     if writes is not None:
-        writes.apply()  # the new rows (on SQLite: staged, then copied) ...
-        session.flush()  # ... then the structures this file changed
+        writes.apply()
 
 
 def _plan(session: Session, text: str, report: ImportReport, scope: Scope) -> Writes | None:
-    """Every read: the rows matched, the changes made to the structures found (flushed later), the rest queued."""
+    """Every read: the rows matched, the new structures and the changes to those found queued in `Writes`."""
     table = open_table(text, STRUCTURES_COLUMNS, STRUCTURES_REQUIRED, report)
     if table is None:
         return None
@@ -181,7 +180,7 @@ def _plan(session: Session, text: str, report: ImportReport, scope: Scope) -> Wr
             records.append(record)
     saved: dict[tuple, Any] = {}  # what this file already created or changed, by key: a later row finds it
     touched: list[tuple[Any, list[int]]] = []
-    with session.no_autoflush:  # planned only: the changes are written below, after the new rows
+    with session.no_autoflush:  # planned only: the changes are queued, never flushed
         for record in records:
             record["existing"] = next((saved[k] for k in _keys(record) if k in saved), record["existing"])
             target = _save_structure(session, record, report)
@@ -192,6 +191,7 @@ def _plan(session: Session, text: str, report: ImportReport, scope: Scope) -> Wr
         ensure_cities(session, writes, ((r["city_insee"], r["city_name"]) for r in records), report)
         _mark(session, [t for t, _n in touched], report)
         _queue_new(session, writes, new, touched)
+        _queue_changed(session, writes, [t for t, _n in touched if not isinstance(t, NewStructure)])
     report.counts["not_on_map"] = sum(1 for r in records if r["latitude"] is None)
     return writes
 
@@ -262,3 +262,20 @@ def _queue_new(session: Session, writes: Writes, new: list[NewStructure], touche
     joined = sorted({(position[key], n) for (key, n), s in wanted.items() if isinstance(s, NewStructure)})
     writes.insert(structure_network, [{"structure_id": p, "network_id": n} for p, n in joined],
                   parent=inserted, parent_key="structure_id")
+
+
+CHANGED_FIELDS = ("kind", "name", "uai", "siret", "address", "postcode", "city_insee", "latitude", "longitude",
+                  "priority", "public", "qpv_code", "qpv_manual")
+
+
+def _queue_changed(session: Session, writes: Writes, found: list[Structure]) -> None:
+    """The structures found that the file changes, as one bulk update, and their new contacts; then taken out of
+    the session, so that nothing is flushed one row at a time (which the write window would hold)."""
+    found = list({id(t): t for t in found}.values())
+    changed = [t for t in found if any(inspect(t).attrs[k].history.has_changes() for k in CHANGED_FIELDS)]
+    writes.update(Structure, [{"id": t.id, **{k: getattr(t, k) for k in CHANGED_FIELDS}} for t in changed])
+    writes.insert(StructureContact, [{"structure_id": t.id, "role": c.role, "email": c.email}
+                                     for t in found for c in inspect(t).dict.get("contacts", ()) if c.id is None])
+    for target in found:
+        if target in session:
+            session.expunge(target)  # with its new contacts (cascade)
