@@ -45,7 +45,6 @@ class Inserted:
     ids: Sequence[int] = ()
     count: int = 0
 
-
     @property
     def table(self) -> Table:
         return table_of(self.target)
@@ -112,6 +111,7 @@ class Writes:
 
     def apply(self) -> None:
         if self.sqlite:
+            self._drop_staged()
             staged = []
             for number, step in enumerate(self.steps):  # locks nothing
                 staged.append(self._stage(number, step))
@@ -127,9 +127,17 @@ class Writes:
 
     # --- SQLite: staged in TEMP tables, then copied --------------------------------------------------------
 
+    def _drop_staged(self) -> None:
+        """The staging tables of the connection's previous import (left there: dropping them after the copy would
+        add to the write window)."""
+        connection = self.session.connection()
+        for name in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_temp_master WHERE type = 'table' AND name LIKE 'staged!_%' ESCAPE '!'"
+        ).scalars().all():
+            connection.exec_driver_sql(f'DROP TABLE temp."{name}"')
+
     def _stage(self, number: int, step: Inserted | Updated) -> Table:
-        """One step's rows in a TEMP table (left there until the next import's staging replaces it: dropping it
-        would add to the write window)."""
+        """One step's rows in a TEMP table."""
         table = step.table
         if isinstance(step, Inserted):
             columns = [c for c in table.columns if c is not table.autoincrement_column]
@@ -140,7 +148,6 @@ class Writes:
         temp = Table(f"staged_{number}_{table.name}", MetaData(), Column("n", Integer, primary_key=True),
                      *(Column(name, table.c[name].type) for name in names), schema="temp", prefixes=["TEMPORARY"])
         connection = self.session.connection()
-        connection.exec_driver_sql(f'DROP TABLE IF EXISTS temp."{temp.name}"')
         temp.create(connection)
         statement = insert(temp)
         for start in range(0, len(rows), CHUNK):
