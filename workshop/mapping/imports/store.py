@@ -12,7 +12,7 @@ from workshop.mapping import geo
 from workshop.mapping.imports.parsing import departement_of
 from workshop.mapping.imports.report import ImportReport
 from workshop.mapping.models import City
-from workshop.writes import Writes
+from workshop.writes import Inserted, Writes
 
 
 def ensure_cities(session: Session, writes: Writes, pairs: Iterable[tuple[str, str]], report: ImportReport) -> None:
@@ -44,7 +44,8 @@ def mark_planned(found: geo.QpvLocator | None, rows: list[dict], report: ImportR
         row["qpv_code"] = code
 
 
-def write_rows(writes: Writes, model: type, inserts: list[dict], updates: list[dict], report: ImportReport):
+def write_rows(writes: Writes, model: type, inserts: list[dict], updates: list[dict],
+               report: ImportReport) -> Inserted:
     """Queue the rows (structures, QPV) an import found new or changed, and count them; returns the inserts."""
     inserted = writes.insert(model, inserts)
     writes.update(model, updates)
