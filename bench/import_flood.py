@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/import_flood.py                                  # this tree: the import is a job
     .venv/bin/python bench/import_flood.py --code-root /tmp/before --label before   # another tree (e.g. main)
+    .venv/bin/python bench/import_flood.py --format annuaire --rows 50000   # another kind of import
+
+`--format`: `structures` (our CSV template), `annuaire` (Annuaire de l'éducation CSV), `qpv` (the ANCT list),
+`qpv-outlines` (GeoJSON: `--rows` square outlines, over as many structures imported beforehand, which the import
+marks), `practices` (a JSON export of `--rows` sheets, on the practices' import page).
 
 Serves the app as `make run` does (gunicorn, gevent, one worker, gunicorn's default 30 s worker timeout) plus,
 when the tree has a task queue, `flask run-worker`; N participants post a card a second each; after a quiet
@@ -42,10 +47,73 @@ ADMIN_EMAIL, ADMIN_PASSWORD = "coordination@bench.passerelles", "bench-motdepass
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def structures_csv(rows: int) -> bytes:
-    lines = ["type;nom;uai;code_insee;commune"]
-    lines += [f"ecole_primaire;École n°{i};{i:07d}A;93066;Saint-Denis" for i in range(rows)]
+def structures_csv(rows: int, *, placed: bool = False) -> bytes:
+    lines = ["type;nom;uai;code_insee;commune;latitude;longitude"]
+    lines += [f"ecole_primaire;École n°{i};{i:07d}A;93066;Saint-Denis;"
+              + (f"{48.9005 + (i // 200) * 0.002:.4f};{2.2005 + (i % 200) * 0.002:.4f}" if placed else ";")
+              for i in range(rows)]
     return ("\r\n".join(lines) + "\r\n").encode()
+
+
+ANNUAIRE_HEADER = ("Identifiant_de_l_etablissement;Nom_etablissement;Type_etablissement;Adresse_1;Code_postal;"
+                   "Code_commune;Nom_commune;Ecole_maternelle;Ecole_elementaire;"
+                   "Appartenance_Education_Prioritaire;latitude;longitude;etat")
+
+
+def annuaire_csv(rows: int) -> bytes:
+    lines = [ANNUAIRE_HEADER]
+    lines += [f"{i:07d}A;École n°{i};Ecole;2 rue de la Paix;93200;{93001 + i % 40};Commune {i % 40};0;1;REP+;"
+              f"{48.80 + (i % 200) * 0.001:.4f};{2.20 + (i // 200) * 0.001:.4f};OUVERT" for i in range(rows)]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def qpv_csv(rows: int) -> bytes:
+    lines = ["code_qp;lib_qp;insee_com"] + [f"QN{i:05d}M;Quartier n°{i};{93001 + i % 40}" for i in range(rows)]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def outlines_geojson(rows: int) -> bytes:
+    """`rows` squares, the i-th around the i-th structure of `structures_csv(rows, placed=True)`."""
+    import json
+
+    features = []
+    for i in range(rows):
+        lat, lon = 48.9 + (i // 200) * 0.002, 2.2 + (i % 200) * 0.002
+        ring = [[lon, lat], [lon + 0.001, lat], [lon + 0.001, lat + 0.001], [lon, lat + 0.001], [lon, lat]]
+        features.append({"type": "Feature", "properties": {"code_qp": f"QN{i:05d}M", "lib_qp": f"Quartier n°{i}"},
+                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def practices_json(rows: int) -> bytes:
+    import json
+    import uuid
+
+    items = [{"uuid": str(uuid.UUID(int=i + 1)), "title": f"Fiche n°{i}", "status": "published",
+              "summary": "Un café des parents à la sortie de l'école.", "themes": ["parentalité"],
+              "obstacles": "La barrière de la langue.", "levers": "Un interprète bénévole.",
+              "versions": []} for i in range(rows)]
+    return json.dumps({"format": "passerelles.practices", "format_version": 1, "practices": items}).encode()
+
+
+FILES = {"structures": (structures_csv, "structures.csv"), "annuaire": (annuaire_csv, "annuaire.csv"),
+         "qpv": (qpv_csv, "qpv.csv"), "qpv-outlines": (outlines_geojson, "qpv.geojson"),
+         "practices": (practices_json, "fiches.json")}
+
+
+def seed_structures(database_url: str, rows: int) -> None:
+    """Structures for an outlines import to mark, imported before the server starts."""
+    from workshop import create_app
+    from workshop.extensions import db
+    from workshop.mapping.imports.run import run_import
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY, "REDIS_URL": None,
+                      "JOBS_IMMEDIATE": True})
+    with app.app_context():
+        report = run_import(db.session, structures_csv(rows, placed=True), "structures")
+        assert report.should_commit and not report.error, report.error
+        db.session.commit()
+        db.engine.dispose()
 
 
 def add_admin(database_url: str) -> None:
@@ -81,7 +149,7 @@ def stop(proc: subprocess.Popen | None) -> None:
             continue
 
 
-def run_import(url: str, data: bytes, timeout: float) -> dict:
+def run_import(url: str, fmt: str, data: bytes, timeout: float) -> dict:
     """Log in as the coordinator, post the import, follow its job if there is one; (seconds, outcome)."""
     import requests
 
@@ -89,12 +157,14 @@ def run_import(url: str, data: bytes, timeout: float) -> dict:
     token = CSRF.search(web.get(f"{url}/connexion", timeout=30).text).group(1)
     web.post(f"{url}/connexion", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token},
              timeout=30)
-    token = CSRF.search(web.get(f"{url}/admin/cartographie/import", timeout=30).text).group(1)
+    page = f"{url}/fiches/import" if fmt == "practices" else f"{url}/admin/cartographie/import"
+    token = CSRF.search(web.get(page, timeout=30).text).group(1)
+    fields = {"csrf_token": token} if fmt == "practices" else {"format": fmt, "departement": "", "cities": "",
+                                                               "csrf_token": token}
     started = time.monotonic()
     try:
-        response = web.post(f"{url}/admin/cartographie/import", allow_redirects=False, timeout=timeout,
-                            data={"format": "structures", "departement": "", "cities": "", "csrf_token": token},
-                            files={"file": ("structures.csv", data, "text/csv")})
+        response = web.post(page, allow_redirects=False, timeout=timeout, data=fields,
+                            files={"file": (FILES[fmt][1], data, "application/octet-stream")})
     except requests.RequestException as error:
         return {"seconds": round(time.monotonic() - started, 1), "outcome": f"request failed: {type(error).__name__}"}
     answered = round(time.monotonic() - started, 2)
@@ -105,7 +175,7 @@ def run_import(url: str, data: bytes, timeout: float) -> dict:
         job = web.get(state_url, headers={"Accept": "application/json"}, timeout=30).json()["job"]
         if job["state"] in ("done", "failed"):
             return {"seconds": round(time.monotonic() - started, 1), "request_s": answered,
-                    "outcome": f"job {job['state']}"}
+                    "outcome": f"job {job['state']}", "job": job}
         time.sleep(0.5)
     return {"seconds": round(time.monotonic() - started, 1), "request_s": answered, "outcome": "job timed out"}
 
@@ -114,7 +184,8 @@ async def measure(args, port: int, code: str) -> dict:
     """`clients` lean posters (a card a second each) and a screen: card-to-screen and ack delays before and
     during the import."""
     board = await quiet.QuietBoard(port, code, posters=args.clients, every=1.0).join()
-    imported = await board.measure(asyncio.to_thread(run_import, f"http://{HOST}:{port}", structures_csv(args.rows),
+    data = FILES[args.format][0](args.rows)  # built before the window
+    imported = await board.measure(asyncio.to_thread(run_import, f"http://{HOST}:{port}", args.format, data,
                                                      args.timeout), args.quiet)
     begin = board.window[0]
     acks_before = [d for s, d, _ok in board.acks if s + d < begin]
@@ -124,6 +195,7 @@ async def measure(args, port: int, code: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--format", choices=list(FILES), default="structures")
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--quiet", type=float, default=5.0, help="seconds of posting before the import")
@@ -137,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp)
         seeded = prepare_database(tmp)
         add_admin(seeded.database_url)
+        if args.format == "qpv-outlines":
+            seed_structures(seeded.database_url, args.rows)
         port = common.free_port()
         env = {**os.environ, "DATABASE_URL": seeded.database_url, "SECRET_KEY": SECRET_KEY, "PYTHONUNBUFFERED": "1",
                "SOCKETIO_ASYNC_MODE": "gevent", "JOBS_QUEUE_FILE": str(tmp / "queue.db"),
@@ -161,10 +235,10 @@ def main(argv: list[str] | None = None) -> int:
             stop(worker)
             stop(server)
         log = (tmp / "server.log").read_text(errors="replace")
-        result.update(label=args.label, rows=args.rows, clients=args.clients,
+        result.update(label=args.label, format=args.format, rows=args.rows, clients=args.clients,
                       web_worker_killed=log.count("WORKER TIMEOUT") + log.count("was sent SIGKILL"))
     r, i = result, result["import"]
-    print(f"import of {args.rows} structures ({args.label}): {i['outcome']} in {i['seconds']} s "
+    print(f"{args.format} import of {args.rows} rows ({args.label}): {i['outcome']} in {i['seconds']} s "
           f"(request answered in {i.get('request_s', '-')} s); web worker killed: {r['web_worker_killed']}")
     print(f"card acks: quiet p95 / max {r['ack_quiet_p95_ms']} / {r['ack_quiet_max_ms']} ms; during the import "
           f"{r['ack_p95_during_ms']} / {r['ack_max_during_ms']} ms; errors {r['ack_error_kinds']}")

@@ -1,22 +1,25 @@
-"""A structures import and the live boards: on SQLite (one writer) the import's rows are written where they lock
-nothing, so a card posted meanwhile is saved at once; the import stays all or nothing."""
+"""The imports and the live boards: on SQLite (one writer) an import's rows are written where they lock nothing,
+so a card posted meanwhile is saved at once, whatever the import (structures, annuaire, QPV list, QPV outlines);
+the import stays all or nothing."""
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
+from tests.mapping.conftest import annuaire_file, annuaire_row
+from workshop import writes
 from workshop.boards.models import Card
 from workshop.extensions import db
-from workshop.mapping.imports import staging
-from workshop.mapping.imports import structures as structures_import
 from workshop.mapping.imports.run import run_import
-from workshop.mapping.models import Structure, StructureContact
+from workshop.mapping.models import Qpv, Structure, StructureContact
 
 HEADER = "type;nom;uai;code_insee;commune;role_contact\r\n"
+ROWS = 200
 
 
 def structures_csv(rows: int) -> bytes:
@@ -24,32 +27,82 @@ def structures_csv(rows: int) -> bytes:
                              for i in range(rows))).encode()
 
 
-def counts(app) -> tuple[int, int]:
-    with app.app_context():
-        return (db.session.scalar(select(func.count()).select_from(Structure)),
-                db.session.scalar(select(func.count()).select_from(StructureContact)))
+def renamed_csv(rows: int) -> bytes:
+    """The schools of `structures_csv`, renamed, each with a new contact role (a re-import that changes them)."""
+    return structures_csv(rows).replace("École n°".encode(), "Groupe scolaire n°".encode()).replace(
+        b"directeur_ecole", b"referent_familles")
 
 
-def test_a_card_posted_while_an_import_writes_its_rows_is_saved_before_the_import_ends(app, board_client, code,
-                                                                                       monkeypatch):
+def annuaire_csv(rows: int) -> bytes:
+    return annuaire_file(*(annuaire_row(f"{i:07d}A", name=f"École n°{i}", insee=f"{93001 + i % 40}",
+                                        city=f"Commune {i % 40}") for i in range(rows)))
+
+
+def qpv_csv(rows: int) -> bytes:
+    return ("code_qp;lib_qp;insee_com\r\n" + "".join(f"QN0930{i:03d}M;Quartier n°{i};{93001 + i % 40}\r\n"
+                                                    for i in range(rows))).encode()
+
+
+def square(lon: float, lat: float, side: float = 0.001) -> dict:
+    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + side, lat], [lon + side, lat + side],
+                                                [lon, lat + side], [lon, lat]]]}
+
+
+def outlines_geojson(rows: int) -> bytes:
+    features = [{"type": "Feature", "properties": {"code_qp": f"QN0930{i:03d}M", "lib_qp": f"Quartier n°{i}"},
+                 "geometry": square(2.30 + i * 0.002, 48.90)} for i in range(rows)]
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def structures_inside_outlines(app, make_structure) -> None:
+    """Structures standing in the outlines of `outlines_geojson`: the import marks them (its later writes)."""
+    for i in range(0, ROWS, 2):
+        make_structure(f"Centre n°{i}", lat=48.9005, lon=2.3005 + i * 0.002)
+
+
+# format: the file, the statement and rows during which a card is posted (the import's last rows), what it writes
+CASES = {
+    "structures": (structures_csv, "", "École n°1", lambda: db.session.scalar(select(func.count()).select_from(
+        StructureContact)) == ROWS),
+    "structures, again": (renamed_csv, "structure_contact", "referent_familles", lambda: db.session.scalar(
+        select(func.count()).select_from(StructureContact)) == 2 * ROWS and db.session.scalar(
+        select(func.count(Structure.id)).where(Structure.name.startswith("Groupe scolaire"))) == ROWS),
+    "annuaire": (annuaire_csv, "", "École n°1", lambda: db.session.scalar(select(func.count(Structure.id))) == ROWS),
+    "qpv": (qpv_csv, "", "Quartier n°1", lambda: db.session.scalar(select(func.count()).select_from(Qpv)) == ROWS),
+    "qpv-outlines": (outlines_geojson, "structure", "QN0930002M", lambda: db.session.scalar(
+        select(func.count(Structure.id)).where(Structure.qpv_code.is_not(None))) == ROWS // 2),
+}
+
+
+@pytest.mark.parametrize("fmt", list(CASES))
+def test_a_card_posted_while_an_import_writes_its_rows_is_saved_before_the_import_ends(
+        app, board_client, code, monkeypatch, make_structure, fmt):
     with app.app_context():
         dialect = db.engine.dialect.name
     if dialect != "sqlite":
         pytest.skip("SQLite's single writer: on PostgreSQL a card never waits for an import's rows")
-    monkeypatch.setattr(staging, "CHUNK", 40)  # several chunks of rows from a small file
+    make_file, marker_in, marker, written = CASES[fmt]
+    if fmt == "structures, again":
+        with app.app_context():
+            run_import(db.session, structures_csv(ROWS), "structures")
+            db.session.commit()
+        fmt = "structures"
+    if fmt == "qpv-outlines":
+        structures_inside_outlines(app, make_structure)
+    monkeypatch.setattr(writes, "CHUNK", 40)  # several chunks of rows from a small file
     nadia = board_client(code, "Nadia")
     posted: list[dict] = []
     finished: list = []
 
-    def post_while_rows_are_written(_conn, _cursor, _statement, parameters, _context, _executemany):
-        # The import is paused here, sending its structures' rows to the database: a card is posted and its
-        # answer awaited before the import may go on (on SQLite that waited for the import's commit).
-        if not posted and "École n°1" in str(parameters)[:4000]:
+    def post_while_rows_are_written(_conn, _cursor, statement, parameters, _context, _executemany):
+        # The import is paused here, sending its rows to the database: a card is posted and its answer awaited
+        # before the import may go on (on SQLite that waited for the import's commit, and failed).
+        if not posted and marker_in in statement and marker in str(parameters)[:4000]:
             posted.append(nadia.add_card("Posté pendant l'import"))
 
     def import_in_background() -> None:
         with app.app_context():
-            report = run_import(db.session, structures_csv(200), "structures")
+            report = run_import(db.session, make_file(ROWS), fmt)
             db.session.commit()
             finished.append(report)
 
@@ -63,17 +116,28 @@ def test_a_card_posted_while_an_import_writes_its_rows_is_saved_before_the_impor
     finally:
         event.remove(engine, "before_cursor_execute", post_while_rows_are_written)
     assert posted and posted[0]["ok"], posted
-    assert finished and finished[0].counts["created"] == 200 and not finished[0].error
-    assert counts(app) == (200, 200)
+    assert finished and not finished[0].error, finished and finished[0].error
     with app.app_context():
+        assert written()
         assert db.session.scalars(select(Card.text)).all() == ["Posté pendant l'import"]
 
 
-def test_an_import_failing_after_its_rows_are_written_leaves_nothing_and_the_next_one_works(app, monkeypatch):
-    def fail(*_args, **_kwargs):
-        raise OperationalError("INSERT INTO structure_network", {}, Exception("disk I/O error"))
+def counts(app) -> tuple[int, int]:
+    with app.app_context():
+        return (db.session.scalar(select(func.count()).select_from(Structure)),
+                db.session.scalar(select(func.count()).select_from(StructureContact)))
 
-    monkeypatch.setattr(structures_import, "_link_networks", fail)  # runs after the new rows and contacts
+
+def test_an_import_failing_after_its_rows_are_written_leaves_nothing_and_the_next_one_works(app, monkeypatch):
+    def then_fail(write):
+        def written(self, step, *args):
+            write(self, step, *args)
+            if step.table.name == "structure_contact":  # the structures are written, then their contacts
+                raise OperationalError("INSERT INTO structure_contact", {}, Exception("disk I/O error"))
+        return written
+
+    monkeypatch.setattr(writes.Writes, "_copy", then_fail(writes.Writes._copy))  # SQLite
+    monkeypatch.setattr(writes.Writes, "_write", then_fail(writes.Writes._write))  # PostgreSQL
     with app.app_context():
         report = run_import(db.session, structures_csv(120), "structures")
         assert report.error and "disk I/O error" in report.error and not report.should_commit

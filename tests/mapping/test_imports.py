@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from tests.mapping.conftest import ANNUAIRE_HEADER, annuaire_file, annuaire_row
 from workshop.extensions import db
-from workshop.mapping import geo
 from workshop.mapping.imports import structures as structures_import
 from workshop.mapping.imports.report import ImportReport, make_scope
 from workshop.mapping.imports.run import run_import
 from workshop.mapping.models import City, Qpv, Structure, StructureContact
+from workshop.writes import Writes
 
 
 def run(app, data: bytes, fmt: str, **kwargs) -> ImportReport:
@@ -346,10 +346,15 @@ def test_database_error_after_some_rows_rolls_the_whole_import_back(app, client,
 
 def test_unexpected_error_after_the_bulk_insert_rolls_back_and_is_raised(app, client, login, make_user, runner,
                                                                          tmp_path, monkeypatch):
-    def fail(*_args, **_kwargs):
-        raise RuntimeError("panne pendant le marquage QPV")
+    def then_fail(write):
+        def written(self, step, *args):
+            write(self, step, *args)
+            if step.table.name == "structure":
+                raise RuntimeError("panne après l'écriture des structures")
+        return written
 
-    monkeypatch.setattr(geo, "mark_qpv", fail)
+    monkeypatch.setattr(Writes, "_copy", then_fail(Writes._copy))  # SQLite: copied from the staged rows
+    monkeypatch.setattr(Writes, "_write", then_fail(Writes._write))  # PostgreSQL: the bulk statements
     data = annuaire_file(annuaire_row("0930612F"), annuaire_row("0930613G", insee="93001", city="Aubervilliers"))
     with app.app_context():
         with pytest.raises(RuntimeError):

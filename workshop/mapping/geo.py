@@ -48,18 +48,40 @@ def outline_pair(parts: list) -> tuple[dict, dict]:
     return mapping(whole), mapping(simple)
 
 
-def mark_qpv(session: Session, structure_ids: list[int] | None = None) -> dict[str, int]:
-    """Set `qpv_code` of structures with coordinates from the outlines (hand-set QPV are left alone).
+class QpvLocator:
+    """The QPV outlines in one STRtree: which quarter each point stands in."""
 
-    Returns {"in_qpv": structures found inside an outline, "changed": structures whose QPV changed}.
-    Without any outline nothing is touched: the QPV list alone says nothing about a point.
-    """
-    outlines = [(code, outline) for code, outline in
-                session.execute(select(Qpv.code, Qpv.outline).where(Qpv.outline.is_not(None))) if outline]
-    if not outlines:
-        return {"in_qpv": 0, "changed": 0}
-    codes = [code for code, _outline in outlines]
-    tree = shapely.STRtree([shape(outline) for _code, outline in outlines])
+    def __init__(self, outlines: dict[str, dict]) -> None:
+        self.codes = list(outlines)
+        self.tree = shapely.STRtree([shape(outline) for outline in outlines.values()])
+
+    def codes_of(self, points: list[tuple[float, float]]) -> list[str | None]:
+        """The QPV code of each (latitude, longitude), or None outside every outline."""
+        if not points:
+            return []
+        found: dict[int, str] = {}
+        array = shapely.points(numpy.array([[lon, lat] for lat, lon in points], dtype=float))
+        point_index, tree_index = self.tree.query(array, predicate="within")
+        for p, t in zip(point_index.tolist(), tree_index.tolist(), strict=True):
+            found.setdefault(p, self.codes[t])
+        return [found.get(i) for i in range(len(points))]
+
+
+def locator(session: Session, replaced: dict[str, dict] | None = None) -> QpvLocator | None:
+    """The outlines in the database, with `replaced` (code -> outline) instead of theirs (an import about to write
+    them); None without any: the QPV list alone says nothing about a point."""
+    outlines = dict(session.execute(select(Qpv.code, Qpv.outline).where(Qpv.outline.is_not(None))).all())
+    outlines.update(replaced or {})
+    outlines = {code: outline for code, outline in outlines.items() if outline}
+    return QpvLocator(outlines) if outlines else None
+
+
+def qpv_changes(session: Session, found: QpvLocator | None,
+                structure_ids: list[int] | None = None) -> tuple[list[dict], int]:
+    """The `{"id", "qpv_code"}` changes that marking would make (hand-set QPV left alone), and how many of the
+    structures stand in a QPV; reads only."""
+    if found is None:
+        return [], 0
     query = select(Structure.id, Structure.latitude, Structure.longitude, Structure.qpv_code).where(
         Structure.latitude.is_not(None), Structure.longitude.is_not(None), Structure.qpv_manual.is_(False))
     rows = []
@@ -68,15 +90,19 @@ def mark_qpv(session: Session, structure_ids: list[int] | None = None) -> dict[s
     else:
         for start in range(0, len(structure_ids), 900):
             rows += session.execute(query.where(Structure.id.in_(structure_ids[start:start + 900]))).all()
-    if not rows:
-        return {"in_qpv": 0, "changed": 0}
-    points = shapely.points(numpy.array([[r.longitude, r.latitude] for r in rows], dtype=float))
-    found: dict[int, str] = {}
-    point_index, tree_index = tree.query(points, predicate="within")
-    for p, t in zip(point_index.tolist(), tree_index.tolist(), strict=True):
-        found.setdefault(p, codes[t])
-    changes = [{"id": row.id, "qpv_code": found.get(i)} for i, row in enumerate(rows)
-               if row.qpv_code != found.get(i)]
+    codes = found.codes_of([(row.latitude, row.longitude) for row in rows])
+    changes = [{"id": row.id, "qpv_code": code} for row, code in zip(rows, codes, strict=True)
+               if row.qpv_code != code]
+    return changes, sum(code is not None for code in codes)
+
+
+def mark_qpv(session: Session, structure_ids: list[int] | None = None) -> dict[str, int]:
+    """Set `qpv_code` of structures with coordinates from the outlines (hand-set QPV are left alone).
+
+    Returns {"in_qpv": structures found inside an outline, "changed": structures whose QPV changed}.
+    Without any outline nothing is touched: the QPV list alone says nothing about a point.
+    """
+    changes, inside = qpv_changes(session, locator(session), structure_ids)
     if changes:
         session.execute(update(Structure), changes)
-    return {"in_qpv": len(found), "changed": len(changes)}
+    return {"in_qpv": inside, "changed": len(changes)}

@@ -14,17 +14,19 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from workshop.accounts.models import User
 from workshop.errors import DomainError, Forbidden, ValidationError
 from workshop.frameworks import service as frameworks
 from workshop.networks.models import Network
+from workshop.practices import index
 from workshop.practices.cleaning import clean_data
-from workshop.practices.models import STATUSES, Practice, PracticeVersion
+from workshop.practices.models import STATUSES, Practice, PracticeFacet, PracticeVersion, practice_network
 from workshop.practices.rights import get_by_uuid
-from workshop.practices.sheets import apply_data, now, snapshot, sync_derived
+from workshop.practices.sheets import apply_data, facet_rows, now, snapshot
+from workshop.writes import Writes
 
 FORMAT = "passerelles.practices"
 FORMAT_VERSION = 1
@@ -108,8 +110,10 @@ def import_practices(session: Session, user: User, data: dict, *, dry_run: bool 
                      progress: Callable[[int, int], None] | None = None) -> list[ItemReport]:
     """Create the sheets that are not here yet; each item is checked alone and reported.
 
-    A dry run writes nothing; otherwise the created sheets are flushed and the caller commits. `progress` is told
-    `(items done, items)` as it goes (the job page).
+    Every item is checked (reads only) before anything is written; the new sheets, their versions, facets and
+    index entries are then written together (`workshop.writes`: on SQLite the write lock, which every board's
+    cards wait for, is held for a few statements rather than the whole file). A dry run writes nothing; the
+    caller commits. `progress` is told `(items done, items)` as it goes (the job page).
     """
     if not (user is not None and user.is_admin):
         raise Forbidden(_("Seul·es les coordinateur·rices importent des fiches."))
@@ -117,37 +121,42 @@ def import_practices(session: Session, user: User, data: dict, *, dry_run: bool 
     networks = dict(session.execute(select(Network.slug, Network.id)).all())
     known = frameworks.labels(session)
     seen: set[str] = set()
-    reports = []
-    for index, item in enumerate(data["practices"], start=1):
-        report = _import_one(session, user, index, item, networks, known, seen, dry_run)
+    reports, planned = [], []
+    for number, item in enumerate(data["practices"], start=1):
+        report, plan = _check_one(session, number, item, networks, known, seen)
         reports.append(report)
+        if plan is not None and not dry_run:
+            planned.append((report.uuid, item, *plan))
         if progress is not None:
-            progress(index, len(data["practices"]))
+            progress(number, len(data["practices"]))
+    if planned:
+        writes = _queue(session, user, planned, known)
+        del planned  # freed before the write window
+        writes.apply()
     session.flush()
     return reports
 
 
-def _import_one(session: Session, user: User, index: int, item: Any, networks: dict, frameworks: dict,
-                seen: set[str], dry_run: bool) -> ItemReport:
+def _check_one(session: Session, index: int, item: Any, networks: dict, frameworks: dict,
+               seen: set[str]) -> tuple[ItemReport, tuple | None]:
+    """The item's report, and what to write for it (None: nothing)."""
     if not isinstance(item, dict):
-        return ItemReport(index, None, None, "rejected", _("L'élément n'est pas un objet JSON."))
+        return ItemReport(index, None, None, "rejected", _("L'élément n'est pas un objet JSON.")), None
     title = item.get("title") if isinstance(item.get("title"), str) else None
     try:
         key = str(uuidlib.UUID(str(item.get("uuid"))))
     except ValueError:
-        return ItemReport(index, None, title, "rejected", _("UUID manquant ou invalide."))
+        return ItemReport(index, None, title, "rejected", _("UUID manquant ou invalide.")), None
     if key in seen or get_by_uuid(session, key) is not None:
-        return ItemReport(index, key, title, "skipped", _("Déjà présente : rien n'a été modifié."))
+        return ItemReport(index, key, title, "skipped", _("Déjà présente : rien n'a été modifié.")), None
     seen.add(key)
     warnings: list[str] = []
     try:  # everything is checked before anything is written, so a rejected item leaves no trace
         plan = _validate(session, item, networks, frameworks, warnings)
     except DomainError as error:
         where = f" ({error.field})" if error.field else ""
-        return ItemReport(index, key, title, "rejected", error.message + where)
-    if not dry_run:
-        _write(session, user, key, item, *plan)
-    return ItemReport(index, key, plan[1]["title"], "created", warnings=warnings)
+        return ItemReport(index, key, title, "rejected", error.message + where), None
+    return ItemReport(index, key, plan[1]["title"], "created", warnings=warnings), plan
 
 
 def _localise(data: Any, networks: dict, frameworks: dict, warnings: list[str]) -> dict:
@@ -227,26 +236,34 @@ def _validate(session: Session, item: dict, networks: dict, frameworks: dict,
     return status, cleaned, versions, _clean_provenance(item.get("provenance"))
 
 
-def _write(session: Session, user: User, key: str, item: dict, status: str, cleaned: dict, versions: list,
-           provenance: dict | None) -> Practice:
-    numbers = [n for n, _d, _e in versions]
-    current = max(numbers, default=0) + (0 if versions and versions[-1][1] == cleaned else 1)
+def _queue(session: Session, user: User, planned: list[tuple], labels: dict[str, str]) -> Writes:
+    """The rows of the new sheets and of what hangs on them (versions, networks, facets, index entries), which
+    point at their sheet by its position until it is written."""
     moment = now()
-    practice = Practice(uuid=key, status=status, version=current, created_by_id=None, updated_by_id=user.id,
-                        created_at=_parse_time(item.get("created_at")) or moment,
-                        updated_at=_parse_time(item.get("updated_at")) or moment,
-                        published_at=_parse_time(item.get("published_at")),
-                        provenance=provenance)
-    apply_data(session, practice, cleaned)
-    session.add(practice)
-    session.flush()
-    for number, data, entry in versions:
-        session.add(PracticeVersion(practice_id=practice.id, number=number, data=data,
-                                    author_name=str(entry.get("author") or "")[:120],
-                                    note=str(entry.get("note") or "")[:300],
-                                    at=_parse_time(entry.get("at")) or moment))
-    if current not in numbers:
-        session.add(PracticeVersion(practice_id=practice.id, number=current, data=snapshot(practice),
-                                    author_id=user.id, author_name=user.name, note=_("Import"), at=moment))
-    sync_derived(session, practice)
-    return practice
+    practices, versions, links, facets, documents = [], [], [], [], []
+    for position, (key, item, status, cleaned, history, provenance) in enumerate(planned):
+        numbers = [n for n, _d, _e in history]
+        current = max(numbers, default=0) + (0 if history and history[-1][1] == cleaned else 1)
+        practice = Practice(uuid=key, status=status, version=current, created_by_id=None, updated_by_id=user.id,
+                            created_at=_parse_time(item.get("created_at")) or moment,
+                            updated_at=_parse_time(item.get("updated_at")) or moment,
+                            published_at=_parse_time(item.get("published_at")), provenance=provenance)
+        apply_data(session, practice, cleaned)  # not added to the session: only read into rows
+        state = inspect(practice).dict
+        practices.append({attr.columns[0].name: state[attr.key] for attr in inspect(Practice).column_attrs
+                          if attr.key in state})
+        links += [{"practice_id": position, "network_id": network.id} for network in practice.networks]
+        versions += [{"practice_id": position, "number": number, "data": data, "author_id": None,
+                      "author_name": str(entry.get("author") or "")[:120], "note": str(entry.get("note") or "")[:300],
+                      "at": _parse_time(entry.get("at")) or moment} for number, data, entry in history]
+        if current not in numbers:
+            versions.append({"practice_id": position, "number": current, "data": snapshot(practice),
+                             "author_id": user.id, "author_name": user.name, "note": _("Import"), "at": moment})
+        facets += [{**row, "practice_id": position} for row in facet_rows(practice)]
+        documents.append(index.document(practice, labels))
+    writes = Writes(session)
+    inserted = writes.insert(Practice, practices)
+    for target, rows in ((PracticeVersion, versions), (practice_network, links), (PracticeFacet, facets)):
+        writes.insert(target, rows, parent=inserted, parent_key="practice_id")
+    index.index_new(writes, inserted, documents)
+    return writes

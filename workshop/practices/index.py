@@ -15,12 +15,13 @@ import re
 import secrets
 
 from flask import Flask
-from sqlalchemy import Connection, event, inspect, text
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from workshop.extensions import db
 from workshop.practices.models import Practice
+from workshop.writes import Inserted, Writes
 
 log = logging.getLogger(__name__)
 FOLD_PAIRS = (("œ", "oe"), ("Œ", "OE"), ("æ", "ae"), ("Æ", "AE"))
@@ -152,6 +153,23 @@ def index_rows(session: Session, rows: list[tuple[int, dict[str, str]]]) -> None
         session.execute(text("INSERT INTO practice_fts (rowid, title, obstacles, levers, body) "
                              "VALUES (:id, :title, :obstacles, :levers, :body)"), params)
     touch(session)
+
+
+# The SQLite index as a table to insert into (an FTS5 table: not a model, created by `ensure`).
+FTS_TABLE = Table("practice_fts", MetaData(), Column("rowid", Integer), Column("title", Text),
+                  Column("obstacles", Text), Column("levers", Text), Column("body", Text))
+
+
+def index_new(writes: Writes, inserted: Inserted, documents: list[dict[str, str]]) -> None:
+    """Index the sheets an import is about to insert (`documents` in the order of `inserted`): on SQLite staged
+    and copied with them (rowid = the new sheet's id), elsewhere written once their ids are known."""
+    session = writes.session
+    if writes.sqlite:
+        writes.insert(FTS_TABLE, [{"rowid": i, **doc} for i, doc in enumerate(documents)], parent=inserted,
+                      parent_key="rowid")
+        writes.then(lambda: touch(session))
+    else:
+        writes.then(lambda: index_rows(session, list(zip(inserted.ids, documents, strict=True))))
 
 
 def touch(session: Session) -> None:

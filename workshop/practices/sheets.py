@@ -53,7 +53,7 @@ def apply_data(session: Session, practice: Practice, data: dict) -> None:
             setattr(practice, name, data[name])
 
 
-def _facet_rows(practice: Practice) -> list[dict]:
+def facet_rows(practice: Practice) -> list[dict]:
     pairs = [("theme", v) for v in practice.themes or []] + [("framework", v) for v in practice.frameworks or []]
     pairs += [("audience", v) for v in practice.audiences or []] + [("city", v) for v in practice.cities or []]
     pairs += [("qpv", v) for v in practice.qpv or []] + [("network", str(n.id)) for n in practice.networks]
@@ -71,7 +71,7 @@ def sync_status_facet(session: Session, practice: Practice) -> None:
 def sync_derived(session: Session, practice: Practice) -> None:
     """Rewrite what is derived from a sheet (facets, full-text index), in the same transaction."""
     session.execute(delete(PracticeFacet).where(PracticeFacet.practice_id == practice.id))
-    rows = _facet_rows(practice)
+    rows = facet_rows(practice)
     if rows:
         session.execute(insert(PracticeFacet), rows)
     index.index_practice(session, practice, frameworks.labels(session))

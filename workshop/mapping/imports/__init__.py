@@ -3,5 +3,7 @@
 Formats: `annuaire` (Annuaire de l'éducation), `qpv` (ANCT listeqp2024), `qpv-outlines` (GeoJSON) and
 `structures` (our documented CSV template), one module each; `run.run_import` is the entry point. Each import
 reads the whole file, checks the header, then each row (rejecting bad rows with their line number and reason),
-writes everything with bulk statements, and returns an `ImportReport`.
+then queues everything it writes in `workshop.writes.Writes`, which writes it at the end in one short window
+(on SQLite, where every board's cards wait for the one writer, staged first where it locks nothing), and returns
+an `ImportReport`.
 """

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop.mapping import geo
 from workshop.mapping.imports.parsing import (
     SIRET_RE,
     UAI_RE,
@@ -18,8 +19,9 @@ from workshop.mapping.imports.parsing import (
     unwrap,
 )
 from workshop.mapping.imports.report import ImportReport, Scope, open_table
-from workshop.mapping.imports.store import chunks, ensure_cities, mark_after_import, write_rows
+from workshop.mapping.imports.store import ensure_cities, mark_planned, write_rows
 from workshop.mapping.models import Structure
+from workshop.writes import Writes
 
 ANNUAIRE_COLUMNS = {
     "uai": ("identifiant_de_l_etablissement", "uai", "numero_uai", "code_uai"),
@@ -109,9 +111,15 @@ def _merge(kept: dict, other: dict) -> None:
 
 
 def import_annuaire(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
+    writes = _plan(session, text, report, scope)  # the file's rows are freed on return, before the window
+    if writes is not None:
+        writes.apply()
+
+
+def _plan(session: Session, text: str, report: ImportReport, scope: Scope) -> Writes | None:
     table = open_table(text, ANNUAIRE_COLUMNS, ANNUAIRE_REQUIRED, report)
     if table is None:
-        return
+        return None
     records: dict[str, dict] = {}
     for line, row in table.rows():
         report.count_row()
@@ -124,33 +132,33 @@ def import_annuaire(session: Session, text: str, report: ImportReport, scope: Sc
         else:
             records[record["uai"]] = record
     report.counts["not_on_map"] = sum(1 for r in records.values() if r["latitude"] is None)
-    ensure_cities(session, ((r["city_insee"], r["city_name"]) for r in records.values()), report)
-    changed_ids = _upsert_by_uai(session, records, report)
-    mark_after_import(session, changed_ids, report)
+    writes = Writes(session)
+    ensure_cities(session, writes, ((r["city_insee"], r["city_name"]) for r in records.values()), report)
+    _upsert_by_uai(session, writes, records, report)
+    return writes
 
 
-def _upsert_by_uai(session: Session, records: dict[str, dict], report: ImportReport) -> list[int]:
-    """Insert new UAIs, update changed ones, leave the rest: bulk statements; returns ids whose place changed."""
-    columns = [Structure.id, Structure.uai, *(getattr(Structure, f) for f in STRUCTURE_FIELDS)]
+def _upsert_by_uai(session: Session, writes: Writes, records: dict[str, dict], report: ImportReport) -> None:
+    """Queue new UAIs and changed ones (the QPV of those placed or moved marked from the outlines), leave the
+    rest: every read is done before anything is written."""
+    columns = [Structure.id, Structure.uai, Structure.qpv_code, Structure.qpv_manual,
+               *(getattr(Structure, f) for f in STRUCTURE_FIELDS)]
     existing = {row.uai: row for row in session.execute(select(*columns).where(Structure.uai.is_not(None)))}
     inserts, updates, moved = [], [], []
     for uai, record in records.items():
         values = {f: record[f] for f in STRUCTURE_FIELDS}
         old = existing.get(uai)
         if old is None:
-            inserts.append({**values, "uai": uai, "source": "annuaire", "public": True, "validated": True})
+            inserts.append({**values, "uai": uai, "source": "annuaire", "public": True, "validated": True,
+                            "qpv_code": None})
             continue
         if values["siret"] is None:
             values["siret"] = old.siret
         if all(getattr(old, f) == values[f] for f in STRUCTURE_FIELDS):
             report.counts["unchanged"] += 1
             continue
-        updates.append({**values, "id": old.id})
-        if (old.latitude, old.longitude) != (values["latitude"], values["longitude"]):
-            moved.append(old.id)
-    write_rows(session, Structure, inserts, updates, report)
-    if inserts:
-        new_uais = [r["uai"] for r in inserts]
-        for chunk in chunks(new_uais, 900):
-            moved += session.scalars(select(Structure.id).where(Structure.uai.in_(chunk)))
-    return moved
+        updates.append({**values, "id": old.id, "qpv_code": old.qpv_code})
+        if (old.latitude, old.longitude) != (values["latitude"], values["longitude"]) and not old.qpv_manual:
+            moved.append(updates[-1])
+    mark_planned(geo.locator(session), inserts + moved, report)
+    write_rows(writes, Structure, inserts, updates, report)

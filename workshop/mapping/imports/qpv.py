@@ -22,8 +22,9 @@ from workshop.mapping.imports.parsing import (
 )
 from workshop.mapping.imports.report import ImportReport, Scope, open_table
 from workshop.mapping.imports.store import ensure_cities, write_rows
-from workshop.mapping.models import Qpv
+from workshop.mapping.models import Qpv, Structure
 from workshop.validation import load_json
+from workshop.writes import Writes
 
 QPV_COLUMNS = {
     "code": ("code_qp", "code_quartier", "code_qpv"),
@@ -62,11 +63,15 @@ def import_qpv_list(session: Session, text: str, report: ImportReport, scope: Sc
             city_names.update(zip(communes, names, strict=True))
         entry = quarters.setdefault(code, {"code": code, "name": name or code, "departement": dep, "cities": []})
         entry["cities"] += [c for c in communes if c not in entry["cities"]]
-    ensure_cities(session, ((c, city_names.get(c, c)) for q in quarters.values() for c in q["cities"]), report)
-    _upsert_qpv(session, quarters, report)
+    writes = Writes(session)
+    ensure_cities(session, writes, ((c, city_names.get(c, c)) for q in quarters.values() for c in q["cities"]),
+                  report)
+    _upsert_qpv(session, writes, quarters, report)
+    del quarters, city_names
+    writes.apply()
 
 
-def _upsert_qpv(session: Session, quarters: dict[str, dict], report: ImportReport) -> None:
+def _upsert_qpv(session: Session, writes: Writes, quarters: dict[str, dict], report: ImportReport) -> None:
     existing = {q.code: q for q in session.scalars(select(Qpv))}
     inserts, updates = [], []
     for code, entry in quarters.items():
@@ -78,7 +83,7 @@ def _upsert_qpv(session: Session, quarters: dict[str, dict], report: ImportRepor
             updates.append(entry)
         else:
             report.counts["unchanged"] += 1
-    write_rows(session, Qpv, inserts, updates, report)
+    write_rows(writes, Qpv, inserts, updates, report)
 
 
 OUTLINE_CODE_KEYS = ("code_qp", "code_qv", "code_quartier", "code_qpv", "code")
@@ -88,20 +93,41 @@ GEOJSON_MAX_DEPTH = 32
 
 
 def import_qpv_outlines(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
+    writes = _plan_outlines(session, text, report, scope)  # the file is freed on return, before the window
+    if writes is not None:
+        writes.apply()
+
+
+def _plan_outlines(session: Session, text: str, report: ImportReport, scope: Scope) -> Writes | None:
+    """The outlines of the file queued, and the marking of the structures they change (reads only)."""
+    shapes, names = _read_outlines(text, report, scope)
+    if shapes is None:
+        return None
+    writes = Writes(session)
+    outlines = _store_outlines(session, writes, shapes, names, report)
+    changes, inside = geo.qpv_changes(session, geo.locator(session, outlines))
+    writes.update(Structure, changes)
+    report.counts["qpv_marked"] += len(changes)
+    report.counts["in_qpv"] += inside
+    return writes
+
+
+def _read_outlines(text: str, report: ImportReport, scope: Scope) -> tuple[dict[str, list] | None, dict[str, str]]:
+    """Each QPV's pieces (shapely) and name, by code; None when the file is not one we read."""
     try:
         document = load_json(text, "file", max_depth=GEOJSON_MAX_DEPTH)
     except ValidationError as error:
         report.error = _("Fichier GeoJSON illisible : %(e)s", e=error.message)
-        return
+        return None, {}
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
         report.error = _("Ce n'est pas une FeatureCollection GeoJSON (clé « features » absente).")
-        return
+        return None, {}
     report.expected_rows = len(features)
     props = [_folded_properties(f) for f in features]
     if features and not any(_first(p, OUTLINE_CODE_KEYS) for p in props):
         report.missing_columns = ["code_qp"]
-        return
+        return None, {}
     shapes: dict[str, list] = {}
     names: dict[str, str] = {}
     for number, (feature, properties) in enumerate(zip(features, props, strict=True), start=1):
@@ -122,10 +148,7 @@ def import_qpv_outlines(session: Session, text: str, report: ImportReport, scope
             continue
         shapes.setdefault(code, []).append(shape)
         names.setdefault(code, unwrap(_first(properties, OUTLINE_NAME_KEYS))[:200] or code)
-    _store_outlines(session, shapes, names, report)
-    result = geo.mark_qpv(session)
-    report.counts["qpv_marked"] += result["changed"]
-    report.counts["in_qpv"] += result["in_qpv"]
+    return shapes, names
 
 
 def _folded_properties(feature: Any) -> dict[str, str]:
@@ -144,11 +167,15 @@ def _departement_in_code(code: str) -> str | None:
     return normalise_departement(code[2:5])
 
 
-def _store_outlines(session: Session, shapes: dict[str, list], names: dict[str, str], report: ImportReport) -> None:
+def _store_outlines(session: Session, writes: Writes, shapes: dict[str, list], names: dict[str, str],
+                    report: ImportReport) -> dict[str, dict]:
+    """Queue the new and changed outlines; returns every outline of the file by code."""
+    outlines = {}
     existing = {q.code: q for q in session.scalars(select(Qpv))}
     inserts, updates = [], []
     for code, parts in shapes.items():
         full, simple = geo.outline_pair(parts)
+        outlines[code] = full
         old = existing.get(code)
         if old is None:
             inserts.append({"code": code, "name": names[code], "departement": _departement_in_code(code) or "",
@@ -157,4 +184,5 @@ def _store_outlines(session: Session, shapes: dict[str, list], names: dict[str, 
             updates.append({"code": code, "outline": full, "outline_simple": simple})
         else:
             report.counts["unchanged"] += 1
-    write_rows(session, Qpv, inserts, updates, report)
+    write_rows(writes, Qpv, inserts, updates, report)
+    return outlines

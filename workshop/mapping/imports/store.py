@@ -1,27 +1,28 @@
-"""Writes shared by the imports, in bulk: communes, new and changed rows, the QPV marking of structures."""
+"""Writes shared by the imports: communes, new and changed rows, the QPV marking of structures; all through
+`Writes`, so that every import writes (and, on SQLite, holds the database) only in its short final window."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.mapping import geo
 from workshop.mapping.imports.parsing import departement_of
 from workshop.mapping.imports.report import ImportReport
 from workshop.mapping.models import City
+from workshop.writes import Inserted, Writes
 
 
-def ensure_cities(session: Session, pairs: Iterable[tuple[str, str]], report: ImportReport) -> None:
+def ensure_cities(session: Session, writes: Writes, pairs: Iterable[tuple[str, str]], report: ImportReport) -> None:
     """Add the communes we have not seen yet (reference data)."""
     wanted = dict(pairs)
     known = set(session.scalars(select(City.insee).where(City.insee.in_(list(wanted))))) if len(wanted) < 900 \
         else set(session.scalars(select(City.insee)))
     rows = [{"insee": insee, "name": name or insee, "departement": departement_of(insee)}
             for insee, name in wanted.items() if insee not in known]
-    if rows:
-        session.execute(insert(City), rows)
+    writes.insert(City, rows)
     report.counts["cities"] += len(rows)
 
 
@@ -30,18 +31,24 @@ def chunks(items: list, size: int) -> Iterator[list]:
         yield items[start:start + size]
 
 
-def mark_after_import(session: Session, ids: list[int], report: ImportReport) -> None:
-    if ids:
-        result = geo.mark_qpv(session, ids)
-        report.counts["qpv_marked"] += result["changed"]
+def mark_planned(found: geo.QpvLocator | None, rows: list[dict], report: ImportReport) -> None:
+    """Set `qpv_code` on structure rows about to be written (new, or moved and not hand-set) from the outlines,
+    before the write: the marking adds nothing to the write window."""
+    marked = [row for row in rows if row.get("latitude") is not None and row.get("longitude") is not None
+              and not row.get("qpv_manual")]
+    if found is None or not marked:
+        return
+    for row, code in zip(marked, found.codes_of([(r["latitude"], r["longitude"]) for r in marked]), strict=True):
+        if row.get("qpv_code") != code:
+            report.counts["qpv_marked"] += 1
+        row["qpv_code"] = code
 
 
-def write_rows(session: Session, model: type, inserts: list[dict], updates: list[dict],
-               report: ImportReport) -> None:
-    """Bulk-write the rows (structures, QPV) an import found new or changed, and count them."""
-    if inserts:
-        session.execute(insert(model), inserts)
-    if updates:
-        session.execute(update(model), updates)
+def write_rows(writes: Writes, model: type, inserts: list[dict], updates: list[dict],
+               report: ImportReport) -> Inserted:
+    """Queue the rows (structures, QPV) an import found new or changed, and count them; returns the inserts."""
+    inserted = writes.insert(model, inserts)
+    writes.update(model, updates)
     report.counts["created"] += len(inserts)
     report.counts["updated"] += len(updates)
+    return inserted

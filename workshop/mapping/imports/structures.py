@@ -10,11 +10,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from workshop.mapping import vocabulary
-from workshop.mapping.imports import staging
+from workshop.mapping import geo, vocabulary
 from workshop.mapping.imports.parsing import (
     EMAIL_RE,
     QPV_RE,
@@ -29,9 +28,10 @@ from workshop.mapping.imports.parsing import (
     unwrap,
 )
 from workshop.mapping.imports.report import ImportReport, Scope, open_table
-from workshop.mapping.imports.store import ensure_cities, mark_after_import
+from workshop.mapping.imports.store import ensure_cities, mark_planned
 from workshop.mapping.models import Structure, StructureContact, structure_network
 from workshop.networks.models import Network
+from workshop.writes import Writes
 
 TEMPLATE_COLUMNS = (
     ("type", _l("obligatoire : centre_social, espace_vie_sociale, association, service_municipal, ecole_maternelle, "
@@ -158,9 +158,16 @@ def _keys(values: dict) -> list[tuple]:
 def import_structures(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
     """Read and match every row first, then write in bulk: the database is written (and, on SQLite, locked for
     everyone else, the web process's card posts included) only for the short write phase at the end."""
+    writes = _plan(session, text, report, scope)  # the file's rows are freed on return, before the window
+    if writes is not None:
+        writes.apply()
+
+
+def _plan(session: Session, text: str, report: ImportReport, scope: Scope) -> Writes | None:
+    """Every read: the rows matched, the new structures and the changes to those found queued in `Writes`."""
     table = open_table(text, STRUCTURES_COLUMNS, STRUCTURES_REQUIRED, report)
     if table is None:
-        return
+        return None
     networks = {}
     for network in session.scalars(select(Network)):
         networks[fold(network.slug)] = networks[fold(network.short_name)] = network.id
@@ -173,21 +180,31 @@ def import_structures(session: Session, text: str, report: ImportReport, scope: 
             records.append(record)
     saved: dict[tuple, Any] = {}  # what this file already created or changed, by key: a later row finds it
     touched: list[tuple[Any, list[int]]] = []
-    with session.no_autoflush:  # planned only: the changes are written below, after the new rows are staged
+    with session.no_autoflush:  # planned only: the changes are queued, never flushed
         for record in records:
             record["existing"] = next((saved[k] for k in _keys(record) if k in saved), record["existing"])
             target = _save_structure(session, record, report)
             saved.update((key, target) for key in _keys({k: getattr(target, k) for k in KEY_FIELDS}))
             touched.append((target, record["networks"]))
         new = _unique_new([t for t, _n in touched])
-        if staging.usable(session):
-            staging.stage(session, *_rows(new))  # SQLite: before the first write, no lock held meanwhile
-    ensure_cities(session, ((r["city_insee"], r["city_name"]) for r in records), report)
-    _insert_new(session, new)
-    session.flush()
-    _link_networks(session, touched)
+        writes = Writes(session)
+        ensure_cities(session, writes, ((r["city_insee"], r["city_name"]) for r in records), report)
+        _mark(session, [t for t, _n in touched], report)
+        _queue_new(session, writes, new, touched)
+        _queue_changed(session, writes, [t for t, _n in touched if not isinstance(t, NewStructure)])
     report.counts["not_on_map"] = sum(1 for r in records if r["latitude"] is None)
-    mark_after_import(session, list({t.id for t, _n in touched if not t.qpv_manual}), report)
+    return writes
+
+
+def _mark(session: Session, targets: list, report: ImportReport) -> None:
+    """The QPV of every structure of the file, from the outlines, before anything is written (hand-set ones kept)."""
+    found = geo.locator(session)
+    rows = [{"latitude": t.latitude, "longitude": t.longitude, "qpv_code": t.qpv_code, "qpv_manual": t.qpv_manual}
+            for t in {id(t): t for t in targets}.values()]
+    mark_planned(found, rows, report)
+    for target, row in zip({id(t): t for t in targets}.values(), rows, strict=True):
+        if target.qpv_code != row["qpv_code"]:
+            target.qpv_code = row["qpv_code"]
 
 
 class NewStructure(SimpleNamespace):
@@ -228,31 +245,37 @@ def _rows(new: list[NewStructure]) -> tuple[list[dict], list[tuple[int, str, str
     return rows, [(i, c.role, c.email) for i, n in enumerate(new) for c in n.contacts]
 
 
-def _insert_new(session: Session, new: list[NewStructure]) -> None:
-    """Every new structure and its contacts in bulk: copied from the staged rows on SQLite, else one INSERT (ids
-    come back in order) and one for the contacts."""
-    if not new:
-        return
-    if staging.usable(session):
-        first = staging.copy(session, len(new))
-        for offset, structure in enumerate(new):
-            structure.id = first + offset
-        return
+def _queue_new(session: Session, writes: Writes, new: list[NewStructure], touched: list[tuple[Any, list[int]]]):
+    """Every new structure with its contacts, and the network memberships the rows name and the structures lack:
+    the rows of a new structure point at it by its position (its id is known once written)."""
     rows, contacts = _rows(new)
-    ids = session.scalars(insert(Structure).returning(Structure.id, sort_by_parameter_order=True), rows).all()
-    for structure, new_id in zip(new, ids, strict=True):
-        structure.id = new_id
-    if contacts:
-        session.execute(insert(StructureContact), [{"structure_id": new[i].id, "role": role, "email": email}
-                                                   for i, role, email in contacts])
-
-
-def _link_networks(session: Session, touched: list[tuple[Any, list[int]]]) -> None:
-    """Add the network memberships the rows name and the structures lack (in bulk)."""
-    wanted = {(structure.id, network_id) for structure, network_ids in touched for network_id in network_ids}
+    inserted = writes.insert(Structure, rows)
+    writes.insert(StructureContact, [{"structure_id": i, "role": role, "email": email} for i, role, email in contacts],
+                  parent=inserted, parent_key="structure_id")
+    position = {id(n): i for i, n in enumerate(new)}
+    wanted = {(id(s), n): s for s, network_ids in touched for n in network_ids}
     if not wanted:
         return
     have = set(session.execute(select(structure_network.c.structure_id, structure_network.c.network_id)))
-    rows = [{"structure_id": s, "network_id": n} for s, n in sorted(wanted - have)]
-    if rows:
-        session.execute(insert(structure_network), rows)
+    links = {(s.id, n) for (_k, n), s in wanted.items() if not isinstance(s, NewStructure)} - have
+    writes.insert(structure_network, [{"structure_id": s, "network_id": n} for s, n in sorted(links)])
+    joined = sorted({(position[key], n) for (key, n), s in wanted.items() if isinstance(s, NewStructure)})
+    writes.insert(structure_network, [{"structure_id": p, "network_id": n} for p, n in joined],
+                  parent=inserted, parent_key="structure_id")
+
+
+CHANGED_FIELDS = ("kind", "name", "uai", "siret", "address", "postcode", "city_insee", "latitude", "longitude",
+                  "priority", "public", "qpv_code", "qpv_manual")
+
+
+def _queue_changed(session: Session, writes: Writes, found: list[Structure]) -> None:
+    """The structures found that the file changes, as one bulk update, and their new contacts; then taken out of
+    the session, so that nothing is flushed one row at a time (which the write window would hold)."""
+    found = list({id(t): t for t in found}.values())
+    changed = [t for t in found if any(inspect(t).attrs[k].history.has_changes() for k in CHANGED_FIELDS)]
+    writes.update(Structure, [{"id": t.id, **{k: getattr(t, k) for k in CHANGED_FIELDS}} for t in changed])
+    writes.insert(StructureContact, [{"structure_id": t.id, "role": c.role, "email": c.email}
+                                     for t in found for c in inspect(t).dict.get("contacts", ()) if c.id is None])
+    for target in found:
+        if target in session:
+            session.expunge(target)  # with its new contacts (cascade)
