@@ -79,7 +79,7 @@ def _column(workshop: Workshop, value: Any) -> str:
 
 
 @command("card.add", allows=WRITE, open_only=True, rate="CARD_RATE", emits=("card.added",), visibility=CARD,
-         checks_first=True)
+         checks_first=True, keeps_board=True)
 def add_card(ctx: Context, payload: dict) -> dict:
     """Post a card; a resend with the same client_id returns the first card and records nothing. Written with
     one INSERT of the table, not an ORM object and its flush (most of a card's CPU at 200 cards/s)."""

@@ -45,6 +45,10 @@ class Host(Protocol):
 
     def workshop(self, session: Session, workshop_id: int) -> Any: ...
 
+    def board(self, session: Session, workshop_id: int) -> Any:
+        """The board with the rows a command's checks read loaded (its columns, its steering): the kernel keeps
+        a copy of them across batches (live.kept)."""
+
     def is_moderator(self, participant: Any) -> bool: ...
 
     def next_seq(self, session: Session, workshop_id: int) -> tuple[int, bool]:
@@ -83,6 +87,14 @@ class Batch:
 
     payloads: dict[str, list[dict]] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)
+    loader: Callable[[], Any] | None = None  # the board, from the rows the kernel keeps (a batch that may keep them)
+    _board: Any = None
+
+    def board(self) -> Any:
+        """The batch's board, read once for all its commands."""
+        if self._board is None:
+            self._board = self.loader()
+        return self._board
 
 
 @dataclass
@@ -110,6 +122,8 @@ class Context:
 
     @cached_property
     def workshop(self) -> Any:
+        if self.batch is not None and self.batch.loader is not None:
+            return self.batch.board()
         return self.host.workshop(self.session, self.workshop_id)
 
     @cached_property
