@@ -122,6 +122,12 @@ def has_framed(workshop_id: int) -> bool:
     return _framed_on.get(workshop_id, 0) > 0
 
 
+def has_unframed(workshop_id: int) -> bool:
+    """Whether a screen of the board on this process takes its events one by one (browsers take frames)."""
+    with _lock:
+        return len(_sockets.get(workshop_id, ())) > _framed_on.get(workshop_id, 0)
+
+
 def reset() -> None:
     """Forget every socket (tests: a previous test's board may have had the same id)."""
     with _lock:
