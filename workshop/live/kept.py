@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import threading
 import time
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 KEEP_SECONDS = 2.0
 
@@ -74,9 +76,16 @@ class KeptBoards:
 
 
 def _detached(board: Any) -> Any:
-    """A copy of the loaded board and of the rows loaded with it, attached to no session."""
+    """A copy of the loaded board and of the rows loaded with it, attached to no session; their JSON values
+    (settings, spotlight) copied too, so that nothing done to the batch's objects reaches the copy."""
     scratch = Session()
     try:
-        return scratch.merge(board, load=False)
+        copy = scratch.merge(board, load=False)
+        for row in scratch.identity_map.values():
+            for attribute in inspect(row).mapper.column_attrs:
+                value = row.__dict__.get(attribute.key)
+                if isinstance(value, (dict, list)):
+                    set_committed_value(row, attribute.key, deepcopy(value))
+        return copy
     finally:
         scratch.expunge_all()
