@@ -250,28 +250,31 @@ def sweep_table(rows: list[dict]) -> str:
                      f"| {common.or_na(r['server_run']['runqueue_wait_s'])} "
                      f"| {r['cpu_ms_per_card']} | {r['cpu_ms_per_1000_deliveries']} | {r['client_cpu_pct']} "
                      f"| {r['load_before']} / {r['load_after']} |")
-    for target, fit in cost_split(rows).items():
-        lines.append(f"{target}: server CPU per card = {fit[0]:.2f} ms + {fit[1]:.1f} us per delivery "
-                     f"(least squares over {fit[2]} runs of different room sizes)")
-    for target in dict.fromkeys(r["target"] for r in rows) if len({r["participants"] for r in rows}) == 1 else ():
-        held = [r["rate"] for r in rows if r["target"] == target and holds(r)]
-        lines.append(f"{target}: highest rate holding p95 <= 100 ms with 0 lost: "
-                     f"{f'{max(held):g} cards/s' if held else 'none of the rates tried'}")
+    for (target, rate), fit in cost_split(rows).items():
+        lines.append(f"{target} at {rate:g} cards/s: server CPU per card = {fit[0]:.2f} ms + {fit[1]:.1f} us per "
+                     f"delivery (least squares over {fit[2]} runs of different room sizes)")
+    sizes = dict.fromkeys(r["participants"] for r in rows)
+    for target in dict.fromkeys(r["target"] for r in rows) if len({r["rate"] for r in rows}) > 1 else ():
+        for n in sizes:
+            held = [r["rate"] for r in rows if r["target"] == target and r["participants"] == n and holds(r)]
+            lines.append(f"{target}{f' at {n} screens' if len(sizes) > 1 else ''}: highest rate holding p95 <= "
+                         f"100 ms with 0 lost: {f'{max(held):g} cards/s' if held else 'none of the rates tried'}")
     return "\n".join(lines)
 
 
-def cost_split(rows: list[dict]) -> dict[str, tuple[float, float, int]]:
-    """Per target run at 2+ room sizes: CPU per card = fixed ms + us per delivery x deliveries per card, fitted
-    by least squares, so that the cost of a card and the cost of each screen it reaches are told apart."""
+def cost_split(rows: list[dict]) -> dict[tuple[str, float], tuple[float, float, int]]:
+    """Per target and rate run at 2+ room sizes: CPU per card = fixed ms + us per delivery x deliveries per
+    card, fitted by least squares, so that the cost of a card and the cost of each screen it reaches are told
+    apart (at one rate: how many cards share a frame depends on the rate)."""
     out = {}
-    for target in dict.fromkeys(r["target"] for r in rows):
+    for key in dict.fromkeys((r["target"], r["rate"]) for r in rows):
         points = [(r["received"] / r["cards_ok"], r["cpu_ms_per_card"]) for r in rows
-                  if r["target"] == target and r["cards_ok"] and r["cpu_ms_per_card"] is not None]
+                  if (r["target"], r["rate"]) == key and r["cards_ok"] and r["cpu_ms_per_card"] is not None]
         if len({round(x) for x, _y in points}) < 2:
             continue
         n, mx, my = len(points), sum(x for x, _ in points) / len(points), sum(y for _, y in points) / len(points)
         slope = sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x, _ in points)
-        out[target] = (my - slope * mx, 1000 * slope, n)
+        out[key] = (my - slope * mx, 1000 * slope, n)
     return out
 
 
@@ -284,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posters", type=int, default=20)
     parser.add_argument("--rate", type=float, default=10.0, help="cards per second, all posters together")
     parser.add_argument("--sweep", type=float, nargs="+", default=None, metavar="RATE",
-                        help="one run per rate (cards/s) at the first --participants (default 300), then a table")
+                        help="one run per rate (cards/s) at each --participants (default 300), then a table and, "
+                             "with 2+ room sizes, the fit of CPU per card per rate")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting")
     parser.add_argument("--target", choices=TARGETS, nargs="+", default=["ours"],
                         help="ours: Passerelles; relay: bench/relay_server.py; scrumblr: Scrumblr as-is with its "
@@ -321,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Passerelles runs with {', '.join(f'{k}={v}' for k, v in LIFTED_LIMITS.items())} (limits lifted: the "
           f"bench measures delivery, not the limiter); pinned: {args.pin}", flush=True)
     rows = []
-    for n in (args.participants[:1] if args.sweep else args.participants):
+    for n in args.participants:
         for rate in rates:
             for target in args.target:
                 result = run(args.mode, n, posters=args.posters, rate=rate, duration=args.duration,

@@ -64,7 +64,9 @@ def redis_command(redis_port: int, data_dir: Path) -> list[str]:
 
 
 def node_command(port: int, redis_port: int) -> list[str]:
-    return ["node", "server.js", f"--server:port={port}", f"--redis:url=redis://{common.HOST}:{redis_port}"]
+    """Scrumblr's server as-is; `loopback.cjs` makes its bare `listen(port)` listen on 127.0.0.1 only."""
+    return ["node", "-r", str(common.BENCH / "ext" / "loopback.cjs"), "server.js", f"--server:port={port}",
+            f"--redis:url=redis://{common.HOST}:{redis_port}"]
 
 
 def server(tmp: Path, cpus: set[int] | None) -> common.Server:

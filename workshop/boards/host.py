@@ -75,6 +75,14 @@ class BoardHost:
     set_seq = staticmethod(service.set_seq)
     participant_dict = staticmethod(service.participant_dict)
 
+    def board(self, session: Session, workshop_id: int) -> Workshop:
+        """The board with its columns and its steering's rows loaded: what a command's checks read, which the
+        kernel keeps from one batch to the next (live.kept)."""
+        workshop = service.get_workshop(session, workshop_id)
+        workshop.columns  # noqa: B018  (loaded now, to be kept with the board)
+        self.steering(session, workshop).locked  # noqa: B018  (likewise: the steering reads its rows)
+        return workshop
+
     def join(self, session: Session, payload: Any, user: Any, person: str | None = None) -> Joined:
         return service.join(session, payload, user, person=person, admit=self._admit)
 

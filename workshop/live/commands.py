@@ -45,19 +45,23 @@ class Command:
     # nothing; in a batch the kernel then runs it without a savepoint (two statements and the nested
     # transaction's bookkeeping fewer per command). A database error in it fails the whole batch.
     checks_first: bool = False
+    # True: the command changes none of the board's own rows (the board, its columns, its steering), so that
+    # those read for its batch may serve the next batch (live.kept); any other command makes the next one read
+    # them again.
+    keeps_board: bool = False
 
 
 def command(name: str, *, moderator: bool = False, allows: str | None = None, open_only: bool = False,
             rate: str | None = None, emits: Iterable[str] = (), visibility: Policy | None = None,
             batched: bool = False, system: bool = False, shared_when: Callable[[Any], bool] | None = None,
             payload: bool = True, on_presence: Callable[[Any], bool] | None = None,
-            checks_first: bool = False) -> Callable:
+            checks_first: bool = False, keeps_board: bool = False) -> Callable:
     """Mark a function as the board action `name`; `Registry.build` collects it from its module."""
 
     def declare(function: Callable) -> Callable:
         setattr(function, ATTRIBUTE, Command(name, function, moderator, allows, open_only, rate, tuple(emits),
                                              visibility, batched, system or on_presence is not None,
-                                             shared_when, payload, on_presence, checks_first))
+                                             shared_when, payload, on_presence, checks_first, keeps_board))
         return function
 
     return declare

@@ -45,6 +45,10 @@ class Host(Protocol):
 
     def workshop(self, session: Session, workshop_id: int) -> Any: ...
 
+    def board(self, session: Session, workshop_id: int) -> Any:
+        """The board with the rows a command's checks read loaded (its columns, its steering): the kernel keeps
+        a copy of them across batches (live.kept)."""
+
     def is_moderator(self, participant: Any) -> bool: ...
 
     def next_seq(self, session: Session, workshop_id: int) -> tuple[int, bool]:
@@ -83,6 +87,21 @@ class Batch:
 
     payloads: dict[str, list[dict]] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)
+    loader: Callable[[], Any] | None = None  # the board, from the rows the kernel keeps (a batch that may keep them)
+    _board: Any = None
+    _steering: Any = None
+
+    def board(self) -> Any:
+        """The batch's board, read once for all its commands (which change none of its rows)."""
+        if self._board is None:
+            self._board = self.loader()
+        return self._board
+
+    def steering(self, host: Host, session: Session) -> Steering:
+        """The board's steering, likewise once for all the batch's commands."""
+        if self._steering is None:
+            self._steering = host.steering(session, self.board())
+        return self._steering
 
 
 @dataclass
@@ -110,10 +129,14 @@ class Context:
 
     @cached_property
     def workshop(self) -> Any:
+        if self.batch is not None and self.batch.loader is not None:
+            return self.batch.board()
         return self.host.workshop(self.session, self.workshop_id)
 
     @cached_property
     def steering(self) -> Steering:
+        if self.batch is not None and self.batch.loader is not None:
+            return self.batch.steering(self.host, self.session)
         return self.host.steering(self.session, self.workshop)
 
     def erase_logged(self, types: tuple[str, ...], keys: tuple[str, ...], item_id: int, tombstone: dict) -> None:

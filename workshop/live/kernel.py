@@ -24,6 +24,7 @@ from workshop.live import cluster, fanout, presence
 from workshop.live.commands import ANY_PHASE, Command, Registry
 from workshop.live.context import Batch, Context, Host, write_rows
 from workshop.live.groupcommit import Job, Line
+from workshop.live.kept import KeptBoards
 from workshop.live.models import BoardEvent
 from workshop.live.seqs import Seqs
 
@@ -51,6 +52,7 @@ class Kernel:
         self._watch_lock = threading.Lock()
         self._watched: set[tuple[int, str]] = set()  # presence commands waiting to run, by board
         self._watch_runs = 0
+        self._kept = KeptBoards(host)  # each board's own rows, from one batch to the next
 
     # --- running commands ---------------------------------------------------------------------------
 
@@ -157,14 +159,17 @@ class Kernel:
         """Run a board's waiting commands in the leader's session and one transaction, each in a savepoint;
         commit once; broadcast the events in seq order. Sets each job's outcome or error; raises when the
         transaction itself fails."""
-        session = leader.run[0].session
+        session, workshop_id = leader.run[0].session, leader.run[0].workshop_id
         expire, session.expire_on_commit = session.expire_on_commit, False  # the broadcast reads what was loaded
         ran: list[tuple[Job, Context]] = []
+        keeps = all(job.run[1].keeps_board for job in jobs)
         try:
             seats = {job.run[0].seat for job in jobs} - {None}
             people = self.host.participants(session, seats) if seats else {}
-            seqs = Seqs(self.host, session, leader.run[0].workshop_id)
+            seqs = Seqs(self.host, session, workshop_id)
             shared, rows = Batch(), []
+            if keeps:
+                shared.loader = lambda: self._kept.board(session, workshop_id, seqs.opened)
             for job in jobs:
                 shared.payloads.setdefault(job.run[1].name, []).append(job.run[2])
             for job in jobs:
@@ -190,9 +195,15 @@ class Kernel:
                     seqs.undo(mark, database=not bare)
                     del rows[logged:]
             write_rows(session, rows)
+            taken, last = seqs.opened, seqs.last
             seqs.write()
             session.commit()
+            if keeps:
+                self._kept.committed(workshop_id, taken, last)
+            else:
+                self._kept.drop(workshop_id)
         except BaseException:
+            self._kept.drop(workshop_id)
             session.rollback()
             raise
         finally:

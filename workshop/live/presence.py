@@ -123,6 +123,12 @@ def has_framed(workshop_id: int) -> bool:
     return bool(_framed.get(workshop_id))
 
 
+def has_unframed(workshop_id: int) -> bool:
+    """Whether a screen of the board on this process takes its events one by one (browsers take frames)."""
+    with _lock:
+        return len(_sockets.get(workshop_id, ())) > len(_framed.get(workshop_id, ()))
+
+
 def reset() -> None:
     """Forget every socket (tests: a previous test's board may have had the same id)."""
     with _lock:

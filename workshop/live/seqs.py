@@ -19,12 +19,13 @@ class Seqs:
         self.host, self.session, self.workshop_id = host, session, workshop_id
         self._taken: int | None = None  # the board's last_seq in the database (this transaction's view)
         self._last: int | None = None  # the last seq handed out
+        self._opened: int | None = None  # the first seq taken in the database by this transaction
 
     def take(self) -> tuple[int, bool]:
         """The board's next seq, and whether the board is open (as this transaction sees it)."""
         if self._last is None:
             self._taken, is_open = self.host.next_seq(self.session, self.workshop_id)
-            self._last = self._taken
+            self._last = self._opened = self._taken
             return self._last, is_open
         self._last += 1
         return self._last, self.host.workshop(self.session, self.workshop_id).is_open
@@ -33,6 +34,16 @@ class Seqs:
         """Undo the last `take` while keeping the rest of the command (a clean-up that logged nothing)."""
         if self._last is not None:
             self._last -= 1
+
+    @property
+    def opened(self) -> int | None:
+        """The first seq this transaction took in the database (holding the board's row lock), if any."""
+        return self._opened
+
+    @property
+    def last(self) -> int | None:
+        """The last seq handed out, if any."""
+        return self._last
 
     @property
     def current(self) -> int:
@@ -48,6 +59,8 @@ class Seqs:
         written back unless the batch takes it again."""
         if database or mark[0] is not None or self._taken is None:
             self._taken, self._last = mark
+            if self._taken is None:
+                self._opened = None
         else:
             self._last = self._taken - 1
 
