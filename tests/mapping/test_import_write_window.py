@@ -5,12 +5,12 @@ the import stays all or nothing."""
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from tests.import_window import card_posted_while_importing
 from tests.mapping.conftest import annuaire_file, annuaire_row
 from workshop import writes
 from workshop.boards.models import Card
@@ -91,30 +91,16 @@ def test_a_card_posted_while_an_import_writes_its_rows_is_saved_before_the_impor
         structures_inside_outlines(app, make_structure)
     monkeypatch.setattr(writes, "CHUNK", 40)  # several chunks of rows from a small file
     nadia = board_client(code, "Nadia")
-    posted: list[dict] = []
-    finished: list = []
 
-    def post_while_rows_are_written(_conn, _cursor, statement, parameters, _context, _executemany):
-        # The import is paused here, sending its rows to the database: a card is posted and its answer awaited
-        # before the import may go on (on SQLite that waited for the import's commit, and failed).
-        if not posted and marker_in in statement and marker in str(parameters)[:4000]:
-            posted.append(nadia.add_card("Posté pendant l'import"))
-
-    def import_in_background() -> None:
+    def import_file():
         with app.app_context():
             report = run_import(db.session, make_file(ROWS), fmt)
             db.session.commit()
-            finished.append(report)
+            return report
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", post_while_rows_are_written)
-    try:
-        worker = threading.Thread(target=import_in_background)
-        worker.start()
-        worker.join(120)
-    finally:
-        event.remove(engine, "before_cursor_execute", post_while_rows_are_written)
+    # paused while it sends its last rows to the database
+    posted, finished = card_posted_while_importing(
+        app, nadia, lambda statement, parameters: marker_in in statement and marker in parameters, import_file)
     assert posted and posted[0]["ok"], posted
     assert finished and not finished[0].error, finished and finished[0].error
     with app.app_context():

@@ -3,12 +3,12 @@ nothing, so a card posted while the import sends them is saved at once; the impo
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
+from tests.import_window import card_posted_while_importing
 from workshop import writes
 from workshop.accounts.models import User
 from workshop.boards.models import Card
@@ -35,30 +35,17 @@ def test_a_card_posted_while_sheets_are_imported_is_saved_before_the_import_ends
     admin_id = make_user("admin").id
     monkeypatch.setattr(writes, "CHUNK", 40)  # several chunks of rows from a small file
     nadia = board_client(code, "Nadia")
-    posted: list[dict] = []
-    finished: list = []
 
-    def post_while_sheets_are_written(_conn, _cursor, statement, parameters, _context, _executemany):
-        # The import is paused here, sending its sheets to the database: a card is posted and its answer awaited
-        # before the import may go on (on SQLite that waited for the import's commit, and failed).
-        if not posted and "practice" in statement and "Fiche n°1 " in str(parameters)[:4000]:
-            posted.append(nadia.add_card("Posté pendant l'import"))
-
-    def import_in_background() -> None:
+    def import_sheets():
         with app.test_request_context():
             reports = exchange.import_practices(db.session, db.session.get(User, admin_id), export(SHEETS))
             db.session.commit()
-            finished.append(reports)
+            return reports
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", post_while_sheets_are_written)
-    try:
-        worker = threading.Thread(target=import_in_background)
-        worker.start()
-        worker.join(120)
-    finally:
-        event.remove(engine, "before_cursor_execute", post_while_sheets_are_written)
+    # paused while it sends its sheets to the database
+    posted, finished = card_posted_while_importing(
+        app, nadia, lambda statement, parameters: "practice" in statement and "Fiche n°1 " in parameters,
+        import_sheets)
     assert posted and posted[0]["ok"], posted
     assert finished and [r.outcome for r in finished[0]] == ["created"] * SHEETS
     with app.app_context():
