@@ -20,7 +20,7 @@ def card_posted_while_importing(app, poster, matches: Callable[[str, str], bool]
     finished: list = []
 
     def post_while_rows_are_written(_conn, _cursor, statement, parameters, _context, _executemany):
-        if not posted and matches(statement, str(parameters)[:4000]):
+        if not posted and matches(statement, str(parameters)):
             posted.append(poster.add_card("Posté pendant l'import"))
 
     with app.app_context():

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy import exc as sa
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import Pool
 
 from workshop.config import private_file
 from workshop.greenlets import gevent_active, sleep
@@ -131,9 +132,29 @@ def private_sqlite(url: str) -> None:
             private_file(path)
 
 
+STAGED = "staged"  # connection info key: an import staged rows in TEMP tables on this connection (writes.py)
+
+
+def _drop_staged(dbapi_connection, record) -> None:
+    """An import's staging tables hold the whole import (contacts' e-mails included) and would stay on the pooled
+    connection until its next import: dropped when it goes back to the pool, after the commit or the rollback,
+    outside the import's write window (a TEMP table locks nothing of the database)."""
+    if record.info.pop(STAGED, False) and isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        try:
+            names = [row[0] for row in cursor.execute(
+                "SELECT name FROM sqlite_temp_master WHERE type = 'table' AND name LIKE 'staged!_%' ESCAPE '!'")]
+            for name in names:
+                cursor.execute(f'DROP TABLE temp."{name}"')
+        finally:
+            cursor.close()
+
+
 def configure() -> None:
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
+    if not event.contains(Pool, "checkin", _drop_staged):
+        event.listen(Pool, "checkin", _drop_staged)
 
 
 # Tables that the app manages itself (full-text indexes), which Alembic must neither create nor drop.

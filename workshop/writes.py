@@ -27,6 +27,8 @@ from typing import Any
 from sqlalchemy import Column, Integer, MetaData, Table, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from workshop import database
+
 CHUNK = 2000  # staging rows per executemany (each statement's parameters stay small)
 
 
@@ -75,10 +77,18 @@ def _defaults(columns: Sequence[Column], attribute: str, given: set[str]) -> dic
 
 
 def _same_keys(rows: list[dict], defaults: dict[str, Any]) -> tuple[list[str], list[dict]]:
-    """Every row with every column (one executemany): a column some rows leave out is NULL there."""
-    names = sorted({key for row in rows for key in row} | set(defaults))
-    empty = dict.fromkeys(names)
-    return names, [{**empty, **defaults, **row} for row in rows]
+    """Every row with every column (one executemany); the rows all name the same columns (`_one_shape`)."""
+    names = sorted(set(rows[0]) | set(defaults))
+    return names, [{**defaults, **row} for row in rows]
+
+
+def _one_shape(rows: list[dict]) -> list[dict]:
+    """Rows that all name the same columns: on SQLite a column some rows left out would be NULL there (or fail
+    NOT NULL) where PostgreSQL's bulk statements give its default: a caller's mistake, refused loudly."""
+    keys = set(rows[0]) if rows else set()
+    if any(set(row) != keys for row in rows):
+        raise ValueError("the rows of one bulk write must name the same columns")
+    return list(rows)
 
 
 class Writes:
@@ -95,15 +105,18 @@ class Writes:
 
     def insert(self, target: Any, rows: list[dict], *, parent: Inserted | None = None,
                parent_key: str | None = None) -> Inserted:
-        step = Inserted(target, list(rows), parent, parent_key, count=len(rows))
+        step = Inserted(target, _one_shape(rows), parent, parent_key, count=len(rows))
         if step.rows:
             self.steps.append(step)
         return step
 
     def update(self, target: Any, rows: list[dict]) -> None:
-        """Change rows by primary key (each row the same columns, as SQLAlchemy's bulk UPDATE wants)."""
+        """Change rows by primary key (each row the same columns, as SQLAlchemy's bulk UPDATE wants). `target` is a
+        mapped class: given a bare Table, SQLAlchemy's bulk UPDATE would have no WHERE and change every row."""
+        if not hasattr(target, "__mapper__"):
+            raise TypeError("update() takes a mapped class (its primary key finds the rows)")
         if rows:
-            self.steps.append(Updated(target, list(rows)))
+            self.steps.append(Updated(target, _one_shape(rows)))
 
     def then(self, write: Callable[[], None]) -> None:
         """Run `write` once the rows are written (a write that needs their ids and cannot be staged)."""
@@ -148,6 +161,7 @@ class Writes:
         temp = Table(f"staged_{number}_{table.name}", MetaData(), Column("n", Integer, primary_key=True),
                      *(Column(name, table.c[name].type) for name in names), schema="temp", prefixes=["TEMPORARY"])
         connection = self.session.connection()
+        connection.info[database.STAGED] = True  # dropped when the connection goes back to the pool
         temp.create(connection)
         statement = insert(temp)
         for start in range(0, len(rows), CHUNK):
@@ -169,7 +183,9 @@ class Writes:
             source = [column + literal(first) if column.name == step.parent_key else column for column in source]
         connection.execute(insert(table).from_select(names, select(*source).order_by(temp.c.n)))
         if table.autoincrement_column is not None:
-            last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
+            written, last = connection.exec_driver_sql("SELECT changes(), last_insert_rowid()").one()
+            if written != step.count:  # the ids below would be wrong: children attached to other rows
+                raise RuntimeError(f"{table.name}: {written} rows copied of {step.count}")
             step.ids = range(last - step.count + 1, last + 1)
 
     # --- other databases: the bulk statements --------------------------------------------------------------

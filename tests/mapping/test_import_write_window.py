@@ -9,6 +9,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from tests.import_window import card_posted_while_importing
 from tests.mapping.conftest import annuaire_file, annuaire_row
@@ -139,3 +140,34 @@ def test_an_import_failing_after_its_rows_are_written_leaves_nothing_and_the_nex
         names = dict(db.session.execute(select(Structure.id, Structure.name)).all())
         assert [names[i] for i in ids] == [f"École n°{i}" for i in range(120)]  # each contact on its own school
     assert counts(app) == (120, 120)
+
+
+@pytest.mark.parametrize("finish", ["commit", "rollback"])
+def test_the_staged_rows_leave_the_connection_with_the_import(app, finish):
+    """An import's staging tables hold the whole file (contacts' e-mails included): gone once its connection is
+    back in the pool, whether the import was kept or rolled back (they stayed until that connection's next import)."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the staging tables are SQLite's (TEMP tables)")
+    with app.app_context(), engine.connect() as connection:
+        raw = connection.connection.dbapi_connection  # stays open in the pool
+        session = Session(bind=connection)
+        report = run_import(session, structures_csv(50), "structures")
+        assert not report.error
+        staged = raw.execute("SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'staged%'").fetchone()[0]
+        getattr(session, finish)()
+        session.close()
+    assert staged > 0  # the import did stage
+    assert raw.execute("SELECT name FROM sqlite_temp_master").fetchall() == []
+
+
+def test_rows_of_one_bulk_write_must_name_the_same_columns(app):
+    """On SQLite a column some rows left out was NULL there (or failed NOT NULL) where PostgreSQL gives its
+    default; and an UPDATE given a bare table would change every row on PostgreSQL: both refused."""
+    with app.app_context():
+        queued = writes.Writes(db.session)
+        with pytest.raises(ValueError):
+            queued.insert(Structure, [{"name": "A", "address": "1 rue"}, {"name": "B"}])
+        with pytest.raises(TypeError):
+            queued.update(Structure.__table__, [{"id": 1, "name": "A"}])
