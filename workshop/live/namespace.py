@@ -15,7 +15,7 @@ from flask_socketio import join_room, leave_room
 
 from workshop import ratelimit
 from workshop.addresses import request_key
-from workshop.errors import Forbidden, NotFound, RateLimited, ValidationError
+from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.extensions import db
 from workshop.i18n import current_language
 from workshop.live import presence
@@ -144,7 +144,7 @@ class BoardNamespace(GuardedNamespace):
     def _may_snapshot(self, participant) -> None:
         keys = {"participant": participant.id if participant is not None else None, **_origin()}
         if not ratelimit.allowed_all("PAGE_RATE", keys):
-            raise RateLimited(_("Doucement : trop d'actions d'un coup. Attendez quelques secondes."))
+            raise rate_refusal("PAGE_RATE")
 
     def _charge(self, caught_up: dict, participant) -> None:
         state = caught_up.get("state")
@@ -171,7 +171,7 @@ class BoardNamespace(GuardedNamespace):
 
     def _limit(self, setting: str, participant) -> None:
         if not ratelimit.hit_all(setting, {"participant": participant.id, **_origin()}):
-            raise RateLimited(_("Doucement : trop d'actions d'un coup. Attendez quelques secondes."))
+            raise rate_refusal(setting)
 
     def _participant(self):
         return self.kernel.host.participant(db.session, self._seat()["participant_id"])
@@ -217,13 +217,12 @@ def _one_costly_read() -> Iterator[None]:
     at a time per address: many sockets cannot hold the server with requests that each take long. Each also
     spends milliseconds of a budget (COSTLY_MS per socket, COSTLY_MS_PER_ADDRESS): counts of requests cannot
     tell a 6,000-card replay from a 10-card one, time can; a spammer gets at most that share of the process."""
-    message = _("Doucement : trop d'actions d'un coup. Attendez quelques secondes.")
     origin = _origin()
     if not ratelimit.allowed_all("COSTLY_MS", origin):
-        raise RateLimited(message)
+        raise rate_refusal("COSTLY_MS")
     with ratelimit.at_most({("socket", request.sid): 1,
                             ("address", origin["address"]): current_app.config["COSTLY_IN_FLIGHT_PER_ADDRESS"]},
-                           message):
+                           rate_refusal("COSTLY_MS").message):
         started = time.perf_counter()
         try:
             yield
