@@ -76,12 +76,6 @@ def _defaults(columns: Sequence[Column], attribute: str, given: set[str]) -> dic
     return values
 
 
-def _same_keys(rows: list[dict], defaults: dict[str, Any]) -> tuple[list[str], list[dict]]:
-    """Every row with every column (one executemany); the rows all name the same columns (`_one_shape`)."""
-    names = sorted(set(rows[0]) | set(defaults))
-    return names, [{**defaults, **row} for row in rows]
-
-
 def _one_shape(rows: list[dict]) -> list[dict]:
     """Rows that all name the same columns: on SQLite a column some rows left out would be NULL there (or fail
     NOT NULL) where PostgreSQL's bulk statements give its default: a caller's mistake, refused loudly."""
@@ -152,20 +146,23 @@ class Writes:
     def _stage(self, number: int, step: Inserted | Updated) -> Table:
         """One step's rows in a TEMP table."""
         table = step.table
+        given = set(step.rows[0])  # every row names the same columns (`_one_shape`)
         if isinstance(step, Inserted):
             columns = [c for c in table.columns if c is not table.autoincrement_column]
-            names, rows = _same_keys(step.rows, _defaults(columns, "default", {k for r in step.rows for k in r}))
+            defaults = _defaults(columns, "default", given)
         else:
-            given = {k for r in step.rows for k in r}
-            names, rows = _same_keys(step.rows, _defaults(list(table.columns), "onupdate", given))
+            defaults = _defaults(list(table.columns), "onupdate", given)
+        names = sorted(given | set(defaults))
         temp = Table(f"staged_{number}_{table.name}", MetaData(), Column("n", Integer, primary_key=True),
                      *(Column(name, table.c[name].type) for name in names), schema="temp", prefixes=["TEMPORARY"])
         connection = self.session.connection()
         connection.info[database.STAGED] = True  # dropped when the connection goes back to the pool
         temp.create(connection)
         statement = insert(temp)
-        for start in range(0, len(rows), CHUNK):
-            connection.execute(statement, [{"n": start + i, **row} for i, row in enumerate(rows[start:start + CHUNK])])
+        rows = step.rows
+        for start in range(0, len(rows), CHUNK):  # every row with every column, one chunk at a time (memory)
+            connection.execute(statement, [{"n": start + i, **defaults, **row}
+                                           for i, row in enumerate(rows[start:start + CHUNK])])
         return temp
 
     def _copy(self, step: Inserted | Updated, temp: Table) -> None:
