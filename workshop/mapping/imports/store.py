@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from workshop.writes import Inserted, Writes
 
 
 def ensure_cities(session: Session, writes: Writes, pairs: Iterable[tuple[str, str]], report: ImportReport) -> None:
-    """Add the communes we have not seen yet (reference data)."""
+    """Queue the communes we have not seen yet (reference data), written with the rest of the import."""
     wanted = dict(pairs)
     known = set(session.scalars(select(City.insee).where(City.insee.in_(list(wanted))))) if len(wanted) < 900 \
         else set(session.scalars(select(City.insee)))
@@ -24,11 +24,6 @@ def ensure_cities(session: Session, writes: Writes, pairs: Iterable[tuple[str, s
             for insee, name in wanted.items() if insee not in known]
     writes.insert(City, rows)
     report.counts["cities"] += len(rows)
-
-
-def chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def mark_planned(found: geo.QpvLocator | None, rows: list[dict], report: ImportReport) -> None:

@@ -199,10 +199,11 @@ def _plan(session: Session, text: str, report: ImportReport, scope: Scope) -> Wr
 def _mark(session: Session, targets: list, report: ImportReport) -> None:
     """The QPV of every structure of the file, from the outlines, before anything is written (hand-set ones kept)."""
     found = geo.locator(session)
+    targets = _each_once(targets)
     rows = [{"latitude": t.latitude, "longitude": t.longitude, "qpv_code": t.qpv_code, "qpv_manual": t.qpv_manual}
-            for t in {id(t): t for t in targets}.values()]
+            for t in targets]
     mark_planned(found, rows, report)
-    for target, row in zip({id(t): t for t in targets}.values(), rows, strict=True):
+    for target, row in zip(targets, rows, strict=True):
         if target.qpv_code != row["qpv_code"]:
             target.qpv_code = row["qpv_code"]
 
@@ -233,8 +234,14 @@ def _save_structure(session: Session, record: dict, report: ImportReport) -> Str
     return target
 
 
+def _each_once(targets: list) -> list:
+    """Each structure once, in the order first met: a file names one on several rows (a row per contact);
+    the placeholders of new structures are told apart by identity."""
+    return list({id(t): t for t in targets}.values())
+
+
 def _unique_new(targets: list) -> list[NewStructure]:
-    return list({id(t): t for t in targets if isinstance(t, NewStructure)}.values())
+    return [t for t in _each_once(targets) if isinstance(t, NewStructure)]
 
 
 def _rows(new: list[NewStructure]) -> tuple[list[dict], list[tuple[int, str, str | None]]]:
@@ -271,7 +278,7 @@ CHANGED_FIELDS = ("kind", "name", "uai", "siret", "address", "postcode", "city_i
 def _queue_changed(session: Session, writes: Writes, found: list[Structure]) -> None:
     """The structures found that the file changes, as one bulk update, and their new contacts; then taken out of
     the session, so that nothing is flushed one row at a time (which the write window would hold)."""
-    found = list({id(t): t for t in found}.values())
+    found = _each_once(found)
     changed = [t for t in found if any(inspect(t).attrs[k].history.has_changes() for k in CHANGED_FIELDS)]
     writes.update(Structure, [{"id": t.id, **{k: getattr(t, k) for k in CHANGED_FIELDS}} for t in changed])
     writes.insert(StructureContact, [{"structure_id": t.id, "role": c.role, "email": c.email}
