@@ -17,7 +17,8 @@ from tests.conftest import PASSWORD
 from tests.test_board_sockets import error_of
 from workshop import ratelimit
 from workshop.accounts import service as accounts
-from workshop.extensions import db
+from workshop.extensions import db, socketio
+from workshop.live import namespace
 
 FAST = {"FAILURE_DELAY_BASE": 0.01, "FAILURE_DELAY_MAX": 0.02}  # failures still slowed, the suite stays quick
 
@@ -221,6 +222,43 @@ def test_a_facilitator_over_the_card_limit_after_logout_is_told_the_seat_ended(a
     assert error_of(host.add_card("Encore"))["code"] == "rate_limited"
     browser.post("/deconnexion")
     assert error_of(host.add_card("Après"))["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("app_config", [{"CARD_RATE": "2/10 seconds"}])
+def test_a_seat_taken_between_the_early_count_and_the_command_is_counted_too(board_client, code, monkeypatch):
+    """A socket's events run in parallel: a `join` landing after the early check counted the old seat would
+    have let the card go to the new participant, over its limit, uncounted."""
+    full, joining = board_client(code, "Pleine"), board_client(code, "Arrivée")
+    assert all(full.add_card(f"Idée {i}")["ok"] for i in range(2))
+    hit_all = ratelimit.hit_all
+
+    def then_a_join(setting, keys, cost=1, app=None):
+        under = hit_all(setting, keys, cost=cost, app=app)
+        if app is not None:  # the early count, before Flask's contexts: the join lands now
+            saved = socketio.server.get_environ(keys["socket"], namespace="/board")[namespace._SAVED_SESSION]
+            saved["board"] = {**saved["board"], "participant_id": full.participant["id"]}
+        return under
+
+    monkeypatch.setattr(ratelimit, "hit_all", then_a_join)
+    assert error_of(joining.add_card("Au même moment"))["code"] == "rate_limited"
+
+
+@pytest.mark.parametrize("app_config", [{"CARD_RATE": "5/10 seconds", "CARD_RATE_PER_ADDRESS": "3/10 seconds"}])
+def test_an_early_refusal_that_cannot_be_built_counts_the_card_once(app, board_client, code, monkeypatch):
+    spammer = board_client(code, "Rafale")
+    assert all(spammer.add_card(f"Rafale {i}")["ok"] for i in range(3))
+    refusal, calls = namespace.rate_refusal, []
+
+    def failing_once(rate):
+        calls.append(rate)
+        if len(calls) == 1:
+            raise RuntimeError("the refusal's translation failed")
+        return refusal(rate)
+
+    monkeypatch.setattr(namespace, "rate_refusal", failing_once)
+    assert error_of(spammer.add_card("Encore"))["code"] == "rate_limited"  # by the address's limit
+    with app.app_context():  # the participant's 4th card of 5, not a 5th
+        assert ratelimit.allowed("CARD_RATE", "participant", spammer.participant["id"])
 
 
 def _vote_board(app, board_client, code, facilitator):

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 from flask import Flask, current_app, request, session
 from flask_babel import force_locale
@@ -19,7 +20,6 @@ from workshop.errors import Forbidden, NotFound, ValidationError
 from workshop.extensions import db
 from workshop.i18n import current_language
 from workshop.live import presence
-from workshop.live.commands import Command
 from workshop.live.devices import person_key
 from workshop.live.kernel import Kernel, rate_refusal
 from workshop.sockets import GuardedNamespace
@@ -34,46 +34,59 @@ class BoardNamespace(GuardedNamespace):
         super().__init__(namespace)
         self.kernel = kernel
         self.handlers.update({"join": self.join, "resync": self.resync, "state.cards": self.cards_page})
-        self._counted: dict[str, Callable] = {}  # rate-limited commands whose limit the early check counted
+        self._counted: set[str] = set()  # rate-limited commands whose limit the early check counts
         self._refusals: dict[tuple[str, str], dict] = {}  # (rate, language) -> the error of a refusal
         for name, cmd in kernel.registry.commands.items():
             if not cmd.system:
                 self.handlers[name] = self._command(name)
                 if cmd.rate and cmd.rate not in COSTLY_RATES:
-                    self._counted[name] = self._command(name, counted=True)
+                    self._counted.add(name)
 
     def trigger_event(self, event, *args):
         """A participant's rate-limited command is counted against its limits before anything else: over one,
         it is refused here, without Flask's contexts, the session or the kernel. One address's flood of card
         posts (thousands a second from 50 sockets) cost every other board its delay in that work."""
-        if event in self._counted and args:
-            try:
-                early = self._early(self.kernel.registry.commands[event], args[0])
-            except Exception:  # noqa: BLE001  (the usual path counts and answers instead)
-                log.exception("early rate check of %s failed", event)
-                early = None
-            if isinstance(early, dict):
-                return early
-            if early:
-                return self.socketio._handle_event(self._guarded(self._counted[event]), event, self.namespace, *args)
-        return super().trigger_event(event, *args)
+        if event not in self._counted or not args:
+            return super().trigger_event(event, *args)
+        cmd = self.kernel.registry.commands[event]
+        try:
+            known = self._known(args[0])
+        except Exception:  # noqa: BLE001  (nothing counted yet: the usual path counts and answers instead)
+            log.exception("early rate check of %s failed", event)
+            known = None
+        if known is None:
+            return super().trigger_event(event, *args)
+        participant_id, address, language, app = known
+        if ratelimit.hit_all(cmd.rate, {"participant": participant_id, "socket": args[0], "address": address},
+                             app=app):
+            handler = partial(self.handlers[event], counted=participant_id)
+            return self.socketio._handle_event(self._guarded(handler), event, self.namespace, *args)
+        try:
+            return self._refusal(cmd.rate, language, app)
+        except Exception:  # noqa: BLE001  (counted already: refused again in Flask's contexts, not counted twice)
+            log.exception("early refusal of %s failed", event)
 
-    def _early(self, cmd: Command, sid: str) -> dict | bool | None:
-        """True when counted and under the limits, the refusal when over one; None when this socket is not
-        known well enough yet (no seat, an account's seat, whose login is checked first): the kernel counts."""
+            def refuse(_payload) -> dict:
+                raise rate_refusal(cmd.rate)
+
+            return self.socketio._handle_event(self._guarded(refuse), event, self.namespace, *args)
+
+    def _known(self, sid: str) -> tuple[int, str, str, Flask] | None:
+        """What the early count needs of this socket: its seat's participant, its address's key, its language
+        and the app; None when it is not known well enough yet (no seat, an account's seat, whose login is
+        checked first): the kernel counts."""
         environ = self.socketio.server.get_environ(sid, namespace=self.namespace) or {}
-        seat = (environ.get("saved_session") or {}).get("board")
+        seat = (environ.get(_SAVED_SESSION) or {}).get("board")
         address, language = environ.get(_ADDRESS), environ.get(_LANGUAGE)
         if not seat or seat.get("user_id") is not None or address is None or language is None:
             return None
-        app: Flask = environ["flask.app"]
-        if ratelimit.hit_all(cmd.rate, {"participant": seat["participant_id"], "socket": sid, "address": address},
-                             app=app):
-            return True
-        error = self._refusals.get((cmd.rate, language))
+        return seat["participant_id"], address, language, environ["flask.app"]
+
+    def _refusal(self, rate: str, language: str, app: Flask) -> dict:
+        error = self._refusals.get((rate, language))
         if error is None:  # translated once per language
             with app.app_context(), force_locale(language):
-                error = self._refusals[(cmd.rate, language)] = rate_refusal(cmd.rate).to_dict()
+                error = self._refusals[(rate, language)] = rate_refusal(rate).to_dict()
         return {"ok": False, "error": dict(error)}
 
     def on_connect(self, auth=None):
@@ -153,16 +166,19 @@ class BoardNamespace(GuardedNamespace):
             ratelimit.hit_all("PAGE_RATE", {"participant": participant.id, **_origin()},
                               cost=(len(state["cards"]) - 1) // page)
 
-    def _command(self, name: str, *, counted: bool = False) -> Callable:
-        """The handler of a command; `counted`: its rate limit was counted by the early check."""
+    def _command(self, name: str) -> Callable:
+        """The handler of a command; `counted`: the participant whose rate limit the early check counted."""
         costly = self.kernel.registry.commands[name].rate in COSTLY_RATES
 
-        def handle(payload) -> dict:
+        def handle(payload, counted: int | None = None) -> dict:
             board = self._seat()  # the kernel reads the participant, with the others of its batch
             _remember_socket()
             if not costly:
+                # The events of one socket run in parallel: a `join` between the early count and here seated
+                # another participant, whose limit is counted now (this socket and address count twice then).
                 return self.kernel.perform(db.session, board["participant_id"], name, payload, origin=_origin(),
-                                           workshop_id=board["workshop_id"], rate_limited=not counted).ack
+                                           workshop_id=board["workshop_id"],
+                                           rate_limited=counted != board["participant_id"]).ack
             with _one_costly_read():
                 return self.kernel.perform(db.session, board["participant_id"], name, payload, origin=_origin(),
                                            workshop_id=board["workshop_id"]).ack
@@ -236,8 +252,17 @@ def _origin() -> dict[str, str]:
 
 
 # What the early rate check needs of a socket, kept in its environ by the events that push Flask's contexts: its
-# address's key and its language (both fixed for a participant's socket: its URL, cookies and headers are).
+# address's key (fixed: the socket's URL and headers are) and its language. The language comes from the socket's
+# session, cookies and headers, fixed too, with one exception: the device's language cookie is not read while
+# someone is logged in (i18n._chosen_locale), so a logged-in person seated as a participant without an account
+# who logs out speaks the device's language from then on; each event that pushes the contexts sets it again, and
+# early refusals speak the language of the last one until then.
 _ADDRESS, _LANGUAGE = "passerelles.address", "passerelles.language"
+# Where Flask-SocketIO keeps a socket's session between its events (manage_session, its default; an internal
+# name of flask_socketio.SocketIO._handle_event): the early rate check reads the seat there, without a context.
+# Should a release rename it, the check would find no seat and every command would take the usual path again:
+# test_a_card_flood_is_refused_before_any_request_context (tests/test_limits.py) would fail.
+_SAVED_SESSION = "saved_session"
 
 
 def _remember_socket() -> None:
