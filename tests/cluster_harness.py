@@ -96,6 +96,7 @@ class Screen:
         self.resync_refused: list[str] = []
         self._resync_retry = RESYNC_RETRY  # the next delay after a refused resync
         self._retry_timer: asyncio.TimerHandle | None = None  # a refused resync waiting to be asked again
+        self._asking = False  # a resync waits for its answer (as the store's resyncAsked)
         self.refusals = 0  # card.add answers that were not ok (the card was sent again)
         self.presence: dict | None = None
         self.arrived: dict[int, float] = {}  # card id -> when it was applied (time.time())
@@ -201,15 +202,19 @@ class Screen:
 
     def _resync(self) -> None:
         self._timer = None
-        if self.held and not self._retry_timer:  # a refused resync is asked again by its back-off only
+        # a refused resync is asked again by its back-off only; one waiting for its answer fills the hole
+        if self.held and not self._retry_timer and not self._asking:
             self.resyncs += 1
             asyncio.ensure_future(self._ask_since())
 
     async def _ask_since(self) -> None:
+        self._asking = True
         try:
             ack = await self.sio.call("resync", {"since": self.seq}, namespace=NAMESPACE, timeout=30)
         except Exception:  # noqa: BLE001  (its process was killed: the browser would reconnect elsewhere)
             return
+        finally:
+            self._asking = False
         if not (ack and ack.get("ok")):  # as the store: asked again a moment later, unless refused for good
             code = (ack or {}).get("error", {}).get("code")
             self.resync_refused.append(code)

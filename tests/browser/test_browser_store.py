@@ -318,3 +318,25 @@ def test_a_paged_state_is_assembled_and_events_meanwhile_win(live, new_page):
     assert result["pages"] == 2
     assert sorted(result["texts"]) == sorted(["un", "deux", "trois, corrigé", "cinq"])
     assert result["moved"] == "lever"  # the page (older than the move) did not put it back in its old column
+
+
+def test_a_hole_found_while_a_resync_waits_for_its_answer_asks_nothing_more(live, new_page):
+    """A slow server (a big board's replay): the events that keep coming meanwhile each wait out their hold and find
+    the hole still open; the answer on its way fills it, so they ask nothing more (each ask is a costly read)."""
+    page = open_store_page(live, new_page)
+    page.evaluate("""async () => {
+      window.t = await fakeStore("SLOWTEST", { holdMs: 0 });
+      t.socket.fire("event", t.added(7, 3, "trois"));  // 6 went to the other processes only
+    }""")
+    page.wait_for_function("t.socket.names().includes('resync')")
+    asked = page.evaluate("""async () => {
+      for (let seq = 8; seq <= 12; seq++) {  // the first resync is not answered yet
+        t.socket.fire("event", t.added(seq, seq, `carte ${seq}`));
+        await new Promise((done) => setTimeout(done, 30));
+      }
+      const before = t.socket.count("resync");
+      t.socket.last("resync").ack({ ok: true, seq: 12, events: [6, 7, 8, 9, 10, 11, 12].map(
+        (seq) => t.added(seq, seq, `carte ${seq}`)) });
+      return [before, t.store.state.seq];
+    }""")
+    assert asked == [1, 12]

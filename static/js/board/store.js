@@ -58,6 +58,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   let holdTimer = null;
   let retryTimer = null;
   let resyncTimer = null;
+  let resyncAsked = false; // a resync waits for its answer: a hole found meanwhile asks nothing more
   const retries = new Backoff();
   const resyncRetries = new Backoff(resyncRetryMs);
   let loading = 0; // generation of the snapshot whose pages of cards are being fetched
@@ -116,6 +117,7 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   socket.on("disconnect", () => {
     sending.clear();
     socket.sendBuffer = []; // the outbox resends on reconnect; nothing else should
+    resyncAsked = false; // its answer will never come: the next join asks with `since`
     set({ connected: false, joined: false });
   });
 
@@ -251,8 +253,10 @@ export function createStore({ code, autoJoin = false, sendsCards = true, socket 
   }
 
   function resync() {
-    if (!state.joined) return; // the next join asks with `since`
+    if (!state.joined || resyncAsked) return; // the next join asks with `since`; an answer on its way fills holes
+    resyncAsked = true;
     socket.emit("resync", { since: state.seq }, (ack) => {
+      resyncAsked = false;
       if (!ack || !ack.ok) return resyncLater(ack && ack.error);
       resyncRetries.reset();
       transaction(() => {
