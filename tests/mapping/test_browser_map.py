@@ -124,3 +124,57 @@ def test_panorama_charts_render(server, page):
     assert "64" in page.text_content(".figures")
     page.screenshot(path=str(ARTIFACTS / "panorama.png"), full_page=False)
     assert page.js_errors == []
+
+
+PLANTED = '<img src=x onerror="window.ran=1">'
+
+
+def test_every_tooltip_and_popup_of_the_map_holds_its_names_as_text(server, page, app):
+    """Leaflet parses a string given to a tooltip or a popup as HTML. Names planted with markup in every structure
+    (the markers, the ends of each link) and every QPV (the outlines): each tooltip and popup of every layer (the
+    communes' names too) must be a node holding the names as text, and the planted markup must never run."""
+    from workshop.mapping.models import Qpv, Structure
+
+    live, _seeded = server
+    with app.app_context():
+        for structure in db.session.query(Structure):
+            structure.name = f"{PLANTED} {structure.name}"
+        for qpv in db.session.query(Qpv):
+            qpv.name = f"{PLANTED} {qpv.name}"
+        db.session.commit()
+    page.goto(f"{live.url}/carte")
+    page.wait_for_selector("#map[data-ready='1']", timeout=20_000)
+    page.wait_for_selector("#map[data-qpv]", timeout=20_000)
+    found = page.evaluate("""() => {
+      const seen = { nodes: 0, strings: [], planted: 0, links: 0, qpv: 0 };
+      const visited = new Set();  // a group's layers are on the map too: each looked at once
+      const look = (layer) => {
+        if (visited.has(layer)) return;
+        visited.add(layer);
+        for (const [kind, bound] of [["tooltip", layer.getTooltip && layer.getTooltip()],
+                                     ["popup", layer.getPopup && layer.getPopup()],
+                                     ["label", layer instanceof L.Tooltip ? layer : null]]) {
+          if (!bound) continue;
+          let content = bound.getContent ? bound.getContent() : bound._content;
+          if (typeof content === "function") content = content(layer);
+          if (typeof content === "string") { seen.strings.push(content); continue; }
+          seen.nodes += 1;
+          if (content.textContent.includes('onerror="window.ran=1"')) {
+            seen.planted += 1;
+            if (content.textContent.includes("↔")) seen.links += 1;
+            if (kind === "tooltip" && layer.feature && layer.feature.properties.code) seen.qpv += 1;
+          }
+        }
+        if (layer.getLayers) layer.getLayers().forEach(look);
+      };
+      window.passerellesMap.eachLayer(look);
+      return seen;
+    }""")
+    assert found["strings"] == []  # no HTML string given to Leaflet
+    assert found["links"] > 40 and found["qpv"] == 32 and found["planted"] > 64 + 32 + 40, found
+    marker = page.locator(".leaflet-interactive").first
+    if marker.count():
+        marker.click(force=True)
+    assert page.evaluate("() => window.ran") is None
+    assert page.locator(".leaflet-pane img").count() == 0
+    assert page.js_errors == []
