@@ -115,16 +115,23 @@ def until_asked(page, times: int) -> int:
     }""", times)
 
 
+def a_hole_asked(live, new_page, code: str, options: str):
+    """A store page (`fakeStore(code, options)`) given seq 7 while 6 went to the other processes only, once it has
+    asked its first resync."""
+    page = open_store_page(live, new_page)
+    page.evaluate(f"""async () => {{
+      window.t = await fakeStore("{code}", {options});
+      t.socket.fire("event", t.added(7, 3, "trois"));  // 6 went to the other processes only
+    }}""")
+    page.wait_for_function("t.socket.names().includes('resync')")
+    return page
+
+
 def test_a_refused_resync_is_asked_again_until_it_passes(live, new_page):
     """A whole room behind one address, asking for its holes at once, is let through a few screens at a time: a
     screen refused (rate_limited) asks again, instead of keeping its hole until the next event; a definitive
     refusal is not repeated."""
-    page = open_store_page(live, new_page)
-    page.evaluate("""async () => {
-      window.t = await fakeStore("RETRYTEST", { holdMs: 0, resyncRetryMs: 20 });
-      t.socket.fire("event", t.added(7, 3, "trois"));  // 6 went to the other processes only
-    }""")
-    page.wait_for_function("t.socket.names().includes('resync')")
+    page = a_hole_asked(live, new_page, "RETRYTEST", "{ holdMs: 0, resyncRetryMs: 20 }")
     page.evaluate("""() => t.socket.last("resync").ack({ ok: false, error: { code: "rate_limited",
       message: "Doucement" } })""")
     assert until_asked(page, 2) == 2  # asked again
@@ -180,12 +187,7 @@ def test_a_resync_refused_again_and_again_waits_longer_each_time(live, new_page)
 def test_a_refused_resync_waits_its_back_off_while_events_keep_coming(live, new_page):
     """On a busy board a refused screen is still asked again only by its back-off, not each time a new event finds
     the hole still open; and a join that goes through starts the back-off again from the first delay."""
-    page = open_store_page(live, new_page)
-    page.evaluate("""async () => {
-      window.t = await fakeStore("BUSYTEST", { holdMs: 0, resyncRetryMs: 10000 });
-      t.socket.fire("event", t.added(7, 3, "trois"));  // 6 went to the other processes only
-    }""")
-    page.wait_for_function("t.socket.names().includes('resync')")
+    page = a_hole_asked(live, new_page, "BUSYTEST", "{ holdMs: 0, resyncRetryMs: 10000 }")
     asked = page.evaluate("""async () => {
       const pause = () => new Promise((done) => setTimeout(done, 30));
       t.socket.last("resync").ack({ ok: false, error: { code: "rate_limited", message: "Doucement" } });
@@ -323,12 +325,7 @@ def test_a_paged_state_is_assembled_and_events_meanwhile_win(live, new_page):
 def test_a_hole_found_while_a_resync_waits_for_its_answer_asks_nothing_more(live, new_page):
     """A slow server (a big board's replay): the events that keep coming meanwhile each wait out their hold and find
     the hole still open; the answer on its way fills it, so they ask nothing more (each ask is a costly read)."""
-    page = open_store_page(live, new_page)
-    page.evaluate("""async () => {
-      window.t = await fakeStore("SLOWTEST", { holdMs: 0 });
-      t.socket.fire("event", t.added(7, 3, "trois"));  // 6 went to the other processes only
-    }""")
-    page.wait_for_function("t.socket.names().includes('resync')")
+    page = a_hole_asked(live, new_page, "SLOWTEST", "{ holdMs: 0 }")
     asked = page.evaluate("""async () => {
       for (let seq = 8; seq <= 12; seq++) {  // the first resync is not answered yet
         t.socket.fire("event", t.added(seq, seq, `carte ${seq}`));
