@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workshop.boards.models import Card, Participant, Workshop
 from workshop.boards.service import now
@@ -104,6 +104,8 @@ def add_card(ctx: Context, payload: dict) -> dict:
 
 
 _INSERT = Card.__table__.insert()
+_POSTED_IN = select(Card.client_id, Card.id).where(Card.workshop_id == bindparam("workshop_id"),
+                                                   Card.client_id.in_(bindparam("client_ids", expanding=True)))
 _POSTED = "cards.posted"  # a batch's memo: client_id -> id of the cards already posted
 
 
@@ -117,9 +119,8 @@ def _posted(ctx: Context, client_id: str) -> int | None:
     if posted is None:
         wanted = {p.get("client_id") for p in ctx.batch.payloads.get("card.add", ())} - {None}
         wanted = [w for w in wanted if isinstance(w, str)]
-        posted = ctx.batch.memo[_POSTED] = dict(ctx.session.execute(
-            select(Card.client_id, Card.id).where(Card.workshop_id == ctx.workshop_id,
-                                                  Card.client_id.in_(wanted))).all()) if wanted else {}
+        posted = ctx.batch.memo[_POSTED] = dict(ctx.session.connection().execute(_POSTED_IN, {
+            "workshop_id": ctx.workshop_id, "client_ids": wanted}).all()) if wanted else {}
     return posted.get(client_id)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import User
@@ -98,6 +98,12 @@ _BY_CODE = select(Workshop).where(Workshop.code == bindparam("code"))
 _SEQ = select(Workshop.last_seq).where(Workshop.id == bindparam("id"))
 _BY_TOKEN = select(Participant).where(Participant.token_hash == bindparam("token_hash"),
                                       Participant.workshop_id == bindparam("workshop_id"))
+# Built once: building and keying a statement cost more CPU than SQLite takes to run it (a card's hot path).
+_BY_IDS = select(Participant).where(Participant.id.in_(bindparam("ids", expanding=True)))
+_WORKSHOPS = Workshop.__table__
+_NEXT_SEQ = (_WORKSHOPS.update().where(_WORKSHOPS.c.id == bindparam("workshop_id"))
+             .values(last_seq=_WORKSHOPS.c.last_seq + 1).returning(_WORKSHOPS.c.last_seq, _WORKSHOPS.c.status))
+_SET_SEQ = _WORKSHOPS.update().where(_WORKSHOPS.c.id == bindparam("workshop_id")).values(last_seq=bindparam("seq"))
 
 
 def get_by_code(session: Session, raw_code: str) -> Workshop:
@@ -220,7 +226,7 @@ def get_participant(session: Session, participant_id: int) -> Participant:
 
 def participants_by_id(session: Session, ids: Iterable[int]) -> dict[int, Participant]:
     """Several participants in one query (the live kernel reads those of a batch of commands together)."""
-    return {p.id: p for p in session.scalars(select(Participant).where(Participant.id.in_(list(ids))))}
+    return {p.id: p for p in session.scalars(_BY_IDS, {"ids": list(ids)})}
 
 
 def same_person(participant: Participant):
@@ -267,20 +273,13 @@ def current_seq(session: Session, workshop_id: int) -> int:
 
 def next_seq(session: Session, workshop_id: int) -> tuple[int, bool]:
     """Take the workshop's next seq; the row update serialises writers of one workshop (across processes)."""
-    row = session.execute(
-        update(Workshop)
-        .where(Workshop.id == workshop_id)
-        .values(last_seq=Workshop.last_seq + 1)
-        .returning(Workshop.last_seq, Workshop.status),
-        execution_options={"synchronize_session": False},
-    ).one()
+    row = session.connection().execute(_NEXT_SEQ, {"workshop_id": workshop_id}).one()  # no ORM object to sync
     return row[0], row[1] == "open"
 
 
 def set_seq(session: Session, workshop_id: int, seq: int) -> None:
     """Store the seq a batch of board commands reached (after `next_seq` took the row's lock)."""
-    session.execute(update(Workshop).where(Workshop.id == workshop_id).values(last_seq=seq),
-                    execution_options={"synchronize_session": False})
+    session.connection().execute(_SET_SEQ, {"workshop_id": workshop_id, "seq": seq})
 
 
 def find_by_token(session: Session, workshop_id: int, token: str) -> Participant | None:

@@ -173,6 +173,7 @@ class BoardNamespace(GuardedNamespace):
         def handle(payload, counted: int | None = None) -> dict:
             board = self._seat()  # the kernel reads the participant, with the others of its batch
             _remember_socket()
+            db.session().expire_on_commit = False  # this event's session ends with it: nothing read after
             if not costly:
                 # The events of one socket run in parallel: a `join` between the early count and here seated
                 # another participant, whose limit is counted now (this socket and address count twice then).
