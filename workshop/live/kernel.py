@@ -307,12 +307,9 @@ class Kernel:
             except NotFound:
                 return item
             item.owner_is_moderator = self.host.is_moderator(person)
-            item.own = view(event, self._viewer_of(session, workshop, person, replay=replay))
+            item.own = view(event, self.host.viewer(session, workshop, person, moderator=item.owner_is_moderator,
+                                                    replay=replay))
         return item
-
-    def _viewer_of(self, session: Session, workshop: Any, person: Any, *, replay: bool) -> Any:
-        """What one person may see: as a moderator or a participant, live or in a replay."""
-        return self.host.viewer(session, workshop, person, moderator=self.host.is_moderator(person), replay=replay)
 
     def events_since(self, session: Session, participant: Any, since: Any, limit: int) -> list[dict] | None:
         """Events after `since`, as this viewer may see them; None when too far behind to replay."""
@@ -325,7 +322,8 @@ class Kernel:
                                .where(BoardEvent.workshop_id == workshop_id, BoardEvent.seq > since)
                                .order_by(BoardEvent.seq)).all()
         workshop = self.host.workshop(session, workshop_id)
-        viewer = self._viewer_of(session, workshop, participant, replay=True)
+        viewer = self.host.viewer(session, workshop, participant, moderator=self.host.is_moderator(participant),
+                                  replay=True)
         return [self.registry.view({"seq": seq, "type": type_, "data": data}, viewer) for seq, type_, data in rows]
 
     def catch_up(self, session: Session, participant: Any, since: Any, *, paged: bool = False) -> dict:
