@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -27,10 +28,18 @@ pytestmark = pytest.mark.browser
 PROJECTOR = {"width": 1366, "height": 768}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 CARD = "Pas de salle commune pour se réunir avec les parents"
+LEVER = "Un café des parents le vendredi matin"
 
 
 def px(locator, prop: str = "font-size") -> float:
-    return float(locator.evaluate(f"(n) => getComputedStyle(n).getPropertyValue('{prop}')").removesuffix("px"))
+    """A size in CSS pixels. The projector redraws a node when the room changes (someone joins, a reaction): one
+    replaced between being found and read is detached, with no computed style (''): it is read again."""
+    for _attempt in range(50):
+        value = locator.evaluate(f"(n) => n.isConnected ? getComputedStyle(n).getPropertyValue('{prop}') : ''")
+        if value:
+            return float(value.removesuffix("px"))
+        time.sleep(0.1)
+    raise AssertionError(f"no {prop} for {locator}: never attached long enough to be read")
 
 
 def keep(shot, page, name: str) -> None:
@@ -124,6 +133,25 @@ def test_the_projector_follows_the_room_and_the_facilitators_focus(live, new_pag
     samia.get_by_role("button", name="Fin du coup de projecteur").click()
     expect(stage).to_be_hidden()
     expect(note).to_be_visible()
+    # A card nobody reacted to, in the spotlight: its text and its column, nothing else (the stage printed "null"
+    # where its reactions would be). The room changing meanwhile (someone arriving) leaves the stage as it is: its
+    # button keeps the focus of the person at the projector's keyboard.
+    post_card(nadia, "lever", LEVER)
+    room.get_by_test_id("room-board").locator(".room-note").filter(has_text=LEVER).click()
+    expect(stage.get_by_test_id("spotlight-text")).to_have_text(LEVER)
+    lines = [line for line in stage.inner_text().split("\n") if line.strip()]
+    assert lines == ["Fin du coup de projecteur", "★ Au projecteur · Leviers", LEVER], lines
+    end = stage.get_by_role("button", name="Fin du coup de projecteur")
+    end.focus()
+    people = room.get_by_test_id("room-people").inner_text()
+    karim = new_page(**PHONE)
+    karim.goto(f"{live.url}/j/{live.code}")
+    join_with_name(karim, "Karim")
+    expect(room.get_by_test_id("room-people")).not_to_have_text(people)
+    expect(end).to_be_focused()
+    karim.close()
+    end.press("Enter")
+    expect(stage).to_be_hidden()
     # At the projector's own computer, a click on a card spotlights it (on every screen), and ends it too.
     note.click()
     expect(stage.get_by_test_id("spotlight-text")).to_have_text(CARD)

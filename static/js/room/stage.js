@@ -49,6 +49,14 @@ export function mountStage({ store, t }) {
   const end = () => el("button", { type: "button", className: "button small room-spotlight-end",
     on: { click: () => send("spotlight.clear") } }, t.end_spotlight);
 
+  /** Put these nodes in the stage, unless it shows the same already: a redraw on every change of the room (a
+   * join, a reaction elsewhere) would take the focus off its button and restart what is being read. */
+  function show(...nodes) {
+    const kept = nodes.filter(Boolean);
+    const same = kept.length === box.children.length && kept.every((node, i) => node.isEqualNode(box.children[i]));
+    if (!same) box.replaceChildren(...kept);
+  }
+
   /** Draw the spotlight; true when something is in it. */
   function draw(state) {
     const spot = spotlit(state);
@@ -62,13 +70,13 @@ export function mountStage({ store, t }) {
     if (column) box.style.setProperty("--note", column.color);
     if (spot.kind === "card") {
       const meta = counts(state, spot.card.id, t);
-      box.replaceChildren(end(), label, el("p", { className: "room-spotlight-text", dataset: { testid: "spotlight-text" } },
+      show(end(), label, el("p", { className: "room-spotlight-text", dataset: { testid: "spotlight-text" } },
         readable(spot.card) ? spot.card.text : t.private_card),
       meta.length ? el("p", { className: "room-spotlight-meta" }, ...meta) : null);
       return true;
     }
     const cards = spot.group.card_ids.map((id) => state.cards.get(id)).filter((c) => c && !c.hidden);
-    box.replaceChildren(end(), label, el("p", { className: "room-spotlight-text", dataset: { testid: "spotlight-text" } },
+    show(end(), label, el("p", { className: "room-spotlight-text", dataset: { testid: "spotlight-text" } },
       spot.group.name || t.unnamed),
     el("div", { className: "room-spotlight-cards" }, ...cards.map((c) => cardNode(state, c, t))));
     return true;
