@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 import uuid
@@ -185,10 +186,14 @@ async def case_round(port: int, codes: dict, case: str, args, sampler: common.Sa
 def run(args) -> dict:
     with common.temp_dir("passerelles-abuse-") as tmp:
         url, codes = seed(Path(tmp), args.cards)
+        server_cpus, client_cpus = common.cpu_split(args.pin)
+        if client_cpus:
+            os.sched_setaffinity(0, client_cpus)  # the orchestrator, the quiet board and the attacker (a child)
         with common.Server("gevent", common.free_port(PORTS), url, Path(tmp) / "server.log",
-                           cwd=args.app_root.resolve()) as server:
+                           cwd=args.app_root.resolve(), cpus=server_cpus) as server:
             pids = _workers(server)
-            result = {"cards": args.cards, "duration": args.duration, "loadavg_before": common.loadavg()}
+            result = {"cards": args.cards, "duration": args.duration, "loadavg_before": common.loadavg(),
+                      "pinned": bool(server_cpus)}
             if not args.no_late_joiner:
                 result.update(asyncio.run(late_joiner(server.port, codes["A"])))
             with common.Sampler(server.proc.pid) as sampler:
@@ -214,7 +219,8 @@ def report(r: dict) -> str:
                   f"{r['whole_first_ms']} ms; paged first page {r['paged_first_bytes']} bytes in "
                   f"{r['paged_first_ms']} ms, all {r['paged_cards']} cards in {r['paged_pages']} pages after "
                   f"{r['paged_all_ms']} ms"]
-    lines += [f"another board's card-to-screen delay while the attack runs ({r['duration']:g} s; loadavg "
+    lines += [f"another board's card-to-screen delay while the attack runs ({r['duration']:g} s; "
+              f"{'server pinned to its CPU' if r.get('pinned') else 'not pinned'}; loadavg "
               f"{r['loadavg_before']} -> {r['loadavg_after']}; worker killed: {r['worker_killed']})", quiet.HEADER]
     for c in r["cases"]:
         answered = sum(n for key, n in c["attacker"]["answers"].items() if not key.startswith("join:"))
@@ -244,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
     parser.add_argument("--no-late-joiner", action="store_true")
     parser.add_argument("--app-root", type=Path, default=common.ROOT, help="the checkout to serve (default: this one)")
+    parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=len(common.CPUS) >= 2,
+                        help="server on the first CPU, every client on the others (default when there are 2+)")
     args = parser.parse_args(argv)
     if not 1 <= args.cards <= 50000 or not 1 <= args.duration <= 120 or not 1 <= args.sockets <= 50:
         parser.error("cards 1-50000, duration 1-120 s, sockets 1-50")

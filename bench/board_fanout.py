@@ -39,14 +39,7 @@ LIFTED_LIMITS = {"CARD_RATE": "100000/10 seconds", "CARD_RATE_PER_ADDRESS": "100
                  "MAX_SOCKETS_PER_ADDRESS": "5000"}
 TARGETS = ("ours", "relay", "scrumblr", "retro")
 PEERS = {"scrumblr": scrumblr, "retro": retro}  # other products, installed outside this repository
-CPUS = sorted(os.sched_getaffinity(0))  # before the orchestrator pins itself to the clients' CPUs
-
-
-def cpu_split(pin: bool) -> tuple[set[int] | None, set[int] | None]:
-    """(server CPUs, client CPUs): the server on the first CPU, the clients on the others, when pinned."""
-    if not pin or len(CPUS) < 2:
-        return None, None
-    return {CPUS[0]}, set(CPUS[1:])
+CPUS = common.CPUS
 
 
 def client_processes(participants: int, requested: int | None) -> int:
@@ -79,7 +72,7 @@ def run(mode: str, participants: int, *, posters: int = 20, rate: float = 10.0, 
     posters = min(posters, participants)
     procs = min(client_processes(participants, procs), participants)
     run_id = "b" + uuid.uuid4().hex[:8]
-    server_cpus, client_cpus = cpu_split(pin)
+    server_cpus, client_cpus = common.cpu_split(pin)
     if client_cpus:
         os.sched_setaffinity(0, client_cpus)  # the orchestrator and its samplers too
     with common.temp_dir("passerelles-bench-") as tmp:

@@ -94,6 +94,18 @@ def server_command(mode: str, port: int, worker_connections: int, root: Path = R
     raise ValueError(f"unknown mode {mode!r}")
 
 
+CPUS = sorted(os.sched_getaffinity(0))  # read at import: before a bench pins itself to the clients' CPUs
+
+
+def cpu_split(pin: bool) -> tuple[set[int] | None, set[int] | None]:
+    """(server CPUs, client CPUs): the server on the first CPU, the clients on the others, when pinned. On one
+    machine the clients (an attacker's sockets included) would otherwise take the server's CPU, which the server
+    of a real event does not share with them."""
+    if not pin or len(CPUS) < 2:
+        return None, None
+    return {CPUS[0]}, set(CPUS[1:])
+
+
 class Server:
     """The app served on 127.0.0.1:port in its own process group; stop() kills the whole group."""
 

@@ -73,7 +73,7 @@ async def _phases(port: int, code: str, joins: int, cards: int, concurrency: int
 
 
 def run(target: str, joins: int, cards: int, concurrency: int, pin: bool) -> dict:
-    server_cpus, client_cpus = board_fanout.cpu_split(pin)
+    server_cpus, client_cpus = common.cpu_split(pin)
     if client_cpus:
         os.sched_setaffinity(0, client_cpus)
     with tempfile.TemporaryDirectory(prefix="passerelles-joincost-") as tmp:
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cards", type=int, default=50, help="cards on the board before the joins")
     parser.add_argument("--concurrency", type=int, default=10, help="joins in flight at once")
     parser.add_argument("--target", choices=board_fanout.TARGETS, nargs="+", default=["ours", "relay"])
-    parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=len(board_fanout.CPUS) >= 2)
+    parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=len(common.CPUS) >= 2)
     args = parser.parse_args(argv)
     if not 1 <= args.joins <= 3000 or not 0 <= args.cards <= 5000 or not 1 <= args.concurrency <= 500:
         parser.error("joins 1-3000, cards 0-5000, concurrency 1-500")

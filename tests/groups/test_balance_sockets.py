@@ -91,3 +91,35 @@ def test_joins_without_a_profile_log_nothing(app, board_client, code, host):
     wait_until(lambda: not app.extensions["live"].watching, timeout=5, message="the balance still to run")
     marker = board_client(code, "Dan").add_card("Marqueur")
     assert marker["seq"] == 1  # no balance event was logged before it
+
+
+def test_a_leave_nothing_watches_reads_no_seat_and_a_watched_one_still_counts(app, board_client, code, host):
+    """A class leaving at the bell: each leave of a seat no presence-watching command cares about (no profile,
+    so not in the balance) was read back from the database, 300 reads back to back holding every board."""
+    from sqlalchemy import event
+
+    from workshop.extensions import db
+
+    karim, nadia = board_client(), board_client()
+    assert join(karim, code, "Karim")["ok"]
+    assert join(nadia, code, "Nadia", {"kind": "parent"})["ok"]
+    host.wait_for(lambda c: c.events and c.events[-1]["data"]["balance"] == {"parent": 1})
+    host.wait_for_presence(lambda p: p["count"] == 3)
+    read: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        if "FROM participant" in statement:
+            read.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        karim.disconnect()
+        host.wait_for_presence(lambda p: p["count"] == 2)
+        assert read == []
+        nadia.disconnect()  # in the balance: her leave is read and the facilitator's balance follows
+        host.wait_for(lambda c: c.events[-1]["data"]["balance"] == {})
+        assert read
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
