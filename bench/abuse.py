@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 import uuid
@@ -186,9 +185,7 @@ async def case_round(port: int, codes: dict, case: str, args, sampler: common.Sa
 def run(args) -> dict:
     with common.temp_dir("passerelles-abuse-") as tmp:
         url, codes = seed(Path(tmp), args.cards)
-        server_cpus, client_cpus = common.cpu_split(args.pin)
-        if client_cpus:
-            os.sched_setaffinity(0, client_cpus)  # the orchestrator, the quiet board and the attacker (a child)
+        server_cpus = common.pin_clients(args.pin)  # the orchestrator, the quiet board and the attacker (a child)
         with common.Server("gevent", common.free_port(PORTS), url, Path(tmp) / "server.log",
                            cwd=args.app_root.resolve(), cpus=server_cpus) as server:
             pids = _workers(server)
@@ -250,8 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
     parser.add_argument("--no-late-joiner", action="store_true")
     parser.add_argument("--app-root", type=Path, default=common.ROOT, help="the checkout to serve (default: this one)")
-    parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=len(common.CPUS) >= 2,
-                        help="server on the first CPU, every client on the others (default when there are 2+)")
+    common.add_pin_option(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.cards <= 50000 or not 1 <= args.duration <= 120 or not 1 <= args.sockets <= 50:
         parser.error("cards 1-50000, duration 1-120 s, sockets 1-50")

@@ -7,6 +7,7 @@ Benches only ever listen and connect on 127.0.0.1, in the port range 5300-5399.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -104,6 +105,19 @@ def cpu_split(pin: bool) -> tuple[set[int] | None, set[int] | None]:
     if not pin or len(CPUS) < 2:
         return None, None
     return {CPUS[0]}, set(CPUS[1:])
+
+
+def add_pin_option(parser) -> None:
+    parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=len(CPUS) >= 2,
+                        help="server on the first CPU, every client on the others (default when there are 2+)")
+
+
+def pin_clients(pin: bool) -> set[int] | None:
+    """Pin this process, and every client it starts, to the clients' CPUs; the server's CPUs (None: unpinned)."""
+    server_cpus, client_cpus = cpu_split(pin)
+    if client_cpus:
+        os.sched_setaffinity(0, client_cpus)
+    return server_cpus
 
 
 class Server:

@@ -31,6 +31,7 @@ def arguments(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--app-root", type=Path, default=common.ROOT, help="the checkout to serve (default: this one)")
     parser.add_argument("--boards", type=int, default=3, help="board clients posting during the attack (a card "
                         "every 0.6 s each; one more client is the screen whose delays are measured)")
+    common.add_pin_option(parser)
     return parser
 
 
@@ -44,12 +45,13 @@ def attacker(script: str, args: list[str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def start_server(tmp: Path, app_root: Path) -> tuple[common.Server, common.Seeded]:
-    """`make serve`: gunicorn, one gevent worker, 2,000 connections, gunicorn's default 30 s worker timeout."""
+def start_server(tmp: Path, app_root: Path, cpus: set[int] | None = None) -> tuple[common.Server, common.Seeded]:
+    """`make serve`: gunicorn, one gevent worker, 2,000 connections, gunicorn's default 30 s worker timeout;
+    `cpus`: the server's CPUs when pinned."""
     seeded = common.prepare_database(tmp)
     os.environ["CARD_RATE"] = "100000/10 seconds"  # the probes post fast; the card limit is not what is measured
     port = common.free_port()
-    server = common.Server("gevent", port, seeded.database_url, tmp / "server.log", cwd=app_root)
+    server = common.Server("gevent", port, seeded.database_url, tmp / "server.log", cwd=app_root, cpus=cpus)
     server.command = [arg if arg != "120" else "30" for arg in server.command]  # --timeout as make serve
     server.start()
     return server, seeded
@@ -106,9 +108,10 @@ def report(title: str, result: dict) -> None:
     print(quiet.HEADER)
     print(quiet.row("attack", result, f"dropped {result['disconnects']}; ack p95 / max during "
                                       f"{result['ack_p95_during_ms']} / {result['ack_max_during_ms']} ms"))
-    print("| visitor p95 ms | visitor max ms | visitor errors | worker killed | loadavg |\n|---|---|---|---|---|")
+    print("| visitor p95 ms | visitor max ms | visitor errors | worker killed | loadavg | server pinned |\n"
+          "|---|---|---|---|---|---|")
     print(f"| {result['visitor_p95_ms']} | {result['visitor_max_ms']} | {result['visitor_errors']} "
-          f"| {result['worker_killed']} | {result['loadavg']} |")
+          f"| {result['worker_killed']} | {result['loadavg']} | {result.get('pinned', False)} |")
     common.print_json(result)
 
 
@@ -136,12 +139,13 @@ async def measure(server: common.Server, seeded: common.Seeded, boards_count: in
 def run(script: str, args: argparse.Namespace, attacker_args: list[str]) -> dict:
     """A whole bench: a fresh database and server, boards posting while `script --attacker PORT ...` runs."""
     common.stop_on_sigterm()
+    server_cpus = common.pin_clients(args.pin)  # the boards, the visitor and the attacker (a child)
     with common.temp_dir("bench-flood-") as tmp:
-        server, seeded = start_server(Path(tmp), args.app_root.resolve())
+        server, seeded = start_server(Path(tmp), args.app_root.resolve(), server_cpus)
         try:
             result = asyncio.run(measure(server, seeded, args.boards,
                                          lambda: attacker(script, [str(server.port), *attacker_args])))
         finally:
             server.stop()
-    result["app_root"] = str(args.app_root)
+    result.update(app_root=str(args.app_root), pinned=bool(server_cpus))
     return result

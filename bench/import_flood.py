@@ -129,10 +129,13 @@ def add_admin(database_url: str) -> None:
         db.engine.dispose()
 
 
-def start(command: list[str], code_root: Path, env: dict, log: Path) -> subprocess.Popen:
+def start(command: list[str], code_root: Path, env: dict, log: Path,
+          cpus: set[int] | None = None) -> subprocess.Popen:
+    """`cpus`: where the process may run (the web server pinned to its own), else where this one runs."""
     with open(log, "ab") as out:
         return subprocess.Popen(command, cwd=code_root, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+                                start_new_session=True,
+                                preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
 
 
 def stop(proc: subprocess.Popen | None) -> None:
@@ -202,8 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--code-root", type=Path, default=ROOT, help="the tree whose code is served")
     parser.add_argument("--label", default="this tree")
+    common.add_pin_option(parser)  # the task worker runs with the clients: the import is not the web's work
     args = parser.parse_args(argv)
     stop_on_sigterm()
+    server_cpus = common.pin_clients(args.pin)
     code_root = args.code_root.resolve()
     with temp_dir("bench-import-") as tmp:
         tmp = Path(tmp)
@@ -221,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             server = start([str(VENV_BIN / "gunicorn"), "-k", worker_class(code_root), "-w", "1",
                             "--worker-connections", "2000",
                             "--bind", f"{HOST}:{port}", "--no-control-socket", "wsgi:app"], code_root, env,
-                           tmp / "server.log")
+                           tmp / "server.log", server_cpus)
             if (code_root / "workshop" / "jobs").is_dir():
                 worker = start([str(VENV_BIN / "flask"), "--app", "workshop", "run-worker"], code_root, env,
                                tmp / "worker.log")
@@ -236,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             stop(server)
         log = (tmp / "server.log").read_text(errors="replace")
         result.update(label=args.label, format=args.format, rows=args.rows, clients=args.clients,
+                      pinned=bool(server_cpus),
                       web_worker_killed=log.count("WORKER TIMEOUT") + log.count("was sent SIGKILL"))
     r, i = result, result["import"]
     print(f"{args.format} import of {args.rows} rows ({args.label}): {i['outcome']} in {i['seconds']} s "
@@ -244,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{r['ack_p95_during_ms']} / {r['ack_max_during_ms']} ms; errors {r['ack_error_kinds']}")
     print("card to screen (another person's delay):")
     print(quiet.HEADER)
-    print(quiet.row("import", r, f"loadavg {common.loadavg()}"))
+    print(quiet.row("import", r, f"loadavg {common.loadavg()}; server pinned: {r['pinned']}"))
     print_json(result)
     return 0
 

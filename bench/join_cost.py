@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
@@ -73,9 +72,7 @@ async def _phases(port: int, code: str, joins: int, cards: int, concurrency: int
 
 
 def run(target: str, joins: int, cards: int, concurrency: int, pin: bool) -> dict:
-    server_cpus, client_cpus = common.cpu_split(pin)
-    if client_cpus:
-        os.sched_setaffinity(0, client_cpus)
+    server_cpus = common.pin_clients(pin)
     with tempfile.TemporaryDirectory(prefix="passerelles-joincost-") as tmp:
         port = common.free_port()
         server, code = board_fanout.start_server(target, "gevent", Path(tmp), port, server_cpus)
@@ -111,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cards", type=int, default=50, help="cards on the board before the joins")
     parser.add_argument("--concurrency", type=int, default=10, help="joins in flight at once")
     parser.add_argument("--target", choices=board_fanout.TARGETS, nargs="+", default=["ours", "relay"])
-    parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=len(common.CPUS) >= 2)
+    common.add_pin_option(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.joins <= 3000 or not 0 <= args.cards <= 5000 or not 1 <= args.concurrency <= 500:
         parser.error("joins 1-3000, cards 0-5000, concurrency 1-500")
