@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -82,6 +83,27 @@ def test_practices_import_failure_is_shown_with_its_code(client, login, make_use
     page = client.get(job_url(response))
     text = page.get_data(as_text=True)
     assert page.status_code == 400 and "pas du JSON valide" in text and 'data-error-code="invalid"' in text
+
+
+def test_a_practices_file_over_the_limit_is_refused_whole_with_how_to_go_on(app, client, login, make_user):
+    """A file of more sheets than one import writes (5,000: its window holds every board's cards on SQLite;
+    ~480 ms at 20,000 sheets) is refused whole, in the person's language, saying to split it."""
+    from workshop.practices import exchange
+    from workshop.practices.models import Practice
+
+    login(make_user("admin"))
+    items = [{"uuid": f"00000000-0000-4000-8000-{i:012d}", "title": f"Fiche {i}"}
+             for i in range(5001)]
+    over = json.dumps({"format": exchange.FORMAT, "format_version": 1, "practices": items}).encode()
+    for path, words in (("/fiches/import", "découpez-le en plusieurs fichiers"),
+                        ("/fiches/import?lang=en", "split it into several files")):
+        url = job_url(client.post(path, data={"file": (io.BytesIO(over), "f.json")},
+                                  content_type="multipart/form-data"))
+        error = client.get(url + "/etat").get_json()["job"]["error"]
+        assert error["code"] == "invalid" and words in error["message"] and "5000" in error["message"]
+    with app.app_context():
+        assert db.session.query(Practice).count() == 0
+    assert len(exchange.check({"format": exchange.FORMAT, "practices": items[:-1]})["practices"]) == 5000
 
 
 def test_a_running_job_shows_its_progress_and_the_script_that_follows_it(app, client, login, make_user):

@@ -30,7 +30,10 @@ from workshop.writes import Writes
 
 FORMAT = "passerelles.practices"
 FORMAT_VERSION = 1
-MAX_ITEMS = 50_000
+# On SQLite an import's sheets are written in one window that holds every board's cards: ~120 ms of another
+# board's worst card delay at 5,000 sheets, ~480 ms at 20,000 (bench/import_flood.py --format practices). A
+# bigger repository goes in several files: each is all or nothing, and a sheet already there is skipped.
+MAX_ITEMS = 5_000
 MAX_VERSIONS = 500
 PROVENANCE_MAX = 200_000
 
@@ -102,7 +105,9 @@ def check(data: Any) -> dict:
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("practices"), list):
         raise ValidationError(_("Ce fichier n'est pas un export de fiches Passerelles."), field="file")
     if len(data["practices"]) > MAX_ITEMS:
-        raise ValidationError(_("Trop de fiches dans un seul fichier (%(n)d au plus).", n=MAX_ITEMS), field="file")
+        raise ValidationError(_(
+            "Trop de fiches dans un seul fichier (%(n)d au plus) : découpez-le en plusieurs fichiers, les fiches "
+            "déjà importées seront reconnues.", n=MAX_ITEMS), field="file")
     return data
 
 
