@@ -125,6 +125,25 @@ def test_dry_run_writes_nothing_but_reports_the_same(app):
     assert count(app) == 0 and count(app, City) == 0
 
 
+def test_a_file_writing_more_than_one_import_may_is_refused_whole_even_in_a_dry_run(app, monkeypatch):
+    """The national annuaire unfiltered (~65,000 schools) would hold every live board while it is written
+    (269 ms at 50,000 rows, bench/import_flood.py): over the limit, nothing is written and the report says to
+    choose a département; a re-import counts its changes too."""
+    from workshop.mapping.imports import store
+
+    monkeypatch.setattr(store, "MAX_WRITTEN", 2)
+    three = annuaire_file(*(annuaire_row(f"093061{i}F") for i in range(3)))
+    for dry_run in (True, False):
+        report = run(app, three, "annuaire", dry_run=dry_run)
+        assert not report.should_commit and report.error_code == "invalid"
+        assert "3 lignes" in report.error and "choisissez un département" in report.error
+        assert count(app) == 0 and count(app, City) == 0
+    assert run(app, annuaire_file(*(annuaire_row(f"093061{i}F") for i in range(2))), "annuaire").should_commit
+    changed = annuaire_file(*(annuaire_row(f"093061{i}F", name="École renommée") for i in range(3)))
+    assert run(app, changed, "annuaire").error  # one new, two changed
+    assert {s.name for s in structures(app).values()} == {"École élémentaire Jean Jaurès"}
+
+
 def test_departement_and_city_filters_keep_only_the_programme(app):
     data = annuaire_file(annuaire_row("0930612F"), annuaire_row("0691234A", insee="69123", city="Lyon"),
                          annuaire_row("0930613G", insee="93001", city="Aubervilliers"))

@@ -19,7 +19,7 @@ from workshop.mapping.imports.parsing import (
     unwrap,
 )
 from workshop.mapping.imports.report import ImportReport, Scope, open_table
-from workshop.mapping.imports.store import ensure_cities, mark_planned, write_rows
+from workshop.mapping.imports.store import apply, ensure_cities, mark_planned, write_rows
 from workshop.mapping.models import Structure
 from workshop.writes import Writes
 
@@ -113,7 +113,7 @@ def _merge(kept: dict, other: dict) -> None:
 def import_annuaire(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
     writes = _plan(session, text, report, scope)  # the file's rows are freed on return, before the window
     if writes is not None:
-        writes.apply()
+        apply(writes, report)
 
 
 def _plan(session: Session, text: str, report: ImportReport, scope: Scope) -> Writes | None:

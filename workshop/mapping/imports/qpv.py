@@ -21,7 +21,7 @@ from workshop.mapping.imports.parsing import (
     unwrap,
 )
 from workshop.mapping.imports.report import ImportReport, Scope, open_table
-from workshop.mapping.imports.store import ensure_cities, write_rows
+from workshop.mapping.imports.store import apply, ensure_cities, write_rows
 from workshop.mapping.models import Qpv, Structure
 from workshop.validation import load_json
 from workshop.writes import Writes
@@ -68,7 +68,7 @@ def import_qpv_list(session: Session, text: str, report: ImportReport, scope: Sc
                   report)
     _upsert_qpv(session, writes, quarters, report)
     del quarters, city_names
-    writes.apply()
+    apply(writes, report)
 
 
 def _upsert_qpv(session: Session, writes: Writes, quarters: dict[str, dict], report: ImportReport) -> None:
@@ -95,7 +95,7 @@ GEOJSON_MAX_DEPTH = 32
 def import_qpv_outlines(session: Session, text: str, report: ImportReport, scope: Scope) -> None:
     writes = _plan_outlines(session, text, report, scope)  # the file is freed on return, before the window
     if writes is not None:
-        writes.apply()
+        apply(writes, report)
 
 
 def _plan_outlines(session: Session, text: str, report: ImportReport, scope: Scope) -> Writes | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,6 +14,23 @@ from workshop.mapping.imports.parsing import departement_of
 from workshop.mapping.imports.report import ImportReport
 from workshop.mapping.models import City
 from workshop.writes import Inserted, Writes
+
+# Structures or QPV one file may create or change. On SQLite an import's rows are written in one window that holds
+# every board's cards: another board's worst card waited 73-180 ms during 20,000-row imports and 269 ms at 50,000
+# (bench/import_flood.py, server pinned). The national annuaire (~65,000 schools) goes in by département.
+MAX_WRITTEN = 25_000
+
+
+def apply(writes: Writes, report: ImportReport) -> None:
+    """Write what the import queued, or refuse the whole file when it would create or change more than
+    MAX_WRITTEN structures or QPV (nothing is written: the caller rolls back a refused import)."""
+    written = report.counts["created"] + report.counts["updated"]
+    if written > MAX_WRITTEN:
+        report.refuse(_("Ce fichier créerait ou modifierait %(n)d lignes, plus que les %(max)d qu'un import écrit "
+                        "d'un coup sans faire attendre les tableaux en direct : choisissez un département ou "
+                        "découpez le fichier.", n=written, max=MAX_WRITTEN))
+        return
+    writes.apply()
 
 
 def ensure_cities(session: Session, writes: Writes, pairs: Iterable[tuple[str, str]], report: ImportReport) -> None:

@@ -28,7 +28,7 @@ from workshop.mapping.imports.parsing import (
     unwrap,
 )
 from workshop.mapping.imports.report import ImportReport, Scope, open_table
-from workshop.mapping.imports.store import ensure_cities, mark_planned
+from workshop.mapping.imports.store import apply, ensure_cities, mark_planned
 from workshop.mapping.models import Structure, StructureContact, structure_network
 from workshop.networks.models import Network
 from workshop.writes import Writes
@@ -160,7 +160,7 @@ def import_structures(session: Session, text: str, report: ImportReport, scope: 
     everyone else, the web process's card posts included) only for the short write phase at the end."""
     writes = _plan(session, text, report, scope)  # the file's rows are freed on return, before the window
     if writes is not None:
-        writes.apply()
+        apply(writes, report)
 
 
 def _plan(session: Session, text: str, report: ImportReport, scope: Scope) -> Writes | None:
