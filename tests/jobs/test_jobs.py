@@ -106,6 +106,15 @@ def test_a_practices_file_over_the_limit_is_refused_whole_with_how_to_go_on(app,
     assert len(exchange.check({"format": exchange.FORMAT, "practices": items[:-1]})["practices"]) == 5000
 
 
+def test_both_import_pages_say_how_much_one_file_may_hold_before_it_is_sent(client, login, make_user):
+    login(make_user("admin"))
+    for query, practices, structures in (
+            ("", "5000 fiches au plus par fichier", "Au plus 25000 structures ou QPV"),
+            ("?lang=en", "5000 practice sheets at most per file", "At most 25000 structures or QPV")):
+        assert practices in client.get("/fiches/import" + query).get_data(as_text=True)
+        assert structures in client.get("/admin/cartographie/import" + query).get_data(as_text=True)
+
+
 def test_a_running_job_shows_its_progress_and_the_script_that_follows_it(app, client, login, make_user):
     admin = make_user("admin")
     login(admin)

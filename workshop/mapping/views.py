@@ -34,6 +34,7 @@ from workshop.mapping import (
 from workshop.mapping.forms import ImportForm, LinkForm, MemberForm, StructureForm, WorkshopStructuresForm
 from workshop.mapping.imports import job as import_job
 from workshop.mapping.imports.report import make_scope
+from workshop.mapping.imports.store import MAX_WRITTEN
 from workshop.mapping.imports.structures import TEMPLATE_COLUMNS, template_csv
 from workshop.networks import consent
 from workshop.notifications import hooks as notification_hooks
@@ -352,7 +353,8 @@ def import_page():
     status = 400 if request.method == "POST" else 200
     return render_template("mapping/import.html", form=form, columns=TEMPLATE_COLUMNS,
                            count=structures.count_structures(db.session),
-                           max_mb=current_app.config["MAP_IMPORT_MAX_BYTES"] // (1024 * 1024)), status
+                           max_mb=current_app.config["MAP_IMPORT_MAX_BYTES"] // (1024 * 1024),
+                           max_written=MAX_WRITTEN), status
 
 
 @bp.get("/carte/modele-structures.csv")

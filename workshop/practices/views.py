@@ -328,7 +328,7 @@ def import_view():
             db.session.commit()
             enqueue(import_job.import_file, job.id)
             return redirect(url_for("jobs.show", job_id=job.id), 303)
-    return render_template("practices/import.html", form=form)
+    return render_template("practices/import.html", form=form, max_items=exchange.MAX_ITEMS)
 
 
 @bp.get("/api/ateliers/<code>/fiches")
