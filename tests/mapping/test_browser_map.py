@@ -131,9 +131,15 @@ PLANTED = '<img src=x onerror="window.ran=1">'
 
 def test_every_tooltip_and_popup_of_the_map_holds_its_names_as_text(server, page, app):
     """Leaflet parses a string given to a tooltip or a popup as HTML. Names planted with markup in every structure
-    (the markers, the ends of each link) and every QPV (the outlines): each tooltip and popup of every layer (the
-    communes' names too) must be a node holding the names as text, and the planted markup must never run."""
+    (the markers, the ends of each link), every QPV (the outlines) and a tried sheet's title (the "tried here"
+    layer): each tooltip and popup of every layer (the communes' names too) must be a node holding the names as
+    text, and the planted markup must never run."""
+    import uuid
+    from datetime import date
+
     from workshop.mapping.models import Qpv, Structure
+    from workshop.practices.models import Practice
+    from workshop.trials.models import Trial
 
     live, _seeded = server
     with app.app_context():
@@ -141,12 +147,21 @@ def test_every_tooltip_and_popup_of_the_map_holds_its_names_as_text(server, page
             structure.name = f"{PLANTED} {structure.name}"
         for qpv in db.session.query(Qpv):
             qpv.name = f"{PLANTED} {qpv.name}"
+        # The "tried here" layer: a published sheet, its title planted too, tried at a public structure.
+        sheet = Practice(uuid=str(uuid.uuid4()), title=f"{PLANTED} Café des parents", status="published")
+        place = db.session.query(Structure).filter(Structure.public.is_(True), Structure.validated.is_(True),
+                                                   Structure.latitude.is_not(None)).first()
+        db.session.add(sheet)
+        db.session.flush()
+        db.session.add(Trial(practice_id=sheet.id, structure_id=place.id, tried_on=date(2026, 10, 1),
+                             recommend="yes", status="approved", author_name="A"))
         db.session.commit()
     page.goto(f"{live.url}/carte")
     page.wait_for_selector("#map[data-ready='1']", timeout=20_000)
     page.wait_for_selector("#map[data-qpv]", timeout=20_000)
+    page.wait_for_selector("#map[data-trials='1']", timeout=20_000)
     found = page.evaluate("""() => {
-      const seen = { nodes: 0, strings: [], planted: 0, links: 0, qpv: 0 };
+      const seen = { nodes: 0, strings: [], planted: 0, links: 0, qpv: 0, trials: 0 };
       const visited = new Set();  // a group's layers are on the map too: each looked at once
       const look = (layer) => {
         if (visited.has(layer)) return;
@@ -163,6 +178,8 @@ def test_every_tooltip_and_popup_of_the_map_holds_its_names_as_text(server, page
             seen.planted += 1;
             if (content.textContent.includes("↔")) seen.links += 1;
             if (kind === "tooltip" && layer.feature && layer.feature.properties.code) seen.qpv += 1;
+            if (kind === "popup" && content.querySelector && content.querySelector("li a")
+                && content.querySelector("li a").textContent.includes("Café des parents")) seen.trials += 1;
           }
         }
         if (layer.getLayers) layer.getLayers().forEach(look);
@@ -172,6 +189,7 @@ def test_every_tooltip_and_popup_of_the_map_holds_its_names_as_text(server, page
     }""")
     assert found["strings"] == []  # no HTML string given to Leaflet
     assert found["links"] > 40 and found["qpv"] == 32 and found["planted"] > 64 + 32 + 40, found
+    assert found["trials"] == 1, found  # its popup: the structure's name and the sheet's title, as text
     marker = page.locator(".leaflet-interactive").first
     if marker.count():
         marker.click(force=True)
