@@ -112,6 +112,11 @@ def add_pin_option(parser) -> None:
                         help="server on the first CPU, every client on the others (default when there are 2+)")
 
 
+def on_cpus(cpus: set[int] | None):
+    """A subprocess's preexec_fn running it on `cpus` (None: wherever its parent runs)."""
+    return (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+
+
 def pin_clients(pin: bool) -> set[int] | None:
     """Pin this process, and every client it starts, to the clients' CPUs; the server's CPUs (None: unpinned)."""
     server_cpus, client_cpus = cpu_split(pin)
@@ -145,7 +150,7 @@ class Server:
             cpus = self.cpus
             self.proc = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True,
-                                         preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
+                                         preexec_fn=on_cpus(cpus))
         from workshop.devserver import wait_until_serving
 
         if not wait_until_serving(self.proc, self.url, timeout, interval=0.2):

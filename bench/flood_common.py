@@ -111,7 +111,7 @@ def report(title: str, result: dict) -> None:
     print("| visitor p95 ms | visitor max ms | visitor errors | worker killed | loadavg | server pinned |\n"
           "|---|---|---|---|---|---|")
     print(f"| {result['visitor_p95_ms']} | {result['visitor_max_ms']} | {result['visitor_errors']} "
-          f"| {result['worker_killed']} | {result['loadavg']} | {result.get('pinned', False)} |")
+          f"| {result['worker_killed']} | {result['loadavg']} | {result['pinned']} |")
     common.print_json(result)
 
 

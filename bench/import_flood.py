@@ -135,7 +135,7 @@ def start(command: list[str], code_root: Path, env: dict, log: Path,
     with open(log, "ab") as out:
         return subprocess.Popen(command, cwd=code_root, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True,
-                                preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
+                                preexec_fn=common.on_cpus(cpus))
 
 
 def stop(proc: subprocess.Popen | None) -> None:

@@ -157,7 +157,7 @@ class ScrumblrClient(Waiting):
 def _start(command: list[str], cwd: Path, log: Path, cpus: set[int] | None) -> subprocess.Popen:
     with open(log, "ab") as out:
         return subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
+                                preexec_fn=common.on_cpus(cpus))
 
 
 def _kill9(proc: subprocess.Popen) -> None:

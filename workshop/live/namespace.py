@@ -43,9 +43,10 @@ class BoardNamespace(GuardedNamespace):
                     self._counted.add(name)
 
     def trigger_event(self, event, *args):
-        """A participant's rate-limited command is counted against its limits before anything else: over one,
-        it is refused here, without Flask's contexts, the session or the kernel. One address's flood of card
-        posts (thousands a second from 50 sockets) cost every other board its delay in that work."""
+        """Two events are handled here, without Flask's contexts, the session or the kernel: a leave nothing
+        watches, and a participant's rate-limited command over one of its limits, refused. One address's flood
+        of card posts (thousands a second from 50 sockets), or a class closing 300 tabs at once, cost every
+        other board its delay in that work."""
         if event == "disconnect" and args and self._left_unwatched(args[0]):
             return None
         if event not in self._counted or not args:
@@ -89,8 +90,7 @@ class BoardNamespace(GuardedNamespace):
         a class closing its 300 tabs at the bell pushed 300 request contexts back to back, a third of the
         leaves' CPU, and held another board's card ~0.2 s. False: the usual path (on_disconnect) runs."""
         environ = self.socketio.server.get_environ(sid, namespace=self.namespace) or {}
-        board = (environ.get(_SAVED_SESSION) or {}).get("board")
-        if board is not None and board.get("watched", True):
+        if _watched((environ.get(_SAVED_SESSION) or {}).get("board")):
             return False
         presence.remove(sid)
         return True
@@ -234,13 +234,18 @@ class BoardNamespace(GuardedNamespace):
     def _left(self, board: dict | None) -> None:
         """This socket left its board: presence, and what watches it (the facilitator's balance)."""
         presence.remove(request.sid)
-        if not board or not board.get("watched", True):
+        if not _watched(board):
             return
         try:
             participant = self.kernel.host.participant(db.session, board["participant_id"])
         except NotFound:
             return
         self.kernel.presence_changed(board["workshop_id"], participant)
+
+
+def _watched(board: dict | None) -> bool:
+    """Whether a presence-watching command (the facilitator's balance) cares when this seat leaves: said at join."""
+    return bool(board) and board.get("watched", True)
 
 
 COSTLY_RATES = frozenset({"SIMILAR_RATE"})  # commands whose cost grows with the board: one at a time too
@@ -278,9 +283,11 @@ def _origin() -> dict[str, str]:
 # early refusals speak the language of the last one until then.
 _ADDRESS, _LANGUAGE = "passerelles.address", "passerelles.language"
 # Where Flask-SocketIO keeps a socket's session between its events (manage_session, its default; an internal
-# name of flask_socketio.SocketIO._handle_event): the early rate check reads the seat there, without a context.
-# Should a release rename it, the check would find no seat and every command would take the usual path again:
-# test_a_card_flood_is_refused_before_any_request_context (tests/test_limits.py) would fail.
+# name of flask_socketio.SocketIO._handle_event): the early rate check and the leave of an unwatched seat read
+# the seat there, without a context. Should a release rename it, both would find no seat: every command would
+# take the usual path again (test_a_card_flood_is_refused_before_any_request_context, tests/test_limits.py,
+# would fail), and every leave would be taken as unwatched, the balance no longer following a watched one
+# (test_a_leave_nothing_watches_reads_no_seat_and_a_watched_one_still_counts would fail).
 _SAVED_SESSION = "saved_session"
 
 
