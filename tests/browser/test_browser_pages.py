@@ -160,6 +160,23 @@ def test_every_page_links_a_favicon_that_exists(demo, visitor):
         assert b"<svg" in response.body()
 
 
+# The map's visible commune names that are cut by its edge or overlap another, and whether a zoom is under way (the
+# names move while zooming): what the map test waits on, and what it reports when they do not settle.
+LABEL_STATE = """() => {
+    const frame = document.querySelector('#map').getBoundingClientRect();
+    const shown = [...document.querySelectorAll('.city-label')]
+      .filter((n) => getComputedStyle(n).visibility !== 'hidden').map((n) => [n.textContent, n.getBoundingClientRect()]);
+    const cut = ([, a]) => a.left < frame.left || a.right > frame.right || a.top < frame.top || a.bottom > frame.bottom;
+    const overlaps = ([, a], i) => shown.some(([, b], j) => j !== i && a.left < b.right && b.left < a.right
+      && a.top < b.bottom && b.top < a.bottom);
+    const bad = shown.filter((s, i) => cut(s) || overlaps(s, i)).map(([name, a]) =>
+      `${name} (${Math.round(a.left)},${Math.round(a.top)})-(${Math.round(a.right)},${Math.round(a.bottom)})`);
+    return { zooming: Boolean(document.querySelector('#map .leaflet-zoom-anim')), bad,
+             zoom: window.passerellesMap && window.passerellesMap.getZoom(), shown: shown.length,
+             frame: [Math.round(frame.left), Math.round(frame.top), Math.round(frame.right), Math.round(frame.bottom)] };
+}"""
+
+
 def test_the_map_has_a_base_layer_of_the_communes_from_the_imported_data(demo, visitor):
     data, _extra = demo
     for width, height in ((1366, 768), (320, 700)):
@@ -174,15 +191,12 @@ def test_the_map_has_a_base_layer_of_the_communes_from_the_imported_data(demo, v
         # Once the map has settled (it zooms to the structures after the names are placed; the names are sorted
         # out again at the end of each zoom), no two visible commune names overlap, and none is cut by the map's
         # edge (a far-off commune's name was clipped at the left edge at 320 px).
-        page.wait_for_function("""() => {
-            if (document.querySelector('#map .leaflet-zoom-anim')) return false;  // names move while zooming
-            const map = document.querySelector('#map').getBoundingClientRect();
-            const boxes = [...document.querySelectorAll('.city-label')]
-              .filter((n) => getComputedStyle(n).visibility !== 'hidden').map((n) => n.getBoundingClientRect());
-            const cut = boxes.filter((a) => a.left < map.left || a.right > map.right || a.top < map.top
-              || a.bottom > map.bottom);
-            return cut.length === 0 && boxes.filter((a, i) => boxes.some((b, j) => j !== i && a.left < b.right
-              && b.left < a.right && a.top < b.bottom && b.top < a.bottom)).length === 0; }""", timeout=30_000)
+        try:
+            page.wait_for_function(f"() => {{ const s = ({LABEL_STATE})(); return !s.zooming && !s.bad.length; }}",
+                                   timeout=30_000)
+        except PlaywrightTimeoutError:
+            page.screenshot(path=str(SCREENSHOTS / f"map-labels-unsettled-{width}.png"))
+            pytest.fail(f"the commune names did not settle at {width} px: {page.evaluate(LABEL_STATE)}")
         # the communes' areas are drawn: the map is no longer an empty grey square around the markers. During the
         # first zoom's animation the canvas still holds the view of all France, where the communes are a speck
         # (0.1 %): look once the animation is over and the canvas repainted.
