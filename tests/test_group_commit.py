@@ -4,6 +4,7 @@ joined with `frames` get them in `events` frames: with several real clients on a
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,21 +34,25 @@ def counting(app, name: str = "commit") -> Iterator[list[int]]:
 
 
 def post_together(writers: list[BoardClient], payloads: Callable[[BoardClient, int], dict],
-                  per_writer: int) -> list[tuple[dict, dict]]:
-    """Every writer sends its cards one after the other, all writers at once: (payload, ack) pairs."""
+                  per_writer: int, gap: float = 0.0) -> list[tuple[dict, dict]]:
+    """Every writer sends its cards one after the other, all writers at once: (payload, ack) pairs. With `gap`,
+    a writer waits that long after each ack, and the writers start staggered: cards that come one at a time, as
+    in a room, not in one burst."""
     start = threading.Barrier(len(writers))
     answers: list[tuple[dict, dict]] = []
     lock = threading.Lock()
 
-    def post(client: BoardClient) -> None:
+    def post(client: BoardClient, offset: float) -> None:
         start.wait()
+        time.sleep(offset)
         for i in range(per_writer):
             payload = payloads(client, i)
             answer = client.call("card.add", payload)
             with lock:
                 answers.append((payload, answer))
+            time.sleep(gap)
 
-    threads = [threading.Thread(target=post, args=(w,)) for w in writers]
+    threads = [threading.Thread(target=post, args=(w, n * gap / len(writers))) for n, w in enumerate(writers)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -184,3 +189,48 @@ def test_each_command_of_a_batch_answers_in_its_senders_language(app, code):
     assert commits == 1  # one batch, led by the French card
     assert {key: answer["ok"] or answer["message"] for key, answer in answers.items()} == {
         "menee": True, "arabe": "عمود غير معروف.", "anglaise": "Unknown column.", "francaise": "Colonne inconnue."}
+
+
+
+def test_when_every_screen_takes_frames_a_busy_board_commits_at_the_pace_of_its_frames(app, board_client, code,
+                                                                                         monkeypatch):
+    """Frames leave a board at most every fanout.WINDOW: when every screen takes them, a batch led by someone other
+    than the last one waits until WINDOW after that one began, and the cards that come meanwhile join it. With a
+    screen taking events one by one (promised at once), nothing waits."""
+    from workshop.live import fanout, groupcommit
+
+    waits: list[float] = []
+    monkeypatch.setattr(groupcommit, "sleep", lambda seconds: (waits.append(seconds), time.sleep(seconds)))
+    writers = [board_client(code, f"Personne {i}", frames=True) for i in range(6)]
+    with counting(app) as paced:
+        acks = [ack for _payload, ack in post_together(writers, card, per_writer=6, gap=0.06)]
+    assert len(acks) == 36 and all(a["ok"] for a in acks)
+    paced_waits, waits[:] = list(waits), []
+    plain = board_client(code, "Téléphone")
+    with counting(app) as unpaced:
+        acks = [ack for _payload, ack in post_together(writers, card, per_writer=6, gap=0.06)]
+    assert len(acks) == 36 and all(a["ok"] for a in acks)
+    print(f"\ncommits for 36 cards from 6 people one at a time: every screen framed {paced[0]} "
+          f"({len(paced_waits)} waits), one screen without frames {unpaced[0]}")
+    for client in (*writers, plain):
+        client.wait_for_events(72 if client is not plain else 36)
+    assert writers[0].seqs == list(range(1, 73)) and plain.seqs == list(range(37, 73))
+    assert paced_waits and all(0 < wait <= fanout.WINDOW for wait in paced_waits)
+    assert waits == []  # a screen without frames: nothing waited
+    assert paced[0] <= 24, (paced[0], unpaced[0])  # 1.5 cards a commit at least; one each without the pace
+
+
+def test_a_lone_sender_on_a_board_of_frames_is_never_paced(app, board_client, code, monkeypatch):
+    """Someone posting card after card alone (a list pasted, an outbox sent after a tunnel) would share a batch
+    with nobody: each card commits at once, however many screens take frames."""
+    from workshop.live import groupcommit
+
+    waits: list[float] = []
+    monkeypatch.setattr(groupcommit, "sleep", waits.append)
+    screen, writer = board_client(code, "Écran", frames=True), board_client(code, "Personne", frames=True)
+    with counting(app) as commits:
+        acks = [writer.call("card.add", card(writer, i)) for i in range(8)]
+    assert all(a["ok"] for a in acks) and [a["seq"] for a in acks] == list(range(1, 9))
+    assert waits == [] and commits[0] == 8
+    screen.wait_for_events(8)
+    assert screen.seqs == list(range(1, 9))

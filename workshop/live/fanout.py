@@ -106,6 +106,16 @@ def idle() -> bool:
         return not _pending and not any(f.items for f in _frames.values())
 
 
+def pace(workshop_id: int) -> float:
+    """Seconds between the starts of two batches of commands on a busy board (groupcommit.py): WINDOW when
+    every screen of the board takes frames (the browsers) and this process alone delivers its events, since
+    frames leave at that pace anyway; 0 when a screen takes events one by one (promised at once) or other
+    processes deliver too."""
+    if cluster.enabled() or presence.has_unframed(workshop_id):
+        return 0.0
+    return WINDOW
+
+
 def _queue(workshop_id: int, item: Item, *, batched: bool) -> None:
     if presence.has_framed(workshop_id):
         _frame(workshop_id, item, batched=batched)

@@ -7,6 +7,7 @@ import threading
 from collections import defaultdict
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from flask import Flask, current_app, has_request_context
@@ -141,7 +142,8 @@ class Kernel:
 
     def _locked(self, ctx: Context, cmd: Command, payload: dict) -> Outcome:
         """Run the command in the board's next batch (groupcommit.py): alone when the board is quiet."""
-        job = self._lines[ctx.workshop_id].run(Job((ctx, cmd, payload)), self._batch, lambda: _let_go(ctx))
+        job = self._lines[ctx.workshop_id].run(Job((ctx, cmd, payload), by=ctx.seat), self._batch,
+                                               lambda: _let_go(ctx), partial(fanout.pace, ctx.workshop_id))
         if ctx.session.expire_on_commit:
             ctx.session.expire_all()  # a long-lived session (a script, a test) reads fresh state next
         if job.error is not None:
