@@ -191,6 +191,24 @@ def test_each_command_of_a_batch_answers_in_its_senders_language(app, code):
         "menee": True, "arabe": "عمود غير معروف.", "anglaise": "Unknown column.", "francaise": "Colonne inconnue."}
 
 
+def test_the_cards_of_one_batch_reach_a_screen_of_frames_in_one_frame(app, board_client, code):
+    """A batch's events leave together (fanout.together): sent with the first, a frame left the other cards of
+    its batch a whole WINDOW behind it, in a second frame."""
+    from workshop.boards import service as boards
+
+    screen = board_client(code, "Écran", frames=True)
+    with app.test_request_context():
+        seats = [boards.join(db.session, {"code": code, "name": f"P{i}"}).participant.id for i in range(4)]
+        workshop_id = boards.get_participant(db.session, seats[0]).workshop_id
+        db.session.commit()
+        db.session.remove()
+    answers, commits = in_one_batch(app, workshop_id, [
+        (seat, {"client_id": f"carte-{n}", "column": "obstacle", "text": f"Carte {n}"}, "fr")
+        for n, seat in enumerate(seats)])
+    assert commits == 1 and all(answer["ok"] for answer in answers.values())
+    screen.wait_for_events(4)
+    assert screen.seqs == [1, 2, 3, 4] and screen.frames == [4]
+
 
 def test_when_every_screen_takes_frames_a_busy_board_commits_at_the_pace_of_its_frames(app, board_client, code,
                                                                                          monkeypatch):

@@ -210,14 +210,15 @@ class Kernel:
             raise
         finally:
             session.expire_on_commit = expire
-        for job, ctx in ran:
-            for event in ctx.events:
-                try:
-                    self._broadcast(ctx, event)
-                except Exception:  # committed all the same: a screen that misses it fills the hole (resync)
-                    log.exception("broadcast of %s failed on board %s", event["type"], ctx.workshop_id)
-            if ctx.refusal is not None:
-                job.error = ctx.refusal
+        with fanout.together(workshop_id):
+            for job, ctx in ran:
+                for event in ctx.events:
+                    try:
+                        self._broadcast(ctx, event)
+                    except Exception:  # committed all the same: a screen that misses it fills the hole (resync)
+                        log.exception("broadcast of %s failed on board %s", event["type"], ctx.workshop_id)
+                if ctx.refusal is not None:
+                    job.error = ctx.refusal
 
     def _savepoint(self, ctx: Context, cmd: Command, payload: dict, *, nested: bool) -> Outcome:
         """One command of a batch, undone alone when it fails or logs nothing: in its own savepoint when others
