@@ -165,7 +165,8 @@ def test_every_page_links_a_favicon_that_exists(demo, visitor):
 LABEL_STATE = """() => {
     const frame = document.querySelector('#map').getBoundingClientRect();
     const shown = [...document.querySelectorAll('.city-label')]
-      .filter((n) => getComputedStyle(n).visibility !== 'hidden').map((n) => [n.textContent, n.getBoundingClientRect()]);
+      .filter((n) => getComputedStyle(n).visibility !== 'hidden')
+      .map((n) => [n.textContent, n.getBoundingClientRect()]);
     const cut = ([, a]) => a.left < frame.left || a.right > frame.right || a.top < frame.top || a.bottom > frame.bottom;
     const overlaps = ([, a], i) => shown.some(([, b], j) => j !== i && a.left < b.right && b.left < a.right
       && a.top < b.bottom && b.top < a.bottom);
@@ -173,7 +174,7 @@ LABEL_STATE = """() => {
       `${name} (${Math.round(a.left)},${Math.round(a.top)})-(${Math.round(a.right)},${Math.round(a.bottom)})`);
     return { zooming: Boolean(document.querySelector('#map .leaflet-zoom-anim')), bad,
              zoom: window.passerellesMap && window.passerellesMap.getZoom(), shown: shown.length,
-             frame: [Math.round(frame.left), Math.round(frame.top), Math.round(frame.right), Math.round(frame.bottom)] };
+             frame: [frame.left, frame.top, frame.right, frame.bottom].map(Math.round) };
 }"""
 
 
