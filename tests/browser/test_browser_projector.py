@@ -9,6 +9,7 @@ import shutil
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible, serve_axe
@@ -233,8 +234,16 @@ def test_many_cards_fit_the_projector_at_1366_and_1024(live, new_page, shot):
         page = room.evaluate("() => [document.documentElement.scrollHeight, innerHeight, "
                              "document.documentElement.scrollWidth, innerWidth]")
         assert page[0] <= page[1] and page[2] <= page[3], (width, page)  # the screen itself never scrolls
+        # the column scrolls inside itself. Read from the live DOM, waited for: a render of the room replaces the
+        # columns, and a column read just as it was replaced measured [0, 0] once in CI.
+        scrolls = ("() => { const n = document.querySelector('[data-testid=room-board] .room-column');"
+                   " return n && n.isConnected && n.scrollHeight > n.clientHeight; }")
+        try:
+            room.wait_for_function(scrolls, timeout=5_000)
+        except PlaywrightTimeoutError:
+            pass  # the assertion below says what was measured
         inside = column.evaluate("n => [n.scrollHeight, n.clientHeight]")
-        assert inside[0] > inside[1], inside  # the column scrolls inside itself
+        assert inside[0] > inside[1], (width, inside)
         box = column.bounding_box()
         assert box["y"] + box["height"] <= 768
         text_px = px(notes.first.locator(".room-note-text"))
