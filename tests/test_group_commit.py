@@ -60,6 +60,43 @@ def post_together(writers: list[BoardClient], payloads: Callable[[BoardClient, i
     return answers
 
 
+def workshop_of(app, code: str) -> int:
+    from sqlalchemy import select
+
+    from workshop.boards.models import Workshop
+
+    with app.app_context():
+        workshop_id = db.session.scalar(select(Workshop.id).where(Workshop.code == code))
+        db.session.remove()
+    return workshop_id
+
+
+@contextmanager
+def first_cards_queued(app, code: str, senders: int) -> Iterator[None]:
+    """Hold the board until each sender's first card waits behind it, then let them run: the cards meet in one
+    batch at least, however fast or slow the machine (left to timing, a slow machine ran each card alone)."""
+    kernel, workshop_id = app.extensions["live"], workshop_of(app, code)
+    holding, failed = threading.Event(), []
+
+    def hold() -> None:
+        with kernel.held(workshop_id):
+            holding.set()
+            try:
+                wait_until(lambda: len(kernel._lines[workshop_id]._jobs) >= senders, timeout=20,
+                           message="every sender's first card to queue")
+            except AssertionError as error:
+                failed.append(error)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holding.wait(10), "the board to be held"
+    try:
+        yield
+    finally:
+        thread.join(timeout=30)
+    assert not failed, failed
+
+
 def card(client: BoardClient, i: int, column: str = "obstacle") -> dict:
     return {"client_id": uuid.uuid4().hex, "column": column, "text": f"{client.name} : idée {i}"}
 
@@ -67,7 +104,7 @@ def card(client: BoardClient, i: int, column: str = "obstacle") -> dict:
 def test_cards_posted_together_share_commits_and_every_screen_gets_all_in_order(app, board_client, code):
     framed, plain = board_client(code, "Écran", frames=True), board_client(code, "Téléphone")
     writers = [board_client(code, f"Personne {i}") for i in range(12)]
-    with counting(app) as commits:
+    with counting(app) as commits, first_cards_queued(app, code, len(writers)):
         answers = post_together(writers, card, per_writer=4)
     assert len(answers) == 48 and all(a["ok"] for _p, a in answers), [a for _p, a in answers if not a["ok"]]
     assert sorted(a["seq"] for _p, a in answers) == list(range(1, 49))
@@ -94,7 +131,7 @@ def test_a_refused_card_among_cards_posted_together_undoes_only_itself_and_leave
             return {"client_id": shared, "column": "lever", "text": "Un café des parents"}
         return card(client, i, column="nulle-part" if i % 3 == 0 else "obstacle")
 
-    with counting(app) as commits:
+    with counting(app) as commits, first_cards_queued(app, code, len(writers)):
         answers = post_together(writers, payloads, per_writer=10)
     refused = [a for p, a in answers if p["column"] == "nulle-part"]
     kept = [a for p, a in answers if p["column"] != "nulle-part"]
