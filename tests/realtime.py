@@ -24,6 +24,30 @@ NAMESPACE = "/board"
 TIMEOUT = 10.0
 
 
+def close_transport(sio: socketio.Client) -> None:
+    """Close the WebSocket under a client. When the server resets the connection (a process killed), neither
+    websocket-client nor python-engineio closes that socket: it stayed open until the garbage collector found it,
+    in whichever test was running then, which failed on the ResourceWarning."""
+    ws = getattr(sio.eio, "ws", None)
+    if ws is not None:
+        ws.shutdown()
+
+
+class Phone(socketio.SimpleClient):
+    """A SimpleClient that does not reconnect by itself (a phone left reconnecting after its server's death went
+    on after its test, and could reach the next server given the same port), and whose disconnect also closes
+    the socket of a connection the server cut first."""
+
+    def __init__(self, **client_options) -> None:
+        super().__init__(**{"reconnection": False, **client_options})
+
+    def disconnect(self) -> None:
+        client = self.client
+        super().disconnect()
+        if client is not None:
+            close_transport(client)
+
+
 class _TrackingServer(ThreadedWSGIServer):
     """Werkzeug's threaded server, remembering open connections so that `drop_connections` can cut them."""
 
@@ -206,6 +230,7 @@ class BoardClient:
             ws._short_close = True
         if self.sio.connected:
             self.sio.disconnect()
+        close_transport(self.sio)
 
     @property
     def connected(self) -> bool:

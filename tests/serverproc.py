@@ -103,10 +103,10 @@ def count_cards(database_url: str, text: str) -> int:
 
 
 def join_board(server: ServerProcess, code: str, name: str, timeout: float = 10):
-    """A participant on a server's board over WebSocket (socketio.SimpleClient), joined."""
-    import socketio  # here: serverproc is also imported by benches that never join a board
+    """A participant on a server's board over WebSocket (a socketio.SimpleClient), joined."""
+    from tests.realtime import Phone  # here: serverproc is also imported by benches that never join a board
 
-    client = socketio.SimpleClient()
+    client = Phone()
     client.connect(server.url, namespace="/board", transports=["websocket"])
     ack = client.call("join", {"code": code, "name": name}, timeout=timeout)
     assert ack["ok"], ack

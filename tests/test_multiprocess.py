@@ -9,6 +9,7 @@ import uuid
 import pytest
 import socketio
 
+from tests.realtime import Phone
 from tests.redisproc import RedisServer
 from tests.serverproc import ServerProcess, drop_database, join_board, new_database, prepare_database
 from workshop.devserver import free_port
@@ -114,10 +115,10 @@ def test_a_pending_card_reaches_its_author_on_the_other_process_and_nobody_else(
         conn.execute(text("UPDATE workshop SET moderated = :yes WHERE id = :id"),
                      {"yes": True, "id": seeded.workshop_id})
     engine.dispose()
-    nadia = socketio.SimpleClient()
+    nadia = Phone()
     nadia.connect(first.url, namespace="/board", transports=["websocket"])
     token = nadia.call("join", {"code": seeded.code, "name": "Nadia"}, timeout=10)["participant"]["token"]
-    nadia_phone = socketio.SimpleClient()
+    nadia_phone = Phone()
     nadia_phone.connect(second.url, namespace="/board", transports=["websocket"])
     assert nadia_phone.call("join", {"code": seeded.code, "token": token}, timeout=10)["ok"]
     karim = join_board(second, seeded.code, "Karim")
