@@ -26,8 +26,8 @@ TIMEOUT = 10.0
 
 def close_transport(sio: socketio.Client) -> None:
     """Close the WebSocket under a client. When the server resets the connection (a process killed), neither
-    websocket-client nor python-engineio closes that socket: it stayed open until the garbage collector found it,
-    in whichever test was running then, which failed on the ResourceWarning."""
+    websocket-client nor python-engineio closes that socket: it stays open until the garbage collector finds it,
+    and the ResourceWarning then fails whichever test is running."""
     ws = getattr(sio.eio, "ws", None)
     if ws is not None:
         ws.shutdown()

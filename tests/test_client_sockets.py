@@ -1,7 +1,7 @@
 """The suite's own board clients leave no socket open behind them. A server that resets a connection (a process
 killed while data waited in its buffer) leaves the client's socket open: neither websocket-client nor
-python-engineio closes it. Found by the garbage collector later, it failed whichever test was running then on the
-ResourceWarning (once in CI, at the setup of an unrelated test)."""
+python-engineio closes it. The garbage collector finds it later, and its ResourceWarning fails whichever test is
+running then (CI once failed so, at the setup of an unrelated test, on a socket whose opener was not found)."""
 
 from __future__ import annotations
 
