@@ -4,7 +4,7 @@
 // action is the spotlight (a click on a card or group, or its end).
 // All text via textContent.
 import { balanceNodes } from "./board/balance.js";
-import { el, fmt, labels } from "./board/dom.js";
+import { el, fmt, labels, reorder } from "./board/dom.js";
 import { tr } from "./board/lang.js";
 import { clock, othersPresent, remainingSeconds } from "./board/selectors.js";
 import { createStore } from "./board/store.js";
@@ -20,6 +20,9 @@ const stage = mountStage({ store, t });
 const [phaseBox, timerBox, board, balanceBox, people] = ["room-phase", "room-timer", "room-board", "room-balance",
   "room-people"].map((id) => document.getElementById(id));
 let joined = false; // once someone has come, the code stays in its corner (a phone that sleeps does not undo it)
+// Each column's section, kept across redraws (one comes with every card and every arrival): a column scrolled on
+// the projector stays where it was, and what reads it never holds a section already replaced.
+const sections = new Map();
 
 store.subscribe(draw);
 draw(store.state);
@@ -52,17 +55,17 @@ function drawColumns(state) {
   const cards = visibleCards(state);
   const groups = state.fac ? [...state.fac.groups.values()] : [];
   const grouped = new Set(groups.flatMap((g) => g.card_ids));
-  board.replaceChildren(...state.columns.map((column) => {
+  reorder(board, state.columns.map((column) => {
     const inColumn = [...cards.values()].filter((c) => c.column === column.key);
-    const section = el("section", { className: "room-column" },
-      el("h2", {}, `${tr(column.label)} (${inColumn.length})`));
+    const section = sections.get(column.key) || el("section", { className: "room-column" });
+    sections.set(column.key, section);
     section.style.setProperty("--note", column.color);
-    for (const group of groups.filter((g) => g.column === column.key)) {
-      section.append(el("div", { className: "room-group" }, el("h3", { tabIndex: 0, title: t.to_spotlight,
-        dataset: { spot: "group", spotId: group.id } }, group.name || t.unnamed),
-        ...group.card_ids.map((id) => cards.get(id)).filter(Boolean).map((c) => cardNode(state, c, t))));
-    }
-    section.append(...inColumn.filter((c) => !grouped.has(c.id)).map((c) => cardNode(state, c, t)));
+    section.replaceChildren(el("h2", {}, `${tr(column.label)} (${inColumn.length})`),
+      ...groups.filter((g) => g.column === column.key).map((group) => el("div", { className: "room-group" },
+        el("h3", { tabIndex: 0, title: t.to_spotlight, dataset: { spot: "group", spotId: group.id } },
+          group.name || t.unnamed),
+        ...group.card_ids.map((id) => cards.get(id)).filter(Boolean).map((c) => cardNode(state, c, t)))),
+      ...inColumn.filter((c) => !grouped.has(c.id)).map((c) => cardNode(state, c, t)));
     return section;
   }));
   // A redraw must not take the keyboard's place away
