@@ -61,12 +61,10 @@ def post_together(writers: list[BoardClient], payloads: Callable[[BoardClient, i
 
 
 def workshop_of(app, code: str) -> int:
-    from sqlalchemy import select
-
-    from workshop.boards.models import Workshop
+    from workshop.boards import service as boards
 
     with app.app_context():
-        workshop_id = db.session.scalar(select(Workshop.id).where(Workshop.code == code))
+        workshop_id = boards.get_by_code(db.session, code).id
         db.session.remove()
     return workshop_id
 
@@ -82,7 +80,7 @@ def first_cards_queued(app, code: str, senders: int) -> Iterator[None]:
         with kernel.held(workshop_id):
             holding.set()
             try:
-                wait_until(lambda: len(kernel._lines[workshop_id]._jobs) >= senders, timeout=20,
+                wait_until(lambda: kernel.waiting(workshop_id) >= senders, timeout=20,
                            message="every sender's first card to queue")
             except AssertionError as error:
                 failed.append(error)
@@ -164,14 +162,13 @@ def in_one_batch(app, workshop_id: int, posts: list[tuple[int, dict, str]]) -> t
             finally:
                 db.session.remove()
 
-    line = kernel._lines[workshop_id]
     with counting(app) as commits:
         with kernel.held(workshop_id):
             threads = []
             for queued, args in enumerate(posts, start=1):
                 threads.append(threading.Thread(target=post, args=args))
                 threads[-1].start()
-                wait_until(lambda n=queued: len(line._jobs) == n, timeout=10, message="the card to queue")
+                wait_until(lambda n=queued: kernel.waiting(workshop_id) == n, timeout=10, message="the card to queue")
         for thread in threads:
             thread.join(timeout=30)
     return answers, commits[0]

@@ -119,6 +119,11 @@ class Line:
         if first is not None:
             first.signal.set()
 
+    @property
+    def waiting(self) -> int:
+        """How many commands wait to run (tests queue commands behind `held` and count them so)."""
+        return len(self._jobs)
+
     @contextmanager
     def held(self) -> Iterator[None]:
         """Keep the board's commands waiting meanwhile, as a running batch does (tests queue commands so)."""

@@ -157,6 +157,10 @@ class Kernel:
         """The board's commands wait meanwhile, as behind a running command."""
         return self._lines[workshop_id].held()
 
+    def waiting(self, workshop_id: int) -> int:
+        """How many of the board's commands wait to run."""
+        return self._lines[workshop_id].waiting
+
     def _batch(self, jobs: list[Job], leader: Job) -> None:
         """Run a board's waiting commands in the leader's session and one transaction, each in a savepoint;
         commit once; broadcast the events in seq order. Sets each job's outcome or error; raises when the
